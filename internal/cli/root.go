@@ -1,0 +1,72 @@
+// Package cli wires the khien subcommands. It parses flags and calls into the
+// capability packages; it holds no business logic of its own.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Build information, set with -ldflags "-X github.com/khien/khien/internal/cli.Version=…".
+var (
+	Version = "dev"
+	Commit  = "unknown"
+	Date    = "unknown"
+)
+
+// exitError carries a process exit code through cobra's error return.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withExitCode makes Execute exit with code after printing err (when err is not nil).
+func withExitCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+// NewRoot builds the command tree. Every capability adds its commands here.
+func NewRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "khien",
+		Short:         "Khiên — an toàn thông tin cho cơ quan nhà nước / public-sector cyber security",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newVersionCmd(),
+	)
+	return root
+}
+
+// Execute runs the command line and returns the process exit code.
+func Execute() int {
+	err := NewRoot().Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(os.Stderr, "khien:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "khien:", err)
+	return 1
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "In phiên bản / print version, commit and build date",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "khien %s (commit %s, built %s)\n", Version, Commit, Date)
+		},
+	}
+}
