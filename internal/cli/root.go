@@ -39,6 +39,10 @@ func NewRoot() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newServeCmd(),
+		newMigrateCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
 	)
 	return root
 }

@@ -1,0 +1,140 @@
+// Package api is the JSON REST API under /api/v1: request decoding, the error
+// and list envelopes, and the OpenAPI document. Handlers are thin: they decode,
+// call the storage layer with the caller's actor, and encode.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/validation"
+)
+
+// MaxBodyBytes bounds every JSON request body.
+const MaxBodyBytes = 1 << 20
+
+// ErrorBody is the error envelope: {"error":{"code":"…","message":"…"}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong; Fields lists bad input field by field.
+type ErrorDetail struct {
+	Code    string             `json:"code"`
+	Message string             `json:"message"`
+	Fields  []validation.Error `json:"fields,omitempty"`
+}
+
+// List is the envelope of every collection: {"items":[…],"total":N,"next":"…"}.
+type List[T any] struct {
+	Items []T    `json:"items"`
+	Total int    `json:"total"`
+	Next  string `json:"next"`
+}
+
+// NewList wraps items, never encoding a nil slice as null.
+func NewList[T any](items []T, total int, next string) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Total: total, Next: next}
+}
+
+// WriteJSON writes v with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("write JSON response", "err", err)
+	}
+}
+
+// WriteError writes the error envelope.
+func WriteError(w http.ResponseWriter, status int, code, message string) {
+	WriteJSON(w, status, ErrorBody{ErrorDetail{Code: code, Message: message}})
+}
+
+// Fail maps an error from the layers below to a status and envelope:
+// validation → 400, out of scope → 404, not allowed → 403, else 500 (logged,
+// not shown, since internals are not the caller's business).
+func Fail(w http.ResponseWriter, r *http.Request, err error) {
+	if es, ok := validation.As(err); ok {
+		WriteJSON(w, http.StatusBadRequest, ErrorBody{ErrorDetail{Code: "invalid", Message: es.Error(), Fields: es}})
+		return
+	}
+	switch {
+	case errors.Is(err, access.ErrNotFound):
+		WriteError(w, http.StatusNotFound, "not_found", "not found")
+	case errors.Is(err, access.ErrForbidden):
+		WriteError(w, http.StatusForbidden, "forbidden", err.Error())
+	case errors.Is(err, ErrConflict):
+		WriteError(w, http.StatusConflict, "conflict", err.Error())
+	default:
+		slog.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		WriteError(w, http.StatusInternalServerError, "internal", "internal error")
+	}
+}
+
+// ErrConflict marks a request that clashes with existing data (duplicate code).
+var ErrConflict = errors.New("conflict")
+
+// Decode reads a JSON body into v, refusing unknown fields, trailing data and
+// bodies over MaxBodyBytes, with a message that says where the problem is.
+func Decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &syntax):
+			return validation.Error{Field: "body", Message: fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)}
+		case errors.As(err, &typ):
+			return validation.Error{Field: typ.Field, Message: fmt.Sprintf("must be %s", typ.Type)}
+		case errors.As(err, &tooBig):
+			return validation.Error{Field: "body", Message: fmt.Sprintf("larger than %d bytes", MaxBodyBytes)}
+		case errors.Is(err, io.EOF):
+			return validation.Error{Field: "body", Message: "empty body; a JSON object is required"}
+		default:
+			return validation.Error{Field: "body", Message: err.Error()}
+		}
+	}
+	if dec.More() {
+		return validation.Error{Field: "body", Message: "unexpected data after the JSON object"}
+	}
+	return nil
+}
+
+// Actor returns the authenticated caller; the router guarantees one on every
+// non-public route.
+func Actor(r *http.Request) access.Actor {
+	a, _ := access.FromContext(r.Context())
+	a.IP = ClientIP(r)
+	return a
+}
+
+// ClientIP is the caller's address as the server saw it.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// PathID parses the {name} path parameter as a positive id.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, validation.Error{Field: name, Message: "must be a positive integer id"}
+	}
+	return id, nil
+}

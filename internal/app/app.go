@@ -1,0 +1,28 @@
+// Package app wires the capability packages into one server. The serve
+// command and the end-to-end tests build the server the same way, here.
+package app
+
+import (
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/metrics"
+	"github.com/khien/khien/internal/server"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/web"
+)
+
+// NewServer builds the complete server over store.
+func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) {
+	renderer, err := web.NewRenderer(cfg.Version)
+	if err != nil {
+		return nil, err
+	}
+	webHandler := &web.Handler{Store: store, Render: renderer}
+	routes := webHandler.Routes()
+	return server.New(cfg, server.Deps{
+		Store:         store,
+		Authenticator: auth.NewAuthenticator(store),
+		Routes:        routes,
+		Renderer:      renderer,
+		Metrics:       metrics.New(),
+	}), nil
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/khien/khien/internal/app"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/server"
+	"github.com/khien/khien/internal/storage"
+	"github.com/spf13/cobra"
+)
+
+func newServeCmd() *cobra.Command {
+	var db dbFlags
+	var cfg server.Config
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Chạy máy chủ web và API / run the web UI and API server",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			setupLogging(verbose)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			cfg.Version = Version
+			return serve(ctx, &db, cfg)
+		},
+	}
+	db.register(cmd)
+	cmd.Flags().StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
+	cmd.Flags().StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
+	return cmd
+}
+
+func serve(ctx context.Context, dbf *dbFlags, cfg server.Config) error {
+	ln, err := server.Listen(cfg)
+	if err != nil {
+		return withExitCode(2, err)
+	}
+	defer ln.Close()
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			slog.Error("close database", "err", err)
+		}
+	}()
+	store := storage.New(db)
+	if err := ensureFirstAdmin(ctx, store); err != nil {
+		return err
+	}
+	srv, err := app.NewServer(store, cfg)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	slog.Info("khien is serving", "url", scheme+"://"+ln.Addr().String(), "database", db.Dialect.Name(), "version", Version)
+	return srv.Serve(ctx, ln)
+}
+
+// ensureFirstAdmin creates the first administrator on an empty database, from
+// KHIEN_ADMIN_EMAIL and KHIEN_ADMIN_PASSWORD or with a generated password
+// printed once on stderr.
+func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
+	n, err := store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	email := os.Getenv("KHIEN_ADMIN_EMAIL")
+	if email == "" {
+		email = "admin@khien.local"
+	}
+	password := os.Getenv("KHIEN_ADMIN_PASSWORD")
+	generated := password == ""
+	if generated {
+		password = auth.GeneratePassword()
+	} else if err := auth.CheckPasswordPolicy(password); err != nil {
+		return withExitCode(2, fmt.Errorf("KHIEN_ADMIN_PASSWORD: %v", err))
+	}
+	hash, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		return err
+	}
+	created, err := store.CreateFirstAdmin(ctx, "Thành phố", email, hash)
+	if err != nil || !created {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(os.Stderr, "\nFirst administrator created / Đã tạo quản trị viên đầu tiên:\n  e-mail:   %s\n  password: %s\nThis password is shown only once; change it after signing in.\n\n", email, password)
+	} else {
+		slog.Info("first administrator created", "email", email)
+	}
+	return nil
+}
+
+func setupLogging(verbose bool) {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+}

@@ -1,0 +1,121 @@
+package database
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// Backup writes a consistent copy of the SQLite database to file while the
+// server keeps running: VACUUM INTO reads one snapshot inside a transaction.
+func (db *DB) Backup(ctx context.Context, file string) error {
+	if db.Dialect.Name() != "sqlite" {
+		return fmt.Errorf("%w: khien backup copies the embedded SQLite database; for PostgreSQL use pg_dump (see docs/operations.md)", ErrConfig)
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", file, err)
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("%w: backup file %s already exists; choose a new name", ErrConfig, abs)
+	}
+	tmp := abs + ".partial"
+	os.Remove(tmp)
+	if _, err := db.Write.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup to %s: %w", abs, err)
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup to %s: %w", abs, err)
+	}
+	return nil
+}
+
+// Restore replaces the SQLite database in dataDir with the backup file. The
+// server must be stopped. The backup is checked first and copied under a
+// temporary name, so a failed restore leaves the old database untouched.
+func Restore(ctx context.Context, dataDir, file string, force bool) error {
+	if err := checkSQLiteFile(ctx, file); err != nil {
+		return err
+	}
+	if err := ensureDataDir(dataDir); err != nil {
+		return err
+	}
+	dst := filepath.Join(dataDir, SQLiteFile)
+	if _, err := os.Stat(dst); err == nil && !force {
+		return fmt.Errorf("%w: %s already holds a database; stop the server and pass --force to replace it", ErrConfig, dataDir)
+	}
+	tmp := dst + ".restore"
+	if err := copyFile(file, tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("restore %s: %w", file, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(dst + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			os.Remove(tmp)
+			return fmt.Errorf("restore: remove old %s: %w", dst+suffix, err)
+		}
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("restore %s: %w", file, err)
+	}
+	return nil
+}
+
+// checkSQLiteFile makes sure file is an intact Khiên SQLite database.
+func checkSQLiteFile(ctx context.Context, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("%w: cannot read backup %s: %v", ErrConfig, file, err)
+	}
+	head := make([]byte, len(sqliteHeader))
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || !bytes.Equal(head, sqliteHeader) {
+		return fmt.Errorf("%w: %s is not a SQLite backup", ErrConfig, file)
+	}
+	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("open backup %s: %w", file, err)
+	}
+	defer db.Close()
+	var result string
+	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
+		return fmt.Errorf("%w: backup %s fails its integrity check: %v %s", ErrConfig, file, err, result)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM goose_db_version").Scan(&n); err != nil {
+		return fmt.Errorf("%w: %s is a SQLite file but not a Khiên database", ErrConfig, file)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

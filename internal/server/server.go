@@ -1,0 +1,175 @@
+// Package server assembles the HTTP server: the route table from the web and
+// API packages, the middleware every request passes (security headers,
+// cross-origin protection, logging, metrics) and graceful shutdown.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/metrics"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/web"
+)
+
+// Config is the server's listening configuration.
+type Config struct {
+	Addr    string
+	TLSCert string
+	TLSKey  string
+	Version string
+}
+
+// Server is the assembled HTTP server.
+type Server struct {
+	cfg     Config
+	store   *storage.Store
+	router  *router.Router
+	metrics *metrics.Registry
+	render  *web.Renderer
+	handler http.Handler
+
+	openAPIOnce sync.Once
+	openAPI     map[string]any
+}
+
+// Deps are the parts a server is built from.
+type Deps struct {
+	Store         *storage.Store
+	Authenticator router.Authenticator
+	// Routes are the capability routes (web pages and API endpoints).
+	Routes []router.Route
+	// Renderer renders web pages (the 404 page among them).
+	Renderer *web.Renderer
+	Metrics  *metrics.Registry
+}
+
+// New builds the server.
+func New(cfg Config, d Deps) *Server {
+	s := &Server{cfg: cfg, store: d.Store, metrics: d.Metrics, render: d.Renderer}
+	s.router = router.New(d.Authenticator, s.unauthenticated)
+	s.router.Handle(d.Routes...)
+	s.router.Handle(
+		router.Route{Method: "GET", Path: "/healthz", Public: true, Handler: s.healthz},
+		router.Route{Method: "GET", Path: "/metrics", Public: true, Handler: s.metrics.Handler()},
+		router.Route{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Tag: "meta",
+			Summary: "This OpenAPI document", Handler: s.serveOpenAPI},
+	)
+	s.router.HandlePrefix("/static/", web.StaticHandler())
+	s.router.HandlePrefix("/", http.HandlerFunc(s.notFound))
+	d.Metrics.Gauge("khien_db_open_connections", "Open database connections (writer pool).", func() float64 {
+		return float64(d.Store.DB().Write.Stats().OpenConnections)
+	})
+	s.handler = s.recoverPanics(s.observe(securityHeaders(
+		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.router)))))
+	return s
+}
+
+// Handler is the complete HTTP handler, middleware included (tests use it).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists every registered route (the authorisation matrix test uses it).
+func (s *Server) Routes() []router.Route { return s.router.Routes() }
+
+// ErrListen marks a failure to listen (port in use, bad TLS files).
+var ErrListen = errors.New("listen")
+
+// Listen loads the TLS pair when configured and opens the listening socket.
+// The CLI calls it before anything else, so a port in use or a bad
+// certificate is reported before the database is touched.
+func Listen(cfg Config) (net.Listener, error) {
+	var pair tls.Certificate
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		if cfg.TLSCert == "" || cfg.TLSKey == "" {
+			return nil, fmt.Errorf("%w: --tls-cert and --tls-key go together; give both or neither", ErrListen)
+		}
+		var err error
+		if pair, err = tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, fmt.Errorf("%w: cannot load TLS certificate %s and key %s: %v", ErrListen, cfg.TLSCert, cfg.TLSKey, err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot listen on %s: %v (is another server using the port? choose one with --addr)", ErrListen, cfg.Addr, err)
+	}
+	if cfg.TLSCert == "" {
+		return ln, nil
+	}
+	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}), nil
+}
+
+// Serve answers on ln until ctx ends, then lets in-flight requests finish
+// (up to 30 seconds) before returning.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of Excel and scanner files
+		WriteTimeout:      5 * time.Minute, // report downloads
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down: waiting for requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.DB().Ping(ctx); err != nil {
+		slog.WarnContext(r.Context(), "health check: database does not answer", "err", err)
+		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.store.DB().Dialect.Name()})
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	s.openAPIOnce.Do(func() { s.openAPI = api.OpenAPI(s.router.Routes(), s.cfg.Version) })
+	api.WriteJSON(w, http.StatusOK, s.openAPI)
+}
+
+// unauthenticated answers a protected route without a caller: 401 JSON for
+// the API, a redirect to the login page for the web.
+func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="khien"`)
+		api.WriteError(w, http.StatusUnauthorized, "unauthenticated", "authentication required: send Authorization: Bearer <token>")
+		return
+	}
+	web.RedirectToLogin(w, r)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		api.WriteError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+		return
+	}
+	lang := web.Lang(r)
+	p := web.NewPage(r, "error.not_found", "", i18n.T(lang, "error.not_found.detail"))
+	s.render.Render(w, r, http.StatusNotFound, "error", p)
+}

@@ -1,0 +1,144 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/khien/khien/internal/app"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/server"
+	"github.com/khien/khien/internal/storage"
+)
+
+func newServer(t *testing.T, db *database.DB) *httptest.Server {
+	t.Helper()
+	srv, err := app.NewServer(storage.New(db), server.Config{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func get(t *testing.T, url string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestShell(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ts := newServer(t, db)
+		tests := []struct {
+			name, path string
+			header     []string
+			status     int
+			contains   string
+		}{
+			{"health", "/healthz", nil, 200, `"status":"ok"`},
+			{"login in Vietnamese by default", "/login", nil, 200, "Đăng nhập"},
+			{"login in English by choice", "/login?lang=en", nil, 200, "Sign in"},
+			{"login in English by browser", "/login", []string{"Accept-Language", "en-US,en;q=0.9"}, 200, "Sign in"},
+			{"metrics", "/metrics", nil, 200, "khien_uptime_seconds"},
+			{"static htmx", "/static/htmx.min.js", nil, 200, "htmx"},
+			{"unknown API path", "/api/v1/nothing-here", nil, 404, `"code":"not_found"`},
+			{"unknown page", "/nothing-here", nil, 404, "Không tìm thấy trang"},
+			{"pages need a session", "/", nil, 303, ""},
+		}
+		for _, tt := range tests {
+			resp, body := get(t, ts.URL+tt.path, tt.header...)
+			if resp.StatusCode != tt.status {
+				t.Errorf("%s: GET %s = %d, want %d", tt.name, tt.path, resp.StatusCode, tt.status)
+			}
+			if !strings.Contains(body, tt.contains) {
+				t.Errorf("%s: body lacks %q", tt.name, tt.contains)
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("%s: weak CSP %q", tt.name, csp)
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: missing nosniff", tt.name)
+			}
+		}
+	})
+}
+
+func TestCrossOriginPostIsRefused(t *testing.T) {
+	ts := newServer(t, dbtest.Open(t, "sqlite"))
+	req, _ := http.NewRequest("POST", ts.URL+"/login", strings.NewReader("email=a&password=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin POST answered %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestOpenAPIDocumentsEveryRoute keeps the OpenAPI document true: every
+// registered API route appears in it with its method, and nothing else does.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	srv, err := app.NewServer(storage.New(db), server.Config{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	_, body := get(t, ts.URL+"/api/v1/openapi.json")
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi version %q", doc.OpenAPI)
+	}
+	documented := 0
+	for _, ops := range doc.Paths {
+		documented += len(ops)
+	}
+	registered := 0
+	for _, r := range srv.Routes() {
+		if !r.API() {
+			continue
+		}
+		registered++
+		ops, ok := doc.Paths[strings.TrimPrefix(r.Path, "/api/v1")]
+		if !ok {
+			t.Errorf("route %s %s is not in the OpenAPI document", r.Method, r.Path)
+			continue
+		}
+		if _, ok := ops[strings.ToLower(r.Method)]; !ok {
+			t.Errorf("route %s %s: method missing from the OpenAPI document", r.Method, r.Path)
+		}
+		if r.Summary == "" {
+			t.Errorf("route %s %s has no summary", r.Method, r.Path)
+		}
+	}
+	if documented != registered {
+		t.Errorf("OpenAPI documents %d operations, %d API routes are registered", documented, registered)
+	}
+}

@@ -1,0 +1,218 @@
+// Package web is the server-rendered user interface: html/template pages in
+// Vietnamese (English selectable), embedded assets and htmx, no CDN and no
+// JavaScript framework. Each capability has its own handler file and its own
+// template folder.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// LangCookie remembers the chosen language.
+const LangCookie = "khien_lang"
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Key   string // i18n key, also the section name pages mark as active
+	Path  string
+	Ready bool // capabilities not yet built show as "coming soon", not as broken links
+}
+
+// Nav lists the capabilities of SPEC.md in the order a user works through them.
+var Nav = []NavItem{
+	{"nav.dashboard", "/", true},
+	{"nav.inventory", "/inventory", false},
+	{"nav.scans", "/scans", false},
+	{"nav.findings", "/findings", false},
+	{"nav.campaigns", "/campaigns", false},
+	{"nav.compliance", "/compliance", false},
+	{"nav.accounts", "/account-reviews", false},
+	{"nav.incidents", "/incidents", false},
+	{"nav.monitoring", "/monitoring", false},
+	{"nav.reports", "/reports", false},
+	{"nav.awareness", "/awareness", false},
+	{"nav.admin", "/admin", false},
+}
+
+// SetReady marks a navigation entry as built; capabilities call it as they land.
+func SetReady(key string) {
+	for i := range Nav {
+		if Nav[i].Key == key {
+			Nav[i].Ready = true
+		}
+	}
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang    string
+	Title   string
+	Section string // the active NavItem key
+	Actor   *access.Actor
+	Nav     []NavItem
+	Path    string // current path, for the language switch
+	Flash   string
+	Error   string
+	Data    any
+	Version string
+}
+
+// Renderer renders pages with the shared layout.
+type Renderer struct {
+	pages   map[string]*template.Template
+	version string
+}
+
+// NewRenderer parses every page template with the layout and partials.
+func NewRenderer(version string) (*Renderer, error) {
+	funcs := template.FuncMap{
+		"t": i18n.T,
+		"fmtTime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(vietnam).Format("02/01/2006 15:04")
+		},
+		"fmtDate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(vietnam).Format("02/01/2006")
+		},
+		"query": url.QueryEscape,
+	}
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout templates: %w", err)
+	}
+	r := &Renderer{pages: map[string]*template.Template{}, version: version}
+	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "templates/layout/") {
+			return err
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
+		if err != nil {
+			return fmt.Errorf("parse template %s: %w", p, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		r.pages[name] = t
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// Lang is the language of the request: ?lang=, then the cookie, then
+// Accept-Language, then Vietnamese.
+func Lang(r *http.Request) string {
+	choice := r.URL.Query().Get("lang")
+	if choice == "" {
+		if c, err := r.Cookie(LangCookie); err == nil {
+			choice = c.Value
+		}
+	}
+	return i18n.Negotiate(choice, r.Header.Get("Accept-Language"))
+}
+
+// NewPage fills the common fields of a page for the request.
+func NewPage(r *http.Request, titleKey, section string, data any) Page {
+	lang := Lang(r)
+	p := Page{Lang: lang, Title: i18n.T(lang, titleKey), Section: section, Nav: Nav, Path: r.URL.Path, Data: data}
+	if a, ok := access.FromContext(r.Context()); ok {
+		p.Actor = &a
+	}
+	return p
+}
+
+// Render writes the named page with status. Rendering goes to a buffer first,
+// so a template error yields a clean 500 rather than half a page.
+func (rd *Renderer) Render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
+	t, ok := rd.pages[name]
+	if !ok {
+		slog.ErrorContext(r.Context(), "unknown page template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.Version = rd.version
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		slog.ErrorContext(r.Context(), "render page", "name", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// StaticHandler serves the embedded assets under /static/ with long caching;
+// asset URLs carry the version so an upgrade is picked up at once.
+func StaticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(sub)
+	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	}))
+}
+
+// SetLangCookie stores an explicit ?lang= choice so later pages keep it.
+func SetLangCookie(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
+			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RedirectToLogin answers a protected page without a session.
+func RedirectToLogin(w http.ResponseWriter, r *http.Request) {
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", target)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// SafeNext keeps a post-login redirect on this site.
+func SafeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return path.Clean("/" + strings.TrimPrefix(next, "/"))
+}
