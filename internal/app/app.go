@@ -3,6 +3,7 @@
 package app
 
 import (
+	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/metrics"
 	"github.com/khien/khien/internal/server"
@@ -17,7 +18,8 @@ func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) 
 		return nil, err
 	}
 	webHandler := &web.Handler{Store: store, Render: renderer}
-	routes := webHandler.Routes()
+	apiHandler := &api.Handler{Store: store}
+	routes := append(webHandler.Routes(), apiHandler.Routes()...)
 	return server.New(cfg, server.Deps{
 		Store:         store,
 		Authenticator: auth.NewAuthenticator(store),

@@ -14,8 +14,18 @@ type Handler struct {
 	Render *Renderer
 }
 
-// Routes lists every web page route.
+// Routes lists every web page route: one line per capability.
 func (h *Handler) Routes() []router.Route {
+	var routes []router.Route
+	for _, part := range [][]router.Route{
+		h.shellRoutes(),
+	} {
+		routes = append(routes, part...)
+	}
+	return routes
+}
+
+func (h *Handler) shellRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/{$}", Handler: h.home},
 		{Method: "GET", Path: "/login", Public: true, Handler: h.loginPage},

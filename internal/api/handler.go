@@ -1,0 +1,23 @@
+package api
+
+import (
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+)
+
+// Handler serves the JSON API. Each capability keeps its endpoints in a file
+// of its own with a method returning its routes; Routes gathers them.
+type Handler struct {
+	Store *storage.Store
+}
+
+// Routes lists every API route.
+func (h *Handler) Routes() []router.Route {
+	var routes []router.Route
+	for _, part := range [][]router.Route{
+		// one line per capability: h.identityRoutes(), h.inventoryRoutes(), …
+	} {
+		routes = append(routes, part...)
+	}
+	return routes
+}
