@@ -1,0 +1,175 @@
+package inventory
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/i18n"
+)
+
+// Column is one column of a spreadsheet sheet: the field it fills, its
+// Vietnamese header and, for enumerations, the allowed values.
+type Column struct {
+	Field    string
+	Header   string
+	Enum     Enum
+	Date     bool
+	Required bool
+	Width    float64
+}
+
+// Sheet is one entity's sheet of the inventory workbook.
+type Sheet struct {
+	Name    string
+	Columns []Column
+}
+
+// Column returns the index of field, or -1.
+func (s Sheet) Column(field string) int {
+	for i, c := range s.Columns {
+		if c.Field == field {
+			return i
+		}
+	}
+	return -1
+}
+
+// MatchHeader finds the column whose header matches text, ignoring case,
+// diacritics and spacing ("Ten he thong" matches "Tên hệ thống").
+func (s Sheet) MatchHeader(text string) int {
+	f := i18n.Fold(strings.TrimSuffix(strings.TrimSpace(text), "*"))
+	for i, c := range s.Columns {
+		if i18n.Fold(c.Header) == f || c.Field == f {
+			return i
+		}
+	}
+	return -1
+}
+
+// The workbook's sheets, one per entity, in the order they are filled in.
+var (
+	SystemsSheet = Sheet{Name: "Hệ thống", Columns: []Column{
+		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
+		{Field: "name", Header: "Tên hệ thống", Required: true, Width: 36},
+		{Field: "kind", Header: "Loại hệ thống", Enum: SystemKinds, Required: true, Width: 26},
+		{Field: "purpose", Header: "Mục đích sử dụng", Width: 30},
+		{Field: "operator_org_code", Header: "Mã đơn vị vận hành", Width: 14},
+		{Field: "operator_name", Header: "Nhà cung cấp vận hành", Width: 24},
+		{Field: "operator_contract", Header: "Hợp đồng vận hành", Width: 20},
+		{Field: "level", Header: "Cấp độ", Enum: Levels, Width: 20},
+		{Field: "level_decision", Header: "Số quyết định phê duyệt cấp độ", Width: 20},
+		{Field: "level_decision_date", Header: "Ngày quyết định", Date: true, Width: 14},
+		{Field: "level_approver", Header: "Cơ quan phê duyệt", Width: 24},
+		{Field: "hosting", Header: "Nơi đặt hệ thống", Enum: Hostings, Width: 26},
+		{Field: "hosting_provider", Header: "Nhà cung cấp hạ tầng", Width: 20},
+		{Field: "users", Header: "Số người dùng", Width: 12},
+		{Field: "personal_data", Header: "Có dữ liệu cá nhân", Enum: YesNo, Width: 12},
+		{Field: "data_subjects", Header: "Số chủ thể dữ liệu", Width: 14},
+		{Field: "population_db", Header: "Kết nối CSDL quốc gia về dân cư", Enum: YesNo, Width: 14},
+		{Field: "admin_procedures", Header: "Xử lý thủ tục hành chính", Enum: YesNo, Width: 14},
+		{Field: "go_live", Header: "Ngày đưa vào sử dụng", Date: true, Width: 14},
+		{Field: "status", Header: "Trạng thái", Enum: Statuses, Width: 16},
+		{Field: "contact_email", Header: "Thư điện tử cán bộ đầu mối", Width: 26},
+		{Field: "servers", Header: "Số máy chủ", Width: 10},
+		{Field: "workstations", Header: "Số máy trạm", Width: 10},
+		{Field: "network_devices", Header: "Số thiết bị mạng", Width: 10},
+		{Field: "security_devices", Header: "Số thiết bị bảo mật", Width: 10},
+	}}
+	AssetsSheet = Sheet{Name: "Tài sản", Columns: []Column{
+		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
+		{Field: "systems", Header: "Thuộc hệ thống", Required: true, Width: 36},
+		{Field: "kind", Header: "Loại tài sản", Enum: AssetKinds, Required: true, Width: 20},
+		{Field: "value", Header: "Giá trị", Required: true, Width: 30},
+		{Field: "hostname", Header: "Tên máy chủ", Width: 18},
+		{Field: "ips", Header: "Địa chỉ IP của máy chủ", Width: 20},
+		{Field: "os", Header: "Hệ điều hành", Width: 16},
+		{Field: "os_version", Header: "Phiên bản hệ điều hành", Width: 12},
+		{Field: "role", Header: "Vai trò", Width: 16},
+		{Field: "device_kind", Header: "Loại thiết bị", Enum: DeviceKinds, Width: 18},
+		{Field: "vendor", Header: "Hãng sản xuất", Width: 14},
+		{Field: "model", Header: "Model", Width: 14},
+		{Field: "notes", Header: "Ghi chú", Width: 24},
+	}}
+	ControlsSheet = Sheet{Name: "Biện pháp bảo vệ", Columns: []Column{
+		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
+		{Field: "system", Header: "Hệ thống", Required: true, Width: 36},
+		{Field: "control", Header: "Biện pháp", Enum: Controls, Required: true, Width: 34},
+		{Field: "status", Header: "Tình trạng", Enum: ControlStatuses, Required: true, Width: 12},
+		{Field: "product", Header: "Sản phẩm/nhà cung cấp", Width: 22},
+		{Field: "backup_frequency", Header: "Tần suất sao lưu", Width: 16},
+		{Field: "last_restore_test", Header: "Ngày thử khôi phục gần nhất", Date: true, Width: 14},
+		{Field: "notes", Header: "Ghi chú", Width: 24},
+	}}
+	StaffSheet = Sheet{Name: "Cán bộ", Columns: []Column{
+		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
+		{Field: "name", Header: "Họ và tên", Required: true, Width: 24},
+		{Field: "position", Header: "Chức vụ", Width: 22},
+		{Field: "email", Header: "Thư điện tử", Required: true, Width: 26},
+		{Field: "phone", Header: "Điện thoại", Width: 14},
+	}}
+	QualificationsSheet = Sheet{Name: "Đào tạo", Columns: []Column{
+		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
+		{Field: "staff_email", Header: "Thư điện tử cán bộ", Required: true, Width: 26},
+		{Field: "course", Header: "Khóa học/chứng chỉ", Required: true, Width: 36},
+		{Field: "completed_on", Header: "Ngày hoàn thành", Date: true, Width: 14},
+		{Field: "certificate", Header: "Số chứng chỉ", Width: 16},
+	}}
+	// Sheets lists the data sheets in workbook order.
+	Sheets = []Sheet{SystemsSheet, AssetsSheet, ControlsSheet, StaffSheet, QualificationsSheet}
+)
+
+// SheetByName finds a data sheet by its name, ignoring diacritics and case.
+func SheetByName(name string) (Sheet, bool) {
+	f := i18n.Fold(name)
+	for _, s := range Sheets {
+		if i18n.Fold(s.Name) == f {
+			return s, true
+		}
+	}
+	return Sheet{}, false
+}
+
+// Ref locates a spreadsheet row (1-based, as Excel shows it).
+type Ref struct {
+	Sheet string `json:"sheet"`
+	Row   int    `json:"row"`
+	// Invalid is set when any problem was found on the row.
+	Invalid bool `json:"-"`
+}
+
+// Problem is one thing wrong with an import file: a cell, a row, or the
+// file (Row 0) — with a Vietnamese explanation.
+type Problem struct {
+	Sheet   string `json:"sheet,omitempty"`
+	Row     int    `json:"row,omitempty"`
+	Column  string `json:"column,omitempty"` // A, B, … as Excel shows
+	Header  string `json:"header,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Sheet != "" {
+		b.WriteString("sheet " + strconv.Quote(p.Sheet))
+	}
+	if p.Row > 0 {
+		b.WriteString(", dòng " + strconv.Itoa(p.Row))
+	}
+	if p.Column != "" {
+		b.WriteString(", cột " + p.Column + " (" + p.Header + ")")
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// ColumnName turns a 0-based index into Excel's letters (0 → A, 26 → AA).
+func ColumnName(i int) string {
+	name := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		name = string(rune('A'+(i-1)%26)) + name
+	}
+	return name
+}

@@ -1,0 +1,237 @@
+package inventory
+
+import (
+	"fmt"
+	"net/mail"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/khien/khien/internal/validation"
+)
+
+// MaxText bounds every free-text field (bytes).
+const MaxText = 2000
+
+// System is an agency's information system.
+type System struct {
+	ID    int64  `json:"id"`
+	OrgID int64  `json:"org_id"`
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	// Purpose says what the system is for.
+	Purpose string `json:"purpose,omitempty"`
+	// The operator is another organisation of the province, or an outside
+	// provider named with its contract.
+	OperatorOrgID    int64  `json:"operator_org_id,omitempty"`
+	OperatorName     string `json:"operator_name,omitempty"`
+	OperatorContract string `json:"operator_contract,omitempty"`
+	// Level is the approved security level 1–5; 0 is "not yet classified".
+	Level             int    `json:"level"`
+	LevelDecision     string `json:"level_decision,omitempty"`
+	LevelDecisionDate string `json:"level_decision_date,omitempty"` // YYYY-MM-DD
+	LevelApprover     string `json:"level_approver,omitempty"`
+	Hosting           string `json:"hosting,omitempty"`
+	HostingProvider   string `json:"hosting_provider,omitempty"`
+	Users             int    `json:"users"`
+	PersonalData      bool   `json:"personal_data"`
+	DataSubjects      int    `json:"data_subjects"`
+	PopulationDB      bool   `json:"population_db"`
+	AdminProcedures   bool   `json:"admin_procedures"`
+	GoLive            string `json:"go_live,omitempty"` // YYYY-MM-DD
+	Status            string `json:"status"`
+	ContactStaffID    int64  `json:"contact_staff_id,omitempty"`
+	DeviceCounts
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DeviceCounts are the numbers of devices of a system [000 II.1.d].
+type DeviceCounts struct {
+	Servers         int `json:"servers"`
+	Workstations    int `json:"workstations"`
+	NetworkDevices  int `json:"network_devices"`
+	SecurityDevices int `json:"security_devices"`
+}
+
+// Normalise validates the system and fills defaults.
+func (s *System) Normalise() validation.Errors {
+	var es validation.Errors
+	s.Name = strings.Join(strings.Fields(s.Name), " ")
+	if s.Name == "" {
+		es.Add("name", "tên hệ thống là bắt buộc")
+	}
+	if s.OrgID <= 0 {
+		es.Add("org_id", "cần chọn cơ quan chủ quản")
+	}
+	if k, ok := SystemKinds.Parse(s.Kind); ok {
+		s.Kind = k
+	} else {
+		es.Add("kind", fmt.Sprintf("loại hệ thống %q không hợp lệ; chọn một trong: web_portal, internal_app, data_store, email, network, other", s.Kind))
+	}
+	if s.Level < 0 || s.Level > 5 {
+		es.Add("level", "cấp độ phải từ 1 đến 5, hoặc 0 nếu chưa xác định")
+	}
+	if s.Level == 0 && (s.LevelDecision != "" || s.LevelDecisionDate != "") {
+		es.Add("level", "đã có quyết định phê duyệt thì phải ghi cấp độ 1–5")
+	}
+	if s.Hosting != "" {
+		if h, ok := Hostings.Parse(s.Hosting); ok {
+			s.Hosting = h
+		} else {
+			es.Add("hosting", fmt.Sprintf("nơi đặt hệ thống %q không hợp lệ", s.Hosting))
+		}
+	}
+	if s.Status == "" {
+		s.Status = "operating"
+	}
+	if st, ok := Statuses.Parse(s.Status); ok {
+		s.Status = st
+	} else {
+		es.Add("status", fmt.Sprintf("trạng thái %q không hợp lệ; chọn planned, operating hoặc retired", s.Status))
+	}
+	checkDate(&es, "level_decision_date", &s.LevelDecisionDate)
+	checkDate(&es, "go_live", &s.GoLive)
+	for field, n := range map[string]int{"users": s.Users, "data_subjects": s.DataSubjects, "servers": s.Servers, "workstations": s.Workstations, "network_devices": s.NetworkDevices, "security_devices": s.SecurityDevices} {
+		if n < 0 {
+			es.Add(field, "không được là số âm")
+		}
+	}
+	if !s.PersonalData && s.DataSubjects > 0 {
+		es.Add("data_subjects", "có số chủ thể dữ liệu thì phải đánh dấu có dữ liệu cá nhân")
+	}
+	checkLengths(&es, map[string]string{"name": s.Name, "purpose": s.Purpose, "operator_name": s.OperatorName, "operator_contract": s.OperatorContract,
+		"level_decision": s.LevelDecision, "level_approver": s.LevelApprover, "hosting_provider": s.HostingProvider})
+	return es
+}
+
+// Control is one security measure of a system.
+type Control struct {
+	SystemID int64  `json:"system_id"`
+	Control  string `json:"control"`
+	Status   string `json:"status"` // yes, partial, no
+	Product  string `json:"product,omitempty"`
+	Notes    string `json:"notes,omitempty"`
+	// Backup only: how often, and when a restore was last tested.
+	BackupFrequency string    `json:"backup_frequency,omitempty"`
+	LastRestoreTest string    `json:"last_restore_test,omitempty"` // YYYY-MM-DD
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// Normalise validates the control.
+func (c *Control) Normalise() validation.Errors {
+	var es validation.Errors
+	if k, ok := Controls.Parse(c.Control); ok {
+		c.Control = k
+	} else {
+		es.Add("control", fmt.Sprintf("biện pháp %q không hợp lệ", c.Control))
+	}
+	if st, ok := ControlStatuses.Parse(c.Status); ok {
+		c.Status = st
+	} else {
+		es.Add("status", fmt.Sprintf("tình trạng %q không hợp lệ; chọn yes, partial hoặc no", c.Status))
+	}
+	checkDate(&es, "last_restore_test", &c.LastRestoreTest)
+	if c.Control != "backup" && (c.BackupFrequency != "" || c.LastRestoreTest != "") {
+		es.Add("backup_frequency", "tần suất sao lưu và ngày thử khôi phục chỉ ghi cho biện pháp sao lưu")
+	}
+	checkLengths(&es, map[string]string{"product": c.Product, "notes": c.Notes, "backup_frequency": c.BackupFrequency})
+	return es
+}
+
+// Staff is a person of an organisation in charge of information security [000 II.1.đ].
+type Staff struct {
+	ID             int64           `json:"id"`
+	OrgID          int64           `json:"org_id"`
+	Name           string          `json:"name"`
+	Position       string          `json:"position,omitempty"`
+	Email          string          `json:"email"`
+	Phone          string          `json:"phone,omitempty"`
+	Qualifications []Qualification `json:"qualifications,omitempty"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// Normalise validates the staff member; the e-mail is the natural key.
+func (s *Staff) Normalise() validation.Errors {
+	var es validation.Errors
+	s.Name = strings.Join(strings.Fields(s.Name), " ")
+	if s.Name == "" {
+		es.Add("name", "họ tên là bắt buộc")
+	}
+	s.Email = strings.ToLower(strings.TrimSpace(s.Email))
+	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email {
+		es.Add("email", fmt.Sprintf("thư điện tử %q không hợp lệ", s.Email))
+	}
+	s.Phone = strings.TrimSpace(s.Phone)
+	for _, r := range s.Phone {
+		if !strings.ContainsRune("0123456789+ .-()", r) {
+			es.Add("phone", fmt.Sprintf("số điện thoại %q chỉ được chứa chữ số", s.Phone))
+			break
+		}
+	}
+	checkLengths(&es, map[string]string{"name": s.Name, "position": s.Position, "email": s.Email, "phone": s.Phone})
+	return es
+}
+
+// Qualification is a training or certificate of a staff member.
+type Qualification struct {
+	ID          int64  `json:"id"`
+	StaffID     int64  `json:"staff_id"`
+	Course      string `json:"course"`
+	CompletedOn string `json:"completed_on,omitempty"` // YYYY-MM-DD
+	Certificate string `json:"certificate,omitempty"`
+}
+
+// Normalise validates the qualification.
+func (q *Qualification) Normalise() validation.Errors {
+	var es validation.Errors
+	q.Course = strings.Join(strings.Fields(q.Course), " ")
+	if q.Course == "" {
+		es.Add("course", "tên khóa học/chứng chỉ là bắt buộc")
+	}
+	checkDate(&es, "completed_on", &q.CompletedOn)
+	checkLengths(&es, map[string]string{"course": q.Course, "certificate": q.Certificate})
+	return es
+}
+
+// DateLayout is how calendar days are stored and exchanged.
+const DateLayout = "2006-01-02"
+
+// ParseDate accepts ISO dates and the Vietnamese day/month/year form.
+func ParseDate(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	for _, layout := range []string{DateLayout, "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(DateLayout), nil
+		}
+	}
+	return "", fmt.Errorf("ngày %q không hợp lệ (dạng dd/mm/yyyy)", s)
+}
+
+func checkDate(es *validation.Errors, field string, v *string) {
+	d, err := ParseDate(*v)
+	if err != nil {
+		es.Add(field, err.Error())
+		return
+	}
+	*v = d
+}
+
+// checkLengths reports over-long text fields in field-name order.
+func checkLengths(es *validation.Errors, fields map[string]string) {
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		if len(fields[f]) > MaxText || !utf8.ValidString(fields[f]) {
+			es.Add(f, fmt.Sprintf("dài quá %d ký tự hoặc không phải văn bản UTF-8", MaxText))
+		}
+	}
+}

@@ -1,0 +1,298 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/validation"
+)
+
+// AssetFilter narrows a list of assets.
+type AssetFilter struct {
+	OrgID    int64
+	SystemID int64
+	Kind     string
+	Query    string // substring of the value, host name or notes, diacritics-insensitive
+	Limit    int
+	Offset   int
+}
+
+// AssetView is an asset with its owner's code.
+type AssetView struct {
+	inventory.Asset
+	OrgCode string `json:"org_code"`
+}
+
+const assetColumns = `a.id, a.org_id, a.kind, a.value, a.hostname, a.ips, a.os, a.os_version, a.role, a.device_kind, a.vendor, a.model, a.notes, o.code`
+
+func scanAsset(sc interface{ Scan(...any) error }) (AssetView, error) {
+	var v AssetView
+	a := &v.Asset
+	err := sc.Scan(&a.ID, &a.OrgID, &a.Kind, &a.Value, &a.Hostname, &a.IPs, &a.OS, &a.OSVersion, &a.Role, &a.DeviceKind, &a.Vendor, &a.Model, &a.Notes, &v.OrgCode)
+	return v, err
+}
+
+func assetSearch(a inventory.Asset) string {
+	return i18n.Fold(strings.Join([]string{a.Value, a.Hostname, a.IPs, a.Vendor, a.Model, a.Notes}, " "))
+}
+
+// ListAssets returns the assets in the actor's scope matching f.
+func (s *Store) ListAssets(ctx context.Context, actor access.Actor, f AssetFilter) ([]AssetView, int, error) {
+	scope, args := actor.OrgFilter("o.path")
+	where := []string{scope}
+	if f.OrgID != 0 {
+		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
+		args = append(args, f.OrgID)
+	}
+	if f.SystemID != 0 {
+		where = append(where, "a.id IN (SELECT asset_id FROM system_assets WHERE system_id = ?)")
+		args = append(args, f.SystemID)
+	}
+	if f.Kind != "" {
+		where = append(where, "a.kind = ?")
+		args = append(args, f.Kind)
+	}
+	if q := i18n.Fold(f.Query); q != "" {
+		where = append(where, "a.value_search LIKE ?")
+		args = append(args, "%"+escapeLike(q)+"%")
+	}
+	from := " FROM assets a JOIN orgs o ON o.id = a.org_id WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.queryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count assets: %w", err)
+	}
+	rows, err := s.query(ctx, "SELECT "+assetColumns+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, clampLimit(f.Limit), f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list assets: %w", err)
+	}
+	defer rows.Close()
+	var out []AssetView
+	for rows.Next() {
+		v, err := scanAsset(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list assets: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return out, total, s.loadAssetSystems(ctx, out)
+}
+
+// loadAssetSystems fills SystemIDs of the assets with one query.
+func (s *Store) loadAssetSystems(ctx context.Context, assets []AssetView) error {
+	if len(assets) == 0 {
+		return nil
+	}
+	ids := make([]string, len(assets))
+	index := map[int64]int{}
+	for i, a := range assets {
+		ids[i] = strconv.FormatInt(a.ID, 10)
+		index[a.ID] = i
+	}
+	// ids are integers formatted here, not user input.
+	rows, err := s.query(ctx, "SELECT asset_id, system_id FROM system_assets WHERE asset_id IN ("+strings.Join(ids, ",")+") ORDER BY system_id")
+	if err != nil {
+		return fmt.Errorf("asset systems: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var aid, sid int64
+		if err := rows.Scan(&aid, &sid); err != nil {
+			return err
+		}
+		a := &assets[index[aid]]
+		a.SystemIDs = append(a.SystemIDs, sid)
+	}
+	return rows.Err()
+}
+
+// GetAsset returns one asset in the actor's scope.
+func (s *Store) GetAsset(ctx context.Context, actor access.Actor, id int64) (AssetView, error) {
+	scope, args := actor.OrgFilter("o.path")
+	v, err := scanAsset(s.queryRow(ctx, "SELECT "+assetColumns+" FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.id = ? AND "+scope, append([]any{id}, args...)...))
+	if isNoRows(err) {
+		return v, access.ErrNotFound
+	}
+	if err != nil {
+		return v, fmt.Errorf("get asset %d: %w", id, err)
+	}
+	list := []AssetView{v}
+	err = s.loadAssetSystems(ctx, list)
+	return list[0], err
+}
+
+// AddAsset attaches an asset to a system. An asset with the same kind and
+// value already registered by the system's organisation is reused (and its
+// details updated), so one server serving three systems is one asset.
+func (s *Store) AddAsset(ctx context.Context, actor access.Actor, systemID int64, a *inventory.Asset) error {
+	sys, err := s.GetSystem(ctx, actor, systemID)
+	if err != nil {
+		return err
+	}
+	if es := a.Normalise(); len(es) > 0 {
+		return es
+	}
+	a.OrgID = sys.OrgID
+	return s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.checkOrg(ctx, actor, access.Write, sys.OrgID); err != nil {
+			return err
+		}
+		var existing int64
+		err := tx.QueryRow(ctx, "SELECT id FROM assets WHERE org_id = ? AND kind = ? AND value = ?", a.OrgID, a.Kind, a.Value).Scan(&existing)
+		switch {
+		case isNoRows(err):
+			if err := tx.insertAsset(ctx, actor, a); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("find asset: %w", err)
+		default:
+			a.ID = existing
+			if err := tx.updateAsset(ctx, actor, a); err != nil {
+				return err
+			}
+		}
+		return tx.linkAsset(ctx, systemID, a.ID)
+	})
+}
+
+func (t *Tx) insertAsset(ctx context.Context, actor access.Actor, a *inventory.Asset) error {
+	if err := t.insertAssetRow(ctx, a); err != nil {
+		return err
+	}
+	return t.Audit(ctx, actor, Change{Action: "asset.create", ObjectType: "asset", ObjectID: a.ID, OrgID: a.OrgID, New: a})
+}
+
+func (t *Tx) insertAssetRow(ctx context.Context, a *inventory.Asset) error {
+	now := t.s.now()
+	id, err := t.InsertID(ctx, `INSERT INTO assets (org_id, kind, value, value_search, hostname, ips, os, os_version, role, device_kind, vendor, model, notes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.OrgID, a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, now, now)
+	if err != nil {
+		return fmt.Errorf("create asset %s %s: %w", a.Kind, a.Value, err)
+	}
+	a.ID = id
+	return nil
+}
+
+func (t *Tx) updateAsset(ctx context.Context, actor access.Actor, a *inventory.Asset) error {
+	if err := t.updateAssetRow(ctx, a); err != nil {
+		return err
+	}
+	return t.Audit(ctx, actor, Change{Action: "asset.update", ObjectType: "asset", ObjectID: a.ID, OrgID: a.OrgID, New: a})
+}
+
+func (t *Tx) updateAssetRow(ctx context.Context, a *inventory.Asset) error {
+	_, err := t.Exec(ctx, `UPDATE assets SET kind = ?, value = ?, value_search = ?, hostname = ?, ips = ?, os = ?, os_version = ?, role = ?, device_kind = ?,
+		vendor = ?, model = ?, notes = ?, updated_at = ? WHERE id = ?`,
+		a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, t.s.now(), a.ID)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return validation.Errors{{Field: "value", Message: fmt.Sprintf("cơ quan đã có tài sản %s %s", a.Kind, a.Value)}}
+		}
+		return fmt.Errorf("update asset %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+func (t *Tx) linkAsset(ctx context.Context, systemID, assetID int64) error {
+	var one int
+	err := t.QueryRow(ctx, "SELECT 1 FROM system_assets WHERE system_id = ? AND asset_id = ?", systemID, assetID).Scan(&one)
+	if err == nil {
+		return nil
+	}
+	if !isNoRows(err) {
+		return fmt.Errorf("link asset: %w", err)
+	}
+	if _, err := t.Exec(ctx, "INSERT INTO system_assets (system_id, asset_id) VALUES (?, ?)", systemID, assetID); err != nil {
+		return fmt.Errorf("link asset %d to system %d: %w", assetID, systemID, err)
+	}
+	return nil
+}
+
+// UpdateAsset changes an asset's value and details.
+func (s *Store) UpdateAsset(ctx context.Context, actor access.Actor, a *inventory.Asset) error {
+	old, err := s.GetAsset(ctx, actor, a.ID)
+	if err != nil {
+		return err
+	}
+	if es := a.Normalise(); len(es) > 0 {
+		return es
+	}
+	a.OrgID, a.SystemIDs = old.OrgID, old.SystemIDs
+	return s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.checkOrg(ctx, actor, access.Write, old.OrgID); err != nil {
+			return err
+		}
+		return tx.updateAsset(ctx, actor, a)
+	})
+}
+
+// RemoveAsset detaches an asset from a system, deleting it when no system
+// is left.
+func (s *Store) RemoveAsset(ctx context.Context, actor access.Actor, systemID, assetID int64) error {
+	a, err := s.GetAsset(ctx, actor, assetID)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.checkOrg(ctx, actor, access.Write, a.OrgID); err != nil {
+			return err
+		}
+		res, err := tx.Exec(ctx, "DELETE FROM system_assets WHERE system_id = ? AND asset_id = ?", systemID, assetID)
+		if err != nil {
+			return fmt.Errorf("unlink asset: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return access.ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM assets WHERE id = ? AND NOT EXISTS (SELECT 1 FROM system_assets WHERE asset_id = ?)", assetID, assetID); err != nil {
+			return fmt.Errorf("delete asset: %w", err)
+		}
+		return tx.Audit(ctx, actor, Change{Action: "asset.remove", ObjectType: "asset", ObjectID: assetID, OrgID: a.OrgID, Old: a})
+	})
+}
+
+// AssetConflict is an asset value registered by more than one organisation:
+// the coordinator decides whose it really is.
+type AssetConflict struct {
+	Kind     string   `json:"kind"`
+	Value    string   `json:"value"`
+	OrgCodes []string `json:"org_codes"`
+}
+
+// AssetConflicts lists values registered by several organisations. Only
+// actors who see every organisation may ask: for an agency the answer would
+// reveal other agencies' assets.
+func (s *Store) AssetConflicts(ctx context.Context, actor access.Actor) ([]AssetConflict, error) {
+	if !actor.Global() {
+		return nil, fmt.Errorf("%w: only the coordinator sees conflicts across agencies", access.ErrForbidden)
+	}
+	rows, err := s.query(ctx, `SELECT a.kind, a.value, o.code FROM assets a JOIN orgs o ON o.id = a.org_id
+		WHERE a.value IN (SELECT value FROM assets GROUP BY value HAVING count(DISTINCT org_id) > 1)
+		ORDER BY a.value, a.kind, o.code`)
+	if err != nil {
+		return nil, fmt.Errorf("asset conflicts: %w", err)
+	}
+	defer rows.Close()
+	var out []AssetConflict
+	for rows.Next() {
+		var kind, value, code string
+		if err := rows.Scan(&kind, &value, &code); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].Value == value && out[n-1].Kind == kind {
+			out[n-1].OrgCodes = append(out[n-1].OrgCodes, code)
+			continue
+		}
+		out = append(out, AssetConflict{Kind: kind, Value: value, OrgCodes: []string{code}})
+	}
+	return out, rows.Err()
+}

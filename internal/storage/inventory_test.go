@@ -1,0 +1,233 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// fixture is a small province: ROOT with two agencies.
+type fixture struct {
+	store      *storage.Store
+	root, a, b storage.Org
+	admin      access.Actor
+	operatorA  access.Actor
+}
+
+func newFixture(t *testing.T, db *database.DB) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := fixture{store: storage.New(db), admin: access.SystemActor("test")}
+	f.root = storage.Org{Code: "ROOT", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
+	must(t, f.store.AddOrg(ctx, f.admin, &f.root))
+	f.a = storage.Org{ParentID: f.root.ID, Code: "STTTT", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment}
+	must(t, f.store.AddOrg(ctx, f.admin, &f.a))
+	f.b = storage.Org{ParentID: f.root.ID, Code: "NINHKIEU", Name: "UBND Quận Ninh Kiều", Kind: storage.OrgDistrict}
+	must(t, f.store.AddOrg(ctx, f.admin, &f.b))
+	f.operatorA = access.Actor{UserID: 7, Email: "op@a.vn", Role: access.AgencyOperator, OrgID: f.a.ID, OrgPath: f.a.Path}
+	return f
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSystemsAndAssets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		sys := inventory.System{OrgID: f.a.ID, Name: "Cổng thông tin điện tử Cần Thơ", Kind: "web_portal", Level: 3, LevelDecision: "123/QĐ-UBND", LevelDecisionDate: "15/01/2025"}
+		must(t, f.store.CreateSystem(ctx, f.operatorA, &sys))
+		if sys.ID == 0 || sys.LevelDecisionDate != "2025-01-15" || sys.Status != "operating" {
+			t.Fatalf("created %+v", sys)
+		}
+		// Same name (folded) twice is refused.
+		dupe := inventory.System{OrgID: f.a.ID, Name: "cong thong tin dien tu can tho", Kind: "web_portal"}
+		if err := f.store.CreateSystem(ctx, f.operatorA, &dupe); err == nil {
+			t.Fatal("duplicate system name accepted")
+		}
+		// Another agency's org is out of scope: not found, not forbidden.
+		other := inventory.System{OrgID: f.b.ID, Name: "Phần mềm một cửa", Kind: "internal_app"}
+		if err := f.store.CreateSystem(ctx, f.operatorA, &other); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("create in other agency: %v", err)
+		}
+		must(t, f.store.CreateSystem(ctx, f.admin, &other))
+		if _, err := f.store.GetSystem(ctx, f.operatorA, other.ID); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("read other agency's system: %v", err)
+		}
+		// Search ignores diacritics.
+		list, total, err := f.store.ListSystems(ctx, f.admin, storage.SystemFilter{Query: "can tho", Level: -1})
+		must(t, err)
+		if total != 1 || list[0].ID != sys.ID || list[0].OrgCode != "STTTT" {
+			t.Fatalf("search: %d %+v", total, list)
+		}
+		list, _, err = f.store.ListSystems(ctx, f.operatorA, storage.SystemFilter{Level: -1})
+		must(t, err)
+		if len(list) != 1 {
+			t.Fatalf("operator sees %d systems", len(list))
+		}
+
+		for _, a := range []inventory.Asset{
+			{Kind: "domain", Value: "CầnThơ.gov.vn"},
+			{Kind: "ip", Value: " 203.162.10.5 "},
+			{Kind: "cidr", Value: "10.10.0.0/24"},
+			{Kind: "url", Value: "HTTPS://CanTho.gov.vn"},
+			{Kind: "server", Value: "WEB01", IPs: "10.10.0.5, 10.10.0.6", OS: "Ubuntu", OSVersion: "22.04"},
+			{Kind: "device", Value: "FW-01", DeviceKind: "Tường lửa", Vendor: "Fortinet", Model: "FG-100F"},
+		} {
+			must(t, f.store.AddAsset(ctx, f.operatorA, sys.ID, &a))
+		}
+		assets, total, err := f.store.ListAssets(ctx, f.operatorA, storage.AssetFilter{SystemID: sys.ID})
+		must(t, err)
+		if total != 6 {
+			t.Fatalf("assets: %d", total)
+		}
+		values := map[string]string{}
+		for _, a := range assets {
+			values[a.Kind] = a.Value
+		}
+		if values["domain"] != "xn--cnth-7qa6o.gov.vn" && values["domain"] != "xn--cnth-8na0742b.gov.vn" {
+			t.Logf("domain normalised to %s", values["domain"])
+		}
+		if values["ip"] != "203.162.10.5" || values["url"] != "https://cantho.gov.vn/" || values["server"] != "web01" {
+			t.Fatalf("normalised: %v", values)
+		}
+		// Invalid input is a validation error.
+		bad := inventory.Asset{Kind: "ip", Value: "300.1.1.1"}
+		if _, ok := validation.As(f.store.AddAsset(ctx, f.operatorA, sys.ID, &bad)); !ok {
+			t.Fatal("invalid IP accepted")
+		}
+		// The same IP registered by B is a conflict the coordinator sees, and only they.
+		ip := inventory.Asset{Kind: "ip", Value: "203.162.10.5"}
+		must(t, f.store.AddAsset(ctx, f.admin, other.ID, &ip))
+		conflicts, err := f.store.AssetConflicts(ctx, f.admin)
+		must(t, err)
+		if len(conflicts) != 1 || len(conflicts[0].OrgCodes) != 2 {
+			t.Fatalf("conflicts: %+v", conflicts)
+		}
+		if _, err := f.store.AssetConflicts(ctx, f.operatorA); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("operator conflicts: %v", err)
+		}
+
+		// Controls, device counts.
+		must(t, f.store.SetControl(ctx, f.operatorA, &inventory.Control{SystemID: sys.ID, Control: "backup", Status: "partial", BackupFrequency: "hằng ngày", LastRestoreTest: "2025-03-01"}))
+		must(t, f.store.SetControl(ctx, f.operatorA, &inventory.Control{SystemID: sys.ID, Control: "Tường lửa", Status: "Có", Product: "Fortinet"}))
+		controls, err := f.store.ListControls(ctx, f.operatorA, sys.ID)
+		must(t, err)
+		if len(controls) != 2 || controls[0].Control != "firewall" {
+			t.Fatalf("controls: %+v", controls)
+		}
+		v, err := f.store.SetDeviceCounts(ctx, f.operatorA, sys.ID, inventory.DeviceCounts{Servers: 4, Workstations: 30})
+		must(t, err)
+		if v.Servers != 4 {
+			t.Fatalf("device counts: %+v", v.DeviceCounts)
+		}
+
+		// Staff and qualifications; a viewer may read but not write.
+		p := inventory.Staff{OrgID: f.a.ID, Name: "Nguyễn Văn An", Position: "Chuyên viên", Email: "An.NV@cantho.gov.vn"}
+		must(t, f.store.CreateStaff(ctx, f.operatorA, &p))
+		must(t, f.store.AddQualification(ctx, f.operatorA, &inventory.Qualification{StaffID: p.ID, Course: "An toàn thông tin cơ bản", CompletedOn: "2024-06-01"}))
+		got, err := f.store.GetStaff(ctx, f.operatorA, p.ID)
+		must(t, err)
+		if got.Email != "an.nv@cantho.gov.vn" || len(got.Qualifications) != 1 {
+			t.Fatalf("staff: %+v", got)
+		}
+		viewer := access.Actor{Email: "v@a.vn", Role: access.Viewer, OrgID: f.a.ID, OrgPath: f.a.Path}
+		if err := f.store.CreateStaff(ctx, viewer, &inventory.Staff{OrgID: f.a.ID, Name: "X", Email: "x@a.vn"}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("viewer writes: %v", err)
+		}
+		staff, _, err := f.store.ListStaff(ctx, f.operatorA, storage.StaffFilter{Query: "nguyen van"})
+		must(t, err)
+		if len(staff) != 1 {
+			t.Fatalf("staff search: %+v", staff)
+		}
+		sys.ContactStaffID = p.ID
+		must(t, f.store.UpdateSystem(ctx, f.operatorA, &sys))
+
+		must(t, f.store.RemoveAsset(ctx, f.operatorA, sys.ID, assets[0].ID))
+		must(t, f.store.DeleteSystem(ctx, f.operatorA, sys.ID))
+		if _, total, _ := f.store.ListAssets(ctx, f.admin, storage.AssetFilter{OrgID: f.a.ID}); total != 0 {
+			t.Fatalf("orphan assets left: %d", total)
+		}
+	})
+}
+
+func TestMergeOrgs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		child := storage.Org{ParentID: f.a.ID, Code: "PHUONG1", Name: "Phường An Hòa", Kind: storage.OrgCommune}
+		must(t, f.store.AddOrg(ctx, f.admin, &child))
+		sa := inventory.System{OrgID: f.a.ID, Name: "Hệ thống A", Kind: "internal_app"}
+		sb := inventory.System{OrgID: f.b.ID, Name: "Hệ thống B", Kind: "internal_app"}
+		must(t, f.store.CreateSystem(ctx, f.admin, &sa))
+		must(t, f.store.CreateSystem(ctx, f.admin, &sb))
+		shared := inventory.Asset{Kind: "ip", Value: "10.0.0.1"}
+		must(t, f.store.AddAsset(ctx, f.admin, sa.ID, &shared))
+		shared2 := inventory.Asset{Kind: "ip", Value: "10.0.0.1"}
+		must(t, f.store.AddAsset(ctx, f.admin, sb.ID, &shared2))
+		own := inventory.Asset{Kind: "domain", Value: "a.cantho.gov.vn"}
+		must(t, f.store.AddAsset(ctx, f.admin, sa.ID, &own))
+		pa := inventory.Staff{OrgID: f.a.ID, Name: "Trần Thị Bình", Email: "binh@cantho.gov.vn"}
+		pb := inventory.Staff{OrgID: f.b.ID, Name: "Trần Thị Bình", Email: "binh@cantho.gov.vn"}
+		must(t, f.store.CreateStaff(ctx, f.admin, &pa))
+		must(t, f.store.CreateStaff(ctx, f.admin, &pb))
+		must(t, f.store.AddQualification(ctx, f.admin, &inventory.Qualification{StaffID: pa.ID, Course: "CEH"}))
+		sa.ContactStaffID = pa.ID
+		must(t, f.store.UpdateSystem(ctx, f.admin, &sa))
+
+		coordinator := access.Actor{Email: "c@ca.vn", Role: access.Coordinator, OrgPath: f.root.Path}
+		if _, err := f.store.MergeOrgs(ctx, f.operatorA, f.a.ID, f.b.ID); err == nil {
+			t.Fatal("operator merged organisations")
+		}
+		res, err := f.store.MergeOrgs(ctx, coordinator, f.a.ID, f.b.ID)
+		must(t, err)
+		if res.Systems != 1 || res.Children != 1 || res.Assets != 1 || res.Staff != 0 {
+			t.Fatalf("merge result: %+v", res)
+		}
+		got, err := f.store.GetSystem(ctx, coordinator, sa.ID)
+		must(t, err)
+		if got.OrgID != f.b.ID || got.ContactStaffID != pb.ID {
+			t.Fatalf("merged system: %+v", got)
+		}
+		assets, _, err := f.store.ListAssets(ctx, coordinator, storage.AssetFilter{OrgID: f.b.ID})
+		must(t, err)
+		if len(assets) != 2 {
+			t.Fatalf("assets after merge: %+v", assets)
+		}
+		for _, a := range assets {
+			if a.Value == "10.0.0.1" && len(a.SystemIDs) != 2 {
+				t.Fatalf("shared asset links: %+v", a)
+			}
+		}
+		p, err := f.store.GetStaff(ctx, coordinator, pb.ID)
+		must(t, err)
+		if len(p.Qualifications) != 1 {
+			t.Fatalf("qualifications after merge: %+v", p)
+		}
+		moved, err := f.store.OrgByCode(ctx, coordinator, "PHUONG1")
+		must(t, err)
+		if moved.ParentID != f.b.ID || moved.Path != f.b.Path+itoa(moved.ID)+"/" {
+			t.Fatalf("child after merge: %+v", moved)
+		}
+		merged, err := f.store.MergedInto(ctx, f.b.ID)
+		must(t, err)
+		if len(merged) != 1 || merged[0] != f.a.ID {
+			t.Fatalf("merge record: %v", merged)
+		}
+		// The operator of A no longer sees the system, which now belongs to B.
+		if _, err := f.store.GetSystem(ctx, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("old operator still sees moved system: %v", err)
+		}
+	})
+}

@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/khien/khien/internal/access"
+)
+
+// OrgsInScope lists the organisations the actor can see, ordered by code.
+func (s *Store) OrgsInScope(ctx context.Context, actor access.Actor) ([]Org, error) {
+	scope, args := actor.OrgFilter("path")
+	rows, err := s.query(ctx, "SELECT id, COALESCE(parent_id, 0), code, name, kind, path, created_at, updated_at FROM orgs WHERE archived_at IS NULL AND "+scope+" ORDER BY code", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		var o Org
+		if err := rows.Scan(&o.ID, &o.ParentID, &o.Code, &o.Name, &o.Kind, &o.Path, &o.CreatedAt, &o.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// OrgByCode finds an organisation in the actor's scope by its code.
+func (s *Store) OrgByCode(ctx context.Context, actor access.Actor, code string) (Org, error) {
+	var o Org
+	err := s.queryRow(ctx, "SELECT id, COALESCE(parent_id, 0), code, name, kind, path, created_at, updated_at FROM orgs WHERE code = ?", code).
+		Scan(&o.ID, &o.ParentID, &o.Code, &o.Name, &o.Kind, &o.Path, &o.CreatedAt, &o.UpdatedAt)
+	if isNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
+		return Org{}, access.ErrNotFound
+	}
+	if err != nil {
+		return Org{}, fmt.Errorf("organisation %s: %w", code, err)
+	}
+	return o, nil
+}
+
+// AddOrg creates an organisation under o.ParentID (0 for a root), for the
+// demo and for tests; the actor needs ManageOrgs over the parent.
+func (s *Store) AddOrg(ctx context.Context, actor access.Actor, o *Org) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		parentPath := ""
+		if o.ParentID != 0 {
+			p, err := tx.checkOrg(ctx, actor, access.ManageOrgs, o.ParentID)
+			if err != nil {
+				return err
+			}
+			parentPath = p
+		} else if !actor.Global() {
+			return fmt.Errorf("%w: only the administrator creates root organisations", access.ErrForbidden)
+		}
+		return tx.createOrg(ctx, actor, o, parentPath)
+	})
+}
+
+// MergeResult counts what an organisation merge moved.
+type MergeResult struct {
+	Systems  int `json:"systems"`
+	Assets   int `json:"assets"`
+	Staff    int `json:"staff"`
+	Children int `json:"children"`
+}
+
+// MergeOrgs merges organisation from into into (the 2025 mergers [003]):
+// its systems, assets, staff and sub-organisations move to into; assets and
+// staff that into already has (same value, same e-mail) are joined rather
+// than duplicated; from is archived and the merge is recorded, so history
+// (audit entries, earlier reports) stays as it was and can be followed.
+func (s *Store) MergeOrgs(ctx context.Context, actor access.Actor, fromID, intoID int64) (MergeResult, error) {
+	var res MergeResult
+	if fromID == intoID {
+		return res, fmt.Errorf("%w: cannot merge an organisation into itself", access.ErrForbidden)
+	}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		fromPath, err := tx.checkOrg(ctx, actor, access.ManageOrgs, fromID)
+		if err != nil {
+			return err
+		}
+		intoPath, err := tx.checkOrg(ctx, actor, access.ManageOrgs, intoID)
+		if err != nil {
+			return err
+		}
+		if len(intoPath) > len(fromPath) && intoPath[:len(fromPath)] == fromPath {
+			return fmt.Errorf("%w: cannot merge an organisation into its own sub-organisation", access.ErrForbidden)
+		}
+		// Systems: a name clash would break the natural key, so it stops the merge.
+		var clash string
+		err = tx.QueryRow(ctx, `SELECT a.name FROM systems a JOIN systems b ON b.name_search = a.name_search AND b.org_id = ? WHERE a.org_id = ? LIMIT 1`, intoID, fromID).Scan(&clash)
+		if err == nil {
+			return fmt.Errorf("%w: both organisations have a system named %q; rename one first", access.ErrForbidden, clash)
+		} else if !isNoRows(err) {
+			return fmt.Errorf("merge: check systems: %w", err)
+		}
+		if res.Systems, err = tx.execCount(ctx, "UPDATE systems SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
+			return err
+		}
+		// Assets and staff both have (same value, same e-mail) are joined:
+		// from's links, qualifications and contact roles go to into's record,
+		// then from's copy is dropped.
+		dupAsset := "SELECT a.id FROM assets a JOIN assets b ON b.org_id = ? AND b.kind = a.kind AND b.value = a.value WHERE a.org_id = ?"
+		dupStaff := "SELECT a.id FROM staff a JOIN staff b ON b.org_id = ? AND b.email = a.email WHERE a.org_id = ?"
+		for _, step := range []struct {
+			q    string
+			args []any
+		}{
+			{`INSERT INTO system_assets (system_id, asset_id)
+				SELECT DISTINCT sa.system_id, b.id FROM system_assets sa JOIN assets a ON a.id = sa.asset_id
+				JOIN assets b ON b.org_id = ? AND b.kind = a.kind AND b.value = a.value
+				WHERE a.org_id = ? AND NOT EXISTS (SELECT 1 FROM system_assets x WHERE x.system_id = sa.system_id AND x.asset_id = b.id)`, []any{intoID, fromID}},
+			{"DELETE FROM system_assets WHERE asset_id IN (" + dupAsset + ")", []any{intoID, fromID}},
+			{"DELETE FROM assets WHERE id IN (" + dupAsset + ")", []any{intoID, fromID}},
+			{`UPDATE systems SET contact_staff_id = (SELECT b.id FROM staff a JOIN staff b ON b.org_id = ? AND b.email = a.email WHERE a.id = systems.contact_staff_id)
+				WHERE contact_staff_id IN (` + dupStaff + ")", []any{intoID, intoID, fromID}},
+			{`DELETE FROM qualifications WHERE staff_id IN (` + dupStaff + `) AND EXISTS (
+				SELECT 1 FROM qualifications x JOIN staff b ON b.id = x.staff_id JOIN staff a ON a.email = b.email
+				WHERE a.id = qualifications.staff_id AND b.org_id = ? AND x.course = qualifications.course AND x.completed_on = qualifications.completed_on)`, []any{intoID, fromID, intoID}},
+			{`UPDATE qualifications SET staff_id = (SELECT b.id FROM staff a JOIN staff b ON b.org_id = ? AND b.email = a.email WHERE a.id = qualifications.staff_id)
+				WHERE staff_id IN (` + dupStaff + ")", []any{intoID, intoID, fromID}},
+			{"DELETE FROM staff WHERE id IN (" + dupStaff + ")", []any{intoID, fromID}},
+		} {
+			if _, err := tx.Exec(ctx, step.q, step.args...); err != nil {
+				return fmt.Errorf("merge: join duplicates: %w", err)
+			}
+		}
+		if res.Assets, err = tx.execCount(ctx, "UPDATE assets SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
+			return err
+		}
+		if res.Staff, err = tx.execCount(ctx, "UPDATE staff SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
+			return err
+		}
+		// Sub-organisations move under into, their paths rewritten.
+		if res.Children, err = tx.execCount(ctx, "UPDATE orgs SET parent_id = ? WHERE parent_id = ?", intoID, fromID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE orgs SET path = ? || substr(path, ?) WHERE path LIKE ? AND id <> ?",
+			intoPath, len(fromPath)+1, fromPath+"%", fromID); err != nil {
+			return fmt.Errorf("merge: move sub-organisations: %w", err)
+		}
+		now := s.now()
+		if _, err := tx.Exec(ctx, "UPDATE orgs SET archived_at = ?, updated_at = ? WHERE id = ?", now, now, fromID); err != nil {
+			return fmt.Errorf("merge: archive: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO org_merges (from_org_id, into_org_id, merged_at, actor, moved) VALUES (?, ?, ?, ?, ?)",
+			fromID, intoID, now, actor.Email, fmt.Sprintf("systems=%d assets=%d staff=%d children=%d", res.Systems, res.Assets, res.Staff, res.Children)); err != nil {
+			return fmt.Errorf("merge: record: %w", err)
+		}
+		return tx.Audit(ctx, actor, Change{Action: "org.merge", ObjectType: "org", ObjectID: fromID, OrgID: intoID,
+			Old: map[string]any{"org_id": fromID, "path": fromPath}, New: map[string]any{"into_org_id": intoID, "moved": res}})
+	})
+	if err != nil {
+		return MergeResult{}, fmt.Errorf("merge organisation %d into %d: %w", fromID, intoID, err)
+	}
+	return res, nil
+}
+
+// MergedInto lists the organisations merged into orgID, so history views of
+// orgID include theirs.
+func (s *Store) MergedInto(ctx context.Context, orgID int64) ([]int64, error) {
+	rows, err := s.query(ctx, "SELECT from_org_id FROM org_merges WHERE into_org_id = ? ORDER BY merged_at", orgID)
+	if err != nil {
+		return nil, fmt.Errorf("merged organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) execCount(ctx context.Context, q string, args ...any) (int, error) {
+	res, err := t.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("merge: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
