@@ -60,7 +60,9 @@ func sysKey(orgID int64, name string) string { return fmt.Sprint(orgID, "|", i18
 func staffKey(orgID int64, email string) string {
 	return fmt.Sprint(orgID, "|", strings.ToLower(email))
 }
-func assetKey(orgID int64, kind, value string) string { return fmt.Sprint(orgID, "|", kind, "|", value) }
+func assetKey(orgID int64, kind, value string) string {
+	return fmt.Sprint(orgID, "|", kind, "|", value)
+}
 func controlKey(systemID int64, control string) string { return fmt.Sprint(systemID, "|", control) }
 func qualKey(staffID int64, course, date string) string {
 	return fmt.Sprint(staffID, "|", i18n.Fold(course), "|", date)
