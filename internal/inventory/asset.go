@@ -135,16 +135,25 @@ func (a *Asset) Normalise() validation.Errors {
 	}
 	a.Kind = kind
 	a.Value = strings.TrimSpace(a.Value)
-	var err error
+	var normalise func(string) (string, error)
 	switch kind {
 	case "domain":
-		a.Value, err = NormaliseDomain(a.Value)
+		normalise = NormaliseDomain
 	case "ip":
-		a.Value, err = NormaliseIP(a.Value)
+		normalise = NormaliseIP
 	case "cidr":
-		a.Value, err = NormaliseCIDR(a.Value)
+		normalise = NormaliseCIDR
 	case "url":
-		a.Value, err = NormaliseURL(a.Value)
+		normalise = NormaliseURL
+	}
+	var err error
+	if normalise != nil {
+		var v string
+		if v, err = normalise(a.Value); err == nil {
+			a.Value = v
+		}
+	}
+	switch kind {
 	case "server":
 		if a.Value == "" {
 			a.Value = a.Hostname
@@ -162,8 +171,10 @@ func (a *Asset) Normalise() validation.Errors {
 		problems.Add("value", err.Error())
 	}
 	if a.IPs != "" {
-		if a.IPs, err = NormaliseIPList(a.IPs); err != nil {
+		if ips, err := NormaliseIPList(a.IPs); err != nil {
 			problems.Add("ips", err.Error())
+		} else {
+			a.IPs = ips
 		}
 	}
 	if a.DeviceKind != "" {

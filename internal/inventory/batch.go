@@ -18,6 +18,8 @@ type Batch struct {
 	Staff          []StaffRow
 	Qualifications []QualificationRow
 	Problems       []Problem
+	// Unlisted counts problems beyond MaxProblems, which are not listed.
+	Unlisted int
 	// columns maps sheet name → field → column index in the file read, so
 	// problems point at the cell where the user put the value.
 	columns map[string]map[string]int
@@ -73,6 +75,19 @@ func (b *Batch) SetColumns(sheet string, fields map[string]int) {
 	b.columns[sheet] = fields
 }
 
+// MaxProblems bounds the problems listed for one file; a file with more is
+// best fixed from the first ones.
+const MaxProblems = 1000
+
+// Add records a problem, counting it without listing it past MaxProblems.
+func (b *Batch) Add(p Problem) {
+	if len(b.Problems) >= MaxProblems {
+		b.Unlisted++
+		return
+	}
+	b.Problems = append(b.Problems, p)
+}
+
 // Fail records a problem with field of the row at ref and marks the row invalid.
 func (b *Batch) Fail(ref *Ref, field, message string) {
 	ref.Invalid = true
@@ -90,12 +105,31 @@ func (b *Batch) Fail(ref *Ref, field, message string) {
 			p.Header = s.Columns[i].Header
 		}
 	}
-	b.Problems = append(b.Problems, p)
+	b.Add(p)
+}
+
+// NameColumns fills in the header of problems that were found by cell
+// position before the header row was read (formulas, merged cells).
+func (b *Batch) NameColumns() {
+	for i, p := range b.Problems {
+		if p.Header != "" || p.Column == "" {
+			continue
+		}
+		sheet, ok := SheetByName(p.Sheet)
+		if !ok {
+			continue
+		}
+		for field, at := range b.columns[p.Sheet] {
+			if ColumnName(at) == p.Column {
+				b.Problems[i].Header = sheet.Columns[sheet.Column(field)].Header
+			}
+		}
+	}
 }
 
 // FailFile records a problem with the file as a whole.
 func (b *Batch) FailFile(sheet, message string) {
-	b.Problems = append(b.Problems, Problem{Sheet: sheet, Message: message})
+	b.Add(Problem{Sheet: sheet, Message: message})
 }
 
 // failAll records validation errors of a row.
@@ -112,8 +146,9 @@ func (b *Batch) failAll(ref *Ref, es validation.Errors, fieldMap map[string]stri
 // Record is one row read from a sheet: field → cell text.
 type Record map[string]string
 
-// AddRecord parses a row of sheet into the batch, checking every cell.
-func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) {
+// AddRecord parses a row of sheet into the batch, checking every cell, and
+// returns the stored row's reference (valid until the next AddRecord).
+func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 	ref := Ref{Sheet: sheet.Name, Row: row}
 	for _, c := range sheet.Columns {
 		v := strings.TrimSpace(rec[c.Field])
@@ -158,6 +193,7 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) {
 		}
 		r.Ref = ref
 		b.Systems = append(b.Systems, r)
+		return &b.Systems[len(b.Systems)-1].Ref
 	case AssetsSheet.Name:
 		r := AssetRow{OrgCode: rec["org_code"], Systems: SplitNames(rec["systems"]), Asset: Asset{
 			Kind: rec["kind"], Value: rec["value"], Hostname: rec["hostname"], IPs: rec["ips"], OS: rec["os"], OSVersion: rec["os_version"],
@@ -168,6 +204,7 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) {
 		}
 		r.Ref = ref
 		b.Assets = append(b.Assets, r)
+		return &b.Assets[len(b.Assets)-1].Ref
 	case ControlsSheet.Name:
 		r := ControlRow{OrgCode: rec["org_code"], SystemName: strings.Join(strings.Fields(rec["system"]), " "), Control: Control{
 			Control: rec["control"], Status: rec["status"], Product: rec["product"], Notes: rec["notes"],
@@ -178,6 +215,7 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) {
 		}
 		r.Ref = ref
 		b.Controls = append(b.Controls, r)
+		return &b.Controls[len(b.Controls)-1].Ref
 	case StaffSheet.Name:
 		r := StaffRow{OrgCode: rec["org_code"], Staff: Staff{Name: rec["name"], Position: rec["position"], Email: rec["email"], Phone: rec["phone"]}}
 		if !ref.Invalid {
@@ -185,6 +223,7 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) {
 		}
 		r.Ref = ref
 		b.Staff = append(b.Staff, r)
+		return &b.Staff[len(b.Staff)-1].Ref
 	case QualificationsSheet.Name:
 		r := QualificationRow{OrgCode: rec["org_code"], StaffEmail: strings.ToLower(rec["staff_email"]), Qualification: Qualification{
 			Course: rec["course"], CompletedOn: rec["completed_on"], Certificate: rec["certificate"],
@@ -194,7 +233,9 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) {
 		}
 		r.Ref = ref
 		b.Qualifications = append(b.Qualifications, r)
+		return &b.Qualifications[len(b.Qualifications)-1].Ref
 	}
+	return &ref
 }
 
 // SplitNames splits a list of system names separated by ";" or new lines.
@@ -271,3 +312,8 @@ func (b *Batch) Records(sheet Sheet) [][]string {
 
 // Valid reports whether the batch has no problems at all.
 func (b *Batch) Valid() bool { return len(b.Problems) == 0 }
+
+// Rows counts the data rows of the batch.
+func (b *Batch) Rows() int {
+	return len(b.Systems) + len(b.Assets) + len(b.Controls) + len(b.Staff) + len(b.Qualifications)
+}

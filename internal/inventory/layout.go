@@ -14,6 +14,7 @@ type Column struct {
 	Header   string
 	Enum     Enum
 	Date     bool
+	Number   bool
 	Required bool
 	Width    float64
 }
@@ -62,18 +63,18 @@ var (
 		{Field: "level_approver", Header: "Cơ quan phê duyệt", Width: 24},
 		{Field: "hosting", Header: "Nơi đặt hệ thống", Enum: Hostings, Width: 26},
 		{Field: "hosting_provider", Header: "Nhà cung cấp hạ tầng", Width: 20},
-		{Field: "users", Header: "Số người dùng", Width: 12},
+		{Field: "users", Number: true, Header: "Số người dùng", Width: 12},
 		{Field: "personal_data", Header: "Có dữ liệu cá nhân", Enum: YesNo, Width: 12},
-		{Field: "data_subjects", Header: "Số chủ thể dữ liệu", Width: 14},
+		{Field: "data_subjects", Number: true, Header: "Số chủ thể dữ liệu", Width: 14},
 		{Field: "population_db", Header: "Kết nối CSDL quốc gia về dân cư", Enum: YesNo, Width: 14},
 		{Field: "admin_procedures", Header: "Xử lý thủ tục hành chính", Enum: YesNo, Width: 14},
 		{Field: "go_live", Header: "Ngày đưa vào sử dụng", Date: true, Width: 14},
 		{Field: "status", Header: "Trạng thái", Enum: Statuses, Width: 16},
 		{Field: "contact_email", Header: "Thư điện tử cán bộ đầu mối", Width: 26},
-		{Field: "servers", Header: "Số máy chủ", Width: 10},
-		{Field: "workstations", Header: "Số máy trạm", Width: 10},
-		{Field: "network_devices", Header: "Số thiết bị mạng", Width: 10},
-		{Field: "security_devices", Header: "Số thiết bị bảo mật", Width: 10},
+		{Field: "servers", Number: true, Header: "Số máy chủ", Width: 10},
+		{Field: "workstations", Number: true, Header: "Số máy trạm", Width: 10},
+		{Field: "network_devices", Number: true, Header: "Số thiết bị mạng", Width: 10},
+		{Field: "security_devices", Number: true, Header: "Số thiết bị bảo mật", Width: 10},
 	}}
 	AssetsSheet = Sheet{Name: "Tài sản", Columns: []Column{
 		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
