@@ -58,7 +58,7 @@ func sample() *inventory.Batch {
 			{OrgCode: "SKHCN", Systems: []string{"Cổng thông tin điện tử"}, Asset: inventory.Asset{Kind: "domain", Value: "skhcn.cantho.gov.vn"}},
 			{OrgCode: "SKHCN", Systems: []string{"Cổng thông tin điện tử"}, Asset: inventory.Asset{Kind: "server", Value: "web01", IPs: "10.1.1.5", OS: "Ubuntu", OSVersion: "22.04", Role: "web"}},
 		},
-		Controls: []inventory.ControlRow{{OrgCode: "SKHCN", SystemName: "Cổng thông tin điện tử", Control: inventory.Control{Control: "backup", Status: "partial", BackupFrequency: "hằng tuần", LastRestoreTest: "2025-03-01"}}},
+		Controls:       []inventory.ControlRow{{OrgCode: "SKHCN", SystemName: "Cổng thông tin điện tử", Control: inventory.Control{Control: "backup", Status: "partial", BackupFrequency: "hằng tuần", LastRestoreTest: "2025-03-01"}}},
 		Qualifications: []inventory.QualificationRow{{OrgCode: "SKHCN", StaffEmail: "an@cantho.gov.vn", Qualification: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2024-06-01", Certificate: "ATTT-1"}}},
 	}
 }
