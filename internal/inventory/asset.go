@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/khien/khien/internal/validation"
 	"golang.org/x/net/idna"
@@ -46,8 +48,11 @@ func NormaliseDomain(s string) (string, error) {
 		return "", fmt.Errorf("tên miền trống")
 	}
 	ascii, err := idnaProfile.ToASCII(s)
-	if err != nil {
+	if err != nil || !utf8.ValidString(s) {
 		return "", fmt.Errorf("tên miền %q không hợp lệ", s)
+	}
+	if slices.Contains(strings.Split(ascii, "."), "") {
+		return "", fmt.Errorf("tên miền %q có nhãn trống (hai dấu chấm liền nhau)", s)
 	}
 	if !strings.Contains(ascii, ".") {
 		return "", fmt.Errorf("tên miền %q thiếu phần đuôi (ví dụ .gov.vn)", s)

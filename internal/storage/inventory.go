@@ -35,6 +35,7 @@ type ImportCounts struct {
 type ImportResult struct {
 	Counts   map[string]*ImportCounts `json:"counts"` // by sheet name
 	Problems []inventory.Problem      `json:"problems"`
+	Unlisted int                      `json:"unlisted,omitempty"` // problems beyond those listed
 	Written  bool                     `json:"written"`
 }
 
@@ -219,7 +220,7 @@ func (s *Store) ImportInventory(ctx context.Context, actor access.Actor, orgID i
 		}
 		im := &importer{tx: tx, sn: sn, b: b, res: &res, scopeOrg: orgID, write: false}
 		im.resolve()
-		res.Problems = b.Problems
+		res.Problems, res.Unlisted = b.Problems, b.Unlisted
 		if len(b.Problems) > 0 && !opt.SkipInvalid {
 			for _, c := range res.Counts {
 				*c = ImportCounts{}
