@@ -43,6 +43,8 @@ func NewRoot() *cobra.Command {
 		newMigrateCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
+		newInventoryCmd(),
+		newDemoCmd(),
 	)
 	return root
 }

@@ -514,14 +514,22 @@ func sameControl(a, b inventory.Control) bool {
 }
 
 // ExportInventory returns the inventory of the organisation orgID and its
-// subtree as a batch in a fixed order (organisation code, then name), so two
-// exports of the same data are identical. The export is audited.
+// subtree (0: every organisation, for those who see them all) as a batch in
+// a fixed order (organisation code, then name), so two exports of the same
+// data are identical. The export is audited.
 func (s *Store) ExportInventory(ctx context.Context, actor access.Actor, orgID int64) (*inventory.Batch, error) {
 	var b inventory.Batch
 	err := s.InTx(ctx, func(tx *Tx) error {
-		path, err := tx.checkOrg(ctx, actor, access.Read, orgID)
-		if err != nil {
-			return err
+		path := "/"
+		if orgID == 0 && !actor.Global() {
+			return fmt.Errorf("%w: choose an organisation to export", access.ErrForbidden)
+		}
+		if orgID != 0 {
+			p, err := tx.checkOrg(ctx, actor, access.Read, orgID)
+			if err != nil {
+				return err
+			}
+			path = p
 		}
 		sn, err := tx.snapshot(ctx, path)
 		if err != nil {

@@ -372,3 +372,12 @@ func sortProblems(ps []inventory.Problem) {
 		return len(a.Column) < len(b.Column) || len(a.Column) == len(b.Column) && a.Column < b.Column
 	})
 }
+
+// ReadUpload reads an uploaded inventory file: CSV (assets only) when the
+// name ends in .csv, otherwise an xlsx workbook.
+func ReadUpload(name string, r io.ReaderAt, size int64, lim Limits) (*inventory.Batch, error) {
+	if strings.EqualFold(path.Ext(name), ".csv") {
+		return inventory.ReadAssetsCSV(io.NewSectionReader(r, 0, size), lim.FileBytes, lim.RowsPerSheet), nil
+	}
+	return Read(r, size, lim)
+}

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/storage"
+	"github.com/spf13/cobra"
+)
+
+func newInventoryCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "inventory",
+		Short: "Danh mục hệ thống thông tin: mẫu Excel, nhập, xuất / inventory Excel template, import, export",
+	}
+	cmd.AddCommand(newInventoryTemplateCmd(), newInventoryImportCmd(), newInventoryExportCmd())
+	return cmd
+}
+
+func newInventoryTemplateCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "template -o FILE.xlsx",
+		Short: "Write the empty inventory workbook agencies fill in",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := writeWorkbook(out, &inventory.Batch{}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "template written to %s\n", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
+	cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+func newInventoryExportCmd() *cobra.Command {
+	var db dbFlags
+	var out, org string
+	cmd := &cobra.Command{
+		Use:   "export [--org CODE] -o FILE.xlsx",
+		Short: "Export the inventory (of one organisation and its sub-organisations, or all) in the template's layout",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			d, err := db.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			store := storage.New(d)
+			actor := access.SystemActor("cli")
+			var orgID int64
+			if org != "" {
+				o, err := store.OrgByCode(ctx, actor, org)
+				if err != nil {
+					return withExitCode(2, fmt.Errorf("no organisation with code %q", org))
+				}
+				orgID = o.ID
+			}
+			b, err := store.ExportInventory(ctx, actor, orgID)
+			if err != nil {
+				return err
+			}
+			if err := writeWorkbook(out, b); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "exported %d systems, %d assets, %d controls, %d staff, %d qualifications to %s\n",
+				len(b.Systems), len(b.Assets), len(b.Controls), len(b.Staff), len(b.Qualifications), out)
+			return nil
+		},
+	}
+	db.register(cmd)
+	cmd.Flags().StringVar(&org, "org", "", "organisation code (default: every organisation)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
+	cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+func newInventoryImportCmd() *cobra.Command {
+	var db dbFlags
+	var org string
+	var opt storage.ImportOptions
+	cmd := &cobra.Command{
+		Use:   "import --org CODE FILE.xlsx|FILE.csv",
+		Short: "Check an inventory workbook (or a CSV of assets) and import it into an organisation",
+		Long: `Checks the whole file first and lists every problem with its sheet, row and column.
+Nothing is written while any problem remains, unless --valid-only is given. Rows are
+matched by natural key (system name, asset value, staff e-mail), so importing the same
+file again changes nothing. Exit status 1 when the file has problems.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			f, err := os.Open(args[0])
+			if err != nil {
+				return withExitCode(2, err)
+			}
+			defer f.Close()
+			st, err := f.Stat()
+			if err != nil {
+				return err
+			}
+			b, err := xlsx.ReadUpload(args[0], f, st.Size(), xlsx.DefaultLimits)
+			if errors.Is(err, xlsx.ErrNotWorkbook) {
+				printProblems(cmd.ErrOrStderr(), b)
+				return withExitCode(1, fmt.Errorf("%s: not imported", args[0]))
+			}
+			if err != nil {
+				return err
+			}
+			d, err := db.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			store := storage.New(d)
+			actor := access.SystemActor("cli")
+			o, err := store.OrgByCode(ctx, actor, org)
+			if err != nil {
+				return withExitCode(2, fmt.Errorf("no organisation with code %q", org))
+			}
+			opt.Source = args[0]
+			res, err := store.ImportInventory(ctx, actor, o.ID, b, opt)
+			if err != nil {
+				return err
+			}
+			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Problems, Unlisted: res.Unlisted})
+			printCounts(cmd.OutOrStdout(), res)
+			if !res.Written {
+				if len(res.Problems) > 0 {
+					return withExitCode(1, fmt.Errorf("%s: %d problems, nothing imported (fix them, or use --valid-only)", args[0], len(res.Problems)+res.Unlisted))
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "dry run: nothing written")
+			}
+			return nil
+		},
+	}
+	db.register(cmd)
+	cmd.Flags().StringVar(&org, "org", "", "code of the organisation the file belongs to (required)")
+	cmd.MarkFlagRequired("org")
+	cmd.Flags().BoolVar(&opt.DryRun, "dry-run", false, "check and count without writing")
+	cmd.Flags().BoolVar(&opt.SkipInvalid, "valid-only", false, "import the valid rows even when others have problems")
+	return cmd
+}
+
+func printProblems(w io.Writer, b *inventory.Batch) {
+	for _, p := range b.Problems {
+		fmt.Fprintln(w, p.String())
+	}
+	if b.Unlisted > 0 {
+		fmt.Fprintf(w, "… và %d lỗi khác\n", b.Unlisted)
+	}
+}
+
+func printCounts(w io.Writer, res storage.ImportResult) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SHEET\tCREATED\tUPDATED\tUNCHANGED\tSKIPPED")
+	for _, s := range inventory.Sheets {
+		c := res.Counts[s.Name]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", s.Name, c.Created, c.Updated, c.Unchanged, c.Skipped)
+	}
+	tw.Flush()
+}
+
+// writeWorkbook writes b to path, replacing it only once complete.
+func writeWorkbook(path string, b *inventory.Batch) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".khien-*.xlsx")
+	if err != nil {
+		return withExitCode(2, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := xlsx.Write(tmp, b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

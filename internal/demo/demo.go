@@ -1,0 +1,304 @@
+// Package demo loads a realistic demo city — Cần Thơ with its departments,
+// districts and communes, their information systems, assets, security
+// controls and staff — into an empty database, so a newcomer sees a living
+// product. Later capabilities add their own demo data here.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
+)
+
+// ErrNotEmpty means the database already holds an inventory.
+var ErrNotEmpty = errors.New("the database already has information systems; the demo loads only into an empty one")
+
+// Summary counts what Load created.
+type Summary struct {
+	Agencies int
+	Systems  int
+	Assets   int
+	Staff    int
+}
+
+// agency is one organisation of the demo city.
+type agency struct {
+	code, name, kind, parent string
+	slug                     string // for domains and e-mail addresses
+	special                  []systemSpec
+}
+
+type systemSpec struct {
+	name, kind, purpose             string
+	level                           int
+	personal, population, procedure bool
+	hosting                         string
+}
+
+// agencies of the demo city. Since 1 March 2025 the Department of
+// Information and Communications is part of the Department of Science and
+// Technology, which now runs the city's data centre.
+var agencies = []agency{
+	{code: "VPUBND", name: "Văn phòng Ủy ban nhân dân thành phố", kind: storage.OrgDepartment, slug: "vpubnd", special: []systemSpec{
+		{name: "Hệ thống thông tin báo cáo thành phố", kind: "internal_app", purpose: "Tổng hợp báo cáo kinh tế - xã hội", level: 3, hosting: "provincial_dc"},
+	}},
+	{code: "SKHCN", name: "Sở Khoa học và Công nghệ", kind: storage.OrgDepartment, slug: "skhcn", special: []systemSpec{
+		{name: "Trung tâm dữ liệu thành phố", kind: "network", purpose: "Hạ tầng máy chủ dùng chung của thành phố", level: 4, hosting: "provincial_dc"},
+		{name: "Nền tảng tích hợp, chia sẻ dữ liệu (LGSP)", kind: "internal_app", purpose: "Kết nối, chia sẻ dữ liệu giữa các cơ quan", level: 3, personal: true, population: true, hosting: "provincial_dc"},
+		{name: "Hệ thống thư điện tử công vụ thành phố", kind: "email", purpose: "Thư điện tử cho cán bộ, công chức", level: 3, personal: true, hosting: "provincial_dc"},
+	}},
+	{code: "TTPVHCC", name: "Trung tâm Phục vụ hành chính công thành phố", kind: storage.OrgUnit, parent: "VPUBND", slug: "dichvucong", special: []systemSpec{
+		{name: "Hệ thống thông tin giải quyết thủ tục hành chính", kind: "internal_app", purpose: "Tiếp nhận, giải quyết hồ sơ thủ tục hành chính", level: 3, personal: true, population: true, procedure: true, hosting: "provincial_dc"},
+	}},
+	{code: "STC", name: "Sở Tài chính", kind: storage.OrgDepartment, slug: "stc", special: []systemSpec{
+		{name: "Phần mềm quản lý ngân sách", kind: "internal_app", purpose: "Lập, phân bổ và theo dõi dự toán ngân sách", level: 3, hosting: "provincial_dc"},
+	}},
+	{code: "SNV", name: "Sở Nội vụ", kind: storage.OrgDepartment, slug: "snv", special: []systemSpec{
+		{name: "Cơ sở dữ liệu cán bộ, công chức, viên chức", kind: "data_store", purpose: "Quản lý hồ sơ cán bộ, công chức", level: 3, personal: true, hosting: "provincial_dc"},
+	}},
+	{code: "STP", name: "Sở Tư pháp", kind: storage.OrgDepartment, slug: "stp", special: []systemSpec{
+		{name: "Phần mềm đăng ký, quản lý hộ tịch", kind: "internal_app", purpose: "Đăng ký khai sinh, kết hôn, khai tử", level: 3, personal: true, population: true, procedure: true, hosting: "provider"},
+	}},
+	{code: "SYT", name: "Sở Y tế", kind: storage.OrgDepartment, slug: "syt", special: []systemSpec{
+		{name: "Hệ thống hồ sơ sức khỏe điện tử", kind: "data_store", purpose: "Lưu trữ hồ sơ sức khỏe người dân", level: 3, personal: true, population: true, hosting: "cloud"},
+	}},
+	{code: "SGDDT", name: "Sở Giáo dục và Đào tạo", kind: storage.OrgDepartment, slug: "sgddt", special: []systemSpec{
+		{name: "Cơ sở dữ liệu ngành giáo dục", kind: "data_store", purpose: "Dữ liệu học sinh, giáo viên, trường học", level: 2, personal: true, hosting: "provider"},
+	}},
+	{code: "SXD", name: "Sở Xây dựng", kind: storage.OrgDepartment, slug: "sxd"},
+	{code: "SNNMT", name: "Sở Nông nghiệp và Môi trường", kind: storage.OrgDepartment, slug: "snnmt", special: []systemSpec{
+		{name: "Cơ sở dữ liệu đất đai", kind: "data_store", purpose: "Hồ sơ địa chính, bản đồ đất đai", level: 3, personal: true, procedure: true, hosting: "provincial_dc"},
+	}},
+	{code: "SCT", name: "Sở Công Thương", kind: storage.OrgDepartment, slug: "sct"},
+	{code: "SVHTTDL", name: "Sở Văn hóa, Thể thao và Du lịch", kind: storage.OrgDepartment, slug: "svhttdl"},
+	{code: "TTTP", name: "Thanh tra thành phố", kind: storage.OrgDepartment, slug: "thanhtra"},
+	{code: "SDTTG", name: "Sở Dân tộc và Tôn giáo", kind: storage.OrgDepartment, slug: "sdttg"},
+	{code: "NINHKIEU", name: "Ủy ban nhân dân quận Ninh Kiều", kind: storage.OrgDistrict, slug: "ninhkieu"},
+	{code: "BINHTHUY", name: "Ủy ban nhân dân quận Bình Thủy", kind: storage.OrgDistrict, slug: "binhthuy"},
+	{code: "CAIRANG", name: "Ủy ban nhân dân quận Cái Răng", kind: storage.OrgDistrict, slug: "cairang"},
+	{code: "OMON", name: "Ủy ban nhân dân quận Ô Môn", kind: storage.OrgDistrict, slug: "omon"},
+	{code: "THOTNOT", name: "Ủy ban nhân dân quận Thốt Nốt", kind: storage.OrgDistrict, slug: "thotnot"},
+	{code: "PHONGDIEN", name: "Ủy ban nhân dân huyện Phong Điền", kind: storage.OrgDistrict, slug: "phongdien"},
+	{code: "CODO", name: "Ủy ban nhân dân huyện Cờ Đỏ", kind: storage.OrgDistrict, slug: "codo"},
+	{code: "VINHTHANH", name: "Ủy ban nhân dân huyện Vĩnh Thạnh", kind: storage.OrgDistrict, slug: "vinhthanh"},
+	{code: "THOILAI", name: "Ủy ban nhân dân huyện Thới Lai", kind: storage.OrgDistrict, slug: "thoilai"},
+	{code: "P-TANAN", name: "Ủy ban nhân dân phường Tân An", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "tanan"},
+	{code: "P-ANHOA", name: "Ủy ban nhân dân phường An Hòa", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "anhoa"},
+	{code: "P-XUANKHANH", name: "Ủy ban nhân dân phường Xuân Khánh", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "xuankhanh"},
+	{code: "P-HUNGLOI", name: "Ủy ban nhân dân phường Hưng Lợi", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "hungloi"},
+	{code: "P-LEBINH", name: "Ủy ban nhân dân phường Lê Bình", kind: storage.OrgCommune, parent: "CAIRANG", slug: "lebinh"},
+	{code: "P-BUIHUUNGHIA", name: "Ủy ban nhân dân phường Bùi Hữu Nghĩa", kind: storage.OrgCommune, parent: "BINHTHUY", slug: "buihuunghia"},
+	{code: "X-MYKHANH", name: "Ủy ban nhân dân xã Mỹ Khánh", kind: storage.OrgCommune, parent: "PHONGDIEN", slug: "mykhanh"},
+	{code: "X-TRUNGAN", name: "Ủy ban nhân dân xã Trung An", kind: storage.OrgCommune, parent: "CODO", slug: "trungan"},
+}
+
+var (
+	surnames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Dương", "Lâm"}
+	middles  = []string{"Văn", "Thị", "Minh", "Thanh", "Hoàng", "Ngọc", "Quốc", "Thu", "Hữu", "Kim"}
+	givens   = []string{"An", "Bình", "Châu", "Dũng", "Giang", "Hải", "Hạnh", "Khoa", "Linh", "Lộc", "Mai", "Nam", "Phúc", "Quân", "Tâm", "Trang", "Tuấn", "Vy", "Yến", "Thảo"}
+	courses  = []string{"Bồi dưỡng kiến thức an toàn thông tin cơ bản", "Quản trị mạng và an ninh mạng", "Ứng cứu sự cố an toàn thông tin mạng", "CompTIA Security+", "Kiểm thử xâm nhập ứng dụng web", "Diễn tập thực chiến an toàn thông tin"}
+	vendors  = [][2]string{{"Fortinet", "FortiGate 100F"}, {"Sophos", "XGS 2100"}, {"Palo Alto Networks", "PA-440"}, {"Cisco", "Firepower 1120"}}
+	products = map[string][]string{
+		"firewall": {"FortiGate", "Sophos XGS", "Palo Alto"}, "ids_ips": {"FortiGate IPS", "Snort", "Suricata"}, "waf": {"FortiWeb", "ModSecurity", "Cloudflare"},
+		"antivirus": {"Bkav Endpoint", "Kaspersky Endpoint Security", "Microsoft Defender", "CMC Endpoint"}, "logging": {"Wazuh", "Graylog", "Splunk"},
+		"vuln_scanning": {"Nessus", "OpenVAS", "Khiên"}, "mfa": {"Google Authenticator", "VNPT SmartCA"}, "backup": {"Veeam", "Acronis", "rsync"},
+	}
+)
+
+// Load fills an empty database with the demo city. Each agency's data goes
+// through the same import path as an uploaded workbook.
+func Load(ctx context.Context, store *storage.Store) (Summary, error) {
+	var sum Summary
+	actor := access.SystemActor("demo")
+	if _, n, err := store.ListSystems(ctx, actor, storage.SystemFilter{Level: -1, Limit: 1}); err != nil {
+		return sum, err
+	} else if n > 0 {
+		return sum, ErrNotEmpty
+	}
+	root, err := ensureRoot(ctx, store, actor)
+	if err != nil {
+		return sum, err
+	}
+	rng := rand.New(rand.NewPCG(2025, 10))
+	ids := map[string]int64{}
+	for i, a := range agencies {
+		parent := root.ID
+		if a.parent != "" {
+			parent = ids[a.parent]
+		}
+		org := storage.Org{ParentID: parent, Code: a.code, Name: a.name, Kind: a.kind}
+		if err := store.AddOrg(ctx, actor, &org); err != nil {
+			return sum, fmt.Errorf("demo organisation %s: %w", a.code, err)
+		}
+		ids[a.code] = org.ID
+		b := agencyBatch(rng, i, a)
+		if !b.Valid() {
+			return sum, fmt.Errorf("demo data of %s is invalid: %v", a.code, b.Problems[0])
+		}
+		res, err := store.ImportInventory(ctx, actor, org.ID, b, storage.ImportOptions{Source: "khien demo"})
+		if err != nil {
+			return sum, fmt.Errorf("demo inventory of %s: %w", a.code, err)
+		}
+		if len(res.Problems) > 0 {
+			return sum, fmt.Errorf("demo inventory of %s: %v", a.code, res.Problems[0])
+		}
+		sum.Agencies++
+		sum.Systems += len(b.Systems)
+		sum.Assets += len(b.Assets)
+		sum.Staff += len(b.Staff)
+	}
+	return sum, nil
+}
+
+// ensureRoot returns the root organisation, creating the city when the
+// database has none yet.
+func ensureRoot(ctx context.Context, store *storage.Store, actor access.Actor) (storage.Org, error) {
+	orgs, err := store.OrgsInScope(ctx, actor)
+	if err != nil {
+		return storage.Org{}, err
+	}
+	for _, o := range orgs {
+		if o.ParentID == 0 {
+			return o, nil
+		}
+	}
+	root := storage.Org{Code: "CANTHO", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
+	return root, store.AddOrg(ctx, actor, &root)
+}
+
+// agencyBatch builds an agency's inventory as workbook rows: its portal,
+// document management software, LAN and any special systems, with assets,
+// controls, device counts and two or three staff with their training.
+func agencyBatch(rng *rand.Rand, n int, a agency) *inventory.Batch {
+	b := &inventory.Batch{}
+	short := strings.TrimPrefix(strings.TrimPrefix(a.name, "Ủy ban nhân dân "), "Sở ")
+	specs := append([]systemSpec{
+		{name: "Cổng thông tin điện tử " + short, kind: "web_portal", purpose: "Công khai thông tin, tiếp nhận phản ánh", level: 2, hosting: "provincial_dc"},
+		{name: "Phần mềm quản lý văn bản và điều hành", kind: "internal_app", purpose: "Quản lý văn bản đi, đến và hồ sơ công việc", level: 2, hosting: "provincial_dc", personal: true},
+		{name: "Mạng nội bộ (LAN)", kind: "network", purpose: "Kết nối máy trạm, máy chủ của cơ quan", level: 1, hosting: "on_premises"},
+	}, a.special...)
+	if a.kind == storage.OrgDistrict || a.kind == storage.OrgCommune {
+		specs = append(specs, systemSpec{name: "Phần mềm một cửa điện tử", kind: "internal_app", purpose: "Tiếp nhận, trả kết quả thủ tục hành chính tại bộ phận một cửa",
+			level: 2, personal: true, population: true, procedure: true, hosting: "provincial_dc"})
+	}
+
+	var emails []string
+	for i := 0; i < 2+rng.IntN(2); i++ {
+		name := surnames[rng.IntN(len(surnames))] + " " + middles[rng.IntN(len(middles))] + " " + givens[rng.IntN(len(givens))]
+		email := emailOf(name, a.slug, i)
+		emails = append(emails, email)
+		position := []string{"Chuyên viên công nghệ thông tin", "Phó Trưởng phòng", "Cán bộ chuyên trách an toàn thông tin"}[i%3]
+		b.AddRecord(inventory.StaffSheet, 0, inventory.Record{"name": name, "position": position, "email": email, "phone": fmt.Sprintf("0292 38%02d %03d", n, rng.IntN(1000))})
+		for j := 0; j < rng.IntN(3); j++ {
+			b.AddRecord(inventory.QualificationsSheet, 0, inventory.Record{"staff_email": email, "course": courses[rng.IntN(len(courses))],
+				"completed_on": fmt.Sprintf("%d-%02d-%02d", 2021+rng.IntN(4), 1+rng.IntN(12), 1+rng.IntN(28)), "certificate": fmt.Sprintf("CC-%04d", rng.IntN(10000))})
+		}
+	}
+	for i, s := range specs {
+		net := fmt.Sprintf("10.%d.%d", 20+n, i)
+		level, decision, date, approver := strconv.Itoa(s.level), "", "", ""
+		if s.level >= 2 && rng.IntN(4) > 0 {
+			decision = fmt.Sprintf("%d/QĐ-%s", 100+rng.IntN(900), strings.ToUpper(a.slug))
+			date = fmt.Sprintf("%d-%02d-%02d", 2022+rng.IntN(3), 1+rng.IntN(12), 1+rng.IntN(28))
+			approver = "Ủy ban nhân dân thành phố Cần Thơ"
+			if s.level <= 2 {
+				approver = "Sở Khoa học và Công nghệ"
+			}
+		} else if s.level >= 2 {
+			level = "0" // not yet classified: the review will ask for it
+		}
+		subjects := ""
+		if s.personal {
+			subjects = strconv.Itoa(1000 * (1 + rng.IntN(500)))
+		}
+		rec := inventory.Record{
+			"name": s.name, "kind": s.kind, "purpose": s.purpose, "level": level, "level_decision": decision, "level_decision_date": date,
+			"level_approver": approver, "hosting": s.hosting, "users": strconv.Itoa(10 + rng.IntN(2000)),
+			"personal_data": yesNo(s.personal), "data_subjects": subjects, "population_db": yesNo(s.population), "admin_procedures": yesNo(s.procedure),
+			"go_live": fmt.Sprintf("%d-%02d-01", 2012+rng.IntN(12), 1+rng.IntN(12)), "status": "operating", "contact_email": emails[i%len(emails)],
+			"servers": strconv.Itoa(rng.IntN(6)), "workstations": strconv.Itoa(rng.IntN(80)), "network_devices": strconv.Itoa(rng.IntN(10)), "security_devices": strconv.Itoa(rng.IntN(3)),
+		}
+		if s.hosting == "provider" || s.hosting == "cloud" {
+			rec["hosting_provider"] = []string{"VNPT", "Viettel IDC", "FPT Telecom"}[rng.IntN(3)]
+			rec["operator_name"] = rec["hosting_provider"]
+			rec["operator_contract"] = fmt.Sprintf("HĐ %d/%d", rng.IntN(200), 2020+rng.IntN(5))
+		}
+		b.AddRecord(inventory.SystemsSheet, 0, rec)
+		asset := func(kind, value string, extra inventory.Record) {
+			r := inventory.Record{"systems": s.name, "kind": kind, "value": value}
+			for k, v := range extra {
+				r[k] = v
+			}
+			b.AddRecord(inventory.AssetsSheet, 0, r)
+		}
+		host := net + ".10"
+		switch s.kind {
+		case "web_portal":
+			domain := a.slug + ".cantho.gov.vn"
+			asset("domain", domain, nil)
+			asset("url", "https://"+domain+"/", nil)
+			asset("ip", fmt.Sprintf("203.113.%d.%d", 130+n/8, 10+n), nil)
+			asset("server", "web-"+a.slug, inventory.Record{"ips": host, "os": "Ubuntu Server", "os_version": "22.04", "role": "Máy chủ web"})
+		case "network":
+			asset("cidr", net+".0/24", nil)
+			v := vendors[rng.IntN(len(vendors))]
+			asset("device", fmt.Sprintf("fw%d-%s", i, a.slug), inventory.Record{"device_kind": "firewall", "vendor": v[0], "model": v[1]})
+			asset("device", fmt.Sprintf("sw%d-%s", i, a.slug), inventory.Record{"device_kind": "switch", "vendor": "Cisco", "model": "Catalyst 9300"})
+		default:
+			asset("server", fmt.Sprintf("app%d-%s", i, a.slug), inventory.Record{"ips": host, "os": []string{"Windows Server", "Ubuntu Server", "Red Hat Enterprise Linux"}[rng.IntN(3)], "role": "Máy chủ ứng dụng"})
+			if s.kind == "email" {
+				asset("domain", "mail.cantho.gov.vn", nil)
+			}
+		}
+		for _, c := range inventory.Controls {
+			status := []string{"yes", "yes", "partial", "no"}[rng.IntN(4)]
+			rec := inventory.Record{"system": s.name, "control": c.Code, "status": status}
+			if p := products[c.Code]; len(p) > 0 && status != "no" {
+				rec["product"] = p[rng.IntN(len(p))]
+			}
+			if c.Code == "backup" && status != "no" {
+				rec["backup_frequency"] = []string{"Hằng ngày", "Hằng tuần", "Hằng tháng"}[rng.IntN(3)]
+				if rng.IntN(2) == 0 {
+					rec["last_restore_test"] = fmt.Sprintf("2025-%02d-%02d", 1+rng.IntN(9), 1+rng.IntN(28))
+				}
+			}
+			b.AddRecord(inventory.ControlsSheet, 0, rec)
+		}
+	}
+	// Two agencies registered the city data centre's shared reverse proxy:
+	// the coordinator sees it as a conflict to resolve.
+	if a.code == "SKHCN" || a.code == "TTPVHCC" {
+		b.AddRecord(inventory.AssetsSheet, 0, inventory.Record{"systems": specs[0].name, "kind": "ip", "value": "203.113.140.2", "notes": "Reverse proxy dùng chung"})
+	}
+	return b
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "yes"
+	}
+	return "no"
+}
+
+// emailOf makes "nguyenvanan.skhcn@cantho.gov.vn"-style addresses.
+func emailOf(name, slug string, i int) string {
+	parts := strings.Fields(i18n.Fold(name))
+	local := parts[len(parts)-1] + strings.Join(initials(parts[:len(parts)-1]), "")
+	return fmt.Sprintf("%s%d.%s@cantho.gov.vn", local, i+1, slug)
+}
+
+func initials(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w[:1]
+	}
+	return out
+}
