@@ -101,6 +101,8 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return validation.Error{Field: typ.Field, Message: fmt.Sprintf("must be %s", typ.Type)}
 		case errors.As(err, &tooBig):
 			return validation.Error{Field: "body", Message: fmt.Sprintf("larger than %d bytes", MaxBodyBytes)}
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return validation.Error{Field: "body", Message: "invalid JSON: the body ends too early"}
 		case errors.Is(err, io.EOF):
 			return validation.Error{Field: "body", Message: "empty body; a JSON object is required"}
 		default:

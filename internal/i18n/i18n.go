@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 )
 
 // Languages the product speaks; the first is the default.
@@ -97,18 +96,13 @@ func Keys(lang string) []string {
 	return keys
 }
 
-// Negotiate picks a supported language from an explicit choice (cookie or
-// query), then from an Accept-Language header, then the default.
-func Negotiate(choice, acceptLanguage string) string {
+// Negotiate returns the explicit choice (cookie or query) when supported, and
+// Vietnamese otherwise. The browser's Accept-Language is deliberately not
+// consulted: many officials' browsers are set to English, and the product is
+// Vietnamese first.
+func Negotiate(choice string) string {
 	if Supported(choice) {
 		return choice
-	}
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
-		tag = strings.ToLower(strings.SplitN(tag, "-", 2)[0])
-		if Supported(tag) {
-			return tag
-		}
 	}
 	return Default
 }

@@ -54,7 +54,7 @@ func TestShell(t *testing.T) {
 			{"health", "/healthz", nil, 200, `"status":"ok"`},
 			{"login in Vietnamese by default", "/login", nil, 200, "Đăng nhập"},
 			{"login in English by choice", "/login?lang=en", nil, 200, "Sign in"},
-			{"login in English by browser", "/login", []string{"Accept-Language", "en-US,en;q=0.9"}, 200, "Sign in"},
+			{"Vietnamese even for an English browser", "/login", []string{"Accept-Language", "en-US,en;q=0.9"}, 200, "Đăng nhập"},
 			{"metrics", "/metrics", nil, 200, "khien_uptime_seconds"},
 			{"static htmx", "/static/htmx.min.js", nil, 200, "htmx"},
 			{"unknown API path", "/api/v1/nothing-here", nil, 404, `"code":"not_found"`},

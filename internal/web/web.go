@@ -126,8 +126,7 @@ func NewRenderer(version string) (*Renderer, error) {
 // vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
-// Lang is the language of the request: ?lang=, then the cookie, then
-// Accept-Language, then Vietnamese.
+// Lang is the language of the request: ?lang=, then the cookie, then Vietnamese.
 func Lang(r *http.Request) string {
 	choice := r.URL.Query().Get("lang")
 	if choice == "" {
@@ -135,7 +134,7 @@ func Lang(r *http.Request) string {
 			choice = c.Value
 		}
 	}
-	return i18n.Negotiate(choice, r.Header.Get("Accept-Language"))
+	return i18n.Negotiate(choice)
 }
 
 // NewPage fills the common fields of a page for the request.
