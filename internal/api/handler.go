@@ -16,6 +16,7 @@ func (h *Handler) Routes() []router.Route {
 	var routes []router.Route
 	for _, part := range [][]router.Route{
 		// one line per capability: h.identityRoutes(), h.inventoryRoutes(), …
+		h.inventoryRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

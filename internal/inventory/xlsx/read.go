@@ -14,6 +14,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -380,4 +381,27 @@ func ReadUpload(name string, r io.ReaderAt, size int64, lim Limits) (*inventory.
 		return inventory.ReadAssetsCSV(io.NewSectionReader(r, 0, size), lim.FileBytes, lim.RowsPerSheet), nil
 	}
 	return Read(r, size, lim)
+}
+
+
+// ReadStream reads an upload of unknown size: it is spooled to a temporary
+// file (never held in memory whole) up to lim.FileBytes, then read with
+// ReadUpload.
+func ReadStream(name string, r io.Reader, lim Limits) (*inventory.Batch, error) {
+	tmp, err := os.CreateTemp("", "khien-upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	n, err := io.Copy(tmp, io.LimitReader(r, lim.FileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	if n > lim.FileBytes {
+		b := &inventory.Batch{}
+		b.FailFile("", fmt.Sprintf("tệp lớn hơn giới hạn %d MB; hãy chia nhỏ tệp", lim.FileBytes>>20))
+		return b, ErrNotWorkbook
+	}
+	return ReadUpload(name, tmp, n, lim)
 }

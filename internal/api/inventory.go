@@ -1,0 +1,637 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// Example values describing the inventory's JSON bodies in the OpenAPI document.
+var (
+	exSystem  = storage.SystemView{System: inventory.System{ID: 1, OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2, Status: "operating"}, OrgCode: "SKHCN"}
+	exAsset   = storage.AssetView{Asset: inventory.Asset{ID: 1, OrgID: 2, Kind: "domain", Value: "skhcn.cantho.gov.vn"}, OrgCode: "SKHCN"}
+	exStaff   = storage.StaffView{Staff: inventory.Staff{ID: 1, OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, OrgCode: "SKHCN"}
+	exControl = inventory.Control{SystemID: 1, Control: "firewall", Status: "yes", Product: "FortiGate"}
+)
+
+// mergeRequest names the organisation to merge into.
+type mergeRequest struct {
+	IntoOrgID int64 `json:"into_org_id"`
+}
+
+// enumerations is every list of codes the inventory accepts.
+type enumerations struct {
+	SystemKinds     inventory.Enum `json:"system_kinds"`
+	Levels          inventory.Enum `json:"levels"`
+	Hostings        inventory.Enum `json:"hostings"`
+	Statuses        inventory.Enum `json:"statuses"`
+	AssetKinds      inventory.Enum `json:"asset_kinds"`
+	DeviceKinds     inventory.Enum `json:"device_kinds"`
+	Controls        inventory.Enum `json:"controls"`
+	ControlStatuses inventory.Enum `json:"control_statuses"`
+}
+
+func (h *Handler) inventoryRoutes() []router.Route {
+	const tag = "inventory"
+	return []router.Route{
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, offset)", Response: NewList([]storage.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: h.createSystem},
+		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: h.getSystem},
+		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: h.updateSystem},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete an information system with its controls and asset links", Handler: h.deleteSystem},
+		{Method: "GET", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Device counts of a system", Response: inventory.DeviceCounts{}, Handler: h.getDevices},
+		{Method: "PUT", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Set the device counts of a system", Request: inventory.DeviceCounts{Servers: 2}, Response: inventory.DeviceCounts{Servers: 2}, Handler: h.setDevices},
+		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]storage.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
+		{Method: "POST", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "Add an asset (ip, cidr, domain, url, server, device) to a system", Request: inventory.Asset{Kind: "ip", Value: "203.113.130.10"}, Response: exAsset, Handler: h.addAsset},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}/assets/{asset_id}", Tag: tag, Summary: "Remove an asset from a system (deleted when no system is left)", Handler: h.removeAsset},
+		{Method: "GET", Path: "/api/v1/systems/{id}/controls", Tag: tag, Summary: "List the security controls of a system", Response: NewList([]inventory.Control{exControl}, 1, ""), Handler: h.listControls},
+		{Method: "PUT", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Record a security control of a system (status yes, partial, no)", Request: inventory.Control{Status: "yes", Product: "FortiGate"}, Response: exControl, Handler: h.setControl},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Forget a security control of a system", Handler: h.deleteControl},
+		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]storage.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
+		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation (coordinator)", Response: NewList([]storage.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}}}, 1, ""), Handler: h.assetConflicts},
+		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: h.getAsset},
+		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: h.updateAsset},
+		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]storage.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
+		{Method: "POST", Path: "/api/v1/staff", Tag: tag, Summary: "Add a staff member to an organisation", Request: inventory.Staff{OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, Response: exStaff, Handler: h.createStaff},
+		{Method: "GET", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Get a staff member with qualifications", Response: exStaff, Handler: h.getStaff},
+		{Method: "PATCH", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Change a staff member's details", Request: inventory.Staff{Position: "Phó Trưởng phòng"}, Response: exStaff, Handler: h.updateStaff},
+		{Method: "DELETE", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Remove a staff member", Handler: h.deleteStaff},
+		{Method: "POST", Path: "/api/v1/staff/{id}/qualifications", Tag: tag, Summary: "Record a training or certificate", Request: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2025-06-01"}, Response: inventory.Qualification{ID: 1}, Handler: h.addQualification},
+		{Method: "DELETE", Path: "/api/v1/staff/{id}/qualifications/{qualification_id}", Tag: tag, Summary: "Remove a training or certificate", Handler: h.deleteQualification},
+		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Response: storage.MergeResult{}, Handler: h.mergeOrg},
+		{Method: "GET", Path: "/api/v1/inventory/enums", Tag: tag, Summary: "Codes and Vietnamese labels of every inventory enumeration", Response: enumerations{}, Handler: h.inventoryEnums},
+		{Method: "GET", Path: "/api/v1/inventory/template", Tag: tag, Summary: "Download the empty inventory workbook (xlsx)", Handler: h.inventoryTemplate},
+		{Method: "GET", Path: "/api/v1/inventory/export", Tag: tag, Summary: "Export the inventory of org_id (default: all the caller sees) as xlsx", Handler: h.inventoryExport},
+		{Method: "POST", Path: "/api/v1/inventory/import", Tag: tag, Summary: "Import an xlsx workbook or CSV of assets into org_id (body: the file, or multipart field \"file\"; dry_run=1 previews; valid_only=1 skips bad rows). 201 written, 200 preview, 422 problems", Response: storage.ImportResult{}, Handler: h.inventoryImport},
+	}
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string, def int64) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, validation.Error{Field: name, Message: "must be an integer"}
+	}
+	return n, nil
+}
+
+// page reads limit and offset, and gives the next page's query.
+func page(r *http.Request) (limit, offset int, err error) {
+	l, err := queryInt(r, "limit", 100)
+	if err != nil {
+		return 0, 0, err
+	}
+	o, err := queryInt(r, "offset", 0)
+	if err != nil || o < 0 {
+		return 0, 0, validation.Error{Field: "offset", Message: "must be a non-negative integer"}
+	}
+	return int(min(max(l, 1), 500)), int(o), nil
+}
+
+func next(r *http.Request, limit, offset, total int) string {
+	if offset+limit >= total {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Set("offset", strconv.Itoa(offset+limit))
+	q.Set("limit", strconv.Itoa(limit))
+	return r.URL.Path + "?" + q.Encode()
+}
+
+func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
+	limit, offset, err := page(r)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	f := storage.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset}
+	org, err1 := queryInt(r, "org_id", 0)
+	level, err2 := queryInt(r, "level", -1)
+	if err := errors.Join(err1, err2); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	f.OrgID, f.Level = org, int(level)
+	items, total, err := h.Store.ListSystems(r.Context(), Actor(r), f)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(items, total, next(r, limit, offset, total)))
+}
+
+func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
+	var sys inventory.System
+	if err := Decode(w, r, &sys); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	sys.ID = 0
+	if err := h.Store.CreateSystem(r.Context(), Actor(r), &sys); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeSystem(w, r, http.StatusCreated, sys.ID)
+}
+
+func (h *Handler) writeSystem(w http.ResponseWriter, r *http.Request, status int, id int64) {
+	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, status, v)
+}
+
+func (h *Handler) getSystem(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeSystem(w, r, http.StatusOK, id)
+}
+
+// updateSystem applies the fields present in the body to the stored system.
+func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	sys := v.System
+	if err := Decode(w, r, &sys); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	sys.ID = id
+	if err := h.Store.UpdateSystem(r.Context(), Actor(r), &sys); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeSystem(w, r, http.StatusOK, id)
+}
+
+func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err == nil {
+		err = h.Store.DeleteSystem(r.Context(), Actor(r), id)
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, v.DeviceCounts)
+}
+
+func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var c inventory.DeviceCounts
+	if err := Decode(w, r, &c); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := h.Store.SetDeviceCounts(r.Context(), Actor(r), id, c)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, v.DeviceCounts)
+}
+
+func (h *Handler) listSystemAssets(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	// The system itself must be in scope: an empty list would not say so.
+	if _, err := h.Store.GetSystem(r.Context(), Actor(r), id); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeAssets(w, r, storage.AssetFilter{SystemID: id})
+}
+
+func (h *Handler) listAssets(w http.ResponseWriter, r *http.Request) {
+	org, err1 := queryInt(r, "org_id", 0)
+	sys, err2 := queryInt(r, "system_id", 0)
+	if err := errors.Join(err1, err2); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeAssets(w, r, storage.AssetFilter{OrgID: org, SystemID: sys, Kind: r.URL.Query().Get("kind"), Query: r.URL.Query().Get("q")})
+}
+
+func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f storage.AssetFilter) {
+	limit, offset, err := page(r)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	f.Limit, f.Offset = limit, offset
+	items, total, err := h.Store.ListAssets(r.Context(), Actor(r), f)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(items, total, next(r, limit, offset, total)))
+}
+
+func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var a inventory.Asset
+	if err := Decode(w, r, &a); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := h.Store.AddAsset(r.Context(), Actor(r), id, &a); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeAsset(w, r, http.StatusCreated, a.ID)
+}
+
+func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, status int, id int64) {
+	v, err := h.Store.GetAsset(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, status, v)
+}
+
+func (h *Handler) getAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeAsset(w, r, http.StatusOK, id)
+}
+
+func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := h.Store.GetAsset(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	a := v.Asset
+	if err := Decode(w, r, &a); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	a.ID = id
+	if err := h.Store.UpdateAsset(r.Context(), Actor(r), &a); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeAsset(w, r, http.StatusOK, id)
+}
+
+func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
+	id, err1 := PathID(r, "id")
+	asset, err2 := PathID(r, "asset_id")
+	err := errors.Join(err1, err2)
+	if err == nil {
+		err = h.Store.RemoveAsset(r.Context(), Actor(r), id, asset)
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
+	items, err := h.Store.AssetConflicts(r.Context(), Actor(r))
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(items, len(items), ""))
+}
+
+func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	items, err := h.Store.ListControls(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(items, len(items), ""))
+}
+
+func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var c inventory.Control
+	if err := Decode(w, r, &c); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	c.SystemID, c.Control = id, r.PathValue("control")
+	if err := h.Store.SetControl(r.Context(), Actor(r), &c); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, c)
+}
+
+func (h *Handler) deleteControl(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err == nil {
+		err = h.Store.DeleteControl(r.Context(), Actor(r), id, r.PathValue("control"))
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
+	limit, offset, err := page(r)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	org, err := queryInt(r, "org_id", 0)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	items, total, err := h.Store.ListStaff(r.Context(), Actor(r), storage.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(items, total, next(r, limit, offset, total)))
+}
+
+func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
+	var p inventory.Staff
+	if err := Decode(w, r, &p); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	p.ID = 0
+	if err := h.Store.CreateStaff(r.Context(), Actor(r), &p); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeStaff(w, r, http.StatusCreated, p.ID)
+}
+
+func (h *Handler) writeStaff(w http.ResponseWriter, r *http.Request, status int, id int64) {
+	v, err := h.Store.GetStaff(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, status, v)
+}
+
+func (h *Handler) getStaff(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeStaff(w, r, http.StatusOK, id)
+}
+
+func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := h.Store.GetStaff(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	p := v.Staff
+	p.Qualifications = nil
+	if err := Decode(w, r, &p); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	p.ID = id
+	if err := h.Store.UpdateStaff(r.Context(), Actor(r), &p); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.writeStaff(w, r, http.StatusOK, id)
+}
+
+func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err == nil {
+		err = h.Store.DeleteStaff(r.Context(), Actor(r), id)
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var q inventory.Qualification
+	if err := Decode(w, r, &q); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	q.ID, q.StaffID = 0, id
+	if err := h.Store.AddQualification(r.Context(), Actor(r), &q); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, q)
+}
+
+func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
+	id, err1 := PathID(r, "id")
+	qid, err2 := PathID(r, "qualification_id")
+	err := errors.Join(err1, err2)
+	if err == nil {
+		err = h.Store.DeleteQualification(r.Context(), Actor(r), id, qid)
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) mergeOrg(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var req mergeRequest
+	if err := Decode(w, r, &req); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	res, err := h.Store.MergeOrgs(r.Context(), Actor(r), id, req.IntoOrgID)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, res)
+}
+
+func (h *Handler) inventoryEnums(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, enumerations{inventory.SystemKinds, inventory.Levels, inventory.Hostings, inventory.Statuses,
+		inventory.AssetKinds, inventory.DeviceKinds, inventory.Controls, inventory.ControlStatuses})
+}
+
+// XLSXType is the media type of xlsx workbooks.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// WriteWorkbook sends a batch as an xlsx download.
+func WriteWorkbook(w http.ResponseWriter, name string, b *inventory.Batch) error {
+	w.Header().Set("Content-Type", XLSXType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("Cache-Control", "no-store")
+	return xlsx.Write(w, b)
+}
+
+func (h *Handler) inventoryTemplate(w http.ResponseWriter, r *http.Request) {
+	if err := WriteWorkbook(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
+		Fail(w, r, err)
+	}
+}
+
+func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
+	org, err := queryInt(r, "org_id", 0)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	actor := Actor(r)
+	if org == 0 && !actor.Global() {
+		org = actor.OrgID
+	}
+	b, err := h.Store.ExportInventory(r.Context(), actor, org)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	name := fmt.Sprintf("khien-danh-muc-%s.xlsx", time.Now().UTC().Format("20060102"))
+	if err := WriteWorkbook(w, name, b); err != nil {
+		Fail(w, r, err)
+	}
+}
+
+// ReadImportFile reads the uploaded inventory file of a request: the
+// multipart field "file", or the body itself (with ?name=… for CSV).
+func ReadImportFile(w http.ResponseWriter, r *http.Request) (*inventory.Batch, error) {
+	lim := xlsx.DefaultLimits
+	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
+	if mr, err := r.MultipartReader(); err == nil {
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				return nil, validation.Error{Field: "file", Message: "chưa chọn tệp để nhập"}
+			}
+			if part.FormName() == "file" {
+				return xlsx.ReadStream(part.FileName(), part, lim)
+			}
+		}
+	}
+	return xlsx.ReadStream(r.URL.Query().Get("name"), r.Body, lim)
+}
+
+func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
+	actor := Actor(r)
+	org, err := queryInt(r, "org_id", actor.OrgID)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	b, err := ReadImportFile(w, r)
+	if errors.Is(err, xlsx.ErrNotWorkbook) {
+		WriteJSON(w, http.StatusUnprocessableEntity, storage.ImportResult{Problems: b.Problems})
+		return
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	opt := storage.ImportOptions{DryRun: r.URL.Query().Get("dry_run") == "1", SkipInvalid: r.URL.Query().Get("valid_only") == "1", Source: "api"}
+	res, err := h.Store.ImportInventory(r.Context(), actor, org, b, opt)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	switch {
+	case res.Written:
+		status = http.StatusCreated
+	case len(res.Problems) > 0:
+		status = http.StatusUnprocessableEntity
+	}
+	WriteJSON(w, status, res)
+}
+

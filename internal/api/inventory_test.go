@@ -1,0 +1,232 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+)
+
+// tokens authenticates "Bearer <name>" as the actor of that name.
+type tokens map[string]access.Actor
+
+func (t tokens) Authenticate(r *http.Request) (access.Actor, bool) {
+	a, ok := t[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+	return a, ok
+}
+
+type apiClient struct {
+	t   *testing.T
+	url string
+}
+
+func (c apiClient) do(token, method, path string, body any) (int, []byte) {
+	c.t.Helper()
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+		ctype = "application/octet-stream"
+	case multipartBody:
+		rd = bytes.NewReader(b.data)
+		ctype = b.ctype
+	default:
+		data, _ := json.Marshal(b)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, c.url+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", ctype)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// TestInventoryAPI drives the inventory endpoints as an agency operator, a
+// viewer, another agency's operator and the coordinator, on both databases.
+// (The identity capability's real authenticator replaces the stub in the
+// end-to-end tests; here the stub keeps the API test independent of it.)
+func TestInventoryAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		store := storage.New(db)
+		sys := access.SystemActor("test")
+		root := storage.Org{Code: "CANTHO", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
+		must(t, store.AddOrg(ctx, sys, &root))
+		a := storage.Org{ParentID: root.ID, Code: "SYT", Name: "Sở Y tế", Kind: storage.OrgDepartment}
+		must(t, store.AddOrg(ctx, sys, &a))
+		b := storage.Org{ParentID: root.ID, Code: "STP", Name: "Sở Tư pháp", Kind: storage.OrgDepartment}
+		must(t, store.AddOrg(ctx, sys, &b))
+		actors := tokens{
+			"op-a":   {UserID: 1, Email: "op@syt", Role: access.AgencyOperator, OrgID: a.ID, OrgPath: a.Path},
+			"view-a": {UserID: 2, Email: "view@syt", Role: access.Viewer, OrgID: a.ID, OrgPath: a.Path},
+			"op-b":   {UserID: 3, Email: "op@stp", Role: access.AgencyOperator, OrgID: b.ID, OrgPath: b.Path},
+			"coord":  {UserID: 4, Email: "coord@ca", Role: access.Coordinator, OrgID: root.ID, OrgPath: root.Path},
+		}
+		rt := router.New(actors, func(w http.ResponseWriter, r *http.Request) { api.WriteError(w, 401, "unauthenticated", "log in") })
+		rt.Handle((&api.Handler{Store: store}).Routes()...)
+		ts := httptest.NewServer(rt)
+		defer ts.Close()
+		c := apiClient{t, ts.URL}
+
+		// The acceptance contract.
+		status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "Hồ sơ sức khỏe điện tử", "kind": "data_store", "level": 3})
+		if status != 201 {
+			t.Fatalf("create system: %d %s", status, body)
+		}
+		var created storage.SystemView
+		json.Unmarshal(body, &created)
+		if created.ID == 0 || created.Kind != "data_store" || created.Level != 3 || created.OrgCode != "SYT" {
+			t.Fatalf("created: %s", body)
+		}
+		id := itoa(created.ID)
+		if status, body := c.do("op-a", "GET", "/api/v1/systems/"+id, nil); status != 200 || !strings.Contains(string(body), `"name":"Hồ sơ sức khỏe điện tử"`) {
+			t.Fatalf("get system: %d %s", status, body)
+		}
+		for _, asset := range []map[string]string{
+			{"kind": "ip", "value": "203.113.131.5"}, {"kind": "cidr", "value": "10.30.0.0/24"}, {"kind": "domain", "value": "syt.cầnthơ.vn"},
+			{"kind": "url", "value": "https://syt.cantho.gov.vn"}, {"kind": "server", "value": "db01"}, {"kind": "device", "value": "fw-syt"},
+		} {
+			if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/assets", asset); status != 201 {
+				t.Fatalf("add asset %v: %d %s", asset, status, body)
+			}
+		}
+		status, body = c.do("op-a", "GET", "/api/v1/systems/"+id+"/assets", nil)
+		var assets api.List[storage.AssetView]
+		json.Unmarshal(body, &assets)
+		if status != 200 || assets.Total != 6 {
+			t.Fatalf("list assets: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/assets", map[string]string{"kind": "ip", "value": "10.0.0.256"}); status != 400 || !strings.Contains(string(body), `"field":"value"`) {
+			t.Fatalf("bad asset: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "X", "kind": "website"}); status != 400 {
+			t.Fatalf("bad kind: %d %s", status, body)
+		}
+
+		// Update, filter, search without diacritics, controls, devices, staff.
+		if status, body := c.do("op-a", "PATCH", "/api/v1/systems/"+id, map[string]any{"hosting": "cloud", "hosting_provider": "Viettel IDC"}); status != 200 || !strings.Contains(string(body), `"hosting":"cloud"`) || !strings.Contains(string(body), `"level":3`) {
+			t.Fatalf("patch: %d %s", status, body)
+		}
+		if status, body := c.do("coord", "GET", "/api/v1/systems?q=ho+so+suc+khoe&kind=data_store&level=3", nil); status != 200 || !strings.Contains(string(body), `"total":1`) {
+			t.Fatalf("search: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "PUT", "/api/v1/systems/"+id+"/controls/firewall", map[string]string{"status": "partial", "product": "FortiGate"}); status != 200 {
+			t.Fatalf("control: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "PUT", "/api/v1/systems/"+id+"/devices", map[string]int{"servers": 3, "workstations": 40}); status != 200 || !strings.Contains(string(body), `"servers":3`) {
+			t.Fatalf("devices: %d %s", status, body)
+		}
+		status, body = c.do("op-a", "POST", "/api/v1/staff", map[string]any{"org_id": a.ID, "name": "Lê Thị Mai", "email": "mai@syt.cantho.gov.vn"})
+		if status != 201 {
+			t.Fatalf("staff: %d %s", status, body)
+		}
+		var person storage.StaffView
+		json.Unmarshal(body, &person)
+		if status, body := c.do("op-a", "POST", "/api/v1/staff/"+itoa(person.ID)+"/qualifications", map[string]string{"course": "An toàn thông tin", "completed_on": "01/06/2025"}); status != 201 {
+			t.Fatalf("qualification: %d %s", status, body)
+		}
+
+		// Scope: the other agency sees nothing and cannot write; the viewer cannot write.
+		for _, probe := range []struct{ method, path string }{
+			{"GET", "/api/v1/systems/" + id}, {"GET", "/api/v1/systems/" + id + "/assets"}, {"GET", "/api/v1/staff/" + itoa(person.ID)},
+			{"PATCH", "/api/v1/systems/" + id}, {"DELETE", "/api/v1/systems/" + id},
+		} {
+			if status, body := c.do("op-b", probe.method, probe.path, map[string]any{}); status != 404 {
+				t.Errorf("op-b %s %s: %d %s", probe.method, probe.path, status, body)
+			}
+		}
+		if status, _ := c.do("op-b", "GET", "/api/v1/systems", nil); status != 200 {
+			t.Fatal("op-b list")
+		} else if _, body := c.do("op-b", "GET", "/api/v1/systems", nil); !strings.Contains(string(body), `"total":0`) {
+			t.Errorf("op-b sees: %s", body)
+		}
+		if status, body := c.do("op-b", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "Lén", "kind": "other"}); status != 404 {
+			t.Errorf("op-b creates in SYT: %d %s", status, body)
+		}
+		if status, body := c.do("view-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "Xem", "kind": "other"}); status != 403 {
+			t.Errorf("viewer creates: %d %s", status, body)
+		}
+		if status, _ := c.do("nobody", "GET", "/api/v1/systems", nil); status != 401 {
+			t.Errorf("anonymous: %d", status)
+		}
+
+		// Excel: export SYT, import it into STP's scope is refused for op-b (not found),
+		// and op-b importing into its own agency a file naming SYT fails per row.
+		status, file := c.do("op-a", "GET", "/api/v1/inventory/export", nil)
+		if status != 200 || !bytes.HasPrefix(file, []byte("PK")) {
+			t.Fatalf("export: %d", status)
+		}
+		if status, body := c.do("op-b", "POST", "/api/v1/inventory/import?org_id="+itoa(a.ID), file); status != 404 {
+			t.Errorf("op-b imports into SYT: %d %s", status, body)
+		}
+		status, body = c.do("op-b", "POST", "/api/v1/inventory/import", file)
+		if status != 422 || !strings.Contains(string(body), "không thuộc đơn vị đang nhập liệu") {
+			t.Errorf("op-b imports SYT's rows: %d %s", status, body)
+		}
+		// Re-importing SYT's own export changes nothing.
+		status, body = c.do("op-a", "POST", "/api/v1/inventory/import", multipartFile(t, "syt.xlsx", file))
+		var res storage.ImportResult
+		json.Unmarshal(body, &res)
+		if status != 201 || res.Counts[inventory.SystemsSheet.Name].Unchanged != 1 || res.Counts[inventory.AssetsSheet.Name].Created != 0 {
+			t.Fatalf("re-import: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "POST", "/api/v1/inventory/import", []byte("not a workbook")); status != 422 || !strings.Contains(string(body), "không phải là bảng tính Excel") {
+			t.Errorf("junk import: %d %s", status, body)
+		}
+		// Conflicts are the coordinator's.
+		if status, _ := c.do("op-a", "GET", "/api/v1/assets/conflicts", nil); status != 403 {
+			t.Errorf("operator conflicts: %d", status)
+		}
+		if status, body := c.do("coord", "POST", "/api/v1/orgs/"+itoa(b.ID)+"/merge", map[string]int64{"into_org_id": a.ID}); status != 201 {
+			t.Errorf("merge: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "DELETE", "/api/v1/systems/"+id, nil); status != 204 {
+			t.Errorf("delete: %d %s", status, body)
+		}
+	})
+}
+
+// multipartFile wraps data as the "file" field of a form, as browsers upload.
+func multipartFile(t *testing.T, name string, data []byte) multipartBody {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return multipartBody{buf.Bytes(), mw.FormDataContentType()}
+}
+
+type multipartBody struct {
+	data  []byte
+	ctype string
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
