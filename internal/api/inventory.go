@@ -634,4 +634,3 @@ func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 	}
 	WriteJSON(w, status, res)
 }
-

@@ -383,7 +383,6 @@ func ReadUpload(name string, r io.ReaderAt, size int64, lim Limits) (*inventory.
 	return Read(r, size, lim)
 }
 
-
 // ReadStream reads an upload of unknown size: it is spooled to a temporary
 // file (never held in memory whole) up to lim.FileBytes, then read with
 // ReadUpload.
