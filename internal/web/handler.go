@@ -19,6 +19,7 @@ func (h *Handler) Routes() []router.Route {
 	var routes []router.Route
 	for _, part := range [][]router.Route{
 		h.shellRoutes(),
+		h.inventoryRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -40,7 +40,7 @@ type NavItem struct {
 // Nav lists the capabilities of SPEC.md in the order a user works through them.
 var Nav = []NavItem{
 	{"nav.dashboard", "/", true},
-	{"nav.inventory", "/inventory", false},
+	{"nav.inventory", "/inventory", true},
 	{"nav.scans", "/scans", false},
 	{"nav.findings", "/findings", false},
 	{"nav.campaigns", "/campaigns", false},

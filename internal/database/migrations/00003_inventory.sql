@@ -115,7 +115,21 @@ CREATE TABLE org_merges (
     moved TEXT NOT NULL DEFAULT ''
 );
 
+-- An uploaded workbook waits here between the preview and the user's
+-- choice to import it (all of it, or only its valid rows), so the choice
+-- works whichever replica answers it. Rows older than an hour are purged.
+CREATE TABLE inventory_uploads (
+    token TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    data {{.Blob}} NOT NULL,
+    created_at {{.Time}} NOT NULL
+);
+
 -- +goose Down
+DROP TABLE inventory_uploads;
 DROP TABLE org_merges;
 DROP TABLE qualifications;
 DROP TABLE staff;

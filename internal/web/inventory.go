@@ -1,0 +1,862 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// maxForm bounds an ordinary form post.
+const maxForm = 64 << 10
+
+func (h *Handler) inventoryRoutes() []router.Route {
+	return []router.Route{
+		{Method: "GET", Path: "/inventory", Handler: h.systemsPage},
+		{Method: "GET", Path: "/inventory/systems/new", Handler: h.newSystemPage},
+		{Method: "POST", Path: "/inventory/systems", Handler: h.createSystem},
+		{Method: "GET", Path: "/inventory/systems/{id}", Handler: h.systemPage},
+		{Method: "GET", Path: "/inventory/systems/{id}/edit", Handler: h.editSystemPage},
+		{Method: "POST", Path: "/inventory/systems/{id}", Handler: h.updateSystem},
+		{Method: "POST", Path: "/inventory/systems/{id}/delete", Handler: h.deleteSystem},
+		{Method: "POST", Path: "/inventory/systems/{id}/assets", Handler: h.addAsset},
+		{Method: "POST", Path: "/inventory/systems/{id}/assets/{asset_id}/remove", Handler: h.removeAsset},
+		{Method: "POST", Path: "/inventory/systems/{id}/controls", Handler: h.setControl},
+		{Method: "POST", Path: "/inventory/systems/{id}/devices", Handler: h.setDevices},
+		{Method: "GET", Path: "/inventory/assets", Handler: h.assetsPage},
+		{Method: "GET", Path: "/inventory/conflicts", Handler: h.conflictsPage},
+		{Method: "GET", Path: "/inventory/staff", Handler: h.staffPage},
+		{Method: "POST", Path: "/inventory/staff", Handler: h.createStaff},
+		{Method: "GET", Path: "/inventory/staff/{id}", Handler: h.personPage},
+		{Method: "POST", Path: "/inventory/staff/{id}", Handler: h.updateStaff},
+		{Method: "POST", Path: "/inventory/staff/{id}/delete", Handler: h.deleteStaff},
+		{Method: "POST", Path: "/inventory/staff/{id}/qualifications", Handler: h.addQualification},
+		{Method: "POST", Path: "/inventory/staff/{id}/qualifications/{qid}/delete", Handler: h.deleteQualification},
+		{Method: "GET", Path: "/inventory/merge", Handler: h.mergePage},
+		{Method: "POST", Path: "/inventory/merge", Handler: h.mergeOrgs},
+		{Method: "GET", Path: "/inventory/template.xlsx", Handler: h.templateDownload},
+		{Method: "GET", Path: "/inventory/export.xlsx", Handler: h.exportDownload},
+		{Method: "GET", Path: "/inventory/import", Handler: h.importPage},
+		{Method: "POST", Path: "/inventory/import", Handler: h.importUpload},
+		{Method: "POST", Path: "/inventory/import/{token}", Handler: h.importConfirm},
+	}
+}
+
+// enums are the option lists every inventory page may need.
+type enums struct {
+	SystemKinds, Levels, Hostings, Statuses, AssetKinds, DeviceKinds, Controls, ControlStatuses inventory.Enum
+}
+
+var inventoryEnums = enums{inventory.SystemKinds, inventory.Levels, inventory.Hostings, inventory.Statuses,
+	inventory.AssetKinds, inventory.DeviceKinds, inventory.Controls, inventory.ControlStatuses}
+
+// actorOf is the signed-in actor with the request's address.
+func actorOf(r *http.Request) access.Actor {
+	a, _ := access.FromContext(r.Context())
+	a.IP = clientIP(r)
+	return a
+}
+
+func clientIP(r *http.Request) string {
+	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i > 0 {
+		return strings.Trim(r.RemoteAddr[:i], "[]")
+	}
+	return r.RemoteAddr
+}
+
+// fail renders the error page for an error from storage.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, key := http.StatusInternalServerError, "inv.error.internal"
+	switch {
+	case errors.Is(err, access.ErrNotFound):
+		status, key = http.StatusNotFound, "error.not_found.detail"
+	case errors.Is(err, access.ErrForbidden):
+		status, key = http.StatusForbidden, "inv.error.forbidden"
+	default:
+		slog.ErrorContext(r.Context(), "inventory page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	p := NewPage(r, "inv.error.title", "nav.inventory", i18n.T(Lang(r), key))
+	h.Render.Render(w, r, status, "error", p)
+}
+
+// pathID parses a positive id path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, access.ErrNotFound
+	}
+	return id, nil
+}
+
+func formInt(r *http.Request, name string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
+	return n
+}
+
+func formID(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
+	return n
+}
+
+// parseForm reads a bounded ordinary form.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	return r.ParseForm()
+}
+
+// redirect goes to path with a flash message key.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "ok=" + url.QueryEscape(flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// page builds a page with the flash message named by ?ok=.
+func page(r *http.Request, title string, data any) Page {
+	p := NewPage(r, title, "nav.inventory", data)
+	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "inv.ok.") {
+		p.Flash = i18n.T(p.Lang, key)
+	}
+	return p
+}
+
+// problemsOf lists validation errors by field for a form.
+func problemsOf(err error) (map[string]string, bool) {
+	es, ok := validation.As(err)
+	if !ok {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, e := range es {
+		out[e.Field] = e.Message
+	}
+	return out, true
+}
+
+// systemsData is the systems list page.
+type systemsData struct {
+	Items        []storage.SystemView
+	Total        int
+	Orgs         []storage.Org
+	Filter       storage.SystemFilter
+	Prev, Next   string
+	Enums        enums
+	Coordinator  bool
+	FilterLevel  string
+	FilterOrgStr string
+}
+
+func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	q := r.URL.Query()
+	f := storage.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50}
+	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
+	if l, err := strconv.Atoi(q.Get("level")); err == nil {
+		f.Level = l
+	}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Offset = max(f.Offset, 0)
+	items, total, err := h.Store.ListSystems(r.Context(), actor, f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := systemsData{Items: items, Total: total, Orgs: orgs, Filter: f, Enums: inventoryEnums, Coordinator: actor.Global(),
+		FilterLevel: q.Get("level"), FilterOrgStr: q.Get("org")}
+	pageURL := func(offset int) string {
+		v := url.Values{}
+		for k, vals := range q {
+			v[k] = vals
+		}
+		v.Set("offset", strconv.Itoa(offset))
+		v.Del("ok")
+		return "/inventory?" + v.Encode()
+	}
+	if f.Offset > 0 {
+		d.Prev = pageURL(max(f.Offset-f.Limit, 0))
+	}
+	if f.Offset+f.Limit < total {
+		d.Next = pageURL(f.Offset + f.Limit)
+	}
+	h.Render.Render(w, r, http.StatusOK, "inventory/systems", page(r, "inv.systems.title", d))
+}
+
+// systemForm is the page to create or edit a system.
+type systemForm struct {
+	System   storage.SystemView
+	Orgs     []storage.Org
+	Staff    []storage.StaffView
+	Problems map[string]string
+	Enums    enums
+}
+
+func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, status int, f systemForm) {
+	actor := actorOf(r)
+	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f.Orgs, f.Enums = orgs, inventoryEnums
+	if f.System.OrgID != 0 {
+		if f.Staff, _, err = h.Store.ListStaff(r.Context(), actor, storage.StaffFilter{OrgID: f.System.OrgID, Limit: 500}); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	title := "inv.system.new"
+	if f.System.ID != 0 {
+		title = "inv.system.edit"
+	}
+	h.Render.Render(w, r, status, "inventory/system_form", page(r, title, f))
+}
+
+func (h *Handler) newSystemPage(w http.ResponseWriter, r *http.Request) {
+	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
+	if org == 0 {
+		org = actorOf(r).OrgID
+	}
+	h.renderSystemForm(w, r, http.StatusOK, systemForm{System: storage.SystemView{System: inventory.System{OrgID: org, Status: "operating"}}})
+}
+
+func (h *Handler) editSystemPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v, err := h.Store.GetSystem(r.Context(), actorOf(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderSystemForm(w, r, http.StatusOK, systemForm{System: v})
+}
+
+// systemFromForm reads the system form's fields.
+func systemFromForm(r *http.Request) inventory.System {
+	return inventory.System{
+		OrgID: formID(r, "org_id"), Name: r.FormValue("name"), Kind: r.FormValue("kind"), Purpose: r.FormValue("purpose"),
+		OperatorOrgID: formID(r, "operator_org_id"), OperatorName: r.FormValue("operator_name"), OperatorContract: r.FormValue("operator_contract"),
+		Level: formInt(r, "level"), LevelDecision: r.FormValue("level_decision"), LevelDecisionDate: r.FormValue("level_decision_date"),
+		LevelApprover: r.FormValue("level_approver"), Hosting: r.FormValue("hosting"), HostingProvider: r.FormValue("hosting_provider"),
+		Users: formInt(r, "users"), PersonalData: r.FormValue("personal_data") == "on", DataSubjects: formInt(r, "data_subjects"),
+		PopulationDB: r.FormValue("population_db") == "on", AdminProcedures: r.FormValue("admin_procedures") == "on",
+		GoLive: r.FormValue("go_live"), Status: r.FormValue("status"), ContactStaffID: formID(r, "contact_staff_id"),
+		DeviceCounts: inventory.DeviceCounts{Servers: formInt(r, "servers"), Workstations: formInt(r, "workstations"),
+			NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")},
+	}
+}
+
+func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sys := systemFromForm(r)
+	if err := h.Store.CreateSystem(r.Context(), actorOf(r), &sys); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderSystemForm(w, r, http.StatusBadRequest, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/systems/%d", sys.ID), "inv.ok.saved")
+}
+
+func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sys := systemFromForm(r)
+	sys.ID = id
+	if err := h.Store.UpdateSystem(r.Context(), actorOf(r), &sys); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderSystemForm(w, r, http.StatusBadRequest, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/systems/%d", id), "inv.ok.saved")
+}
+
+func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = h.Store.DeleteSystem(r.Context(), actorOf(r), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/inventory", "inv.ok.deleted")
+}
+
+// systemData is the system detail page.
+type systemData struct {
+	System        storage.SystemView
+	Assets        []storage.AssetView
+	Controls      []controlRow
+	Enums         enums
+	AssetProblems map[string]string
+	AssetInput    inventory.Asset
+	CanWrite      bool
+}
+
+// controlRow is one line of the controls table: every control is listed,
+// recorded or not.
+type controlRow struct {
+	Code     string
+	Recorded bool
+	inventory.Control
+}
+
+func (h *Handler) systemPage(w http.ResponseWriter, r *http.Request) {
+	h.renderSystem(w, r, http.StatusOK, nil, inventory.Asset{})
+}
+
+func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status int, assetProblems map[string]string, assetInput inventory.Asset) {
+	actor := actorOf(r)
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v, err := h.Store.GetSystem(r.Context(), actor, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	assets, _, err := h.Store.ListAssets(r.Context(), actor, storage.AssetFilter{SystemID: id, Limit: 500})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	controls, err := h.Store.ListControls(r.Context(), actor, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	recorded := map[string]inventory.Control{}
+	for _, c := range controls {
+		recorded[c.Control] = c
+	}
+	d := systemData{System: v, Assets: assets, Enums: inventoryEnums, AssetProblems: assetProblems, AssetInput: assetInput}
+	for _, o := range inventory.Controls {
+		c, ok := recorded[o.Code]
+		d.Controls = append(d.Controls, controlRow{Code: o.Code, Recorded: ok, Control: c})
+	}
+	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, o := range orgs {
+		if o.ID == v.OrgID {
+			d.CanWrite = actor.Can(access.Write, o.Path)
+		}
+	}
+	p := page(r, "inv.system.title", d)
+	p.Title = v.Name
+	h.Render.Render(w, r, status, "inventory/system", p)
+}
+
+func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a := inventory.Asset{Kind: r.FormValue("kind"), Value: r.FormValue("value"), Hostname: r.FormValue("hostname"), IPs: r.FormValue("ips"),
+		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
+		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
+	input := a
+	if err := h.Store.AddAsset(r.Context(), actorOf(r), id, &a); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderSystem(w, r, http.StatusBadRequest, problems, input)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_added")
+}
+
+func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	var asset int64
+	if err == nil {
+		asset, err = pathID(r, "asset_id")
+	}
+	if err == nil {
+		err = h.Store.RemoveAsset(r.Context(), actorOf(r), id, asset)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_removed")
+}
+
+func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c := inventory.Control{SystemID: id, Control: r.FormValue("control"), Status: r.FormValue("status"), Product: r.FormValue("product"),
+		Notes: r.FormValue("notes"), BackupFrequency: r.FormValue("backup_frequency"), LastRestoreTest: r.FormValue("last_restore_test")}
+	if err := h.Store.SetControl(r.Context(), actorOf(r), &c); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderSystem(w, r, http.StatusBadRequest, problems, inventory.Asset{})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#controls", id), "inv.ok.saved")
+}
+
+func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c := inventory.DeviceCounts{Servers: formInt(r, "servers"), Workstations: formInt(r, "workstations"),
+		NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")}
+	if _, err := h.Store.SetDeviceCounts(r.Context(), actorOf(r), id, c); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderSystem(w, r, http.StatusBadRequest, problems, inventory.Asset{})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#devices", id), "inv.ok.saved")
+}
+
+// assetsData is the asset search page.
+type assetsData struct {
+	Items  []storage.AssetView
+	Total  int
+	Filter storage.AssetFilter
+	Enums  enums
+}
+
+func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := storage.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
+	items, total, err := h.Store.ListAssets(r.Context(), actorOf(r), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.Render.Render(w, r, http.StatusOK, "inventory/assets", page(r, "inv.assets.title", assetsData{items, total, f, inventoryEnums}))
+}
+
+func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
+	items, err := h.Store.AssetConflicts(r.Context(), actorOf(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.Render.Render(w, r, http.StatusOK, "inventory/conflicts", page(r, "inv.conflicts.title", items))
+}
+
+// staffData is the staff list with the form to add a person.
+type staffData struct {
+	Items    []storage.StaffView
+	Total    int
+	Query    string
+	Orgs     []storage.Org
+	Input    inventory.Staff
+	Problems map[string]string
+}
+
+func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request) {
+	h.renderStaff(w, r, http.StatusOK, inventory.Staff{OrgID: actorOf(r).OrgID}, nil)
+}
+
+func (h *Handler) renderStaff(w http.ResponseWriter, r *http.Request, status int, input inventory.Staff, problems map[string]string) {
+	actor := actorOf(r)
+	q := r.URL.Query().Get("q")
+	items, total, err := h.Store.ListStaff(r.Context(), actor, storage.StaffFilter{Query: q, Limit: 200})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.Render.Render(w, r, status, "inventory/staff", page(r, "inv.staff.title", staffData{items, total, q, orgs, input, problems}))
+}
+
+func staffFromForm(r *http.Request) inventory.Staff {
+	return inventory.Staff{OrgID: formID(r, "org_id"), Name: r.FormValue("name"), Position: r.FormValue("position"), Email: r.FormValue("email"), Phone: r.FormValue("phone")}
+}
+
+func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := staffFromForm(r)
+	input := p
+	if err := h.Store.CreateStaff(r.Context(), actorOf(r), &p); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderStaff(w, r, http.StatusBadRequest, input, problems)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", p.ID), "inv.ok.saved")
+}
+
+// personData is a staff member's page.
+type personData struct {
+	Person   storage.StaffView
+	Problems map[string]string
+}
+
+func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) {
+	h.renderPerson(w, r, http.StatusOK, nil)
+}
+
+func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status int, problems map[string]string) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.Store.GetStaff(r.Context(), actorOf(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pg := page(r, "inv.staff.title", personData{p, problems})
+	pg.Title = p.Name
+	h.Render.Render(w, r, status, "inventory/person", pg)
+}
+
+func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := staffFromForm(r)
+	p.ID = id
+	if err := h.Store.UpdateStaff(r.Context(), actorOf(r), &p); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderPerson(w, r, http.StatusBadRequest, problems)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
+}
+
+func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = h.Store.DeleteStaff(r.Context(), actorOf(r), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/inventory/staff", "inv.ok.deleted")
+}
+
+func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := inventory.Qualification{StaffID: id, Course: r.FormValue("course"), CompletedOn: r.FormValue("completed_on"), Certificate: r.FormValue("certificate")}
+	if err := h.Store.AddQualification(r.Context(), actorOf(r), &q); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderPerson(w, r, http.StatusBadRequest, problems)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
+}
+
+func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	var qid int64
+	if err == nil {
+		qid, err = pathID(r, "qid")
+	}
+	if err == nil {
+		err = h.Store.DeleteQualification(r.Context(), actorOf(r), id, qid)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.deleted")
+}
+
+// mergeData is the organisation merge page.
+type mergeData struct {
+	Orgs   []storage.Org
+	Result *storage.MergeResult
+	Error  string
+}
+
+func (h *Handler) mergePage(w http.ResponseWriter, r *http.Request) {
+	h.renderMerge(w, r, http.StatusOK, mergeData{})
+}
+
+func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int, d mergeData) {
+	actor := actorOf(r)
+	if !actor.Global() {
+		h.fail(w, r, access.ErrForbidden)
+		return
+	}
+	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Orgs = orgs
+	h.Render.Render(w, r, status, "inventory/merge", page(r, "inv.merge.title", d))
+}
+
+func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.Store.MergeOrgs(r.Context(), actorOf(r), formID(r, "from"), formID(r, "into"))
+	if err != nil {
+		if errors.Is(err, access.ErrForbidden) {
+			h.renderMerge(w, r, http.StatusBadRequest, mergeData{Error: err.Error()})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	h.renderMerge(w, r, http.StatusOK, mergeData{Result: &res})
+}
+
+// downloadWorkbook sends a batch as an xlsx file.
+func downloadWorkbook(w http.ResponseWriter, name string, b *inventory.Batch) error {
+	var buf bytes.Buffer
+	if err := xlsx.Write(&buf, b); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request) {
+	if err := downloadWorkbook(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
+		h.fail(w, r, err)
+	}
+}
+
+func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
+	if org == 0 && !actor.Global() {
+		org = actor.OrgID
+	}
+	b, err := h.Store.ExportInventory(r.Context(), actor, org)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := downloadWorkbook(w, "khien-danh-muc.xlsx", b); err != nil {
+		h.fail(w, r, err)
+	}
+}
+
+// importData is the upload page, before and after a file is checked.
+type importData struct {
+	Orgs     []storage.Org
+	OrgID    int64
+	Name     string
+	Token    string
+	Checked  bool
+	Result   *storage.ImportResult
+	Problems []inventory.Problem
+	Unlisted int
+	Sheets   []inventory.Sheet
+}
+
+func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
+	actor := actorOf(r)
+	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Orgs, d.Sheets = orgs, inventory.Sheets
+	if d.OrgID == 0 {
+		d.OrgID = actor.OrgID
+	}
+	if d.Result != nil {
+		d.Problems, d.Unlisted = d.Result.Problems, d.Result.Unlisted
+	}
+	h.Render.Render(w, r, status, "inventory/import", page(r, "inv.import.title", d))
+}
+
+func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
+	h.renderImport(w, r, http.StatusOK, importData{})
+}
+
+// importUpload checks an uploaded file without writing anything, keeps it,
+// and shows the preview with every problem and what an import would do.
+func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	lim := xlsx.DefaultLimits
+	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		h.renderImport(w, r, http.StatusBadRequest, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.no_file")}}})
+		return
+	}
+	var d importData
+	var data []byte
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			h.renderImport(w, r, http.StatusBadRequest, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.too_large", lim.FileBytes>>20)}}})
+			return
+		}
+		switch part.FormName() {
+		case "org_id":
+			v, _ := io.ReadAll(io.LimitReader(part, 32))
+			d.OrgID, _ = strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
+		case "file":
+			d.Name = part.FileName()
+			if data, err = io.ReadAll(io.LimitReader(part, lim.FileBytes+1)); err != nil {
+				h.renderImport(w, r, http.StatusBadRequest, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.too_large", lim.FileBytes>>20)}}})
+				return
+			}
+		}
+	}
+	d.Checked = true
+	if len(data) == 0 {
+		d.Problems = []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.no_file")}}
+		h.renderImport(w, r, http.StatusBadRequest, d)
+		return
+	}
+	b, err := xlsx.ReadUpload(d.Name, bytes.NewReader(data), int64(len(data)), lim)
+	if errors.Is(err, xlsx.ErrNotWorkbook) {
+		d.Problems = b.Problems
+		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.Store.ImportInventory(r.Context(), actor, d.OrgID, b, storage.ImportOptions{DryRun: true, Source: d.Name})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Token, err = h.Store.StashUpload(r.Context(), actor, d.OrgID, d.Name, data); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Result = &res
+	status := http.StatusOK
+	if len(res.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	h.renderImport(w, r, status, d)
+}
+
+// importConfirm imports a previewed file: all of it (only when valid) or
+// its valid rows, as the user chose.
+func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
+	actor := actorOf(r)
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := h.Store.TakeUpload(r.Context(), actor, r.PathValue("token"))
+	if err != nil {
+		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.expired")}}})
+		return
+	}
+	b, err := xlsx.ReadUpload(u.Name, bytes.NewReader(u.Data), int64(len(u.Data)), xlsx.DefaultLimits)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.Store.ImportInventory(r.Context(), actor, u.OrgID, b, storage.ImportOptions{SkipInvalid: r.FormValue("mode") == "valid", Source: u.Name})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if !res.Written {
+		status = http.StatusUnprocessableEntity
+	}
+	h.renderImport(w, r, status, importData{Checked: true, OrgID: u.OrgID, Name: u.Name, Result: &res})
+}

@@ -1,0 +1,282 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/browsertest"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/metrics"
+	"github.com/khien/khien/internal/server"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/web"
+	"github.com/xuri/excelize/v2"
+)
+
+// tokens authenticates "Bearer <name>" as the actor of that name. It stands
+// in for the identity capability's session and token authenticator, so the
+// inventory pages are tested on their own.
+type tokens map[string]access.Actor
+
+func (t tokens) Authenticate(r *http.Request) (access.Actor, bool) {
+	a, ok := t[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+	return a, ok
+}
+
+type site struct {
+	url   string
+	store *storage.Store
+	a, b  storage.Org
+}
+
+// newSite serves the web pages and API over db with two agencies; actors:
+// "op-a" and "op-b" operate them, "coord" coordinates.
+func newSite(t *testing.T, db *database.DB) site {
+	t.Helper()
+	ctx := context.Background()
+	store := storage.New(db)
+	sys := access.SystemActor("test")
+	root := storage.Org{Code: "CANTHO", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
+	must(t, store.AddOrg(ctx, sys, &root))
+	a := storage.Org{ParentID: root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment}
+	must(t, store.AddOrg(ctx, sys, &a))
+	b := storage.Org{ParentID: root.ID, Code: "NINHKIEU", Name: "Ủy ban nhân dân quận Ninh Kiều", Kind: storage.OrgDistrict}
+	must(t, store.AddOrg(ctx, sys, &b))
+	authn := tokens{
+		"op-a":  {UserID: 1, Email: "op@skhcn", Role: access.AgencyOperator, OrgID: a.ID, OrgPath: a.Path},
+		"op-b":  {UserID: 2, Email: "op@ninhkieu", Role: access.AgencyOperator, OrgID: b.ID, OrgPath: b.Path},
+		"coord": {UserID: 3, Email: "coord@ca", Role: access.Coordinator, OrgID: root.ID, OrgPath: root.Path},
+	}
+	renderer, err := web.NewRenderer("test")
+	must(t, err)
+	routes := append((&web.Handler{Store: store, Render: renderer}).Routes(), (&api.Handler{Store: store}).Routes()...)
+	srv := server.New(server.Config{Version: "test"}, server.Deps{Store: store, Authenticator: authn, Routes: routes, Renderer: renderer, Metrics: metrics.New()})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return site{ts.URL, store, a, b}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// do sends a request as token without following redirects.
+func (s site) do(t *testing.T, token, method, path string, body io.Reader, ctype string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp, string(out)
+}
+
+func (s site) form(t *testing.T, token, path string, v url.Values) (*http.Response, string) {
+	return s.do(t, token, "POST", path, strings.NewReader(v.Encode()), "application/x-www-form-urlencoded")
+}
+
+func (s site) upload(t *testing.T, token string, orgID int64, name string, data []byte) (*http.Response, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("org_id", strconv.FormatInt(orgID, 10))
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return s.do(t, token, "POST", "/inventory/import", &buf, mw.FormDataContentType())
+}
+
+func TestInventoryPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		s := newSite(t, db)
+		resp, body := s.form(t, "op-a", "/inventory/systems", url.Values{"org_id": {itoa(s.a.ID)}, "name": {"Cổng thông tin điện tử Cần Thơ"}, "kind": {"web_portal"}, "level": {"2"}, "status": {"operating"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", resp.StatusCode, body)
+		}
+		loc := resp.Header.Get("Location")
+		sysPath := strings.SplitN(loc, "?", 2)[0]
+		if resp, body := s.do(t, "op-a", "GET", loc, nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "Đã lưu.") {
+			t.Fatalf("system page: %d", resp.StatusCode)
+		}
+		// Bad input comes back with the field marked.
+		resp, body = s.form(t, "op-a", sysPath+"/assets", url.Values{"kind": {"ip"}, "value": {"10.0.0.999"}})
+		if resp.StatusCode != 400 || !strings.Contains(body, `địa chỉ IP &#34;10.0.0.999&#34; không hợp lệ`) {
+			t.Fatalf("bad asset: %d %s", resp.StatusCode, body)
+		}
+		for _, f := range []url.Values{
+			{"kind": {"domain"}, "value": {"cầnthơ.gov.vn"}},
+			{"kind": {"ip"}, "value": {"203.113.130.5"}},
+		} {
+			if resp, body := s.form(t, "op-a", sysPath+"/assets", f); resp.StatusCode != 303 {
+				t.Fatalf("add asset: %d %s", resp.StatusCode, body)
+			}
+		}
+		if resp, _ := s.form(t, "op-a", sysPath+"/controls", url.Values{"control": {"backup"}, "status": {"partial"}, "backup_frequency": {"Hằng ngày"}, "last_restore_test": {"2025-05-01"}}); resp.StatusCode != 303 {
+			t.Fatalf("control: %d", resp.StatusCode)
+		}
+		if resp, _ := s.form(t, "op-a", sysPath+"/devices", url.Values{"servers": {"3"}}); resp.StatusCode != 303 {
+			t.Fatalf("devices: %d", resp.StatusCode)
+		}
+		_, body = s.do(t, "op-a", "GET", sysPath, nil, "")
+		for _, want := range []string{"xn--", "203.113.130.5", "Hằng ngày", `name="servers" value="3"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("system page lacks %q", want)
+			}
+		}
+		// Diacritics-insensitive search; the other agency sees nothing.
+		if _, body := s.do(t, "op-a", "GET", "/inventory?q=can+tho", nil, ""); !strings.Contains(body, "Cổng thông tin điện tử Cần Thơ") {
+			t.Error("search for 'can tho' did not find Cần Thơ")
+		}
+		if _, body := s.do(t, "op-b", "GET", "/inventory?q=can+tho", nil, ""); strings.Contains(body, "Cổng thông tin điện tử Cần Thơ") {
+			t.Error("another agency sees the system")
+		}
+		if resp, _ := s.do(t, "op-b", "GET", sysPath, nil, ""); resp.StatusCode != 404 {
+			t.Errorf("another agency opens the system: %d", resp.StatusCode)
+		}
+		if resp, _ := s.form(t, "op-b", sysPath+"/delete", nil); resp.StatusCode != 404 {
+			t.Errorf("another agency deletes the system: %d", resp.StatusCode)
+		}
+		// Staff, qualifications.
+		resp, body = s.form(t, "op-a", "/inventory/staff", url.Values{"org_id": {itoa(s.a.ID)}, "name": {"Trần Văn Bình"}, "email": {"binh@skhcn.cantho.gov.vn"}})
+		if resp.StatusCode != 303 {
+			t.Fatalf("staff: %d %s", resp.StatusCode, body)
+		}
+		person := strings.SplitN(resp.Header.Get("Location"), "?", 2)[0]
+		if resp, _ := s.form(t, "op-a", person+"/qualifications", url.Values{"course": {"Ứng cứu sự cố"}, "completed_on": {"2025-04-02"}}); resp.StatusCode != 303 {
+			t.Fatalf("qualification: %d", resp.StatusCode)
+		}
+		if _, body := s.do(t, "op-a", "GET", "/inventory/staff?q=tran+van", nil, ""); !strings.Contains(body, "Trần Văn Bình") {
+			t.Error("staff search")
+		}
+		// Every page renders, in both languages.
+		for _, path := range []string{"/inventory", "/inventory/systems/new", sysPath + "/edit", "/inventory/assets", "/inventory/staff", person, "/inventory/import"} {
+			for _, lang := range []string{"vi", "en"} {
+				if resp, body := s.do(t, "op-a", "GET", path+"?lang="+lang, nil, ""); resp.StatusCode != 200 || strings.Contains(body, "inv.") {
+					t.Errorf("%s (%s): %d, untranslated key: %v", path, lang, resp.StatusCode, strings.Contains(body, "inv."))
+				}
+			}
+		}
+		for _, path := range []string{"/inventory/conflicts", "/inventory/merge"} {
+			if resp, _ := s.do(t, "coord", "GET", path, nil, ""); resp.StatusCode != 200 {
+				t.Errorf("coordinator %s: %d", path, resp.StatusCode)
+			}
+			if resp, _ := s.do(t, "op-a", "GET", path, nil, ""); resp.StatusCode != 403 {
+				t.Errorf("operator %s: %d", path, resp.StatusCode)
+			}
+		}
+		resp, body = s.do(t, "op-a", "GET", "/inventory/template.xlsx", nil, "")
+		if resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+			t.Fatalf("template: %d", resp.StatusCode)
+		}
+		// Export, then import: op-b may not import into SKHCN.
+		_, file := s.do(t, "op-a", "GET", "/inventory/export.xlsx", nil, "")
+		if resp, _ := s.upload(t, "op-b", s.a.ID, "x.xlsx", []byte(file)); resp.StatusCode != 404 {
+			t.Errorf("op-b uploads into SKHCN: %d", resp.StatusCode)
+		}
+		resp, body = s.upload(t, "op-a", s.a.ID, "skhcn.xlsx", []byte(file))
+		if resp.StatusCode != 200 || !strings.Contains(body, `id="import-confirm"`) {
+			t.Fatalf("preview: %d %s", resp.StatusCode, body)
+		}
+	})
+}
+
+// TestEnumLabelsMatchCatalogue keeps the Vietnamese labels of the workbook
+// and of the pages the same.
+func TestEnumLabelsMatchCatalogue(t *testing.T) {
+	for group, e := range map[string]inventory.Enum{"kind": inventory.SystemKinds, "level": inventory.Levels, "hosting": inventory.Hostings,
+		"status": inventory.Statuses, "asset": inventory.AssetKinds, "device": inventory.DeviceKinds, "control": inventory.Controls, "cstatus": inventory.ControlStatuses} {
+		for _, o := range e {
+			if got := i18n.T("vi", "inv."+group+"."+o.Code); got != o.Label {
+				t.Errorf("inv.%s.%s = %q, workbook says %q", group, o.Code, got, o.Label)
+			}
+		}
+	}
+}
+
+// filledTemplate is the template with one system and its assets; badIP is
+// the value of the second asset.
+func filledTemplate(t *testing.T, badIP string) string {
+	var buf bytes.Buffer
+	must(t, xlsx.Write(&buf, &inventory.Batch{}))
+	f, err := excelize.OpenReader(&buf)
+	must(t, err)
+	f.SetSheetRow(inventory.SystemsSheet.Name, "A2", &[]any{"", "Hệ thống một cửa điện tử", "Phần mềm nội bộ", "Tiếp nhận hồ sơ", "", "", "", "Cấp độ 2"})
+	f.SetSheetRow(inventory.AssetsSheet.Name, "A2", &[]any{"", "Hệ thống một cửa điện tử", "Tên miền", "motcua.cantho.gov.vn"})
+	f.SetSheetRow(inventory.AssetsSheet.Name, "A3", &[]any{"", "Hệ thống một cửa điện tử", "Địa chỉ IP", badIP})
+	path := filepath.Join(t.TempDir(), "danh-muc.xlsx")
+	must(t, f.SaveAs(path))
+	return path
+}
+
+// TestBrowserImportFixesAnError: an agency operator downloads nothing but
+// fills the template, uploads it, reads the problem (sheet, row, column),
+// fixes the file, uploads it again and imports it.
+func TestBrowserImportFixesAnError(t *testing.T) {
+	s := newSite(t, dbtest.Open(t, "sqlite"))
+	ctx := browsertest.New(t)
+	bad, good := filledTemplate(t, "10.0.0.300"), filledTemplate(t, "10.0.0.30")
+	_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})
+	must(t, err)
+	_, err = chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer op-a"}})
+	must(t, err)
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(s.url+"/inventory/import"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{bad}),
+		chromedp.Click(chromedp.CSS(`#import-check`)),
+		chromedp.WaitVisible(chromedp.CSS(`#problems`)),
+	))
+	problems, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#problems`)))
+	must(t, err)
+	must(t, chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{good}),
+		chromedp.Click(chromedp.CSS(`#import-check`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-confirm`)),
+		chromedp.Click(chromedp.CSS(`#import-confirm`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-done`)),
+	))
+	done, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#import-done`)))
+	must(t, err)
+	must(t, chromedp.Do(ctx, chromedp.Navigate(s.url+"/inventory?q=mot+cua")))
+	list, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`table`)))
+	must(t, err)
+	for _, want := range []string{"Tài sản", "3", "D (Giá trị)", `địa chỉ IP "10.0.0.300" không hợp lệ`} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("problems lack %q: %s", want, problems)
+		}
+	}
+	if done != "Đã nhập dữ liệu." || !strings.Contains(list, "Hệ thống một cửa điện tử") {
+		t.Fatalf("after import: %q / %q", done, list)
+	}
+	assets, _, err := s.store.ListAssets(context.Background(), access.SystemActor("test"), storage.AssetFilter{OrgID: s.a.ID})
+	must(t, err)
+	if len(assets) != 2 {
+		t.Fatalf("assets imported: %+v", assets)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
