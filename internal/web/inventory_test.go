@@ -279,4 +279,3 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
