@@ -42,7 +42,7 @@ type enumerations struct {
 func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
 	return []router.Route{
-		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, offset)", Response: NewList([]storage.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, cursor)", Response: NewList([]storage.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
 		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: h.createSystem},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: h.getSystem},
 		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: h.updateSystem},
@@ -87,27 +87,25 @@ func queryInt(r *http.Request, name string, def int64) (int64, error) {
 	return n, nil
 }
 
-// page reads limit and offset, and gives the next page's query.
+// page reads limit and the cursor (here the offset of the page's first item).
 func page(r *http.Request) (limit, offset int, err error) {
 	l, err := queryInt(r, "limit", 100)
 	if err != nil {
 		return 0, 0, err
 	}
-	o, err := queryInt(r, "offset", 0)
+	o, err := queryInt(r, "cursor", 0)
 	if err != nil || o < 0 {
-		return 0, 0, validation.Error{Field: "offset", Message: "must be a non-negative integer"}
+		return 0, 0, validation.Error{Field: "cursor", Message: "must be a cursor returned as next"}
 	}
 	return int(min(max(l, 1), 500)), int(o), nil
 }
 
-func next(r *http.Request, limit, offset, total int) string {
+// next is the cursor of the following page, empty on the last.
+func next(limit, offset, total int) string {
 	if offset+limit >= total {
 		return ""
 	}
-	q := r.URL.Query()
-	q.Set("offset", strconv.Itoa(offset+limit))
-	q.Set("limit", strconv.Itoa(limit))
-	return r.URL.Path + "?" + q.Encode()
+	return strconv.Itoa(offset + limit)
 }
 
 func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +127,7 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(r, limit, offset, total)))
+	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
 }
 
 func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +268,7 @@ func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f storage.
 		Fail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(r, limit, offset, total)))
+	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
 }
 
 func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
@@ -417,7 +415,7 @@ func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(r, limit, offset, total)))
+	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
 }
 
 func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
