@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -218,21 +219,20 @@ func (s *Store) ImportInventory(ctx context.Context, actor access.Actor, orgID i
 		if err != nil {
 			return err
 		}
-		im := &importer{tx: tx, sn: sn, b: b, res: &res, scopeOrg: orgID, write: false}
+		im := &importer{tx: tx, sn: sn, b: b, res: &res, scopeOrg: orgID}
 		im.resolve()
 		res.Problems, res.Unlisted = b.Problems, b.Unlisted
-		if len(b.Problems) > 0 && !opt.SkipInvalid {
-			for _, c := range res.Counts {
-				*c = ImportCounts{}
-			}
+		if len(b.Problems) > 0 && !opt.SkipInvalid && !opt.DryRun {
 			return nil
 		}
-		if opt.DryRun {
-			return nil
-		}
-		im.write = true
 		if err := im.apply(ctx); err != nil {
 			return err
+		}
+		if opt.DryRun {
+			// The preview counts what the import would do (with problems:
+			// what importing only the valid rows would do) by doing it and
+			// rolling back, so preview and import cannot disagree.
+			return errDryRun
 		}
 		res.Written = true
 		counts := map[string]ImportCounts{}
@@ -242,11 +242,17 @@ func (s *Store) ImportInventory(ctx context.Context, actor access.Actor, orgID i
 		return tx.Audit(ctx, actor, Change{Action: "inventory.import", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
 			New: map[string]any{"source": opt.Source, "counts": counts, "problems": len(b.Problems)}})
 	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import inventory: %w", err)
 	}
 	return res, nil
 }
+
+// errDryRun rolls a preview's transaction back.
+var errDryRun = errors.New("dry run")
 
 // importer resolves a batch against a snapshot and then applies it.
 type importer struct {
@@ -255,7 +261,6 @@ type importer struct {
 	b        *inventory.Batch
 	res      *ImportResult
 	scopeOrg int64
-	write    bool
 	// file-level natural keys: which rows the file itself defines
 	fileSystems map[string]bool
 	fileStaff   map[string]bool

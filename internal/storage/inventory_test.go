@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/khien/khien/internal/access"
@@ -228,6 +229,78 @@ func TestMergeOrgs(t *testing.T) {
 		// The operator of A no longer sees the system, which now belongs to B.
 		if _, err := f.store.GetSystem(ctx, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("old operator still sees moved system: %v", err)
+		}
+	})
+}
+
+// record parses spreadsheet cells as an import would.
+func record(b *inventory.Batch, sheet inventory.Sheet, row int, cells map[string]string) {
+	b.AddRecord(sheet, row, inventory.Record(cells))
+}
+
+func TestImportInventory(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		batch := func(level, ip string) *inventory.Batch {
+			b := &inventory.Batch{}
+			record(b, inventory.StaffSheet, 2, map[string]string{"name": "Lê Văn Cường", "email": "cuong@a.vn"})
+			record(b, inventory.SystemsSheet, 2, map[string]string{"name": "Quản lý văn bản", "kind": "internal_app", "level": level, "contact_email": "cuong@a.vn"})
+			record(b, inventory.AssetsSheet, 2, map[string]string{"systems": "Quản lý văn bản", "kind": "ip", "value": ip})
+			record(b, inventory.ControlsSheet, 2, map[string]string{"system": "Quản lý văn bản", "control": "mfa", "status": "no"})
+			record(b, inventory.QualificationsSheet, 2, map[string]string{"staff_email": "cuong@a.vn", "course": "ATTT", "completed_on": "01/02/2024"})
+			return b
+		}
+		counts := func(res storage.ImportResult) string {
+			var out []string
+			for _, s := range inventory.Sheets {
+				c := res.Counts[s.Name]
+				out = append(out, itoa(int64(c.Created))+itoa(int64(c.Updated))+itoa(int64(c.Unchanged))+itoa(int64(c.Skipped)))
+			}
+			return strings.Join(out, " ")
+		}
+		// A preview counts and writes nothing.
+		res, err := f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), storage.ImportOptions{DryRun: true})
+		must(t, err)
+		if res.Written || counts(res) != "1000 1000 1000 1000 1000" {
+			t.Fatalf("preview: %s %+v", counts(res), res)
+		}
+		if _, n, _ := f.store.ListSystems(ctx, f.admin, storage.SystemFilter{Level: -1}); n != 0 {
+			t.Fatal("preview wrote")
+		}
+		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), storage.ImportOptions{})
+		must(t, err)
+		if !res.Written || counts(res) != "1000 1000 1000 1000 1000" {
+			t.Fatalf("import: %s", counts(res))
+		}
+		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), storage.ImportOptions{})
+		must(t, err)
+		if counts(res) != "0010 0010 0010 0010 0010" {
+			t.Fatalf("re-import: %s", counts(res))
+		}
+		// A changed level updates the system; a new IP is a new asset.
+		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("3", "10.1.1.2"), storage.ImportOptions{})
+		must(t, err)
+		if counts(res) != "0100 1000 0010 0010 0010" {
+			t.Fatalf("changed import: %s", counts(res))
+		}
+		// Unknown and out-of-scope organisation codes are per-row problems;
+		// nothing is written; an operator cannot import into another agency.
+		b := batch("2", "10.1.1.3")
+		b.Systems[0].OrgCode = "KHONGCO"
+		b.Assets[0].OrgCode = "NINHKIEU"
+		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, b, storage.ImportOptions{})
+		must(t, err)
+		if res.Written || len(res.Problems) < 2 || !strings.Contains(res.Problems[0].Message+res.Problems[1].Message, "KHONGCO") {
+			t.Fatalf("bad codes: %+v", res.Problems)
+		}
+		if _, err := f.store.ImportInventory(ctx, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), storage.ImportOptions{}); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("import into another agency: %v", err)
+		}
+		assets, _, err := f.store.ListAssets(ctx, f.admin, storage.AssetFilter{})
+		must(t, err)
+		if len(assets) != 2 {
+			t.Fatalf("assets: %+v", assets)
 		}
 	})
 }
