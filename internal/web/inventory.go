@@ -37,6 +37,8 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "POST", Path: "/inventory/systems/{id}/controls", Handler: h.setControl},
 		{Method: "POST", Path: "/inventory/systems/{id}/devices", Handler: h.setDevices},
 		{Method: "GET", Path: "/inventory/assets", Handler: h.assetsPage},
+		{Method: "GET", Path: "/inventory/assets/{id}", Handler: h.assetPage},
+		{Method: "POST", Path: "/inventory/assets/{id}", Handler: h.updateAsset},
 		{Method: "GET", Path: "/inventory/conflicts", Handler: h.conflictsPage},
 		{Method: "GET", Path: "/inventory/staff", Handler: h.staffPage},
 		{Method: "POST", Path: "/inventory/staff", Handler: h.createStaff},
@@ -492,6 +494,57 @@ func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Render.Render(w, r, http.StatusOK, "inventory/assets", page(r, "inv.assets.title", assetsData{items, total, f, inventoryEnums}))
+}
+
+// assetData is an asset's edit page.
+type assetData struct {
+	Asset    storage.AssetView
+	Problems map[string]string
+	Enums    enums
+}
+
+func (h *Handler) assetPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := h.Store.GetAsset(r.Context(), actorOf(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderAsset(w, r, http.StatusOK, assetData{Asset: a})
+}
+
+func (h *Handler) renderAsset(w http.ResponseWriter, r *http.Request, status int, d assetData) {
+	d.Enums = inventoryEnums
+	p := page(r, "inv.asset.edit", d)
+	h.Render.Render(w, r, status, "inventory/asset", p)
+}
+
+func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a := inventory.Asset{ID: id, Kind: r.FormValue("kind"), Value: r.FormValue("value"), Hostname: r.FormValue("hostname"), IPs: r.FormValue("ips"),
+		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
+		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
+	input := a
+	if err := h.Store.UpdateAsset(r.Context(), actorOf(r), &a); err != nil {
+		if problems, ok := problemsOf(err); ok {
+			h.renderAsset(w, r, http.StatusBadRequest, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, fmt.Sprintf("/inventory/assets/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {

@@ -147,6 +147,22 @@ func TestInventoryPages(t *testing.T) {
 				t.Errorf("system page lacks %q", want)
 			}
 		}
+		// Edit an asset; a bad value is refused in place.
+		assets, _, err := s.store.ListAssets(context.Background(), access.SystemActor("test"), storage.AssetFilter{Kind: "ip"})
+		must(t, err)
+		assetPath := "/inventory/assets/" + itoa(assets[0].ID)
+		if resp, body := s.do(t, "op-a", "GET", assetPath, nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "203.113.130.5") {
+			t.Fatalf("asset page: %d", resp.StatusCode)
+		}
+		if resp, _ := s.form(t, "op-a", assetPath, url.Values{"kind": {"ip"}, "value": {"203.113.130.6"}, "notes": {"Máy chủ web"}}); resp.StatusCode != 303 {
+			t.Fatalf("asset update: %d", resp.StatusCode)
+		}
+		if resp, _ := s.form(t, "op-a", assetPath, url.Values{"kind": {"cidr"}, "value": {"203.113.130.6/24"}}); resp.StatusCode != 400 {
+			t.Fatalf("bad asset update: %d", resp.StatusCode)
+		}
+		if resp, _ := s.do(t, "op-b", "GET", assetPath, nil, ""); resp.StatusCode != 404 {
+			t.Fatalf("other agency's asset: %d", resp.StatusCode)
+		}
 		// Diacritics-insensitive search; the other agency sees nothing.
 		if _, body := s.do(t, "op-a", "GET", "/inventory?q=can+tho", nil, ""); !strings.Contains(body, "Cổng thông tin điện tử Cần Thơ") {
 			t.Error("search for 'can tho' did not find Cần Thơ")
