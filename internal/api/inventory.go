@@ -544,19 +544,8 @@ func (h *Handler) inventoryEnums(w http.ResponseWriter, r *http.Request) {
 		inventory.AssetKinds, inventory.DeviceKinds, inventory.Controls, inventory.ControlStatuses})
 }
 
-// XLSXType is the media type of xlsx workbooks.
-const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-// WriteWorkbook sends a batch as an xlsx download.
-func WriteWorkbook(w http.ResponseWriter, name string, b *inventory.Batch) error {
-	w.Header().Set("Content-Type", XLSXType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
-	w.Header().Set("Cache-Control", "no-store")
-	return xlsx.Write(w, b)
-}
-
 func (h *Handler) inventoryTemplate(w http.ResponseWriter, r *http.Request) {
-	if err := WriteWorkbook(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
+	if err := xlsx.Serve(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
 		Fail(w, r, err)
 	}
 }
@@ -577,7 +566,7 @@ func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := fmt.Sprintf("khien-danh-muc-%s.xlsx", time.Now().UTC().Format("20060102"))
-	if err := WriteWorkbook(w, name, b); err != nil {
+	if err := xlsx.Serve(w, name, b); err != nil {
 		Fail(w, r, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/xlsx"
@@ -68,15 +69,8 @@ var inventoryEnums = enums{inventory.SystemKinds, inventory.Levels, inventory.Ho
 // actorOf is the signed-in actor with the request's address.
 func actorOf(r *http.Request) access.Actor {
 	a, _ := access.FromContext(r.Context())
-	a.IP = clientIP(r)
+	a.IP = api.ClientIP(r)
 	return a
-}
-
-func clientIP(r *http.Request) string {
-	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i > 0 {
-		return strings.Trim(r.RemoteAddr[:i], "[]")
-	}
-	return r.RemoteAddr
 }
 
 // fail renders the error page for an error from storage.
@@ -748,21 +742,8 @@ func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
 	h.renderMerge(w, r, http.StatusOK, mergeData{Result: &res})
 }
 
-// downloadWorkbook sends a batch as an xlsx file.
-func downloadWorkbook(w http.ResponseWriter, name string, b *inventory.Batch) error {
-	var buf bytes.Buffer
-	if err := xlsx.Write(&buf, b); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
-	w.Header().Set("Cache-Control", "no-store")
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request) {
-	if err := downloadWorkbook(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
+	if err := xlsx.Serve(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
 		h.fail(w, r, err)
 	}
 }
@@ -778,7 +759,7 @@ func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := downloadWorkbook(w, "khien-danh-muc.xlsx", b); err != nil {
+	if err := xlsx.Serve(w, "khien-danh-muc.xlsx", b); err != nil {
 		h.fail(w, r, err)
 	}
 }

@@ -1,8 +1,10 @@
 package xlsx
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 
 	"github.com/khien/khien/internal/inventory"
@@ -170,4 +172,21 @@ func writeInstructions(f *excelize.File) error {
 		return err
 	}
 	return f.SetCellStyle(InstructionsSheet, "A1", "A1", bold)
+}
+
+// ContentType is the media type of xlsx workbooks.
+const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// Serve sends the batch as a workbook download named name. The workbook is
+// built before the first byte is sent, so a failure is a clean error.
+func Serve(w http.ResponseWriter, name string, b *inventory.Batch) error {
+	var buf bytes.Buffer
+	if err := Write(&buf, b); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := buf.WriteTo(w)
+	return err
 }
