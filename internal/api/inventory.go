@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/xlsx"
 	"github.com/khien/khien/internal/router"
@@ -593,6 +594,9 @@ func ReadImportFile(w http.ResponseWriter, r *http.Request) (*inventory.Batch, e
 func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 	actor := Actor(r)
 	org, err := queryInt(r, "org_id", actor.OrgID)
+	if err == nil {
+		err = h.Store.CheckOrgAccess(r.Context(), actor, access.Write, org)
+	}
 	if err != nil {
 		Fail(w, r, err)
 		return

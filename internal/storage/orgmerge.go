@@ -185,3 +185,19 @@ func (t *Tx) execCount(ctx context.Context, q string, args ...any) (int, error) 
 	n, err := res.RowsAffected()
 	return int(n), err
 }
+
+// CheckOrgAccess tells whether the actor may do action on the data of the
+// organisation: nil, access.ErrNotFound (outside the scope) or
+// access.ErrForbidden. Handlers call it before costly work on input that
+// only an allowed caller may submit (an uploaded workbook).
+func (s *Store) CheckOrgAccess(ctx context.Context, actor access.Actor, action access.Action, orgID int64) error {
+	var path string
+	err := s.queryRow(ctx, "SELECT path FROM orgs WHERE id = ?", orgID).Scan(&path)
+	if isNoRows(err) {
+		return access.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("organisation %d: %w", orgID, err)
+	}
+	return actor.Check(action, path)
+}

@@ -76,7 +76,10 @@ func actorOf(r *http.Request) access.Actor {
 // fail renders the error page for an error from storage.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, key := http.StatusInternalServerError, "inv.error.internal"
+	_, invalid := validation.As(err)
 	switch {
+	case invalid:
+		status, key = http.StatusBadRequest, "inv.error.invalid"
 	case errors.Is(err, access.ErrNotFound):
 		status, key = http.StatusNotFound, "error.not_found.detail"
 	case errors.Is(err, access.ErrForbidden):
@@ -803,39 +806,23 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 	actor := actorOf(r)
 	lim := xlsx.DefaultLimits
-	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
-	mr, err := r.MultipartReader()
+	d, data, err := readUploadForm(w, r, lim)
+	if err == nil {
+		err = h.Store.CheckOrgAccess(r.Context(), actor, access.Write, d.OrgID)
+	}
 	if err != nil {
-		h.renderImport(w, r, http.StatusBadRequest, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.no_file")}}})
+		h.fail(w, r, err)
 		return
 	}
-	var d importData
-	var data []byte
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			h.renderImport(w, r, http.StatusBadRequest, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.too_large", lim.FileBytes>>20)}}})
-			return
-		}
-		switch part.FormName() {
-		case "org_id":
-			v, _ := io.ReadAll(io.LimitReader(part, 32))
-			d.OrgID, _ = strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
-		case "file":
-			d.Name = part.FileName()
-			if data, err = io.ReadAll(io.LimitReader(part, lim.FileBytes+1)); err != nil {
-				h.renderImport(w, r, http.StatusBadRequest, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.too_large", lim.FileBytes>>20)}}})
-				return
-			}
-		}
-	}
 	d.Checked = true
-	if len(data) == 0 {
+	switch {
+	case data == nil:
 		d.Problems = []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.no_file")}}
-		h.renderImport(w, r, http.StatusBadRequest, d)
+	case int64(len(data)) > lim.FileBytes:
+		d.Problems = []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.too_large", lim.FileBytes>>20)}}
+	}
+	if d.Problems != nil {
+		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
 		return
 	}
 	b, err := xlsx.ReadUpload(d.Name, bytes.NewReader(data), int64(len(data)), lim)
@@ -865,6 +852,47 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 	h.renderImport(w, r, status, d)
 }
 
+// readUploadForm reads the organisation and the file of the upload form,
+// holding at most lim.FileBytes+1 bytes of the file (more means too large).
+// data is nil when no file was sent.
+func readUploadForm(w http.ResponseWriter, r *http.Request, lim xlsx.Limits) (importData, []byte, error) {
+	d := importData{OrgID: actorOf(r).OrgID}
+	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		if err := r.ParseForm(); err != nil {
+			return d, nil, validation.Error{Field: "file", Message: err.Error()}
+		}
+		if id := formID(r, "org_id"); id != 0 {
+			d.OrgID = id
+		}
+		return d, nil, nil
+	}
+	var data []byte
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return d, data, nil
+		}
+		if err != nil {
+			// The body is over the limit or broken: report it as too large.
+			return d, make([]byte, lim.FileBytes+1), nil
+		}
+		switch part.FormName() {
+		case "org_id":
+			v, _ := io.ReadAll(io.LimitReader(part, 32))
+			if id, _ := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64); id != 0 {
+				d.OrgID = id
+			}
+		case "file":
+			d.Name = part.FileName()
+			if data, err = io.ReadAll(io.LimitReader(part, lim.FileBytes+1)); err != nil {
+				return d, make([]byte, lim.FileBytes+1), nil
+			}
+		}
+	}
+}
+
 // importConfirm imports a previewed file: all of it (only when valid) or
 // its valid rows, as the user chose.
 func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
@@ -878,7 +906,15 @@ func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.expired")}}})
 		return
 	}
+	if err := h.Store.CheckOrgAccess(r.Context(), actor, access.Write, u.OrgID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	b, err := xlsx.ReadUpload(u.Name, bytes.NewReader(u.Data), int64(len(u.Data)), xlsx.DefaultLimits)
+	if errors.Is(err, xlsx.ErrNotWorkbook) {
+		h.renderImport(w, r, http.StatusUnprocessableEntity, importData{Checked: true, OrgID: u.OrgID, Name: u.Name, Problems: b.Problems})
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
