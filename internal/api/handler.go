@@ -19,6 +19,9 @@ func (h *Handler) Routes() []router.Route {
 	for _, part := range [][]router.Route{
 		// one line per capability
 		h.identityRoutes(),
+		h.orgRoutes(),
+		h.userRoutes(),
+		h.auditRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

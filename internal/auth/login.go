@@ -11,6 +11,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 // Throttling: after MaxFailuresPerAccount failed sign-ins within
@@ -206,4 +207,27 @@ func (a *Authenticator) ConfirmEnrolment(ctx context.Context, actor access.Actor
 func (a *Authenticator) NewRecoveryCodesFor(ctx context.Context, actor access.Actor) ([]string, error) {
 	codes, hashes := NewRecoveryCodes()
 	return codes, a.store.ReplaceRecoveryCodes(ctx, actor, hashes)
+}
+
+// ChangePassword changes the actor's own password after checking the
+// current one and the policy; every other session of the user ends.
+func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, current, next, keepSession string) error {
+	u, err := a.store.UserByEmail(ctx, actor.Email)
+	if err != nil {
+		return err
+	}
+	if err := VerifyPassword(ctx, u.PasswordHash, current); err != nil {
+		if errors.Is(err, ErrMismatch) {
+			return validation.Error{Field: "current_password", Message: "mật khẩu hiện tại không đúng / the current password is wrong"}
+		}
+		return err
+	}
+	if err := CheckPasswordPolicy(next); err != nil {
+		return validation.Error{Field: "new_password", Message: err.Error()}
+	}
+	hash, err := HashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
+	return a.store.SetPassword(ctx, actor, actor.UserID, hash, keepSession)
 }

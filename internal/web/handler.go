@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
@@ -27,6 +28,8 @@ func (h *Handler) Routes() []router.Route {
 	for _, part := range [][]router.Route{
 		h.shellRoutes(),
 		h.loginRoutes(),
+		h.accountRoutes(),
+		h.adminRoutes(),
 	} {
 		routes = append(routes, part...)
 	}
@@ -71,4 +74,13 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// pathID parses the {id} path parameter; a malformed id names no object.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, access.ErrNotFound
+	}
+	return id, nil
 }
