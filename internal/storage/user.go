@@ -233,7 +233,7 @@ func (s *Store) CreateUser(ctx context.Context, actor access.Actor, in UserInput
 		if n > 0 {
 			return validation.Error{Field: "email", Message: "thư điện tử đã được dùng / e-mail already in use"}
 		}
-		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash}
+		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
 		return tx.createUser(ctx, actor, &u)
 	})
 	return u, err
