@@ -153,6 +153,12 @@ func (a *Authenticator) PendingEnrolment(r *http.Request) (storage.User, access.
 // before sign-in is never promoted.
 func (a *Authenticator) StartSession(w http.ResponseWriter, r *http.Request, userID int64, stage string) error {
 	a.EndSession(w, r)
+	// Sign-ins are rare enough to sweep sessions that timed out without a
+	// request noticing.
+	now := a.store.Now()
+	if err := a.store.DeleteExpiredSessions(r.Context(), now.Add(-IdleTimeout), now.Add(-AbsoluteTimeout)); err != nil {
+		slog.WarnContext(r.Context(), "remove expired sessions", "err", err)
+	}
 	token := randomToken()
 	sess := storage.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: clientIP(r), UserAgent: r.UserAgent()}
 	if err := a.store.CreateSession(r.Context(), &sess); err != nil {
