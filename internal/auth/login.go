@@ -62,19 +62,9 @@ var dummyHash = sync.OnceValue(func() string {
 // code when the user has MFA. Every outcome is audited.
 func (a *Authenticator) Login(ctx context.Context, email, password, code, ip string) (Login, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := a.store.Now()
 	who := access.Actor{Email: email, IP: ip}
-	f, err := a.store.RecentLoginFailures(ctx, email, ip, now.Add(-FailureWindow))
-	if err != nil {
+	if err := a.checkLockout(ctx, who); err != nil {
 		return Login{}, err
-	}
-	if f.ByEmail >= MaxFailuresPerAccount || f.ByIP >= MaxFailuresPerIP {
-		until := f.LastByEmail
-		if f.ByIP >= MaxFailuresPerIP && f.LastByIP.After(until) {
-			until = f.LastByIP
-		}
-		a.audit(ctx, who, "user.login_locked", nil)
-		return Login{}, &LockedError{Until: until.Add(FailureWindow)}
 	}
 	u, err := a.store.UserByEmail(ctx, email)
 	switch {
@@ -117,6 +107,24 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 	l := Login{User: u, Actor: actor, NeedsEnrolment: u.Role.RequiresMFA() && !u.MFAEnabled}
 	a.audit(ctx, actor, "user.login", map[string]any{"method": method, "mfa_enrolment_required": l.NeedsEnrolment})
 	return l, nil
+}
+
+// checkLockout refuses (with a *LockedError) while the account or the
+// address has too many recent failures.
+func (a *Authenticator) checkLockout(ctx context.Context, who access.Actor) error {
+	f, err := a.store.RecentLoginFailures(ctx, who.Email, who.IP, a.store.Now().Add(-FailureWindow))
+	if err != nil {
+		return err
+	}
+	if f.ByEmail < MaxFailuresPerAccount && f.ByIP < MaxFailuresPerIP {
+		return nil
+	}
+	until := f.LastByEmail
+	if f.ByIP >= MaxFailuresPerIP && f.LastByIP.After(until) {
+		until = f.LastByIP
+	}
+	a.audit(ctx, who, "user.login_locked", nil)
+	return &LockedError{Until: until.Add(FailureWindow)}
 }
 
 // checkSecondFactor accepts an unused TOTP code or an unused recovery code.
@@ -212,13 +220,19 @@ func (a *Authenticator) NewRecoveryCodesFor(ctx context.Context, actor access.Ac
 // ChangePassword changes the actor's own password after checking the
 // current one and the policy; every other session of the user ends.
 func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, current, next, keepSession string) error {
+	// Guesses of the current password count as failed sign-ins, so a stolen
+	// session cannot be used to find the password.
+	if err := a.checkLockout(ctx, actor); err != nil {
+		return validation.Error{Field: "current_password", Message: err.Error()}
+	}
 	u, err := a.store.UserByEmail(ctx, actor.Email)
 	if err != nil {
 		return err
 	}
 	if err := VerifyPassword(ctx, u.PasswordHash, current); err != nil {
 		if errors.Is(err, ErrMismatch) {
-			return validation.Error{Field: "current_password", Message: "mật khẩu hiện tại không đúng / the current password is wrong"}
+			return a.fail(ctx, actor, "wrong current password at password change",
+				validation.Error{Field: "current_password", Message: "mật khẩu hiện tại không đúng / the current password is wrong"})
 		}
 		return err
 	}
