@@ -114,8 +114,9 @@ var matrix = map[string]rule{
 	"POST /admin/users/{id}/mfa-reset":   object(userManagers, admins, operatorIn, nil),
 
 	// Audit log.
-	"GET /api/v1/audit": unscoped(global...),
-	"GET /admin/audit":  unscoped(global...),
+	"GET /api/v1/audit":           unscoped(global...),
+	"GET /admin/audit":            unscoped(global...),
+	"GET /admin/audit/export.csv": unscoped(global...),
 }
 
 // Role sets used above.

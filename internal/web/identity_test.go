@@ -279,3 +279,23 @@ func tlsServer(t *testing.T, app *apptest.App) *httptest.Server {
 	t.Cleanup(ts.Close)
 	return ts
 }
+
+func TestAuditPageAndExport(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	coord := app.User(t, access.Coordinator, app.Root.ID)
+	app.Org(t, "CMD", "=HYPERLINK(\"x\")")
+	c := app.Client(t, coord)
+	resp, body := get(t, c, app.URL+"/admin/audit?action=user.login&from=2020-01-01")
+	if resp.StatusCode != 200 || !strings.Contains(body, coord.Email) || strings.Contains(body, "org.create") {
+		t.Fatalf("filtered audit page: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = get(t, c, app.URL+"/admin/audit/export.csv?object_type=org")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(body, "org.create") || strings.Contains(body, ",=") {
+		t.Fatalf("export: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	var entries struct{ Items []struct{ Actor string } }
+	app.JSON(t, app.Token(t, coord), "GET", "/api/v1/audit?action=audit.export", nil, &entries)
+	if len(entries.Items) != 1 || entries.Items[0].Actor != coord.Email {
+		t.Fatalf("the export is not audited: %+v", entries)
+	}
+}
