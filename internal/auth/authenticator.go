@@ -53,7 +53,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (access.Actor, bool) {
 		if !ok {
 			return access.Actor{}, false
 		}
-		return a.tokenActor(r.Context(), strings.TrimSpace(secret), clientIP(r))
+		return a.tokenActor(r.Context(), strings.TrimSpace(secret), ClientIP(r))
 	}
 	sess, u, ok := a.session(r, storage.StageFull)
 	if !ok {
@@ -69,7 +69,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (access.Actor, bool) {
 			slog.WarnContext(r.Context(), "touch session", "err", err)
 		}
 	}
-	actor.IP = clientIP(r)
+	actor.IP = ClientIP(r)
 	return actor, true
 }
 
@@ -144,7 +144,7 @@ func (a *Authenticator) PendingEnrolment(r *http.Request) (storage.User, access.
 		slog.ErrorContext(r.Context(), "build actor", "user", u.ID, "err", err)
 		return u, actor, false
 	}
-	actor.IP = clientIP(r)
+	actor.IP = ClientIP(r)
 	return u, actor, true
 }
 
@@ -160,7 +160,7 @@ func (a *Authenticator) StartSession(w http.ResponseWriter, r *http.Request, use
 		slog.WarnContext(r.Context(), "remove expired sessions", "err", err)
 	}
 	token := randomToken()
-	sess := storage.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: clientIP(r), UserAgent: r.UserAgent()}
+	sess := storage.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: ClientIP(r), UserAgent: r.UserAgent()}
 	if err := a.store.CreateSession(r.Context(), &sess); err != nil {
 		return err
 	}
@@ -214,8 +214,9 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// clientIP is the caller's address as the server saw it.
-func clientIP(r *http.Request) string {
+// ClientIP is the caller's address as the server saw it (the address that
+// throttling counts and the audit log records).
+func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -217,7 +217,8 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, form storage.UserInput, formErr error) {
 	a := actor(r)
 	q := r.URL.Query().Get("q")
-	users, err := h.Store.ListUsers(r.Context(), a, storage.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role"))})
+	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
+	users, err := h.Store.ListUsers(r.Context(), a, storage.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 
@@ -64,16 +63,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // actor is the authenticated caller with the request's address.
 func actor(r *http.Request) access.Actor {
 	a, _ := access.FromContext(r.Context())
-	a.IP = clientIP(r)
+	a.IP = auth.ClientIP(r)
 	return a
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // pathID parses the {id} path parameter; a malformed id names no object.

@@ -41,7 +41,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	form := loginForm{Next: SafeNext(r.PostFormValue("next")), Email: r.PostFormValue("email")}
-	l, err := h.Auth.Login(r.Context(), form.Email, r.PostFormValue("password"), r.PostFormValue("totp"), clientIP(r))
+	l, err := h.Auth.Login(r.Context(), form.Email, r.PostFormValue("password"), r.PostFormValue("totp"), auth.ClientIP(r))
 	if err != nil {
 		lang := Lang(r)
 		p := NewPage(r, "login.title", "", form)
