@@ -62,7 +62,7 @@ type orgsData struct {
 	Orgs  []storage.Org
 	Kinds []string
 	Form  storage.OrgInput
-	Query string
+	Query storage.OrgQuery
 }
 
 func (h *Handler) orgsPage(w http.ResponseWriter, r *http.Request) {
@@ -71,11 +71,14 @@ func (h *Handler) orgsPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form storage.OrgInput, formErr error) {
 	a := actor(r)
-	q := r.URL.Query().Get("q")
-	orgs, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{Search: q, IncludeArchived: r.URL.Query().Get("archived") == "1"})
+	q := storage.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
+	orgs, err := h.Store.ListOrgs(r.Context(), a, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if form.Kind == "" {
+		form.Kind = storage.OrgUnit
 	}
 	p := NewPage(r, "orgs.title", "nav.admin", orgsData{adminData: adminRights(a), Orgs: orgs, Kinds: storage.OrgKinds, Form: form, Query: q})
 	p.Flash = flash(r)
