@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,8 +36,9 @@ import (
 //	                                  their assigned organisation), other when it
 //	                                  is in another organisation
 //
-// target makes a fresh object in the given organisation and returns the
-// value of {id} (nil for routes without one); body returns the request body:
+// target makes a fresh object in the cell's organisation (c.org; c.app,
+// c.user and c.unique help) and returns the value of the path parameter
+// ({id}; "" for routes without one); body returns the request body:
 // a JSON value for the API, url.Values for a web form (nil for none). Every
 // request gets fresh objects and a fresh session, so destructive routes
 // (archive, revoke, sign out) cannot disturb the next case.
@@ -273,9 +275,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 	})
 }
 
+// pathParam matches a path parameter such as {id} (not the {$} anchor).
+var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
+
 func pathFor(c *cell, r rule, path string) string {
-	if r.target != nil && strings.Contains(path, "{id}") {
-		path = strings.Replace(path, "{id}", r.target(c), 1)
+	if r.target != nil && pathParam.MatchString(path) {
+		path = pathParam.ReplaceAllString(path, r.target(c))
 	}
 	return strings.Replace(path, "{$}", "", 1)
 }
