@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -371,8 +372,8 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 type auditData struct {
 	Entries []storage.AuditEntry
 	Filter  url.Values
-	Next    string // query string of the following page
-	Export  string // query string of the CSV export of this filter
+	Next    template.URL // the following page
+	Export  template.URL // the CSV export of this filter
 }
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
@@ -391,11 +392,12 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 	d := auditData{Entries: entries, Filter: r.URL.Query()}
 	filter := r.URL.Query()
 	filter.Del("cursor")
-	d.Export = filter.Encode()
+	// Built from url.Values.Encode, so safe as a URL.
+	d.Export = template.URL("/admin/audit/export.csv?" + filter.Encode())
 	if next != 0 {
 		v := r.URL.Query()
 		v.Set("cursor", strconv.FormatInt(next, 10))
-		d.Next = v.Encode()
+		d.Next = template.URL("/admin/audit?" + v.Encode())
 	}
 	h.Render.Render(w, r, http.StatusOK, "identity/audit", NewPage(r, "audit.title", "nav.admin", d))
 }
