@@ -296,7 +296,9 @@ func (a *App) SecondFactor(t testing.TB, u *User) string {
 
 // Client returns an HTTP client signed in as the user through the real login
 // form (POST /login with the TOTP code). It keeps cookies and follows
-// redirects; set CheckRedirect on it to see 303 answers instead.
+// redirects; set CheckRedirect on it to see 303 answers instead. A user made
+// with NoMFA in a role that requires MFA ends on the enrolment page
+// (/login/mfa) with a session that opens nothing else.
 func (a *App) Client(t testing.TB, u *User) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
