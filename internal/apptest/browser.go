@@ -3,38 +3,16 @@ package apptest
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/khien/khien/internal/browsertest"
 )
 
-// BrowserTimeout bounds everything a test does in one browser context.
-const BrowserTimeout = 90 * time.Second
-
-// NewBrowser starts headless Chromium (/usr/bin/chromium, fresh profile,
-// no network of its own) and returns a chromedp context that is not signed in.
+// NewBrowser starts headless Chromium with a fresh profile and returns a
+// chromedp context that is not signed in.
 func (a *App) NewBrowser(t testing.TB) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), BrowserTimeout)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	ctx, cancelBrowser := chromedp.NewContext(ctx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancelTimeout() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("apptest: start Chromium: %v", err)
-	}
-	return ctx
+	return browsertest.New(t)
 }
 
 // Browser returns a chromedp context signed in as the user through the
