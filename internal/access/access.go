@@ -56,6 +56,7 @@ const (
 	ManageOrgs                   // create, move, archive organisations
 	ReadAudit                    // read the audit log
 	HandleIncident               // work incident cases
+	ReadUsers                    // see the users of the organisation
 )
 
 // Errors returned by the storage layer when access is refused.
@@ -142,9 +143,28 @@ func (a Actor) Can(action Action, orgPath string) bool {
 		return a.Role == Coordinator
 	case HandleIncident:
 		return a.Role == Coordinator || a.Role == Responder || a.Role == AgencyAdmin || a.Role == AgencyOperator
+	case ReadUsers:
+		return a.Role == Coordinator || a.Role == AgencyAdmin
 	}
 	return false
 }
+
+// CanGrant reports whether the actor may give role to a user. Platform
+// administrators grant any role; an agency administrator only the roles of an
+// agency, so nobody can create a user more powerful than themselves.
+func (a Actor) CanGrant(role Role) bool {
+	switch {
+	case a.System || a.Role == Admin:
+		return true
+	case a.Role == AgencyAdmin:
+		return role == AgencyAdmin || role == AgencyOperator || role == Viewer
+	}
+	return false
+}
+
+// Assignable reports whether users of the role are given organisations by
+// assignment rather than by their own organisation.
+func (r Role) Assignable() bool { return r == Auditor || r == Responder }
 
 // Check is Can as an error: ErrForbidden when the object is visible but the
 // action is not allowed, ErrNotFound when it is outside the scope.

@@ -46,3 +46,33 @@ func TestOrgFilter(t *testing.T) {
 		t.Fatalf("coordinator sees all, got %q", cond)
 	}
 }
+
+func TestUsersAndGrants(t *testing.T) {
+	agency := "/1/5/"
+	tests := []struct {
+		name  string
+		actor Actor
+		read  bool
+		grant []Role
+	}{
+		{"admin", Actor{Role: Admin, OrgPath: "/1/"}, true, Roles},
+		{"coordinator reads users, grants nothing", Actor{Role: Coordinator, OrgPath: "/1/"}, true, nil},
+		{"agency admin grants agency roles", Actor{Role: AgencyAdmin, OrgPath: agency}, true, []Role{AgencyAdmin, AgencyOperator, Viewer}},
+		{"operator", Actor{Role: AgencyOperator, OrgPath: agency}, false, nil},
+		{"viewer", Actor{Role: Viewer, OrgPath: agency}, false, nil},
+	}
+	for _, tt := range tests {
+		if got := tt.actor.Can(ReadUsers, agency); got != tt.read {
+			t.Errorf("%s: Can(ReadUsers) = %v", tt.name, got)
+		}
+		for _, r := range Roles {
+			want := false
+			for _, g := range tt.grant {
+				want = want || g == r
+			}
+			if got := tt.actor.CanGrant(r); got != want {
+				t.Errorf("%s: CanGrant(%s) = %v, want %v", tt.name, r, got, want)
+			}
+		}
+	}
+}

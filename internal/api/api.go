@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -124,13 +124,7 @@ func Actor(r *http.Request) access.Actor {
 }
 
 // ClientIP is the caller's address as the server saw it.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func ClientIP(r *http.Request) string { return auth.ClientIP(r) }
 
 // PathID parses the {name} path parameter as a positive id.
 func PathID(r *http.Request, name string) (int64, error) {

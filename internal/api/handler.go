@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 )
@@ -9,13 +10,18 @@ import (
 // of its own with a method returning its routes; Routes gathers them.
 type Handler struct {
 	Store *storage.Store
+	Auth  *auth.Authenticator
 }
 
 // Routes lists every API route.
 func (h *Handler) Routes() []router.Route {
 	var routes []router.Route
 	for _, part := range [][]router.Route{
-		// one line per capability: h.identityRoutes(), h.inventoryRoutes(), …
+		// one line per capability
+		h.identityRoutes(),
+		h.orgRoutes(),
+		h.userRoutes(),
+		h.auditRoutes(),
 		h.inventoryRoutes(),
 	} {
 		routes = append(routes, part...)

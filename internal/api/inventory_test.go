@@ -2,39 +2,29 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/api"
-	"github.com/khien/khien/internal/database"
-	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 )
 
-// tokens authenticates "Bearer <name>" as the actor of that name.
-type tokens map[string]access.Actor
-
-func (t tokens) Authenticate(r *http.Request) (access.Actor, bool) {
-	a, ok := t[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
-	return a, ok
-}
-
+// apiClient sends requests as named users with their bearer tokens.
 type apiClient struct {
-	t   *testing.T
-	url string
+	t      *testing.T
+	url    string
+	tokens map[string]string
 }
 
-func (c apiClient) do(token, method, path string, body any) (int, []byte) {
+func (c apiClient) do(who, method, path string, body any) (int, []byte) {
 	c.t.Helper()
 	var rd io.Reader
 	ctype := "application/json"
@@ -51,7 +41,7 @@ func (c apiClient) do(token, method, path string, body any) (int, []byte) {
 		rd = bytes.NewReader(data)
 	}
 	req, _ := http.NewRequest(method, c.url+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", "Bearer "+c.tokens[who])
 	req.Header.Set("Content-Type", ctype)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -62,32 +52,23 @@ func (c apiClient) do(token, method, path string, body any) (int, []byte) {
 	return resp.StatusCode, out
 }
 
-// TestInventoryAPI drives the inventory endpoints as an agency operator, a
-// viewer, another agency's operator and the coordinator, on both databases.
-// (The identity capability's real authenticator replaces the stub in the
-// end-to-end tests; here the stub keeps the API test independent of it.)
+// TestInventoryAPI drives the inventory endpoints with API tokens as an
+// agency operator, a viewer, another agency's operator and the coordinator,
+// on both databases.
 func TestInventoryAPI(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		ctx := context.Background()
-		store := storage.New(db)
-		sys := access.SystemActor("test")
-		root := storage.Org{Code: "CANTHO", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
-		must(t, store.AddOrg(ctx, sys, &root))
-		a := storage.Org{ParentID: root.ID, Code: "SYT", Name: "Sở Y tế", Kind: storage.OrgDepartment}
-		must(t, store.AddOrg(ctx, sys, &a))
-		b := storage.Org{ParentID: root.ID, Code: "STP", Name: "Sở Tư pháp", Kind: storage.OrgDepartment}
-		must(t, store.AddOrg(ctx, sys, &b))
-		actors := tokens{
-			"op-a":   {UserID: 1, Email: "op@syt", Role: access.AgencyOperator, OrgID: a.ID, OrgPath: a.Path},
-			"view-a": {UserID: 2, Email: "view@syt", Role: access.Viewer, OrgID: a.ID, OrgPath: a.Path},
-			"op-b":   {UserID: 3, Email: "op@stp", Role: access.AgencyOperator, OrgID: b.ID, OrgPath: b.Path},
-			"coord":  {UserID: 4, Email: "coord@ca", Role: access.Coordinator, OrgID: root.ID, OrgPath: root.Path},
+	apptest.Each(t, func(t *testing.T, app *apptest.App) {
+		a := app.Org(t, "SYT", "Sở Y tế")
+		b := app.Org(t, "STP", "Sở Tư pháp")
+		tokens := map[string]string{"nobody": "not-a-token"}
+		for name, u := range map[string]*apptest.User{
+			"op-a":   app.User(t, access.AgencyOperator, a.ID),
+			"view-a": app.User(t, access.Viewer, a.ID),
+			"op-b":   app.User(t, access.AgencyOperator, b.ID),
+			"coord":  app.User(t, access.Coordinator, app.Root.ID),
+		} {
+			tokens[name] = app.Token(t, u)
 		}
-		rt := router.New(actors, func(w http.ResponseWriter, r *http.Request) { api.WriteError(w, 401, "unauthenticated", "log in") })
-		rt.Handle((&api.Handler{Store: store}).Routes()...)
-		ts := httptest.NewServer(rt)
-		defer ts.Close()
-		c := apiClient{t, ts.URL}
+		c := apiClient{t, app.URL, tokens}
 
 		// The acceptance contract.
 		status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "Hồ sơ sức khỏe điện tử", "kind": "data_store", "level": 3})
@@ -220,13 +201,6 @@ func multipartFile(t *testing.T, name string, data []byte) multipartBody {
 type multipartBody struct {
 	data  []byte
 	ctype string
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -17,12 +17,13 @@ func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	webHandler := &web.Handler{Store: store, Render: renderer}
-	apiHandler := &api.Handler{Store: store}
+	authn := auth.NewAuthenticator(store)
+	webHandler := &web.Handler{Store: store, Auth: authn, Render: renderer}
+	apiHandler := &api.Handler{Store: store, Auth: authn}
 	routes := append(webHandler.Routes(), apiHandler.Routes()...)
 	return server.New(cfg, server.Deps{
 		Store:         store,
-		Authenticator: auth.NewAuthenticator(store),
+		Authenticator: authn,
 		Routes:        routes,
 		Renderer:      renderer,
 		Metrics:       metrics.New(),

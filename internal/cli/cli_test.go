@@ -240,12 +240,12 @@ func TestBadConfigurationExitsWithOneClearLine(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"unwritable data directory", []string{"serve", "--data", "/proc/khien/data"}, nil, "cannot create data directory"},
-		{"unreachable PostgreSQL", []string{"serve", "--database-url", "postgres://x@127.0.0.1:1/none?connect_timeout=2"}, nil, "cannot reach PostgreSQL"},
+		{"unwritable data directory", []string{"serve", "--addr", "127.0.0.1:0", "--data", "/proc/khien/data"}, nil, "cannot create data directory"},
+		{"unreachable PostgreSQL", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://x@127.0.0.1:1/none?connect_timeout=2"}, nil, "cannot reach PostgreSQL"},
 		{"port in use", []string{"serve", "--data", t.TempDir(), "--addr", busy.Addr().String()}, nil, "cannot listen"},
 		{"unreadable TLS files", []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", key}, nil, "cannot load TLS certificate"},
 		{"TLS cert without key", []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", cert}, nil, "go together"},
-		{"database from a newer version", []string{"serve", "--data", newer}, nil, "newer than this khien"},
+		{"database from a newer version", []string{"serve", "--addr", "127.0.0.1:0", "--data", newer}, nil, "newer than this khien"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

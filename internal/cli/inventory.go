@@ -61,9 +61,9 @@ func newInventoryExportCmd() *cobra.Command {
 			actor := access.SystemActor("cli")
 			var orgID int64
 			if org != "" {
-				o, err := store.OrgByCode(ctx, actor, org)
+				o, err := findOrg(ctx, store, org)
 				if err != nil {
-					return withExitCode(2, fmt.Errorf("no organisation with code %q", org))
+					return err
 				}
 				orgID = o.ID
 			}
@@ -80,7 +80,7 @@ func newInventoryExportCmd() *cobra.Command {
 		},
 	}
 	db.register(cmd)
-	cmd.Flags().StringVar(&org, "org", "", "organisation code (default: every organisation)")
+	cmd.Flags().StringVar(&org, "org", "", "organisation code or id (default: every organisation)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
 	cmd.MarkFlagRequired("output")
 	return cmd
@@ -124,9 +124,9 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			defer d.Close()
 			store := storage.New(d)
 			actor := access.SystemActor("cli")
-			o, err := store.OrgByCode(ctx, actor, org)
+			o, err := findOrg(ctx, store, org)
 			if err != nil {
-				return withExitCode(2, fmt.Errorf("no organisation with code %q", org))
+				return err
 			}
 			opt.Source = args[0]
 			res, err := store.ImportInventory(ctx, actor, o.ID, b, opt)
@@ -145,7 +145,7 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 		},
 	}
 	db.register(cmd)
-	cmd.Flags().StringVar(&org, "org", "", "code of the organisation the file belongs to (required)")
+	cmd.Flags().StringVar(&org, "org", "", "code or id of the organisation the file belongs to (required)")
 	cmd.MarkFlagRequired("org")
 	cmd.Flags().BoolVar(&opt.DryRun, "dry-run", false, "check and count without writing")
 	cmd.Flags().BoolVar(&opt.SkipInvalid, "valid-only", false, "import the valid rows even when others have problems")

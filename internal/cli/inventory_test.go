@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,8 +15,8 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// dbArgs are the flags that point a command at cfg.
-func dbArgs(cfg database.Config) []string {
+// configArgs are the flags that point a command at cfg.
+func configArgs(cfg database.Config) []string {
 	if cfg.URL != "" {
 		return []string{"--database-url", cfg.URL}
 	}
@@ -42,23 +41,22 @@ func copyOrgs(t *testing.T, from, to database.Config) {
 		t.Fatal(err)
 	}
 	actor := access.SystemActor("test")
-	orgs, err := storage.New(src).OrgsInScope(ctx, actor)
+	orgs, err := storage.New(src).ListOrgs(ctx, actor, storage.OrgQuery{}) // parents first
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Slice(orgs, func(i, j int) bool { return strings.Count(orgs[i].Path, "/") < strings.Count(orgs[j].Path, "/") })
-	code := map[int64]string{}
-	for _, o := range orgs {
-		code[o.ID] = o.Code
-	}
-	ids := map[string]int64{}
 	store := storage.New(dst)
-	for _, o := range orgs {
-		n := storage.Org{Code: o.Code, Name: o.Name, Kind: o.Kind, ParentID: ids[code[o.ParentID]]}
-		if err := store.AddOrg(ctx, actor, &n); err != nil {
+	root, err := store.RootOrg(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int64]int64{orgs[0].ID: root.ID}
+	for _, o := range orgs[1:] {
+		n, err := store.CreateOrg(ctx, actor, storage.OrgInput{Code: o.Code, Name: o.Name, Kind: o.Kind, ParentID: ids[o.ParentID]})
+		if err != nil {
 			t.Fatal(err)
 		}
-		ids[o.Code] = n.ID
+		ids[o.ID] = n.ID
 	}
 }
 
@@ -70,21 +68,21 @@ func TestInventoryRoundTrip(t *testing.T) {
 			first, second := dbtest.Config(t, kind), dbtest.Config(t, kind)
 			dir := t.TempDir()
 			a, b := filepath.Join(dir, "a.xlsx"), filepath.Join(dir, "b.xlsx")
-			if code, out := run(append([]string{"demo"}, dbArgs(first)...)...); code != 0 {
+			if code, out := run(append([]string{"demo"}, configArgs(first)...)...); code != 0 {
 				t.Fatalf("demo: %s", out)
 			}
-			if code, out := run(append([]string{"demo"}, dbArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
+			if code, out := run(append([]string{"demo"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
 				t.Fatalf("second demo: %d %s", code, out)
 			}
-			if code, out := run(append([]string{"inventory", "export", "-o", a}, dbArgs(first)...)...); code != 0 {
+			if code, out := run(append([]string{"inventory", "export", "-o", a}, configArgs(first)...)...); code != 0 {
 				t.Fatalf("export: %s", out)
 			}
 			copyOrgs(t, first, second)
-			code, out := run(append([]string{"inventory", "import", "--org", "CANTHO", a}, dbArgs(second)...)...)
+			code, out := run(append([]string{"inventory", "import", "--org", "ROOT", a}, configArgs(second)...)...)
 			if code != 0 || !strings.Contains(out, "121") {
 				t.Fatalf("import: %d %s", code, out)
 			}
-			if code, out := run(append([]string{"inventory", "export", "-o", b}, dbArgs(second)...)...); code != 0 {
+			if code, out := run(append([]string{"inventory", "export", "-o", b}, configArgs(second)...)...); code != 0 {
 				t.Fatalf("export: %s", out)
 			}
 			da, _ := os.ReadFile(a)
@@ -92,7 +90,7 @@ func TestInventoryRoundTrip(t *testing.T) {
 			if !bytes.Equal(da, db) {
 				t.Fatal("export after import differs from the original export")
 			}
-			code, out = run(append([]string{"inventory", "import", "--org", "CANTHO", a}, dbArgs(second)...)...)
+			code, out = run(append([]string{"inventory", "import", "--org", "ROOT", a}, configArgs(second)...)...)
 			if code != 0 {
 				t.Fatalf("re-import: %s", out)
 			}
@@ -119,8 +117,12 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if err := d.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	org := storage.Org{Code: "SYT", Name: "Sở Y tế", Kind: storage.OrgDepartment}
-	if err := storage.New(d).AddOrg(ctx, access.SystemActor("test"), &org); err != nil {
+	store := storage.New(d)
+	root, err := store.RootOrg(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateOrg(ctx, access.SystemActor("test"), storage.OrgInput{ParentID: root.ID, Code: "SYT", Name: "Sở Y tế", Kind: storage.OrgDepartment}); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
@@ -138,7 +140,7 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if err := f.SaveAs(file); err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"inventory", "import", "--org", "SYT", file}, dbArgs(cfg)...)
+	args := append([]string{"inventory", "import", "--org", "SYT", file}, configArgs(cfg)...)
 	code, out := run(args...)
 	for _, want := range []string{`sheet "Hệ thống", dòng 3, cột A (Mã đơn vị): không có đơn vị mã "SXYZ"`, `sheet "Tài sản", dòng 2, cột C (Giá trị): địa chỉ IP "10.0.0.300" không hợp lệ`, "nothing imported"} {
 		if !strings.Contains(out, want) {
@@ -152,12 +154,12 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Hệ thống          1        0        0          1") {
 		t.Fatalf("valid-only: %d\n%s", code, out)
 	}
-	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "missing.xlsx")}, dbArgs(cfg)...)...)
+	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "missing.xlsx")}, configArgs(cfg)...)...)
 	if code != 2 {
 		t.Fatalf("missing file: %d %s", code, out)
 	}
 	os.WriteFile(filepath.Join(dir, "fake.xlsx"), []byte("hello"), 0o600)
-	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "fake.xlsx")}, dbArgs(cfg)...)...)
+	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "fake.xlsx")}, configArgs(cfg)...)...)
 	if code != 1 || !strings.Contains(out, "không phải là bảng tính Excel") {
 		t.Fatalf("fake file: %d %s", code, out)
 	}

@@ -43,6 +43,9 @@ func NewRoot() *cobra.Command {
 		newMigrateCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
+		newUserCmd(),
+		newTokenCmd(),
+		newAuditCmd(),
 		newInventoryCmd(),
 		newDemoCmd(),
 	)

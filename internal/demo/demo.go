@@ -123,9 +123,12 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 	} else if n > 0 {
 		return sum, ErrNotEmpty
 	}
-	root, err := ensureRoot(ctx, store, actor)
+	root, err := store.RootOrg(ctx)
 	if err != nil {
 		return sum, err
+	}
+	if root, err = store.UpdateOrg(ctx, actor, root.ID, storage.OrgInput{Code: root.Code, Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}); err != nil {
+		return sum, fmt.Errorf("name the demo city: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(2025, 10))
 	ids := map[string]int64{}
@@ -134,8 +137,8 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		if a.parent != "" {
 			parent = ids[a.parent]
 		}
-		org := storage.Org{ParentID: parent, Code: a.code, Name: a.name, Kind: a.kind}
-		if err := store.AddOrg(ctx, actor, &org); err != nil {
+		org, err := store.CreateOrg(ctx, actor, storage.OrgInput{ParentID: parent, Code: a.code, Name: a.name, Kind: a.kind})
+		if err != nil {
 			return sum, fmt.Errorf("demo organisation %s: %w", a.code, err)
 		}
 		ids[a.code] = org.ID
@@ -156,22 +159,6 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		sum.Staff += len(b.Staff)
 	}
 	return sum, nil
-}
-
-// ensureRoot returns the root organisation, creating the city when the
-// database has none yet.
-func ensureRoot(ctx context.Context, store *storage.Store, actor access.Actor) (storage.Org, error) {
-	orgs, err := store.OrgsInScope(ctx, actor)
-	if err != nil {
-		return storage.Org{}, err
-	}
-	for _, o := range orgs {
-		if o.ParentID == 0 {
-			return o, nil
-		}
-	}
-	root := storage.Org{Code: "CANTHO", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
-	return root, store.AddOrg(ctx, actor, &root)
 }
 
 // agencyBatch builds an agency's inventory as workbook rows: its portal,

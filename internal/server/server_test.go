@@ -60,6 +60,8 @@ func TestShell(t *testing.T) {
 			{"unknown API path", "/api/v1/nothing-here", nil, 404, `"code":"not_found"`},
 			{"unknown page", "/nothing-here", nil, 404, "Không tìm thấy trang"},
 			{"pages need a session", "/", nil, 303, ""},
+			{"API needs authentication", "/api/v1/me", nil, 401, `"code":"unauthenticated"`},
+			{"API refuses an unknown token", "/api/v1/me", []string{"Authorization", "Bearer khien_nonsense"}, 401, `"code":"unauthenticated"`},
 		}
 		for _, tt := range tests {
 			resp, body := get(t, ts.URL+tt.path, tt.header...)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -131,4 +132,124 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// MaxAuditPage bounds one read of the audit log (a page or an export).
+const MaxAuditPage = 10000
+
+// AuditQuery filters the audit log. Zero values do not filter.
+type AuditQuery struct {
+	Actor      string // e-mail address, substring
+	Action     string // prefix: "user." matches every user action
+	ObjectType string
+	ObjectID   string
+	OrgID      int64
+	From, To   time.Time
+	BeforeID   int64 // paging: entries older than this id
+	Limit      int
+}
+
+const auditColumns = "a.id, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type, a.object_id, a.org_id, a.details, a.prev_hash, a.hash"
+
+func scanAudit(row rowScanner) (AuditEntry, error) {
+	var e AuditEntry
+	var actorID, orgID sql.NullInt64
+	err := row.Scan(&e.ID, &e.At, &actorID, &e.Actor, &e.IP, &e.Action, &e.ObjectType, &e.ObjectID, &orgID, &e.Details, &e.PrevHash, &e.Hash)
+	e.At, e.ActorID, e.OrgID = e.At.UTC(), actorID.Int64, orgID.Int64
+	return e, err
+}
+
+// ListAudit returns audit entries, newest first, for those allowed to read
+// the log (administrators and coordinators). next is the BeforeID of the
+// following page, 0 at the end.
+func (s *Store) ListAudit(ctx context.Context, actor access.Actor, q AuditQuery) (entries []AuditEntry, next int64, err error) {
+	if !actor.Global() || !actor.Can(access.ReadAudit, "/") {
+		return nil, 0, fmt.Errorf("audit log: %w: role %s may not read the audit log", access.ErrForbidden, actor.Role)
+	}
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	q.Limit = min(q.Limit, MaxAuditPage)
+	where := []string{"1=1"}
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if q.Actor != "" {
+		add("lower(a.actor) LIKE ?", "%"+strings.ToLower(q.Actor)+"%")
+	}
+	if q.Action != "" {
+		add("a.action LIKE ?", q.Action+"%")
+	}
+	if q.ObjectType != "" {
+		add("a.object_type = ?", q.ObjectType)
+	}
+	if q.ObjectID != "" {
+		add("a.object_id = ?", q.ObjectID)
+	}
+	if q.OrgID != 0 {
+		add("a.org_id = ?", q.OrgID)
+	}
+	if !q.From.IsZero() {
+		add("a.at >= ?", q.From)
+	}
+	if !q.To.IsZero() {
+		add("a.at < ?", q.To)
+	}
+	if q.BeforeID != 0 {
+		add("a.id < ?", q.BeforeID)
+	}
+	rows, err := s.query(ctx, "SELECT "+auditColumns+" FROM audit_log a WHERE "+strings.Join(where, " AND ")+" ORDER BY a.id DESC LIMIT ?", append(args, q.Limit+1)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list audit log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list audit log: %w", err)
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) > q.Limit {
+		entries = entries[:q.Limit]
+		next = entries[q.Limit-1].ID
+	}
+	return entries, next, rows.Err()
+}
+
+// AuditBreak is the first entry where the chain does not hold.
+type AuditBreak struct {
+	Entry  AuditEntry
+	Reason string
+}
+
+func (b *AuditBreak) Error() string {
+	return fmt.Sprintf("audit entry %d (%s, %s by %s) %s", b.Entry.ID, b.Entry.At.Format(time.RFC3339), b.Entry.Action, b.Entry.Actor, b.Reason)
+}
+
+// VerifyAudit walks the whole chain in order. It returns how many entries it
+// checked and, when the chain is broken, an *AuditBreak naming the first bad
+// entry: one whose fields no longer match its hash, or whose previous hash
+// is not the hash of the entry before it (a row changed, removed or inserted).
+func (s *Store) VerifyAudit(ctx context.Context) (int, error) {
+	rows, err := s.query(ctx, "SELECT "+auditColumns+" FROM audit_log a ORDER BY a.id")
+	if err != nil {
+		return 0, fmt.Errorf("verify audit log: %w", err)
+	}
+	defer rows.Close()
+	prev, n := genesisHash, 0
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return n, fmt.Errorf("verify audit log: %w", err)
+		}
+		switch {
+		case e.PrevHash != prev:
+			return n, &AuditBreak{e, "does not follow the entry before it (an entry was removed, inserted or changed)"}
+		case e.ComputeHash() != e.Hash:
+			return n, &AuditBreak{e, "was changed after it was written (its hash does not match its content)"}
+		}
+		prev = e.Hash
+		n++
+	}
+	return n, rows.Err()
 }

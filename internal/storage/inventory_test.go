@@ -26,12 +26,13 @@ func newFixture(t *testing.T, db *database.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := fixture{store: storage.New(db), admin: access.SystemActor("test")}
-	f.root = storage.Org{Code: "ROOT", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
-	must(t, f.store.AddOrg(ctx, f.admin, &f.root))
-	f.a = storage.Org{ParentID: f.root.ID, Code: "STTTT", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment}
-	must(t, f.store.AddOrg(ctx, f.admin, &f.a))
-	f.b = storage.Org{ParentID: f.root.ID, Code: "NINHKIEU", Name: "UBND Quận Ninh Kiều", Kind: storage.OrgDistrict}
-	must(t, f.store.AddOrg(ctx, f.admin, &f.b))
+	var err error
+	f.root, err = f.store.RootOrg(ctx)
+	must(t, err)
+	f.a, err = f.store.CreateOrg(ctx, f.admin, storage.OrgInput{ParentID: f.root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment})
+	must(t, err)
+	f.b, err = f.store.CreateOrg(ctx, f.admin, storage.OrgInput{ParentID: f.root.ID, Code: "NINHKIEU", Name: "UBND Quận Ninh Kiều", Kind: storage.OrgDistrict})
+	must(t, err)
 	f.operatorA = access.Actor{UserID: 7, Email: "op@a.vn", Role: access.AgencyOperator, OrgID: f.a.ID, OrgPath: f.a.Path}
 	return f
 }
@@ -69,7 +70,7 @@ func TestSystemsAndAssets(t *testing.T) {
 		// Search ignores diacritics.
 		list, total, err := f.store.ListSystems(ctx, f.admin, storage.SystemFilter{Query: "can tho", Level: -1})
 		must(t, err)
-		if total != 1 || list[0].ID != sys.ID || list[0].OrgCode != "STTTT" {
+		if total != 1 || list[0].ID != sys.ID || list[0].OrgCode != "SKHCN" {
 			t.Fatalf("search: %d %+v", total, list)
 		}
 		list, _, err = f.store.ListSystems(ctx, f.operatorA, storage.SystemFilter{Level: -1})
@@ -167,8 +168,8 @@ func TestMergeOrgs(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		child := storage.Org{ParentID: f.a.ID, Code: "PHUONG1", Name: "Phường An Hòa", Kind: storage.OrgCommune}
-		must(t, f.store.AddOrg(ctx, f.admin, &child))
+		child, err := f.store.CreateOrg(ctx, f.admin, storage.OrgInput{ParentID: f.a.ID, Code: "PHUONG1", Name: "Phường An Hòa", Kind: storage.OrgCommune})
+		must(t, err)
 		sa := inventory.System{OrgID: f.a.ID, Name: "Hệ thống A", Kind: "internal_app"}
 		sb := inventory.System{OrgID: f.b.ID, Name: "Hệ thống B", Kind: "internal_app"}
 		must(t, f.store.CreateSystem(ctx, f.admin, &sa))
@@ -216,7 +217,7 @@ func TestMergeOrgs(t *testing.T) {
 		if len(p.Qualifications) != 1 {
 			t.Fatalf("qualifications after merge: %+v", p)
 		}
-		moved, err := f.store.OrgByCode(ctx, coordinator, "PHUONG1")
+		moved, err := f.store.GetOrg(ctx, coordinator, child.ID)
 		must(t, err)
 		if moved.ParentID != f.b.ID || moved.Path != f.b.Path+itoa(moved.ID)+"/" {
 			t.Fatalf("child after merge: %+v", moved)

@@ -2,12 +2,16 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/validation"
 )
 
 // Org is an organisation in the province's tree.
@@ -23,6 +27,9 @@ type Org struct {
 	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
+// Depth is the organisation's level in the tree, 0 for the root.
+func (o Org) Depth() int { return strings.Count(o.Path, "/") - 2 }
+
 // Organisation kinds, from the top of the tree down.
 const (
 	OrgProvince   = "province"
@@ -31,6 +38,163 @@ const (
 	OrgCommune    = "commune"
 	OrgUnit       = "unit"
 )
+
+// OrgKinds lists the kinds in tree order.
+var OrgKinds = []string{OrgProvince, OrgDepartment, OrgDistrict, OrgCommune, OrgUnit}
+
+// OrgInput is what a caller gives to create or rename an organisation.
+type OrgInput struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind,omitempty"`
+	ParentID int64  `json:"parent_id"`
+}
+
+var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
+
+func (in *OrgInput) validate() error {
+	in.Code = strings.TrimSpace(in.Code)
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Kind == "" {
+		in.Kind = OrgUnit
+	}
+	var es validation.Errors
+	if !orgCodePattern.MatchString(in.Code) {
+		es.Add("code", "mã cơ quan gồm chữ, số, dấu chấm, gạch ngang, tối đa 40 ký tự / code: letters, digits, . _ -, up to 40")
+	}
+	if in.Name == "" || len(in.Name) > 300 {
+		es.Add("name", "tên cơ quan là bắt buộc, tối đa 300 ký tự / name is required, up to 300 characters")
+	}
+	known := false
+	for _, k := range OrgKinds {
+		known = known || k == in.Kind
+	}
+	if !known {
+		es.Add("kind", "loại cơ quan không hợp lệ / kind must be one of "+strings.Join(OrgKinds, ", "))
+	}
+	return es.Err()
+}
+
+const orgColumns = "o.id, o.parent_id, o.code, o.name, o.kind, o.path, o.archived_at, o.created_at, o.updated_at"
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanOrg(row rowScanner) (Org, error) {
+	var o Org
+	var parent sql.NullInt64
+	var archived sql.NullTime
+	if err := row.Scan(&o.ID, &parent, &o.Code, &o.Name, &o.Kind, &o.Path, &archived, &o.CreatedAt, &o.UpdatedAt); err != nil {
+		return o, err
+	}
+	o.ParentID = parent.Int64
+	if archived.Valid {
+		t := archived.Time.UTC()
+		o.ArchivedAt = &t
+	}
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	return o, nil
+}
+
+// GetOrg returns an organisation in the actor's scope.
+func (s *Store) GetOrg(ctx context.Context, actor access.Actor, id int64) (Org, error) {
+	o, err := scanOrg(s.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE o.id = ?", id))
+	if isNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
+		return Org{}, fmt.Errorf("organisation %d: %w", id, access.ErrNotFound)
+	}
+	if err != nil {
+		return Org{}, fmt.Errorf("get organisation %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// OrgQuery filters ListOrgs.
+type OrgQuery struct {
+	Search          string
+	IncludeArchived bool
+}
+
+// ListOrgs returns the organisations in the actor's scope in tree order
+// (each parent before its children).
+func (s *Store) ListOrgs(ctx context.Context, actor access.Actor, q OrgQuery) ([]Org, error) {
+	cond, args := actor.OrgFilter("o.path")
+	query := "SELECT " + orgColumns + " FROM orgs o WHERE " + cond
+	if !q.IncludeArchived {
+		query += " AND o.archived_at IS NULL"
+	}
+	if q.Search != "" {
+		query += " AND (o.name_search LIKE ? OR lower(o.code) LIKE ?)"
+		like := "%" + i18n.Fold(q.Search) + "%"
+		args = append(args, like, like)
+	}
+	rows, err := s.query(ctx, query+" ORDER BY o.path", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list organisations: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// getOrg reads an organisation inside a transaction, refusing one outside
+// the actor's scope as not found.
+func (t *Tx) getOrg(ctx context.Context, actor access.Actor, id int64) (Org, error) {
+	o, err := scanOrg(t.QueryRow(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE o.id = ?", id))
+	if isNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
+		return Org{}, fmt.Errorf("organisation %d: %w", id, access.ErrNotFound)
+	}
+	if err != nil {
+		return Org{}, fmt.Errorf("read organisation %d: %w", id, err)
+	}
+	return o, nil
+}
+
+func (t *Tx) checkOrgCodeFree(ctx context.Context, code string, except int64) error {
+	var n int
+	if err := t.QueryRow(ctx, "SELECT count(*) FROM orgs WHERE lower(code) = lower(?) AND id <> ?", code, except).Scan(&n); err != nil {
+		return fmt.Errorf("check organisation code: %w", err)
+	}
+	if n > 0 {
+		return validation.Error{Field: "code", Message: "mã cơ quan đã được dùng / code already in use: " + code}
+	}
+	return nil
+}
+
+// CreateOrg creates an organisation under in.ParentID; the actor needs
+// ManageOrgs on the parent.
+func (s *Store) CreateOrg(ctx context.Context, actor access.Actor, in OrgInput) (Org, error) {
+	if err := in.validate(); err != nil {
+		return Org{}, err
+	}
+	var o Org
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if in.ParentID == 0 {
+			return validation.Error{Field: "parent_id", Message: "cần chọn cơ quan cấp trên / parent_id is required"}
+		}
+		parent, err := tx.getOrg(ctx, actor, in.ParentID)
+		if err != nil {
+			return err
+		}
+		if err := actor.Check(access.ManageOrgs, parent.Path); err != nil {
+			return err
+		}
+		if parent.ArchivedAt != nil {
+			return validation.Error{Field: "parent_id", Message: "cơ quan cấp trên đã lưu trữ / the parent is archived"}
+		}
+		if err := tx.checkOrgCodeFree(ctx, in.Code, 0); err != nil {
+			return err
+		}
+		o = Org{ParentID: parent.ID, Code: in.Code, Name: in.Name, Kind: in.Kind}
+		return tx.createOrg(ctx, actor, &o, parent.Path)
+	})
+	return o, err
+}
 
 // createOrg inserts an organisation under parent (nil for the root) and sets
 // its materialised path, auditing the creation.
@@ -50,4 +214,103 @@ func (t *Tx) createOrg(ctx context.Context, actor access.Actor, o *Org, parentPa
 	}
 	o.ID, o.Path, o.CreatedAt, o.UpdatedAt = id, path, now, now
 	return t.Audit(ctx, actor, Change{Action: "org.create", ObjectType: "org", ObjectID: id, OrgID: id, New: o})
+}
+
+// UpdateOrg changes an organisation's code, name and kind (a rename).
+func (s *Store) UpdateOrg(ctx context.Context, actor access.Actor, id int64, in OrgInput) (Org, error) {
+	if err := in.validate(); err != nil {
+		return Org{}, err
+	}
+	var o Org
+	err := s.InTx(ctx, func(tx *Tx) error {
+		old, err := tx.getOrg(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
+			return err
+		}
+		if err := tx.checkOrgCodeFree(ctx, in.Code, id); err != nil {
+			return err
+		}
+		o = old
+		o.Code, o.Name, o.Kind, o.UpdatedAt = in.Code, in.Name, in.Kind, tx.s.now()
+		if _, err := tx.Exec(ctx, "UPDATE orgs SET code = ?, name = ?, name_search = ?, kind = ?, updated_at = ? WHERE id = ?",
+			o.Code, o.Name, i18n.Fold(o.Name), o.Kind, o.UpdatedAt, id); err != nil {
+			return fmt.Errorf("update organisation %d: %w", id, err)
+		}
+		return tx.Audit(ctx, actor, Change{Action: "org.update", ObjectType: "org", ObjectID: id, OrgID: id, Old: old, New: o})
+	})
+	return o, err
+}
+
+// MoveOrg puts an organisation (with its subtree) under another parent. The
+// actor needs ManageOrgs on both the organisation and the new parent.
+func (s *Store) MoveOrg(ctx context.Context, actor access.Actor, id, parentID int64) (Org, error) {
+	var o Org
+	err := s.InTx(ctx, func(tx *Tx) error {
+		old, err := tx.getOrg(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		parent, err := tx.getOrg(ctx, actor, parentID)
+		if err != nil {
+			return err
+		}
+		for _, p := range []string{old.Path, parent.Path} {
+			if err := actor.Check(access.ManageOrgs, p); err != nil {
+				return err
+			}
+		}
+		if old.ParentID == 0 {
+			return validation.Error{Field: "parent_id", Message: "không thể chuyển cơ quan gốc / the root cannot be moved"}
+		}
+		if strings.HasPrefix(parent.Path, old.Path) {
+			return validation.Error{Field: "parent_id", Message: "không thể chuyển vào chính nó hoặc đơn vị trực thuộc / cannot move under itself"}
+		}
+		o = old
+		o.ParentID, o.Path, o.UpdatedAt = parent.ID, parent.Path+strconv.FormatInt(id, 10)+"/", tx.s.now()
+		// Rewrite the prefix of every path in the subtree in one statement.
+		if _, err := tx.Exec(ctx, "UPDATE orgs SET path = CAST(? AS TEXT) || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?",
+			o.Path, len(old.Path)+1, old.Path+"%"); err != nil {
+			return fmt.Errorf("move organisation %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE orgs SET parent_id = ?, updated_at = ? WHERE id = ?", parent.ID, o.UpdatedAt, id); err != nil {
+			return fmt.Errorf("move organisation %d: %w", id, err)
+		}
+		return tx.Audit(ctx, actor, Change{Action: "org.move", ObjectType: "org", ObjectID: id, OrgID: id,
+			Old: map[string]any{"parent_id": old.ParentID, "path": old.Path}, New: map[string]any{"parent_id": o.ParentID, "path": o.Path}})
+	})
+	return o, err
+}
+
+// SetOrgArchived archives an organisation (it stays, with its history, but
+// leaves lists and takes no new children) or brings it back.
+func (s *Store) SetOrgArchived(ctx context.Context, actor access.Actor, id int64, archived bool) (Org, error) {
+	var o Org
+	err := s.InTx(ctx, func(tx *Tx) error {
+		old, err := tx.getOrg(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
+			return err
+		}
+		if old.ParentID == 0 && archived {
+			return validation.Error{Field: "id", Message: "không thể lưu trữ cơ quan gốc / the root cannot be archived"}
+		}
+		o = old
+		o.UpdatedAt = tx.s.now()
+		action := "org.restore"
+		o.ArchivedAt = nil
+		if archived {
+			action = "org.archive"
+			o.ArchivedAt = &o.UpdatedAt
+		}
+		if _, err := tx.Exec(ctx, "UPDATE orgs SET archived_at = ?, updated_at = ? WHERE id = ?", o.ArchivedAt, o.UpdatedAt, id); err != nil {
+			return fmt.Errorf("archive organisation %d: %w", id, err)
+		}
+		return tx.Audit(ctx, actor, Change{Action: action, ObjectType: "org", ObjectID: id, OrgID: id, Old: old.ArchivedAt, New: o.ArchivedAt})
+	})
+	return o, err
 }

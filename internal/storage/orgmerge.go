@@ -7,57 +7,6 @@ import (
 	"github.com/khien/khien/internal/access"
 )
 
-// OrgsInScope lists the organisations the actor can see, ordered by code.
-func (s *Store) OrgsInScope(ctx context.Context, actor access.Actor) ([]Org, error) {
-	scope, args := actor.OrgFilter("path")
-	rows, err := s.query(ctx, "SELECT id, COALESCE(parent_id, 0), code, name, kind, path, created_at, updated_at FROM orgs WHERE archived_at IS NULL AND "+scope+" ORDER BY code", args...)
-	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	defer rows.Close()
-	var out []Org
-	for rows.Next() {
-		var o Org
-		if err := rows.Scan(&o.ID, &o.ParentID, &o.Code, &o.Name, &o.Kind, &o.Path, &o.CreatedAt, &o.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
-}
-
-// OrgByCode finds an organisation in the actor's scope by its code.
-func (s *Store) OrgByCode(ctx context.Context, actor access.Actor, code string) (Org, error) {
-	var o Org
-	err := s.queryRow(ctx, "SELECT id, COALESCE(parent_id, 0), code, name, kind, path, created_at, updated_at FROM orgs WHERE code = ?", code).
-		Scan(&o.ID, &o.ParentID, &o.Code, &o.Name, &o.Kind, &o.Path, &o.CreatedAt, &o.UpdatedAt)
-	if isNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
-		return Org{}, access.ErrNotFound
-	}
-	if err != nil {
-		return Org{}, fmt.Errorf("organisation %s: %w", code, err)
-	}
-	return o, nil
-}
-
-// AddOrg creates an organisation under o.ParentID (0 for a root), for the
-// demo and for tests; the actor needs ManageOrgs over the parent.
-func (s *Store) AddOrg(ctx context.Context, actor access.Actor, o *Org) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		parentPath := ""
-		if o.ParentID != 0 {
-			p, err := tx.checkOrg(ctx, actor, access.ManageOrgs, o.ParentID)
-			if err != nil {
-				return err
-			}
-			parentPath = p
-		} else if !actor.Global() {
-			return fmt.Errorf("%w: only the administrator creates root organisations", access.ErrForbidden)
-		}
-		return tx.createOrg(ctx, actor, o, parentPath)
-	})
-}
-
 // MergeResult counts what an organisation merge moved.
 type MergeResult struct {
 	Systems  int `json:"systems"`

@@ -97,3 +97,17 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 
 // notFound maps sql.ErrNoRows to access.ErrNotFound-compatible errors.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// scanIDs reads a one-column result of ids and closes rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -2,24 +2,34 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/validation"
 )
 
 // User is a person who signs in.
 type User struct {
 	ID           int64       `json:"id"`
 	OrgID        int64       `json:"org_id"`
+	OrgName      string      `json:"org_name,omitempty"`
 	Email        string      `json:"email"`
 	Name         string      `json:"name"`
 	Role         access.Role `json:"role"`
 	PasswordHash string      `json:"-"`
-	CreatedAt    time.Time   `json:"created_at"`
-	UpdatedAt    time.Time   `json:"updated_at"`
-	DisabledAt   *time.Time  `json:"disabled_at,omitempty"`
+	MFAEnabled   bool        `json:"mfa_enabled"`
+	// AssignedOrgIDs are the organisations an auditor or responder works on.
+	AssignedOrgIDs []int64    `json:"assigned_org_ids,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
+
+	orgPath string
 }
 
 // CountUsers returns how many users exist (zero on a fresh database).
@@ -44,14 +54,9 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, rootName, email, passwordH
 		if n > 0 {
 			return nil
 		}
-		root := Org{Code: "ROOT", Name: rootName, Kind: OrgProvince}
-		if err := tx.QueryRow(ctx, "SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&root.ID, &root.Path); err != nil {
-			if !isNoRows(err) {
-				return err
-			}
-			if err := tx.createOrg(ctx, actor, &root, ""); err != nil {
-				return err
-			}
+		root, err := tx.ensureRoot(ctx, actor, rootName)
+		if err != nil {
+			return err
 		}
 		u := User{OrgID: root.ID, Email: email, Name: "Quản trị hệ thống", Role: access.Admin, PasswordHash: passwordHash}
 		if err := tx.createUser(ctx, actor, &u); err != nil {
@@ -66,13 +71,333 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, rootName, email, passwordH
 	return created, nil
 }
 
+// ensureRoot returns the root organisation, creating it on an empty database.
+func (t *Tx) ensureRoot(ctx context.Context, actor access.Actor, name string) (Org, error) {
+	root := Org{Code: "ROOT", Name: name, Kind: OrgProvince}
+	err := t.QueryRow(ctx, "SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&root.ID, &root.Path)
+	if isNoRows(err) {
+		err = t.createOrg(ctx, actor, &root, "")
+	}
+	return root, err
+}
+
+// RootOrg returns the root of the organisation tree (created on first start).
+func (s *Store) RootOrg(ctx context.Context) (Org, error) {
+	var root Org
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		root, err = tx.ensureRoot(ctx, access.SystemActor("root"), "Thành phố")
+		return err
+	})
+	return root, err
+}
+
+// UserInput is what a caller gives to create a user. The password arrives
+// hashed: hashing belongs to internal/auth.
+type UserInput struct {
+	Email        string
+	Name         string
+	Role         access.Role
+	OrgID        int64
+	PasswordHash string
+}
+
+func validateUser(email, name *string, role access.Role) validation.Errors {
+	*email = strings.ToLower(strings.TrimSpace(*email))
+	*name = strings.TrimSpace(*name)
+	var es validation.Errors
+	if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
+		es.Add("email", "địa chỉ thư điện tử không hợp lệ / invalid e-mail address")
+	}
+	if len(*name) > 200 {
+		es.Add("name", "tên tối đa 200 ký tự / name up to 200 characters")
+	}
+	if !role.Valid() {
+		es.Add("role", "vai trò không hợp lệ / unknown role")
+	}
+	return es
+}
+
+const userColumns = `u.id, u.org_id, o.name, o.path, u.email, u.name, u.role, u.password_hash,
+	u.mfa_enabled_at, u.created_at, u.updated_at, u.disabled_at`
+
+const userFrom = " FROM users u JOIN orgs o ON o.id = u.org_id "
+
+// scanUser reads userColumns, after the destinations in before (columns a
+// query selects ahead of the user's).
+func scanUser(row rowScanner, before ...any) (User, error) {
+	var u User
+	var role string
+	var mfa, disabled sql.NullTime
+	err := row.Scan(append(before, &u.ID, &u.OrgID, &u.OrgName, &u.orgPath, &u.Email, &u.Name, &role, &u.PasswordHash,
+		&mfa, &u.CreatedAt, &u.UpdatedAt, &disabled)...)
+	if err != nil {
+		return u, err
+	}
+	u.Role = access.Role(role)
+	u.MFAEnabled = mfa.Valid
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	if disabled.Valid {
+		t := disabled.Time.UTC()
+		u.DisabledAt = &t
+	}
+	return u, nil
+}
+
+// canSeeUser: everyone sees themselves; others need ReadUsers on the user's
+// organisation or, for assigned roles, on one of the assignments.
+func canSeeUser(actor access.Actor, u User) bool {
+	return (actor.UserID != 0 && actor.UserID == u.ID) || actor.Can(access.ReadUsers, u.orgPath)
+}
+
+// GetUser returns a user the actor may see.
+func (s *Store) GetUser(ctx context.Context, actor access.Actor, id int64) (User, error) {
+	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
+	if isNoRows(err) || (err == nil && !canSeeUser(actor, u)) {
+		return User{}, fmt.Errorf("user %d: %w", id, access.ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	u.AssignedOrgIDs, err = s.assignedOrgIDs(ctx, u.ID)
+	return u, err
+}
+
+// UserQuery filters ListUsers.
+type UserQuery struct {
+	OrgID  int64
+	Role   access.Role
+	Search string
+}
+
+// ListUsers returns the users of the organisations in the actor's scope.
+func (s *Store) ListUsers(ctx context.Context, actor access.Actor, q UserQuery) ([]User, error) {
+	if !actor.Global() && actor.Role != access.AgencyAdmin {
+		return nil, fmt.Errorf("list users: %w: role %s may not list users", access.ErrForbidden, actor.Role)
+	}
+	cond, args := actor.OrgFilter("o.path")
+	query := "SELECT " + userColumns + userFrom + "WHERE " + cond
+	if q.OrgID != 0 {
+		query += " AND u.org_id = ?"
+		args = append(args, q.OrgID)
+	}
+	if q.Role != "" {
+		query += " AND u.role = ?"
+		args = append(args, string(q.Role))
+	}
+	if q.Search != "" {
+		query += " AND u.name_search LIKE ?"
+		args = append(args, "%"+i18n.Fold(q.Search)+"%")
+	}
+	rows, err := s.query(ctx, query+" ORDER BY o.path, u.email", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CreateUser creates a user in an organisation where the actor manages users,
+// with a role the actor may grant.
+func (s *Store) CreateUser(ctx context.Context, actor access.Actor, in UserInput) (User, error) {
+	if es := validateUser(&in.Email, &in.Name, in.Role); len(es) > 0 {
+		return User{}, es
+	}
+	var u User
+	err := s.InTx(ctx, func(tx *Tx) error {
+		org, err := tx.getOrg(ctx, actor, in.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := actor.Check(access.ManageUsers, org.Path); err != nil {
+			return err
+		}
+		if !actor.CanGrant(in.Role) {
+			return fmt.Errorf("%w: role %s may not create users with role %s", access.ErrForbidden, actor.Role, in.Role)
+		}
+		if org.ArchivedAt != nil {
+			return validation.Error{Field: "org_id", Message: "cơ quan đã lưu trữ / the organisation is archived"}
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE email = ?", in.Email).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return validation.Error{Field: "email", Message: "thư điện tử đã được dùng / e-mail already in use"}
+		}
+		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
+		return tx.createUser(ctx, actor, &u)
+	})
+	return u, err
+}
+
 func (t *Tx) createUser(ctx context.Context, actor access.Actor, u *User) error {
 	now := t.s.now()
-	id, err := t.InsertID(ctx, `INSERT INTO users (org_id, email, name, name_search, role, password_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.OrgID, u.Email, u.Name, i18n.Fold(u.Name+" "+u.Email), string(u.Role), u.PasswordHash, now, now)
+	id, err := t.InsertID(ctx, `INSERT INTO users (org_id, email, name, name_search, role, password_hash, password_changed_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.OrgID, u.Email, u.Name, i18n.Fold(u.Name+" "+u.Email), string(u.Role), u.PasswordHash, now, now, now)
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Email, err)
 	}
 	u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
 	return t.Audit(ctx, actor, Change{Action: "user.create", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, New: u})
+}
+
+// UserUpdate changes a user; nil fields stay as they are.
+type UserUpdate struct {
+	Name     *string      `json:"name,omitempty"`
+	Role     *access.Role `json:"role,omitempty"`
+	OrgID    *int64       `json:"org_id,omitempty"`
+	Disabled *bool        `json:"disabled,omitempty"`
+}
+
+// getUserForChange reads a user the actor manages.
+func (t *Tx) getUserForChange(ctx context.Context, actor access.Actor, id int64) (User, error) {
+	u, err := scanUser(t.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
+	if isNoRows(err) || (err == nil && !canSeeUser(actor, u) && !actor.InScope(u.orgPath)) {
+		return User{}, fmt.Errorf("user %d: %w", id, access.ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("read user %d: %w", id, err)
+	}
+	if err := actor.Check(access.ManageUsers, u.orgPath); err != nil {
+		return User{}, err
+	}
+	if !actor.CanGrant(u.Role) {
+		return User{}, fmt.Errorf("%w: role %s may not change a user with role %s", access.ErrForbidden, actor.Role, u.Role)
+	}
+	return u, nil
+}
+
+// UpdateUser changes a user's name, role, organisation or disabled state.
+// Disabling a user ends their sessions; nobody changes their own role or
+// disables themselves, so an administrator cannot lock everyone out by mistake.
+func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up UserUpdate) (User, error) {
+	var u User
+	err := s.InTx(ctx, func(tx *Tx) error {
+		old, err := tx.getUserForChange(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		u = old
+		if up.Name != nil {
+			u.Name = *up.Name
+		}
+		if up.Role != nil {
+			u.Role = *up.Role
+		}
+		if es := validateUser(&u.Email, &u.Name, u.Role); len(es) > 0 {
+			return es
+		}
+		self := actor.UserID == id
+		if self && (u.Role != old.Role || (up.Disabled != nil && *up.Disabled)) {
+			return validation.Error{Field: "role", Message: "không thể tự đổi vai trò hoặc tự khoá / you cannot change your own role or disable yourself"}
+		}
+		if !actor.CanGrant(u.Role) {
+			return fmt.Errorf("%w: role %s may not grant role %s", access.ErrForbidden, actor.Role, u.Role)
+		}
+		if up.OrgID != nil && *up.OrgID != old.OrgID {
+			org, err := tx.getOrg(ctx, actor, *up.OrgID)
+			if err != nil {
+				return err
+			}
+			if err := actor.Check(access.ManageUsers, org.Path); err != nil {
+				return err
+			}
+			u.OrgID, u.OrgName, u.orgPath = org.ID, org.Name, org.Path
+		}
+		if up.Disabled != nil {
+			switch {
+			case *up.Disabled && old.DisabledAt == nil:
+				now := tx.s.now()
+				u.DisabledAt = &now
+			case !*up.Disabled:
+				u.DisabledAt = nil
+			}
+		}
+		u.UpdatedAt = tx.s.now()
+		if _, err := tx.Exec(ctx, "UPDATE users SET name = ?, name_search = ?, role = ?, org_id = ?, disabled_at = ?, updated_at = ? WHERE id = ?",
+			u.Name, i18n.Fold(u.Name+" "+u.Email), string(u.Role), u.OrgID, u.DisabledAt, u.UpdatedAt, id); err != nil {
+			return fmt.Errorf("update user %d: %w", id, err)
+		}
+		if u.DisabledAt != nil || u.Role != old.Role {
+			if err := tx.deleteSessions(ctx, id, ""); err != nil {
+				return err
+			}
+		}
+		if u.Role != old.Role && !u.Role.Assignable() {
+			if _, err := tx.Exec(ctx, "DELETE FROM org_assignments WHERE user_id = ?", id); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, actor, Change{Action: "user.update", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, Old: old, New: u})
+	})
+	return u, err
+}
+
+// SetPassword stores a new password hash for a user: the user themselves or
+// someone who manages them. Every session of the user except keepSession (a
+// session token hash, for a change made from that session) ends.
+func (s *Store) SetPassword(ctx context.Context, actor access.Actor, id int64, hash, keepSession string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var u User
+		var err error
+		if actor.UserID == id {
+			u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
+		} else {
+			u, err = tx.getUserForChange(ctx, actor, id)
+		}
+		if err != nil {
+			return err
+		}
+		now := tx.s.now()
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?", hash, now, now, id); err != nil {
+			return fmt.Errorf("set password of user %d: %w", id, err)
+		}
+		if err := tx.deleteSessions(ctx, id, keepSession); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, actor, Change{Action: "user.password", ObjectType: "user", ObjectID: id, OrgID: u.OrgID})
+	})
+}
+
+// UserByEmail finds a user for signing in and for the command line. It is
+// not scoped: only internal/auth and the CLI (which acts as the system) call it.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.email = ?", strings.ToLower(strings.TrimSpace(email))))
+	if isNoRows(err) {
+		return User{}, fmt.Errorf("user %s: %w", email, access.ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find user %s: %w", email, err)
+	}
+	return u, nil
+}
+
+// ActorFor builds the actor of a user: role, organisation scope and assignments.
+func (s *Store) ActorFor(ctx context.Context, u User) (access.Actor, error) {
+	a := access.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, OrgPath: u.orgPath}
+	if !u.Role.Assignable() {
+		return a, nil
+	}
+	rows, err := s.query(ctx, "SELECT o.path FROM org_assignments a JOIN orgs o ON o.id = a.org_id WHERE a.user_id = ? AND o.archived_at IS NULL ORDER BY o.path", u.ID)
+	if err != nil {
+		return a, fmt.Errorf("read assignments of user %d: %w", u.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return a, err
+		}
+		a.AssignedPaths = append(a.AssignedPaths, p)
+	}
+	return a, rows.Err()
 }

@@ -1,8 +1,14 @@
 package web
 
 import (
+	"errors"
+	"log/slog"
 	"net/http"
+	"strconv"
 
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 )
@@ -11,6 +17,7 @@ import (
 // their own (login.go, inventory.go, …) and add their routes in Routes.
 type Handler struct {
 	Store  *storage.Store
+	Auth   *auth.Authenticator
 	Render *Renderer
 }
 
@@ -19,6 +26,9 @@ func (h *Handler) Routes() []router.Route {
 	var routes []router.Route
 	for _, part := range [][]router.Route{
 		h.shellRoutes(),
+		h.loginRoutes(),
+		h.accountRoutes(),
+		h.adminRoutes(),
 		h.inventoryRoutes(),
 	} {
 		routes = append(routes, part...)
@@ -29,7 +39,6 @@ func (h *Handler) Routes() []router.Route {
 func (h *Handler) shellRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/{$}", Handler: h.home},
-		{Method: "GET", Path: "/login", Public: true, Handler: h.loginPage},
 	}
 }
 
@@ -37,14 +46,33 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	h.Render.Render(w, r, http.StatusOK, "home", NewPage(r, "home.title", "nav.dashboard", nil))
 }
 
-// loginForm is the login page's data.
-type loginForm struct {
-	Next    string
-	Email   string
-	AskTOTP bool
+// fail answers a page request whose storage call failed: out of scope is
+// "not found", not allowed is 403, anything else a logged 500.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	lang := Lang(r)
+	switch {
+	case errors.Is(err, access.ErrNotFound):
+		h.Render.Render(w, r, http.StatusNotFound, "error", NewPage(r, "error.not_found", "", i18n.T(lang, "error.not_found.detail")))
+	case errors.Is(err, access.ErrForbidden):
+		h.Render.Render(w, r, http.StatusForbidden, "error", NewPage(r, "error.forbidden", "", i18n.T(lang, "error.forbidden.detail")))
+	default:
+		slog.ErrorContext(r.Context(), "page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		h.Render.Render(w, r, http.StatusInternalServerError, "error", NewPage(r, "error.internal", "", i18n.T(lang, "error.internal.detail")))
+	}
 }
 
-func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	form := loginForm{Next: SafeNext(r.URL.Query().Get("next")), AskTOTP: true}
-	h.Render.Render(w, r, http.StatusOK, "login", NewPage(r, "login.title", "", form))
+// actor is the authenticated caller with the request's address.
+func actor(r *http.Request) access.Actor {
+	a, _ := access.FromContext(r.Context())
+	a.IP = auth.ClientIP(r)
+	return a
+}
+
+// pathID parses the {id} path parameter; a malformed id names no object.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, access.ErrNotFound
+	}
+	return id, nil
 }

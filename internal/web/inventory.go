@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/xlsx"
@@ -66,33 +64,8 @@ type enums struct {
 var inventoryEnums = enums{inventory.SystemKinds, inventory.Levels, inventory.Hostings, inventory.Statuses,
 	inventory.AssetKinds, inventory.DeviceKinds, inventory.Controls, inventory.ControlStatuses}
 
-// actorOf is the signed-in actor with the request's address.
-func actorOf(r *http.Request) access.Actor {
-	a, _ := access.FromContext(r.Context())
-	a.IP = api.ClientIP(r)
-	return a
-}
-
-// fail renders the error page for an error from storage.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, key := http.StatusInternalServerError, "inv.error.internal"
-	_, invalid := validation.As(err)
-	switch {
-	case invalid:
-		status, key = http.StatusBadRequest, "inv.error.invalid"
-	case errors.Is(err, access.ErrNotFound):
-		status, key = http.StatusNotFound, "error.not_found.detail"
-	case errors.Is(err, access.ErrForbidden):
-		status, key = http.StatusForbidden, "inv.error.forbidden"
-	default:
-		slog.ErrorContext(r.Context(), "inventory page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	p := NewPage(r, "inv.error.title", "nav.inventory", i18n.T(Lang(r), key))
-	h.Render.Render(w, r, status, "error", p)
-}
-
-// pathID parses a positive id path parameter.
-func pathID(r *http.Request, name string) (int64, error) {
+// pathParamID parses a positive id path parameter other than {id}.
+func pathParamID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, access.ErrNotFound
@@ -102,11 +75,6 @@ func pathID(r *http.Request, name string) (int64, error) {
 
 func formInt(r *http.Request, name string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
-	return n
-}
-
-func formID(r *http.Request, name string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
 	return n
 }
 
@@ -164,7 +132,7 @@ type systemsData struct {
 }
 
 func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
+	caller := actor(r)
 	q := r.URL.Query()
 	f := storage.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
@@ -173,17 +141,17 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	f.Offset = max(f.Offset, 0)
-	items, total, err := h.Store.ListSystems(r.Context(), actor, f)
+	items, total, err := h.Store.ListSystems(r.Context(), caller, f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := systemsData{Items: items, Total: total, Orgs: orgs, Filter: f, Enums: inventoryEnums, Coordinator: actor.Global(),
+	d := systemsData{Items: items, Total: total, Orgs: orgs, Filter: f, Enums: inventoryEnums, Coordinator: caller.Global(),
 		FilterLevel: q.Get("level"), FilterOrgStr: q.Get("org")}
 	pageURL := func(offset int) string {
 		v := url.Values{}
@@ -213,15 +181,15 @@ type systemForm struct {
 }
 
 func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, status int, f systemForm) {
-	actor := actorOf(r)
-	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	caller := actor(r)
+	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f.Orgs, f.Enums = orgs, inventoryEnums
 	if f.System.OrgID != 0 {
-		if f.Staff, _, err = h.Store.ListStaff(r.Context(), actor, storage.StaffFilter{OrgID: f.System.OrgID, Limit: 500}); err != nil {
+		if f.Staff, _, err = h.Store.ListStaff(r.Context(), caller, storage.StaffFilter{OrgID: f.System.OrgID, Limit: 500}); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -236,18 +204,18 @@ func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, statu
 func (h *Handler) newSystemPage(w http.ResponseWriter, r *http.Request) {
 	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
 	if org == 0 {
-		org = actorOf(r).OrgID
+		org = actor(r).OrgID
 	}
 	h.renderSystemForm(w, r, http.StatusOK, systemForm{System: storage.SystemView{System: inventory.System{OrgID: org, Status: "operating"}}})
 }
 
 func (h *Handler) editSystemPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	v, err := h.Store.GetSystem(r.Context(), actorOf(r), id)
+	v, err := h.Store.GetSystem(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -276,7 +244,7 @@ func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sys := systemFromForm(r)
-	if err := h.Store.CreateSystem(r.Context(), actorOf(r), &sys); err != nil {
+	if err := h.Store.CreateSystem(r.Context(), actor(r), &sys); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderSystemForm(w, r, http.StatusBadRequest, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
 			return
@@ -288,7 +256,7 @@ func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -298,7 +266,7 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	sys := systemFromForm(r)
 	sys.ID = id
-	if err := h.Store.UpdateSystem(r.Context(), actorOf(r), &sys); err != nil {
+	if err := h.Store.UpdateSystem(r.Context(), actor(r), &sys); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderSystemForm(w, r, http.StatusBadRequest, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
 			return
@@ -310,9 +278,9 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
-		err = h.Store.DeleteSystem(r.Context(), actorOf(r), id)
+		err = h.Store.DeleteSystem(r.Context(), actor(r), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -345,23 +313,23 @@ func (h *Handler) systemPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status int, assetProblems map[string]string, assetInput inventory.Asset) {
-	actor := actorOf(r)
-	id, err := pathID(r, "id")
+	caller := actor(r)
+	id, err := pathID(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	v, err := h.Store.GetSystem(r.Context(), actor, id)
+	v, err := h.Store.GetSystem(r.Context(), caller, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	assets, _, err := h.Store.ListAssets(r.Context(), actor, storage.AssetFilter{SystemID: id, Limit: 500})
+	assets, _, err := h.Store.ListAssets(r.Context(), caller, storage.AssetFilter{SystemID: id, Limit: 500})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	controls, err := h.Store.ListControls(r.Context(), actor, id)
+	controls, err := h.Store.ListControls(r.Context(), caller, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -375,14 +343,14 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 		c, ok := recorded[o.Code]
 		d.Controls = append(d.Controls, controlRow{Code: o.Code, Recorded: ok, Control: c})
 	}
-	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for _, o := range orgs {
 		if o.ID == v.OrgID {
-			d.CanWrite = actor.Can(access.Write, o.Path)
+			d.CanWrite = caller.Can(access.Write, o.Path)
 		}
 	}
 	p := page(r, "inv.system.title", d)
@@ -391,7 +359,7 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -403,7 +371,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	if err := h.Store.AddAsset(r.Context(), actorOf(r), id, &a); err != nil {
+	if err := h.Store.AddAsset(r.Context(), actor(r), id, &a); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderSystem(w, r, http.StatusBadRequest, problems, input)
 			return
@@ -415,13 +383,13 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	var asset int64
 	if err == nil {
-		asset, err = pathID(r, "asset_id")
+		asset, err = pathParamID(r, "asset_id")
 	}
 	if err == nil {
-		err = h.Store.RemoveAsset(r.Context(), actorOf(r), id, asset)
+		err = h.Store.RemoveAsset(r.Context(), actor(r), id, asset)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -431,7 +399,7 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -441,7 +409,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 	}
 	c := inventory.Control{SystemID: id, Control: r.FormValue("control"), Status: r.FormValue("status"), Product: r.FormValue("product"),
 		Notes: r.FormValue("notes"), BackupFrequency: r.FormValue("backup_frequency"), LastRestoreTest: r.FormValue("last_restore_test")}
-	if err := h.Store.SetControl(r.Context(), actorOf(r), &c); err != nil {
+	if err := h.Store.SetControl(r.Context(), actor(r), &c); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderSystem(w, r, http.StatusBadRequest, problems, inventory.Asset{})
 			return
@@ -453,7 +421,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -463,7 +431,7 @@ func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
 	}
 	c := inventory.DeviceCounts{Servers: formInt(r, "servers"), Workstations: formInt(r, "workstations"),
 		NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")}
-	if _, err := h.Store.SetDeviceCounts(r.Context(), actorOf(r), id, c); err != nil {
+	if _, err := h.Store.SetDeviceCounts(r.Context(), actor(r), id, c); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderSystem(w, r, http.StatusBadRequest, problems, inventory.Asset{})
 			return
@@ -485,7 +453,7 @@ type assetsData struct {
 func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := storage.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
-	items, total, err := h.Store.ListAssets(r.Context(), actorOf(r), f)
+	items, total, err := h.Store.ListAssets(r.Context(), actor(r), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -501,12 +469,12 @@ type assetData struct {
 }
 
 func (h *Handler) assetPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	a, err := h.Store.GetAsset(r.Context(), actorOf(r), id)
+	a, err := h.Store.GetAsset(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -521,7 +489,7 @@ func (h *Handler) renderAsset(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -533,7 +501,7 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	if err := h.Store.UpdateAsset(r.Context(), actorOf(r), &a); err != nil {
+	if err := h.Store.UpdateAsset(r.Context(), actor(r), &a); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderAsset(w, r, http.StatusBadRequest, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
 			return
@@ -545,7 +513,7 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
-	items, err := h.Store.AssetConflicts(r.Context(), actorOf(r))
+	items, err := h.Store.AssetConflicts(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -564,18 +532,18 @@ type staffData struct {
 }
 
 func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request) {
-	h.renderStaff(w, r, http.StatusOK, inventory.Staff{OrgID: actorOf(r).OrgID}, nil)
+	h.renderStaff(w, r, http.StatusOK, inventory.Staff{OrgID: actor(r).OrgID}, nil)
 }
 
 func (h *Handler) renderStaff(w http.ResponseWriter, r *http.Request, status int, input inventory.Staff, problems map[string]string) {
-	actor := actorOf(r)
+	caller := actor(r)
 	q := r.URL.Query().Get("q")
-	items, total, err := h.Store.ListStaff(r.Context(), actor, storage.StaffFilter{Query: q, Limit: 200})
+	items, total, err := h.Store.ListStaff(r.Context(), caller, storage.StaffFilter{Query: q, Limit: 200})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -594,7 +562,7 @@ func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	p := staffFromForm(r)
 	input := p
-	if err := h.Store.CreateStaff(r.Context(), actorOf(r), &p); err != nil {
+	if err := h.Store.CreateStaff(r.Context(), actor(r), &p); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderStaff(w, r, http.StatusBadRequest, input, problems)
 			return
@@ -616,12 +584,12 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status int, problems map[string]string) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p, err := h.Store.GetStaff(r.Context(), actorOf(r), id)
+	p, err := h.Store.GetStaff(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -632,7 +600,7 @@ func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -642,7 +610,7 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	p := staffFromForm(r)
 	p.ID = id
-	if err := h.Store.UpdateStaff(r.Context(), actorOf(r), &p); err != nil {
+	if err := h.Store.UpdateStaff(r.Context(), actor(r), &p); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderPerson(w, r, http.StatusBadRequest, problems)
 			return
@@ -654,9 +622,9 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
-		err = h.Store.DeleteStaff(r.Context(), actorOf(r), id)
+		err = h.Store.DeleteStaff(r.Context(), actor(r), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -666,7 +634,7 @@ func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -675,7 +643,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := inventory.Qualification{StaffID: id, Course: r.FormValue("course"), CompletedOn: r.FormValue("completed_on"), Certificate: r.FormValue("certificate")}
-	if err := h.Store.AddQualification(r.Context(), actorOf(r), &q); err != nil {
+	if err := h.Store.AddQualification(r.Context(), actor(r), &q); err != nil {
 		if problems, ok := problemsOf(err); ok {
 			h.renderPerson(w, r, http.StatusBadRequest, problems)
 			return
@@ -687,13 +655,13 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := pathID(r)
 	var qid int64
 	if err == nil {
-		qid, err = pathID(r, "qid")
+		qid, err = pathParamID(r, "qid")
 	}
 	if err == nil {
-		err = h.Store.DeleteQualification(r.Context(), actorOf(r), id, qid)
+		err = h.Store.DeleteQualification(r.Context(), actor(r), id, qid)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -714,12 +682,12 @@ func (h *Handler) mergePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int, d mergeData) {
-	actor := actorOf(r)
-	if !actor.Global() {
+	caller := actor(r)
+	if !caller.Global() {
 		h.fail(w, r, access.ErrForbidden)
 		return
 	}
-	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -733,7 +701,7 @@ func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.Store.MergeOrgs(r.Context(), actorOf(r), formID(r, "from"), formID(r, "into"))
+	res, err := h.Store.MergeOrgs(r.Context(), actor(r), formID(r, "from"), formID(r, "into"))
 	if err != nil {
 		if errors.Is(err, access.ErrForbidden) {
 			h.renderMerge(w, r, http.StatusBadRequest, mergeData{Error: err.Error()})
@@ -752,12 +720,12 @@ func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
+	caller := actor(r)
 	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
-	if org == 0 && !actor.Global() {
-		org = actor.OrgID
+	if org == 0 && !caller.Global() {
+		org = caller.OrgID
 	}
-	b, err := h.Store.ExportInventory(r.Context(), actor, org)
+	b, err := h.Store.ExportInventory(r.Context(), caller, org)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -781,15 +749,15 @@ type importData struct {
 }
 
 func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
-	actor := actorOf(r)
-	orgs, err := h.Store.OrgsInScope(r.Context(), actor)
+	caller := actor(r)
+	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d.Orgs, d.Sheets = orgs, inventory.Sheets
 	if d.OrgID == 0 {
-		d.OrgID = actor.OrgID
+		d.OrgID = caller.OrgID
 	}
 	if d.Result != nil {
 		d.Problems, d.Unlisted = d.Result.Problems, d.Result.Unlisted
@@ -804,11 +772,11 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
 // importUpload checks an uploaded file without writing anything, keeps it,
 // and shows the preview with every problem and what an import would do.
 func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
+	caller := actor(r)
 	lim := xlsx.DefaultLimits
 	d, data, err := readUploadForm(w, r, lim)
 	if err == nil {
-		err = h.Store.CheckOrgAccess(r.Context(), actor, access.Write, d.OrgID)
+		err = h.Store.CheckOrgAccess(r.Context(), caller, access.Write, d.OrgID)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -835,12 +803,12 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.Store.ImportInventory(r.Context(), actor, d.OrgID, b, storage.ImportOptions{DryRun: true, Source: d.Name})
+	res, err := h.Store.ImportInventory(r.Context(), caller, d.OrgID, b, storage.ImportOptions{DryRun: true, Source: d.Name})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d.Token, err = h.Store.StashUpload(r.Context(), actor, d.OrgID, d.Name, data); err != nil {
+	if d.Token, err = h.Store.StashUpload(r.Context(), caller, d.OrgID, d.Name, data); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -856,12 +824,12 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 // holding at most lim.FileBytes+1 bytes of the file (more means too large).
 // data is nil when no file was sent.
 func readUploadForm(w http.ResponseWriter, r *http.Request, lim xlsx.Limits) (importData, []byte, error) {
-	d := importData{OrgID: actorOf(r).OrgID}
+	d := importData{OrgID: actor(r).OrgID}
 	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		if err := r.ParseForm(); err != nil {
-			return d, nil, validation.Error{Field: "file", Message: err.Error()}
+			return d, nil, nil // nothing usable was sent: "no file"
 		}
 		if id := formID(r, "org_id"); id != 0 {
 			d.OrgID = id
@@ -896,17 +864,17 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, lim xlsx.Limits) (im
 // importConfirm imports a previewed file: all of it (only when valid) or
 // its valid rows, as the user chose.
 func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
-	actor := actorOf(r)
+	caller := actor(r)
 	if err := parseForm(w, r); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := h.Store.TakeUpload(r.Context(), actor, r.PathValue("token"))
+	u, err := h.Store.TakeUpload(r.Context(), caller, r.PathValue("token"))
 	if err != nil {
 		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.expired")}}})
 		return
 	}
-	if err := h.Store.CheckOrgAccess(r.Context(), actor, access.Write, u.OrgID); err != nil {
+	if err := h.Store.CheckOrgAccess(r.Context(), caller, access.Write, u.OrgID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -919,7 +887,7 @@ func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.Store.ImportInventory(r.Context(), actor, u.OrgID, b, storage.ImportOptions{SkipInvalid: r.FormValue("mode") == "valid", Source: u.Name})
+	res, err := h.Store.ImportInventory(r.Context(), caller, u.OrgID, b, storage.ImportOptions{SkipInvalid: r.FormValue("mode") == "valid", Source: u.Name})
 	if err != nil {
 		h.fail(w, r, err)
 		return

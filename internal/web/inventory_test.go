@@ -6,71 +6,45 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/api"
-	"github.com/khien/khien/internal/browsertest"
-	"github.com/khien/khien/internal/database"
-	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/xlsx"
-	"github.com/khien/khien/internal/metrics"
-	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
-	"github.com/khien/khien/internal/web"
 	"github.com/xuri/excelize/v2"
 )
 
-// tokens authenticates "Bearer <name>" as the actor of that name. It stands
-// in for the identity capability's session and token authenticator, so the
-// inventory pages are tested on their own.
-type tokens map[string]access.Actor
-
-func (t tokens) Authenticate(r *http.Request) (access.Actor, bool) {
-	a, ok := t[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
-	return a, ok
-}
-
+// site is a running server with two agencies and signed-in users:
+// "op-a" and "op-b" operate the agencies, "coord" coordinates.
 type site struct {
-	url   string
-	store *storage.Store
-	a, b  storage.Org
+	app      *apptest.App
+	url      string
+	store    *storage.Store
+	a, b     storage.Org
+	users    map[string]*apptest.User
+	sessions map[string]*http.Cookie
 }
 
-// newSite serves the web pages and API over db with two agencies; actors:
-// "op-a" and "op-b" operate them, "coord" coordinates.
-func newSite(t *testing.T, db *database.DB) site {
+func newSite(t *testing.T, app *apptest.App) site {
 	t.Helper()
-	ctx := context.Background()
-	store := storage.New(db)
-	sys := access.SystemActor("test")
-	root := storage.Org{Code: "CANTHO", Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}
-	must(t, store.AddOrg(ctx, sys, &root))
-	a := storage.Org{ParentID: root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment}
-	must(t, store.AddOrg(ctx, sys, &a))
-	b := storage.Org{ParentID: root.ID, Code: "NINHKIEU", Name: "Ủy ban nhân dân quận Ninh Kiều", Kind: storage.OrgDistrict}
-	must(t, store.AddOrg(ctx, sys, &b))
-	authn := tokens{
-		"op-a":  {UserID: 1, Email: "op@skhcn", Role: access.AgencyOperator, OrgID: a.ID, OrgPath: a.Path},
-		"op-b":  {UserID: 2, Email: "op@ninhkieu", Role: access.AgencyOperator, OrgID: b.ID, OrgPath: b.Path},
-		"coord": {UserID: 3, Email: "coord@ca", Role: access.Coordinator, OrgID: root.ID, OrgPath: root.Path},
+	s := site{app: app, url: app.URL, store: app.Store, users: map[string]*apptest.User{}, sessions: map[string]*http.Cookie{}}
+	s.a = app.Org(t, "SKHCN", "Sở Khoa học và Công nghệ")
+	s.b = app.Org(t, "NINHKIEU", "Ủy ban nhân dân quận Ninh Kiều")
+	s.users["op-a"] = app.User(t, access.AgencyOperator, s.a.ID)
+	s.users["op-b"] = app.User(t, access.AgencyOperator, s.b.ID)
+	s.users["coord"] = app.User(t, access.Coordinator, app.Root.ID)
+	for name, u := range s.users {
+		s.sessions[name] = app.SessionCookie(t, u)
 	}
-	renderer, err := web.NewRenderer("test")
-	must(t, err)
-	routes := append((&web.Handler{Store: store, Render: renderer}).Routes(), (&api.Handler{Store: store}).Routes()...)
-	srv := server.New(server.Config{Version: "test"}, server.Deps{Store: store, Authenticator: authn, Routes: routes, Renderer: renderer, Metrics: metrics.New()})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return site{ts.URL, store, a, b}
+	return s
 }
 
 func must(t testing.TB, err error) {
@@ -80,11 +54,11 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// do sends a request as token without following redirects.
-func (s site) do(t *testing.T, token, method, path string, body io.Reader, ctype string) (*http.Response, string) {
+// do sends a request in who's session without following redirects.
+func (s site) do(t *testing.T, who, method, path string, body io.Reader, ctype string) (*http.Response, string) {
 	t.Helper()
 	req, _ := http.NewRequest(method, s.url+path, body)
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.AddCookie(s.sessions[who])
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
@@ -111,8 +85,8 @@ func (s site) upload(t *testing.T, token string, orgID int64, name string, data 
 }
 
 func TestInventoryPages(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		s := newSite(t, db)
+	apptest.Each(t, func(t *testing.T, app *apptest.App) {
+		s := newSite(t, app)
 		resp, body := s.form(t, "op-a", "/inventory/systems", url.Values{"org_id": {itoa(s.a.ID)}, "name": {"Cổng thông tin điện tử Cần Thơ"}, "kind": {"web_portal"}, "level": {"2"}, "status": {"operating"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create: %d %s", resp.StatusCode, body)
@@ -248,17 +222,13 @@ func filledTemplate(t *testing.T, badIP string) string {
 	return path
 }
 
-// TestBrowserImportFixesAnError: an agency operator downloads nothing but
-// fills the template, uploads it, reads the problem (sheet, row, column),
+// TestBrowserImportFixesAnError: an agency operator, signed in, fills the
+// template, uploads it, reads the problem (sheet, row, column),
 // fixes the file, uploads it again and imports it.
 func TestBrowserImportFixesAnError(t *testing.T) {
-	s := newSite(t, dbtest.Open(t, "sqlite"))
-	ctx := browsertest.New(t)
+	s := newSite(t, apptest.New(t, "sqlite"))
+	ctx := s.app.Browser(t, s.users["op-a"])
 	bad, good := filledTemplate(t, "10.0.0.300"), filledTemplate(t, "10.0.0.30")
-	_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})
-	must(t, err)
-	_, err = chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer op-a"}})
-	must(t, err)
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(s.url+"/inventory/import"),
 		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{bad}),

@@ -50,7 +50,7 @@ var Nav = []NavItem{
 	{"nav.monitoring", "/monitoring", false},
 	{"nav.reports", "/reports", false},
 	{"nav.awareness", "/awareness", false},
-	{"nav.admin", "/admin", false},
+	{"nav.admin", "/admin", true},
 }
 
 // SetReady marks a navigation entry as built; capabilities call it as they land.
@@ -214,4 +214,18 @@ func SafeNext(next string) string {
 		return "/"
 	}
 	return path.Clean("/" + strings.TrimPrefix(next, "/"))
+}
+
+// flash is the confirmation named by ?done= after a redirect; only keys of
+// the catalogue ("flash.<name>") are shown, so the URL cannot inject text.
+func flash(r *http.Request) string {
+	name := r.URL.Query().Get("done")
+	if name == "" {
+		return ""
+	}
+	key := "flash." + name
+	if msg := i18n.T(Lang(r), key); msg != key {
+		return msg
+	}
+	return ""
 }

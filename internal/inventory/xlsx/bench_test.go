@@ -89,8 +89,12 @@ func BenchmarkImportLarge(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		store := storage.New(dbtest.Open(b, kind))
-		org := storage.Org{Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment}
-		if err := store.AddOrg(ctx, actor, &org); err != nil {
+		root, err := store.RootOrg(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		org, err := store.CreateOrg(ctx, actor, storage.OrgInput{ParentID: root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment})
+		if err != nil {
 			b.Fatal(err)
 		}
 		runtime.GC()

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// DefaultTokenLifetime is how long a token lives when the caller names no expiry.
+const DefaultTokenLifetime = 90 * 24 * time.Hour
+
+// Me is the caller as GET /me describes it.
+type Me struct {
+	ID         int64       `json:"id"`
+	Email      string      `json:"email"`
+	Name       string      `json:"name"`
+	Role       access.Role `json:"role"`
+	OrgID      int64       `json:"org_id"`
+	OrgName    string      `json:"org_name"`
+	MFAEnabled bool        `json:"mfa_enabled"`
+	// AssignedOrgIDs are an auditor's or responder's organisations.
+	AssignedOrgIDs []int64 `json:"assigned_org_ids,omitempty"`
+}
+
+// TokenRequest signs in for an API token.
+type TokenRequest struct {
+	Email         string `json:"email"`
+	Password      string `json:"password"`
+	TOTP          string `json:"totp,omitempty"`
+	Name          string `json:"name,omitempty"`
+	ExpiresInDays int    `json:"expires_in_days,omitempty"`
+}
+
+// NewToken is a created token: the secret is shown this once.
+type NewToken struct {
+	Token     string     `json:"token"`
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// TokenCreate names a token made by a signed-in caller.
+type TokenCreate struct {
+	Name          string `json:"name"`
+	ExpiresInDays int    `json:"expires_in_days,omitempty"`
+}
+
+func (h *Handler) identityRoutes() []router.Route {
+	return []router.Route{
+		{Method: "GET", Path: "/api/v1/me", Tag: "identity", Summary: "The caller: e-mail, role and organisation",
+			Response: Me{}, Handler: h.me},
+		{Method: "POST", Path: "/api/v1/auth/token", Tag: "identity", Public: true,
+			Summary: "Sign in with e-mail, password and TOTP code; returns an API token",
+			Request: TokenRequest{}, Response: NewToken{}, Handler: h.signInForToken},
+		{Method: "GET", Path: "/api/v1/tokens", Tag: "identity", Summary: "The caller's API tokens",
+			Response: List[storage.Token]{}, Handler: h.listTokens},
+		{Method: "POST", Path: "/api/v1/tokens", Tag: "identity", Summary: "Create an API token for the caller",
+			Request: TokenCreate{}, Response: NewToken{}, Handler: h.createToken},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Tag: "identity", Summary: "Revoke an API token",
+			Handler: h.revokeToken},
+	}
+}
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
+	a := Actor(r)
+	u, err := h.Store.GetUser(r.Context(), a, a.UserID)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, Me{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, OrgID: u.OrgID, OrgName: u.OrgName,
+		MFAEnabled: u.MFAEnabled, AssignedOrgIDs: u.AssignedOrgIDs})
+}
+
+func (h *Handler) signInForToken(w http.ResponseWriter, r *http.Request) {
+	var req TokenRequest
+	if err := Decode(w, r, &req); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	l, err := h.Auth.Login(r.Context(), req.Email, req.Password, req.TOTP, ClientIP(r))
+	var locked *auth.LockedError
+	switch {
+	case errors.As(err, &locked):
+		w.Header().Set("Retry-After", retryAfter(locked.Until, h.Store.Now()))
+		WriteError(w, http.StatusTooManyRequests, "locked", err.Error())
+		return
+	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrCodeRequired), errors.Is(err, auth.ErrBadCode):
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", err.Error())
+		return
+	case err != nil:
+		Fail(w, r, err)
+		return
+	case l.NeedsEnrolment:
+		WriteError(w, http.StatusForbidden, "mfa_enrolment_required",
+			"your role requires MFA: sign in to the web UI once to enrol / vai trò của bạn bắt buộc xác thực đa yếu tố: đăng nhập giao diện web để đăng ký")
+		return
+	}
+	if req.Name == "" {
+		req.Name = "API " + h.Store.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02 15:04")
+	}
+	h.issueToken(w, r, l.Actor, TokenCreate{Name: req.Name, ExpiresInDays: req.ExpiresInDays})
+}
+
+func retryAfter(until, now time.Time) string {
+	return strconv.Itoa(int(max(until.Sub(now), time.Second).Seconds()))
+}
+
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
+	var req TokenCreate
+	if err := Decode(w, r, &req); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	h.issueToken(w, r, Actor(r), req)
+}
+
+func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Actor, req TokenCreate) {
+	if req.ExpiresInDays < 0 || req.ExpiresInDays > 3660 {
+		Fail(w, r, validation.Error{Field: "expires_in_days", Message: "must be between 1 and 3660 days"})
+		return
+	}
+	life := DefaultTokenLifetime
+	if req.ExpiresInDays > 0 {
+		life = time.Duration(req.ExpiresInDays) * 24 * time.Hour
+	}
+	expires := h.Store.Now().Add(life)
+	secret, hash, prefix := auth.NewToken()
+	t, err := h.Store.CreateToken(r.Context(), a, a.UserID, req.Name, hash, prefix, &expires)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, NewToken{Token: secret, ID: t.ID, Name: t.Name, ExpiresAt: t.ExpiresAt})
+}
+
+func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
+	tokens, err := h.Store.ListTokens(r.Context(), Actor(r))
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(tokens, len(tokens), ""))
+}
+
+func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := h.Store.RevokeToken(r.Context(), Actor(r), id); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

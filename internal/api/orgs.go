@@ -1,0 +1,124 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+)
+
+// OrgMove names the new parent of an organisation.
+type OrgMove struct {
+	ParentID int64 `json:"parent_id"`
+}
+
+func (h *Handler) orgRoutes() []router.Route {
+	return []router.Route{
+		{Method: "GET", Path: "/api/v1/orgs", Tag: "organisations", Summary: "Organisations in the caller's scope, in tree order (?q=, ?archived=1)",
+			Response: List[storage.Org]{}, Handler: h.listOrgs},
+		{Method: "POST", Path: "/api/v1/orgs", Tag: "organisations", Summary: "Create an organisation under parent_id",
+			Request: storage.OrgInput{}, Response: storage.Org{}, Handler: h.createOrg},
+		{Method: "GET", Path: "/api/v1/orgs/{id}", Tag: "organisations", Summary: "One organisation",
+			Response: storage.Org{}, Handler: h.getOrg},
+		{Method: "PATCH", Path: "/api/v1/orgs/{id}", Tag: "organisations", Summary: "Rename an organisation (code, name, kind)",
+			Request: storage.OrgInput{}, Response: storage.Org{}, Handler: h.updateOrg},
+		{Method: "POST", Path: "/api/v1/orgs/{id}/move", Tag: "organisations", Summary: "Move an organisation and its subtree under another parent",
+			Request: OrgMove{}, Response: storage.Org{}, Handler: h.moveOrg},
+		{Method: "POST", Path: "/api/v1/orgs/{id}/archive", Tag: "organisations", Summary: "Archive an organisation",
+			Response: storage.Org{}, Handler: h.archiveOrg(true)},
+		{Method: "POST", Path: "/api/v1/orgs/{id}/restore", Tag: "organisations", Summary: "Bring an archived organisation back",
+			Response: storage.Org{}, Handler: h.archiveOrg(false)},
+	}
+}
+
+func (h *Handler) listOrgs(w http.ResponseWriter, r *http.Request) {
+	q := storage.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
+	orgs, err := h.Store.ListOrgs(r.Context(), Actor(r), q)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(orgs, len(orgs), ""))
+}
+
+func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
+	var in storage.OrgInput
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	o, err := h.Store.CreateOrg(r.Context(), Actor(r), in)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, o)
+}
+
+func (h *Handler) getOrg(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	o, err := h.Store.GetOrg(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, o)
+}
+
+func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var in storage.OrgInput
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	o, err := h.Store.UpdateOrg(r.Context(), Actor(r), id, in)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, o)
+}
+
+func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var in OrgMove
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	o, err := h.Store.MoveOrg(r.Context(), Actor(r), id, in.ParentID)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, o)
+}
+
+func (h *Handler) archiveOrg(archived bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := PathID(r, "id")
+		if err != nil {
+			Fail(w, r, err)
+			return
+		}
+		o, err := h.Store.SetOrgArchived(r.Context(), Actor(r), id, archived)
+		if err != nil {
+			Fail(w, r, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, o)
+	}
+}

@@ -1,0 +1,209 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// UserCreate is the body of POST /users.
+type UserCreate struct {
+	Email    string      `json:"email"`
+	Name     string      `json:"name"`
+	Role     access.Role `json:"role"`
+	OrgID    int64       `json:"org_id"`
+	Password string      `json:"password"`
+}
+
+// Assignments are the organisations of an auditor or responder.
+type Assignments struct {
+	OrgIDs []int64 `json:"org_ids"`
+}
+
+// PasswordSet sets a user's password (reset by an administrator).
+type PasswordSet struct {
+	Password string `json:"password"`
+}
+
+// PasswordChange changes the caller's own password.
+type PasswordChange struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (h *Handler) userRoutes() []router.Route {
+	return []router.Route{
+		{Method: "GET", Path: "/api/v1/users", Tag: "users", Summary: "Users in the caller's scope (?org_id=, ?role=, ?q=)",
+			Response: List[storage.User]{}, Handler: h.listUsers},
+		{Method: "POST", Path: "/api/v1/users", Tag: "users", Summary: "Create a user (platform admin, or the agency's admin for agency roles)",
+			Request: UserCreate{}, Response: storage.User{}, Handler: h.createUser},
+		{Method: "GET", Path: "/api/v1/users/{id}", Tag: "users", Summary: "One user",
+			Response: storage.User{}, Handler: h.getUser},
+		{Method: "PATCH", Path: "/api/v1/users/{id}", Tag: "users", Summary: "Change a user's name, role, organisation or disabled state",
+			Request: storage.UserUpdate{}, Response: storage.User{}, Handler: h.updateUser},
+		{Method: "PUT", Path: "/api/v1/users/{id}/assignments", Tag: "users", Summary: "Set the organisations of an auditor or responder",
+			Request: Assignments{}, Response: storage.User{}, Handler: h.assignUser},
+		{Method: "POST", Path: "/api/v1/users/{id}/password", Tag: "users", Summary: "Set a user's password (ends their sessions)",
+			Request: PasswordSet{}, Handler: h.resetPassword},
+		{Method: "POST", Path: "/api/v1/users/{id}/mfa-reset", Tag: "users", Summary: "Remove a user's MFA enrolment (they enrol again at next sign-in)",
+			Handler: h.resetMFA},
+		{Method: "POST", Path: "/api/v1/me/password", Tag: "identity", Summary: "Change the caller's password",
+			Request: PasswordChange{}, Handler: h.changePassword},
+	}
+}
+
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
+	q := storage.UserQuery{Role: access.Role(r.URL.Query().Get("role")), Search: r.URL.Query().Get("q")}
+	if v := r.URL.Query().Get("org_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			Fail(w, r, validation.Error{Field: "org_id", Message: "must be an integer id"})
+			return
+		}
+		q.OrgID = id
+	}
+	users, err := h.Store.ListUsers(r.Context(), Actor(r), q)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, NewList(users, len(users), ""))
+}
+
+// hashNewPassword checks the password policy and hashes.
+func hashNewPassword(r *http.Request, field, password string) (string, error) {
+	if err := auth.CheckPasswordPolicy(password); err != nil {
+		return "", validation.Error{Field: field, Message: err.Error()}
+	}
+	return auth.HashPassword(r.Context(), password)
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
+	var in UserCreate
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	hash, err := hashNewPassword(r, "password", in.Password)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	u, err := h.Store.CreateUser(r.Context(), Actor(r), storage.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, u)
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	u, err := h.Store.GetUser(r.Context(), Actor(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, u)
+}
+
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var up storage.UserUpdate
+	if err := Decode(w, r, &up); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	u, err := h.Store.UpdateUser(r.Context(), Actor(r), id, up)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, u)
+}
+
+func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var in Assignments
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	a := Actor(r)
+	if err := h.Store.SetAssignments(r.Context(), a, id, in.OrgIDs); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	u, err := h.Store.GetUser(r.Context(), a, id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, u)
+}
+
+func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var in PasswordSet
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	hash, err := hashNewPassword(r, "password", in.Password)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := h.Store.SetPassword(r.Context(), Actor(r), id, hash, ""); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := h.Store.ResetMFA(r.Context(), Actor(r), id); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+	var in PasswordChange
+	if err := Decode(w, r, &in); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := h.Auth.ChangePassword(r.Context(), Actor(r), in.CurrentPassword, in.NewPassword, auth.CurrentSession(r)); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

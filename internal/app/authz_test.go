@@ -1,0 +1,333 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/storage"
+)
+
+// The authorisation matrix: every registered route, web and API, with who
+// may use it. TestAuthorisationMatrix fails when a registered route has no
+// row here, when a row names a route that is not registered, and when a
+// route answers differently from its row.
+//
+// Adding a route: add one row keyed "METHOD /path" (exactly as registered):
+//
+//	public()                          needs no sign-in (login, health, …)
+//	self(body)                        acts on the caller's own account: every role
+//	selfTarget(target, body)          the same, on an object of the caller's (a token)
+//	signOut()                         ends the session: a redirect to /login is success
+//	unscoped(roles...)                no object in the path; these roles are allowed
+//	object(own, other, target, body)  acts on an object: own lists the roles
+//	                                  allowed when the object is in the caller's
+//	                                  organisation (for auditors and responders:
+//	                                  their assigned organisation), other when it
+//	                                  is in another organisation
+//
+// target makes a fresh object in the cell's organisation (c.org; c.app,
+// c.user and c.unique help) and returns the value of the path parameter
+// ({id}; "" for routes without one); body returns the request body:
+// a JSON value for the API, url.Values for a web form (nil for none). Every
+// request gets fresh objects and a fresh session, so destructive routes
+// (archive, revoke, sign out) cannot disturb the next case.
+//
+// Allowed means a 2xx or 3xx answer (not a redirect to the login page) or 422
+// (the input was judged, so access was granted); denied means 403 or 404.
+// Anything else fails the test.
+var matrix = map[string]rule{
+	// Public.
+	"GET /healthz":             public(),
+	"GET /metrics":             public(),
+	"GET /api/v1/openapi.json": public(),
+	"GET /login":               public(),
+	"POST /login":              public(),
+	"GET /login/mfa":           public(),
+	"POST /login/mfa":          public(),
+	"POST /api/v1/auth/token":  public(),
+
+	// Shell.
+	"GET /{$}": unscoped(everyone...),
+
+	// Own account.
+	"GET /api/v1/me": self(nil),
+	"POST /api/v1/me/password": self(func(c *cell) any {
+		return map[string]string{"current_password": apptest.Password, "new_password": apptest.Password}
+	}),
+	"GET /api/v1/tokens":         self(nil),
+	"POST /api/v1/tokens":        self(func(c *cell) any { return map[string]string{"name": "matrix"} }),
+	"DELETE /api/v1/tokens/{id}": selfTarget(ownToken, nil),
+	"POST /logout":               signOut(),
+	"GET /account":               self(nil),
+	"POST /account/password": self(func(c *cell) any {
+		return url.Values{"current_password": {apptest.Password}, "new_password": {apptest.Password}, "confirm_password": {apptest.Password}}
+	}),
+	"POST /account/logout-everywhere":  signOut(),
+	"GET /account/mfa":                 self(nil),
+	"POST /account/mfa":                self(func(c *cell) any { return url.Values{"code": {"000000"}} }),
+	"POST /account/mfa/recovery-codes": self(nil),
+	"GET /account/tokens":              self(nil),
+	"POST /account/tokens":             self(func(c *cell) any { return url.Values{"name": {"matrix"}} }),
+	"POST /account/tokens/{id}/revoke": selfTarget(ownToken, nil),
+
+	// Organisations.
+	"GET /api/v1/orgs":               unscoped(everyone...),
+	"POST /api/v1/orgs":              object(global, global, parentOrg, orgJSON),
+	"GET /api/v1/orgs/{id}":          object(everyone, global, childOrg, nil),
+	"PATCH /api/v1/orgs/{id}":        object(global, global, childOrg, orgJSON),
+	"POST /api/v1/orgs/{id}/move":    object(global, global, childOrg, func(c *cell) any { return map[string]int64{"parent_id": c.org.ID} }),
+	"POST /api/v1/orgs/{id}/archive": object(global, global, childOrg, nil),
+	"POST /api/v1/orgs/{id}/restore": object(global, global, childOrg, nil),
+	"GET /admin":                     unscoped(everyone...),
+	"GET /admin/orgs":                unscoped(everyone...),
+	"POST /admin/orgs":               object(global, global, parentOrg, orgForm),
+	"GET /admin/orgs/{id}":           object(everyone, global, childOrg, nil),
+	"POST /admin/orgs/{id}":          object(global, global, childOrg, orgForm),
+	"POST /admin/orgs/{id}/move":     object(global, global, childOrg, func(c *cell) any { return url.Values{"parent_id": {c.orgID()}} }),
+	"POST /admin/orgs/{id}/archive":  object(global, global, childOrg, func(c *cell) any { return url.Values{"archived": {"1"}} }),
+
+	// Users.
+	"GET /api/v1/users":                  unscoped(userReaders...),
+	"POST /api/v1/users":                 object(userManagers, admins, parentOrg, userJSON),
+	"GET /api/v1/users/{id}":             object(userReaders, global, operatorIn, nil),
+	"PATCH /api/v1/users/{id}":           object(userManagers, admins, operatorIn, func(c *cell) any { return map[string]string{"name": "Đổi tên"} }),
+	"PUT /api/v1/users/{id}/assignments": object(global, global, auditorIn, func(c *cell) any { return map[string][]int64{"org_ids": {c.org.ID}} }),
+	"POST /api/v1/users/{id}/password":   object(userManagers, admins, operatorIn, func(c *cell) any { return map[string]string{"password": apptest.Password} }),
+	"POST /api/v1/users/{id}/mfa-reset":  object(userManagers, admins, operatorIn, nil),
+	"GET /admin/users":                   unscoped(userReaders...),
+	"POST /admin/users":                  object(userManagers, admins, parentOrg, userForm),
+	"GET /admin/users/{id}":              object(userReaders, global, operatorIn, nil),
+	"POST /admin/users/{id}": object(userManagers, admins, operatorIn, func(c *cell) any {
+		return url.Values{"name": {"Đổi tên"}, "role": {"agency_operator"}, "org_id": {c.orgID()}}
+	}),
+	"POST /admin/users/{id}/assignments": object(global, global, auditorIn, func(c *cell) any { return url.Values{"org_id": {c.orgID()}} }),
+	"POST /admin/users/{id}/password":    object(userManagers, admins, operatorIn, nil),
+	"POST /admin/users/{id}/mfa-reset":   object(userManagers, admins, operatorIn, nil),
+
+	// Audit log.
+	"GET /api/v1/audit":           unscoped(global...),
+	"GET /admin/audit":            unscoped(global...),
+	"GET /admin/audit/export.csv": unscoped(global...),
+}
+
+// Role sets used above.
+var (
+	everyone     = access.Roles
+	global       = []access.Role{access.Admin, access.Coordinator}
+	admins       = []access.Role{access.Admin}
+	userReaders  = []access.Role{access.Admin, access.Coordinator, access.AgencyAdmin}
+	userManagers = []access.Role{access.Admin, access.AgencyAdmin}
+)
+
+// rule is one row of the matrix.
+type rule struct {
+	kind       string // "public", "self", "any", "object"
+	own, other []access.Role
+	target     func(c *cell) string
+	body       func(c *cell) any
+	// toLogin: the route's success is a redirect to the login page (sign-out).
+	toLogin bool
+}
+
+func public() rule                   { return rule{kind: "public"} }
+func self(body func(*cell) any) rule { return rule{kind: "self", body: body} }
+func signOut() rule                  { return rule{kind: "self", toLogin: true} }
+func selfTarget(target func(*cell) string, body func(*cell) any) rule {
+	return rule{kind: "self", target: target, body: body}
+}
+func unscoped(roles ...access.Role) rule { return rule{kind: "unscoped", own: roles} }
+func object(own, other []access.Role, target func(*cell) string, body func(*cell) any) rule {
+	return rule{kind: "object", own: own, other: other, target: target, body: body}
+}
+
+// cell is one case: a user acting on an object in an organisation.
+type cell struct {
+	t    *testing.T
+	app  *apptest.App
+	user *apptest.User
+	org  storage.Org
+	seq  *int
+}
+
+func (c *cell) unique(prefix string) string {
+	*c.seq++
+	return fmt.Sprintf("%s%d", prefix, *c.seq)
+}
+
+func (c *cell) orgID() string { return strconv.FormatInt(c.org.ID, 10) }
+
+// Targets.
+func parentOrg(c *cell) string { return "" }
+func childOrg(c *cell) string {
+	return strconv.FormatInt(c.app.ChildOrg(c.t, c.org.ID, c.unique("CHILD"), "Đơn vị con").ID, 10)
+}
+func operatorIn(c *cell) string {
+	return strconv.FormatInt(c.app.User(c.t, access.AgencyOperator, c.org.ID).ID, 10)
+}
+func auditorIn(c *cell) string {
+	return strconv.FormatInt(c.app.User(c.t, access.Auditor, c.org.ID).ID, 10)
+}
+func ownToken(c *cell) string {
+	var tokens struct{ Items []storage.Token }
+	c.app.JSON(c.t, c.app.Token(c.t, c.user), "GET", "/api/v1/tokens", nil, &tokens)
+	return strconv.FormatInt(tokens.Items[0].ID, 10)
+}
+
+// Bodies.
+func orgJSON(c *cell) any {
+	return map[string]any{"code": c.unique("ORG"), "name": "Cơ quan thử", "parent_id": c.org.ID}
+}
+func orgForm(c *cell) any {
+	return url.Values{"code": {c.unique("ORG")}, "name": {"Cơ quan thử"}, "parent_id": {c.orgID()}, "kind": {"unit"}}
+}
+func userJSON(c *cell) any {
+	return map[string]any{"email": c.unique("new") + "@matrix.local", "name": "Mới", "role": "viewer", "org_id": c.org.ID, "password": apptest.Password}
+}
+func userForm(c *cell) any {
+	return url.Values{"email": {c.unique("new") + "@matrix.local"}, "name": {"Mới"}, "role": {"viewer"}, "org_id": {c.orgID()}, "password": {apptest.Password}}
+}
+
+func TestAuthorisationMatrix(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, app *apptest.App) {
+		own := app.Org(t, "OWN", "Sở của người dùng")
+		other := app.Org(t, "OTHER", "Sở khác")
+		users := map[access.Role]*apptest.User{}
+		tokens := map[access.Role]string{}
+		for _, role := range access.Roles {
+			u := app.User(t, role, own.ID)
+			if role.Assignable() {
+				app.Assign(t, u, own.ID)
+			}
+			users[role], tokens[role] = u, app.Token(t, u)
+		}
+		seq := 0
+		registered := map[string]bool{}
+		for _, route := range app.Server.Routes() {
+			key := route.Pattern()
+			registered[key] = true
+			r, ok := matrix[key]
+			if !ok {
+				t.Errorf("route %s is not in the authorisation matrix (internal/app/authz_test.go): add a row", key)
+				continue
+			}
+			if (r.kind == "public") != route.Public {
+				t.Errorf("route %s: registered Public=%v, matrix says %s", key, route.Public, r.kind)
+				continue
+			}
+			if r.kind == "public" {
+				continue
+			}
+			// Without credentials every protected route is refused.
+			c := &cell{t: t, app: app, user: users[access.Admin], org: own, seq: &seq}
+			if status, loc := send(t, app, route.Method, pathFor(c, r, route.Path), "", nil, bodyFor(c, r)); !(status == 401 || (status == 303 && strings.HasPrefix(loc, "/login"))) {
+				t.Errorf("%s without credentials answered %d %s", key, status, loc)
+			}
+			for _, role := range access.Roles {
+				scopes := []storage.Org{own, other}
+				if r.kind != "object" {
+					scopes = scopes[:1]
+				}
+				for i, org := range scopes {
+					c := &cell{t: t, app: app, user: users[role], org: org, seq: &seq}
+					want := r.kind == "self" || slices.Contains(r.own, role)
+					if i == 1 {
+						want = slices.Contains(r.other, role)
+					}
+					var cookie *http.Cookie
+					token := tokens[role]
+					if !strings.HasPrefix(route.Path, "/api/") {
+						cookie, token = app.SessionCookie(t, users[role]), ""
+					}
+					status, loc := send(t, app, route.Method, pathFor(c, r, route.Path), token, cookie, bodyFor(c, r))
+					allowed := (status >= 200 && status < 300) || (status >= 300 && status < 400 && (r.toLogin || !strings.HasPrefix(loc, "/login"))) || status == 422
+					denied := status == 403 || status == 404
+					where := "own organisation"
+					if i == 1 {
+						where = "another organisation"
+					}
+					switch {
+					case !allowed && !denied:
+						t.Errorf("%s as %s on %s: unexpected %d %s", key, role, where, status, loc)
+					case want && !allowed:
+						t.Errorf("%s as %s on %s: denied (%d), matrix allows", key, role, where, status)
+					case !want && allowed:
+						t.Errorf("%s as %s on %s: allowed (%d), matrix denies", key, role, where, status)
+					}
+				}
+			}
+		}
+		for key := range matrix {
+			if !registered[key] {
+				t.Errorf("matrix row %s names no registered route: remove or fix it", key)
+			}
+		}
+	})
+}
+
+// pathParam matches a path parameter such as {id} (not the {$} anchor).
+var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
+
+func pathFor(c *cell, r rule, path string) string {
+	if r.target != nil && pathParam.MatchString(path) {
+		path = pathParam.ReplaceAllString(path, r.target(c))
+	}
+	return strings.Replace(path, "{$}", "", 1)
+}
+
+func bodyFor(c *cell, r rule) any {
+	if r.body == nil {
+		return nil
+	}
+	return r.body(c)
+}
+
+// send makes one request without following redirects and returns the status
+// and the Location header.
+func send(t *testing.T, app *apptest.App, method, path, token string, cookie *http.Cookie, body any) (int, string) {
+	t.Helper()
+	var rd io.Reader
+	contentType := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		rd, contentType = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, contentType = bytes.NewReader(data), "application/json"
+	}
+	req, err := http.NewRequest(method, app.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}

@@ -1,0 +1,288 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/storage"
+)
+
+const password = "một cụm mật khẩu đủ dài"
+
+// setup makes a store with one agency operator and one coordinator enrolled
+// in TOTP; it returns the coordinator's secret and recovery codes.
+func setup(t *testing.T, db *database.DB) (*storage.Store, *auth.Authenticator, string, []string) {
+	t.Helper()
+	ctx := context.Background()
+	s := storage.New(db)
+	root, err := s.RootOrg(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	system := access.SystemActor("test")
+	for _, u := range []storage.UserInput{
+		{Email: "op@so.vn", Role: access.AgencyOperator, OrgID: root.ID, PasswordHash: hash},
+		{Email: "coord@ca.vn", Role: access.Coordinator, OrgID: root.ID, PasswordHash: hash},
+	} {
+		if _, err := s.CreateUser(ctx, system, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	coord, _ := s.UserByEmail(ctx, "coord@ca.vn")
+	actor, _ := s.ActorFor(ctx, coord)
+	e, err := auth.NewEnrolment(coord.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(e.URI, "otpauth://totp/") || len(e.QRPNG) < 100 || string(e.QRPNG[1:4]) != "PNG" {
+		t.Fatalf("enrolment: URI %q, %d bytes of QR", e.URI, len(e.QRPNG))
+	}
+	codes, hashes := auth.NewRecoveryCodes()
+	if err := s.EnableMFA(ctx, actor, e.Secret, 0, hashes); err != nil {
+		t.Fatal(err)
+	}
+	return s, auth.NewAuthenticator(s), e.Secret, codes
+}
+
+func TestBruteForceLockout(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s, a, _, _ := setup(t, db)
+		for i := range auth.MaxFailuresPerAccount {
+			if _, err := a.Login(ctx, "op@so.vn", "wrong password "+string(rune('a'+i)), "", "10.0.0.1"); !errors.Is(err, auth.ErrBadCredentials) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		// The right password is now refused too: it is not even checked.
+		_, err := a.Login(ctx, "OP@so.vn", password, "", "10.0.0.2")
+		var locked *auth.LockedError
+		if !errors.As(err, &locked) || !strings.Contains(err.Error(), "thử lại sau") {
+			t.Fatalf("sixth attempt with the right password: %v", err)
+		}
+		if d := time.Until(locked.Until); d < 14*time.Minute || d > auth.FailureWindow {
+			t.Fatalf("lockout ends in %v", d)
+		}
+		// When the window has passed the account opens again.
+		if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE login_failures SET at = ?"), s.Now().Add(-auth.FailureWindow-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Login(ctx, "op@so.vn", password, "", "10.0.0.2"); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+		// Per address: many failures from one address lock it for every account.
+		for range auth.MaxFailuresPerIP {
+			if err := s.RecordLoginFailure(ctx, "someone@else.vn", "10.9.9.9", s.Now().Add(-time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := a.Login(ctx, "op@so.vn", password, "", "10.9.9.9"); !errors.As(err, &locked) {
+			t.Fatalf("from a throttled address: %v", err)
+		}
+		// Every outcome is in the audit log, with the address.
+		entries, _, err := s.ListAudit(ctx, access.SystemActor("test"), storage.AuditQuery{Action: "user.login"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		for _, e := range entries {
+			count[e.Action]++
+			if e.IP == "" {
+				t.Errorf("audit entry %d without address", e.ID)
+			}
+		}
+		if count["user.login_failed"] != 5 || count["user.login_locked"] != 2 || count["user.login"] != 1 {
+			t.Fatalf("audited sign-ins: %v", count)
+		}
+	})
+}
+
+func TestTOTPCodeWorksOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		_, a, secret, recovery := setup(t, db)
+		if _, err := a.Login(ctx, "coord@ca.vn", password, "", "10.0.0.1"); !errors.Is(err, auth.ErrCodeRequired) {
+			t.Fatalf("without a code: %v", err)
+		}
+		code, _ := auth.TOTPCode(secret, time.Now())
+		if _, err := a.Login(ctx, "coord@ca.vn", password, code, "10.0.0.1"); err != nil {
+			t.Fatalf("fresh code: %v", err)
+		}
+		if _, err := a.Login(ctx, "coord@ca.vn", password, code, "10.0.0.1"); !errors.Is(err, auth.ErrBadCode) {
+			t.Fatalf("the same code again: %v", err)
+		}
+		// An earlier step's code is refused once a later one was used.
+		old, _ := auth.TOTPCode(secret, time.Now().Add(-30*time.Second))
+		if _, err := a.Login(ctx, "coord@ca.vn", password, old, "10.0.0.1"); !errors.Is(err, auth.ErrBadCode) {
+			t.Fatalf("an older code: %v", err)
+		}
+		rc := strings.ToUpper(recovery[0])
+		if _, err := a.Login(ctx, "coord@ca.vn", password, rc, "10.0.0.1"); err != nil {
+			t.Fatalf("recovery code: %v", err)
+		}
+		if _, err := a.Login(ctx, "coord@ca.vn", password, rc, "10.0.0.1"); !errors.Is(err, auth.ErrBadCode) {
+			t.Fatalf("recovery code again: %v", err)
+		}
+	})
+}
+
+func TestSessionAndTokenLifetimes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s, a, _, _ := setup(t, db)
+		u, _ := s.UserByEmail(ctx, "op@so.vn")
+		newSession := func() *http.Cookie {
+			w := httptest.NewRecorder()
+			if err := a.StartSession(w, httptest.NewRequest("POST", "/login", nil), u.ID, storage.StageFull); err != nil {
+				t.Fatal(err)
+			}
+			c := w.Result().Cookies()[0]
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure {
+				t.Fatalf("cookie flags over plain HTTP: %+v", c)
+			}
+			return c
+		}
+		authenticated := func(c *http.Cookie, header string) bool {
+			r := httptest.NewRequest("GET", "/", nil)
+			if c != nil {
+				r.AddCookie(c)
+			}
+			if header != "" {
+				r.Header.Set("Authorization", header)
+			}
+			actor, ok := a.Authenticate(r)
+			return ok && actor.UserID == u.ID
+		}
+		age := func(column string, d time.Duration) {
+			if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE sessions SET "+column+" = ?"), s.Now().Add(-d)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := newSession()
+		if !authenticated(c, "") {
+			t.Fatal("fresh session refused")
+		}
+		age("last_seen_at", auth.IdleTimeout+time.Minute)
+		if authenticated(c, "") {
+			t.Fatal("idle session accepted")
+		}
+		c = newSession()
+		age("created_at", auth.AbsoluteTimeout+time.Minute)
+		if authenticated(c, "") {
+			t.Fatal("session past its absolute lifetime accepted")
+		}
+		// Log out everywhere ends every session.
+		c1, c2 := newSession(), newSession()
+		actor, _ := s.ActorFor(ctx, u)
+		if err := s.EndSessions(ctx, actor, ""); err != nil {
+			t.Fatal(err)
+		}
+		if authenticated(c1, "") || authenticated(c2, "") {
+			t.Fatal("session survived log out everywhere")
+		}
+
+		secret, hash, prefix := auth.NewToken()
+		expires := s.Now().Add(time.Hour)
+		tok, err := s.CreateToken(ctx, actor, u.ID, "test", hash, prefix, &expires)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !authenticated(nil, "Bearer "+secret) || authenticated(nil, "Bearer "+secret+"x") || authenticated(nil, "Basic "+secret) {
+			t.Fatal("bearer token check")
+		}
+		if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE api_tokens SET expires_at = ?"), s.Now().Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if authenticated(nil, "Bearer "+secret) {
+			t.Fatal("expired token accepted")
+		}
+		if _, err := db.Write.Exec("UPDATE api_tokens SET expires_at = NULL"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeToken(ctx, actor, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if authenticated(nil, "Bearer "+secret) {
+			t.Fatal("revoked token accepted")
+		}
+	})
+}
+
+func TestPasswordHashing(t *testing.T) {
+	ctx := context.Background()
+	h, err := auth.HashPassword(ctx, password)
+	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Fatalf("hash %q %v", h, err)
+	}
+	if err := auth.VerifyPassword(ctx, h, password); err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.VerifyPassword(ctx, h, password+"!"); !errors.Is(err, auth.ErrMismatch) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	for _, tt := range []struct {
+		password string
+		ok       bool
+	}{
+		{"short", false},
+		{"password1234", false},
+		{"aaaaaaaaaaaaaaaa", false},
+		{"mặt trời mọc ở đằng đông", true},
+	} {
+		if err := auth.CheckPasswordPolicy(tt.password); (err == nil) != tt.ok {
+			t.Errorf("policy(%q) = %v, want ok=%v", tt.password, err, tt.ok)
+		}
+	}
+}
+
+// BenchmarkVerifyPassword measures one sign-in's password check (argon2id,
+// 64 MiB, 3 passes): the cost that bounds sign-ins per second.
+func BenchmarkVerifyPassword(b *testing.B) {
+	ctx := context.Background()
+	h, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := auth.VerifyPassword(ctx, h, password); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAuthenticateToken measures finding the caller of an API request
+// by bearer token (one indexed lookup on SQLite).
+func BenchmarkAuthenticateToken(b *testing.B) {
+	ctx := context.Background()
+	db := dbtest.Open(b, "sqlite")
+	s := storage.New(db)
+	root, _ := s.RootOrg(ctx)
+	u, err := s.CreateUser(ctx, access.SystemActor("bench"), storage.UserInput{Email: "b@x.vn", Role: access.Viewer, OrgID: root.ID, PasswordHash: "x"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	secret, hash, prefix := auth.NewToken()
+	if _, err := s.CreateToken(ctx, access.SystemActor("bench"), u.ID, "bench", hash, prefix, nil); err != nil {
+		b.Fatal(err)
+	}
+	a := auth.NewAuthenticator(s)
+	r := httptest.NewRequest("GET", "/api/v1/me", nil)
+	r.Header.Set("Authorization", "Bearer "+secret)
+	for b.Loop() {
+		if _, ok := a.Authenticate(r); !ok {
+			b.Fatal("not authenticated")
+		}
+	}
+}

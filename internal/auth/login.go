@@ -1,0 +1,247 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// Throttling: after MaxFailuresPerAccount failed sign-ins within
+// FailureWindow an account is locked until FailureWindow has passed since
+// the last failure; an address gets MaxFailuresPerIP (it may be an agency's
+// shared NAT). While locked, attempts are refused without checking the
+// password, so a guesser learns nothing.
+const (
+	MaxFailuresPerAccount = 5
+	MaxFailuresPerIP      = 30
+	FailureWindow         = 15 * time.Minute
+)
+
+// Sign-in errors. Messages are for people; the web and API show them.
+var (
+	ErrBadCredentials = errors.New("wrong e-mail address or password / sai thư điện tử hoặc mật khẩu")
+	ErrCodeRequired   = errors.New("enter the code from your authenticator app / nhập mã xác thực từ ứng dụng OTP")
+	ErrBadCode        = errors.New("wrong or already used authentication code / mã xác thực sai hoặc đã được dùng")
+)
+
+// LockedError refuses a sign-in during a lockout.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	t := e.Until.In(time.FixedZone("ICT", 7*3600)).Format("15:04")
+	return fmt.Sprintf("too many failed sign-ins; try again after %s / đăng nhập sai quá nhiều lần, tài khoản tạm khoá; thử lại sau %s", t, t)
+}
+
+// Login is a signed-in user. NeedsEnrolment is set when the role requires
+// MFA and the user has not enrolled yet: only enrolment may follow.
+type Login struct {
+	User           storage.User
+	Actor          access.Actor
+	NeedsEnrolment bool
+}
+
+// dummyHash is verified against when the account does not exist, so the
+// answer takes as long as for a real account.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := HashPassword(context.Background(), GeneratePassword())
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// Login checks a sign-in: throttling, password, then the TOTP or recovery
+// code when the user has MFA. Every outcome is audited.
+func (a *Authenticator) Login(ctx context.Context, email, password, code, ip string) (Login, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	who := access.Actor{Email: email, IP: ip}
+	if err := a.checkLockout(ctx, who); err != nil {
+		return Login{}, err
+	}
+	u, err := a.store.UserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, access.ErrNotFound):
+		_ = VerifyPassword(ctx, dummyHash(), password)
+		return Login{}, a.fail(ctx, who, "unknown account", ErrBadCredentials)
+	case err != nil:
+		return Login{}, err
+	}
+	who.UserID, who.OrgID = u.ID, u.OrgID
+	if err := VerifyPassword(ctx, u.PasswordHash, password); err != nil {
+		if !errors.Is(err, ErrMismatch) {
+			return Login{}, err
+		}
+		return Login{}, a.fail(ctx, who, "wrong password", ErrBadCredentials)
+	}
+	if u.DisabledAt != nil {
+		return Login{}, a.fail(ctx, who, "account disabled", ErrBadCredentials)
+	}
+	method := "password"
+	if u.MFAEnabled {
+		if strings.TrimSpace(code) == "" {
+			return Login{}, ErrCodeRequired
+		}
+		if method, err = a.checkSecondFactor(ctx, who, code); err != nil {
+			if errors.Is(err, ErrBadCode) {
+				return Login{}, a.fail(ctx, who, "wrong code", ErrBadCode)
+			}
+			return Login{}, err
+		}
+	}
+	if err := a.store.ClearLoginFailures(ctx, email); err != nil {
+		return Login{}, err
+	}
+	actor, err := a.store.ActorFor(ctx, u)
+	if err != nil {
+		return Login{}, err
+	}
+	actor.IP = ip
+	l := Login{User: u, Actor: actor, NeedsEnrolment: u.Role.RequiresMFA() && !u.MFAEnabled}
+	a.audit(ctx, actor, "user.login", map[string]any{"method": method, "mfa_enrolment_required": l.NeedsEnrolment})
+	return l, nil
+}
+
+// checkLockout refuses (with a *LockedError) while the account or the
+// address has too many recent failures.
+func (a *Authenticator) checkLockout(ctx context.Context, who access.Actor) error {
+	f, err := a.store.RecentLoginFailures(ctx, who.Email, who.IP, a.store.Now().Add(-FailureWindow))
+	if err != nil {
+		return err
+	}
+	if f.ByEmail < MaxFailuresPerAccount && f.ByIP < MaxFailuresPerIP {
+		return nil
+	}
+	until := f.LastByEmail
+	if f.ByIP >= MaxFailuresPerIP && f.LastByIP.After(until) {
+		until = f.LastByIP
+	}
+	a.audit(ctx, who, "user.login_locked", nil)
+	return &LockedError{Until: until.Add(FailureWindow)}
+}
+
+// checkSecondFactor accepts an unused TOTP code or an unused recovery code.
+func (a *Authenticator) checkSecondFactor(ctx context.Context, who access.Actor, code string) (string, error) {
+	m, err := a.store.MFA(ctx, who.UserID)
+	if err != nil {
+		return "", err
+	}
+	if step, ok := matchTOTP(m.Secret, code, a.store.Now()); ok {
+		fresh, err := a.store.UseTOTPStep(ctx, who.UserID, step)
+		if err != nil {
+			return "", err
+		}
+		if fresh {
+			return "totp", nil
+		}
+		return "", ErrBadCode
+	}
+	ok, err := a.store.UseRecoveryCode(ctx, who, who.UserID, HashRecoveryCode(code))
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", ErrBadCode
+	}
+	return "recovery_code", nil
+}
+
+func (a *Authenticator) fail(ctx context.Context, who access.Actor, reason string, err error) error {
+	if rerr := a.store.RecordLoginFailure(ctx, who.Email, who.IP, a.store.Now().Add(-24*time.Hour)); rerr != nil {
+		return rerr
+	}
+	a.audit(ctx, who, "user.login_failed", map[string]string{"reason": reason})
+	return err
+}
+
+func (a *Authenticator) audit(ctx context.Context, who access.Actor, action string, details any) {
+	err := a.store.Audit(ctx, who, storage.Change{Action: action, ObjectType: "user", ObjectID: who.UserID, OrgID: who.OrgID, New: details})
+	if err != nil {
+		slog.ErrorContext(ctx, "audit sign-in", "action", action, "err", err)
+	}
+}
+
+// BeginEnrolment offers the actor a new TOTP secret, remembered until confirmed.
+func (a *Authenticator) BeginEnrolment(ctx context.Context, actor access.Actor) (Enrolment, error) {
+	e, err := NewEnrolment(actor.Email)
+	if err != nil {
+		return e, err
+	}
+	return e, a.store.SetPendingTOTP(ctx, actor, e.Secret)
+}
+
+// CurrentEnrolment returns the enrolment offered to the actor and not yet confirmed.
+func (a *Authenticator) CurrentEnrolment(ctx context.Context, actor access.Actor) (Enrolment, error) {
+	m, err := a.store.MFA(ctx, actor.UserID)
+	if err != nil || m.Pending == "" {
+		return Enrolment{}, err
+	}
+	key, err := totpKey(actor.Email, m.Pending)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return enrolmentFor(key)
+}
+
+// ConfirmEnrolment checks a code against the offered secret and, when it
+// matches, turns MFA on and returns the new recovery codes (shown once).
+func (a *Authenticator) ConfirmEnrolment(ctx context.Context, actor access.Actor, code string) ([]string, error) {
+	m, err := a.store.MFA(ctx, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Pending == "" {
+		return nil, ErrBadCode
+	}
+	step, ok := matchTOTP(m.Pending, code, a.store.Now())
+	if !ok {
+		return nil, ErrBadCode
+	}
+	codes, hashes := NewRecoveryCodes()
+	if err := a.store.EnableMFA(ctx, actor, m.Pending, step, hashes); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// NewRecoveryCodesFor replaces the actor's recovery codes and returns them.
+func (a *Authenticator) NewRecoveryCodesFor(ctx context.Context, actor access.Actor) ([]string, error) {
+	codes, hashes := NewRecoveryCodes()
+	return codes, a.store.ReplaceRecoveryCodes(ctx, actor, hashes)
+}
+
+// ChangePassword changes the actor's own password after checking the
+// current one and the policy; every other session of the user ends.
+func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, current, next, keepSession string) error {
+	// Guesses of the current password count as failed sign-ins, so a stolen
+	// session cannot be used to find the password.
+	if err := a.checkLockout(ctx, actor); err != nil {
+		return validation.Error{Field: "current_password", Message: err.Error()}
+	}
+	u, err := a.store.UserByEmail(ctx, actor.Email)
+	if err != nil {
+		return err
+	}
+	if err := VerifyPassword(ctx, u.PasswordHash, current); err != nil {
+		if errors.Is(err, ErrMismatch) {
+			return a.fail(ctx, actor, "wrong current password at password change",
+				validation.Error{Field: "current_password", Message: "mật khẩu hiện tại không đúng / the current password is wrong"})
+		}
+		return err
+	}
+	if err := CheckPasswordPolicy(next); err != nil {
+		return validation.Error{Field: "new_password", Message: err.Error()}
+	}
+	hash, err := HashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
+	return a.store.SetPassword(ctx, actor, actor.UserID, hash, keepSession)
+}

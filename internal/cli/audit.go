@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/khien/khien/internal/storage"
+	"github.com/spf13/cobra"
+)
+
+func newAuditCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Nhật ký kiểm toán / audit log",
+	}
+	cmd.AddCommand(newAuditVerifyCmd())
+	return cmd
+}
+
+func newAuditVerifyCmd() *cobra.Command {
+	var db dbFlags
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Kiểm tra tính toàn vẹn của nhật ký / check the audit log's hash chain (exit 1 naming the first broken entry)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := db.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			n, err := storage.New(d).VerifyAudit(cmd.Context())
+			var broken *storage.AuditBreak
+			if errors.As(err, &broken) {
+				return withExitCode(1, fmt.Errorf("audit log BROKEN after %d intact entries: %w", n, broken))
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "audit log intact: %d entries verified\n", n)
+			return nil
+		},
+	}
+	db.register(cmd)
+	return cmd
+}

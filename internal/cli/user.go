@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/storage"
+	"github.com/spf13/cobra"
+)
+
+func newUserCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Quản lý người dùng / manage users",
+	}
+	cmd.AddCommand(newUserCreateCmd(), newUserResetPasswordCmd())
+	return cmd
+}
+
+// passwordFlags choose where a new password comes from: standard input, or
+// generated and printed once.
+type passwordFlags struct{ stdin bool }
+
+func (f *passwordFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.stdin, "password-stdin", false, "read the password from the first line of standard input (otherwise one is generated and printed)")
+}
+
+// password returns the new password's hash and, when generated, the password to print.
+func (f *passwordFlags) password(ctx context.Context, in io.Reader) (hash, generated string, err error) {
+	password := ""
+	if f.stdin {
+		line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", "", fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+		if err := auth.CheckPasswordPolicy(password); err != nil {
+			return "", "", withExitCode(2, err)
+		}
+	} else {
+		password = auth.GeneratePassword()
+		generated = password
+	}
+	hash, err = auth.HashPassword(ctx, password)
+	return hash, generated, err
+}
+
+func newUserCreateCmd() *cobra.Command {
+	var db dbFlags
+	var pw passwordFlags
+	var email, name, role, org string
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Tạo người dùng / create a user",
+		Long: "Create a user in an organisation (by code or id; the root when not given). Roles: " +
+			strings.Join(roleNames(), ", ") + ". Users of roles admin, coordinator and auditor enrol MFA at their first sign-in.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if !access.Role(role).Valid() {
+				return withExitCode(2, fmt.Errorf("unknown role %q; one of %s", role, strings.Join(roleNames(), ", ")))
+			}
+			d, err := db.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			store := storage.New(d)
+			o, err := findOrg(ctx, store, org)
+			if err != nil {
+				return err
+			}
+			hash, generated, err := pw.password(ctx, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			u, err := store.CreateUser(ctx, access.SystemActor("cli"), storage.UserInput{Email: email, Name: name, Role: access.Role(role), OrgID: o.ID, PasswordHash: hash})
+			if err != nil {
+				return withExitCode(2, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "created user %d %s (%s) in %s\n", u.ID, u.Email, u.Role, o.Name)
+			if generated != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", generated)
+			}
+			return nil
+		},
+	}
+	db.register(cmd)
+	pw.register(cmd)
+	cmd.Flags().StringVar(&email, "email", "", "e-mail address (required)")
+	cmd.Flags().StringVar(&name, "name", "", "full name")
+	cmd.Flags().StringVar(&role, "role", string(access.Viewer), "role")
+	cmd.Flags().StringVar(&org, "org", "", "organisation code or id (default: the root)")
+	cmd.MarkFlagRequired("email")
+	return cmd
+}
+
+func newUserResetPasswordCmd() *cobra.Command {
+	var db dbFlags
+	var pw passwordFlags
+	var email string
+	var resetMFA bool
+	cmd := &cobra.Command{
+		Use:   "reset-password",
+		Short: "Đặt lại mật khẩu / reset a user's password (ends their sessions)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			d, err := db.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			store := storage.New(d)
+			u, err := store.UserByEmail(ctx, email)
+			if err != nil {
+				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
+			}
+			hash, generated, err := pw.password(ctx, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			actor := access.SystemActor("cli")
+			if err := store.SetPassword(ctx, actor, u.ID, hash, ""); err != nil {
+				return err
+			}
+			if resetMFA {
+				if err := store.ResetMFA(ctx, actor, u.ID); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "password of %s reset; their sessions have ended\n", u.Email)
+			if resetMFA {
+				fmt.Fprintln(cmd.OutOrStdout(), "MFA removed: the user enrols again at the next sign-in")
+			}
+			if generated != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", generated)
+			}
+			return nil
+		},
+	}
+	db.register(cmd)
+	pw.register(cmd)
+	cmd.Flags().StringVar(&email, "email", "", "e-mail address of the user (required)")
+	cmd.Flags().BoolVar(&resetMFA, "reset-mfa", false, "also remove the user's MFA enrolment (lost phone)")
+	cmd.MarkFlagRequired("email")
+	return cmd
+}
+
+func roleNames() []string {
+	out := make([]string, len(access.Roles))
+	for i, r := range access.Roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// findOrg finds an organisation by id or code; empty means the root.
+func findOrg(ctx context.Context, store *storage.Store, ref string) (storage.Org, error) {
+	if ref == "" {
+		return store.RootOrg(ctx)
+	}
+	system := access.SystemActor("cli")
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return store.GetOrg(ctx, system, id)
+	}
+	orgs, err := store.ListOrgs(ctx, system, storage.OrgQuery{IncludeArchived: true})
+	if err != nil {
+		return storage.Org{}, err
+	}
+	for _, o := range orgs {
+		if strings.EqualFold(o.Code, ref) {
+			return o, nil
+		}
+	}
+	return storage.Org{}, withExitCode(2, fmt.Errorf("no organisation with code or id %q", ref))
+}

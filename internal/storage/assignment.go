@@ -1,0 +1,66 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/validation"
+)
+
+// SetAssignments replaces the organisations an auditor or responder works
+// on. Only those who manage organisations (administrators, coordinators)
+// assign, and only organisations they manage.
+func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID int64, orgIDs []int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", userID))
+		if isNoRows(err) || (err == nil && !canSeeUser(actor, u)) {
+			return fmt.Errorf("user %d: %w", userID, access.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if !actor.Global() || !actor.Can(access.ManageOrgs, u.orgPath) {
+			return fmt.Errorf("%w: role %s may not assign organisations", access.ErrForbidden, actor.Role)
+		}
+		if !u.Role.Assignable() {
+			return validation.Error{Field: "role", Message: "chỉ gán cơ quan cho kiểm tra viên và ứng cứu viên / only auditors and responders take assignments"}
+		}
+		old, err := tx.assignedOrgIDs(ctx, userID)
+		if err != nil {
+			return err
+		}
+		orgIDs = slices.Compact(slices.Sorted(slices.Values(orgIDs)))
+		if _, err := tx.Exec(ctx, "DELETE FROM org_assignments WHERE user_id = ?", userID); err != nil {
+			return fmt.Errorf("clear assignments of user %d: %w", userID, err)
+		}
+		now := tx.s.now()
+		for _, id := range orgIDs {
+			org, err := tx.getOrg(ctx, actor, id)
+			if err != nil {
+				return validation.Error{Field: "org_ids", Message: fmt.Sprintf("không có cơ quan %d / no organisation %d", id, id)}
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO org_assignments (user_id, org_id, created_at) VALUES (?, ?, ?)", userID, org.ID, now); err != nil {
+				return fmt.Errorf("assign user %d to organisation %d: %w", userID, id, err)
+			}
+		}
+		return tx.Audit(ctx, actor, Change{Action: "user.assign", ObjectType: "user", ObjectID: userID, OrgID: u.OrgID, Old: old, New: orgIDs})
+	})
+}
+
+func (s *Store) assignedOrgIDs(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := s.query(ctx, "SELECT org_id FROM org_assignments WHERE user_id = ? ORDER BY org_id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("read assignments of user %d: %w", userID, err)
+	}
+	return scanIDs(rows)
+}
+
+func (t *Tx) assignedOrgIDs(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := t.Query(ctx, "SELECT org_id FROM org_assignments WHERE user_id = ? ORDER BY org_id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("read assignments of user %d: %w", userID, err)
+	}
+	return scanIDs(rows)
+}

@@ -1,0 +1,209 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+var system = access.SystemActor("test")
+
+func mustOrg(t *testing.T, s *storage.Store, parent int64, code string) storage.Org {
+	t.Helper()
+	o, err := s.CreateOrg(context.Background(), system, storage.OrgInput{Code: code, Name: "Cơ quan " + code, ParentID: parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func mustUser(t *testing.T, s *storage.Store, role access.Role, org int64, email string) access.Actor {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, system, storage.UserInput{Email: email, Role: role, OrgID: org, PasswordHash: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.ActorFor(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestOrgTree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s := storage.New(db)
+		root, err := s.RootOrg(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dept := mustOrg(t, s, root.ID, "SO-A")
+		unit := mustOrg(t, s, dept.ID, "SO-A-1")
+		leaf := mustOrg(t, s, unit.ID, "SO-A-1-X")
+		district := mustOrg(t, s, root.ID, "QUAN-1")
+
+		if _, err := s.CreateOrg(ctx, system, storage.OrgInput{Code: "so-a", Name: "Trùng", ParentID: root.ID}); !isValidation(err, "code") {
+			t.Fatalf("duplicate code (any case) must be refused, got %v", err)
+		}
+		// Moving a subtree rewrites every path below it.
+		moved, err := s.MoveOrg(ctx, system, unit.ID, district.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := district.Path + itoa(unit.ID) + "/"; moved.Path != want {
+			t.Fatalf("moved path %q, want %q", moved.Path, want)
+		}
+		l, err := s.GetOrg(ctx, system, leaf.ID)
+		if err != nil || l.Path != moved.Path+itoa(leaf.ID)+"/" {
+			t.Fatalf("leaf path after move: %q %v", l.Path, err)
+		}
+		if _, err := s.MoveOrg(ctx, system, district.ID, leaf.ID); !isValidation(err, "parent_id") {
+			t.Fatalf("moving under its own descendant must be refused, got %v", err)
+		}
+		if _, err := s.UpdateOrg(ctx, system, dept.ID, storage.OrgInput{Code: "SO-A", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment}); err != nil {
+			t.Fatal(err)
+		}
+		found, err := s.ListOrgs(ctx, system, storage.OrgQuery{Search: "khoa hoc"})
+		if err != nil || len(found) != 1 || found[0].ID != dept.ID {
+			t.Fatalf("search ignoring diacritics: %v %v", found, err)
+		}
+		if _, err := s.SetOrgArchived(ctx, system, dept.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateOrg(ctx, system, storage.OrgInput{Code: "UNDER-ARCHIVED", Name: "x", ParentID: dept.ID}); !isValidation(err, "parent_id") {
+			t.Fatalf("child of an archived organisation: %v", err)
+		}
+		active, _ := s.ListOrgs(ctx, system, storage.OrgQuery{})
+		all, _ := s.ListOrgs(ctx, system, storage.OrgQuery{IncludeArchived: true})
+		if len(all) != len(active)+1 {
+			t.Fatalf("archived organisation must leave the default list: %d active, %d all", len(active), len(all))
+		}
+	})
+}
+
+func TestScopeInStorage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s := storage.New(db)
+		root, _ := s.RootOrg(ctx)
+		a := mustOrg(t, s, root.ID, "A")
+		aChild := mustOrg(t, s, a.ID, "A-1")
+		b := mustOrg(t, s, root.ID, "B")
+		agencyAdmin := mustUser(t, s, access.AgencyAdmin, a.ID, "admin@a.vn")
+		viewer := mustUser(t, s, access.Viewer, a.ID, "viewer@a.vn")
+		auditor := mustUser(t, s, access.Auditor, root.ID, "auditor@city.vn")
+		coordinator := mustUser(t, s, access.Coordinator, root.ID, "coord@city.vn")
+		inB := mustUser(t, s, access.AgencyOperator, b.ID, "op@b.vn")
+
+		// Organisations: subtree only, other agencies do not exist.
+		orgs, _ := s.ListOrgs(ctx, viewer, storage.OrgQuery{})
+		if len(orgs) != 2 || orgs[0].ID != a.ID || orgs[1].ID != aChild.ID {
+			t.Fatalf("viewer of A sees %v", orgs)
+		}
+		if _, err := s.GetOrg(ctx, viewer, b.ID); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("other agency must be not found, got %v", err)
+		}
+		if _, err := s.CreateOrg(ctx, viewer, storage.OrgInput{Code: "V", Name: "v", ParentID: a.ID}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("viewer creating an organisation: %v", err)
+		}
+		// Auditors see only what they are assigned.
+		if orgs, _ := s.ListOrgs(ctx, auditor, storage.OrgQuery{}); len(orgs) != 0 {
+			t.Fatalf("unassigned auditor sees %v", orgs)
+		}
+		if err := s.SetAssignments(ctx, coordinator, auditor.UserID, []int64{b.ID}); err != nil {
+			t.Fatal(err)
+		}
+		u, _ := s.UserByEmail(ctx, "auditor@city.vn")
+		auditor, _ = s.ActorFor(ctx, u)
+		if orgs, _ := s.ListOrgs(ctx, auditor, storage.OrgQuery{}); len(orgs) != 1 || orgs[0].ID != b.ID {
+			t.Fatalf("auditor assigned to B sees %v", orgs)
+		}
+		if err := s.SetAssignments(ctx, agencyAdmin, auditor.UserID, []int64{a.ID}); err == nil {
+			t.Fatal("an agency admin must not assign auditors")
+		}
+		// Users: an agency admin manages its own subtree, with agency roles only.
+		if _, err := s.CreateUser(ctx, agencyAdmin, storage.UserInput{Email: "new@a.vn", Role: access.AgencyOperator, OrgID: aChild.ID, PasswordHash: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateUser(ctx, agencyAdmin, storage.UserInput{Email: "boss@a.vn", Role: access.Admin, OrgID: a.ID, PasswordHash: "x"}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("agency admin creating a platform admin: %v", err)
+		}
+		if _, err := s.CreateUser(ctx, agencyAdmin, storage.UserInput{Email: "x@b.vn", Role: access.Viewer, OrgID: b.ID, PasswordHash: "x"}); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("agency admin creating a user in another agency: %v", err)
+		}
+		if _, err := s.GetUser(ctx, agencyAdmin, inB.UserID); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("agency admin reading another agency's user: %v", err)
+		}
+		users, err := s.ListUsers(ctx, agencyAdmin, storage.UserQuery{})
+		if err != nil || len(users) != 3 {
+			t.Fatalf("agency admin of A lists %d users (%v), want its 3", len(users), err)
+		}
+		if _, err := s.ListUsers(ctx, viewer, storage.UserQuery{}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("viewer listing users: %v", err)
+		}
+		role := access.Admin
+		if _, err := s.UpdateUser(ctx, agencyAdmin, viewer.UserID, storage.UserUpdate{Role: &role}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("agency admin promoting to admin: %v", err)
+		}
+		disabled := true
+		if _, err := s.UpdateUser(ctx, agencyAdmin, agencyAdmin.UserID, storage.UserUpdate{Disabled: &disabled}); !isValidation(err, "role") {
+			t.Fatalf("disabling oneself: %v", err)
+		}
+		// Audit log: administrators and coordinators only.
+		if _, _, err := s.ListAudit(ctx, agencyAdmin, storage.AuditQuery{}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("agency admin reading the audit log: %v", err)
+		}
+		entries, _, err := s.ListAudit(ctx, coordinator, storage.AuditQuery{Action: "user.assign"})
+		if err != nil || len(entries) != 1 || entries[0].Actor != "coord@city.vn" {
+			t.Fatalf("audit of the assignment: %v %v", entries, err)
+		}
+	})
+}
+
+func TestAuditChain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s := storage.New(db)
+		root, _ := s.RootOrg(ctx)
+		for _, code := range []string{"A", "B", "C"} {
+			mustOrg(t, s, root.ID, code)
+		}
+		n, err := s.VerifyAudit(ctx)
+		if err != nil || n != 4 {
+			t.Fatalf("intact chain: %d entries, %v", n, err)
+		}
+		page, next, err := s.ListAudit(ctx, system, storage.AuditQuery{Limit: 3})
+		if err != nil || len(page) != 3 || next != page[2].ID {
+			t.Fatalf("first page: %d entries, next %d, %v", len(page), next, err)
+		}
+		rest, next, _ := s.ListAudit(ctx, system, storage.AuditQuery{Limit: 3, BeforeID: next})
+		if len(rest) != 1 || next != 0 {
+			t.Fatalf("second page: %d entries, next %d", len(rest), next)
+		}
+		// Deleting an entry breaks the link of the one after it.
+		if _, err := db.Write.Exec(db.Dialect.Rebind("DELETE FROM audit_log WHERE id = ?"), page[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.VerifyAudit(ctx)
+		var broken *storage.AuditBreak
+		if !errors.As(err, &broken) || broken.Entry.ID != page[0].ID {
+			t.Fatalf("after deleting entry %d: %v", page[1].ID, err)
+		}
+	})
+}
+
+func isValidation(err error, field string) bool {
+	es, ok := validation.As(err)
+	return ok && len(es) > 0 && es[0].Field == field
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+)
+
+// Session stages: a full session, or one that may only enrol MFA.
+const (
+	StageFull      = "full"
+	StageMFAEnrol  = "mfa_enrol"
+	sessionColumns = "s.token_hash, s.user_id, s.stage, s.ip, s.user_agent, s.created_at, s.last_seen_at"
+)
+
+// Session is a signed-in browser. TokenHash is the SHA-256 of the cookie value.
+type Session struct {
+	TokenHash  string
+	UserID     int64
+	Stage      string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// CreateSession stores a new session (after a successful sign-in, which
+// internal/auth audits).
+func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+	now := s.now()
+	sess.CreatedAt, sess.LastSeenAt = now, now
+	if len(sess.UserAgent) > 300 {
+		sess.UserAgent = sess.UserAgent[:300]
+	}
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, stage, ip, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			sess.TokenHash, sess.UserID, sess.Stage, sess.IP, sess.UserAgent, now, now)
+		if err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		return nil
+	})
+}
+
+// SessionUser returns a session and its (enabled) user by token hash;
+// access.ErrNotFound when there is none.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string) (Session, User, error) {
+	var sess Session
+	row := s.queryRow(ctx, "SELECT "+sessionColumns+", "+userColumns+userFrom+"JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = ? AND u.disabled_at IS NULL", tokenHash)
+	u, err := scanUser(row, &sess.TokenHash, &sess.UserID, &sess.Stage, &sess.IP, &sess.UserAgent, &sess.CreatedAt, &sess.LastSeenAt)
+	if isNoRows(err) {
+		return sess, u, access.ErrNotFound
+	}
+	if err != nil {
+		return sess, u, fmt.Errorf("read session: %w", err)
+	}
+	sess.CreatedAt, sess.LastSeenAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC()
+	return sess, u, nil
+}
+
+// TouchSession records activity on a session (for the idle timeout).
+func (s *Store) TouchSession(ctx context.Context, tokenHash string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", tx.s.now(), tokenHash)
+		return err
+	})
+}
+
+// DeleteSession ends one session.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash)
+		return err
+	})
+}
+
+// EndSessions ends every session of the actor except keep ("log out
+// everywhere"; keep is empty to end the current one too) and audits it.
+func (s *Store) EndSessions(ctx context.Context, actor access.Actor, keep string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.deleteSessions(ctx, actor.UserID, keep); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, actor, Change{Action: "user.logout_everywhere", ObjectType: "user", ObjectID: actor.UserID, OrgID: actor.OrgID})
+	})
+}
+
+// CountSessions returns how many sessions the user has open.
+func (s *Store) CountSessions(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.queryRow(ctx, "SELECT count(*) FROM sessions WHERE user_id = ? AND stage = ?", userID, StageFull).Scan(&n)
+	return n, err
+}
+
+// DeleteExpiredSessions removes sessions idle since before idleBefore or
+// created before createdBefore.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?", idleBefore, createdBefore)
+		return err
+	})
+}
+
+func (t *Tx) deleteSessions(ctx context.Context, userID int64, keep string) error {
+	if _, err := t.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keep); err != nil {
+		return fmt.Errorf("end sessions of user %d: %w", userID, err)
+	}
+	return nil
+}

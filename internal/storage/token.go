@@ -1,0 +1,148 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/validation"
+)
+
+// Token is an API token. Only the SHA-256 of the secret is stored; Prefix is
+// the first characters, so a user can tell tokens apart.
+type Token struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Active reports whether the token still authenticates at now.
+func (t Token) Active(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+}
+
+const tokenColumns = "t.id, t.user_id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at"
+
+func scanToken(row rowScanner, after ...any) (Token, error) {
+	var t Token
+	var exp, used, revoked sql.NullTime
+	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &revoked}, after...)...)
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(revoked)
+	return t, err
+}
+
+func timePtr(n sql.NullTime) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.Time.UTC()
+	return &t
+}
+
+// CreateToken stores a token (already hashed by internal/auth) for the actor
+// itself; the system actor (the CLI) may create one for any user.
+func (s *Store) CreateToken(ctx context.Context, actor access.Actor, userID int64, name, hash, prefix string, expires *time.Time) (Token, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return Token{}, validation.Error{Field: "name", Message: "tên mã truy cập là bắt buộc, tối đa 100 ký tự / a token name is required, up to 100 characters"}
+	}
+	if !actor.System && actor.UserID != userID {
+		return Token{}, fmt.Errorf("%w: tokens are created by their owner", access.ErrForbidden)
+	}
+	t := Token{UserID: userID, Name: name, Prefix: prefix, ExpiresAt: expires}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var orgID int64
+		if err := tx.QueryRow(ctx, "SELECT org_id FROM users WHERE id = ? AND disabled_at IS NULL", userID).Scan(&orgID); err != nil {
+			if isNoRows(err) {
+				return fmt.Errorf("user %d: %w", userID, access.ErrNotFound)
+			}
+			return err
+		}
+		t.CreatedAt = tx.s.now()
+		id, err := tx.InsertID(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+			userID, name, hash, prefix, t.CreatedAt, expires)
+		if err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		t.ID = id
+		return tx.Audit(ctx, actor, Change{Action: "token.create", ObjectType: "token", ObjectID: id, OrgID: orgID, New: t})
+	})
+	return t, err
+}
+
+// ListTokens returns the actor's own tokens, newest first.
+func (s *Store) ListTokens(ctx context.Context, actor access.Actor) ([]Token, error) {
+	rows, err := s.query(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC", actor.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes one of the actor's tokens; a platform administrator
+// may revoke anyone's.
+func (s *Store) RevokeToken(ctx context.Context, actor access.Actor, id int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var orgID int64
+		t, err := scanToken(tx.QueryRow(ctx, "SELECT "+tokenColumns+", u.org_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?", id), &orgID)
+		if isNoRows(err) || (err == nil && t.UserID != actor.UserID && !actor.System && actor.Role != access.Admin) {
+			return fmt.Errorf("token %d: %w", id, access.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read token %d: %w", id, err)
+		}
+		if t.RevokedAt != nil {
+			return nil
+		}
+		now := tx.s.now()
+		if _, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", now, id); err != nil {
+			return fmt.Errorf("revoke token %d: %w", id, err)
+		}
+		return tx.Audit(ctx, actor, Change{Action: "token.revoke", ObjectType: "token", ObjectID: id, OrgID: orgID})
+	})
+}
+
+// TokenUser returns the token with this hash and its enabled user;
+// access.ErrNotFound when there is none. Expiry and revocation are the
+// caller's to check (Token.Active), so it can say why a token is refused.
+func (s *Store) TokenUser(ctx context.Context, hash string) (Token, User, error) {
+	var t Token
+	var exp, used, revoked sql.NullTime
+	u, err := scanUser(s.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+userFrom+"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ? AND u.disabled_at IS NULL", hash),
+		&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &revoked)
+	if isNoRows(err) {
+		return t, u, access.ErrNotFound
+	}
+	if err != nil {
+		return t, u, fmt.Errorf("read token: %w", err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(revoked)
+	return t, u, nil
+}
+
+// TouchToken records that a token was used.
+func (s *Store) TouchToken(ctx context.Context, id int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", tx.s.now(), id)
+		return err
+	})
+}

@@ -1,0 +1,441 @@
+package web
+
+import (
+	"encoding/csv"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// Administration: organisations, users and the audit log. Every page asks
+// storage with the caller's actor, which decides what they see and may change.
+func (h *Handler) adminRoutes() []router.Route {
+	return []router.Route{
+		{Method: "GET", Path: "/admin", Handler: h.adminPage},
+		{Method: "GET", Path: "/admin/orgs", Handler: h.orgsPage},
+		{Method: "POST", Path: "/admin/orgs", Handler: h.createOrg},
+		{Method: "GET", Path: "/admin/orgs/{id}", Handler: h.orgPage},
+		{Method: "POST", Path: "/admin/orgs/{id}", Handler: h.updateOrg},
+		{Method: "POST", Path: "/admin/orgs/{id}/move", Handler: h.moveOrg},
+		{Method: "POST", Path: "/admin/orgs/{id}/archive", Handler: h.archiveOrg},
+		{Method: "GET", Path: "/admin/users", Handler: h.usersPage},
+		{Method: "POST", Path: "/admin/users", Handler: h.createUser},
+		{Method: "GET", Path: "/admin/users/{id}", Handler: h.userPage},
+		{Method: "POST", Path: "/admin/users/{id}", Handler: h.updateUser},
+		{Method: "POST", Path: "/admin/users/{id}/assignments", Handler: h.assignUser},
+		{Method: "POST", Path: "/admin/users/{id}/password", Handler: h.resetPassword},
+		{Method: "POST", Path: "/admin/users/{id}/mfa-reset", Handler: h.resetMFA},
+		{Method: "GET", Path: "/admin/audit", Handler: h.auditPage},
+		{Method: "GET", Path: "/admin/audit/export.csv", Handler: h.exportAudit},
+	}
+}
+
+// adminData tells the admin pages which parts the actor may use.
+type adminData struct {
+	ManageOrgs, ManageUsers, ReadAudit bool
+}
+
+func adminRights(a access.Actor) adminData {
+	return adminData{
+		ManageOrgs:  a.Global() && a.Can(access.ManageOrgs, "/"),
+		ManageUsers: a.Can(access.ManageUsers, a.OrgPath),
+		ReadAudit:   a.Global() && a.Can(access.ReadAudit, "/"),
+	}
+}
+
+func (h *Handler) adminPage(w http.ResponseWriter, r *http.Request) {
+	h.Render.Render(w, r, http.StatusOK, "identity/admin", NewPage(r, "admin.title", "nav.admin", adminRights(actor(r))))
+}
+
+// orgsData is the organisation list page's data.
+type orgsData struct {
+	adminData
+	Orgs  []storage.Org
+	Kinds []string
+	Form  storage.OrgInput
+	Query storage.OrgQuery
+}
+
+func (h *Handler) orgsPage(w http.ResponseWriter, r *http.Request) {
+	h.renderOrgs(w, r, http.StatusOK, storage.OrgInput{}, nil)
+}
+
+func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form storage.OrgInput, formErr error) {
+	a := actor(r)
+	q := storage.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
+	orgs, err := h.Store.ListOrgs(r.Context(), a, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if form.Kind == "" {
+		form.Kind = storage.OrgUnit
+	}
+	p := NewPage(r, "orgs.title", "nav.admin", orgsData{adminData: adminRights(a), Orgs: orgs, Kinds: storage.OrgKinds, Form: form, Query: q})
+	p.Flash = flash(r)
+	if formErr != nil {
+		p.Error = formErr.Error()
+	}
+	h.Render.Render(w, r, status, "identity/orgs", p)
+}
+
+func formID(r *http.Request, field string) int64 {
+	id, _ := strconv.ParseInt(r.PostFormValue(field), 10, 64)
+	return id
+}
+
+func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	in := storage.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), ParentID: formID(r, "parent_id")}
+	o, err := h.Store.CreateOrg(r.Context(), actor(r), in)
+	if _, ok := validation.As(err); ok {
+		h.renderOrgs(w, r, http.StatusUnprocessableEntity, in, err)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/orgs/"+strconv.FormatInt(o.ID, 10)+"?done=saved", http.StatusSeeOther)
+}
+
+// orgData is the organisation page's data.
+type orgData struct {
+	adminData
+	Org     storage.Org
+	Parents []storage.Org // where it may move
+	Kinds   []string
+}
+
+func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request) {
+	h.renderOrg(w, r, http.StatusOK, nil)
+}
+
+func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	a := actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	o, err := h.Store.GetOrg(r.Context(), a, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := orgData{adminData: adminRights(a), Org: o, Kinds: storage.OrgKinds}
+	if d.ManageOrgs {
+		all, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, p := range all {
+			if p.ID != o.ParentID && (len(p.Path) < len(o.Path) || p.Path[:len(o.Path)] != o.Path) {
+				d.Parents = append(d.Parents, p)
+			}
+		}
+	}
+	p := NewPage(r, "orgs.one_title", "nav.admin", d)
+	p.Flash = flash(r)
+	if formErr != nil {
+		p.Error = formErr.Error()
+	}
+	h.Render.Render(w, r, status, "identity/org", p)
+}
+
+// orgChange runs a change on the organisation of the path and answers with
+// the organisation page: again with the error for bad input, else redirected.
+func (h *Handler) orgChange(w http.ResponseWriter, r *http.Request, change func(a access.Actor, id int64) error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	id, err := pathID(r)
+	if err == nil {
+		err = change(actor(r), id)
+	}
+	if _, ok := validation.As(err); ok {
+		h.renderOrg(w, r, http.StatusUnprocessableEntity, err)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/orgs/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+}
+
+func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
+	h.orgChange(w, r, func(a access.Actor, id int64) error {
+		_, err := h.Store.UpdateOrg(r.Context(), a, id, storage.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind")})
+		return err
+	})
+}
+
+func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
+	h.orgChange(w, r, func(a access.Actor, id int64) error {
+		_, err := h.Store.MoveOrg(r.Context(), a, id, formID(r, "parent_id"))
+		return err
+	})
+}
+
+func (h *Handler) archiveOrg(w http.ResponseWriter, r *http.Request) {
+	h.orgChange(w, r, func(a access.Actor, id int64) error {
+		_, err := h.Store.SetOrgArchived(r.Context(), a, id, r.PostFormValue("archived") == "1")
+		return err
+	})
+}
+
+// usersData is the user list page's data.
+type usersData struct {
+	adminData
+	Users []storage.User
+	Orgs  []storage.Org
+	Roles []access.Role // roles the actor may grant
+	Form  storage.UserInput
+	Query string
+}
+
+func grantable(a access.Actor) []access.Role {
+	var out []access.Role
+	for _, role := range access.Roles {
+		if a.CanGrant(role) {
+			out = append(out, role)
+		}
+	}
+	return out
+}
+
+func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
+	h.renderUsers(w, r, http.StatusOK, storage.UserInput{}, nil)
+}
+
+func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, form storage.UserInput, formErr error) {
+	a := actor(r)
+	q := r.URL.Query().Get("q")
+	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
+	users, err := h.Store.ListUsers(r.Context(), a, storage.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	orgs, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := NewPage(r, "users.title", "nav.admin", usersData{adminData: adminRights(a), Users: users, Orgs: orgs, Roles: grantable(a), Form: form, Query: q})
+	p.Flash = flash(r)
+	if formErr != nil {
+		p.Error = formErr.Error()
+	}
+	h.Render.Render(w, r, status, "identity/users", p)
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	in := storage.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: access.Role(r.PostFormValue("role")), OrgID: formID(r, "org_id")}
+	password := r.PostFormValue("password")
+	err := auth.CheckPasswordPolicy(password)
+	if err != nil {
+		err = validation.Error{Field: "password", Message: err.Error()}
+	} else if in.PasswordHash, err = auth.HashPassword(r.Context(), password); err == nil {
+		var u storage.User
+		if u, err = h.Store.CreateUser(r.Context(), actor(r), in); err == nil {
+			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
+			return
+		}
+	}
+	if _, ok := validation.As(err); ok {
+		h.renderUsers(w, r, http.StatusUnprocessableEntity, in, err)
+		return
+	}
+	h.fail(w, r, err)
+}
+
+// userData is the user page's data.
+type userData struct {
+	adminData
+	User     storage.User
+	Orgs     []storage.Org
+	Roles    []access.Role
+	Assigned map[int64]bool
+	// Password is a password just set by a reset, shown this once.
+	Password string
+}
+
+func (h *Handler) userPage(w http.ResponseWriter, r *http.Request) {
+	h.renderUser(w, r, http.StatusOK, "", nil)
+}
+
+func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int, password string, formErr error) {
+	a := actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := h.Store.GetUser(r.Context(), a, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	orgs, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := userData{adminData: adminRights(a), User: u, Orgs: orgs, Roles: grantable(a), Assigned: map[int64]bool{}, Password: password}
+	for _, id := range u.AssignedOrgIDs {
+		d.Assigned[id] = true
+	}
+	p := NewPage(r, "users.one_title", "nav.admin", d)
+	p.Flash = flash(r)
+	if formErr != nil {
+		p.Error = formErr.Error()
+	}
+	h.Render.Render(w, r, status, "identity/user", p)
+}
+
+// userChange runs a change on the user of the path, like orgChange.
+func (h *Handler) userChange(w http.ResponseWriter, r *http.Request, change func(a access.Actor, id int64) error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	id, err := pathID(r)
+	if err == nil {
+		err = change(actor(r), id)
+	}
+	if _, ok := validation.As(err); ok {
+		h.renderUser(w, r, http.StatusUnprocessableEntity, "", err)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+}
+
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
+	h.userChange(w, r, func(a access.Actor, id int64) error {
+		name, role, org := r.PostFormValue("name"), access.Role(r.PostFormValue("role")), formID(r, "org_id")
+		disabled := r.PostFormValue("disabled") == "1"
+		_, err := h.Store.UpdateUser(r.Context(), a, id, storage.UserUpdate{Name: &name, Role: &role, OrgID: &org, Disabled: &disabled})
+		return err
+	})
+}
+
+func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
+	h.userChange(w, r, func(a access.Actor, id int64) error {
+		var ids []int64
+		for _, v := range r.PostForm["org_id"] {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
+		return h.Store.SetAssignments(r.Context(), a, id, ids)
+	})
+}
+
+func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
+	h.userChange(w, r, func(a access.Actor, id int64) error { return h.Store.ResetMFA(r.Context(), a, id) })
+}
+
+// resetPassword sets a generated password and shows it once, for the
+// administrator to hand over; the user's sessions end.
+func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	password := auth.GeneratePassword()
+	hash, err := auth.HashPassword(r.Context(), password)
+	if err == nil {
+		err = h.Store.SetPassword(r.Context(), actor(r), id, hash, "")
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderUser(w, r, http.StatusOK, password, nil)
+}
+
+// auditData is the audit log page's data.
+type auditData struct {
+	Entries []storage.AuditEntry
+	Filter  url.Values
+	Next    template.URL // the following page
+	Export  template.URL // the CSV export of this filter
+}
+
+func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
+	q, err := api.ParseAuditQuery(r)
+	if es, ok := validation.As(err); ok {
+		p := NewPage(r, "audit.title", "nav.admin", auditData{Filter: r.URL.Query()})
+		p.Error = es.Error()
+		h.Render.Render(w, r, http.StatusBadRequest, "identity/audit", p)
+		return
+	}
+	entries, next, err := h.Store.ListAudit(r.Context(), actor(r), q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := auditData{Entries: entries, Filter: r.URL.Query()}
+	filter := r.URL.Query()
+	filter.Del("cursor")
+	// Built from url.Values.Encode, so safe as a URL.
+	d.Export = template.URL("/admin/audit/export.csv?" + filter.Encode())
+	if next != 0 {
+		v := r.URL.Query()
+		v.Set("cursor", strconv.FormatInt(next, 10))
+		d.Next = template.URL("/admin/audit?" + v.Encode())
+	}
+	h.Render.Render(w, r, http.StatusOK, "identity/audit", NewPage(r, "audit.title", "nav.admin", d))
+}
+
+// exportAudit downloads the filtered audit log (up to storage.MaxAuditPage
+// entries, newest first) as CSV. The export is itself audited.
+func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
+	q, err := api.ParseAuditQuery(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	q.Limit, q.BeforeID = storage.MaxAuditPage, 0
+	a := actor(r)
+	entries, _, err := h.Store.ListAudit(r.Context(), a, q)
+	if err == nil {
+		err = h.Store.Audit(r.Context(), a, storage.Change{Action: "audit.export", ObjectType: "audit_log",
+			New: map[string]any{"filter": r.URL.Query(), "entries": len(entries)}})
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="khien-audit-`+h.Store.Now().Format("20060102-150405")+`.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "at", "actor_id", "actor", "ip", "action", "object_type", "object_id", "org_id", "details", "prev_hash", "hash"})
+	for _, e := range entries {
+		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.ActorID, 10), csvCell(e.Actor), e.IP,
+			e.Action, e.ObjectType, e.ObjectID, strconv.FormatInt(e.OrgID, 10), csvCell(e.Details), e.PrevHash, e.Hash})
+	}
+	cw.Flush()
+}
+
+// csvCell stops a spreadsheet from running a cell as a formula.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
