@@ -246,7 +246,7 @@ func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
 	sys := systemFromForm(r)
 	if err := h.Store.CreateSystem(r.Context(), actor(r), &sys); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderSystemForm(w, r, http.StatusBadRequest, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+			h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
 			return
 		}
 		h.fail(w, r, err)
@@ -268,7 +268,7 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 	sys.ID = id
 	if err := h.Store.UpdateSystem(r.Context(), actor(r), &sys); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderSystemForm(w, r, http.StatusBadRequest, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+			h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
 			return
 		}
 		h.fail(w, r, err)
@@ -373,7 +373,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 	input := a
 	if err := h.Store.AddAsset(r.Context(), actor(r), id, &a); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderSystem(w, r, http.StatusBadRequest, problems, input)
+			h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, input)
 			return
 		}
 		h.fail(w, r, err)
@@ -411,7 +411,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 		Notes: r.FormValue("notes"), BackupFrequency: r.FormValue("backup_frequency"), LastRestoreTest: r.FormValue("last_restore_test")}
 	if err := h.Store.SetControl(r.Context(), actor(r), &c); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderSystem(w, r, http.StatusBadRequest, problems, inventory.Asset{})
+			h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
 			return
 		}
 		h.fail(w, r, err)
@@ -433,7 +433,7 @@ func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
 		NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")}
 	if _, err := h.Store.SetDeviceCounts(r.Context(), actor(r), id, c); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderSystem(w, r, http.StatusBadRequest, problems, inventory.Asset{})
+			h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
 			return
 		}
 		h.fail(w, r, err)
@@ -503,7 +503,7 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 	input := a
 	if err := h.Store.UpdateAsset(r.Context(), actor(r), &a); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderAsset(w, r, http.StatusBadRequest, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
+			h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
 			return
 		}
 		h.fail(w, r, err)
@@ -564,7 +564,7 @@ func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
 	input := p
 	if err := h.Store.CreateStaff(r.Context(), actor(r), &p); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderStaff(w, r, http.StatusBadRequest, input, problems)
+			h.renderStaff(w, r, http.StatusUnprocessableEntity, input, problems)
 			return
 		}
 		h.fail(w, r, err)
@@ -612,7 +612,7 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 	p.ID = id
 	if err := h.Store.UpdateStaff(r.Context(), actor(r), &p); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderPerson(w, r, http.StatusBadRequest, problems)
+			h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
 			return
 		}
 		h.fail(w, r, err)
@@ -645,7 +645,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 	q := inventory.Qualification{StaffID: id, Course: r.FormValue("course"), CompletedOn: r.FormValue("completed_on"), Certificate: r.FormValue("certificate")}
 	if err := h.Store.AddQualification(r.Context(), actor(r), &q); err != nil {
 		if problems, ok := problemsOf(err); ok {
-			h.renderPerson(w, r, http.StatusBadRequest, problems)
+			h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
 			return
 		}
 		h.fail(w, r, err)
@@ -704,7 +704,7 @@ func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
 	res, err := h.Store.MergeOrgs(r.Context(), actor(r), formID(r, "from"), formID(r, "into"))
 	if err != nil {
 		if errors.Is(err, access.ErrForbidden) {
-			h.renderMerge(w, r, http.StatusBadRequest, mergeData{Error: err.Error()})
+			h.renderMerge(w, r, http.StatusUnprocessableEntity, mergeData{Error: err.Error()})
 			return
 		}
 		h.fail(w, r, err)

@@ -98,7 +98,7 @@ func TestInventoryPages(t *testing.T) {
 		}
 		// Bad input comes back with the field marked.
 		resp, body = s.form(t, "op-a", sysPath+"/assets", url.Values{"kind": {"ip"}, "value": {"10.0.0.999"}})
-		if resp.StatusCode != 400 || !strings.Contains(body, `địa chỉ IP &#34;10.0.0.999&#34; không hợp lệ`) {
+		if resp.StatusCode != 422 || !strings.Contains(body, `địa chỉ IP &#34;10.0.0.999&#34; không hợp lệ`) {
 			t.Fatalf("bad asset: %d %s", resp.StatusCode, body)
 		}
 		for _, f := range []url.Values{
@@ -131,7 +131,7 @@ func TestInventoryPages(t *testing.T) {
 		if resp, _ := s.form(t, "op-a", assetPath, url.Values{"kind": {"ip"}, "value": {"203.113.130.6"}, "notes": {"Máy chủ web"}}); resp.StatusCode != 303 {
 			t.Fatalf("asset update: %d", resp.StatusCode)
 		}
-		if resp, _ := s.form(t, "op-a", assetPath, url.Values{"kind": {"cidr"}, "value": {"203.113.130.6/24"}}); resp.StatusCode != 400 {
+		if resp, _ := s.form(t, "op-a", assetPath, url.Values{"kind": {"cidr"}, "value": {"203.113.130.6/24"}}); resp.StatusCode != 422 {
 			t.Fatalf("bad asset update: %d", resp.StatusCode)
 		}
 		if resp, _ := s.do(t, "op-b", "GET", assetPath, nil, ""); resp.StatusCode != 404 {
