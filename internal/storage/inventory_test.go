@@ -78,6 +78,20 @@ func TestSystemsAndAssets(t *testing.T) {
 		if len(list) != 1 {
 			t.Fatalf("operator sees %d systems", len(list))
 		}
+		for _, tc := range []struct {
+			f    storage.SystemFilter
+			want int
+		}{
+			{storage.SystemFilter{OrgID: f.b.ID, Level: -1}, 1},
+			{storage.SystemFilter{OrgID: f.root.ID, Level: -1}, 2},
+			{storage.SystemFilter{Kind: "internal_app", Level: -1}, 1},
+			{storage.SystemFilter{Level: 3, Status: "operating"}, 1},
+			{storage.SystemFilter{Level: -1, Status: "retired"}, 0},
+		} {
+			if _, n, err := f.store.ListSystems(ctx, f.admin, tc.f); err != nil || n != tc.want {
+				t.Errorf("filter %+v: %d systems (%v), want %d", tc.f, n, err, tc.want)
+			}
+		}
 
 		for _, a := range []inventory.Asset{
 			{Kind: "domain", Value: "CầnThơ.gov.vn"},
