@@ -236,10 +236,10 @@ func TestMergeOrgs(t *testing.T) {
 		if moved.ParentID != f.b.ID || moved.Path != f.b.Path+itoa(moved.ID)+"/" {
 			t.Fatalf("child after merge: %+v", moved)
 		}
-		merged, err := f.store.MergedInto(ctx, f.b.ID)
+		merges, err := f.store.ListMerges(ctx, coordinator)
 		must(t, err)
-		if len(merged) != 1 || merged[0] != f.a.ID {
-			t.Fatalf("merge record: %v", merged)
+		if len(merges) != 1 || merges[0].FromCode != "SKHCN" || merges[0].IntoCode != "NINHKIEU" || merges[0].Actor != "c@ca.vn" {
+			t.Fatalf("merge record: %+v", merges)
 		}
 		// The operator of A no longer sees the system, which now belongs to B.
 		if _, err := f.store.GetSystem(ctx, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {

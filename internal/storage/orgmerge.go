@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 )
@@ -107,21 +108,35 @@ func (s *Store) MergeOrgs(ctx context.Context, actor access.Actor, fromID, intoI
 	return res, nil
 }
 
-// MergedInto lists the organisations merged into orgID, so history views of
-// orgID include theirs.
-func (s *Store) MergedInto(ctx context.Context, orgID int64) ([]int64, error) {
-	rows, err := s.query(ctx, "SELECT from_org_id FROM org_merges WHERE into_org_id = ? ORDER BY merged_at", orgID)
+// Merge is a recorded organisation merge.
+type Merge struct {
+	FromCode string    `json:"from_code"`
+	FromName string    `json:"from_name"`
+	IntoCode string    `json:"into_code"`
+	IntoName string    `json:"into_name"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Moved    string    `json:"moved"`
+}
+
+// ListMerges lists the merges into organisations in the actor's scope,
+// newest first: where an organisation's history went.
+func (s *Store) ListMerges(ctx context.Context, actor access.Actor) ([]Merge, error) {
+	scope, args := actor.OrgFilter("i.path")
+	rows, err := s.query(ctx, `SELECT f.code, f.name, i.code, i.name, m.merged_at, m.actor, m.moved FROM org_merges m
+		JOIN orgs f ON f.id = m.from_org_id JOIN orgs i ON i.id = m.into_org_id WHERE `+scope+` ORDER BY m.merged_at DESC, m.id DESC`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("merged organisations: %w", err)
+		return nil, fmt.Errorf("list merges: %w", err)
 	}
 	defer rows.Close()
-	var out []int64
+	var out []Merge
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var m Merge
+		if err := rows.Scan(&m.FromCode, &m.FromName, &m.IntoCode, &m.IntoName, &m.At, &m.Actor, &m.Moved); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		m.At = m.At.UTC()
+		out = append(out, m)
 	}
 	return out, rows.Err()
 }

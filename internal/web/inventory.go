@@ -673,6 +673,7 @@ func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
 // mergeData is the organisation merge page.
 type mergeData struct {
 	Orgs   []storage.Org
+	Merges []storage.Merge
 	Result *storage.MergeResult
 	Error  string
 }
@@ -689,6 +690,10 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int
 	}
 	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Merges, err = h.Store.ListMerges(r.Context(), caller); err != nil {
 		h.fail(w, r, err)
 		return
 	}
