@@ -187,7 +187,6 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 			GoLive: rec["go_live"], Status: rec["status"],
 			DeviceCounts: DeviceCounts{Servers: num("servers"), Workstations: num("workstations"), NetworkDevices: num("network_devices"), SecurityDevices: num("security_devices")},
 		}}
-		r.OrgID = 1 // resolved from OrgCode at import; set here so Normalise checks the rest
 		if !ref.Invalid {
 			b.failAll(&ref, r.Normalise(), nil)
 		}

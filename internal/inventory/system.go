@@ -55,15 +55,13 @@ type DeviceCounts struct {
 	SecurityDevices int `json:"security_devices"`
 }
 
-// Normalise validates the system and fills defaults.
+// Normalise validates the system's own fields and fills defaults; the
+// owner organisation is checked where it is resolved (storage, import).
 func (s *System) Normalise() validation.Errors {
 	var es validation.Errors
 	s.Name = strings.Join(strings.Fields(s.Name), " ")
 	if s.Name == "" {
 		es.Add("name", "tên hệ thống là bắt buộc")
-	}
-	if s.OrgID <= 0 {
-		es.Add("org_id", "cần chọn cơ quan chủ quản")
 	}
 	if k, ok := SystemKinds.Parse(s.Kind); ok {
 		s.Kind = k
@@ -93,9 +91,13 @@ func (s *System) Normalise() validation.Errors {
 	}
 	checkDate(&es, "level_decision_date", &s.LevelDecisionDate)
 	checkDate(&es, "go_live", &s.GoLive)
-	for field, n := range map[string]int{"users": s.Users, "data_subjects": s.DataSubjects, "servers": s.Servers, "workstations": s.Workstations, "network_devices": s.NetworkDevices, "security_devices": s.SecurityDevices} {
-		if n < 0 {
-			es.Add(field, "không được là số âm")
+	for _, c := range []struct {
+		field string
+		n     int
+	}{{"users", s.Users}, {"data_subjects", s.DataSubjects}, {"servers", s.Servers}, {"workstations", s.Workstations},
+		{"network_devices", s.NetworkDevices}, {"security_devices", s.SecurityDevices}} {
+		if c.n < 0 {
+			es.Add(c.field, "không được là số âm")
 		}
 	}
 	if !s.PersonalData && s.DataSubjects > 0 {

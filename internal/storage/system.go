@@ -115,7 +115,11 @@ func (s *Store) GetSystem(ctx context.Context, actor access.Actor, id int64) (Sy
 
 // CreateSystem registers a system for its owner organisation.
 func (s *Store) CreateSystem(ctx context.Context, actor access.Actor, sys *inventory.System) error {
-	if es := sys.Normalise(); len(es) > 0 {
+	es := sys.Normalise()
+	if sys.OrgID <= 0 {
+		es.Add("org_id", "cần chọn cơ quan chủ quản")
+	}
+	if len(es) > 0 {
 		return es
 	}
 	return s.InTx(ctx, func(tx *Tx) error {
