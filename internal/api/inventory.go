@@ -175,11 +175,12 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	sys := v.System
-	if err := Decode(w, r, &sys); err != nil {
+	// Decoding into the view accepts a body read back from GET unchanged.
+	if err := Decode(w, r, &v); err != nil {
 		Fail(w, r, err)
 		return
 	}
+	sys := v.System
 	sys.ID = id
 	if err := h.Store.UpdateSystem(r.Context(), Actor(r), &sys); err != nil {
 		Fail(w, r, err)
@@ -319,11 +320,11 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	a := v.Asset
-	if err := Decode(w, r, &a); err != nil {
+	if err := Decode(w, r, &v); err != nil {
 		Fail(w, r, err)
 		return
 	}
+	a := v.Asset
 	a.ID = id
 	if err := h.Store.UpdateAsset(r.Context(), Actor(r), &a); err != nil {
 		Fail(w, r, err)
@@ -462,12 +463,11 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	p := v.Staff
-	p.Qualifications = nil
-	if err := Decode(w, r, &p); err != nil {
+	if err := Decode(w, r, &v); err != nil {
 		Fail(w, r, err)
 		return
 	}
+	p := v.Staff
 	p.ID = id
 	if err := h.Store.UpdateStaff(r.Context(), Actor(r), &p); err != nil {
 		Fail(w, r, err)

@@ -109,6 +109,11 @@ func TestInventoryAPI(t *testing.T) {
 		if status, body := c.do("op-a", "PATCH", "/api/v1/systems/"+id, map[string]any{"hosting": "cloud", "hosting_provider": "Viettel IDC"}); status != 200 || !strings.Contains(string(body), `"hosting":"cloud"`) || !strings.Contains(string(body), `"level":3`) {
 			t.Fatalf("patch: %d %s", status, body)
 		}
+		// A body read back from GET can be sent back as it is.
+		_, body = c.do("op-a", "GET", "/api/v1/systems/"+id, nil)
+		if status, body := c.do("op-a", "PATCH", "/api/v1/systems/"+id, json.RawMessage(body)); status != 200 {
+			t.Fatalf("patch with GET body: %d %s", status, body)
+		}
 		if status, body := c.do("coord", "GET", "/api/v1/systems?q=ho+so+suc+khoe&kind=data_store&level=3", nil); status != 200 || !strings.Contains(string(body), `"total":1`) {
 			t.Fatalf("search: %d %s", status, body)
 		}
