@@ -126,7 +126,6 @@ type systemsData struct {
 	Filter       storage.SystemFilter
 	Prev, Next   string
 	Enums        enums
-	Coordinator  bool
 	FilterLevel  string
 	FilterOrgStr string
 }
@@ -151,7 +150,7 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := systemsData{Items: items, Total: total, Orgs: orgs, Filter: f, Enums: inventoryEnums, Coordinator: caller.Global(),
+	d := systemsData{Items: items, Total: total, Orgs: orgs, Filter: f, Enums: inventoryEnums,
 		FilterLevel: q.Get("level"), FilterOrgStr: q.Get("org")}
 	pageURL := func(offset int) string {
 		v := url.Values{}
@@ -291,13 +290,13 @@ func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
 
 // systemData is the system detail page.
 type systemData struct {
-	System        storage.SystemView
-	Assets        []storage.AssetView
-	Controls      []controlRow
-	Enums         enums
-	AssetProblems map[string]string
-	AssetInput    inventory.Asset
-	CanWrite      bool
+	System     storage.SystemView
+	Assets     []storage.AssetView
+	Controls   []controlRow
+	Enums      enums
+	Problems   map[string]string
+	AssetInput inventory.Asset
+	CanWrite   bool
 }
 
 // controlRow is one line of the controls table: every control is listed,
@@ -312,7 +311,7 @@ func (h *Handler) systemPage(w http.ResponseWriter, r *http.Request) {
 	h.renderSystem(w, r, http.StatusOK, nil, inventory.Asset{})
 }
 
-func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status int, assetProblems map[string]string, assetInput inventory.Asset) {
+func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status int, problems map[string]string, assetInput inventory.Asset) {
 	caller := actor(r)
 	id, err := pathID(r)
 	if err != nil {
@@ -338,7 +337,7 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 	for _, c := range controls {
 		recorded[c.Control] = c
 	}
-	d := systemData{System: v, Assets: assets, Enums: inventoryEnums, AssetProblems: assetProblems, AssetInput: assetInput}
+	d := systemData{System: v, Assets: assets, Enums: inventoryEnums, Problems: problems, AssetInput: assetInput}
 	for _, o := range inventory.Controls {
 		c, ok := recorded[o.Code]
 		d.Controls = append(d.Controls, controlRow{Code: o.Code, Recorded: ok, Control: c})
