@@ -134,20 +134,12 @@ func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Ac
 	expires := h.Store.Now().Add(life)
 	secret, hash, prefix := auth.NewToken()
 	t, err := h.Store.CreateToken(r.Context(), a, a.UserID, req.Name, hash, prefix, &expires)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusCreated, NewToken{Token: secret, ID: t.ID, Name: t.Name, ExpiresAt: t.ExpiresAt})
+	respond(w, r, http.StatusCreated, NewToken{Token: secret, ID: t.ID, Name: t.Name, ExpiresAt: t.ExpiresAt}, err)
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
 	tokens, err := h.Store.ListTokens(r.Context(), Actor(r))
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(tokens, len(tokens), ""))
+	respond(w, r, http.StatusOK, NewList(tokens, len(tokens), ""), err)
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {

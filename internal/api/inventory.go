@@ -42,12 +42,13 @@ type enumerations struct {
 
 func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
+	systems, assets, staff := h.systemResource(), h.assetResource(), h.staffResource()
 	return []router.Route{
 		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, cursor)", Response: NewList([]storage.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
-		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: h.createSystem},
-		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: h.getSystem},
-		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: h.updateSystem},
-		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete an information system with its controls and asset links", Handler: h.deleteSystem},
+		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: systems.Create},
+		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
+		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: systems.Update},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete an information system with its controls and asset links", Handler: systems.Delete},
 		{Method: "GET", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Device counts of a system", Response: inventory.DeviceCounts{}, Handler: h.getDevices},
 		{Method: "PUT", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Set the device counts of a system", Request: inventory.DeviceCounts{Servers: 2}, Response: inventory.DeviceCounts{Servers: 2}, Handler: h.setDevices},
 		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]storage.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
@@ -58,13 +59,13 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Forget a security control of a system", Handler: h.deleteControl},
 		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]storage.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
 		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation (coordinator)", Response: NewList([]storage.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}}}, 1, ""), Handler: h.assetConflicts},
-		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: h.getAsset},
-		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: h.updateAsset},
+		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: assets.Get},
+		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: assets.Update},
 		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]storage.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
-		{Method: "POST", Path: "/api/v1/staff", Tag: tag, Summary: "Add a staff member to an organisation", Request: inventory.Staff{OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, Response: exStaff, Handler: h.createStaff},
-		{Method: "GET", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Get a staff member with qualifications", Response: exStaff, Handler: h.getStaff},
-		{Method: "PATCH", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Change a staff member's details", Request: inventory.Staff{Position: "Phó Trưởng phòng"}, Response: exStaff, Handler: h.updateStaff},
-		{Method: "DELETE", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Remove a staff member", Handler: h.deleteStaff},
+		{Method: "POST", Path: "/api/v1/staff", Tag: tag, Summary: "Add a staff member to an organisation", Request: inventory.Staff{OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, Response: exStaff, Handler: staff.Create},
+		{Method: "GET", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Get a staff member with qualifications", Response: exStaff, Handler: staff.Get},
+		{Method: "PATCH", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Change a staff member's details", Request: inventory.Staff{Position: "Phó Trưởng phòng"}, Response: exStaff, Handler: staff.Update},
+		{Method: "DELETE", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Remove a staff member", Handler: staff.Delete},
 		{Method: "POST", Path: "/api/v1/staff/{id}/qualifications", Tag: tag, Summary: "Record a training or certificate", Request: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2025-06-01"}, Response: inventory.Qualification{ID: 1}, Handler: h.addQualification},
 		{Method: "DELETE", Path: "/api/v1/staff/{id}/qualifications/{qualification_id}", Tag: tag, Summary: "Remove a training or certificate", Handler: h.deleteQualification},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Response: storage.MergeResult{}, Handler: h.mergeOrg},
@@ -72,6 +73,31 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "GET", Path: "/api/v1/inventory/template", Tag: tag, Summary: "Download the empty inventory workbook (xlsx)", Handler: h.inventoryTemplate},
 		{Method: "GET", Path: "/api/v1/inventory/export", Tag: tag, Summary: "Export the inventory of org_id (default: all the caller sees) as xlsx", Handler: h.inventoryExport},
 		{Method: "POST", Path: "/api/v1/inventory/import", Tag: tag, Summary: "Import an xlsx workbook or CSV of assets into org_id (body: the file, or multipart field \"file\"; dry_run=1 previews; valid_only=1 skips bad rows). 201 written, 200 preview, 422 problems", Response: storage.ImportResult{}, Handler: h.inventoryImport},
+	}
+}
+
+func (h *Handler) systemResource() resource[inventory.System, storage.SystemView] {
+	return resource[inventory.System, storage.SystemView]{
+		get: h.Store.GetSystem, create: h.Store.CreateSystem, update: h.Store.UpdateSystem, remove: h.Store.DeleteSystem,
+		stored: func(v *storage.SystemView) *inventory.System { return &v.System },
+		id:     func(s *inventory.System) *int64 { return &s.ID },
+	}
+}
+
+// assetResource has no create or remove: assets are added to and removed from a system.
+func (h *Handler) assetResource() resource[inventory.Asset, storage.AssetView] {
+	return resource[inventory.Asset, storage.AssetView]{
+		get: h.Store.GetAsset, update: h.Store.UpdateAsset,
+		stored: func(v *storage.AssetView) *inventory.Asset { return &v.Asset },
+		id:     func(a *inventory.Asset) *int64 { return &a.ID },
+	}
+}
+
+func (h *Handler) staffResource() resource[inventory.Staff, storage.StaffView] {
+	return resource[inventory.Staff, storage.StaffView]{
+		get: h.Store.GetStaff, create: h.Store.CreateStaff, update: h.Store.UpdateStaff, remove: h.Store.DeleteStaff,
+		stored: func(v *storage.StaffView) *inventory.Staff { return &v.Staff },
+		id:     func(p *inventory.Staff) *int64 { return &p.ID },
 	}
 }
 
@@ -131,76 +157,6 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
 }
 
-func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
-	var sys inventory.System
-	if err := Decode(w, r, &sys); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	sys.ID = 0
-	if err := h.Store.CreateSystem(r.Context(), Actor(r), &sys); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeSystem(w, r, http.StatusCreated, sys.ID)
-}
-
-func (h *Handler) writeSystem(w http.ResponseWriter, r *http.Request, status int, id int64) {
-	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, status, v)
-}
-
-func (h *Handler) getSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeSystem(w, r, http.StatusOK, id)
-}
-
-// updateSystem applies the fields present in the body to the stored system.
-func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	// Decoding into the view accepts a body read back from GET unchanged.
-	if err := Decode(w, r, &v); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	sys := v.System
-	sys.ID = id
-	if err := h.Store.UpdateSystem(r.Context(), Actor(r), &sys); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeSystem(w, r, http.StatusOK, id)
-}
-
-func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err == nil {
-		err = h.Store.DeleteSystem(r.Context(), Actor(r), id)
-	}
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
 	id, err := PathID(r, "id")
 	if err != nil {
@@ -208,11 +164,7 @@ func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, v.DeviceCounts)
+	respond(w, r, http.StatusOK, v.DeviceCounts, err)
 }
 
 func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
@@ -227,11 +179,7 @@ func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.Store.SetDeviceCounts(r.Context(), Actor(r), id, c)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, v.DeviceCounts)
+	respond(w, r, http.StatusOK, v.DeviceCounts, err)
 }
 
 func (h *Handler) listSystemAssets(w http.ResponseWriter, r *http.Request) {
@@ -288,49 +236,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	h.writeAsset(w, r, http.StatusCreated, a.ID)
-}
-
-func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, status int, id int64) {
-	v, err := h.Store.GetAsset(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, status, v)
-}
-
-func (h *Handler) getAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeAsset(w, r, http.StatusOK, id)
-}
-
-func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	v, err := h.Store.GetAsset(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	if err := Decode(w, r, &v); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	a := v.Asset
-	a.ID = id
-	if err := h.Store.UpdateAsset(r.Context(), Actor(r), &a); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeAsset(w, r, http.StatusOK, id)
+	h.assetResource().write(w, r, http.StatusCreated, a.ID)
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
@@ -349,11 +255,7 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
 	items, err := h.Store.AssetConflicts(r.Context(), Actor(r))
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, len(items), ""))
+	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
 }
 
 func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
@@ -363,11 +265,7 @@ func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, err := h.Store.ListControls(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, len(items), ""))
+	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
@@ -420,74 +318,6 @@ func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
 }
 
-func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
-	var p inventory.Staff
-	if err := Decode(w, r, &p); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	p.ID = 0
-	if err := h.Store.CreateStaff(r.Context(), Actor(r), &p); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeStaff(w, r, http.StatusCreated, p.ID)
-}
-
-func (h *Handler) writeStaff(w http.ResponseWriter, r *http.Request, status int, id int64) {
-	v, err := h.Store.GetStaff(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, status, v)
-}
-
-func (h *Handler) getStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeStaff(w, r, http.StatusOK, id)
-}
-
-func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	v, err := h.Store.GetStaff(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	if err := Decode(w, r, &v); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	p := v.Staff
-	p.ID = id
-	if err := h.Store.UpdateStaff(r.Context(), Actor(r), &p); err != nil {
-		Fail(w, r, err)
-		return
-	}
-	h.writeStaff(w, r, http.StatusOK, id)
-}
-
-func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
-	if err == nil {
-		err = h.Store.DeleteStaff(r.Context(), Actor(r), id)
-	}
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 	id, err := PathID(r, "id")
 	if err != nil {
@@ -533,11 +363,7 @@ func (h *Handler) mergeOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.Store.MergeOrgs(r.Context(), Actor(r), id, req.IntoOrgID)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusCreated, res)
+	respond(w, r, http.StatusCreated, res, err)
 }
 
 func (h *Handler) inventoryEnums(w http.ResponseWriter, r *http.Request) {

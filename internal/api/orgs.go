@@ -34,11 +34,7 @@ func (h *Handler) orgRoutes() []router.Route {
 func (h *Handler) listOrgs(w http.ResponseWriter, r *http.Request) {
 	q := storage.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
 	orgs, err := h.Store.ListOrgs(r.Context(), Actor(r), q)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(orgs, len(orgs), ""))
+	respond(w, r, http.StatusOK, NewList(orgs, len(orgs), ""), err)
 }
 
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
@@ -48,11 +44,7 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.Store.CreateOrg(r.Context(), Actor(r), in)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusCreated, o)
+	respond(w, r, http.StatusCreated, o, err)
 }
 
 func (h *Handler) getOrg(w http.ResponseWriter, r *http.Request) {
@@ -62,11 +54,7 @@ func (h *Handler) getOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.Store.GetOrg(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, o)
+	respond(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
@@ -81,11 +69,7 @@ func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.Store.UpdateOrg(r.Context(), Actor(r), id, in)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, o)
+	respond(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
@@ -100,11 +84,7 @@ func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.Store.MoveOrg(r.Context(), Actor(r), id, in.ParentID)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, o)
+	respond(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handler) archiveOrg(archived bool) http.HandlerFunc {

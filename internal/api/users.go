@@ -68,11 +68,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		q.OrgID = id
 	}
 	users, err := h.Store.ListUsers(r.Context(), Actor(r), q)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(users, len(users), ""))
+	respond(w, r, http.StatusOK, NewList(users, len(users), ""), err)
 }
 
 // hashNewPassword checks the password policy and hashes.
@@ -95,11 +91,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Store.CreateUser(r.Context(), Actor(r), storage.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusCreated, u)
+	respond(w, r, http.StatusCreated, u, err)
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
@@ -109,11 +101,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Store.GetUser(r.Context(), Actor(r), id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, u)
+	respond(w, r, http.StatusOK, u, err)
 }
 
 func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
@@ -128,11 +116,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Store.UpdateUser(r.Context(), Actor(r), id, up)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, u)
+	respond(w, r, http.StatusOK, u, err)
 }
 
 func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
@@ -152,11 +136,7 @@ func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Store.GetUser(r.Context(), a, id)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, u)
+	respond(w, r, http.StatusOK, u, err)
 }
 
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
