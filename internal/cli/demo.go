@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"text/tabwriter"
 
 	"github.com/khien/khien/internal/demo"
 	"github.com/khien/khien/internal/storage"
@@ -28,8 +29,18 @@ func newDemoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "demo city loaded: %d agencies, %d systems, %d assets, %d staff\n", sum.Agencies, sum.Systems, sum.Assets, sum.Staff)
-			return nil
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "demo city loaded: %d agencies, %d systems, %d assets, %d staff\n", sum.Agencies, sum.Systems, sum.Assets, sum.Staff)
+			fmt.Fprintf(out, "demo accounts (password %q; admin, coordinator and auditor enrol an OTP app at first sign-in):\n", demo.Password)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			for _, u := range sum.Users {
+				org := u.OrgCode
+				if org == "" {
+					org = "(thành phố)"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\n", u.Email, u.Role, org)
+			}
+			return tw.Flush()
 		},
 	}
 	db.register(cmd)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
@@ -27,6 +28,37 @@ type Summary struct {
 	Systems  int
 	Assets   int
 	Staff    int
+	// Users are the demo accounts, all with the password Password.
+	Users []DemoUser
+}
+
+// Password is the password of every demo account. It is printed by
+// "khien demo" and documented: demo data is for trying the product, never
+// for production.
+const Password = "Khien-Demo-2026"
+
+// DemoUser is one demo account.
+type DemoUser struct {
+	Email   string
+	Role    access.Role
+	OrgCode string
+}
+
+// demoUsers gives a newcomer one account per role, so each view of the
+// product can be tried. Assigned lists the organisations an auditor or
+// responder works for.
+var demoUsers = []struct {
+	DemoUser
+	name     string
+	assigned []string
+}{
+	{DemoUser{"quantri@demo.khien.vn", access.Admin, ""}, "Đặng Hữu Phúc (quản trị hệ thống)", nil},
+	{DemoUser{"dieuphoi@demo.khien.vn", access.Coordinator, ""}, "Trần Minh Khoa (Phòng An ninh mạng)", nil},
+	{DemoUser{"kiemtra@demo.khien.vn", access.Auditor, ""}, "Lê Quốc Dũng (đánh giá viên)", []string{"NINHKIEU", "CAIRANG", "SKHCN"}},
+	{DemoUser{"ungcuu@demo.khien.vn", access.Responder, ""}, "Phạm Thanh Tâm (Đội ứng cứu sự cố)", []string{"SKHCN", "TTPVHCC"}},
+	{DemoUser{"quantri.skhcn@demo.khien.vn", access.AgencyAdmin, "SKHCN"}, "Nguyễn Thị Mai", nil},
+	{DemoUser{"canbo.skhcn@demo.khien.vn", access.AgencyOperator, "SKHCN"}, "Võ Hoàng Nam", nil},
+	{DemoUser{"lanhdao.ninhkieu@demo.khien.vn", access.Viewer, "NINHKIEU"}, "Huỳnh Ngọc Hạnh", nil},
 }
 
 // agency is one organisation of the demo city.
@@ -158,7 +190,37 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		sum.Assets += len(b.Assets)
 		sum.Staff += len(b.Staff)
 	}
+	ids[""] = root.ID
+	if sum.Users, err = loadUsers(ctx, store, actor, ids); err != nil {
+		return sum, err
+	}
 	return sum, nil
+}
+
+// loadUsers creates the demo accounts that do not exist yet.
+func loadUsers(ctx context.Context, store *storage.Store, actor access.Actor, orgIDs map[string]int64) ([]DemoUser, error) {
+	hash, err := auth.HashPassword(ctx, Password)
+	if err != nil {
+		return nil, err
+	}
+	var out []DemoUser
+	for _, du := range demoUsers {
+		u, err := store.CreateUser(ctx, actor, storage.UserInput{Email: du.Email, Name: du.name, Role: du.Role, OrgID: orgIDs[du.OrgCode], PasswordHash: hash})
+		if err != nil {
+			return nil, fmt.Errorf("demo user %s: %w", du.Email, err)
+		}
+		if len(du.assigned) > 0 {
+			var assigned []int64
+			for _, code := range du.assigned {
+				assigned = append(assigned, orgIDs[code])
+			}
+			if err := store.SetAssignments(ctx, actor, u.ID, assigned); err != nil {
+				return nil, fmt.Errorf("demo user %s: assign: %w", du.Email, err)
+			}
+		}
+		out = append(out, du.DemoUser)
+	}
+	return out, nil
 }
 
 // agencyBatch builds an agency's inventory as workbook rows: its portal,
