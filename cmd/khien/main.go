@@ -1,7 +1,8 @@
+//go:debug rsa1024min=0
+//go:debug tlssha1=1
+
 // Command khien is the single binary of Khiên: web server, API, scanner, agent and tools.
 package main
-
-//go:debug rsa1024min=0,tlssha1=1
 
 import (
 	"os"

@@ -39,6 +39,9 @@ func NewRoot() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newScanCmd(),
+		newChecksCmd(),
+		newVulndbCmd(),
 	)
 	return root
 }
