@@ -65,7 +65,7 @@ func ParseBanner(hint string, b []byte) (Info, bool) {
 	case strings.HasPrefix(line, "220"):
 		return parse220(hint, line), true
 	}
-	if hint == "telnet" && (strings.Contains(strings.ToLower(line), "login:") || strings.Contains(strings.ToLower(line), "username:")) {
+	if all := strings.ToLower(printable(b)); hint == "telnet" && (strings.Contains(all, "login:") || strings.Contains(all, "username:")) {
 		return Info{Name: "telnet", Banner: line}, true
 	}
 	return Info{}, false

@@ -40,13 +40,19 @@ type Detector struct {
 	Env        *check.Env
 	Addr       string // IP address (connections always go there)
 	ServerName string // host name for SNI and Host headers ("" to use Addr)
+	hint       string // protocol expected by the running DetectAs
 }
 
 // Detect runs the probes suited to port until one recognises the service.
 // Each probe is one connection (or one HTTP request) under the host limits.
 func (d *Detector) Detect(ctx context.Context, port int) Info {
-	hint := hints[port]
-	useTLS := tlsPorts[port]
+	return d.DetectAs(ctx, port, hints[port], tlsPorts[port])
+}
+
+// DetectAs is Detect with the expected protocol (hint, "" when unknown) and
+// TLS given, for services on non-standard ports.
+func (d *Detector) DetectAs(ctx context.Context, port int, hint string, useTLS bool) Info {
+	d.hint = hint
 	var probes []func(context.Context, int, bool) (Info, bool)
 	switch {
 	case bannerFirst[hint]:
@@ -180,7 +186,7 @@ func (d *Detector) banner(ctx context.Context, port int, useTLS bool) (Info, boo
 	if err != nil {
 		return Info{}, false
 	}
-	info, ok := ParseBanner(hints[port], b)
+	info, ok := ParseBanner(d.hint, b)
 	info.TLS = useTLS
 	return info, ok
 }
@@ -226,7 +232,7 @@ func (d *Detector) http(ctx context.Context, port int, useTLS bool) (Info, bool)
 		info.Product, info.Version = ParseServerHeader(server)
 	}
 	switch {
-	case strings.Contains(string(p.Body), "You Know, for Search") || (hints[port] == "elasticsearch" && strings.Contains(p.Header.Get("WWW-Authenticate"), `realm="security"`)):
+	case strings.Contains(string(p.Body), "You Know, for Search") || (d.hint == "elasticsearch" && strings.Contains(p.Header.Get("WWW-Authenticate"), `realm="security"`)):
 		info.Name, info.Product, info.Version = "elasticsearch", "elasticsearch", ""
 		var es struct {
 			Version struct {

@@ -170,8 +170,9 @@ func isSelfSigned(c *x509.Certificate) bool {
 	if c.Subject.String() != c.Issuer.String() {
 		return false
 	}
+	// CheckSignature, not CheckSignatureFrom: self-signed leaves are not CAs.
 	// Go refuses to check SHA-1 signatures; the names alone decide then.
-	err := c.CheckSignatureFrom(c)
+	err := c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
 	return err == nil || errors.As(err, new(x509.InsecureAlgorithmError))
 }
 
