@@ -46,7 +46,7 @@ func mongoServer(t *testing.T, auth bool) (string, int) {
 		if len(req) < 21 {
 			return nil
 		}
-		cmd := req[26:bytes.IndexByte(req[26:], 0)+26] // first key of the section-0 document
+		cmd := req[26 : bytes.IndexByte(req[26:], 0)+26] // first key of the section-0 document
 		var doc []byte
 		switch {
 		case string(cmd) == "buildInfo":
@@ -118,8 +118,10 @@ func TestServices(t *testing.T) {
 		not      []string // check IDs that must not fire
 	}{
 		{
-			name:    "openssh vulnerable",
-			start:   func(t *testing.T) (string, int) { return scantest.Banner(t, []byte("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\r\n"), nil) },
+			name: "openssh vulnerable",
+			start: func(t *testing.T) (string, int) {
+				return scantest.Banner(t, []byte("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\r\n"), nil)
+			},
 			service: "ssh",
 			want:    []string{"port.open", "service.version-disclosure", "service.vulnerable-version"},
 			not:     []string{"port.risky-service", "service.unauthenticated"},
@@ -253,8 +255,10 @@ func TestServices(t *testing.T) {
 			not:     []string{"port.risky-service", "service.version-disclosure", "service.vulnerable-version"},
 		},
 		{
-			name:    "mysql",
-			start:   func(t *testing.T) (string, int) { return scantest.Banner(t, []byte("\x4a\x00\x00\x00\x0a5.7.44-log\x00\x08\x00\x00\x00"), nil) },
+			name: "mysql",
+			start: func(t *testing.T) (string, int) {
+				return scantest.Banner(t, []byte("\x4a\x00\x00\x00\x0a5.7.44-log\x00\x08\x00\x00\x00"), nil)
+			},
 			service: "mysql",
 			want:    []string{"port.risky-service", "service.version-disclosure", "tech.end-of-life"},
 		},
@@ -322,8 +326,10 @@ func TestServices(t *testing.T) {
 			want:    []string{"port.risky-service"},
 		},
 		{
-			name:    "smtp exim vulnerable",
-			start:   func(t *testing.T) (string, int) { return scantest.Banner(t, []byte("220 mx.example.vn ESMTP Exim 4.89\r\n"), nil) },
+			name: "smtp exim vulnerable",
+			start: func(t *testing.T) (string, int) {
+				return scantest.Banner(t, []byte("220 mx.example.vn ESMTP Exim 4.89\r\n"), nil)
+			},
 			service: "smtp",
 			want:    []string{"service.vulnerable-version"},
 			not:     []string{"port.risky-service"},
