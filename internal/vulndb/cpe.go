@@ -7,7 +7,7 @@ import (
 
 // CPE is the part of a CPE 2.3 formatted string the scanner matches on.
 type CPE struct {
-	Part, Vendor, Product, Version string
+	Part, Vendor, Product, Version, Update string
 }
 
 // ParseCPE parses "cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*",
@@ -31,7 +31,20 @@ func ParseCPE(s string) (CPE, error) {
 	if len(fields) < 6 || fields[0] != "cpe" || fields[1] != "2.3" {
 		return CPE{}, fmt.Errorf("not a CPE 2.3 name: %q", s)
 	}
-	return CPE{Part: fields[2], Vendor: strings.ToLower(fields[3]), Product: strings.ToLower(fields[4]), Version: fields[5]}, nil
+	c := CPE{Part: fields[2], Vendor: strings.ToLower(fields[3]), Product: strings.ToLower(fields[4]), Version: fields[5]}
+	if len(fields) > 6 {
+		c.Update = fields[6]
+	}
+	return c, nil
+}
+
+// FullVersion joins version and update the way products print them:
+// OpenSSH is "9.7" update "p1" in NVD and "9.7p1" in its banner.
+func (c CPE) FullVersion() string {
+	if c.Update == "" || c.Update == "*" || c.Update == "-" {
+		return c.Version
+	}
+	return c.Version + c.Update
 }
 
 // Key is "vendor:product", the index key of the database.

@@ -158,7 +158,7 @@ func (c *nvdCVE) record() *record {
 				}
 				rng := Range{StartIncluding: m.VersionStartIncluding, StartExcluding: m.VersionStartExcluding, EndIncluding: m.VersionEndIncluding, EndExcluding: m.VersionEndExcluding}
 				if cpe.Version != "*" && cpe.Version != "" {
-					rng = Range{Version: cpe.Version}
+					rng = Range{Version: cpe.FullVersion()}
 				}
 				if cpe.Version == "-" || (rng == Range{}) {
 					continue
