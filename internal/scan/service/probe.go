@@ -181,7 +181,16 @@ func (d *Detector) exchange(ctx context.Context, port int, useTLS bool, req []by
 	return buf[:n], nil
 }
 
+// unknownBannerWait bounds the wait for a greeting on a port whose protocol
+// is unknown: most such ports are HTTP and stay silent.
+const unknownBannerWait = time.Second
+
 func (d *Detector) banner(ctx context.Context, port int, useTLS bool) (Info, bool) {
+	if d.hint == "" {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, min(d.Env.Timeout/2, unknownBannerWait))
+		defer cancel()
+	}
 	b, err := d.exchange(ctx, port, useTLS, nil, 4096)
 	if err != nil {
 		return Info{}, false
