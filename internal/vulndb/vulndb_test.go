@@ -227,3 +227,12 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// The built-in scores must agree with their vectors.
+func TestBuiltinScores(t *testing.T) {
+	for _, rec := range Builtin().cves {
+		if rec.Vector == "" || rec.Score == 0 {
+			t.Errorf("%s: no CVSS", rec.ID)
+		}
+	}
+}
