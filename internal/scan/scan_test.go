@@ -327,3 +327,19 @@ func TestScanRejectsUnknownCheck(t *testing.T) {
 		t.Error("unknown profile accepted")
 	}
 }
+
+func TestScanTLSWebHost(t *testing.T) {
+	var c counter
+	srv := httptest.NewTLSServer(c.wrap(portal))
+	defer srv.Close()
+	fs, _ := run(t, scan.Config{Ports: []int{serverPort(t, srv.URL)}, PerHostRate: 1000}, "127.0.0.1")
+	got := ids(fs)
+	for _, id := range []string{"port.open", "tls.self-signed", "http.missing-hsts", "exposure.git"} {
+		if !slices.Contains(got, id) {
+			t.Errorf("%s missing; got %v", id, got)
+		}
+	}
+	if slices.Contains(got, "http.no-https-redirect") {
+		t.Error("HTTPS site reported as plain HTTP")
+	}
+}

@@ -200,6 +200,9 @@ func (d *Detector) banner(ctx context.Context, port int, useTLS bool) (Info, boo
 	return info, ok
 }
 
+// reWantsTLS matches the errors web servers send to plain HTTP on a TLS port.
+var reWantsTLS = regexp.MustCompile(`(?i)HTTPS|SSL|TLS`)
+
 var (
 	reServer     = regexp.MustCompile(`(?i)^([A-Za-z][\w.-]*?)(?:/(\d[\w.+-]*))?(?:\s|$)`)
 	serverToProd = map[string]string{"apache": "apache", "nginx": "nginx", "microsoft-iis": "iis", "openresty": "openresty", "lighttpd": "lighttpd", "litespeed": "litespeed", "apache-coyote": "tomcat", "jetty": "jetty", "caddy": "caddy"}
@@ -231,8 +234,8 @@ func (d *Detector) get(ctx context.Context, port int, useTLS bool, path string) 
 // GET / (plus GET /version for Docker, which is read-only).
 func (d *Detector) http(ctx context.Context, port int, useTLS bool) (Info, bool) {
 	p, err := d.get(ctx, port, useTLS, "/")
-	if err != nil {
-		return Info{}, false
+	if err != nil || (!useTLS && p.Status == http.StatusBadRequest && reWantsTLS.Match(p.Body)) {
+		return Info{}, false // a TLS port answering plain HTTP with an error: retried with TLS
 	}
 	info := Info{Name: "http", TLS: useTLS, Banner: fmt.Sprintf("HTTP %d", p.Status)}
 	server := p.Header.Get("Server")
