@@ -378,12 +378,16 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
+	probe, web := r.needsProbes(), r.familyEnabled("http", "exposure", "tech", "content")
 	services := make([]service.Info, 0, len(open))
 	for _, p := range open {
 		if hctx.Err() != nil {
 			break
 		}
-		info := det.Detect(hctx, p)
+		info := service.Guess(p)
+		if probe {
+			info = det.Detect(hctx, p)
+		}
 		a := base
 		a.Port = p
 		service.Report(env, a, info)
@@ -408,7 +412,7 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 				}
 				tlscheck.Check(hctx, env, tlscheck.Target{Asset: a, Addr: j.addr.String(), Port: info.Port, ServerName: sn})
 			}
-			if info.IsHTTP() {
+			if info.IsHTTP() && web {
 				r.scanSite(hctx, env, a, name, info, j.starts[info.Port])
 			}
 		}
@@ -416,6 +420,21 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	if reason := h.stopped(); reason != "" {
 		r.note(&r.summary.Stopped, primary, reason)
 	}
+}
+
+// needsProbes reports whether any enabled check needs more than the port
+// number: a port-only scan sends nothing but TCP handshakes.
+func (r *runner) needsProbes() bool {
+	return slices.ContainsFunc(check.Catalog(), func(d check.Def) bool {
+		return r.sel.Enabled(d.ID) && d.ID != "port.open" && d.ID != "port.risky-service"
+	})
+}
+
+// familyEnabled reports whether any enabled check carries one of tags.
+func (r *runner) familyEnabled(tags ...string) bool {
+	return slices.ContainsFunc(check.Catalog(), func(d check.Def) bool {
+		return r.sel.Enabled(d.ID) && slices.ContainsFunc(d.Tags, func(t string) bool { return slices.Contains(tags, t) })
+	})
 }
 
 // scanSite runs the web check families on one origin.

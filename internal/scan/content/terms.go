@@ -1,9 +1,11 @@
 package content
 
 import (
-	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // vietnameseTerms are gambling phrases seen in SEO spam on Vietnamese sites,
@@ -22,36 +24,49 @@ var brandTerms = []string{
 	"online casino", "casino online", "slot gacor", "judi online", "situs slot", "togel", "sportsbook", "baccarat",
 }
 
-var termRes = func() []*regexp.Regexp {
-	var out []*regexp.Regexp
-	seen := map[string]bool{}
+// variants holds every term with diacritics, folded to ASCII, and with
+// dashes for spaces (as in URLs), without repeats.
+var variants = sync.OnceValue(func() []string {
+	var out []string
 	for _, t := range append(slices.Clone(vietnameseTerms), brandTerms...) {
 		marks, ascii := fold(t)
 		for _, v := range []string{marks, ascii, strings.ReplaceAll(ascii, " ", "-")} {
-			if !seen[v] {
-				seen[v] = true
-				// \b does not know Vietnamese letters; require non-letters around.
-				out = append(out, regexp.MustCompile(`(?:^|[^\p{L}\p{N}])`+regexp.QuoteMeta(v)+`(?:$|[^\p{L}\p{N}])`))
+			if !slices.Contains(out, v) {
+				out = append(out, v)
 			}
 		}
 	}
 	return out
-}()
+})
 
-// Terms returns the distinct gambling terms found in s.
+// Terms returns the distinct gambling terms found in s as whole words.
 func Terms(s string) []string {
 	marks, ascii := fold(s)
 	var out []string
-	for _, re := range termRes {
-		for _, text := range []string{marks, ascii} {
-			if m := re.FindString(text); m != "" {
-				t := strings.Trim(m, " -/.,;:!?\"'()[]_=&")
-				if !slices.Contains(out, t) {
-					out = append(out, t)
-				}
-				break
-			}
+	for _, v := range variants() {
+		if (containsWord(marks, v) || containsWord(ascii, v)) && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	return out
 }
+
+// containsWord reports whether term occurs in text with no letter or digit
+// on either side (\b does not know Vietnamese letters).
+func containsWord(text, term string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], term)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(term)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if (start == 0 || !isWordRune(before)) && (end == len(text) || !isWordRune(after)) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

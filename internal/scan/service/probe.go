@@ -43,6 +43,15 @@ type Detector struct {
 	hint       string // protocol expected by the running DetectAs
 }
 
+// Guess names the service usually found on port without contacting it.
+func Guess(port int) Info {
+	name := hints[port]
+	if name == "" {
+		name = "unknown"
+	}
+	return Info{Port: port, Name: name, TLS: tlsPorts[port], Banner: "not probed"}
+}
+
 // Detect runs the probes suited to port until one recognises the service.
 // Each probe is one connection (or one HTTP request) under the host limits.
 func (d *Detector) Detect(ctx context.Context, port int) Info {
@@ -93,11 +102,12 @@ func (d *Detector) DetectAs(ctx context.Context, port int, hint string, useTLS b
 			return info
 		}
 	}
-	name := hint
-	if name == "" {
-		name = "unknown"
+	info := Guess(port)
+	if hint != "" {
+		info.Name = hint
 	}
-	return Info{Port: port, Name: name, TLS: useTLS}
+	info.TLS, info.Banner = useTLS, "no answer to probes"
+	return info
 }
 
 func (d *Detector) hostport(port int) string { return net.JoinHostPort(d.Addr, strconv.Itoa(port)) }
