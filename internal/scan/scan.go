@@ -55,7 +55,7 @@ type Config struct {
 	Exclusions  Exclusions
 	Rate        float64       // new connections per second, all hosts together (default 10000; <0 unlimited)
 	PerHost     int           // concurrent connections per host (default 2)
-	PerHostRate float64       // requests per second per host (default 5)
+	PerHostRate float64       // requests per second per host (default 5; <0 unlimited)
 	Timeout     time.Duration // connect and read timeout (default 5s)
 	Resolver    string        // DNS server HOST:PORT for name resolution and DNS checks
 	UserAgent   string

@@ -343,3 +343,22 @@ func TestScanTLSWebHost(t *testing.T) {
 		t.Error("HTTPS site reported as plain HTTP")
 	}
 }
+
+// BenchmarkSafeScanWebHost runs a full safe scan of one web host (request
+// rate limit lifted so the benchmark measures the engine) and reports the
+// HTTP requests the server counted.
+func BenchmarkSafeScanWebHost(b *testing.B) {
+	var c counter
+	srv := httptest.NewServer(c.wrap(portal))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	port, _ := strconv.Atoi(u.Port())
+	targets, _ := scan.ParseTargets([]string{"127.0.0.1"}, false)
+	cfg := scan.Config{Ports: []int{port}, PerHostRate: -1, Timeout: 2 * time.Second}
+	for b.Loop() {
+		if _, err := scan.Run(context.Background(), cfg, targets, func(check.Finding) {}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(c.requests.Load())/float64(b.N), "http-requests/op")
+}

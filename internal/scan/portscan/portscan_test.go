@@ -110,3 +110,34 @@ func TestMerge(t *testing.T) {
 		t.Errorf("Merge = %v", got)
 	}
 }
+
+// BenchmarkScanTop1000 scans the top1000 list on loopback with 20 listening
+// ports, two connections at a time (the default per-host limit).
+func BenchmarkScanTop1000(b *testing.B) {
+	ports := Top(1000)
+	for _, p := range ports[:20] {
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue // in use by something else: still open
+		}
+		defer ln.Close()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				c.Close()
+			}
+		}()
+	}
+	connect := func(ctx context.Context, port int) (net.Conn, error) {
+		d := net.Dialer{Timeout: time.Second}
+		return d.DialContext(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(port))
+	}
+	for b.Loop() {
+		if open := Scan(context.Background(), connect, ports, 2); len(open) < 20 {
+			b.Fatalf("%d open ports", len(open))
+		}
+	}
+}
