@@ -253,11 +253,17 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 		}
 		addr := t.Addr
 		if t.Name != "" {
-			if !seenDomain[t.Name] && t.URL == nil && t.Port == 0 {
+			a, err := r.lookup(ctx, t.Name)
+			if err == nil && r.cfg.Exclusions.Addr(a) {
+				r.note(&r.summary.Skipped, t.Name, "excluded address "+a.String())
+				continue
+			}
+			// A name without addresses still has DNS records worth checking
+			// (a dangling CNAME is exactly that).
+			if !seenDomain[t.Name] {
 				seenDomain[t.Name] = true
 				domains = append(domains, t)
 			}
-			a, err := r.lookup(ctx, t.Name)
 			if err != nil {
 				r.note(&r.summary.Skipped, t.Name, "cannot resolve: "+err.Error())
 				continue
@@ -476,5 +482,6 @@ func hostPort(name string, port int, https bool) string {
 func (r *runner) scanDomain(ctx context.Context, t Target) {
 	env := r.newEnv(nil)
 	a := check.Asset{Target: t.Input, Host: t.Name}
-	dnscheck.Check(ctx, env, dnscheck.Config{Server: r.cfg.Resolver, NameServerPort: r.cfg.NameServerPort, Timeout: r.cfg.Timeout}, a, t.Name)
+	cfg := dnscheck.Config{Server: r.cfg.Resolver, NameServerPort: r.cfg.NameServerPort, Timeout: r.cfg.Timeout, Excluded: r.cfg.Exclusions.Addr}
+	dnscheck.Check(ctx, env, cfg, a, t.Name)
 }

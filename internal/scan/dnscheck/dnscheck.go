@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ type Config struct {
 	Server         string // resolver HOST:PORT; "" reads /etc/resolv.conf
 	NameServerPort int    // port of authoritative servers for AXFR (53)
 	Timeout        time.Duration
+	// Excluded, when set, names addresses never to contact: a name server
+	// in an excluded range gets no zone-transfer attempt.
+	Excluded func(netip.Addr) bool
 }
 
 type resolver struct {
@@ -285,6 +289,9 @@ func axfr(ctx context.Context, env *check.Env, r *resolver, cfg Config, a check.
 		for _, arr := range addr.Answer {
 			ip, ok := arr.(*dns.A)
 			if !ok {
+				continue
+			}
+			if a, ok := netip.AddrFromSlice(ip.A); ok && cfg.Excluded != nil && cfg.Excluded(a.Unmap()) {
 				continue
 			}
 			if n := transfer(ctx, r.timeout, zone, net.JoinHostPort(ip.A.String(), strconv.Itoa(cfg.NameServerPort))); n > 0 {

@@ -2,6 +2,7 @@ package dnscheck_test
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,5 +214,17 @@ func TestAllQualifier(t *testing.T) {
 		if got := dnscheck.DMARCPolicy(rec); got != want {
 			t.Errorf("DMARCPolicy(%q) = %q, want %q", rec, got, want)
 		}
+	}
+}
+
+func TestAXFRRespectsExclusions(t *testing.T) {
+	addr := startDNS(t)
+	_, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	env, rec := scantest.Env(t)
+	cfg := dnscheck.Config{Server: addr, NameServerPort: port, Timeout: 2 * time.Second, Excluded: func(netip.Addr) bool { return true }}
+	dnscheck.Check(t.Context(), env, cfg, check.Asset{Host: "bad.test"}, "bad.test")
+	if rec.Has("dns.axfr-open") {
+		t.Error("zone transfer tried against an excluded name server")
 	}
 }
