@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -192,8 +193,10 @@ func (f *scanFlags) config() (scan.Config, error) {
 	return cfg, nil
 }
 
-// progress draws a bar on standard error only when it is a terminal.
+// progress draws a bar on standard error only when it is a terminal. The
+// engine reports from several goroutines.
 type progress struct {
+	mu  sync.Mutex
 	w   io.Writer
 	tty bool
 	bar *progressbar.ProgressBar
@@ -208,6 +211,8 @@ func (p *progress) update(done, total int) {
 	if !p.tty {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.bar == nil {
 		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("khien scan"),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
@@ -216,6 +221,8 @@ func (p *progress) update(done, total int) {
 }
 
 func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.bar != nil {
 		_ = p.bar.Finish()
 	}
