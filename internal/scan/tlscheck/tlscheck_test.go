@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"net"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ type certOpts struct {
 	issuerKey crypto.Signer
 }
 
-var serial int64 = 100
+var serial atomic.Int64
 
 func newCert(t *testing.T, o certOpts) (*x509.Certificate, crypto.Signer) {
 	t.Helper()
@@ -48,9 +49,8 @@ func newCert(t *testing.T, o certOpts) (*x509.Certificate, crypto.Signer) {
 	if o.notAfter.IsZero() {
 		o.notAfter = time.Now().Add(365 * 24 * time.Hour)
 	}
-	serial++
 	tmpl := &x509.Certificate{
-		SerialNumber:       big.NewInt(serial),
+		SerialNumber:       big.NewInt(100 + serial.Add(1)),
 		Subject:            pkix.Name{CommonName: o.names[0]},
 		DNSNames:           o.names,
 		NotBefore:          time.Now().Add(-48 * time.Hour),
