@@ -86,7 +86,7 @@ func Parse(body []byte) Page {
 		hidden string
 	}
 	var stack []frame
-	var text, hiddenText strings.Builder
+	var text, hiddenText, scripts, title strings.Builder
 	var link *Link
 	var linkText strings.Builder
 	inTitle, inScript, inStyle := false, false, false
@@ -108,6 +108,7 @@ func Parse(body []byte) Page {
 		switch tt {
 		case html.ErrorToken:
 			p.Text = strings.Join(strings.Fields(text.String()), " ")
+			p.Scripts, p.Title = scripts.String(), strings.TrimSpace(title.String())
 			return p
 		case html.StartTagToken, html.SelfClosingTagToken:
 			tok := z.Token()
@@ -135,7 +136,7 @@ func Parse(body []byte) Page {
 				inTitle = true
 			case atom.Script:
 				inScript = tt == html.StartTagToken
-				p.Scripts += " " + attrs["src"]
+				scripts.WriteString(" " + attrs["src"])
 			case atom.Style:
 				inStyle = tt == html.StartTagToken
 			case atom.A:
@@ -184,10 +185,10 @@ func Parse(body []byte) Page {
 			t := string(z.Text())
 			switch {
 			case inScript:
-				p.Scripts += " " + t
+				scripts.WriteString(" " + t)
 			case inStyle:
 			case inTitle:
-				p.Title += strings.TrimSpace(t)
+				title.WriteString(t)
 			default:
 				if link != nil {
 					linkText.WriteString(t + " ")
