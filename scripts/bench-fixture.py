@@ -7,6 +7,7 @@ the HTTP port. It counts HTTP requests per destination address and writes the
 counts as JSON to the stats file when it receives SIGTERM.
 """
 import json
+import os
 import signal
 import socket
 import sys
@@ -88,7 +89,7 @@ httpd = Server(("0.0.0.0", http_port), Handler)
 def stop(*_):
     with open(stats_file, "w") as f:
         json.dump(counts, f)
-    sys.exit(0)
+    os._exit(0)  # do not wait for connection threads
 
 
 signal.signal(signal.SIGTERM, stop)
