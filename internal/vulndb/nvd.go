@@ -9,16 +9,12 @@ import (
 	"time"
 )
 
-// nvdFeed is the subset of the NVD CVE JSON 2.0 schema (feed files and API
-// responses) that the import reads. The same struct recognises the CISA
-// KEV catalogue, which has catalogVersion and cveID fields instead.
-type nvdFeed struct {
-	Format          string `json:"format"`
-	CatalogVersion  string `json:"catalogVersion"`
-	Vulnerabilities []struct {
-		CVE   *nvdCVE `json:"cve"`
-		KEVID string  `json:"cveID"`
-	} `json:"vulnerabilities"`
+// feedEntry is one element of the "vulnerabilities" array of an NVD CVE
+// JSON 2.0 file (feeds and API responses: {"cve": {...}}) or of the CISA KEV
+// catalogue ({"cveID": ...}); the same struct reads both.
+type feedEntry struct {
+	CVE   *nvdCVE `json:"cve"`
+	KEVID string  `json:"cveID"`
 }
 
 type nvdCVE struct {
@@ -86,41 +82,75 @@ func (db *DB) ImportFile(path string) (ImportResult, error) {
 
 func baseName(p string) string { return p[strings.LastIndexAny(p, `/\`)+1:] }
 
-// Import reads one NVD or KEV document from r.
+// Import reads one NVD or KEV document from r. Yearly NVD feeds are large,
+// so the vulnerabilities array is decoded one entry at a time.
 func (db *DB) Import(r io.Reader) (ImportResult, error) {
 	r, err := maybeGunzip(r)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	var feed nvdFeed
-	if err := json.NewDecoder(r).Decode(&feed); err != nil {
-		return ImportResult{}, fmt.Errorf("decode JSON: %w", err)
+	dec := json.NewDecoder(r)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ImportResult{}, fmt.Errorf("decode JSON: not a JSON object")
+	}
+	var format, catalog string
+	res := ImportResult{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return res, fmt.Errorf("decode JSON: %w", err)
+		}
+		switch key, _ := tok.(string); key {
+		case "format":
+			err = dec.Decode(&format)
+		case "catalogVersion":
+			err = dec.Decode(&catalog)
+		case "vulnerabilities":
+			err = db.importEntries(dec, &res)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return res, fmt.Errorf("decode JSON: %w", err)
+		}
+	}
+	switch {
+	case catalog != "":
+		res.Kind = "kev"
+	case format == "NVD_CVE":
+		res.Kind = "nvd"
+	default:
+		return ImportResult{}, fmt.Errorf("neither an NVD CVE JSON 2.0 feed (format NVD_CVE) nor the CISA KEV catalogue")
 	}
 	db.updated = time.Now().UTC()
-	switch {
-	case feed.CatalogVersion != "":
-		n := 0
-		for _, v := range feed.Vulnerabilities {
-			if strings.HasPrefix(v.KEVID, "CVE-") {
-				db.kev[v.KEVID] = true
-				n++
-			}
-		}
-		return ImportResult{Kind: "kev", CVEs: n}, nil
-	case feed.Format == "NVD_CVE":
-		n := 0
-		for _, v := range feed.Vulnerabilities {
-			if v.CVE == nil || v.CVE.ID == "" {
-				continue
-			}
-			if rec := v.CVE.record(); len(rec.Products) > 0 {
-				db.put(rec)
-				n++
-			}
-		}
-		return ImportResult{Kind: "nvd", CVEs: n}, nil
+	return res, nil
+}
+
+// importEntries reads the vulnerabilities array. NVD entries become records
+// (when they name vulnerable products); KEV entries mark CVEs as exploited.
+func (db *DB) importEntries(dec *json.Decoder, res *ImportResult) error {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return fmt.Errorf("vulnerabilities is not an array")
 	}
-	return ImportResult{}, fmt.Errorf("neither an NVD CVE JSON 2.0 feed (format NVD_CVE) nor the CISA KEV catalogue")
+	for dec.More() {
+		var e feedEntry
+		if err := dec.Decode(&e); err != nil {
+			return err
+		}
+		switch {
+		case e.CVE != nil && e.CVE.ID != "":
+			if rec := e.CVE.record(); len(rec.Products) > 0 {
+				db.put(rec)
+				res.CVEs++
+			}
+		case strings.HasPrefix(e.KEVID, "CVE-"):
+			db.kev[e.KEVID] = true
+			res.CVEs++
+		}
+	}
+	_, err := dec.Token() // ]
+	return err
 }
 
 func (c *nvdCVE) record() *record {

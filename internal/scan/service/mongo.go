@@ -15,8 +15,8 @@ import (
 // version, then listDatabases with nameOnly, which succeeds only when
 // authentication is disabled.
 
-func (d *Detector) mongo(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	c, err := d.open(ctx, port, useTLS)
+func (d *Detector) mongo(ctx context.Context, t probeTarget) (Info, bool) {
+	c, err := d.open(ctx, t.port, t.tls)
 	if err != nil {
 		return Info{}, false
 	}
@@ -27,7 +27,7 @@ func (d *Detector) mongo(ctx context.Context, port int, useTLS bool) (Info, bool
 	if err != nil {
 		return Info{}, false
 	}
-	info := Info{Name: "mongodb", Product: "mongodb", TLS: useTLS, Banner: "MongoDB buildInfo answered"}
+	info := Info{Name: "mongodb", Product: "mongodb", TLS: t.tls, Banner: "MongoDB buildInfo answered"}
 	if v, ok := build["version"].(string); ok {
 		info.Version = v
 		info.Banner = "MongoDB " + v

@@ -35,12 +35,19 @@ var tlsPorts = map[int]bool{443: true, 444: true, 4443: true, 7443: true, 8443: 
 // bannerFirst protocols talk first; for them waiting for the banner is the probe.
 var bannerFirst = map[string]bool{"ftp": true, "ssh": true, "telnet": true, "smtp": true, "pop3": true, "imap": true, "mysql": true, "vnc": true}
 
+// probeTarget is the port a probe examines, whether to speak TLS, and the
+// protocol expected there ("" when unknown).
+type probeTarget struct {
+	port int
+	tls  bool
+	hint string
+}
+
 // Detector identifies services through a host's Env.
 type Detector struct {
 	Env        *check.Env
 	Addr       string // IP address (connections always go there)
 	ServerName string // host name for SNI and Host headers ("" to use Addr)
-	hint       string // protocol expected by the running DetectAs
 }
 
 // Guess names the service usually found on port without contacting it.
@@ -61,8 +68,7 @@ func (d *Detector) Detect(ctx context.Context, port int) Info {
 // DetectAs is Detect with the expected protocol (hint, "" when unknown) and
 // TLS given, for services on non-standard ports.
 func (d *Detector) DetectAs(ctx context.Context, port int, hint string, useTLS bool) Info {
-	d.hint = hint
-	var probes []func(context.Context, int, bool) (Info, bool)
+	var probes []func(context.Context, probeTarget) (Info, bool)
 	switch {
 	case bannerFirst[hint]:
 		probes = append(probes, d.banner)
@@ -86,7 +92,7 @@ func (d *Detector) DetectAs(ctx context.Context, port int, hint string, useTLS b
 		probes = append(probes, d.banner, d.http)
 	}
 	for _, p := range probes {
-		if info, ok := p(ctx, port, useTLS); ok {
+		if info, ok := p(ctx, probeTarget{port, useTLS, hint}); ok {
 			info.Port = port
 			return info
 		}
@@ -97,7 +103,7 @@ func (d *Detector) DetectAs(ctx context.Context, port int, hint string, useTLS b
 	// A TLS port that did not answer in clear text may be wrapped in TLS, and
 	// an unknown port may be HTTPS.
 	if !useTLS && (hint == "" || hint == "http" || hint == "elasticsearch" || hint == "docker") && ctx.Err() == nil {
-		if info, ok := d.http(ctx, port, true); ok {
+		if info, ok := d.http(ctx, probeTarget{port, true, hint}); ok {
 			info.Port = port
 			return info
 		}
@@ -161,8 +167,8 @@ func ClientTLSConfig(serverName string) *tls.Config {
 }
 
 // exchange sends req (if any) and reads what comes back within the timeout.
-func (d *Detector) exchange(ctx context.Context, port int, useTLS bool, req []byte, limit int) ([]byte, error) {
-	c, err := d.open(ctx, port, useTLS)
+func (d *Detector) exchange(ctx context.Context, t probeTarget, req []byte, limit int) ([]byte, error) {
+	c, err := d.open(ctx, t.port, t.tls)
 	if err != nil {
 		return nil, err
 	}
@@ -195,18 +201,18 @@ func (d *Detector) exchange(ctx context.Context, port int, useTLS bool, req []by
 // is unknown: most such ports are HTTP and stay silent.
 const unknownBannerWait = time.Second
 
-func (d *Detector) banner(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	if d.hint == "" {
+func (d *Detector) banner(ctx context.Context, t probeTarget) (Info, bool) {
+	if t.hint == "" {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, min(d.Env.Timeout/2, unknownBannerWait))
 		defer cancel()
 	}
-	b, err := d.exchange(ctx, port, useTLS, nil, 4096)
+	b, err := d.exchange(ctx, t, nil, 4096)
 	if err != nil {
 		return Info{}, false
 	}
-	info, ok := ParseBanner(d.hint, b)
-	info.TLS = useTLS
+	info, ok := ParseBanner(t.hint, b)
+	info.TLS = t.tls
 	return info, ok
 }
 
@@ -232,29 +238,29 @@ func ParseServerHeader(s string) (product, version string) {
 	return name, m[2]
 }
 
-func (d *Detector) get(ctx context.Context, port int, useTLS bool, path string) (*check.Page, error) {
+func (d *Detector) get(ctx context.Context, t probeTarget, path string) (*check.Page, error) {
 	scheme := "http"
-	if useTLS {
+	if t.tls {
 		scheme = "https"
 	}
-	return d.Env.Get(ctx, scheme+"://"+net.JoinHostPort(d.serverName(), strconv.Itoa(port))+path, nil)
+	return d.Env.Get(ctx, scheme+"://"+net.JoinHostPort(d.serverName(), strconv.Itoa(t.port))+path, nil)
 }
 
 // http identifies web servers, Elasticsearch and the Docker API with one
 // GET / (plus GET /version for Docker, which is read-only).
-func (d *Detector) http(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	p, err := d.get(ctx, port, useTLS, "/")
-	if err != nil || (!useTLS && p.Status == http.StatusBadRequest && reWantsTLS.Match(p.Body)) {
+func (d *Detector) http(ctx context.Context, t probeTarget) (Info, bool) {
+	p, err := d.get(ctx, t, "/")
+	if err != nil || (!t.tls && p.Status == http.StatusBadRequest && reWantsTLS.Match(p.Body)) {
 		return Info{}, false // a TLS port answering plain HTTP with an error: retried with TLS
 	}
-	info := Info{Name: "http", TLS: useTLS, Banner: fmt.Sprintf("HTTP %d", p.Status)}
+	info := Info{Name: "http", TLS: t.tls, Banner: fmt.Sprintf("HTTP %d", p.Status)}
 	server := p.Header.Get("Server")
 	if server != "" {
 		info.Banner += " Server: " + check.Truncate(server, 80)
 		info.Product, info.Version = ParseServerHeader(server)
 	}
 	switch {
-	case strings.Contains(string(p.Body), "You Know, for Search") || (d.hint == "elasticsearch" && strings.Contains(p.Header.Get("WWW-Authenticate"), `realm="security"`)):
+	case strings.Contains(string(p.Body), "You Know, for Search") || (t.hint == "elasticsearch" && strings.Contains(p.Header.Get("WWW-Authenticate"), `realm="security"`)):
 		info.Name, info.Product, info.Version = "elasticsearch", "elasticsearch", ""
 		var es struct {
 			Version struct {
@@ -269,7 +275,7 @@ func (d *Detector) http(ctx context.Context, port int, useTLS bool) (Info, bool)
 		}
 	case strings.HasPrefix(strings.ToLower(server), "docker/") || p.Header.Get("Api-Version") != "":
 		info.Name, info.Product, info.Version = "docker", "docker", ""
-		v, err := d.get(ctx, port, useTLS, "/version")
+		v, err := d.get(ctx, t, "/version")
 		if err == nil {
 			var dv struct {
 				Version    string `json:"Version"`
@@ -284,8 +290,8 @@ func (d *Detector) http(ctx context.Context, port int, useTLS bool) (Info, bool)
 	return info, true
 }
 
-func (d *Detector) redis(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	b, err := d.exchange(ctx, port, useTLS, []byte("INFO server\r\n"), 8192)
+func (d *Detector) redis(ctx context.Context, t probeTarget) (Info, bool) {
+	b, err := d.exchange(ctx, t, []byte("INFO server\r\n"), 8192)
 	if err != nil {
 		return Info{}, false
 	}
@@ -312,9 +318,9 @@ func ParseRedis(b []byte) (Info, bool) {
 	return Info{}, false
 }
 
-func (d *Detector) postgres(ctx context.Context, port int, useTLS bool) (Info, bool) {
+func (d *Detector) postgres(ctx context.Context, t probeTarget) (Info, bool) {
 	// SSLRequest: a server answers with a single 'S' or 'N' byte.
-	b, err := d.exchange(ctx, port, useTLS, []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}, 64)
+	b, err := d.exchange(ctx, t, []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}, 64)
 	if err != nil || len(b) == 0 {
 		return Info{}, false
 	}
@@ -338,8 +344,8 @@ var mssqlPrelogin = []byte{
 	0x00, 0x00, 0x00, 0x00, // thread id
 }
 
-func (d *Detector) mssql(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	b, err := d.exchange(ctx, port, useTLS, mssqlPrelogin, 1024)
+func (d *Detector) mssql(ctx context.Context, t probeTarget) (Info, bool) {
+	b, err := d.exchange(ctx, t, mssqlPrelogin, 1024)
 	if err != nil {
 		return Info{}, false
 	}
@@ -370,8 +376,8 @@ func ParseMSSQL(b []byte) (Info, bool) {
 // rdpRequest is an X.224 Connection Request with an RDP negotiation request.
 var rdpRequest = []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00}
 
-func (d *Detector) rdp(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	b, err := d.exchange(ctx, port, useTLS, rdpRequest, 64)
+func (d *Detector) rdp(ctx context.Context, t probeTarget) (Info, bool) {
+	b, err := d.exchange(ctx, t, rdpRequest, 64)
 	if err != nil || len(b) < 6 || b[0] != 0x03 || b[5] != 0xd0 {
 		return Info{}, false
 	}
@@ -388,8 +394,8 @@ var smbNegotiate = func() []byte {
 	return append([]byte{0x00, 0x00, byte(len(msg) >> 8), byte(len(msg))}, msg...)
 }()
 
-func (d *Detector) smb(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	b, err := d.exchange(ctx, port, useTLS, smbNegotiate, 512)
+func (d *Detector) smb(ctx context.Context, t probeTarget) (Info, bool) {
+	b, err := d.exchange(ctx, t, smbNegotiate, 512)
 	if err != nil || len(b) < 8 {
 		return Info{}, false
 	}
@@ -410,13 +416,13 @@ var ldapRootDSE = []byte{
 	'o', 'b', 'j', 'e', 'c', 't', 'C', 'l', 'a', 's', 's', 0x30, 0x00,
 }
 
-func (d *Detector) ldap(ctx context.Context, port int, useTLS bool) (Info, bool) {
-	b, err := d.exchange(ctx, port, useTLS, ldapRootDSE, 4096)
+func (d *Detector) ldap(ctx context.Context, t probeTarget) (Info, bool) {
+	b, err := d.exchange(ctx, t, ldapRootDSE, 4096)
 	if err != nil || len(b) < 8 || b[0] != 0x30 {
 		return Info{}, false
 	}
 	if !bytes.Contains(b[:min(len(b), 12)], []byte{0x02, 0x01, 0x01}) {
 		return Info{}, false
 	}
-	return Info{Name: "ldap", TLS: useTLS, Banner: "LDAP root DSE answered"}, true
+	return Info{Name: "ldap", TLS: t.tls, Banner: "LDAP root DSE answered"}, true
 }
