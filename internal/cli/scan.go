@@ -176,7 +176,7 @@ func (f *scanFlags) config() (scan.Config, error) {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if f.vulndb != "" {
-		if cfg.VulnDB, err = vulndb.Load(f.vulndb); err != nil {
+		if cfg.VulnDB, err = vulndb.LoadKnown(f.vulndb); err != nil {
 			return scan.Config{}, err
 		}
 	}

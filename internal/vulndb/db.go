@@ -67,7 +67,7 @@ var builtinJSON []byte
 // Builtin returns the small embedded set that covers the products the
 // scanner detects; it is meant for tests and first use, not as a feed.
 func Builtin() *DB {
-	db, err := decode(bytes.NewReader(builtinJSON))
+	db, err := decode(bytes.NewReader(builtinJSON), nil)
 	if err != nil {
 		panic("vulndb: embedded builtin.json: " + err.Error()) // caught by tests
 	}
@@ -75,7 +75,26 @@ func Builtin() *DB {
 }
 
 // Load reads a database file written by Save (gzip-compressed or plain JSON).
-func Load(path string) (*DB, error) {
+func Load(path string) (*DB, error) { return load(path, nil) }
+
+// LoadKnown reads only the CVEs of products the scanner can recognise (see
+// CPEKeys): a scan needs a few thousand of the database's entries, and
+// keeping only those keeps its memory small.
+func LoadKnown(path string) (*DB, error) { return load(path, known) }
+
+func known(key string) bool { return knownKeys[key] }
+
+var knownKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, keys := range productCPEs {
+		for _, k := range keys {
+			m[k] = true
+		}
+	}
+	return m
+}()
+
+func load(path string, keep func(string) bool) (*DB, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open vulnerability database: %w", err)
@@ -85,7 +104,7 @@ func Load(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	db, err := decode(r)
+	db, err := decode(r, keep)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -103,23 +122,87 @@ func maybeGunzip(r io.Reader) (io.Reader, error) {
 	return br, nil
 }
 
-func decode(r io.Reader) (*DB, error) {
-	var f file
-	if err := json.NewDecoder(r).Decode(&f); err != nil {
-		return nil, fmt.Errorf("decode vulnerability database: %w", err)
-	}
-	if f.Format != Format {
-		return nil, fmt.Errorf("not a %s file (format %q)", Format, f.Format)
+// decode reads a database file, one CVE at a time so that loading needs
+// little more memory than the database itself. keep, when set, selects the
+// vendor:product keys to load.
+func decode(r io.Reader, keep func(string) bool) (*DB, error) {
+	dec := json.NewDecoder(r)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("decode vulnerability database: not a JSON object")
 	}
 	db := New()
-	db.updated, db.sources = f.Updated, f.Sources
-	for _, id := range f.KEV {
+	var format string
+	var kev []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("decode vulnerability database: %w", err)
+		}
+		switch key, _ := tok.(string); key {
+		case "format":
+			err = dec.Decode(&format)
+		case "updated":
+			err = dec.Decode(&db.updated)
+		case "sources":
+			err = dec.Decode(&db.sources)
+		case "kev":
+			err = dec.Decode(&kev)
+		case "cves":
+			err = db.decodeRecords(dec, keep)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("decode vulnerability database: %w", err)
+		}
+	}
+	if format != Format {
+		return nil, fmt.Errorf("not a %s file (format %q)", Format, format)
+	}
+	for _, id := range kev {
 		db.kev[id] = true
 	}
-	for _, rec := range f.CVEs {
-		db.put(rec)
-	}
 	return db, nil
+}
+
+func (db *DB) decodeRecords(dec *json.Decoder, keep func(string) bool) error {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return fmt.Errorf("cves is not an array")
+	}
+	intern := map[string]string{}
+	in := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
+	for dec.More() {
+		var rec record
+		if err := dec.Decode(&rec); err != nil {
+			return err
+		}
+		// Product keys, versions and vectors repeat across thousands of CVEs.
+		rec.Vector, rec.CWE = in(rec.Vector), in(rec.CWE)
+		products := make(map[string][]Range, len(rec.Products))
+		for k, rs := range rec.Products {
+			if keep != nil && !keep(k) {
+				continue
+			}
+			for i := range rs {
+				rs[i] = Range{Version: in(rs[i].Version), StartIncluding: in(rs[i].StartIncluding), StartExcluding: in(rs[i].StartExcluding), EndIncluding: in(rs[i].EndIncluding), EndExcluding: in(rs[i].EndExcluding)}
+			}
+			products[in(k)] = slices.Clip(rs)
+		}
+		if len(products) == 0 {
+			continue
+		}
+		rec.Products = products
+		db.put(&rec)
+	}
+	_, err := dec.Token() // ]
+	return err
 }
 
 // Save writes the database as gzip-compressed JSON, atomically.

@@ -236,3 +236,23 @@ func TestBuiltinScores(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadKnown(t *testing.T) {
+	db := importSamples(t)
+	path := filepath.Join(t.TempDir(), "vulndb.json.gz")
+	if err := db.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	known, err := LoadKnown(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sample's netapp:cloud_backup entry is not a scanner product; the
+	// three CVEs stay because each also names a known product.
+	if s := known.Stats(); s.CVEs != 3 || s.Products != 3 || s.KEV != 2 {
+		t.Errorf("stats %+v, want 3 CVEs over 3 products", s)
+	}
+	if len(known.Match("openssh", "8.9p1")) != 1 {
+		t.Error("known product lost")
+	}
+}
