@@ -246,6 +246,7 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 	var order []netip.Addr
 	var domains []Target
 	seenDomain := map[string]bool{}
+	resolved := r.resolveAll(ctx, targets)
 	for _, t := range targets {
 		if t.Name != "" && r.cfg.Exclusions.Name(t.Name) {
 			r.note(&r.summary.Skipped, t.Name, "excluded")
@@ -253,7 +254,7 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 		}
 		addr := t.Addr
 		if t.Name != "" {
-			a, err := r.lookup(ctx, t.Name)
+			a, err := resolved[t.Name].addr, resolved[t.Name].err
 			if err == nil && r.cfg.Exclusions.Addr(a) {
 				r.note(&r.summary.Skipped, t.Name, "excluded address "+a.String())
 				continue
@@ -295,6 +296,45 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 		jobs = append(jobs, byAddr[a])
 	}
 	return jobs, domains
+}
+
+type lookupResult struct {
+	addr netip.Addr
+	err  error
+}
+
+// maxLookups bounds concurrent name resolutions while planning.
+const maxLookups = 32
+
+// resolveAll resolves the names of targets that are not excluded, several
+// at a time: a long target list should not wait on one slow name.
+func (r *runner) resolveAll(ctx context.Context, targets []Target) map[string]lookupResult {
+	out := map[string]lookupResult{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxLookups)
+	for _, t := range targets {
+		if t.Name == "" || r.cfg.Exclusions.Name(t.Name) {
+			continue
+		}
+		mu.Lock()
+		_, dup := out[t.Name]
+		out[t.Name] = lookupResult{}
+		mu.Unlock()
+		if dup {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			a, err := r.lookup(ctx, t.Name)
+			mu.Lock()
+			out[t.Name] = lookupResult{a, err}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 func (r *runner) lookup(ctx context.Context, name string) (netip.Addr, error) {
