@@ -25,7 +25,9 @@ import (
 // counter is a test web server's view of the scan: requests, requests in
 // flight at once, their times and User-Agents.
 type counter struct {
-	requests atomic.Int64
+	conns     atomic.Int64 // TCP connections open at the server
+	connsPeak atomic.Int64
+	requests  atomic.Int64
 	inFlight atomic.Int64
 	peak     atomic.Int64
 	mu       sync.Mutex
@@ -47,6 +49,19 @@ func (c *counter) wrap(h http.HandlerFunc) http.HandlerFunc {
 		c.hosts = append(c.hosts, r.Host)
 		c.mu.Unlock()
 		h(w, r)
+	}
+}
+
+// connState counts the server's open connections; set it as the test
+// server's http.Server.ConnState.
+func (c *counter) connState(_ net.Conn, st http.ConnState) {
+	switch st {
+	case http.StateNew:
+		n := c.conns.Add(1)
+		for p := c.connsPeak.Load(); n > p && !c.connsPeak.CompareAndSwap(p, n); p = c.connsPeak.Load() {
+		}
+	case http.StateClosed, http.StateHijacked:
+		c.conns.Add(-1)
 	}
 }
 
@@ -124,7 +139,9 @@ func ids(fs []check.Finding) []string {
 
 func TestScanWebHost(t *testing.T) {
 	var c counter
-	srv := httptest.NewServer(c.wrap(portal))
+	srv := httptest.NewUnstartedServer(c.wrap(portal))
+	srv.Config.ConnState = c.connState
+	srv.Start()
 	defer srv.Close()
 	port := serverPort(t, srv.URL)
 	fs, sum := run(t, scan.Config{Ports: []int{port}, PerHostRate: 1000}, "127.0.0.1")
@@ -140,6 +157,9 @@ func TestScanWebHost(t *testing.T) {
 	}
 	if p := c.peak.Load(); p > 2 {
 		t.Errorf("%d requests in flight at once, limit 2", p)
+	}
+	if p := c.connsPeak.Load(); p > 2 {
+		t.Errorf("%d connections open at once, limit 2", p)
 	}
 	for _, ua := range c.agents {
 		if !strings.Contains(ua, "Khien") && !strings.Contains(ua, "Googlebot") {
