@@ -48,9 +48,9 @@ Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, args, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.profile, "profile", scan.ProfileSafe, "safe (default) or thorough (adds intrusive checks)")
+	fl.StringVar(&f.profile, "profile", scan.ProfileSafe, "safe, or thorough (adds intrusive checks)")
 	fl.StringVar(&f.ports, "ports", "top1000", "top100, top1000, all, or a list such as 22,80,8000-8100")
-	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs or tags (see `khien checks`)")
+	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs or tags (see: khien checks)")
 	fl.StringSliceVar(&f.skipChecks, "exclude-checks", nil, "do not run these check IDs or tags")
 	fl.Float64Var(&f.rate, "rate", 10000, "new connections per second over all hosts (0 = unlimited)")
 	fl.IntVar(&f.perHost, "per-host", 2, "concurrent connections per host")

@@ -28,12 +28,12 @@ type counter struct {
 	conns     atomic.Int64 // TCP connections open at the server
 	connsPeak atomic.Int64
 	requests  atomic.Int64
-	inFlight atomic.Int64
-	peak     atomic.Int64
-	mu       sync.Mutex
-	times    []time.Time
-	agents   []string
-	hosts    []string
+	inFlight  atomic.Int64
+	peak      atomic.Int64
+	mu        sync.Mutex
+	times     []time.Time
+	agents    []string
+	hosts     []string
 }
 
 func (c *counter) wrap(h http.HandlerFunc) http.HandlerFunc {
