@@ -56,6 +56,8 @@ func (d *Detector) CheckAnonymousFTP(ctx context.Context, a check.Asset, info In
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(d.Env.Timeout))
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
+	defer stop()
 	buf := make([]byte, 1024)
 	read := func() string {
 		n, _ := c.Read(buf)
