@@ -451,12 +451,17 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 			}
 			a := base
 			a.Host, a.Port = name, info.Port
-			if info.TLS {
-				sn := name
-				if len(j.names) == 0 {
-					sn = ""
-				}
-				tlscheck.Check(hctx, env, tlscheck.Target{Asset: a, Addr: j.addr.String(), Port: info.Port, ServerName: sn})
+			sn := name
+			if len(j.names) == 0 {
+				sn = ""
+			}
+			tt := tlscheck.Target{Asset: a, Addr: j.addr.String(), Port: info.Port, ServerName: sn}
+			switch {
+			case info.TLS:
+				tlscheck.Check(hctx, env, tt)
+			case info.Name == "smtp" || info.Name == "imap" || info.Name == "pop3":
+				tt.StartTLS = info.Name // mail in clear text upgrades with STARTTLS
+				tlscheck.Check(hctx, env, tt)
 			}
 			if info.IsHTTP() && web {
 				r.scanSite(hctx, env, a, name, info, j.starts[info.Port])

@@ -6,12 +6,14 @@
 package tlscheck
 
 import (
+	"bufio"
 	"context"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -29,6 +31,9 @@ type Target struct {
 	Addr       string // IP address
 	Port       int
 	ServerName string // host name to verify; "" when scanning an address
+	// StartTLS names the clear-text protocol that upgrades to TLS on this
+	// port ("smtp", "imap" or "pop3"); "" when TLS starts at once.
+	StartTLS string
 }
 
 // Check runs the TLS checks on t.
@@ -86,6 +91,11 @@ func handshake(ctx context.Context, env *check.Env, t Target, minV, maxV uint16,
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(env.Timeout))
+	if t.StartTLS != "" {
+		if err := startTLS(c, t.StartTLS); err != nil {
+			return tls.ConnectionState{}, err
+		}
+	}
 	cfg := &tls.Config{
 		InsecureSkipVerify: true, //nolint:gosec // the chain is verified below, with the result reported rather than fatal
 		MinVersion:         minV,
@@ -189,4 +199,50 @@ func certNames(c *x509.Certificate) string {
 		names = append(names, "CN="+c.Subject.CommonName)
 	}
 	return strings.Join(names, ", ")
+}
+
+// startTLS runs the clear-text part of a STARTTLS upgrade: the greeting, the
+// command, and its positive answer.
+func startTLS(c net.Conn, proto string) error {
+	r := bufio.NewReader(c)
+	// reply reads one response, following SMTP's "250-" continuation lines.
+	reply := func() (string, error) {
+		var last string
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return "", fmt.Errorf("starttls %s: %w", proto, err)
+			}
+			last = line
+			if proto != "smtp" || len(line) < 4 || line[3] != '-' {
+				return last, nil
+			}
+		}
+	}
+	steps := map[string][]struct{ send, want string }{
+		"smtp": {{"", "220"}, {"EHLO khien.invalid\r\n", "250"}, {"STARTTLS\r\n", "220"}},
+		"imap": {{"", "* OK"}, {"a1 STARTTLS\r\n", "a1 OK"}},
+		"pop3": {{"", "+OK"}, {"STLS\r\n", "+OK"}},
+	}[proto]
+	if steps == nil {
+		return fmt.Errorf("starttls: unknown protocol %q", proto)
+	}
+	for _, st := range steps {
+		if st.send != "" {
+			if _, err := io.WriteString(c, st.send); err != nil {
+				return fmt.Errorf("starttls %s: %w", proto, err)
+			}
+		}
+		line, err := reply()
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(line, st.want) {
+			return fmt.Errorf("starttls %s: unexpected reply %q", proto, strings.TrimSpace(line))
+		}
+	}
+	if r.Buffered() > 0 {
+		return fmt.Errorf("starttls %s: data after the upgrade reply", proto)
+	}
+	return nil
 }

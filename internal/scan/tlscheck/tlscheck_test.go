@@ -4,6 +4,7 @@
 package tlscheck_test
 
 import (
+	"bufio"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -13,9 +14,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,4 +202,67 @@ func mustRSA(t *testing.T, bits int) *rsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// serveSMTP is a mail server that upgrades to TLS with STARTTLS.
+func serveSMTP(t *testing.T, cert *x509.Certificate, key crypto.Signer) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}}}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+				r := bufio.NewReader(c)
+				fmt.Fprint(c, "220 mail.good.test ESMTP Postfix\r\n")
+				if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, "EHLO") {
+					return
+				}
+				fmt.Fprint(c, "250-mail.good.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n")
+				if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, "STARTTLS") {
+					return
+				}
+				fmt.Fprint(c, "220 2.0.0 Ready to start TLS\r\n")
+				_ = tls.Server(c, cfg).Handshake()
+			}()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func TestSTARTTLS(t *testing.T) {
+	ca, caKey := newCA(t, "Khien Test Root", nil)
+	for _, tt := range []struct {
+		name     string
+		notAfter time.Time
+		want     bool
+	}{
+		{"expired", time.Now().Add(-time.Hour), true},
+		{"valid", time.Now().Add(365 * 24 * time.Hour), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cert, key := newCert(t, certOpts{names: []string{"good.test"}, notAfter: tt.notAfter, issuer: ca, issuerKey: caKey})
+			port := serveSMTP(t, cert, key)
+			env, rec := scantest.Env(t)
+			env.RootCAs = x509.NewCertPool()
+			env.RootCAs.AddCert(ca)
+			a := check.Asset{Host: "good.test", IP: "127.0.0.1", Port: port}
+			tlscheck.Check(t.Context(), env, tlscheck.Target{Asset: a, Addr: "127.0.0.1", Port: port, ServerName: "good.test", StartTLS: "smtp"})
+			if rec.Has("tls.expired") != tt.want {
+				t.Errorf("tls.expired fired=%v, want %v (all: %v)", rec.Has("tls.expired"), tt.want, rec.IDs())
+			}
+			if rec.Has("tls.untrusted-chain") || rec.Has("tls.hostname-mismatch") {
+				t.Errorf("unexpected findings %v", rec.IDs())
+			}
+		})
+	}
 }
