@@ -382,3 +382,37 @@ func BenchmarkSafeScanWebHost(b *testing.B) {
 	}
 	b.ReportMetric(float64(c.requests.Load())/float64(b.N), "http-requests/op")
 }
+
+func TestScanGlobalRate(t *testing.T) {
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var c counter
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.times = append(c.times, time.Now())
+			c.mu.Unlock()
+			conn.Close()
+		}
+	}()
+	var specs []string
+	for a, i := netip.MustParseAddr("127.0.3.1"), 0; i < 30; a, i = a.Next(), i+1 {
+		specs = append(specs, a.String())
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	fs, _ := run(t, scan.Config{Ports: []int{port}, Rate: 20, Checks: []string{"port.open"}}, specs...)
+	if len(fs) != 30 {
+		t.Fatalf("%d open ports found, want 30", len(fs))
+	}
+	// 20 per second plus the bucket's burst of 2.
+	if n := c.maxPerSecond(); n > 22 {
+		t.Errorf("%d new connections within one second, global limit 20/s", n)
+	}
+}
