@@ -67,7 +67,8 @@ func Check(ctx context.Context, env *check.Env, t Target) {
 }
 
 // weakSuites are the suites Go still implements but considers insecure:
-// RC4, 3DES and CBC with SHA-256 (Lucky13-prone).
+// RC4, 3DES, CBC with SHA-256 (Lucky13-prone) and RSA key exchange (no
+// forward secrecy).
 func weakSuites() []uint16 {
 	var out []uint16
 	for _, s := range tls.InsecureCipherSuites() {
