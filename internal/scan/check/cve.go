@@ -2,14 +2,11 @@ package check
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/khien/khien/internal/vulndb"
 )
-
-func parseURL(s string) (*url.URL, error) { return url.Parse(s) }
 
 // Vulnerable emits one finding of check id (service.vulnerable-version or
 // tech.vulnerable-component) for product/version when the vulnerability

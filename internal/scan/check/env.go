@@ -2,12 +2,15 @@ package check
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -104,7 +107,7 @@ func (p *Page) Location() string {
 	if loc == "" {
 		return ""
 	}
-	base, err := parseURL(p.URL)
+	base, err := url.Parse(p.URL)
 	if err != nil {
 		return loc
 	}
@@ -113,4 +116,12 @@ func (p *Page) Location() string {
 		return loc
 	}
 	return u.String()
+}
+
+// RandomToken returns 16 random hex digits, for paths and headers that
+// must not exist on the scanned site.
+func RandomToken() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

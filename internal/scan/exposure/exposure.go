@@ -8,8 +8,6 @@ package exposure
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -25,6 +23,7 @@ type probe struct {
 	path     string
 	validate func(p *check.Page) (evidence string, ok bool)
 	thorough bool // only in the thorough profile
+	auth     bool // the proof is a 401 answer (an authentication prompt), not a 200
 }
 
 var (
@@ -92,7 +91,7 @@ var staticProbes = []probe{
 	{id: "exposure.admin-panel", path: "/Login.aspx", validate: panel("DotNetNuke login", "dnn")},
 	{id: "exposure.admin-panel", path: "/c/portal/login", validate: panel("Liferay login", "liferay")},
 	{id: "exposure.admin-panel", path: "/admin/", validate: panel("administration login", "admin")},
-	{id: "exposure.admin-panel", path: "/manager/html", validate: func(p *check.Page) (string, bool) {
+	{id: "exposure.admin-panel", path: "/manager/html", auth: true, validate: func(p *check.Page) (string, bool) {
 		return "Tomcat manager (authentication prompt)", strings.Contains(p.Header.Get("WWW-Authenticate"), "Tomcat Manager")
 	}},
 }
@@ -224,7 +223,7 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 }
 
 func success(pr probe, p *check.Page) bool {
-	if pr.path == "/manager/html" {
+	if pr.auth {
 		return p.Status == http.StatusUnauthorized
 	}
 	return p.Status == http.StatusOK || p.Status == http.StatusPartialContent
@@ -249,7 +248,7 @@ type baseline struct {
 func newBaseline(ctx context.Context, env *check.Env, site *check.Site) *baseline {
 	b := &baseline{}
 	for _, suffix := range []string{".php", "/"} {
-		tok := randomToken()
+		tok := check.RandomToken()
 		p, err := env.Get(ctx, site.Origin+"/khien-"+tok+suffix, nil)
 		if err == nil && (p.Status == http.StatusOK || p.Status == http.StatusPartialContent) {
 			b.pages = append(b.pages, p)
@@ -282,8 +281,3 @@ func abs(n int) int {
 	return n
 }
 
-func randomToken() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}

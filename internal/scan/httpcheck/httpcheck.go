@@ -6,8 +6,6 @@ package httpcheck
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -143,7 +141,7 @@ func trace(ctx context.Context, env *check.Env, site *check.Site) {
 	if !env.Enabled("http.trace-enabled") {
 		return
 	}
-	token := randomToken()
+	token := check.RandomToken()
 	p, err := env.Fetch(ctx, http.MethodTrace, site.Origin+"/", http.Header{"X-Khien-Trace": {token}})
 	if err != nil || p.Status != http.StatusOK || !strings.Contains(string(p.Body), token) {
 		return
@@ -155,7 +153,7 @@ func corsPermissive(ctx context.Context, env *check.Env, site *check.Site) bool 
 	if !env.Enabled("http.cors-permissive") && !env.Enabled("http.header-grade") {
 		return false
 	}
-	origin := "https://" + randomToken() + ".example.net"
+	origin := "https://" + check.RandomToken() + ".example.net"
 	p, err := env.Get(ctx, site.Home.URL, http.Header{"Origin": {origin}})
 	if err != nil {
 		return false
@@ -167,8 +165,3 @@ func corsPermissive(ctx context.Context, env *check.Env, site *check.Site) bool 
 	return true
 }
 
-func randomToken() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}

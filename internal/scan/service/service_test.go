@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -79,8 +80,7 @@ func bsonStr(k, v string) []byte {
 
 func bsonDouble(k string, v float64) []byte {
 	out := append(append([]byte{0x01}, k...), 0)
-	bits := map[float64]uint64{0: 0, 1: 0x3ff0000000000000, 4096: 0x40b0000000000000}[v]
-	return binary.LittleEndian.AppendUint64(out, bits)
+	return binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
 }
 
 func httpService(t *testing.T, h http.HandlerFunc) (string, int) {
