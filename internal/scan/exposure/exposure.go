@@ -280,4 +280,3 @@ func abs(n int) int {
 	}
 	return n
 }
-

@@ -164,4 +164,3 @@ func corsPermissive(ctx context.Context, env *check.Env, site *check.Site) bool 
 	env.Found("http.cors-permissive", site.At(site.Home.URL), "", "Origin "+origin+" reflected in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true")
 	return true
 }
-
