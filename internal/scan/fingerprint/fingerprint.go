@@ -39,6 +39,9 @@ var (
 	reJoomlaXML    = regexp.MustCompile(`<version>(\d+\.\d+(?:\.\d+)?)</version>`)
 	reWPVersion    = regexp.MustCompile(`(?i)WordPress\s+(\d+\.\d+(?:\.\d+)?)`)
 	reDrupalGen    = regexp.MustCompile(`(?i)Drupal\s+(\d+(?:\.\d+)*)`)
+	// WordPress stamps its core stylesheets with its own version even when
+	// the generator tag is removed.
+	reWPCoreCSS = regexp.MustCompile(`(?i)/wp-includes/css/[^"'?]*\?ver=(\d+\.\d+(?:\.\d+)?)`)
 )
 
 // libraries are JavaScript and CSS libraries recognised by file names such
@@ -177,6 +180,9 @@ func detectHTML(body []byte, add func(product, version, source string)) {
 		}
 	}
 	for _, src := range reScriptSrc.FindAllStringSubmatch(html, -1) {
+		if m := reWPCoreCSS.FindStringSubmatch(src[1]); m != nil {
+			add("wordpress", m[1], src[1])
+		}
 		for _, lib := range libraries {
 			for _, re := range lib.res {
 				if v := re.FindStringSubmatch(src[1]); v != nil {

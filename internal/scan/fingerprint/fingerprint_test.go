@@ -27,6 +27,7 @@ func TestDetect(t *testing.T) {
 		{"sharepoint", map[string]string{"MicrosoftSharePointTeamServices": "16.0.0.5422"}, "", "sharepoint", "16.0.0.5422"},
 		{"liferay", map[string]string{"Liferay-Portal": "Liferay Community Edition Portal 7.2.0 CE GA1 (Mueller / Build 7200 / June 4, 2019)"}, "", "liferay", "7.2.0"},
 		{"wordpress generator", nil, `<meta name="generator" content="WordPress 5.8.1" />`, "wordpress", "5.8.1"},
+		{"wordpress core css", nil, `<link rel="stylesheet" href="/wp-includes/css/dist/block-library/style.min.css?ver=6.4.2">`, "wordpress", "6.4.2"},
 		{"wordpress markers", nil, `<link rel="stylesheet" href="/wp-content/themes/x/style.css">`, "wordpress", ""},
 		{"joomla", nil, `<meta name="generator" content="Joomla! - Open Source Content Management" />`, "joomla", ""},
 		{"drupal", map[string]string{"X-Generator": "Drupal 7 (http://drupal.org)"}, "", "drupal", "7"},
