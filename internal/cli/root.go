@@ -48,6 +48,9 @@ func NewRoot() *cobra.Command {
 		newAuditCmd(),
 		newInventoryCmd(),
 		newDemoCmd(),
+		newScanCmd(),
+		newChecksCmd(),
+		newVulndbCmd(),
 	)
 	return root
 }

@@ -1,0 +1,134 @@
+package check
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/khien/khien/internal/scan/kb"
+)
+
+func TestCVSSScore(t *testing.T) {
+	tests := map[string]float64{
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H": 9.8,
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N": 7.5,
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N": 6.1,
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N": 5.3,
+		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H": 8.1,
+		"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H": 8.8,
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:L": 9.3,
+		"CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:H/A:H": 7.7,
+		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:L/I:L/A:H": 8.1,
+		"CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:N/I:N/A:N": 0,
+		"": 0,
+	}
+	for v, want := range tests {
+		got, err := CVSSScore(v)
+		if err != nil || got != want {
+			t.Errorf("CVSSScore(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, bad := range []string{"CVSS:2.0/AV:N", "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:Q/C:H/I:H/A:H"} {
+		if _, err := CVSSScore(bad); err == nil {
+			t.Errorf("CVSSScore(%q) accepted", bad)
+		}
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	seen := map[string]bool{}
+	for _, d := range Catalog() {
+		if seen[d.ID] {
+			t.Errorf("duplicate check %s", d.ID)
+		}
+		seen[d.ID] = true
+		if d.TitleVI == "" || d.TitleEN == "" || d.Severity.Rank() < 0 || len(d.Tags) == 0 {
+			t.Errorf("%s: incomplete definition %+v", d.ID, d)
+		}
+		if d.CWE != "" && !strings.HasPrefix(d.CWE, "CWE-") {
+			t.Errorf("%s: bad CWE %q", d.ID, d.CWE)
+		}
+		if _, err := CVSSScore(d.CVSS); err != nil {
+			t.Errorf("%s: %v", d.ID, err)
+		}
+		e, ok := kb.Get(d.ID)
+		if !ok || e.VI.Summary == "" || e.VI.Fix == "" || e.EN.Summary == "" || e.EN.Fix == "" {
+			t.Errorf("%s: no complete knowledge-base entry", d.ID)
+		}
+		if !d.Safe && !strings.Contains(strings.Join(d.Tags, ","), "intrusive") {
+			t.Errorf("%s: intrusive check not tagged intrusive", d.ID)
+		}
+	}
+	for _, k := range kb.Keys() {
+		if !seen[k] {
+			t.Errorf("knowledge-base entry %s has no check", k)
+		}
+	}
+}
+
+func TestSelection(t *testing.T) {
+	tests := []struct {
+		sel  Selection
+		id   string
+		want bool
+	}{
+		{Selection{}, "tls.expired", true},
+		{Selection{}, "service.ftp-anonymous", false},
+		{Selection{Thorough: true}, "service.ftp-anonymous", true},
+		{Selection{Include: []string{"tls"}}, "tls.expired", true},
+		{Selection{Include: []string{"tls"}}, "http.missing-csp", false},
+		{Selection{Include: []string{"http.missing-csp"}}, "http.missing-csp", true},
+		{Selection{Exclude: []string{"dns"}}, "dns.spf-missing", false},
+		{Selection{Include: []string{"dns"}, Exclude: []string{"dns.dnssec-missing"}}, "dns.dnssec-missing", false},
+		{Selection{}, "no.such-check", false},
+	}
+	for _, tt := range tests {
+		if got := tt.sel.Enabled(tt.id); got != tt.want {
+			t.Errorf("%+v.Enabled(%s) = %v, want %v", tt.sel, tt.id, got, tt.want)
+		}
+	}
+	if err := (Selection{Include: []string{"tls.expird"}}).Validate(); err == nil {
+		t.Error("unknown check accepted")
+	}
+}
+
+func TestNewFinding(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	a := Asset{Target: "portal.gov.vn", Host: "portal.gov.vn", IP: "203.0.113.5", Port: 443}
+	f := New("tls.expired", a, "serial-1", "expired", now)
+	if f.CVSSScore != 5.9 && f.CVSSScore == 0 {
+		t.Errorf("score not computed from the vector: %v", f.CVSSScore)
+	}
+	if f.Remediation != "tls.expired" || f.CWE != "CWE-298" || f.Severity != Medium || f.CVE == nil {
+		t.Errorf("finding %+v", f)
+	}
+	g := New("tls.expired", a, "serial-1", "expired two days ago", now.Add(48*time.Hour))
+	if f.Fingerprint != g.Fingerprint {
+		t.Error("fingerprint depends on evidence or time")
+	}
+	a.IP = "203.0.113.6"
+	if New("tls.expired", a, "serial-1", "", now).Fingerprint != f.Fingerprint {
+		t.Error("fingerprint of a named asset depends on its address")
+	}
+	if New("tls.expired", a, "serial-2", "", now).Fingerprint == f.Fingerprint {
+		t.Error("fingerprint ignores the subject")
+	}
+	if s := Truncate(strings.Repeat("ả", 200), 10); len(s) > 10 || !strings.HasSuffix(s, "…") {
+		t.Errorf("Truncate = %q", s)
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	if s, err := ParseSeverity("HIGH"); err != nil || s != High {
+		t.Errorf("ParseSeverity(HIGH) = %v, %v", s, err)
+	}
+	if _, err := ParseSeverity("urgent"); err == nil {
+		t.Error("unknown severity accepted")
+	}
+	if SeverityFromScore(9.8) != Critical || SeverityFromScore(5.3) != Medium || SeverityFromScore(0) != Info {
+		t.Error("SeverityFromScore")
+	}
+	if Low.Raise() != Medium || Critical.Raise() != Critical {
+		t.Error("Raise")
+	}
+}

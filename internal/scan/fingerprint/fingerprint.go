@@ -1,0 +1,253 @@
+// Package fingerprint recognises web technologies and their versions from
+// headers, cookies and the start page (Khiên's own rules, tuned for the
+// CMSs and frameworks of Vietnamese public portals), and reports detected,
+// vulnerable and end-of-life components.
+package fingerprint
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/khien/khien/internal/scan/check"
+)
+
+// Tech is one detected component.
+type Tech struct {
+	Product string // vulndb product name
+	Name    string // display name
+	Version string
+	Source  string // what revealed it
+}
+
+var display = map[string]string{
+	"apache": "Apache HTTP Server", "nginx": "nginx", "iis": "Microsoft IIS", "php": "PHP", "openssl": "OpenSSL",
+	"wordpress": "WordPress", "joomla": "Joomla", "drupal": "Drupal", "dotnetnuke": "DotNetNuke (DNN)", "liferay": "Liferay Portal",
+	"sharepoint": "Microsoft SharePoint", "laravel": "Laravel", "asp.net": "ASP.NET", "jquery": "jQuery", "jquery-ui": "jQuery UI",
+	"bootstrap": "Bootstrap", "angularjs": "AngularJS", "moment": "Moment.js", "lodash": "Lodash", "tomcat": "Apache Tomcat",
+}
+
+var (
+	reProductToken = regexp.MustCompile(`([A-Za-z][A-Za-z-]*)/(\d+(?:\.\d+)*[a-z]?)`)
+	reGenerator    = regexp.MustCompile(`(?i)<meta[^>]+name\s*=\s*["']generator["'][^>]*content\s*=\s*["']([^"']+)["']|<meta[^>]+content\s*=\s*["']([^"']+)["'][^>]*name\s*=\s*["']generator["']`)
+	reScriptSrc    = regexp.MustCompile(`(?i)<(?:script|link)[^>]+(?:src|href)\s*=\s*["']([^"']+)["']`)
+	reLiferay      = regexp.MustCompile(`Liferay[^0-9]*(\d+\.\d+(?:\.\d+)?)`)
+	reDrupalLog    = regexp.MustCompile(`(?m)^Drupal (\d+\.\d+(?:\.\d+)?)`)
+	reJoomlaXML    = regexp.MustCompile(`<version>(\d+\.\d+(?:\.\d+)?)</version>`)
+	reWPVersion    = regexp.MustCompile(`(?i)WordPress\s+(\d+\.\d+(?:\.\d+)?)`)
+	reDrupalGen    = regexp.MustCompile(`(?i)Drupal\s+(\d+(?:\.\d+)*)`)
+	// WordPress stamps its core stylesheets with its own version even when
+	// the generator tag is removed.
+	reWPCoreCSS = regexp.MustCompile(`(?i)/wp-includes/css/[^"'?]*\?ver=(\d+\.\d+(?:\.\d+)?)`)
+)
+
+// libraries are JavaScript and CSS libraries recognised by file names such
+// as jquery-3.5.1.min.js, /jquery/1.12.4/jquery.min.js or jquery.min.js?ver=3.7.1.
+var libraries = []struct {
+	product string
+	res     []*regexp.Regexp
+}{
+	{"jquery-ui", []*regexp.Regexp{regexp.MustCompile(`(?i)jquery-ui[.-](\d+\.\d+\.\d+)`), regexp.MustCompile(`(?i)/jqueryui/(\d+\.\d+\.\d+)/`)}},
+	{"jquery", []*regexp.Regexp{regexp.MustCompile(`(?i)/jquery[.-](\d+\.\d+(?:\.\d+)?)(?:\.slim)?(?:\.min)?\.js`), regexp.MustCompile(`(?i)/jquery/(\d+\.\d+\.\d+)/jquery`), regexp.MustCompile(`(?i)/jquery(?:\.min)?\.js\?ver=(\d+\.\d+\.\d+)`)}},
+	{"bootstrap", []*regexp.Regexp{regexp.MustCompile(`(?i)bootstrap[.-](\d+\.\d+\.\d+)(?:\.min)?\.(?:js|css)`), regexp.MustCompile(`(?i)/bootstrap/(\d+\.\d+\.\d+)/`)}},
+	{"angularjs", []*regexp.Regexp{regexp.MustCompile(`(?i)angular[.-](\d+\.\d+\.\d+)(?:\.min)?\.js`), regexp.MustCompile(`(?i)/angularjs/(\d+\.\d+\.\d+)/angular`)}},
+	{"moment", []*regexp.Regexp{regexp.MustCompile(`(?i)moment[.-](\d+\.\d+\.\d+)(?:\.min)?\.js`), regexp.MustCompile(`(?i)/moment\.js/(\d+\.\d+\.\d+)/`)}},
+	{"lodash", []*regexp.Regexp{regexp.MustCompile(`(?i)lodash[.-](\d+\.\d+\.\d+)(?:\.min)?\.js`), regexp.MustCompile(`(?i)/lodash\.js/(\d+\.\d+\.\d+)/`)}},
+}
+
+// Detect recognises technologies from a response. It makes no requests.
+func Detect(h http.Header, body []byte) []Tech {
+	var out []Tech
+	add := func(product, version, source string) {
+		for i, t := range out {
+			if t.Product == product {
+				if t.Version == "" && version != "" {
+					out[i].Version, out[i].Source = version, source
+				}
+				return
+			}
+		}
+		out = append(out, Tech{Product: product, Name: display[product], Version: version, Source: source})
+	}
+	for _, k := range []string{"Server", "X-Powered-By"} {
+		v := h.Get(k)
+		for _, m := range reProductToken.FindAllStringSubmatch(v, -1) {
+			switch strings.ToLower(m[1]) {
+			case "apache":
+				add("apache", m[2], k+" header")
+			case "nginx":
+				add("nginx", m[2], k+" header")
+			case "microsoft-iis":
+				add("iis", m[2], k+" header")
+			case "php":
+				add("php", m[2], k+" header")
+			case "openssl":
+				add("openssl", m[2], k+" header")
+			}
+		}
+		low := strings.ToLower(v)
+		switch {
+		case strings.HasPrefix(low, "apache") && !strings.HasPrefix(low, "apache-coyote"):
+			add("apache", "", k+" header")
+		case strings.HasPrefix(low, "nginx"):
+			add("nginx", "", k+" header")
+		case strings.HasPrefix(low, "microsoft-iis"):
+			add("iis", "", k+" header")
+		case strings.HasPrefix(low, "apache-coyote"):
+			add("tomcat", "", k+" header")
+		case strings.Contains(low, "asp.net"):
+			add("asp.net", "", k+" header")
+		}
+	}
+	if v := h.Get("X-AspNet-Version"); v != "" {
+		add("asp.net", v, "X-AspNet-Version header")
+	}
+	if v := h.Get("Liferay-Portal"); v != "" {
+		ver := ""
+		if m := reLiferay.FindStringSubmatch(v); m != nil {
+			ver = m[1]
+		}
+		add("liferay", ver, "Liferay-Portal header")
+	}
+	if v := h.Get("MicrosoftSharePointTeamServices"); v != "" {
+		add("sharepoint", strings.TrimSpace(v), "MicrosoftSharePointTeamServices header")
+	} else if h.Get("SPRequestGuid") != "" {
+		add("sharepoint", "", "SPRequestGuid header")
+	}
+	if v := h.Get("X-Generator"); strings.Contains(strings.ToLower(v), "drupal") {
+		add("drupal", majorOnly(reDrupalGen, v), "X-Generator header")
+	}
+	if h.Get("X-Drupal-Cache") != "" || h.Get("X-Drupal-Dynamic-Cache") != "" {
+		add("drupal", "", "X-Drupal-Cache header")
+	}
+	cookies := strings.ToLower(strings.Join(h.Values("Set-Cookie"), "\n"))
+	switch {
+	case strings.Contains(cookies, "laravel_session"):
+		add("laravel", "", "laravel_session cookie")
+	case strings.Contains(cookies, "asp.net_sessionid"):
+		add("asp.net", "", "ASP.NET_SessionId cookie")
+	}
+	if strings.Contains(cookies, "dnn_ismobile") || strings.Contains(cookies, ".dotnetnuke") {
+		add("dotnetnuke", "", "DNN cookie")
+	}
+	if strings.Contains(cookies, "phpsessid") {
+		add("php", "", "PHPSESSID cookie")
+	}
+	detectHTML(body, add)
+	return out
+}
+
+func detectHTML(body []byte, add func(product, version, source string)) {
+	html := string(body)
+	for _, m := range reGenerator.FindAllStringSubmatch(html, -1) {
+		gen := m[1] + m[2]
+		low := strings.ToLower(gen)
+		switch {
+		case strings.Contains(low, "wordpress"):
+			v := ""
+			if vm := reWPVersion.FindStringSubmatch(gen); vm != nil {
+				v = vm[1]
+			}
+			add("wordpress", v, "generator meta tag")
+		case strings.Contains(low, "joomla"):
+			add("joomla", "", "generator meta tag")
+		case strings.Contains(low, "drupal"):
+			add("drupal", majorOnly(reDrupalGen, gen), "generator meta tag")
+		case strings.Contains(low, "dotnetnuke") || strings.Contains(low, "dnn"):
+			add("dotnetnuke", "", "generator meta tag")
+		case strings.Contains(low, "sharepoint"):
+			add("sharepoint", "", "generator meta tag")
+		case strings.Contains(low, "liferay"):
+			add("liferay", "", "generator meta tag")
+		}
+	}
+	low := strings.ToLower(html)
+	markers := []struct{ product, marker string }{
+		{"wordpress", "/wp-content/"}, {"wordpress", "/wp-includes/"},
+		{"joomla", "/media/jui/"}, {"joomla", "/media/system/js/"}, {"joomla", "joomla!"},
+		{"drupal", "drupal.settings"}, {"drupal", "/sites/default/files/"}, {"drupal", "data-drupal-"},
+		{"dotnetnuke", "/desktopmodules/"}, {"dotnetnuke", "dnn_"},
+		{"liferay", "liferay.themedisplay"}, {"liferay", "/o/frontend-js-web/"},
+		{"sharepoint", "_layouts/15/"}, {"sharepoint", "_spbodyonloadfunctionnames"},
+		{"asp.net", "__viewstate"},
+	}
+	for _, m := range markers {
+		if strings.Contains(low, m.marker) {
+			add(m.product, "", "page content ("+m.marker+")")
+		}
+	}
+	for _, src := range reScriptSrc.FindAllStringSubmatch(html, -1) {
+		if m := reWPCoreCSS.FindStringSubmatch(src[1]); m != nil {
+			add("wordpress", m[1], src[1])
+		}
+		for _, lib := range libraries {
+			for _, re := range lib.res {
+				if v := re.FindStringSubmatch(src[1]); v != nil {
+					add(lib.product, v[1], src[1])
+				}
+			}
+		}
+	}
+}
+
+// majorOnly keeps a Drupal version from a generator string, which names
+// only the major version; it is good for end-of-life, not for CVE ranges.
+func majorOnly(re *regexp.Regexp, s string) string {
+	if m := re.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// precise reports whether a version is specific enough to compare with CVE
+// ranges: "7" would fall below every "7.x" bound.
+func precise(v string) bool { return strings.Count(v, ".") >= 1 }
+
+// versionProbes fetch one well-known file that names the exact version of a
+// CMS whose pages do not.
+var versionProbes = map[string]struct {
+	path string
+	re   *regexp.Regexp
+}{
+	"joomla": {"/administrator/manifests/files/joomla.xml", reJoomlaXML},
+	"drupal": {"/CHANGELOG.txt", reDrupalLog},
+}
+
+// Check detects technologies on site and reports them.
+func Check(ctx context.Context, env *check.Env, site *check.Site) {
+	if !env.Checks.AnyEnabled("tech.detected", "tech.vulnerable-component", "tech.end-of-life") {
+		return
+	}
+	h := site.Home.Header.Clone()
+	for k, v := range site.First.Header {
+		if h.Get(k) == "" {
+			h[k] = v
+		}
+	}
+	techs := Detect(h, site.Home.Body)
+	for i, t := range techs {
+		vp, ok := versionProbes[t.Product]
+		if !ok || precise(t.Version) {
+			continue
+		}
+		p, err := env.Get(ctx, site.Origin+vp.path, nil)
+		if err != nil || p.Status != http.StatusOK {
+			continue
+		}
+		if m := vp.re.FindSubmatch(p.Body); m != nil {
+			techs[i].Version, techs[i].Source = string(m[1]), vp.path
+		}
+	}
+	slices.SortFunc(techs, func(a, b Tech) int { return strings.Compare(a.Product, b.Product) })
+	for _, t := range techs {
+		a := site.Asset
+		env.Found("tech.detected", a, t.Product, strings.TrimSpace(fmt.Sprintf("%s %s (%s)", t.Name, t.Version, t.Source)))
+		if precise(t.Version) {
+			env.Vulnerable("tech.vulnerable-component", a, t.Product, t.Version)
+		}
+		EndOfLife(env, a, t.Product, t.Version)
+	}
+}

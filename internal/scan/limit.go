@@ -1,0 +1,273 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// bucket is a token bucket: rate tokens per second, at most burst saved up.
+// A nil bucket or a zero rate never waits.
+type bucket struct {
+	mu     sync.Mutex
+	rate   float64
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func newBucket(rate float64, burst int) *bucket {
+	if rate <= 0 {
+		return nil
+	}
+	b := float64(max(burst, 1))
+	return &bucket{rate: rate, burst: b, tokens: b, last: time.Now()}
+}
+
+// wait takes one token, sleeping until one is available or ctx ends.
+func (b *bucket) wait(ctx context.Context) error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	now := time.Now()
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	b.tokens--
+	var delay time.Duration
+	if b.tokens < 0 {
+		delay = time.Duration(-b.tokens / b.rate * float64(time.Second))
+	}
+	b.mu.Unlock()
+	if delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// slowDown halves the rate; used when a host starts failing.
+func (b *bucket) slowDown() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.rate /= 2
+	b.mu.Unlock()
+}
+
+// Back-off thresholds: after slowAfter consecutive failures the host's
+// request rate halves (again after each further slowAfter), and after
+// stopAfter it is no longer scanned.
+const (
+	slowAfter = 3
+	stopAfter = 9
+)
+
+// errHostStopped is returned by every dial once a host has been given up.
+var errHostStopped = errors.New("host stopped after repeated failures")
+
+// hostLimiter enforces the do-no-harm limits for one IP address across all
+// checks: at most perHost open connections, at most rate application
+// requests per second, the HTTP request budget, and back-off on failures.
+type hostLimiter struct {
+	addr     netip.Addr
+	slots    chan struct{}
+	rate     *bucket // per-host requests per second
+	global   *bucket // shared new-connection rate
+	timeout  time.Duration
+	budget   atomic.Int64 // HTTP requests still allowed
+	requests atomic.Int64 // HTTP requests sent
+
+	mu         sync.Mutex
+	fails      int
+	stopReason string
+	stop       context.CancelCauseFunc
+	idle       []func() // close idle keep-alive connections holding slots
+}
+
+func newHostLimiter(addr netip.Addr, cfg *Config, global *bucket, stop context.CancelCauseFunc) *hostLimiter {
+	h := &hostLimiter{
+		addr:    addr,
+		slots:   make(chan struct{}, cfg.PerHost),
+		rate:    newBucket(cfg.PerHostRate, 1),
+		global:  global,
+		timeout: cfg.Timeout,
+		stop:    stop,
+	}
+	h.budget.Store(int64(cfg.HTTPBudget))
+	return h
+}
+
+// acquire takes a connection slot. Idle keep-alive connections hold slots,
+// so while waiting it keeps asking the HTTP transports to close them.
+func (h *hostLimiter) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		h.mu.Lock()
+		idle := h.idle
+		h.mu.Unlock()
+		for _, closeIdle := range idle {
+			closeIdle()
+		}
+		select {
+		case h.slots <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+		}
+	}
+}
+
+// connect opens a TCP connection to port under the connection limits only;
+// the port scan uses it directly.
+func (h *hostLimiter) connect(ctx context.Context, port int) (net.Conn, error) {
+	if r := h.stopped(); r != "" {
+		return nil, errHostStopped
+	}
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	if err := h.global.wait(ctx); err != nil {
+		<-h.slots
+		return nil, err
+	}
+	d := net.Dialer{Timeout: h.timeout}
+	c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(h.addr, uint16(port)).String())
+	if err != nil {
+		<-h.slots
+		return nil, err
+	}
+	return &slotConn{Conn: c, release: func() { <-h.slots }}, nil
+}
+
+// dial is the Env.Dial of a host: one application request (a service probe
+// or TLS handshake), so it also takes a per-host rate token. Only the port
+// of addr is used: connections always go to the scanned address, whatever
+// a name resolves to.
+func (h *hostLimiter) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if err := h.rate.wait(ctx); err != nil {
+		return nil, err
+	}
+	c, err := h.connectAddr(ctx, network, addr)
+	h.record(err, 0)
+	return c, err
+}
+
+// connectAddr is connect for a "host:port" address; the HTTP transport uses
+// it (its requests take their rate token in limitedTransport).
+func (h *hostLimiter) connectAddr(ctx context.Context, _, addr string) (net.Conn, error) {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: bad port: %w", addr, err)
+	}
+	c, err := h.connect(ctx, port)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	return c, nil
+}
+
+// record feeds the back-off: timeouts and 429/503 answers are failures,
+// anything else resets the count. Refused connections say nothing about load.
+func (h *hostLimiter) record(err error, status int) {
+	var ne net.Error
+	failed := (err != nil && errors.As(err, &ne) && ne.Timeout()) || status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !failed {
+		if err == nil {
+			h.fails = 0
+		}
+		return
+	}
+	h.fails++
+	switch {
+	case h.fails >= stopAfter && h.stopReason == "":
+		h.stopReason = fmt.Sprintf("%d consecutive failures (timeouts, HTTP 429/503)", h.fails)
+		h.stop(errHostStopped)
+	case h.fails%slowAfter == 0:
+		h.rate.slowDown()
+	}
+}
+
+func (h *hostLimiter) stopped() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.stopReason
+}
+
+func (h *hostLimiter) onIdle(f func()) {
+	h.mu.Lock()
+	h.idle = append(h.idle, f)
+	h.mu.Unlock()
+}
+
+// slotConn gives its connection slot back exactly once, on Close.
+type slotConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// errBudget is returned once a host's HTTP request budget is spent.
+var errBudget = errors.New("HTTP request budget for this host is spent")
+
+// limitedTransport applies the per-host request rate, the request budget,
+// the User-Agent and the back-off to every HTTP request.
+type limitedTransport struct {
+	h         *hostLimiter
+	base      http.RoundTripper
+	userAgent string
+}
+
+func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.h.budget.Add(-1) < 0 {
+		return nil, errBudget
+	}
+	if err := t.h.rate.wait(req.Context()); err != nil {
+		return nil, err
+	}
+	req = req.Clone(req.Context())
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", t.userAgent)
+	}
+	t.h.requests.Add(1)
+	resp, err := t.base.RoundTrip(req)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	t.h.record(err, status)
+	return resp, err
+}

@@ -1,0 +1,120 @@
+package scan
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestBucket(t *testing.T) {
+	b := newBucket(100, 1)
+	start := time.Now()
+	for range 11 {
+		if err := b.wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 1 immediate token and 10 more at 100/s: at least 100 ms.
+	if d := time.Since(start); d < 90*time.Millisecond {
+		t.Errorf("11 tokens at 100/s took %v", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	slow := newBucket(0.1, 1)
+	_ = slow.wait(ctx)
+	if err := slow.wait(ctx); err == nil {
+		t.Error("wait ignored a cancelled context")
+	}
+	if newBucket(0, 1).wait(context.Background()) != nil {
+		t.Error("unlimited bucket waited")
+	}
+}
+
+func TestHostLimiterConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var open, peak atomic.Int64
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				n := open.Add(1)
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+				buf := make([]byte, 1)
+				c.Read(buf) // until the client closes
+				c.Close()
+				open.Add(-1)
+			}()
+		}
+	}()
+	cfg := Config{PerHost: 2, PerHostRate: -1, Timeout: time.Second, HTTPBudget: 10}
+	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, func(error) {})
+	port := ln.Addr().(*net.TCPAddr).Port
+	var wg sync.WaitGroup
+	var clientPeak, clientOpen atomic.Int64
+	for range 12 {
+		wg.Go(func() {
+			c, err := h.connect(context.Background(), port)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			n := clientOpen.Add(1)
+			if n > clientPeak.Load() {
+				clientPeak.Store(n)
+			}
+			time.Sleep(10 * time.Millisecond)
+			clientOpen.Add(-1)
+			c.Close()
+		})
+	}
+	wg.Wait()
+	if p := clientPeak.Load(); p > 2 {
+		t.Errorf("%d connections open at once, limit 2", p)
+	}
+}
+
+func TestBackoffStops(t *testing.T) {
+	var stopped error
+	cfg := Config{PerHost: 2, PerHostRate: 1000, Timeout: time.Second, HTTPBudget: 10}
+	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, func(err error) { stopped = err })
+	for i := range stopAfter {
+		if h.stopped() != "" {
+			t.Fatalf("stopped after %d failures", i)
+		}
+		h.record(nil, http.StatusServiceUnavailable)
+	}
+	if h.stopped() == "" || stopped == nil {
+		t.Fatal("host not stopped after repeated 503s")
+	}
+	if h.rate.rate >= 1000 {
+		t.Errorf("rate not reduced before stopping: %v", h.rate.rate)
+	}
+	if _, err := h.connect(context.Background(), 1); err == nil {
+		t.Error("stopped host still dialled")
+	}
+	ok := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, func(error) {})
+	for range stopAfter * 2 {
+		ok.record(nil, http.StatusTooManyRequests)
+		ok.record(nil, http.StatusOK) // successes in between reset the count
+	}
+	if ok.stopped() != "" {
+		t.Error("host with intermittent 429s was stopped")
+	}
+}
