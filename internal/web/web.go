@@ -99,6 +99,15 @@ func NewRenderer(version string) (*Renderer, error) {
 			return t.In(vietnam).Format("02/01/2006")
 		},
 		"query": url.QueryEscape,
+		// dayDate shows an ISO date (as dates are stored: 2025-06-01) the
+		// Vietnamese way, 01/06/2025; anything else is shown as it is.
+		"dayDate": func(iso string) string {
+			d, err := time.Parse(time.DateOnly, iso)
+			if err != nil {
+				return iso
+			}
+			return d.Format("02/01/2006")
+		},
 	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout/*.html")
 	if err != nil {
