@@ -105,6 +105,33 @@ func page(r *http.Request, title string, data any) Page {
 	return p
 }
 
+// idAndForm reads the {id} path parameter and a bounded form.
+func idAndForm(w http.ResponseWriter, r *http.Request) (int64, error) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	return id, err
+}
+
+// saved finishes a form post: on success it redirects to path with the flash
+// message, on invalid input it shows the form again with its problems, and
+// otherwise the error page.
+func (h *Handler) saved(w http.ResponseWriter, r *http.Request, err error, showProblems func(map[string]string), path, flash string) {
+	if err != nil {
+		if problems, ok := problemsOf(err); ok {
+			showProblems(problems)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, path, flash)
+}
+
+// second keeps the error of a call whose value a form post does not need.
+func second[T any](_ T, err error) error { return err }
+
 // problemsOf lists validation errors by field for a form.
 func problemsOf(err error) (map[string]string, bool) {
 	es, ok := validation.As(err)
@@ -243,37 +270,24 @@ func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sys := systemFromForm(r)
-	if err := h.Store.CreateSystem(r.Context(), actor(r), &sys); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/systems/%d", sys.ID), "inv.ok.saved")
+	// The store sets sys.ID, which the redirect needs: call it first.
+	err := h.Store.CreateSystem(r.Context(), actor(r), &sys)
+	h.saved(w, r, err, func(problems map[string]string) {
+		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+	}, fmt.Sprintf("/inventory/systems/%d", sys.ID), "inv.ok.saved")
 }
 
 func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	sys := systemFromForm(r)
 	sys.ID = id
-	if err := h.Store.UpdateSystem(r.Context(), actor(r), &sys); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/systems/%d", id), "inv.ok.saved")
+	h.saved(w, r, h.Store.UpdateSystem(r.Context(), actor(r), &sys), func(problems map[string]string) {
+		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+	}, fmt.Sprintf("/inventory/systems/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
@@ -358,10 +372,7 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -370,15 +381,9 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	if err := h.Store.AddAsset(r.Context(), actor(r), id, &a); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, input)
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_added")
+	h.saved(w, r, h.Store.AddAsset(r.Context(), actor(r), id, &a), func(problems map[string]string) {
+		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, input)
+	}, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_added")
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
@@ -398,47 +403,29 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	c := inventory.Control{SystemID: id, Control: r.FormValue("control"), Status: r.FormValue("status"), Product: r.FormValue("product"),
 		Notes: r.FormValue("notes"), BackupFrequency: r.FormValue("backup_frequency"), LastRestoreTest: r.FormValue("last_restore_test")}
-	if err := h.Store.SetControl(r.Context(), actor(r), &c); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#controls", id), "inv.ok.saved")
+	h.saved(w, r, h.Store.SetControl(r.Context(), actor(r), &c), func(problems map[string]string) {
+		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
+	}, fmt.Sprintf("/inventory/systems/%d#controls", id), "inv.ok.saved")
 }
 
 func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	c := inventory.DeviceCounts{Servers: formInt(r, "servers"), Workstations: formInt(r, "workstations"),
 		NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")}
-	if _, err := h.Store.SetDeviceCounts(r.Context(), actor(r), id, c); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#devices", id), "inv.ok.saved")
+	h.saved(w, r, second(h.Store.SetDeviceCounts(r.Context(), actor(r), id, c)), func(problems map[string]string) {
+		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
+	}, fmt.Sprintf("/inventory/systems/%d#devices", id), "inv.ok.saved")
 }
 
 // assetsData is the asset search page.
@@ -488,10 +475,7 @@ func (h *Handler) renderAsset(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -500,15 +484,9 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	if err := h.Store.UpdateAsset(r.Context(), actor(r), &a); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/assets/%d", id), "inv.ok.saved")
+	h.saved(w, r, h.Store.UpdateAsset(r.Context(), actor(r), &a), func(problems map[string]string) {
+		h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
+	}, fmt.Sprintf("/inventory/assets/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
@@ -561,15 +539,11 @@ func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	p := staffFromForm(r)
 	input := p
-	if err := h.Store.CreateStaff(r.Context(), actor(r), &p); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderStaff(w, r, http.StatusUnprocessableEntity, input, problems)
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", p.ID), "inv.ok.saved")
+	// The store sets p.ID, which the redirect needs: call it first.
+	err := h.Store.CreateStaff(r.Context(), actor(r), &p)
+	h.saved(w, r, err, func(problems map[string]string) {
+		h.renderStaff(w, r, http.StatusUnprocessableEntity, input, problems)
+	}, fmt.Sprintf("/inventory/staff/%d", p.ID), "inv.ok.saved")
 }
 
 // personData is a staff member's page.
@@ -599,25 +573,16 @@ func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	p := staffFromForm(r)
 	p.ID = id
-	if err := h.Store.UpdateStaff(r.Context(), actor(r), &p); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
+	h.saved(w, r, h.Store.UpdateStaff(r.Context(), actor(r), &p), func(problems map[string]string) {
+		h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
+	}, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
@@ -633,24 +598,15 @@ func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
+	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	q := inventory.Qualification{StaffID: id, Course: r.FormValue("course"), CompletedOn: r.FormValue("completed_on"), Certificate: r.FormValue("certificate")}
-	if err := h.Store.AddQualification(r.Context(), actor(r), &q); err != nil {
-		if problems, ok := problemsOf(err); ok {
-			h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
-			return
-		}
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
+	h.saved(w, r, h.Store.AddQualification(r.Context(), actor(r), &q), func(problems map[string]string) {
+		h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
+	}, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
