@@ -42,8 +42,33 @@ func (h *Handler) shellRoutes() []router.Route {
 	}
 }
 
+// homeData is the overview page: the caller's part of the province in figures.
+type homeData struct {
+	storage.Overview
+	// LevelBars are the systems per security level, scaled for the chart.
+	LevelBars []levelBar
+}
+
+type levelBar struct {
+	Level, Count int
+	Width        int // of 100
+}
+
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	h.Render.Render(w, r, http.StatusOK, "home", NewPage(r, "home.title", "nav.dashboard", nil))
+	ov, err := h.Store.Overview(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	most := 1
+	for _, n := range ov.ByLevel {
+		most = max(most, n)
+	}
+	d := homeData{Overview: ov}
+	for level, n := range ov.ByLevel {
+		d.LevelBars = append(d.LevelBars, levelBar{Level: level, Count: n, Width: n * 100 / most})
+	}
+	h.Render.Render(w, r, http.StatusOK, "home", NewPage(r, "home.title", "nav.dashboard", d))
 }
 
 // fail answers a page request whose storage call failed: out of scope is
