@@ -19,6 +19,7 @@ func newServeCmd() *cobra.Command {
 	var db dbFlags
 	var cfg server.Config
 	var verbose bool
+	var trustedProxies string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Chạy máy chủ web và API / run the web UI and API server",
@@ -28,6 +29,10 @@ func newServeCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			cfg.Version = Version
+			var err error
+			if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
+				return withExitCode(2, err)
+			}
 			return serve(ctx, &db, cfg)
 		},
 	}
@@ -35,6 +40,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	cmd.Flags().StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	cmd.Flags().StringVar(&trustedProxies, "trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
 }

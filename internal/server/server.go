@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,9 @@ type Config struct {
 	TLSCert string
 	TLSKey  string
 	Version string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the assembled HTTP server.
@@ -71,8 +75,8 @@ func New(cfg Config, d Deps) *Server {
 	d.Metrics.Gauge("khien_db_open_connections", "Open database connections (writer pool).", func() float64 {
 		return float64(d.Store.DB().Write.Stats().OpenConnections)
 	})
-	s.handler = s.recoverPanics(s.observe(securityHeaders(
-		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.router)))))
+	s.handler = s.recoverPanics(behindProxies(cfg.TrustedProxies, s.observe(securityHeaders(
+		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.router))))))
 	return s
 }
 
