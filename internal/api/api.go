@@ -6,14 +6,15 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -56,16 +57,34 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+// LangCookie remembers the chosen language (the web pages set it).
+const LangCookie = "khien_lang"
+
+// Lang is the language of the request's messages: ?lang=, then the
+// khien_lang cookie, then Vietnamese (Accept-Language is ignored, as on the
+// pages; see i18n.Negotiate).
+func Lang(r *http.Request) string {
+	choice := r.URL.Query().Get("lang")
+	if choice == "" {
+		if c, err := r.Cookie(LangCookie); err == nil {
+			choice = c.Value
+		}
+	}
+	return i18n.Negotiate(choice)
+}
+
 // WriteError writes the error envelope.
 func WriteError(w http.ResponseWriter, status int, code, message string) {
 	WriteJSON(w, status, ErrorBody{ErrorDetail{Code: code, Message: message}})
 }
 
 // Fail maps an error from the layers below to a status and envelope:
-// validation → 400, out of scope → 404, not allowed → 403, else 500 (logged,
-// not shown, since internals are not the caller's business).
+// validation → 400 (messages in the request's language), out of scope → 404,
+// not allowed → 403, else 500 (logged, not shown, since internals are not
+// the caller's business).
 func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if es, ok := validation.As(err); ok {
+		es = es.Localize(Lang(r))
 		WriteJSON(w, http.StatusBadRequest, ErrorBody{ErrorDetail{Code: "invalid", Message: es.Error(), Fields: es}})
 		return
 	}
@@ -85,6 +104,10 @@ func Fail(w http.ResponseWriter, r *http.Request, err error) {
 // ErrConflict marks a request that clashes with existing data (duplicate code).
 var ErrConflict = errors.New("conflict")
 
+// unknownField starts encoding/json's message for a field that v lacks
+// (DisallowUnknownFields); the package has no error type for it.
+const unknownField = "json: unknown field "
+
 // Decode reads a JSON body into v, refusing unknown fields, trailing data and
 // bodies over MaxBodyBytes, with a message that says where the problem is.
 func Decode(w http.ResponseWriter, r *http.Request, v any) error {
@@ -96,21 +119,23 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &syntax):
-			return validation.Error{Field: "body", Message: fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)}
+			return validation.Invalid("body", "validation.json_syntax", syntax.Offset)
 		case errors.As(err, &typ):
-			return validation.Error{Field: typ.Field, Message: fmt.Sprintf("must be %s", typ.Type)}
+			return validation.Invalid(typ.Field, "validation.json_type", typ.Type.String())
 		case errors.As(err, &tooBig):
-			return validation.Error{Field: "body", Message: fmt.Sprintf("larger than %d bytes", MaxBodyBytes)}
+			return validation.Invalid("body", "validation.body_too_large", MaxBodyBytes)
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return validation.Error{Field: "body", Message: "invalid JSON: the body ends too early"}
+			return validation.Invalid("body", "validation.json_eof")
 		case errors.Is(err, io.EOF):
-			return validation.Error{Field: "body", Message: "empty body; a JSON object is required"}
+			return validation.Invalid("body", "validation.body_empty")
+		case strings.HasPrefix(err.Error(), unknownField):
+			return validation.Invalid("body", "validation.json_unknown_field", strings.TrimPrefix(err.Error(), unknownField))
 		default:
-			return validation.Error{Field: "body", Message: err.Error()}
+			return validation.Invalid("body", "validation.json_other", err)
 		}
 	}
 	if dec.More() {
-		return validation.Error{Field: "body", Message: "unexpected data after the JSON object"}
+		return validation.Invalid("body", "validation.json_trailing")
 	}
 	return nil
 }
@@ -130,7 +155,7 @@ func ClientIP(r *http.Request) string { return auth.ClientIP(r) }
 func PathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, validation.Error{Field: name, Message: "must be a positive integer id"}
+		return 0, validation.Invalid(name, "validation.id")
 	}
 	return id, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -44,8 +45,9 @@ func TestDecode(t *testing.T) {
 			if !ok || len(es) != 1 {
 				t.Fatalf("want one validation error, got %v", err)
 			}
-			if es[0].Field != tt.wantField || !strings.Contains(es[0].Message, tt.wantMsg) {
-				t.Fatalf("got %s: %s", es[0].Field, es[0].Message)
+			// Messages are Vietnamese by default; the English text is checked here.
+			if en := es[0].Localize(i18n.EN); es[0].Field != tt.wantField || !strings.Contains(en.Message, tt.wantMsg) {
+				t.Fatalf("got %s: %s", en.Field, en.Message)
 			}
 		})
 	}

@@ -49,7 +49,7 @@ func ParseAuditQuery(r *http.Request) (storage.AuditQuery, error) {
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			es.Add(field, "must be a non-negative integer")
+			es.Add(field, "validation.non_negative")
 		}
 		return n
 	}
@@ -64,7 +64,7 @@ func ParseAuditQuery(r *http.Request) (storage.AuditQuery, error) {
 		}
 		d, err := time.ParseInLocation("2006-01-02", s, time.FixedZone("ICT", 7*3600))
 		if err != nil {
-			es.Add(field, "must be RFC 3339 or YYYY-MM-DD")
+			es.Add(field, "validation.time")
 			return time.Time{}
 		}
 		if endOfDay {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -90,17 +91,22 @@ func (h *Handler) signInForToken(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &locked):
 		w.Header().Set("Retry-After", retryAfter(locked.Until, h.Store.Now()))
-		WriteError(w, http.StatusTooManyRequests, "locked", err.Error())
+		WriteError(w, http.StatusTooManyRequests, "locked", i18n.T(Lang(r), "login.locked", locked.Clock()))
 		return
-	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrCodeRequired), errors.Is(err, auth.ErrBadCode):
-		WriteError(w, http.StatusUnauthorized, "unauthenticated", err.Error())
+	case errors.Is(err, auth.ErrBadCredentials):
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(Lang(r), "login.bad_credentials"))
+		return
+	case errors.Is(err, auth.ErrCodeRequired):
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(Lang(r), "login.code_required"))
+		return
+	case errors.Is(err, auth.ErrBadCode):
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(Lang(r), "login.bad_code"))
 		return
 	case err != nil:
 		Fail(w, r, err)
 		return
 	case l.NeedsEnrolment:
-		WriteError(w, http.StatusForbidden, "mfa_enrolment_required",
-			"your role requires MFA: sign in to the web UI once to enrol / vai trò của bạn bắt buộc xác thực đa yếu tố: đăng nhập giao diện web để đăng ký")
+		WriteError(w, http.StatusForbidden, "mfa_enrolment_required", i18n.T(Lang(r), "identity.err.mfa_enrolment"))
 		return
 	}
 	if req.Name == "" {
@@ -124,7 +130,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Actor, req TokenCreate) {
 	if req.ExpiresInDays < 0 || req.ExpiresInDays > 3660 {
-		Fail(w, r, validation.Error{Field: "expires_in_days", Message: "must be between 1 and 3660 days"})
+		Fail(w, r, validation.Invalid("expires_in_days", "validation.token_days"))
 		return
 	}
 	life := DefaultTokenLifetime

@@ -109,7 +109,7 @@ func queryInt(r *http.Request, name string, def int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, validation.Error{Field: name, Message: "must be an integer"}
+		return 0, validation.Invalid(name, "validation.integer")
 	}
 	return n, nil
 }
@@ -122,7 +122,7 @@ func page(r *http.Request) (limit, offset int, err error) {
 	}
 	o, err := queryInt(r, "cursor", 0)
 	if err != nil || o < 0 {
-		return 0, 0, validation.Error{Field: "cursor", Message: "must be a cursor returned as next"}
+		return 0, 0, validation.Invalid("cursor", "validation.cursor")
 	}
 	return int(min(max(l, 1), 500)), int(o), nil
 }
@@ -407,7 +407,7 @@ func ReadImportFile(w http.ResponseWriter, r *http.Request) (*inventory.Batch, e
 		for {
 			part, err := mr.NextPart()
 			if err != nil {
-				return nil, validation.Error{Field: "file", Message: "chưa chọn tệp để nhập"}
+				return nil, validation.Invalid("file", "inv.err.file_missing")
 			}
 			if part.FormName() == "file" {
 				return xlsx.ReadStream(part.FileName(), part, lim)
@@ -429,7 +429,7 @@ func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := ReadImportFile(w, r)
 	if errors.Is(err, xlsx.ErrNotWorkbook) {
-		WriteJSON(w, http.StatusUnprocessableEntity, storage.ImportResult{Problems: b.Problems})
+		WriteJSON(w, http.StatusUnprocessableEntity, storage.ImportResult{Problems: inventory.LocalizeProblems(b.Problems, Lang(r))})
 		return
 	}
 	if err != nil {
@@ -442,6 +442,7 @@ func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
+	res.Problems = inventory.LocalizeProblems(res.Problems, Lang(r))
 	status := http.StatusOK
 	switch {
 	case res.Written:

@@ -62,7 +62,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("org_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			Fail(w, r, validation.Error{Field: "org_id", Message: "must be an integer id"})
+			Fail(w, r, validation.Invalid("org_id", "validation.id"))
 			return
 		}
 		q.OrgID = id
@@ -74,7 +74,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 // hashNewPassword checks the password policy and hashes.
 func hashNewPassword(r *http.Request, field, password string) (string, error) {
 	if err := auth.CheckPasswordPolicy(password); err != nil {
-		return "", validation.Error{Field: field, Message: err.Error()}
+		return "", validation.At(field, err)
 	}
 	return auth.HashPassword(r.Context(), password)
 }

@@ -35,8 +35,13 @@ var (
 // LockedError refuses a sign-in during a lockout.
 type LockedError struct{ Until time.Time }
 
+// Clock is the end of the lockout as Vietnam's wall clock shows it (15:04).
+func (e *LockedError) Clock() string {
+	return e.Until.In(time.FixedZone("ICT", 7*3600)).Format("15:04")
+}
+
 func (e *LockedError) Error() string {
-	t := e.Until.In(time.FixedZone("ICT", 7*3600)).Format("15:04")
+	t := e.Clock()
 	return fmt.Sprintf("too many failed sign-ins; try again after %s / đăng nhập sai quá nhiều lần, tài khoản tạm khoá; thử lại sau %s", t, t)
 }
 
@@ -223,7 +228,11 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 	// Guesses of the current password count as failed sign-ins, so a stolen
 	// session cannot be used to find the password.
 	if err := a.checkLockout(ctx, actor); err != nil {
-		return validation.Error{Field: "current_password", Message: err.Error()}
+		var locked *LockedError
+		if errors.As(err, &locked) {
+			return validation.Invalid("current_password", "login.locked", locked.Clock())
+		}
+		return err
 	}
 	u, err := a.store.UserByEmail(ctx, actor.Email)
 	if err != nil {
@@ -232,12 +241,12 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 	if err := VerifyPassword(ctx, u.PasswordHash, current); err != nil {
 		if errors.Is(err, ErrMismatch) {
 			return a.fail(ctx, actor, "wrong current password at password change",
-				validation.Error{Field: "current_password", Message: "mật khẩu hiện tại không đúng / the current password is wrong"})
+				validation.Invalid("current_password", "identity.err.current_password"))
 		}
 		return err
 	}
 	if err := CheckPasswordPolicy(next); err != nil {
-		return validation.Error{Field: "new_password", Message: err.Error()}
+		return validation.At("new_password", err)
 	}
 	hash, err := HashPassword(ctx, next)
 	if err != nil {

@@ -3,9 +3,10 @@ package auth
 import (
 	"bufio"
 	_ "embed"
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/khien/khien/internal/validation"
 )
 
 // MinPasswordLength is the shortest password the policy accepts.
@@ -28,16 +29,17 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-// CheckPasswordPolicy explains why a password is not acceptable, or returns nil.
+// CheckPasswordPolicy explains why a password is not acceptable (a
+// validation.Error without a field, see validation.At), or returns nil.
 func CheckPasswordPolicy(password string) error {
 	if n := utf8.RuneCountInString(password); n < MinPasswordLength {
-		return fmt.Errorf("password too short: %d characters, at least %d needed / mật khẩu quá ngắn: cần ít nhất %d ký tự", n, MinPasswordLength, MinPasswordLength)
+		return validation.Invalid("", "identity.err.password_short", n, MinPasswordLength)
 	}
 	if commonPasswords[strings.ToLower(password)] {
-		return fmt.Errorf("password is on the list of common passwords / mật khẩu nằm trong danh sách mật khẩu phổ biến")
+		return validation.Invalid("", "identity.err.password_common")
 	}
 	if distinct(password) < 4 {
-		return fmt.Errorf("password repeats too few characters / mật khẩu có quá ít ký tự khác nhau")
+		return validation.Invalid("", "identity.err.password_repetitive")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/xlsx"
 	"github.com/khien/khien/internal/storage"
@@ -88,7 +89,7 @@ func newInventoryExportCmd() *cobra.Command {
 
 func newInventoryImportCmd() *cobra.Command {
 	var db dbFlags
-	var org string
+	var org, lang string
 	var opt storage.ImportOptions
 	cmd := &cobra.Command{
 		Use:   "import --org CODE FILE.xlsx|FILE.csv",
@@ -111,7 +112,7 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			}
 			b, err := xlsx.ReadUpload(args[0], f, st.Size(), xlsx.DefaultLimits)
 			if errors.Is(err, xlsx.ErrNotWorkbook) {
-				printProblems(cmd.ErrOrStderr(), b)
+				printProblems(cmd.ErrOrStderr(), b, lang)
 				return withExitCode(1, fmt.Errorf("%s: not imported", args[0]))
 			}
 			if err != nil {
@@ -133,7 +134,7 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			if err != nil {
 				return err
 			}
-			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Problems, Unlisted: res.Unlisted})
+			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Problems, Unlisted: res.Unlisted}, lang)
 			printCounts(cmd.OutOrStdout(), res)
 			if !res.Written {
 				if len(res.Problems) > 0 {
@@ -149,15 +150,18 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 	cmd.MarkFlagRequired("org")
 	cmd.Flags().BoolVar(&opt.DryRun, "dry-run", false, "check and count without writing")
 	cmd.Flags().BoolVar(&opt.SkipInvalid, "valid-only", false, "import the valid rows even when others have problems")
+	cmd.Flags().StringVar(&lang, "lang", i18n.VI, "language of the problem messages: vi or en")
 	return cmd
 }
 
-func printProblems(w io.Writer, b *inventory.Batch) {
+// printProblems lists the problems in lang (Vietnamese unless supported).
+func printProblems(w io.Writer, b *inventory.Batch, lang string) {
+	lang = i18n.Negotiate(lang)
 	for _, p := range b.Problems {
-		fmt.Fprintln(w, p.String())
+		fmt.Fprintln(w, p.Describe(lang))
 	}
 	if b.Unlisted > 0 {
-		fmt.Fprintf(w, "… và %d lỗi khác\n", b.Unlisted)
+		fmt.Fprintln(w, i18n.T(lang, "inv.import.unlisted", b.Unlisted))
 	}
 }
 

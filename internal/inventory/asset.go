@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"fmt"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -45,20 +44,20 @@ var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.ValidateLa
 func NormaliseDomain(s string) (string, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 	if s == "" {
-		return "", fmt.Errorf("tên miền trống")
+		return "", validation.Invalid("", "inv.err.domain_empty")
 	}
 	ascii, err := idnaProfile.ToASCII(s)
 	if err != nil || !utf8.ValidString(s) {
-		return "", fmt.Errorf("tên miền %q không hợp lệ", s)
+		return "", validation.Invalid("", "inv.err.domain", s)
 	}
 	if slices.Contains(strings.Split(ascii, "."), "") {
-		return "", fmt.Errorf("tên miền %q có nhãn trống (hai dấu chấm liền nhau)", s)
+		return "", validation.Invalid("", "inv.err.domain_empty_label", s)
 	}
 	if !strings.Contains(ascii, ".") {
-		return "", fmt.Errorf("tên miền %q thiếu phần đuôi (ví dụ .gov.vn)", s)
+		return "", validation.Invalid("", "inv.err.domain_no_suffix", s)
 	}
 	if _, err := netip.ParseAddr(ascii); err == nil {
-		return "", fmt.Errorf("%q là địa chỉ IP, không phải tên miền", s)
+		return "", validation.Invalid("", "inv.err.domain_is_ip", s)
 	}
 	return strings.ToLower(ascii), nil
 }
@@ -67,7 +66,7 @@ func NormaliseDomain(s string) (string, error) {
 func NormaliseIP(s string) (string, error) {
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || a.Zone() != "" {
-		return "", fmt.Errorf("địa chỉ IP %q không hợp lệ", strings.TrimSpace(s))
+		return "", validation.Invalid("", "inv.err.ip", strings.TrimSpace(s))
 	}
 	return a.Unmap().String(), nil
 }
@@ -78,10 +77,10 @@ func NormaliseCIDR(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
-		return "", fmt.Errorf("dải địa chỉ %q không hợp lệ (dạng 10.0.0.0/24)", s)
+		return "", validation.Invalid("", "inv.err.cidr", s)
 	}
 	if p.Masked() != p {
-		return "", fmt.Errorf("dải địa chỉ %q có bit phần máy khác 0; có phải là %s?", s, p.Masked())
+		return "", validation.Invalid("", "inv.err.cidr_host_bits", s, p.Masked().String())
 	}
 	return p.String(), nil
 }
@@ -91,7 +90,7 @@ func NormaliseURL(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("địa chỉ URL %q không hợp lệ (phải bắt đầu bằng http:// hoặc https://)", s)
+		return "", validation.Invalid("", "inv.err.url", s)
 	}
 	host := u.Hostname()
 	var norm string
@@ -101,7 +100,7 @@ func NormaliseURL(s string) (string, error) {
 			norm = "[" + norm + "]"
 		}
 	} else if norm, err = NormaliseDomain(host); err != nil {
-		return "", fmt.Errorf("địa chỉ URL %q: %v", s, err)
+		return "", validation.Invalid("", "inv.err.url_host", s, err)
 	}
 	if p := u.Port(); p != "" {
 		norm += ":" + p
@@ -135,7 +134,7 @@ func (a *Asset) Normalise() validation.Errors {
 	var problems validation.Errors
 	kind, ok := AssetKinds.Parse(a.Kind)
 	if !ok {
-		problems.Add("kind", fmt.Sprintf("loại tài sản %q không hợp lệ; chọn một trong: ip, cidr, domain, url, server, device", a.Kind))
+		problems.Add("kind", "inv.err.asset_kind", a.Kind)
 		return problems
 	}
 	a.Kind = kind
@@ -165,19 +164,19 @@ func (a *Asset) Normalise() validation.Errors {
 		}
 		a.Value = strings.ToLower(a.Value)
 		if a.Value == "" {
-			err = fmt.Errorf("máy chủ cần có tên (hostname)")
+			err = validation.Invalid("", "inv.err.server_name")
 		}
 	case "device":
 		if a.Value == "" {
-			err = fmt.Errorf("thiết bị cần có tên")
+			err = validation.Invalid("", "inv.err.device_name")
 		}
 	}
 	if err != nil {
-		problems.Add("value", err.Error())
+		problems.AddAt("value", err)
 	}
 	if a.IPs != "" {
 		if ips, err := NormaliseIPList(a.IPs); err != nil {
-			problems.Add("ips", err.Error())
+			problems.AddAt("ips", err)
 		} else {
 			a.IPs = ips
 		}
@@ -186,7 +185,7 @@ func (a *Asset) Normalise() validation.Errors {
 		if dk, ok := DeviceKinds.Parse(a.DeviceKind); ok {
 			a.DeviceKind = dk
 		} else {
-			problems.Add("device_kind", fmt.Sprintf("loại thiết bị %q không hợp lệ", a.DeviceKind))
+			problems.Add("device_kind", "inv.err.device_kind", a.DeviceKind)
 		}
 	}
 	checkLengths(&problems, map[string]string{"value": a.Value, "hostname": a.Hostname, "os": a.OS, "os_version": a.OSVersion, "role": a.Role, "vendor": a.Vendor, "model": a.Model, "notes": a.Notes})

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -88,10 +87,15 @@ func (b *Batch) Add(p Problem) {
 	b.Problems = append(b.Problems, p)
 }
 
-// Fail records a problem with field of the row at ref and marks the row invalid.
-func (b *Batch) Fail(ref *Ref, field, message string) {
+// Fail records the problem key (with args) with field of the row at ref and
+// marks the row invalid.
+func (b *Batch) Fail(ref *Ref, field, key string, args ...any) {
+	b.failAt(ref, field, NewProblem(ref.Sheet, ref.Row, "", key, args...))
+}
+
+// failAt records p with field of the row at ref, naming the cell.
+func (b *Batch) failAt(ref *Ref, field string, p Problem) {
 	ref.Invalid = true
-	p := Problem{Sheet: ref.Sheet, Row: ref.Row, Message: message}
 	if s, ok := SheetByName(ref.Sheet); ok {
 		i := s.Column(field)
 		if cols, ok := b.columns[ref.Sheet]; ok {
@@ -127,9 +131,9 @@ func (b *Batch) NameColumns() {
 	}
 }
 
-// FailFile records a problem with the file as a whole.
-func (b *Batch) FailFile(sheet, message string) {
-	b.Add(Problem{Sheet: sheet, Message: message})
+// FailFile records the problem key (with args) with the file as a whole.
+func (b *Batch) FailFile(sheet, key string, args ...any) {
+	b.Add(NewProblem(sheet, 0, "", key, args...))
 }
 
 // failAll records validation errors of a row.
@@ -139,7 +143,7 @@ func (b *Batch) failAll(ref *Ref, es validation.Errors, fieldMap map[string]stri
 		if f, ok := fieldMap[field]; ok {
 			field = f
 		}
-		b.Fail(ref, field, e.Message)
+		b.failAt(ref, field, Problem{Sheet: ref.Sheet, Row: ref.Row, Message: e.Message, Key: e.Key, Args: e.Args})
 	}
 }
 
@@ -153,12 +157,12 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 	for _, c := range sheet.Columns {
 		v := strings.TrimSpace(rec[c.Field])
 		if c.Required && v == "" {
-			b.Fail(&ref, c.Field, fmt.Sprintf("cột %q là bắt buộc", c.Header))
+			b.Fail(&ref, c.Field, "inv.err.column_required", c.Header)
 		}
 		if v != "" && c.Enum != nil {
 			code, ok := c.Enum.Parse(v)
 			if !ok {
-				b.Fail(&ref, c.Field, fmt.Sprintf("giá trị %q không có trong danh sách; chọn một trong: %s", v, strings.Join(c.Enum.Labels(), "; ")))
+				b.Fail(&ref, c.Field, "inv.err.not_in_list", v, strings.Join(c.Enum.Labels(), "; "))
 			}
 			v = code
 		}
@@ -171,7 +175,7 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 		}
 		n, err := strconv.Atoi(strings.ReplaceAll(strings.ReplaceAll(v, ".", ""), ",", ""))
 		if err != nil || n < 0 {
-			b.Fail(&ref, field, fmt.Sprintf("%q không phải là số nguyên không âm", v))
+			b.Fail(&ref, field, "inv.err.not_count", v)
 		}
 		return n
 	}

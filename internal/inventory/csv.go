@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -21,7 +20,7 @@ func ReadAssetsCSV(r io.Reader, maxBytes int64, maxRows int) *Batch {
 	br := bufio.NewReader(io.LimitReader(r, maxBytes+1))
 	head, _ := br.Peek(4096)
 	if !validUTF8Prefix(head, len(head) == 4096) {
-		b.FailFile(sheet.Name, "tệp CSV không phải văn bản UTF-8; hãy lưu bằng \"CSV UTF-8\"")
+		b.FailFile(sheet.Name, "inv.err.csv_not_utf8")
 		return b
 	}
 	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
@@ -43,11 +42,11 @@ func ReadAssetsCSV(r io.Reader, maxBytes int64, maxRows int) *Batch {
 			break
 		}
 		if err != nil {
-			b.FailFile(sheet.Name, fmt.Sprintf("tệp CSV không đọc được: %v", err))
+			b.FailFile(sheet.Name, "inv.err.csv_unreadable", err)
 			return b
 		}
 		if cr.InputOffset() > maxBytes {
-			b.FailFile(sheet.Name, fmt.Sprintf("tệp CSV lớn hơn %d MB", maxBytes>>20))
+			b.FailFile(sheet.Name, "inv.err.csv_too_large", maxBytes>>20)
 			return b
 		}
 		row, _ = cr.FieldPos(0) // the line, as a spreadsheet shows it; csv skips empty lines
@@ -62,20 +61,20 @@ func ReadAssetsCSV(r io.Reader, maxBytes int64, maxRows int) *Batch {
 					fields[i] = sheet.Columns[c].Field
 					at[fields[i]] = i
 				} else if strings.TrimSpace(h) != "" {
-					b.Add(Problem{Sheet: sheet.Name, Column: ColumnName(i), Message: fmt.Sprintf("không nhận ra cột %q", h)})
+					b.Add(NewProblem(sheet.Name, 0, ColumnName(i), "inv.err.csv_unknown_column", h))
 				}
 			}
 			b.SetColumns(sheet.Name, at)
 			for _, c := range sheet.Columns {
 				if _, ok := at[c.Field]; c.Required && !ok {
-					b.FailFile(sheet.Name, fmt.Sprintf("thiếu cột bắt buộc %q", c.Header))
+					b.FailFile(sheet.Name, "inv.err.missing_column", c.Header)
 					return b
 				}
 			}
 			continue
 		}
 		if len(b.Assets) >= maxRows {
-			b.FailFile(sheet.Name, fmt.Sprintf("tệp có hơn %d dòng dữ liệu; hãy chia thành nhiều tệp", maxRows))
+			b.FailFile(sheet.Name, "inv.err.csv_too_many_rows", maxRows)
 			return b
 		}
 		r := Record{}
@@ -87,7 +86,7 @@ func ReadAssetsCSV(r io.Reader, maxBytes int64, maxRows int) *Batch {
 		b.AddRecord(sheet, row, r)
 	}
 	if fields == nil {
-		b.FailFile(sheet.Name, "tệp CSV trống, không có dòng tiêu đề")
+		b.FailFile(sheet.Name, "inv.err.csv_empty")
 	}
 	return b
 }

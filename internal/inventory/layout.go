@@ -1,10 +1,10 @@
 package inventory
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/validation"
 )
 
 // Column is one column of a spreadsheet sheet: the field it fills, its
@@ -139,32 +139,60 @@ type Ref struct {
 }
 
 // Problem is one thing wrong with an import file: a cell, a row, or the
-// file (Row 0) — with a Vietnamese explanation.
+// file (Row 0) — with an explanation: Message in Vietnamese, Key and Args
+// for the catalogue (see validation.Error).
 type Problem struct {
 	Sheet   string `json:"sheet,omitempty"`
 	Row     int    `json:"row,omitempty"`
 	Column  string `json:"column,omitempty"` // A, B, … as Excel shows
 	Header  string `json:"header,omitempty"`
 	Message string `json:"message"`
+	Key     string `json:"-"`
+	Args    []any  `json:"-"`
 }
 
-func (p Problem) String() string {
+// NewProblem is the problem key (with args) at sheet, row and column (any
+// may be empty).
+func NewProblem(sheet string, row int, column, key string, args ...any) Problem {
+	e := validation.Invalid("", key, args...)
+	return Problem{Sheet: sheet, Row: row, Column: column, Message: e.Message, Key: key, Args: args}
+}
+
+// Localize returns p with Message in lang.
+func (p Problem) Localize(lang string) Problem {
+	p.Message = validation.Error{Message: p.Message, Key: p.Key, Args: p.Args}.Localize(lang).Message
+	return p
+}
+
+// LocalizeProblems returns a copy of ps with every message in lang.
+func LocalizeProblems(ps []Problem, lang string) []Problem {
+	out := make([]Problem, len(ps))
+	for i, p := range ps {
+		out[i] = p.Localize(lang)
+	}
+	return out
+}
+
+// Describe is the problem as one line in lang, place first.
+func (p Problem) Describe(lang string) string {
 	var b strings.Builder
 	if p.Sheet != "" {
-		b.WriteString("sheet " + strconv.Quote(p.Sheet))
+		b.WriteString(i18n.T(lang, "inv.problem.sheet", p.Sheet))
 	}
 	if p.Row > 0 {
-		b.WriteString(", dòng " + strconv.Itoa(p.Row))
+		b.WriteString(i18n.T(lang, "inv.problem.row", p.Row))
 	}
 	if p.Column != "" {
-		b.WriteString(", cột " + p.Column + " (" + p.Header + ")")
+		b.WriteString(i18n.T(lang, "inv.problem.column", p.Column, p.Header))
 	}
 	if b.Len() > 0 {
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(p.Localize(lang).Message)
 	return b.String()
 }
+
+func (p Problem) String() string { return p.Describe(i18n.VI) }
 
 // ColumnName turns a 0-based index into Excel's letters (0 → A, 26 → AA).
 func ColumnName(i int) string {

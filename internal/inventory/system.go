@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"fmt"
 	"net/mail"
 	"sort"
 	"strings"
@@ -61,24 +60,24 @@ func (s *System) Normalise() validation.Errors {
 	var es validation.Errors
 	s.Name = strings.Join(strings.Fields(s.Name), " ")
 	if s.Name == "" {
-		es.Add("name", "tên hệ thống là bắt buộc")
+		es.Add("name", "inv.err.system_name_required")
 	}
 	if k, ok := SystemKinds.Parse(s.Kind); ok {
 		s.Kind = k
 	} else {
-		es.Add("kind", fmt.Sprintf("loại hệ thống %q không hợp lệ; chọn một trong: web_portal, internal_app, data_store, email, network, other", s.Kind))
+		es.Add("kind", "inv.err.system_kind", s.Kind)
 	}
 	if s.Level < 0 || s.Level > 5 {
-		es.Add("level", "cấp độ phải từ 1 đến 5, hoặc 0 nếu chưa xác định")
+		es.Add("level", "inv.err.level_range")
 	}
 	if s.Level == 0 && (s.LevelDecision != "" || s.LevelDecisionDate != "") {
-		es.Add("level", "đã có quyết định phê duyệt thì phải ghi cấp độ 1–5")
+		es.Add("level", "inv.err.level_decided")
 	}
 	if s.Hosting != "" {
 		if h, ok := Hostings.Parse(s.Hosting); ok {
 			s.Hosting = h
 		} else {
-			es.Add("hosting", fmt.Sprintf("nơi đặt hệ thống %q không hợp lệ", s.Hosting))
+			es.Add("hosting", "inv.err.hosting", s.Hosting)
 		}
 	}
 	if s.Status == "" {
@@ -87,7 +86,7 @@ func (s *System) Normalise() validation.Errors {
 	if st, ok := Statuses.Parse(s.Status); ok {
 		s.Status = st
 	} else {
-		es.Add("status", fmt.Sprintf("trạng thái %q không hợp lệ; chọn planned, operating hoặc retired", s.Status))
+		es.Add("status", "inv.err.status", s.Status)
 	}
 	checkDate(&es, "level_decision_date", &s.LevelDecisionDate)
 	checkDate(&es, "go_live", &s.GoLive)
@@ -97,11 +96,11 @@ func (s *System) Normalise() validation.Errors {
 	}{{"users", s.Users}, {"data_subjects", s.DataSubjects}, {"servers", s.Servers}, {"workstations", s.Workstations},
 		{"network_devices", s.NetworkDevices}, {"security_devices", s.SecurityDevices}} {
 		if c.n < 0 {
-			es.Add(c.field, "không được là số âm")
+			es.Add(c.field, "inv.err.negative")
 		}
 	}
 	if !s.PersonalData && s.DataSubjects > 0 {
-		es.Add("data_subjects", "có số chủ thể dữ liệu thì phải đánh dấu có dữ liệu cá nhân")
+		es.Add("data_subjects", "inv.err.data_subjects")
 	}
 	checkLengths(&es, map[string]string{"name": s.Name, "purpose": s.Purpose, "operator_name": s.OperatorName, "operator_contract": s.OperatorContract,
 		"level_decision": s.LevelDecision, "level_approver": s.LevelApprover, "hosting_provider": s.HostingProvider})
@@ -127,16 +126,16 @@ func (c *Control) Normalise() validation.Errors {
 	if k, ok := Controls.Parse(c.Control); ok {
 		c.Control = k
 	} else {
-		es.Add("control", fmt.Sprintf("biện pháp %q không hợp lệ", c.Control))
+		es.Add("control", "inv.err.control", c.Control)
 	}
 	if st, ok := ControlStatuses.Parse(c.Status); ok {
 		c.Status = st
 	} else {
-		es.Add("status", fmt.Sprintf("tình trạng %q không hợp lệ; chọn yes, partial hoặc no", c.Status))
+		es.Add("status", "inv.err.control_status", c.Status)
 	}
 	checkDate(&es, "last_restore_test", &c.LastRestoreTest)
 	if c.Control != "backup" && (c.BackupFrequency != "" || c.LastRestoreTest != "") {
-		es.Add("backup_frequency", "tần suất sao lưu và ngày thử khôi phục chỉ ghi cho biện pháp sao lưu")
+		es.Add("backup_frequency", "inv.err.backup_only")
 	}
 	checkLengths(&es, map[string]string{"product": c.Product, "notes": c.Notes, "backup_frequency": c.BackupFrequency})
 	return es
@@ -160,16 +159,16 @@ func (s *Staff) Normalise() validation.Errors {
 	var es validation.Errors
 	s.Name = strings.Join(strings.Fields(s.Name), " ")
 	if s.Name == "" {
-		es.Add("name", "họ tên là bắt buộc")
+		es.Add("name", "inv.err.staff_name_required")
 	}
 	s.Email = strings.ToLower(strings.TrimSpace(s.Email))
 	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email {
-		es.Add("email", fmt.Sprintf("thư điện tử %q không hợp lệ", s.Email))
+		es.Add("email", "inv.err.email", s.Email)
 	}
 	s.Phone = strings.TrimSpace(s.Phone)
 	for _, r := range s.Phone {
 		if !strings.ContainsRune("0123456789+ .-()", r) {
-			es.Add("phone", fmt.Sprintf("số điện thoại %q chỉ được chứa chữ số", s.Phone))
+			es.Add("phone", "inv.err.phone", s.Phone)
 			break
 		}
 	}
@@ -191,7 +190,7 @@ func (q *Qualification) Normalise() validation.Errors {
 	var es validation.Errors
 	q.Course = strings.Join(strings.Fields(q.Course), " ")
 	if q.Course == "" {
-		es.Add("course", "tên khóa học/chứng chỉ là bắt buộc")
+		es.Add("course", "inv.err.course_required")
 	}
 	checkDate(&es, "completed_on", &q.CompletedOn)
 	checkLengths(&es, map[string]string{"course": q.Course, "certificate": q.Certificate})
@@ -212,13 +211,13 @@ func ParseDate(s string) (string, error) {
 			return t.Format(DateLayout), nil
 		}
 	}
-	return "", fmt.Errorf("ngày %q không hợp lệ (dạng dd/mm/yyyy)", s)
+	return "", validation.Invalid("", "inv.err.date", s)
 }
 
 func checkDate(es *validation.Errors, field string, v *string) {
 	d, err := ParseDate(*v)
 	if err != nil {
-		es.Add(field, err.Error())
+		es.AddAt(field, err)
 		return
 	}
 	*v = d
@@ -233,7 +232,7 @@ func checkLengths(es *validation.Errors, fields map[string]string) {
 	sort.Strings(names)
 	for _, f := range names {
 		if len(fields[f]) > MaxText || !utf8.ValidString(fields[f]) {
-			es.Add(f, fmt.Sprintf("dài quá %d ký tự hoặc không phải văn bản UTF-8", MaxText))
+			es.Add(f, "inv.err.too_long", MaxText)
 		}
 	}
 }

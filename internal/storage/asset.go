@@ -195,7 +195,7 @@ func (t *Tx) updateAssetRow(ctx context.Context, a *inventory.Asset) error {
 		a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, t.s.now(), a.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return validation.Errors{{Field: "value", Message: fmt.Sprintf("cơ quan đã có tài sản %s %s", a.Kind, a.Value)}}
+			return validation.Errors{validation.Invalid("value", "inv.err.asset_exists", a.Kind, a.Value)}
 		}
 		return fmt.Errorf("update asset %d: %w", a.ID, err)
 	}

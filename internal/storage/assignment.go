@@ -25,7 +25,7 @@ func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID i
 			return fmt.Errorf("%w: role %s may not assign organisations", access.ErrForbidden, actor.Role)
 		}
 		if !u.Role.Assignable() {
-			return validation.Error{Field: "role", Message: "chỉ gán cơ quan cho kiểm tra viên và ứng cứu viên / only auditors and responders take assignments"}
+			return validation.Invalid("role", "identity.err.assign_role")
 		}
 		old, err := tx.assignedOrgIDs(ctx, userID)
 		if err != nil {
@@ -39,7 +39,7 @@ func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID i
 		for _, id := range orgIDs {
 			org, err := tx.getOrg(ctx, actor, id)
 			if err != nil {
-				return validation.Error{Field: "org_ids", Message: fmt.Sprintf("không có cơ quan %d / no organisation %d", id, id)}
+				return validation.Invalid("org_ids", "identity.err.no_org", id)
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO org_assignments (user_id, org_id, created_at) VALUES (?, ?, ?)", userID, org.ID, now); err != nil {
 				return fmt.Errorf("assign user %d to organisation %d: %w", userID, id, err)

@@ -274,9 +274,9 @@ func (im *importer) org(ref *inventory.Ref, code string) int64 {
 	id, ok := im.sn.orgs[code]
 	if !ok {
 		if _, exists := im.sn.allOrgs[code]; exists {
-			im.b.Fail(ref, "org_code", fmt.Sprintf("đơn vị %q không thuộc đơn vị đang nhập liệu", code))
+			im.b.Fail(ref, "org_code", "inv.err.org_not_under", code)
 		} else {
-			im.b.Fail(ref, "org_code", fmt.Sprintf("không có đơn vị mã %q", code))
+			im.b.Fail(ref, "org_code", "inv.err.no_org_code", code)
 		}
 	}
 	return id
@@ -290,7 +290,7 @@ func (im *importer) resolve() {
 	seen := map[string]int{}
 	dup := func(ref *inventory.Ref, field, key string) {
 		if first, ok := seen[ref.Sheet+"|"+key]; ok {
-			b.Fail(ref, field, fmt.Sprintf("trùng với dòng %d", first))
+			b.Fail(ref, field, "inv.err.duplicate_row", first)
 			return
 		}
 		seen[ref.Sheet+"|"+key] = ref.Row
@@ -314,11 +314,11 @@ func (im *importer) resolve() {
 			if id, ok := sn.allOrgs[r.OperatorOrgCode]; ok {
 				r.OperatorOrgID = id
 			} else {
-				b.Fail(&r.Ref, "operator_org_code", fmt.Sprintf("không có đơn vị mã %q", r.OperatorOrgCode))
+				b.Fail(&r.Ref, "operator_org_code", "inv.err.no_org_code", r.OperatorOrgCode)
 			}
 		}
 		if r.ContactEmail != "" && !staffKnown(r.OrgID, r.ContactEmail) {
-			b.Fail(&r.Ref, "contact_email", fmt.Sprintf("không có cán bộ %s của đơn vị (thêm vào sheet %q)", r.ContactEmail, inventory.StaffSheet.Name))
+			b.Fail(&r.Ref, "contact_email", "inv.err.no_contact", r.ContactEmail, inventory.StaffSheet.Name)
 		}
 		dup(&r.Ref, "name", sysKey(r.OrgID, r.Name))
 		if !r.Invalid {
@@ -334,7 +334,7 @@ func (im *importer) resolve() {
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
 		for _, name := range r.Systems {
 			if !systemKnown(r.OrgID, name) {
-				b.Fail(&r.Ref, "systems", fmt.Sprintf("không có hệ thống %q của đơn vị (kiểm tra sheet %q)", name, inventory.SystemsSheet.Name))
+				b.Fail(&r.Ref, "systems", "inv.err.no_system_in_sheet", name, inventory.SystemsSheet.Name)
 			}
 		}
 		dup(&r.Ref, "value", assetKey(r.OrgID, r.Kind, r.Value))
@@ -343,7 +343,7 @@ func (im *importer) resolve() {
 		r := &b.Controls[i]
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
 		if !systemKnown(r.OrgID, r.SystemName) {
-			b.Fail(&r.Ref, "system", fmt.Sprintf("không có hệ thống %q của đơn vị", r.SystemName))
+			b.Fail(&r.Ref, "system", "inv.err.no_system", r.SystemName)
 		}
 		dup(&r.Ref, "control", sysKey(r.OrgID, r.SystemName)+"|"+r.Control.Control)
 	}
@@ -352,7 +352,7 @@ func (im *importer) resolve() {
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
 		orgID := r.OrgID
 		if !staffKnown(orgID, r.StaffEmail) {
-			b.Fail(&r.Ref, "staff_email", fmt.Sprintf("không có cán bộ %s của đơn vị", r.StaffEmail))
+			b.Fail(&r.Ref, "staff_email", "inv.err.no_staff", r.StaffEmail)
 		}
 		dup(&r.Ref, "course", staffKey(orgID, r.StaffEmail)+"|"+i18n.Fold(r.Course)+"|"+r.CompletedOn)
 	}

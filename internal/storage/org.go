@@ -60,17 +60,17 @@ func (in *OrgInput) validate() error {
 	}
 	var es validation.Errors
 	if !orgCodePattern.MatchString(in.Code) {
-		es.Add("code", "mã cơ quan gồm chữ, số, dấu chấm, gạch ngang, tối đa 40 ký tự / code: letters, digits, . _ -, up to 40")
+		es.Add("code", "identity.err.org_code")
 	}
 	if in.Name == "" || len(in.Name) > 300 {
-		es.Add("name", "tên cơ quan là bắt buộc, tối đa 300 ký tự / name is required, up to 300 characters")
+		es.Add("name", "identity.err.org_name")
 	}
 	known := false
 	for _, k := range OrgKinds {
 		known = known || k == in.Kind
 	}
 	if !known {
-		es.Add("kind", "loại cơ quan không hợp lệ / kind must be one of "+strings.Join(OrgKinds, ", "))
+		es.Add("kind", "identity.err.org_kind")
 	}
 	return es.Err()
 }
@@ -161,7 +161,7 @@ func (t *Tx) checkOrgCodeFree(ctx context.Context, code string, except int64) er
 		return fmt.Errorf("check organisation code: %w", err)
 	}
 	if n > 0 {
-		return validation.Error{Field: "code", Message: "mã cơ quan đã được dùng / code already in use: " + code}
+		return validation.Invalid("code", "identity.err.org_code_used", code)
 	}
 	return nil
 }
@@ -175,7 +175,7 @@ func (s *Store) CreateOrg(ctx context.Context, actor access.Actor, in OrgInput) 
 	var o Org
 	err := s.InTx(ctx, func(tx *Tx) error {
 		if in.ParentID == 0 {
-			return validation.Error{Field: "parent_id", Message: "cần chọn cơ quan cấp trên / parent_id is required"}
+			return validation.Invalid("parent_id", "identity.err.parent_required")
 		}
 		parent, err := tx.getOrg(ctx, actor, in.ParentID)
 		if err != nil {
@@ -185,7 +185,7 @@ func (s *Store) CreateOrg(ctx context.Context, actor access.Actor, in OrgInput) 
 			return err
 		}
 		if parent.ArchivedAt != nil {
-			return validation.Error{Field: "parent_id", Message: "cơ quan cấp trên đã lưu trữ / the parent is archived"}
+			return validation.Invalid("parent_id", "identity.err.parent_archived")
 		}
 		if err := tx.checkOrgCodeFree(ctx, in.Code, 0); err != nil {
 			return err
@@ -263,10 +263,10 @@ func (s *Store) MoveOrg(ctx context.Context, actor access.Actor, id, parentID in
 			}
 		}
 		if old.ParentID == 0 {
-			return validation.Error{Field: "parent_id", Message: "không thể chuyển cơ quan gốc / the root cannot be moved"}
+			return validation.Invalid("parent_id", "identity.err.root_move")
 		}
 		if strings.HasPrefix(parent.Path, old.Path) {
-			return validation.Error{Field: "parent_id", Message: "không thể chuyển vào chính nó hoặc đơn vị trực thuộc / cannot move under itself"}
+			return validation.Invalid("parent_id", "identity.err.move_under_self")
 		}
 		o = old
 		o.ParentID, o.Path, o.UpdatedAt = parent.ID, parent.Path+strconv.FormatInt(id, 10)+"/", tx.s.now()
@@ -297,7 +297,7 @@ func (s *Store) SetOrgArchived(ctx context.Context, actor access.Actor, id int64
 			return err
 		}
 		if old.ParentID == 0 && archived {
-			return validation.Error{Field: "id", Message: "không thể lưu trữ cơ quan gốc / the root cannot be archived"}
+			return validation.Invalid("id", "identity.err.root_archive")
 		}
 		o = old
 		o.UpdatedAt = tx.s.now()

@@ -119,7 +119,7 @@ func (t *Tx) insertStaffRow(ctx context.Context, p *inventory.Staff) error {
 		p.OrgID, p.Name, i18n.Fold(p.Name+" "+p.Email), p.Position, p.Email, p.Phone, now, now)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return validation.Errors{{Field: "email", Message: fmt.Sprintf("cơ quan đã có cán bộ với thư điện tử %s", p.Email)}}
+			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
 		}
 		return fmt.Errorf("create staff %s: %w", p.Email, err)
 	}
@@ -159,7 +159,7 @@ func (t *Tx) updateStaffRow(ctx context.Context, p *inventory.Staff) error {
 		p.Name, i18n.Fold(p.Name+" "+p.Email), p.Position, p.Email, p.Phone, now, p.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return validation.Errors{{Field: "email", Message: fmt.Sprintf("cơ quan đã có cán bộ với thư điện tử %s", p.Email)}}
+			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
 		}
 		return fmt.Errorf("update staff %d: %w", p.ID, err)
 	}
@@ -220,7 +220,7 @@ func (t *Tx) insertQualificationRow(ctx context.Context, q *inventory.Qualificat
 		q.StaffID, q.Course, q.CompletedOn, q.Certificate, t.s.now())
 	if err != nil {
 		if isUniqueViolation(err) {
-			return validation.Errors{{Field: "course", Message: "cán bộ đã có khóa học này vào ngày này"}}
+			return validation.Errors{validation.Invalid("course", "inv.err.qualification_exists")}
 		}
 		return fmt.Errorf("add qualification: %w", err)
 	}

@@ -117,7 +117,7 @@ func (s *Store) GetSystem(ctx context.Context, actor access.Actor, id int64) (Sy
 func (s *Store) CreateSystem(ctx context.Context, actor access.Actor, sys *inventory.System) error {
 	es := sys.Normalise()
 	if sys.OrgID <= 0 {
-		es.Add("org_id", "cần chọn cơ quan chủ quản")
+		es.Add("org_id", "inv.err.owner_required")
 	}
 	if len(es) > 0 {
 		return es
@@ -152,7 +152,7 @@ func (t *Tx) insertSystemRow(ctx context.Context, sys *inventory.System) error {
 		sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, nullID(sys.ContactStaffID), sys.Servers, sys.Workstations, sys.NetworkDevices, sys.SecurityDevices, now, now)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return validation.Errors{{Field: "name", Message: fmt.Sprintf("cơ quan đã có hệ thống tên %q", sys.Name)}}
+			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}
 		return fmt.Errorf("create system %q: %w", sys.Name, err)
 	}
@@ -203,7 +203,7 @@ func (t *Tx) updateSystemRow(ctx context.Context, sys *inventory.System) error {
 		sys.NetworkDevices, sys.SecurityDevices, now, sys.ID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return validation.Errors{{Field: "name", Message: fmt.Sprintf("cơ quan đã có hệ thống tên %q", sys.Name)}}
+			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}
 		return fmt.Errorf("update system %d: %w", sys.ID, err)
 	}
@@ -259,13 +259,13 @@ func (t *Tx) checkSystemRefs(ctx context.Context, sys *inventory.System) error {
 	if sys.OperatorOrgID != 0 {
 		var one int
 		if err := t.QueryRow(ctx, "SELECT 1 FROM orgs WHERE id = ?", sys.OperatorOrgID).Scan(&one); err != nil {
-			es.Add("operator_org_id", "không có đơn vị vận hành này")
+			es.Add("operator_org_id", "inv.err.no_operator")
 		}
 	}
 	if sys.ContactStaffID != 0 {
 		var org int64
 		if err := t.QueryRow(ctx, "SELECT org_id FROM staff WHERE id = ?", sys.ContactStaffID).Scan(&org); err != nil || org != sys.OrgID {
-			es.Add("contact_staff_id", "cán bộ đầu mối phải là cán bộ của cơ quan chủ quản")
+			es.Add("contact_staff_id", "inv.err.contact_not_staff")
 		}
 	}
 	return es.Err()

@@ -53,7 +53,7 @@ func timePtr(n sql.NullTime) *time.Time {
 func (s *Store) CreateToken(ctx context.Context, actor access.Actor, userID int64, name, hash, prefix string, expires *time.Time) (Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
-		return Token{}, validation.Error{Field: "name", Message: "tên mã truy cập là bắt buộc, tối đa 100 ký tự / a token name is required, up to 100 characters"}
+		return Token{}, validation.Invalid("name", "identity.err.token_name")
 	}
 	if !actor.System && actor.UserID != userID {
 		return Token{}, fmt.Errorf("%w: tokens are created by their owner", access.ErrForbidden)

@@ -107,13 +107,13 @@ func validateUser(email, name *string, role access.Role) validation.Errors {
 	*name = strings.TrimSpace(*name)
 	var es validation.Errors
 	if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
-		es.Add("email", "địa chỉ thư điện tử không hợp lệ / invalid e-mail address")
+		es.Add("email", "identity.err.email")
 	}
 	if len(*name) > 200 {
-		es.Add("name", "tên tối đa 200 ký tự / name up to 200 characters")
+		es.Add("name", "identity.err.user_name")
 	}
 	if !role.Valid() {
-		es.Add("role", "vai trò không hợp lệ / unknown role")
+		es.Add("role", "identity.err.role")
 	}
 	return es
 }
@@ -224,14 +224,14 @@ func (s *Store) CreateUser(ctx context.Context, actor access.Actor, in UserInput
 			return fmt.Errorf("%w: role %s may not create users with role %s", access.ErrForbidden, actor.Role, in.Role)
 		}
 		if org.ArchivedAt != nil {
-			return validation.Error{Field: "org_id", Message: "cơ quan đã lưu trữ / the organisation is archived"}
+			return validation.Invalid("org_id", "identity.err.org_archived")
 		}
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE email = ?", in.Email).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return validation.Error{Field: "email", Message: "thư điện tử đã được dùng / e-mail already in use"}
+			return validation.Invalid("email", "identity.err.email_used")
 		}
 		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
 		return tx.createUser(ctx, actor, &u)
@@ -298,7 +298,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up
 		}
 		self := actor.UserID == id
 		if self && (u.Role != old.Role || (up.Disabled != nil && *up.Disabled)) {
-			return validation.Error{Field: "role", Message: "không thể tự đổi vai trò hoặc tự khoá / you cannot change your own role or disable yourself"}
+			return validation.Invalid("role", "identity.err.self_change")
 		}
 		if !actor.CanGrant(u.Role) {
 			return fmt.Errorf("%w: role %s may not grant role %s", access.ErrForbidden, actor.Role, u.Role)

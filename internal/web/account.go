@@ -46,6 +46,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, err)
 		return
 	}
+	es = es.Localize(Lang(r))
 	d := accountData{User: u, Errors: es}
 	if d.Sessions, err = h.Store.CountSessions(r.Context(), a.UserID); err == nil {
 		d.RecoveryCodes, err = h.Store.RecoveryCodesLeft(r.Context(), a.UserID)
@@ -172,8 +173,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	secret, hash, prefix := auth.NewToken()
 	a := actor(r)
 	_, err := h.Store.CreateToken(r.Context(), a, a.UserID, r.PostFormValue("name"), hash, prefix, &expires)
-	if es, ok := validation.As(err); ok {
-		h.renderTokens(w, r, http.StatusUnprocessableEntity, "", es.Error())
+	if _, ok := validation.As(err); ok {
+		h.renderTokens(w, r, http.StatusUnprocessableEntity, "", errorText(r, err))
 		return
 	}
 	if err != nil {

@@ -84,7 +84,7 @@ func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int,
 	p := NewPage(r, "orgs.title", "nav.admin", orgsData{adminData: adminRights(a), Orgs: orgs, Kinds: storage.OrgKinds, Form: form, Query: q})
 	p.Flash = flash(r)
 	if formErr != nil {
-		p.Error = formErr.Error()
+		p.Error = errorText(r, formErr)
 	}
 	h.Render.Render(w, r, status, "identity/orgs", p)
 }
@@ -149,7 +149,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 	p := NewPage(r, "orgs.one_title", "nav.admin", d)
 	p.Flash = flash(r)
 	if formErr != nil {
-		p.Error = formErr.Error()
+		p.Error = errorText(r, formErr)
 	}
 	h.Render.Render(w, r, status, "identity/org", p)
 }
@@ -235,7 +235,7 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 	p := NewPage(r, "users.title", "nav.admin", usersData{adminData: adminRights(a), Users: users, Orgs: orgs, Roles: grantable(a), Form: form, Query: q})
 	p.Flash = flash(r)
 	if formErr != nil {
-		p.Error = formErr.Error()
+		p.Error = errorText(r, formErr)
 	}
 	h.Render.Render(w, r, status, "identity/users", p)
 }
@@ -246,7 +246,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	err := auth.CheckPasswordPolicy(password)
 	if err != nil {
-		err = validation.Error{Field: "password", Message: err.Error()}
+		err = validation.At("password", err)
 	} else if in.PasswordHash, err = auth.HashPassword(r.Context(), password); err == nil {
 		var u storage.User
 		if u, err = h.Store.CreateUser(r.Context(), actor(r), in); err == nil {
@@ -300,7 +300,7 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int,
 	p := NewPage(r, "users.one_title", "nav.admin", d)
 	p.Flash = flash(r)
 	if formErr != nil {
-		p.Error = formErr.Error()
+		p.Error = errorText(r, formErr)
 	}
 	h.Render.Render(w, r, status, "identity/user", p)
 }
@@ -378,9 +378,9 @@ type auditData struct {
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 	q, err := api.ParseAuditQuery(r)
-	if es, ok := validation.As(err); ok {
+	if _, ok := validation.As(err); ok {
 		p := NewPage(r, "audit.title", "nav.admin", auditData{Filter: r.URL.Query()})
-		p.Error = es.Error()
+		p.Error = errorText(r, err)
 		h.Render.Render(w, r, http.StatusBadRequest, "identity/audit", p)
 		return
 	}

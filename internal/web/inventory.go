@@ -119,7 +119,7 @@ func idAndForm(w http.ResponseWriter, r *http.Request) (int64, error) {
 // otherwise the error page.
 func (h *Handler) saved(w http.ResponseWriter, r *http.Request, err error, showProblems func(map[string]string), path, flash string) {
 	if err != nil {
-		if problems, ok := problemsOf(err); ok {
+		if problems, ok := problemsOf(r, err); ok {
 			showProblems(problems)
 			return
 		}
@@ -132,14 +132,14 @@ func (h *Handler) saved(w http.ResponseWriter, r *http.Request, err error, showP
 // second keeps the error of a call whose value a form post does not need.
 func second[T any](_ T, err error) error { return err }
 
-// problemsOf lists validation errors by field for a form.
-func problemsOf(err error) (map[string]string, bool) {
+// problemsOf lists validation errors by field for a form, in the page's language.
+func problemsOf(r *http.Request, err error) (map[string]string, bool) {
 	es, ok := validation.As(err)
 	if !ok {
 		return nil, false
 	}
 	out := map[string]string{}
-	for _, e := range es {
+	for _, e := range es.Localize(Lang(r)) {
 		out[e.Field] = e.Message
 	}
 	return out, true
@@ -722,6 +722,7 @@ func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status in
 	if d.Result != nil {
 		d.Problems, d.Unlisted = d.Result.Problems, d.Result.Unlisted
 	}
+	d.Problems = inventory.LocalizeProblems(d.Problems, Lang(r))
 	h.Render.Render(w, r, status, "inventory/import", page(r, "inv.import.title", d))
 }
 

@@ -50,7 +50,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.As(err, &locked):
 			status = http.StatusTooManyRequests
-			p.Error = i18n.T(lang, "login.locked", locked.Until.In(vietnam).Format("15:04"))
+			p.Error = i18n.T(lang, "login.locked", locked.Clock())
 		case errors.Is(err, auth.ErrBadCredentials):
 			p.Error = i18n.T(lang, "login.bad_credentials")
 		case errors.Is(err, auth.ErrCodeRequired):

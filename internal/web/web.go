@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/validation"
 )
 
 //go:embed templates
@@ -28,7 +30,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // LangCookie remembers the chosen language.
-const LangCookie = "khien_lang"
+const LangCookie = api.LangCookie
 
 // NavItem is one entry of the main navigation.
 type NavItem struct {
@@ -135,15 +137,17 @@ func NewRenderer(version string) (*Renderer, error) {
 // vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
-// Lang is the language of the request: ?lang=, then the cookie, then Vietnamese.
-func Lang(r *http.Request) string {
-	choice := r.URL.Query().Get("lang")
-	if choice == "" {
-		if c, err := r.Cookie(LangCookie); err == nil {
-			choice = c.Value
-		}
+// Lang is the language of the request: ?lang=, then the cookie, then
+// Vietnamese; the same rule as the API's.
+func Lang(r *http.Request) string { return api.Lang(r) }
+
+// errorText is err as a page shows it: validation messages in the page's
+// language, anything else as it is.
+func errorText(r *http.Request, err error) string {
+	if es, ok := validation.As(err); ok {
+		return es.Localize(Lang(r)).Error()
 	}
-	return i18n.Negotiate(choice)
+	return err.Error()
 }
 
 // NewPage fills the common fields of a page for the request.

@@ -46,19 +46,19 @@ var ErrNotWorkbook = errors.New("not an xlsx workbook")
 // with a problem explaining why).
 func Read(r io.ReaderAt, size int64, lim Limits) (*inventory.Batch, error) {
 	b := &inventory.Batch{}
-	fail := func(msg string) (*inventory.Batch, error) {
-		b.FailFile("", msg)
+	fail := func(key string, args ...any) (*inventory.Batch, error) {
+		b.FailFile("", key, args...)
 		return b, ErrNotWorkbook
 	}
 	if size > lim.FileBytes {
-		return fail(fmt.Sprintf("tệp lớn %d MB, vượt giới hạn %d MB; hãy chia nhỏ tệp", size>>20, lim.FileBytes>>20))
+		return fail("inv.err.xlsx_too_large", size>>20, lim.FileBytes>>20)
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return fail("tệp không phải là bảng tính Excel (.xlsx); hãy lưu lại bằng Excel với định dạng \"Excel Workbook (*.xlsx)\"")
+		return fail("inv.err.xlsx_not_excel")
 	}
 	if len(zr.File) > lim.Entries {
-		return fail(fmt.Sprintf("tệp có %d thành phần nén, quá %d: không phải bảng tính hợp lệ", len(zr.File), lim.Entries))
+		return fail("inv.err.xlsx_entries", len(zr.File), lim.Entries)
 	}
 	var total uint64
 	hasWorkbook := false
@@ -71,20 +71,20 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*inventory.Batch, error) {
 	// archive/zip refuses to read more than an entry declares, so checking
 	// the declared sizes is enough to stop a zip bomb before it expands.
 	if total > uint64(lim.UnzippedBytes) {
-		return fail(fmt.Sprintf("tệp giải nén ra hơn %d MB (có thể là \"bom nén\"); không xử lý", lim.UnzippedBytes>>20))
+		return fail("inv.err.xlsx_zip_bomb", lim.UnzippedBytes>>20)
 	}
 	if !hasWorkbook {
-		return fail("tệp là tệp nén ZIP nhưng không phải bảng tính Excel (.xlsx)")
+		return fail("inv.err.xlsx_zip_not_excel")
 	}
 	sheetFiles, err := sheetPaths(zr)
 	if err != nil {
-		return fail("cấu trúc bảng tính bị hỏng: " + err.Error())
+		return fail("inv.err.xlsx_broken", err)
 	}
 	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: lim.UnzippedBytes, UnzipXMLSizeLimit: 4 << 20,
 	})
 	if err != nil {
-		return fail("không mở được bảng tính: " + err.Error())
+		return fail("inv.err.xlsx_open", err)
 	}
 	defer f.Close()
 	found := 0
@@ -96,7 +96,7 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*inventory.Batch, error) {
 		found++
 		bad, err := scanCells(zr, sheetFiles[name])
 		if err != nil {
-			return fail(fmt.Sprintf("sheet %q bị hỏng: %v", name, err))
+			return fail("inv.err.sheet_broken", name, err)
 		}
 		for _, row := range slices.Sorted(maps.Keys(bad)) {
 			for _, p := range bad[row] {
@@ -115,7 +115,7 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*inventory.Batch, error) {
 		for i, s := range inventory.Sheets {
 			names[i] = strconv.Quote(s.Name)
 		}
-		return fail("không thấy sheet dữ liệu nào; bảng tính phải có ít nhất một trong các sheet " + strings.Join(names, ", ") + " (dùng tệp mẫu)")
+		return fail("inv.err.no_sheets", strings.Join(names, ", "))
 	}
 	return b, nil
 }
@@ -147,7 +147,7 @@ func readSheet(f *excelize.File, name string, sheet inventory.Sheet, b *inventor
 		}
 		dataRows++
 		if dataRows > lim.RowsPerSheet {
-			b.FailFile(sheet.Name, fmt.Sprintf("sheet có hơn %d dòng dữ liệu; hãy chia thành nhiều tệp", lim.RowsPerSheet))
+			b.FailFile(sheet.Name, "inv.err.sheet_too_many_rows", lim.RowsPerSheet)
 			return nil
 		}
 		rec := inventory.Record{}
@@ -162,7 +162,7 @@ func readSheet(f *excelize.File, name string, sheet inventory.Sheet, b *inventor
 		}
 	}
 	if fields == nil {
-		b.FailFile(sheet.Name, "sheet không có dòng tiêu đề")
+		b.FailFile(sheet.Name, "inv.err.sheet_no_header")
 	}
 	return rows.Error()
 }
@@ -179,12 +179,12 @@ func matchHeaders(sheet inventory.Sheet, cells []string, b *inventory.Batch) []s
 		}
 		c := sheet.MatchHeader(h)
 		if c < 0 {
-			b.Add(inventory.Problem{Sheet: sheet.Name, Row: 0, Column: inventory.ColumnName(i), Message: fmt.Sprintf("không nhận ra cột %q; đổi tên cột theo tệp mẫu hoặc xóa cột", h)})
+			b.Add(inventory.NewProblem(sheet.Name, 0, inventory.ColumnName(i), "inv.err.unknown_column", h))
 			continue
 		}
 		field := sheet.Columns[c].Field
 		if prev, dup := at[field]; dup {
-			b.Add(inventory.Problem{Sheet: sheet.Name, Column: inventory.ColumnName(i), Message: fmt.Sprintf("cột %q lặp lại (đã có ở cột %s)", h, inventory.ColumnName(prev))})
+			b.Add(inventory.NewProblem(sheet.Name, 0, inventory.ColumnName(i), "inv.err.duplicate_column", h, inventory.ColumnName(prev)))
 			continue
 		}
 		fields[i] = field
@@ -193,7 +193,7 @@ func matchHeaders(sheet inventory.Sheet, cells []string, b *inventory.Batch) []s
 	ok := true
 	for _, c := range sheet.Columns {
 		if _, has := at[c.Field]; c.Required && !has {
-			b.FailFile(sheet.Name, fmt.Sprintf("thiếu cột bắt buộc %q", c.Header))
+			b.FailFile(sheet.Name, "inv.err.missing_column", c.Header)
 			ok = false
 		}
 	}
@@ -326,16 +326,14 @@ func scanCells(zr *zip.Reader, part string) (map[int][]inventory.Problem, error)
 		case "f":
 			col, row, err := excelize.CellNameToCoordinates(cell)
 			if err == nil {
-				bad[row] = append(bad[row], inventory.Problem{Row: row, Column: inventory.ColumnName(col - 1),
-					Message: fmt.Sprintf("ô %s chứa công thức; hãy dán giá trị (Paste Special → Values) thay cho công thức", cell)})
+				bad[row] = append(bad[row], inventory.NewProblem("", row, inventory.ColumnName(col-1), "inv.err.formula", cell))
 			}
 		case "mergeCell":
 			ref := attr(el, "ref")
 			first, _, _ := strings.Cut(ref, ":")
 			col, row, err := excelize.CellNameToCoordinates(first)
 			if err == nil {
-				bad[row] = append(bad[row], inventory.Problem{Row: row, Column: inventory.ColumnName(col - 1),
-					Message: fmt.Sprintf("các ô %s bị gộp (merge); hãy bỏ gộp và ghi giá trị vào từng ô", ref)})
+				bad[row] = append(bad[row], inventory.NewProblem("", row, inventory.ColumnName(col-1), "inv.err.merged", ref))
 			}
 		}
 	}
@@ -399,7 +397,7 @@ func ReadStream(name string, r io.Reader, lim Limits) (*inventory.Batch, error) 
 	}
 	if n > lim.FileBytes {
 		b := &inventory.Batch{}
-		b.FailFile("", fmt.Sprintf("tệp lớn hơn giới hạn %d MB; hãy chia nhỏ tệp", lim.FileBytes>>20))
+		b.FailFile("", "inv.err.file_too_large", lim.FileBytes>>20)
 		return b, ErrNotWorkbook
 	}
 	return ReadUpload(name, tmp, n, lim)
