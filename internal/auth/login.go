@@ -25,7 +25,8 @@ const (
 	FailureWindow         = 15 * time.Minute
 )
 
-// Sign-in errors. Messages are for people; the web and API show them.
+// Sign-in errors. The web and API show them from the catalogue (login.*)
+// in the reader's language; these texts are for logs and the CLI.
 var (
 	ErrBadCredentials = errors.New("wrong e-mail address or password / sai thư điện tử hoặc mật khẩu")
 	ErrCodeRequired   = errors.New("enter the code from your authenticator app / nhập mã xác thực từ ứng dụng OTP")

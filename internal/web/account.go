@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/auth"
-	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -66,7 +65,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if r.PostFormValue("new_password") != r.PostFormValue("confirm_password") {
-		h.renderAccount(w, r, http.StatusUnprocessableEntity, validation.Errors{{Field: "confirm_password", Message: i18n.T(Lang(r), "account.password_mismatch")}})
+		h.renderAccount(w, r, http.StatusUnprocessableEntity, validation.Errors{validation.Invalid("confirm_password", "account.password_mismatch")})
 		return
 	}
 	err := h.Auth.ChangePassword(r.Context(), actor(r), r.PostFormValue("current_password"), r.PostFormValue("new_password"), auth.CurrentSession(r))

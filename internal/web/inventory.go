@@ -746,9 +746,9 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 	d.Checked = true
 	switch {
 	case data == nil:
-		d.Problems = []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.no_file")}}
+		d.Problems = []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.no_file")}
 	case int64(len(data)) > lim.FileBytes:
-		d.Problems = []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.too_large", lim.FileBytes>>20)}}
+		d.Problems = []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.too_large", lim.FileBytes>>20)}
 	}
 	if d.Problems != nil {
 		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
@@ -832,7 +832,7 @@ func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.Store.TakeUpload(r.Context(), caller, r.PathValue("token"))
 	if err != nil {
-		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{{Message: i18n.T(Lang(r), "inv.import.expired")}}})
+		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.expired")}})
 		return
 	}
 	if err := h.Store.CheckOrgAccess(r.Context(), caller, access.Write, u.OrgID); err != nil {
