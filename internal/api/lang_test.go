@@ -40,6 +40,8 @@ func TestMessagesFollowTheRequestLanguage(t *testing.T) {
 			`không có trường "valu"`, `unknown field "valu"`},
 		{"import problem", "/api/v1/inventory/import?name=assets.csv", "text/csv", csv, 422,
 			`địa chỉ IP "10.0.0.256" không hợp lệ`, `IP address "10.0.0.256" is not valid`},
+		{"sign-in refused", "/api/v1/auth/token", "application/json", []byte(`{"email":"nobody@so.gov.vn","password":"wrong password"}`), 401,
+			"Sai thư điện tử hoặc mật khẩu.", "Wrong e-mail address or password."},
 		{"file that is no workbook", "/api/v1/inventory/import", "application/octet-stream", []byte("not a workbook"), 422,
 			`tệp không phải là bảng tính Excel (.xlsx); hãy lưu lại bằng Excel với định dạng "Excel Workbook (*.xlsx)"`,
 			`the file is not an Excel workbook (.xlsx); save it again in Excel as "Excel Workbook (*.xlsx)"`},

@@ -163,4 +163,8 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "không phải là bảng tính Excel") {
 		t.Fatalf("fake file: %d %s", code, out)
 	}
+	code, out = run(append([]string{"inventory", "import", "--org", "SYT", "--lang", "en", filepath.Join(dir, "fake.xlsx")}, configArgs(cfg)...)...)
+	if code != 1 || !strings.Contains(out, "the file is not an Excel workbook") {
+		t.Fatalf("fake file, English: %d %s", code, out)
+	}
 }
