@@ -90,14 +90,14 @@ func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	switch {
 	case errors.Is(err, access.ErrNotFound):
-		WriteError(w, http.StatusNotFound, "not_found", "not found")
+		WriteError(w, http.StatusNotFound, "not_found", i18n.T(Lang(r), "api.err.not_found"))
 	case errors.Is(err, access.ErrForbidden):
 		WriteError(w, http.StatusForbidden, "forbidden", err.Error())
 	case errors.Is(err, ErrConflict):
 		WriteError(w, http.StatusConflict, "conflict", err.Error())
 	default:
 		slog.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		WriteError(w, http.StatusInternalServerError, "internal", "internal error")
+		WriteError(w, http.StatusInternalServerError, "internal", i18n.T(Lang(r), "api.err.internal"))
 	}
 }
 

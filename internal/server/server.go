@@ -162,7 +162,7 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="khien"`)
-		api.WriteError(w, http.StatusUnauthorized, "unauthenticated", "authentication required: send Authorization: Bearer <token>")
+		api.WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(api.Lang(r), "api.err.unauthenticated"))
 		return
 	}
 	web.RedirectToLogin(w, r)
@@ -170,7 +170,7 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		api.WriteError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+		api.WriteError(w, http.StatusNotFound, "not_found", i18n.T(api.Lang(r), "api.err.no_endpoint", r.Method, r.URL.Path))
 		return
 	}
 	lang := web.Lang(r)
