@@ -157,20 +157,27 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 // orgChange runs a change on the organisation of the path and answers with
 // the organisation page: again with the error for bad input, else redirected.
 func (h *Handler) orgChange(w http.ResponseWriter, r *http.Request, change func(a access.Actor, id int64) error) {
+	h.adminChange(w, r, "/admin/orgs/", change, func(err error) { h.renderOrg(w, r, http.StatusUnprocessableEntity, err) })
+}
+
+// adminChange runs a change on the object of the path (an organisation or a
+// user): bad input shows the object's page again with the error, success
+// redirects to it (base + id).
+func (h *Handler) adminChange(w http.ResponseWriter, r *http.Request, base string, change func(a access.Actor, id int64) error, showInvalid func(error)) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	id, err := pathID(r)
 	if err == nil {
 		err = change(actor(r), id)
 	}
 	if _, ok := validation.As(err); ok {
-		h.renderOrg(w, r, http.StatusUnprocessableEntity, err)
+		showInvalid(err)
 		return
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/orgs/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+	http.Redirect(w, r, base+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
 }
 
 func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
@@ -307,20 +314,7 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int,
 
 // userChange runs a change on the user of the path, like orgChange.
 func (h *Handler) userChange(w http.ResponseWriter, r *http.Request, change func(a access.Actor, id int64) error) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	id, err := pathID(r)
-	if err == nil {
-		err = change(actor(r), id)
-	}
-	if _, ok := validation.As(err); ok {
-		h.renderUser(w, r, http.StatusUnprocessableEntity, "", err)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+	h.adminChange(w, r, "/admin/users/", change, func(err error) { h.renderUser(w, r, http.StatusUnprocessableEntity, "", err) })
 }
 
 func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {

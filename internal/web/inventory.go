@@ -64,6 +64,14 @@ type enums struct {
 var inventoryEnums = enums{inventory.SystemKinds, inventory.Levels, inventory.Hostings, inventory.Statuses,
 	inventory.AssetKinds, inventory.DeviceKinds, inventory.Controls, inventory.ControlStatuses}
 
+// pathIDs parses {id} and a second id path parameter (an object inside it).
+func pathIDs(r *http.Request, second string) (id, inner int64, err error) {
+	if id, err = pathID(r); err == nil {
+		inner, err = pathParamID(r, second)
+	}
+	return id, inner, err
+}
+
 // pathParamID parses a positive id path parameter other than {id}.
 func pathParamID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
@@ -387,11 +395,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var asset int64
-	if err == nil {
-		asset, err = pathParamID(r, "asset_id")
-	}
+	id, asset, err := pathIDs(r, "asset_id")
 	if err == nil {
 		err = h.Store.RemoveAsset(r.Context(), actor(r), id, asset)
 	}
@@ -610,11 +614,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var qid int64
-	if err == nil {
-		qid, err = pathParamID(r, "qid")
-	}
+	id, qid, err := pathIDs(r, "qid")
 	if err == nil {
 		err = h.Store.DeleteQualification(r.Context(), actor(r), id, qid)
 	}
