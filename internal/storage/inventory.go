@@ -375,6 +375,10 @@ func (im *importer) count(sheet string, created, changed bool) {
 // then systems, assets and links, controls, qualifications.
 func (im *importer) apply(ctx context.Context) error {
 	b, sn, tx := im.b, im.sn, im.tx
+	// Rows whose ids nothing else needs are written in batches.
+	links := tx.newRowBatch("system_assets", "system_id", "asset_id")
+	newControls := tx.newRowBatch("system_controls", "system_id", "control", "status", "product", "notes", "backup_frequency", "last_restore_test", "updated_at")
+	newQuals := tx.newRowBatch("qualifications", "staff_id", "course", "completed_on", "certificate", "created_at")
 	for i := range b.Staff {
 		r := &b.Staff[i]
 		if r.Invalid {
@@ -456,7 +460,7 @@ func (im *importer) apply(ctx context.Context) error {
 			if sn.links[[2]int64{sysID, r.ID}] {
 				continue
 			}
-			if _, err := tx.Exec(ctx, "INSERT INTO system_assets (system_id, asset_id) VALUES (?, ?)", sysID, r.ID); err != nil {
+			if err := links.add(ctx, sysID, r.ID); err != nil {
 				return fmt.Errorf("link asset %s to %q: %w", r.Value, name, err)
 			}
 			sn.links[[2]int64{sysID, r.ID}] = true
@@ -476,8 +480,22 @@ func (im *importer) apply(ctx context.Context) error {
 			im.count(r.Sheet, false, false)
 			continue
 		}
-		if err := tx.setControlRow(ctx, &r.Control); err != nil {
-			return err
+		if old == nil {
+			c := &r.Control
+			c.UpdatedAt = im.tx.s.now()
+			if err := newControls.add(ctx, c.SystemID, c.Control, c.Status, c.Product, c.Notes, c.BackupFrequency, c.LastRestoreTest, c.UpdatedAt); err != nil {
+				return err
+			}
+			// A second row for the same control in the file replaces this one.
+			sn.controls[controlKey(r.SystemID, r.Control.Control)] = c
+		} else {
+			// The replacement deletes the stored row, which may still be queued.
+			if err := newControls.flush(ctx); err != nil {
+				return err
+			}
+			if err := tx.setControlRow(ctx, &r.Control); err != nil {
+				return err
+			}
 		}
 		im.count(r.Sheet, old == nil, true)
 	}
@@ -493,11 +511,17 @@ func (im *importer) apply(ctx context.Context) error {
 			im.count(r.Sheet, false, false)
 			continue
 		}
-		if err := tx.insertQualificationRow(ctx, &r.Qualification); err != nil {
+		q := &r.Qualification
+		if err := newQuals.add(ctx, q.StaffID, q.Course, q.CompletedOn, q.Certificate, im.tx.s.now()); err != nil {
 			return err
 		}
 		sn.quals[k] = true
 		im.count(r.Sheet, true, false)
+	}
+	for _, batch := range []*rowBatch{links, newControls, newQuals} {
+		if err := batch.flush(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
