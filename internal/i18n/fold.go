@@ -13,7 +13,9 @@ import (
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
+	// Invalid UTF-8 (from a damaged upload) is dropped rather than turned
+	// into U+FFFD, which NFD would then combine with what follows.
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, "")) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
