@@ -100,7 +100,8 @@ func NewRenderer(version string) (*Renderer, error) {
 			}
 			return t.In(vietnam).Format("02/01/2006")
 		},
-		"query": url.QueryEscape,
+		"query":        url.QueryEscape,
+		"auditChanges": auditChanges,
 		// dayDate shows an ISO date (as dates are stored: 2025-06-01) the
 		// Vietnamese way, 01/06/2025; anything else is shown as it is.
 		"dayDate": func(iso string) string {
