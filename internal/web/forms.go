@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/validation"
+)
+
+// Helpers for the form posts of every capability's pages.
+
+// maxForm bounds an ordinary form post.
+const maxForm = 64 << 10
+
+// pathIDs parses {id} and a second id path parameter (an object inside it).
+func pathIDs(r *http.Request, name string) (id, inner int64, err error) {
+	if id, err = pathID(r); err == nil {
+		inner, err = pathParamID(r, name)
+	}
+	return id, inner, err
+}
+
+// pathParamID parses a positive id path parameter other than {id}.
+func pathParamID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, access.ErrNotFound
+	}
+	return id, nil
+}
+
+func formInt(r *http.Request, name string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
+	return n
+}
+
+// parseForm reads a bounded ordinary form.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	return r.ParseForm()
+}
+
+// redirect goes to path with a flash message key.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "ok=" + url.QueryEscape(flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// idAndForm reads the {id} path parameter and a bounded form.
+func idAndForm(w http.ResponseWriter, r *http.Request) (int64, error) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	return id, err
+}
+
+// saved finishes a form post: on success it redirects to path with the flash
+// message, on invalid input it shows the form again with its problems, and
+// otherwise the error page.
+func (h *Handler) saved(w http.ResponseWriter, r *http.Request, err error, showProblems func(map[string]string), path, flash string) {
+	if err != nil {
+		if problems, ok := problemsOf(r, err); ok {
+			showProblems(problems)
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	redirect(w, r, path, flash)
+}
+
+// second keeps the error of a call whose value a form post does not need.
+func second[T any](_ T, err error) error { return err }
+
+// problemsOf lists validation errors by field for a form, in the page's language.
+func problemsOf(r *http.Request, err error) (map[string]string, bool) {
+	es, ok := validation.As(err)
+	if !ok {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, e := range es.Localize(Lang(r)) {
+		out[e.Field] = e.Message
+	}
+	return out, true
+}
