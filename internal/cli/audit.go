@@ -24,12 +24,12 @@ func newAuditVerifyCmd() *cobra.Command {
 		Short: "Kiểm tra tính toàn vẹn của nhật ký / check the audit log's hash chain (exit 1 naming the first broken entry)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := db.open(cmd.Context())
+			store, closeDB, err := db.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			n, err := storage.New(d).VerifyAudit(cmd.Context())
+			defer closeDB()
+			n, err := store.VerifyAudit(cmd.Context())
 			var broken *storage.AuditBreak
 			if errors.As(err, &broken) {
 				return withExitCode(1, fmt.Errorf("audit log BROKEN after %d intact entries: %w", n, broken))

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -40,6 +42,20 @@ func (f *dbFlags) open(ctx context.Context) (*database.DB, error) {
 		return nil, configError(err)
 	}
 	return db, nil
+}
+
+// openStore opens and migrates the database and returns its storage layer
+// with the function that closes it.
+func (f *dbFlags) openStore(ctx context.Context) (*storage.Store, func(), error) {
+	db, err := f.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return storage.New(db), func() {
+		if err := db.Close(); err != nil {
+			slog.Error("close database", "err", err)
+		}
+	}, nil
 }
 
 // configError keeps configuration errors to the one line that says what to

@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/khien/khien/internal/demo"
-	"github.com/khien/khien/internal/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -17,12 +16,12 @@ func newDemoCmd() *cobra.Command {
 		Short: "Nạp dữ liệu mẫu thành phố Cần Thơ / load a demo city into an empty database",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := db.open(cmd.Context())
+			store, closeDB, err := db.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			sum, err := demo.Load(cmd.Context(), storage.New(d))
+			defer closeDB()
+			sum, err := demo.Load(cmd.Context(), store)
 			if errors.Is(err, demo.ErrNotEmpty) {
 				return withExitCode(2, err)
 			}

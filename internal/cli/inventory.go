@@ -53,12 +53,11 @@ func newInventoryExportCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			d, err := db.open(ctx)
+			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			store := storage.New(d)
+			defer closeDB()
 			actor := access.SystemActor("cli")
 			var orgID int64
 			if org != "" {
@@ -118,12 +117,11 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			if err != nil {
 				return err
 			}
-			d, err := db.open(ctx)
+			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			store := storage.New(d)
+			defer closeDB()
 			actor := access.SystemActor("cli")
 			o, err := findOrg(ctx, store, org)
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
-	"github.com/khien/khien/internal/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -34,12 +33,11 @@ func newTokenCreateCmd() *cobra.Command {
 			if err != nil {
 				return withExitCode(2, err)
 			}
-			d, err := db.open(ctx)
+			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			store := storage.New(d)
+			defer closeDB()
 			u, err := store.UserByEmail(ctx, email)
 			if err != nil {
 				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))

@@ -67,12 +67,11 @@ func newUserCreateCmd() *cobra.Command {
 			if !access.Role(role).Valid() {
 				return withExitCode(2, fmt.Errorf("unknown role %q; one of %s", role, strings.Join(roleNames(), ", ")))
 			}
-			d, err := db.open(ctx)
+			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			store := storage.New(d)
+			defer closeDB()
 			o, err := findOrg(ctx, store, org)
 			if err != nil {
 				return err
@@ -113,12 +112,11 @@ func newUserResetPasswordCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			d, err := db.open(ctx)
+			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			store := storage.New(d)
+			defer closeDB()
 			u, err := store.UserByEmail(ctx, email)
 			if err != nil {
 				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
