@@ -68,11 +68,17 @@ func idAndForm(w http.ResponseWriter, r *http.Request) (int64, error) {
 // message, on invalid input it shows the form again with its problems, and
 // otherwise the error page.
 func (h *Handler) saved(w http.ResponseWriter, r *http.Request, err error, showProblems func(map[string]string), path, flash string) {
+	if problems, ok := problemsOf(r, err); ok {
+		showProblems(problems)
+		return
+	}
+	h.done(w, r, err, path, flash)
+}
+
+// done finishes a post that has no form to show again (a deletion): the
+// error page, or a redirect to path with the flash message.
+func (h *Handler) done(w http.ResponseWriter, r *http.Request, err error, path, flash string) {
 	if err != nil {
-		if problems, ok := problemsOf(r, err); ok {
-			showProblems(problems)
-			return
-		}
 		h.fail(w, r, err)
 		return
 	}

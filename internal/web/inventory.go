@@ -219,11 +219,7 @@ func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.Store.DeleteSystem(r.Context(), actor(r), id)
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, "/inventory", "inv.ok.deleted")
+	h.done(w, r, err, "/inventory", "inv.ok.deleted")
 }
 
 // systemData is the system detail page.
@@ -315,11 +311,7 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.Store.RemoveAsset(r.Context(), actor(r), id, asset)
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_removed")
+	h.done(w, r, err, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_removed")
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
@@ -510,11 +502,7 @@ func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.Store.DeleteStaff(r.Context(), actor(r), id)
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, "/inventory/staff", "inv.ok.deleted")
+	h.done(w, r, err, "/inventory/staff", "inv.ok.deleted")
 }
 
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
@@ -534,11 +522,7 @@ func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.Store.DeleteQualification(r.Context(), actor(r), id, qid)
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	redirect(w, r, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.deleted")
+	h.done(w, r, err, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.deleted")
 }
 
 // mergeData is the organisation merge page.
