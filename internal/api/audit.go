@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -14,7 +14,7 @@ func (h *Handler) auditRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/api/v1/audit", Tag: "audit",
 			Summary:  "The audit log, newest first (?actor=, ?action= prefix, ?object_type=, ?object_id=, ?org_id=, ?from=, ?to= RFC 3339 or YYYY-MM-DD, ?cursor=)",
-			Response: List[storage.AuditEntry]{}, Handler: h.listAudit},
+			Response: List[audit.Entry]{}, Handler: h.listAudit},
 	}
 }
 
@@ -24,7 +24,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	entries, next, err := h.Store.ListAudit(r.Context(), Actor(r), q)
+	entries, next, err := audit.List(r.Context(), h.Store, Actor(r), q)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -38,9 +38,9 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 
 // ParseAuditQuery reads the audit log filters from the query string (the web
 // page uses the same names).
-func ParseAuditQuery(r *http.Request) (storage.AuditQuery, error) {
+func ParseAuditQuery(r *http.Request) (audit.Query, error) {
 	v := r.URL.Query()
-	q := storage.AuditQuery{Actor: v.Get("actor"), Action: v.Get("action"), ObjectType: v.Get("object_type"), ObjectID: v.Get("object_id")}
+	q := audit.Query{Actor: v.Get("actor"), Action: v.Get("action"), ObjectType: v.Get("object_type"), ObjectID: v.Get("object_id")}
 	var es validation.Errors
 	parseInt := func(field string) int64 {
 		s := v.Get(field)

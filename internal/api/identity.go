@@ -9,8 +9,8 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -61,7 +61,7 @@ func (h *Handler) identityRoutes() []router.Route {
 			Summary: "Sign in with e-mail, password and TOTP code; returns an API token",
 			Request: TokenRequest{}, Response: NewToken{}, Handler: h.signInForToken},
 		{Method: "GET", Path: "/api/v1/tokens", Tag: "identity", Summary: "The caller's API tokens",
-			Response: List[storage.Token]{}, Handler: h.listTokens},
+			Response: List[identity.Token]{}, Handler: h.listTokens},
 		{Method: "POST", Path: "/api/v1/tokens", Tag: "identity", Summary: "Create an API token for the caller",
 			Request: TokenCreate{}, Response: NewToken{}, Handler: h.createToken},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Tag: "identity", Summary: "Revoke an API token",
@@ -71,7 +71,7 @@ func (h *Handler) identityRoutes() []router.Route {
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 	a := Actor(r)
-	u, err := h.Store.GetUser(r.Context(), a, a.UserID)
+	u, err := identity.GetUser(r.Context(), h.Store, a, a.UserID)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -139,12 +139,12 @@ func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Ac
 	}
 	expires := h.Store.Now().Add(life)
 	secret, hash, prefix := auth.NewToken()
-	t, err := h.Store.CreateToken(r.Context(), a, a.UserID, req.Name, hash, prefix, &expires)
+	t, err := identity.CreateToken(r.Context(), h.Store, a, a.UserID, req.Name, hash, prefix, &expires)
 	respond(w, r, http.StatusCreated, NewToken{Token: secret, ID: t.ID, Name: t.Name, ExpiresAt: t.ExpiresAt}, err)
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
-	tokens, err := h.Store.ListTokens(r.Context(), Actor(r))
+	tokens, err := identity.ListTokens(r.Context(), h.Store, Actor(r))
 	respond(w, r, http.StatusOK, NewList(tokens, len(tokens), ""), err)
 }
 
@@ -154,7 +154,7 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	if err := h.Store.RevokeToken(r.Context(), Actor(r), id); err != nil {
+	if err := identity.RevokeToken(r.Context(), h.Store, Actor(r), id); err != nil {
 		Fail(w, r, err)
 		return
 	}

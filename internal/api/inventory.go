@@ -8,18 +8,18 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
 // Example values describing the inventory's JSON bodies in the OpenAPI document.
 var (
-	exSystem  = storage.SystemView{System: inventory.System{ID: 1, OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2, Status: "operating"}, OrgCode: "SKHCN"}
-	exAsset   = storage.AssetView{Asset: inventory.Asset{ID: 1, OrgID: 2, Kind: "domain", Value: "skhcn.cantho.gov.vn"}, OrgCode: "SKHCN"}
-	exStaff   = storage.StaffView{Staff: inventory.Staff{ID: 1, OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, OrgCode: "SKHCN"}
+	exSystem  = inventory.SystemView{System: inventory.System{ID: 1, OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2, Status: "operating"}, OrgCode: "SKHCN"}
+	exAsset   = inventory.AssetView{Asset: inventory.Asset{ID: 1, OrgID: 2, Kind: "domain", Value: "skhcn.cantho.gov.vn"}, OrgCode: "SKHCN"}
+	exStaff   = inventory.StaffView{Staff: inventory.Staff{ID: 1, OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, OrgCode: "SKHCN"}
 	exControl = inventory.Control{SystemID: 1, Control: "firewall", Status: "yes", Product: "FortiGate"}
 )
 
@@ -44,59 +44,59 @@ func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
 	systems, assets, staff := h.systemResource(), h.assetResource(), h.staffResource()
 	return []router.Route{
-		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, cursor)", Response: NewList([]storage.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, cursor)", Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
 		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: systems.Create},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
 		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: systems.Update},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete an information system with its controls and asset links", Handler: systems.Delete},
 		{Method: "GET", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Device counts of a system", Response: inventory.DeviceCounts{}, Handler: h.getDevices},
 		{Method: "PUT", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Set the device counts of a system", Request: inventory.DeviceCounts{Servers: 2}, Response: inventory.DeviceCounts{Servers: 2}, Handler: h.setDevices},
-		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]storage.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
+		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
 		{Method: "POST", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "Add an asset (ip, cidr, domain, url, server, device) to a system", Request: inventory.Asset{Kind: "ip", Value: "203.113.130.10"}, Response: exAsset, Handler: h.addAsset},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/assets/{asset_id}", Tag: tag, Summary: "Remove an asset from a system (deleted when no system is left)", Handler: h.removeAsset},
 		{Method: "GET", Path: "/api/v1/systems/{id}/controls", Tag: tag, Summary: "List the security controls of a system", Response: NewList([]inventory.Control{exControl}, 1, ""), Handler: h.listControls},
 		{Method: "PUT", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Record a security control of a system (status yes, partial, no)", Request: inventory.Control{Status: "yes", Product: "FortiGate"}, Response: exControl, Handler: h.setControl},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Forget a security control of a system", Handler: h.deleteControl},
-		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]storage.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
-		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation (coordinator)", Response: NewList([]storage.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}}}, 1, ""), Handler: h.assetConflicts},
+		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
+		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}}}, 1, ""), Handler: h.assetConflicts},
 		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: assets.Get},
 		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: assets.Update},
-		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]storage.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
+		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]inventory.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
 		{Method: "POST", Path: "/api/v1/staff", Tag: tag, Summary: "Add a staff member to an organisation", Request: inventory.Staff{OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, Response: exStaff, Handler: staff.Create},
 		{Method: "GET", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Get a staff member with qualifications", Response: exStaff, Handler: staff.Get},
 		{Method: "PATCH", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Change a staff member's details", Request: inventory.Staff{Position: "Phó Trưởng phòng"}, Response: exStaff, Handler: staff.Update},
 		{Method: "DELETE", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Remove a staff member", Handler: staff.Delete},
 		{Method: "POST", Path: "/api/v1/staff/{id}/qualifications", Tag: tag, Summary: "Record a training or certificate", Request: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2025-06-01"}, Response: inventory.Qualification{ID: 1}, Handler: h.addQualification},
 		{Method: "DELETE", Path: "/api/v1/staff/{id}/qualifications/{qualification_id}", Tag: tag, Summary: "Remove a training or certificate", Handler: h.deleteQualification},
-		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Response: storage.MergeResult{}, Handler: h.mergeOrg},
+		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Response: inventory.MergeResult{}, Handler: h.mergeOrg},
 		{Method: "GET", Path: "/api/v1/inventory/enums", Tag: tag, Summary: "Codes and Vietnamese labels of every inventory enumeration", Response: enumerations{}, Handler: h.inventoryEnums},
 		{Method: "GET", Path: "/api/v1/inventory/template", Tag: tag, Summary: "Download the empty inventory workbook (xlsx)", Handler: h.inventoryTemplate},
 		{Method: "GET", Path: "/api/v1/inventory/export", Tag: tag, Summary: "Export the inventory of org_id (default: all the caller sees) as xlsx", Handler: h.inventoryExport},
-		{Method: "POST", Path: "/api/v1/inventory/import", Tag: tag, Summary: "Import an xlsx workbook or CSV of assets into org_id (body: the file, or multipart field \"file\"; dry_run=1 previews; valid_only=1 skips bad rows). 201 written, 200 preview, 422 problems", Response: storage.ImportResult{}, Handler: h.inventoryImport},
+		{Method: "POST", Path: "/api/v1/inventory/import", Tag: tag, Summary: "Import an xlsx workbook or CSV of assets into org_id (body: the file, or multipart field \"file\"; dry_run=1 previews; valid_only=1 skips bad rows). 201 written, 200 preview, 422 problems", Response: inventory.ImportResult{}, Handler: h.inventoryImport},
 	}
 }
 
-func (h *Handler) systemResource() resource[inventory.System, storage.SystemView] {
-	return resource[inventory.System, storage.SystemView]{
-		get: h.Store.GetSystem, create: h.Store.CreateSystem, update: h.Store.UpdateSystem, remove: h.Store.DeleteSystem,
-		stored: func(v *storage.SystemView) *inventory.System { return &v.System },
+func (h *Handler) systemResource() resource[inventory.System, inventory.SystemView] {
+	return resource[inventory.System, inventory.SystemView]{db: h.Store,
+		get: inventory.GetSystem, create: inventory.CreateSystem, update: inventory.UpdateSystem, remove: inventory.DeleteSystem,
+		stored: func(v *inventory.SystemView) *inventory.System { return &v.System },
 		id:     func(s *inventory.System) *int64 { return &s.ID },
 	}
 }
 
 // assetResource has no create or remove: assets are added to and removed from a system.
-func (h *Handler) assetResource() resource[inventory.Asset, storage.AssetView] {
-	return resource[inventory.Asset, storage.AssetView]{
-		get: h.Store.GetAsset, update: h.Store.UpdateAsset,
-		stored: func(v *storage.AssetView) *inventory.Asset { return &v.Asset },
+func (h *Handler) assetResource() resource[inventory.Asset, inventory.AssetView] {
+	return resource[inventory.Asset, inventory.AssetView]{db: h.Store,
+		get: inventory.GetAsset, update: inventory.UpdateAsset,
+		stored: func(v *inventory.AssetView) *inventory.Asset { return &v.Asset },
 		id:     func(a *inventory.Asset) *int64 { return &a.ID },
 	}
 }
 
-func (h *Handler) staffResource() resource[inventory.Staff, storage.StaffView] {
-	return resource[inventory.Staff, storage.StaffView]{
-		get: h.Store.GetStaff, create: h.Store.CreateStaff, update: h.Store.UpdateStaff, remove: h.Store.DeleteStaff,
-		stored: func(v *storage.StaffView) *inventory.Staff { return &v.Staff },
+func (h *Handler) staffResource() resource[inventory.Staff, inventory.StaffView] {
+	return resource[inventory.Staff, inventory.StaffView]{db: h.Store,
+		get: inventory.GetStaff, create: inventory.CreateStaff, update: inventory.UpdateStaff, remove: inventory.DeleteStaff,
+		stored: func(v *inventory.StaffView) *inventory.Staff { return &v.Staff },
 		id:     func(p *inventory.Staff) *int64 { return &p.ID },
 	}
 }
@@ -141,7 +141,7 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	f := storage.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset}
+	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset}
 	org, err1 := queryInt(r, "org_id", 0)
 	level, err2 := queryInt(r, "level", -1)
 	if err := errors.Join(err1, err2); err != nil {
@@ -149,7 +149,7 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.OrgID, f.Level = org, int(level)
-	items, total, err := h.Store.ListSystems(r.Context(), Actor(r), f)
+	items, total, err := inventory.ListSystems(r.Context(), h.Store, Actor(r), f)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -163,7 +163,7 @@ func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	v, err := h.Store.GetSystem(r.Context(), Actor(r), id)
+	v, err := inventory.GetSystem(r.Context(), h.Store, Actor(r), id)
 	respond(w, r, http.StatusOK, v.DeviceCounts, err)
 }
 
@@ -178,7 +178,7 @@ func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	v, err := h.Store.SetDeviceCounts(r.Context(), Actor(r), id, c)
+	v, err := inventory.SetDeviceCounts(r.Context(), h.Store, Actor(r), id, c)
 	respond(w, r, http.StatusOK, v.DeviceCounts, err)
 }
 
@@ -189,11 +189,11 @@ func (h *Handler) listSystemAssets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The system itself must be in scope: an empty list would not say so.
-	if _, err := h.Store.GetSystem(r.Context(), Actor(r), id); err != nil {
+	if _, err := inventory.GetSystem(r.Context(), h.Store, Actor(r), id); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	h.writeAssets(w, r, storage.AssetFilter{SystemID: id})
+	h.writeAssets(w, r, inventory.AssetFilter{SystemID: id})
 }
 
 func (h *Handler) listAssets(w http.ResponseWriter, r *http.Request) {
@@ -203,17 +203,17 @@ func (h *Handler) listAssets(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	h.writeAssets(w, r, storage.AssetFilter{OrgID: org, SystemID: sys, Kind: r.URL.Query().Get("kind"), Query: r.URL.Query().Get("q")})
+	h.writeAssets(w, r, inventory.AssetFilter{OrgID: org, SystemID: sys, Kind: r.URL.Query().Get("kind"), Query: r.URL.Query().Get("q")})
 }
 
-func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f storage.AssetFilter) {
+func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f inventory.AssetFilter) {
 	limit, offset, err := page(r)
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	f.Limit, f.Offset = limit, offset
-	items, total, err := h.Store.ListAssets(r.Context(), Actor(r), f)
+	items, total, err := inventory.ListAssets(r.Context(), h.Store, Actor(r), f)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -232,7 +232,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	if err := h.Store.AddAsset(r.Context(), Actor(r), id, &a); err != nil {
+	if err := inventory.AddAsset(r.Context(), h.Store, Actor(r), id, &a); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -244,7 +244,7 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 	asset, err2 := PathID(r, "asset_id")
 	err := errors.Join(err1, err2)
 	if err == nil {
-		err = h.Store.RemoveAsset(r.Context(), Actor(r), id, asset)
+		err = inventory.RemoveAsset(r.Context(), h.Store, Actor(r), id, asset)
 	}
 	if err != nil {
 		Fail(w, r, err)
@@ -254,7 +254,7 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
-	items, err := h.Store.AssetConflicts(r.Context(), Actor(r))
+	items, err := inventory.AssetConflicts(r.Context(), h.Store, Actor(r))
 	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
 }
 
@@ -264,7 +264,7 @@ func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	items, err := h.Store.ListControls(r.Context(), Actor(r), id)
+	items, err := inventory.ListControls(r.Context(), h.Store, Actor(r), id)
 	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
 }
 
@@ -280,7 +280,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.SystemID, c.Control = id, r.PathValue("control")
-	if err := h.Store.SetControl(r.Context(), Actor(r), &c); err != nil {
+	if err := inventory.SetControl(r.Context(), h.Store, Actor(r), &c); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -290,7 +290,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) deleteControl(w http.ResponseWriter, r *http.Request) {
 	id, err := PathID(r, "id")
 	if err == nil {
-		err = h.Store.DeleteControl(r.Context(), Actor(r), id, r.PathValue("control"))
+		err = inventory.DeleteControl(r.Context(), h.Store, Actor(r), id, r.PathValue("control"))
 	}
 	if err != nil {
 		Fail(w, r, err)
@@ -310,7 +310,7 @@ func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	items, total, err := h.Store.ListStaff(r.Context(), Actor(r), storage.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
+	items, total, err := inventory.ListStaff(r.Context(), h.Store, Actor(r), inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -330,7 +330,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.ID, q.StaffID = 0, id
-	if err := h.Store.AddQualification(r.Context(), Actor(r), &q); err != nil {
+	if err := inventory.AddQualification(r.Context(), h.Store, Actor(r), &q); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -342,7 +342,7 @@ func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
 	qid, err2 := PathID(r, "qualification_id")
 	err := errors.Join(err1, err2)
 	if err == nil {
-		err = h.Store.DeleteQualification(r.Context(), Actor(r), id, qid)
+		err = inventory.DeleteQualification(r.Context(), h.Store, Actor(r), id, qid)
 	}
 	if err != nil {
 		Fail(w, r, err)
@@ -362,7 +362,7 @@ func (h *Handler) mergeOrg(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	res, err := h.Store.MergeOrgs(r.Context(), Actor(r), id, req.IntoOrgID)
+	res, err := inventory.MergeOrgs(r.Context(), h.Store, Actor(r), id, req.IntoOrgID)
 	respond(w, r, http.StatusCreated, res, err)
 }
 
@@ -372,7 +372,7 @@ func (h *Handler) inventoryEnums(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) inventoryTemplate(w http.ResponseWriter, r *http.Request) {
-	if err := xlsx.Serve(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
+	if err := workbook.Serve(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
 		Fail(w, r, err)
 	}
 }
@@ -387,13 +387,13 @@ func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
 	if org == 0 && !actor.Global() {
 		org = actor.OrgID
 	}
-	b, err := h.Store.ExportInventory(r.Context(), actor, org)
+	b, err := inventory.ExportInventory(r.Context(), h.Store, actor, org)
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	name := fmt.Sprintf("khien-danh-muc-%s.xlsx", time.Now().UTC().Format("20060102"))
-	if err := xlsx.Serve(w, name, b); err != nil {
+	if err := workbook.Serve(w, name, b); err != nil {
 		Fail(w, r, err)
 	}
 }
@@ -401,7 +401,7 @@ func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
 // ReadImportFile reads the uploaded inventory file of a request: the
 // multipart field "file", or the body itself (with ?name=… for CSV).
 func ReadImportFile(w http.ResponseWriter, r *http.Request) (*inventory.Batch, error) {
-	lim := xlsx.DefaultLimits
+	lim := workbook.DefaultLimits
 	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
 	if mr, err := r.MultipartReader(); err == nil {
 		for {
@@ -410,34 +410,34 @@ func ReadImportFile(w http.ResponseWriter, r *http.Request) (*inventory.Batch, e
 				return nil, validation.Invalid("file", "inv.err.file_missing")
 			}
 			if part.FormName() == "file" {
-				return xlsx.ReadStream(part.FileName(), part, lim)
+				return workbook.ReadStream(part.FileName(), part, lim)
 			}
 		}
 	}
-	return xlsx.ReadStream(r.URL.Query().Get("name"), r.Body, lim)
+	return workbook.ReadStream(r.URL.Query().Get("name"), r.Body, lim)
 }
 
 func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 	actor := Actor(r)
 	org, err := queryInt(r, "org_id", actor.OrgID)
 	if err == nil {
-		err = h.Store.CheckOrgAccess(r.Context(), actor, access.Write, org)
+		_, err = identity.CheckOrg(r.Context(), h.Store, actor, access.Write, org)
 	}
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	b, err := ReadImportFile(w, r)
-	if errors.Is(err, xlsx.ErrNotWorkbook) {
-		WriteJSON(w, http.StatusUnprocessableEntity, storage.ImportResult{Problems: inventory.LocalizeProblems(b.Problems, Lang(r))})
+	if errors.Is(err, workbook.ErrNotWorkbook) {
+		WriteJSON(w, http.StatusUnprocessableEntity, inventory.ImportResult{Problems: inventory.LocalizeProblems(b.Problems, Lang(r))})
 		return
 	}
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	opt := storage.ImportOptions{DryRun: r.URL.Query().Get("dry_run") == "1", SkipInvalid: r.URL.Query().Get("valid_only") == "1", Source: "api"}
-	res, err := h.Store.ImportInventory(r.Context(), actor, org, b, opt)
+	opt := inventory.ImportOptions{DryRun: r.URL.Query().Get("dry_run") == "1", SkipInvalid: r.URL.Query().Get("valid_only") == "1", Source: "api"}
+	res, err := inventory.ImportInventory(r.Context(), h.Store, actor, org, b, opt)
 	if err != nil {
 		Fail(w, r, err)
 		return

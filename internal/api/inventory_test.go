@@ -14,7 +14,6 @@ import (
 	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/storage"
 )
 
 // apiClient sends requests as named users with their bearer tokens.
@@ -75,7 +74,7 @@ func TestInventoryAPI(t *testing.T) {
 		if status != 201 {
 			t.Fatalf("create system: %d %s", status, body)
 		}
-		var created storage.SystemView
+		var created inventory.SystemView
 		json.Unmarshal(body, &created)
 		if created.ID == 0 || created.Kind != "data_store" || created.Level != 3 || created.OrgCode != "SYT" {
 			t.Fatalf("created: %s", body)
@@ -93,7 +92,7 @@ func TestInventoryAPI(t *testing.T) {
 			}
 		}
 		status, body = c.do("op-a", "GET", "/api/v1/systems/"+id+"/assets", nil)
-		var assets api.List[storage.AssetView]
+		var assets api.List[inventory.AssetView]
 		json.Unmarshal(body, &assets)
 		if status != 200 || assets.Total != 6 {
 			t.Fatalf("list assets: %d %s", status, body)
@@ -127,7 +126,7 @@ func TestInventoryAPI(t *testing.T) {
 		if status != 201 {
 			t.Fatalf("staff: %d %s", status, body)
 		}
-		var person storage.StaffView
+		var person inventory.StaffView
 		json.Unmarshal(body, &person)
 		if status, body := c.do("op-a", "POST", "/api/v1/staff/"+itoa(person.ID)+"/qualifications", map[string]string{"course": "An toàn thông tin", "completed_on": "01/06/2025"}); status != 201 {
 			t.Fatalf("qualification: %d %s", status, body)
@@ -172,7 +171,7 @@ func TestInventoryAPI(t *testing.T) {
 		}
 		// Re-importing SYT's own export changes nothing.
 		status, body = c.do("op-a", "POST", "/api/v1/inventory/import", multipartFile(t, "syt.xlsx", file))
-		var res storage.ImportResult
+		var res inventory.ImportResult
 		json.Unmarshal(body, &res)
 		if status != 201 || res.Counts[inventory.SystemsSheet.Name].Unchanged != 1 || res.Counts[inventory.AssetsSheet.Name].Created != 0 {
 			t.Fatalf("re-import: %d %s", status, body)

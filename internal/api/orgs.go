@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 )
 
 // OrgMove names the new parent of an organisation.
@@ -15,35 +15,35 @@ type OrgMove struct {
 func (h *Handler) orgRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/api/v1/orgs", Tag: "organisations", Summary: "Organisations in the caller's scope, in tree order (?q=, ?archived=1)",
-			Response: List[storage.Org]{}, Handler: h.listOrgs},
+			Response: List[identity.Org]{}, Handler: h.listOrgs},
 		{Method: "POST", Path: "/api/v1/orgs", Tag: "organisations", Summary: "Create an organisation under parent_id",
-			Request: storage.OrgInput{}, Response: storage.Org{}, Handler: h.createOrg},
+			Request: identity.OrgInput{}, Response: identity.Org{}, Handler: h.createOrg},
 		{Method: "GET", Path: "/api/v1/orgs/{id}", Tag: "organisations", Summary: "One organisation",
-			Response: storage.Org{}, Handler: h.getOrg},
+			Response: identity.Org{}, Handler: h.getOrg},
 		{Method: "PATCH", Path: "/api/v1/orgs/{id}", Tag: "organisations", Summary: "Rename an organisation (code, name, kind)",
-			Request: storage.OrgInput{}, Response: storage.Org{}, Handler: h.updateOrg},
+			Request: identity.OrgInput{}, Response: identity.Org{}, Handler: h.updateOrg},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/move", Tag: "organisations", Summary: "Move an organisation and its subtree under another parent",
-			Request: OrgMove{}, Response: storage.Org{}, Handler: h.moveOrg},
+			Request: OrgMove{}, Response: identity.Org{}, Handler: h.moveOrg},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/archive", Tag: "organisations", Summary: "Archive an organisation",
-			Response: storage.Org{}, Handler: h.archiveOrg(true)},
+			Response: identity.Org{}, Handler: h.archiveOrg(true)},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/restore", Tag: "organisations", Summary: "Bring an archived organisation back",
-			Response: storage.Org{}, Handler: h.archiveOrg(false)},
+			Response: identity.Org{}, Handler: h.archiveOrg(false)},
 	}
 }
 
 func (h *Handler) listOrgs(w http.ResponseWriter, r *http.Request) {
-	q := storage.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
-	orgs, err := h.Store.ListOrgs(r.Context(), Actor(r), q)
+	q := identity.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, Actor(r), q)
 	respond(w, r, http.StatusOK, NewList(orgs, len(orgs), ""), err)
 }
 
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
-	var in storage.OrgInput
+	var in identity.OrgInput
 	if err := Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	o, err := h.Store.CreateOrg(r.Context(), Actor(r), in)
+	o, err := identity.CreateOrg(r.Context(), h.Store, Actor(r), in)
 	respond(w, r, http.StatusCreated, o, err)
 }
 
@@ -53,7 +53,7 @@ func (h *Handler) getOrg(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	o, err := h.Store.GetOrg(r.Context(), Actor(r), id)
+	o, err := identity.GetOrg(r.Context(), h.Store, Actor(r), id)
 	respond(w, r, http.StatusOK, o, err)
 }
 
@@ -63,12 +63,12 @@ func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	var in storage.OrgInput
+	var in identity.OrgInput
 	if err := Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	o, err := h.Store.UpdateOrg(r.Context(), Actor(r), id, in)
+	o, err := identity.UpdateOrg(r.Context(), h.Store, Actor(r), id, in)
 	respond(w, r, http.StatusOK, o, err)
 }
 
@@ -83,7 +83,7 @@ func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	o, err := h.Store.MoveOrg(r.Context(), Actor(r), id, in.ParentID)
+	o, err := identity.MoveOrg(r.Context(), h.Store, Actor(r), id, in.ParentID)
 	respond(w, r, http.StatusOK, o, err)
 }
 
@@ -94,7 +94,7 @@ func (h *Handler) archiveOrg(archived bool) http.HandlerFunc {
 			Fail(w, r, err)
 			return
 		}
-		o, err := h.Store.SetOrgArchived(r.Context(), Actor(r), id, archived)
+		o, err := identity.SetOrgArchived(r.Context(), h.Store, Actor(r), id, archived)
 		if err != nil {
 			Fail(w, r, err)
 			return

@@ -5,16 +5,18 @@ import (
 	"net/http"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/storage"
 )
 
 // resource serves the read, create, change and delete endpoints of one kind
 // of object in the same way. T is what the caller sends and storage writes; V
 // is what storage reads back (T with the names shown next to it).
 type resource[T, V any] struct {
-	get    func(context.Context, access.Actor, int64) (V, error)
-	create func(context.Context, access.Actor, *T) error
-	update func(context.Context, access.Actor, *T) error
-	remove func(context.Context, access.Actor, int64) error
+	db     *storage.Store
+	get    func(context.Context, storage.Querier, access.Actor, int64) (V, error)
+	create func(context.Context, *storage.Store, access.Actor, *T) error
+	update func(context.Context, *storage.Store, access.Actor, *T) error
+	remove func(context.Context, *storage.Store, access.Actor, int64) error
 	// stored is the object inside a view; id is the object's id field.
 	stored func(*V) *T
 	id     func(*T) *int64
@@ -31,7 +33,7 @@ func respond(w http.ResponseWriter, r *http.Request, status int, v any, err erro
 
 // write answers with the object id as storage reads it back.
 func (res resource[T, V]) write(w http.ResponseWriter, r *http.Request, status int, id int64) {
-	v, err := res.get(r.Context(), Actor(r), id)
+	v, err := res.get(r.Context(), res.db, Actor(r), id)
 	respond(w, r, status, v, err)
 }
 
@@ -51,7 +53,7 @@ func (res resource[T, V]) Create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	*res.id(&obj) = 0
-	if err := res.create(r.Context(), Actor(r), &obj); err != nil {
+	if err := res.create(r.Context(), res.db, Actor(r), &obj); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -66,7 +68,7 @@ func (res resource[T, V]) Update(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	v, err := res.get(r.Context(), Actor(r), id)
+	v, err := res.get(r.Context(), res.db, Actor(r), id)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -77,7 +79,7 @@ func (res resource[T, V]) Update(w http.ResponseWriter, r *http.Request) {
 	}
 	obj := res.stored(&v)
 	*res.id(obj) = id
-	if err := res.update(r.Context(), Actor(r), obj); err != nil {
+	if err := res.update(r.Context(), res.db, Actor(r), obj); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -87,7 +89,7 @@ func (res resource[T, V]) Update(w http.ResponseWriter, r *http.Request) {
 func (res resource[T, V]) Delete(w http.ResponseWriter, r *http.Request) {
 	id, err := PathID(r, "id")
 	if err == nil {
-		err = res.remove(r.Context(), Actor(r), id)
+		err = res.remove(r.Context(), res.db, Actor(r), id)
 	}
 	if err != nil {
 		Fail(w, r, err)

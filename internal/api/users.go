@@ -6,8 +6,8 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -39,15 +39,15 @@ type PasswordChange struct {
 func (h *Handler) userRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/api/v1/users", Tag: "users", Summary: "Users in the caller's scope (?org_id=, ?role=, ?q=)",
-			Response: List[storage.User]{}, Handler: h.listUsers},
+			Response: List[identity.User]{}, Handler: h.listUsers},
 		{Method: "POST", Path: "/api/v1/users", Tag: "users", Summary: "Create a user (platform admin, or the agency's admin for agency roles)",
-			Request: UserCreate{}, Response: storage.User{}, Handler: h.createUser},
+			Request: UserCreate{}, Response: identity.User{}, Handler: h.createUser},
 		{Method: "GET", Path: "/api/v1/users/{id}", Tag: "users", Summary: "One user",
-			Response: storage.User{}, Handler: h.getUser},
+			Response: identity.User{}, Handler: h.getUser},
 		{Method: "PATCH", Path: "/api/v1/users/{id}", Tag: "users", Summary: "Change a user's name, role, organisation or disabled state",
-			Request: storage.UserUpdate{}, Response: storage.User{}, Handler: h.updateUser},
+			Request: identity.UserUpdate{}, Response: identity.User{}, Handler: h.updateUser},
 		{Method: "PUT", Path: "/api/v1/users/{id}/assignments", Tag: "users", Summary: "Set the organisations of an auditor or responder",
-			Request: Assignments{}, Response: storage.User{}, Handler: h.assignUser},
+			Request: Assignments{}, Response: identity.User{}, Handler: h.assignUser},
 		{Method: "POST", Path: "/api/v1/users/{id}/password", Tag: "users", Summary: "Set a user's password (ends their sessions)",
 			Request: PasswordSet{}, Handler: h.resetPassword},
 		{Method: "POST", Path: "/api/v1/users/{id}/mfa-reset", Tag: "users", Summary: "Remove a user's MFA enrolment (they enrol again at next sign-in)",
@@ -58,7 +58,7 @@ func (h *Handler) userRoutes() []router.Route {
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
-	q := storage.UserQuery{Role: access.Role(r.URL.Query().Get("role")), Search: r.URL.Query().Get("q")}
+	q := identity.UserQuery{Role: access.Role(r.URL.Query().Get("role")), Search: r.URL.Query().Get("q")}
 	if v := r.URL.Query().Get("org_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -67,7 +67,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		q.OrgID = id
 	}
-	users, err := h.Store.ListUsers(r.Context(), Actor(r), q)
+	users, err := identity.ListUsers(r.Context(), h.Store, Actor(r), q)
 	respond(w, r, http.StatusOK, NewList(users, len(users), ""), err)
 }
 
@@ -90,7 +90,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	u, err := h.Store.CreateUser(r.Context(), Actor(r), storage.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
+	u, err := identity.CreateUser(r.Context(), h.Store, Actor(r), identity.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
 	respond(w, r, http.StatusCreated, u, err)
 }
 
@@ -100,7 +100,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	u, err := h.Store.GetUser(r.Context(), Actor(r), id)
+	u, err := identity.GetUser(r.Context(), h.Store, Actor(r), id)
 	respond(w, r, http.StatusOK, u, err)
 }
 
@@ -110,12 +110,12 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	var up storage.UserUpdate
+	var up identity.UserUpdate
 	if err := Decode(w, r, &up); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	u, err := h.Store.UpdateUser(r.Context(), Actor(r), id, up)
+	u, err := identity.UpdateUser(r.Context(), h.Store, Actor(r), id, up)
 	respond(w, r, http.StatusOK, u, err)
 }
 
@@ -131,11 +131,11 @@ func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := Actor(r)
-	if err := h.Store.SetAssignments(r.Context(), a, id, in.OrgIDs); err != nil {
+	if err := identity.SetAssignments(r.Context(), h.Store, a, id, in.OrgIDs); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	u, err := h.Store.GetUser(r.Context(), a, id)
+	u, err := identity.GetUser(r.Context(), h.Store, a, id)
 	respond(w, r, http.StatusOK, u, err)
 }
 
@@ -155,7 +155,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	if err := h.Store.SetPassword(r.Context(), Actor(r), id, hash, ""); err != nil {
+	if err := identity.SetPassword(r.Context(), h.Store, Actor(r), id, hash, ""); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -168,7 +168,7 @@ func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	if err := h.Store.ResetMFA(r.Context(), Actor(r), id); err != nil {
+	if err := identity.ResetMFA(r.Context(), h.Store, Actor(r), id); err != nil {
 		Fail(w, r, err)
 		return
 	}

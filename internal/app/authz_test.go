@@ -16,8 +16,9 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/storage"
 )
 
 // The authorisation matrix: every registered route, web and API, with who
@@ -224,7 +225,7 @@ type cell struct {
 	t    *testing.T
 	app  *apptest.App
 	user *apptest.User
-	org  storage.Org
+	org  identity.Org
 	seq  *int
 }
 
@@ -247,7 +248,7 @@ func auditorIn(c *cell) string {
 	return strconv.FormatInt(c.app.User(c.t, access.Auditor, c.org.ID).ID, 10)
 }
 func ownToken(c *cell) string {
-	var tokens struct{ Items []storage.Token }
+	var tokens struct{ Items []identity.Token }
 	c.app.JSON(c.t, c.app.Token(c.t, c.user), "GET", "/api/v1/tokens", nil, &tokens)
 	return strconv.FormatInt(tokens.Items[0].ID, 10)
 }
@@ -302,7 +303,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				t.Errorf("%s without credentials answered %d %s", key, status, loc)
 			}
 			for _, role := range access.Roles {
-				scopes := []storage.Org{own, other}
+				scopes := []identity.Org{own, other}
 				if r.kind != "object" {
 					scopes = scopes[:1]
 				}
@@ -418,7 +419,7 @@ func inventoryActor() access.Actor { return access.SystemActor("matrix") }
 
 func newSystem(c *cell) inventory.System {
 	s := inventory.System{OrgID: c.org.ID, Name: c.unique("Hệ thống "), Kind: "internal_app"}
-	if err := c.app.Store.CreateSystem(context.Background(), inventoryActor(), &s); err != nil {
+	if err := inventory.CreateSystem(context.Background(), c.app.Store, inventoryActor(), &s); err != nil {
 		c.t.Fatal(err)
 	}
 	return s
@@ -429,7 +430,7 @@ func systemIn(c *cell) string { return strconv.FormatInt(newSystem(c).ID, 10) }
 func systemAssetIn(c *cell) string {
 	s := newSystem(c)
 	a := inventory.Asset{Kind: "ip", Value: "10.7.7.7"}
-	if err := c.app.Store.AddAsset(context.Background(), inventoryActor(), s.ID, &a); err != nil {
+	if err := inventory.AddAsset(context.Background(), c.app.Store, inventoryActor(), s.ID, &a); err != nil {
 		c.t.Fatal(err)
 	}
 	return url.Values{"id": {strconv.FormatInt(s.ID, 10)}, "asset_id": {strconv.FormatInt(a.ID, 10)}}.Encode()
@@ -443,7 +444,7 @@ func assetIn(c *cell) string {
 func systemControlIn(c *cell) string {
 	s := newSystem(c)
 	ctl := inventory.Control{SystemID: s.ID, Control: "firewall", Status: "partial"}
-	if err := c.app.Store.SetControl(context.Background(), inventoryActor(), &ctl); err != nil {
+	if err := inventory.SetControl(context.Background(), c.app.Store, inventoryActor(), &ctl); err != nil {
 		c.t.Fatal(err)
 	}
 	return url.Values{"id": {strconv.FormatInt(s.ID, 10)}, "control": {"firewall"}}.Encode()
@@ -451,7 +452,7 @@ func systemControlIn(c *cell) string {
 
 func newStaff(c *cell) inventory.Staff {
 	p := inventory.Staff{OrgID: c.org.ID, Name: "Cán bộ thử", Email: c.unique("canbo") + "@matrix.local"}
-	if err := c.app.Store.CreateStaff(context.Background(), inventoryActor(), &p); err != nil {
+	if err := inventory.CreateStaff(context.Background(), c.app.Store, inventoryActor(), &p); err != nil {
 		c.t.Fatal(err)
 	}
 	return p
@@ -462,7 +463,7 @@ func staffIn(c *cell) string { return strconv.FormatInt(newStaff(c).ID, 10) }
 func qualificationIn(c *cell) string {
 	p := newStaff(c)
 	q := inventory.Qualification{StaffID: p.ID, Course: "Khóa thử"}
-	if err := c.app.Store.AddQualification(context.Background(), inventoryActor(), &q); err != nil {
+	if err := inventory.AddQualification(context.Background(), c.app.Store, inventoryActor(), &q); err != nil {
 		c.t.Fatal(err)
 	}
 	id, qid := strconv.FormatInt(p.ID, 10), strconv.FormatInt(q.ID, 10)
@@ -473,7 +474,7 @@ func qualificationIn(c *cell) string {
 func uploadOf(c *cell) string {
 	keeper := inventoryActor()
 	keeper.UserID, keeper.Email = c.user.ID, c.user.Email
-	token, err := c.app.Store.StashUpload(context.Background(), keeper, c.org.ID, "thu.xlsx", []byte("not a workbook"))
+	token, err := importing.Stash(context.Background(), c.app.Store, keeper, c.org.ID, "thu.xlsx", []byte("not a workbook"))
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -55,6 +55,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 )
@@ -69,7 +70,7 @@ type App struct {
 	Server *server.Server // Routes() lists every route
 	Store  *storage.Store
 	DB     *database.DB
-	Root   storage.Org // the root organisation (the province)
+	Root   identity.Org // the root organisation (the province)
 
 	mu    sync.Mutex
 	codes int // sequence for generated codes and e-mail addresses
@@ -77,7 +78,7 @@ type App struct {
 
 // User is a user made by App.User, with what a test needs to sign in.
 type User struct {
-	storage.User
+	identity.User
 	Password      string
 	TOTPSecret    string   // empty when the user has no MFA
 	RecoveryCodes []string // unused recovery codes the helper knows
@@ -86,7 +87,7 @@ type User struct {
 // Actor is the user's access.Actor, for calling storage directly.
 func (u *User) Actor(t testing.TB, app *App) access.Actor {
 	t.Helper()
-	a, err := app.Store.ActorFor(context.Background(), u.User)
+	a, err := identity.ActorFor(context.Background(), app.Store, u.User)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func newApp(t testing.TB, db *database.DB) *App {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	root, err := store.RootOrg(context.Background())
+	root, err := identity.RootOrg(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,15 +131,15 @@ func (a *App) next() int {
 }
 
 // Org creates an organisation directly under the root.
-func (a *App) Org(t testing.TB, code, name string) storage.Org {
+func (a *App) Org(t testing.TB, code, name string) identity.Org {
 	t.Helper()
 	return a.ChildOrg(t, a.Root.ID, code, name)
 }
 
 // ChildOrg creates an organisation under parentID.
-func (a *App) ChildOrg(t testing.TB, parentID int64, code, name string) storage.Org {
+func (a *App) ChildOrg(t testing.TB, parentID int64, code, name string) identity.Org {
 	t.Helper()
-	o, err := a.Store.CreateOrg(context.Background(), access.SystemActor("apptest"), storage.OrgInput{Code: code, Name: name, ParentID: parentID})
+	o, err := identity.CreateOrg(context.Background(), a.Store, access.SystemActor("apptest"), identity.OrgInput{Code: code, Name: name, ParentID: parentID})
 	if err != nil {
 		t.Fatalf("apptest: create organisation %s: %v", code, err)
 	}
@@ -177,7 +178,7 @@ func (a *App) User(t testing.TB, role access.Role, orgID int64, opts ...UserOpti
 	if err != nil {
 		t.Fatal(err)
 	}
-	su, err := a.Store.CreateUser(ctx, access.SystemActor("apptest"), storage.UserInput{
+	su, err := identity.CreateUser(ctx, a.Store, access.SystemActor("apptest"), identity.UserInput{
 		Email: o.email, Name: "Người dùng " + string(role), Role: role, OrgID: orgID, PasswordHash: hash})
 	if err != nil {
 		t.Fatalf("apptest: create %s user: %v", role, err)
@@ -200,7 +201,7 @@ func (a *App) EnrolMFA(t testing.TB, u *User) {
 		t.Fatal(err)
 	}
 	codes, hashes := auth.NewRecoveryCodes()
-	if err := a.Store.EnableMFA(ctx, actor, e.Secret, 0, hashes); err != nil {
+	if err := identity.EnableMFA(ctx, a.Store, actor, e.Secret, 0, hashes); err != nil {
 		t.Fatalf("apptest: enrol MFA for %s: %v", u.Email, err)
 	}
 	u.TOTPSecret, u.RecoveryCodes, u.MFAEnabled = e.Secret, codes, true
@@ -209,7 +210,7 @@ func (a *App) EnrolMFA(t testing.TB, u *User) {
 // Assign gives an auditor or responder these organisations.
 func (a *App) Assign(t testing.TB, u *User, orgIDs ...int64) {
 	t.Helper()
-	if err := a.Store.SetAssignments(context.Background(), access.SystemActor("apptest"), u.ID, orgIDs); err != nil {
+	if err := identity.SetAssignments(context.Background(), a.Store, access.SystemActor("apptest"), u.ID, orgIDs); err != nil {
 		t.Fatalf("apptest: assign %s: %v", u.Email, err)
 	}
 }
@@ -220,7 +221,7 @@ func (a *App) Token(t testing.TB, u *User) string {
 	t.Helper()
 	secret, hash, prefix := auth.NewToken()
 	expires := a.Store.Now().Add(24 * time.Hour)
-	if _, err := a.Store.CreateToken(context.Background(), access.SystemActor("apptest"), u.ID, "apptest", hash, prefix, &expires); err != nil {
+	if _, err := identity.CreateToken(context.Background(), a.Store, access.SystemActor("apptest"), u.ID, "apptest", hash, prefix, &expires); err != nil {
 		t.Fatalf("apptest: token for %s: %v", u.Email, err)
 	}
 	return secret
@@ -274,7 +275,7 @@ func (a *App) SecondFactor(t testing.TB, u *User) string {
 	if u.TOTPSecret == "" {
 		return ""
 	}
-	m, err := a.Store.MFA(context.Background(), u.ID)
+	m, err := identity.MFA(context.Background(), a.Store, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +327,7 @@ func (a *App) SessionCookie(t testing.TB, u *User) *http.Cookie {
 	t.Helper()
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("POST", "/login", nil)
-	if err := auth.NewAuthenticator(a.Store).StartSession(w, r, u.ID, storage.StageFull); err != nil {
+	if err := auth.NewAuthenticator(a.Store).StartSession(w, r, u.ID, identity.StageFull); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range w.Result().Cookies() {

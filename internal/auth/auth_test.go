@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -24,7 +26,7 @@ func setup(t *testing.T, db *database.DB) (*storage.Store, *auth.Authenticator, 
 	t.Helper()
 	ctx := context.Background()
 	s := storage.New(db)
-	root, err := s.RootOrg(ctx)
+	root, err := identity.RootOrg(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,16 +35,16 @@ func setup(t *testing.T, db *database.DB) (*storage.Store, *auth.Authenticator, 
 		t.Fatal(err)
 	}
 	system := access.SystemActor("test")
-	for _, u := range []storage.UserInput{
+	for _, u := range []identity.UserInput{
 		{Email: "op@so.vn", Role: access.AgencyOperator, OrgID: root.ID, PasswordHash: hash},
 		{Email: "coord@ca.vn", Role: access.Coordinator, OrgID: root.ID, PasswordHash: hash},
 	} {
-		if _, err := s.CreateUser(ctx, system, u); err != nil {
+		if _, err := identity.CreateUser(ctx, s, system, u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	coord, _ := s.UserByEmail(ctx, "coord@ca.vn")
-	actor, _ := s.ActorFor(ctx, coord)
+	coord, _ := identity.UserByEmail(ctx, s, "coord@ca.vn")
+	actor, _ := identity.ActorFor(ctx, s, coord)
 	e, err := auth.NewEnrolment(coord.Email)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func setup(t *testing.T, db *database.DB) (*storage.Store, *auth.Authenticator, 
 		t.Fatalf("enrolment: URI %q, %d bytes of QR", e.URI, len(e.QRPNG))
 	}
 	codes, hashes := auth.NewRecoveryCodes()
-	if err := s.EnableMFA(ctx, actor, e.Secret, 0, hashes); err != nil {
+	if err := identity.EnableMFA(ctx, s, actor, e.Secret, 0, hashes); err != nil {
 		t.Fatal(err)
 	}
 	return s, auth.NewAuthenticator(s), e.Secret, codes
@@ -84,7 +86,7 @@ func TestBruteForceLockout(t *testing.T) {
 		}
 		// Per address: many failures from one address lock it for every account.
 		for range auth.MaxFailuresPerIP {
-			if err := s.RecordLoginFailure(ctx, "someone@else.vn", "10.9.9.9", s.Now().Add(-time.Hour)); err != nil {
+			if err := identity.RecordLoginFailure(ctx, s, "someone@else.vn", "10.9.9.9", s.Now().Add(-time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -92,7 +94,7 @@ func TestBruteForceLockout(t *testing.T) {
 			t.Fatalf("from a throttled address: %v", err)
 		}
 		// Every outcome is in the audit log, with the address.
-		entries, _, err := s.ListAudit(ctx, access.SystemActor("test"), storage.AuditQuery{Action: "user.login"})
+		entries, _, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,10 +144,10 @@ func TestSessionAndTokenLifetimes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		s, a, _, _ := setup(t, db)
-		u, _ := s.UserByEmail(ctx, "op@so.vn")
+		u, _ := identity.UserByEmail(ctx, s, "op@so.vn")
 		newSession := func() *http.Cookie {
 			w := httptest.NewRecorder()
-			if err := a.StartSession(w, httptest.NewRequest("POST", "/login", nil), u.ID, storage.StageFull); err != nil {
+			if err := a.StartSession(w, httptest.NewRequest("POST", "/login", nil), u.ID, identity.StageFull); err != nil {
 				t.Fatal(err)
 			}
 			c := w.Result().Cookies()[0]
@@ -185,8 +187,8 @@ func TestSessionAndTokenLifetimes(t *testing.T) {
 		}
 		// Log out everywhere ends every session.
 		c1, c2 := newSession(), newSession()
-		actor, _ := s.ActorFor(ctx, u)
-		if err := s.EndSessions(ctx, actor, ""); err != nil {
+		actor, _ := identity.ActorFor(ctx, s, u)
+		if err := identity.EndSessions(ctx, s, actor, ""); err != nil {
 			t.Fatal(err)
 		}
 		if authenticated(c1, "") || authenticated(c2, "") {
@@ -195,7 +197,7 @@ func TestSessionAndTokenLifetimes(t *testing.T) {
 
 		secret, hash, prefix := auth.NewToken()
 		expires := s.Now().Add(time.Hour)
-		tok, err := s.CreateToken(ctx, actor, u.ID, "test", hash, prefix, &expires)
+		tok, err := identity.CreateToken(ctx, s, actor, u.ID, "test", hash, prefix, &expires)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +213,7 @@ func TestSessionAndTokenLifetimes(t *testing.T) {
 		if _, err := db.Write.Exec("UPDATE api_tokens SET expires_at = NULL"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RevokeToken(ctx, actor, tok.ID); err != nil {
+		if err := identity.RevokeToken(ctx, s, actor, tok.ID); err != nil {
 			t.Fatal(err)
 		}
 		if authenticated(nil, "Bearer "+secret) {
@@ -268,13 +270,13 @@ func BenchmarkAuthenticateToken(b *testing.B) {
 	ctx := context.Background()
 	db := dbtest.Open(b, "sqlite")
 	s := storage.New(db)
-	root, _ := s.RootOrg(ctx)
-	u, err := s.CreateUser(ctx, access.SystemActor("bench"), storage.UserInput{Email: "b@x.vn", Role: access.Viewer, OrgID: root.ID, PasswordHash: "x"})
+	root, _ := identity.RootOrg(ctx, s)
+	u, err := identity.CreateUser(ctx, s, access.SystemActor("bench"), identity.UserInput{Email: "b@x.vn", Role: access.Viewer, OrgID: root.ID, PasswordHash: "x"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	secret, hash, prefix := auth.NewToken()
-	if _, err := s.CreateToken(ctx, access.SystemActor("bench"), u.ID, "bench", hash, prefix, nil); err != nil {
+	if _, err := identity.CreateToken(ctx, s, access.SystemActor("bench"), u.ID, "bench", hash, prefix, nil); err != nil {
 		b.Fatal(err)
 	}
 	a := auth.NewAuthenticator(s)

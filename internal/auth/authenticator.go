@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -55,17 +56,17 @@ func (a *Authenticator) Authenticate(r *http.Request) (access.Actor, bool) {
 		}
 		return a.tokenActor(r.Context(), strings.TrimSpace(secret), ClientIP(r))
 	}
-	sess, u, ok := a.session(r, storage.StageFull)
+	sess, u, ok := a.session(r, identity.StageFull)
 	if !ok {
 		return access.Actor{}, false
 	}
-	actor, err := a.store.ActorFor(r.Context(), u)
+	actor, err := identity.ActorFor(r.Context(), a.store, u)
 	if err != nil {
 		slog.ErrorContext(r.Context(), "build actor", "user", u.ID, "err", err)
 		return access.Actor{}, false
 	}
 	if a.store.Now().Sub(sess.LastSeenAt) > touchEvery {
-		if err := a.store.TouchSession(r.Context(), sess.TokenHash); err != nil {
+		if err := identity.TouchSession(r.Context(), a.store, sess.TokenHash); err != nil {
 			slog.WarnContext(r.Context(), "touch session", "err", err)
 		}
 	}
@@ -77,7 +78,7 @@ func (a *Authenticator) tokenActor(ctx context.Context, secret, ip string) (acce
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return access.Actor{}, false
 	}
-	t, u, err := a.store.TokenUser(ctx, HashToken(secret))
+	t, u, err := identity.TokenUser(ctx, a.store, HashToken(secret))
 	if err != nil {
 		if !errors.Is(err, access.ErrNotFound) {
 			slog.ErrorContext(ctx, "read token", "err", err)
@@ -87,13 +88,13 @@ func (a *Authenticator) tokenActor(ctx context.Context, secret, ip string) (acce
 	if !t.Active(a.store.Now()) {
 		return access.Actor{}, false
 	}
-	actor, err := a.store.ActorFor(ctx, u)
+	actor, err := identity.ActorFor(ctx, a.store, u)
 	if err != nil {
 		slog.ErrorContext(ctx, "build actor", "user", u.ID, "err", err)
 		return access.Actor{}, false
 	}
 	if t.LastUsedAt == nil || a.store.Now().Sub(*t.LastUsedAt) > touchEvery {
-		if err := a.store.TouchToken(ctx, t.ID); err != nil {
+		if err := identity.TouchToken(ctx, a.store, t.ID); err != nil {
 			slog.WarnContext(ctx, "touch token", "err", err)
 		}
 	}
@@ -103,12 +104,12 @@ func (a *Authenticator) tokenActor(ctx context.Context, secret, ip string) (acce
 
 // session returns the request's live session of the given stage and its user,
 // ending it when it has timed out.
-func (a *Authenticator) session(r *http.Request, stage string) (storage.Session, storage.User, bool) {
+func (a *Authenticator) session(r *http.Request, stage string) (identity.Session, identity.User, bool) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
-		return storage.Session{}, storage.User{}, false
+		return identity.Session{}, identity.User{}, false
 	}
-	sess, u, err := a.store.SessionUser(r.Context(), HashToken(c.Value))
+	sess, u, err := identity.SessionUser(r.Context(), a.store, HashToken(c.Value))
 	if err != nil {
 		if !errors.Is(err, access.ErrNotFound) {
 			slog.ErrorContext(r.Context(), "read session", "err", err)
@@ -117,11 +118,11 @@ func (a *Authenticator) session(r *http.Request, stage string) (storage.Session,
 	}
 	now := a.store.Now()
 	idle, absolute := IdleTimeout, AbsoluteTimeout
-	if sess.Stage == storage.StageMFAEnrol {
+	if sess.Stage == identity.StageMFAEnrol {
 		idle, absolute = enrolTimeout, enrolTimeout
 	}
 	if now.Sub(sess.LastSeenAt) > idle || now.Sub(sess.CreatedAt) > absolute {
-		if err := a.store.DeleteSession(r.Context(), sess.TokenHash); err != nil {
+		if err := identity.DeleteSession(r.Context(), a.store, sess.TokenHash); err != nil {
 			slog.WarnContext(r.Context(), "end expired session", "err", err)
 		}
 		return sess, u, false
@@ -134,12 +135,12 @@ func (a *Authenticator) session(r *http.Request, stage string) (storage.Session,
 
 // PendingEnrolment returns the user of a session that signed in with a
 // password but must enrol MFA before anything else.
-func (a *Authenticator) PendingEnrolment(r *http.Request) (storage.User, access.Actor, bool) {
-	_, u, ok := a.session(r, storage.StageMFAEnrol)
+func (a *Authenticator) PendingEnrolment(r *http.Request) (identity.User, access.Actor, bool) {
+	_, u, ok := a.session(r, identity.StageMFAEnrol)
 	if !ok {
 		return u, access.Actor{}, false
 	}
-	actor, err := a.store.ActorFor(r.Context(), u)
+	actor, err := identity.ActorFor(r.Context(), a.store, u)
 	if err != nil {
 		slog.ErrorContext(r.Context(), "build actor", "user", u.ID, "err", err)
 		return u, actor, false
@@ -156,12 +157,12 @@ func (a *Authenticator) StartSession(w http.ResponseWriter, r *http.Request, use
 	// Sign-ins are rare enough to sweep sessions that timed out without a
 	// request noticing.
 	now := a.store.Now()
-	if err := a.store.DeleteExpiredSessions(r.Context(), now.Add(-IdleTimeout), now.Add(-AbsoluteTimeout)); err != nil {
+	if err := identity.DeleteExpiredSessions(r.Context(), a.store, now.Add(-IdleTimeout), now.Add(-AbsoluteTimeout)); err != nil {
 		slog.WarnContext(r.Context(), "remove expired sessions", "err", err)
 	}
 	token := randomToken()
-	sess := storage.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: ClientIP(r), UserAgent: r.UserAgent()}
-	if err := a.store.CreateSession(r.Context(), &sess); err != nil {
+	sess := identity.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: ClientIP(r), UserAgent: r.UserAgent()}
+	if err := identity.CreateSession(r.Context(), a.store, &sess); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
@@ -175,7 +176,7 @@ func (a *Authenticator) EndSession(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	if err := a.store.DeleteSession(r.Context(), HashToken(c.Value)); err != nil {
+	if err := identity.DeleteSession(r.Context(), a.store, HashToken(c.Value)); err != nil {
 		slog.WarnContext(r.Context(), "end session", "err", err)
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -49,7 +50,7 @@ func (e *LockedError) Error() string {
 // Login is a signed-in user. NeedsEnrolment is set when the role requires
 // MFA and the user has not enrolled yet: only enrolment may follow.
 type Login struct {
-	User           storage.User
+	User           identity.User
 	Actor          access.Actor
 	NeedsEnrolment bool
 }
@@ -72,7 +73,7 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 	if err := a.checkLockout(ctx, who); err != nil {
 		return Login{}, err
 	}
-	u, err := a.store.UserByEmail(ctx, email)
+	u, err := identity.UserByEmail(ctx, a.store, email)
 	switch {
 	case errors.Is(err, access.ErrNotFound):
 		_ = VerifyPassword(ctx, dummyHash(), password)
@@ -102,10 +103,10 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 			return Login{}, err
 		}
 	}
-	if err := a.store.ClearLoginFailures(ctx, email); err != nil {
+	if err := identity.ClearLoginFailures(ctx, a.store, email); err != nil {
 		return Login{}, err
 	}
-	actor, err := a.store.ActorFor(ctx, u)
+	actor, err := identity.ActorFor(ctx, a.store, u)
 	if err != nil {
 		return Login{}, err
 	}
@@ -118,7 +119,7 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 // checkLockout refuses (with a *LockedError) while the account or the
 // address has too many recent failures.
 func (a *Authenticator) checkLockout(ctx context.Context, who access.Actor) error {
-	f, err := a.store.RecentLoginFailures(ctx, who.Email, who.IP, a.store.Now().Add(-FailureWindow))
+	f, err := identity.RecentLoginFailures(ctx, a.store, who.Email, who.IP, a.store.Now().Add(-FailureWindow))
 	if err != nil {
 		return err
 	}
@@ -135,12 +136,12 @@ func (a *Authenticator) checkLockout(ctx context.Context, who access.Actor) erro
 
 // checkSecondFactor accepts an unused TOTP code or an unused recovery code.
 func (a *Authenticator) checkSecondFactor(ctx context.Context, who access.Actor, code string) (string, error) {
-	m, err := a.store.MFA(ctx, who.UserID)
+	m, err := identity.MFA(ctx, a.store, who.UserID)
 	if err != nil {
 		return "", err
 	}
 	if step, ok := matchTOTP(m.Secret, code, a.store.Now()); ok {
-		fresh, err := a.store.UseTOTPStep(ctx, who.UserID, step)
+		fresh, err := identity.UseTOTPStep(ctx, a.store, who.UserID, step)
 		if err != nil {
 			return "", err
 		}
@@ -149,7 +150,7 @@ func (a *Authenticator) checkSecondFactor(ctx context.Context, who access.Actor,
 		}
 		return "", ErrBadCode
 	}
-	ok, err := a.store.UseRecoveryCode(ctx, who, who.UserID, HashRecoveryCode(code))
+	ok, err := identity.UseRecoveryCode(ctx, a.store, who, who.UserID, HashRecoveryCode(code))
 	if err != nil {
 		return "", err
 	}
@@ -160,7 +161,7 @@ func (a *Authenticator) checkSecondFactor(ctx context.Context, who access.Actor,
 }
 
 func (a *Authenticator) fail(ctx context.Context, who access.Actor, reason string, err error) error {
-	if rerr := a.store.RecordLoginFailure(ctx, who.Email, who.IP, a.store.Now().Add(-24*time.Hour)); rerr != nil {
+	if rerr := identity.RecordLoginFailure(ctx, a.store, who.Email, who.IP, a.store.Now().Add(-24*time.Hour)); rerr != nil {
 		return rerr
 	}
 	a.audit(ctx, who, "user.login_failed", map[string]string{"reason": reason})
@@ -168,7 +169,7 @@ func (a *Authenticator) fail(ctx context.Context, who access.Actor, reason strin
 }
 
 func (a *Authenticator) audit(ctx context.Context, who access.Actor, action string, details any) {
-	err := a.store.Audit(ctx, who, storage.Change{Action: action, ObjectType: "user", ObjectID: who.UserID, OrgID: who.OrgID, New: details})
+	err := audit.Write(ctx, a.store, who, audit.Change{Action: action, ObjectType: "user", ObjectID: who.UserID, OrgID: who.OrgID, New: details})
 	if err != nil {
 		slog.ErrorContext(ctx, "audit sign-in", "action", action, "err", err)
 	}
@@ -180,12 +181,12 @@ func (a *Authenticator) BeginEnrolment(ctx context.Context, actor access.Actor) 
 	if err != nil {
 		return e, err
 	}
-	return e, a.store.SetPendingTOTP(ctx, actor, e.Secret)
+	return e, identity.SetPendingTOTP(ctx, a.store, actor, e.Secret)
 }
 
 // CurrentEnrolment returns the enrolment offered to the actor and not yet confirmed.
 func (a *Authenticator) CurrentEnrolment(ctx context.Context, actor access.Actor) (Enrolment, error) {
-	m, err := a.store.MFA(ctx, actor.UserID)
+	m, err := identity.MFA(ctx, a.store, actor.UserID)
 	if err != nil || m.Pending == "" {
 		return Enrolment{}, err
 	}
@@ -199,7 +200,7 @@ func (a *Authenticator) CurrentEnrolment(ctx context.Context, actor access.Actor
 // ConfirmEnrolment checks a code against the offered secret and, when it
 // matches, turns MFA on and returns the new recovery codes (shown once).
 func (a *Authenticator) ConfirmEnrolment(ctx context.Context, actor access.Actor, code string) ([]string, error) {
-	m, err := a.store.MFA(ctx, actor.UserID)
+	m, err := identity.MFA(ctx, a.store, actor.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (a *Authenticator) ConfirmEnrolment(ctx context.Context, actor access.Actor
 		return nil, ErrBadCode
 	}
 	codes, hashes := NewRecoveryCodes()
-	if err := a.store.EnableMFA(ctx, actor, m.Pending, step, hashes); err != nil {
+	if err := identity.EnableMFA(ctx, a.store, actor, m.Pending, step, hashes); err != nil {
 		return nil, err
 	}
 	return codes, nil
@@ -220,7 +221,7 @@ func (a *Authenticator) ConfirmEnrolment(ctx context.Context, actor access.Actor
 // NewRecoveryCodesFor replaces the actor's recovery codes and returns them.
 func (a *Authenticator) NewRecoveryCodesFor(ctx context.Context, actor access.Actor) ([]string, error) {
 	codes, hashes := NewRecoveryCodes()
-	return codes, a.store.ReplaceRecoveryCodes(ctx, actor, hashes)
+	return codes, identity.ReplaceRecoveryCodes(ctx, a.store, actor, hashes)
 }
 
 // ChangePassword changes the actor's own password after checking the
@@ -235,7 +236,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 		}
 		return err
 	}
-	u, err := a.store.UserByEmail(ctx, actor.Email)
+	u, err := identity.UserByEmail(ctx, a.store, actor.Email)
 	if err != nil {
 		return err
 	}
@@ -253,5 +254,5 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 	if err != nil {
 		return err
 	}
-	return a.store.SetPassword(ctx, actor, actor.UserID, hash, keepSession)
+	return identity.SetPassword(ctx, a.store, actor, actor.UserID, hash, keepSession)
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/audit"
 	"github.com/spf13/cobra"
 )
 
@@ -29,8 +29,8 @@ func newAuditVerifyCmd() *cobra.Command {
 				return err
 			}
 			defer closeDB()
-			n, err := store.VerifyAudit(cmd.Context())
-			var broken *storage.AuditBreak
+			n, err := audit.Verify(cmd.Context(), store)
+			var broken *audit.Break
 			if errors.As(err, &broken) {
 				return withExitCode(1, fmt.Errorf("audit log BROKEN after %d intact entries: %w", n, broken))
 			}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/storage"
@@ -53,7 +54,7 @@ func writeForever() {
 	}
 	store := storage.New(db)
 	for i := 0; ; i++ {
-		err := store.Audit(ctx, access.SystemActor("test-writer"), storage.Change{Action: "test.write", ObjectType: "test", ObjectID: int64(i + 1), New: strings.Repeat("x", 200)})
+		err := audit.Write(ctx, store, access.SystemActor("test-writer"), audit.Change{Action: "test.write", ObjectType: "test", ObjectID: int64(i + 1), New: strings.Repeat("x", 200)})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "writer:", err)
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -43,7 +44,7 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 			}
 			d := openDB(t, db)
 			store := storage.New(d)
-			tok, u, err := store.TokenUser(context.Background(), auth.HashToken(token))
+			tok, u, err := identity.TokenUser(context.Background(), store, auth.HashToken(token))
 			if err != nil || u.Email != "lan@so.gov.vn" || tok.ExpiresAt == nil {
 				t.Fatalf("token not stored for the user: %v %+v %+v", err, tok, u)
 			}

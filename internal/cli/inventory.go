@@ -11,8 +11,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/inventory/xlsx"
-	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/spf13/cobra"
 )
 
@@ -67,7 +66,7 @@ func newInventoryExportCmd() *cobra.Command {
 				}
 				orgID = o.ID
 			}
-			b, err := store.ExportInventory(ctx, actor, orgID)
+			b, err := inventory.ExportInventory(ctx, store, actor, orgID)
 			if err != nil {
 				return err
 			}
@@ -89,7 +88,7 @@ func newInventoryExportCmd() *cobra.Command {
 func newInventoryImportCmd() *cobra.Command {
 	var db dbFlags
 	var org, lang string
-	var opt storage.ImportOptions
+	var opt inventory.ImportOptions
 	cmd := &cobra.Command{
 		Use:   "import --org CODE FILE.xlsx|FILE.csv",
 		Short: "Check an inventory workbook (or a CSV of assets) and import it into an organisation",
@@ -109,8 +108,8 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			if err != nil {
 				return err
 			}
-			b, err := xlsx.ReadUpload(args[0], f, st.Size(), xlsx.DefaultLimits)
-			if errors.Is(err, xlsx.ErrNotWorkbook) {
+			b, err := workbook.ReadUpload(args[0], f, st.Size(), workbook.DefaultLimits)
+			if errors.Is(err, workbook.ErrNotWorkbook) {
 				printProblems(cmd.ErrOrStderr(), b, lang)
 				return withExitCode(1, fmt.Errorf("%s: not imported", args[0]))
 			}
@@ -128,7 +127,7 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 				return err
 			}
 			opt.Source = args[0]
-			res, err := store.ImportInventory(ctx, actor, o.ID, b, opt)
+			res, err := inventory.ImportInventory(ctx, store, actor, o.ID, b, opt)
 			if err != nil {
 				return err
 			}
@@ -163,7 +162,7 @@ func printProblems(w io.Writer, b *inventory.Batch, lang string) {
 	}
 }
 
-func printCounts(w io.Writer, res storage.ImportResult) {
+func printCounts(w io.Writer, res inventory.ImportResult) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHEET\tCREATED\tUPDATED\tUNCHANGED\tSKIPPED")
 	for _, s := range inventory.Sheets {
@@ -180,7 +179,7 @@ func writeWorkbook(path string, b *inventory.Batch) error {
 		return withExitCode(2, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := xlsx.Write(tmp, b); err != nil {
+	if err := workbook.Write(tmp, b); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 	"github.com/xuri/excelize/v2"
 )
@@ -41,18 +42,18 @@ func copyOrgs(t *testing.T, from, to database.Config) {
 		t.Fatal(err)
 	}
 	actor := access.SystemActor("test")
-	orgs, err := storage.New(src).ListOrgs(ctx, actor, storage.OrgQuery{}) // parents first
+	orgs, err := identity.ListOrgs(ctx, storage.New(src), actor, identity.OrgQuery{}) // parents first
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := storage.New(dst)
-	root, err := store.RootOrg(ctx)
+	root, err := identity.RootOrg(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids := map[int64]int64{orgs[0].ID: root.ID}
 	for _, o := range orgs[1:] {
-		n, err := store.CreateOrg(ctx, actor, storage.OrgInput{Code: o.Code, Name: o.Name, Kind: o.Kind, ParentID: ids[o.ParentID]})
+		n, err := identity.CreateOrg(ctx, store, actor, identity.OrgInput{Code: o.Code, Name: o.Name, Kind: o.Kind, ParentID: ids[o.ParentID]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,11 +119,11 @@ func TestInventoryImportBadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := storage.New(d)
-	root, err := store.RootOrg(ctx)
+	root, err := identity.RootOrg(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.CreateOrg(ctx, access.SystemActor("test"), storage.OrgInput{ParentID: root.ID, Code: "SYT", Name: "Sở Y tế", Kind: storage.OrgDepartment}); err != nil {
+	if _, err := identity.CreateOrg(ctx, store, access.SystemActor("test"), identity.OrgInput{ParentID: root.ID, Code: "SYT", Name: "Sở Y tế", Kind: identity.OrgDepartment}); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()

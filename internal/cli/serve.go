@@ -10,6 +10,7 @@ import (
 
 	"github.com/khien/khien/internal/app"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 	"github.com/spf13/cobra"
@@ -80,7 +81,7 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config) error {
 // KHIEN_ADMIN_EMAIL and KHIEN_ADMIN_PASSWORD or with a generated password
 // printed once on stderr.
 func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
-	n, err := store.CountUsers(ctx)
+	n, err := identity.CountUsers(ctx, store)
 	if err != nil || n > 0 {
 		return err
 	}
@@ -99,7 +100,7 @@ func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
 	if err != nil {
 		return err
 	}
-	created, err := store.CreateFirstAdmin(ctx, "Thành phố", email, hash)
+	created, err := identity.CreateFirstAdmin(ctx, store, "Thành phố", email, hash)
 	if err != nil || !created {
 		return err
 	}

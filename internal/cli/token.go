@@ -8,6 +8,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/identity"
 	"github.com/spf13/cobra"
 )
 
@@ -38,7 +39,7 @@ func newTokenCreateCmd() *cobra.Command {
 				return err
 			}
 			defer closeDB()
-			u, err := store.UserByEmail(ctx, email)
+			u, err := identity.UserByEmail(ctx, store, email)
 			if err != nil {
 				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
 			}
@@ -48,7 +49,7 @@ func newTokenCreateCmd() *cobra.Command {
 				exp = &t
 			}
 			secret, hash, prefix := auth.NewToken()
-			t, err := store.CreateToken(ctx, access.SystemActor("cli"), u.ID, name, hash, prefix, exp)
+			t, err := identity.CreateToken(ctx, store, access.SystemActor("cli"), u.ID, name, hash, prefix, exp)
 			if err != nil {
 				return withExitCode(2, err)
 			}

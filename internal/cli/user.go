@@ -11,6 +11,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 	"github.com/spf13/cobra"
 )
@@ -80,7 +81,7 @@ func newUserCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			u, err := store.CreateUser(ctx, access.SystemActor("cli"), storage.UserInput{Email: email, Name: name, Role: access.Role(role), OrgID: o.ID, PasswordHash: hash})
+			u, err := identity.CreateUser(ctx, store, access.SystemActor("cli"), identity.UserInput{Email: email, Name: name, Role: access.Role(role), OrgID: o.ID, PasswordHash: hash})
 			if err != nil {
 				return withExitCode(2, err)
 			}
@@ -117,7 +118,7 @@ func newUserResetPasswordCmd() *cobra.Command {
 				return err
 			}
 			defer closeDB()
-			u, err := store.UserByEmail(ctx, email)
+			u, err := identity.UserByEmail(ctx, store, email)
 			if err != nil {
 				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
 			}
@@ -126,11 +127,11 @@ func newUserResetPasswordCmd() *cobra.Command {
 				return err
 			}
 			actor := access.SystemActor("cli")
-			if err := store.SetPassword(ctx, actor, u.ID, hash, ""); err != nil {
+			if err := identity.SetPassword(ctx, store, actor, u.ID, hash, ""); err != nil {
 				return err
 			}
 			if resetMFA {
-				if err := store.ResetMFA(ctx, actor, u.ID); err != nil {
+				if err := identity.ResetMFA(ctx, store, actor, u.ID); err != nil {
 					return err
 				}
 			}
@@ -161,22 +162,22 @@ func roleNames() []string {
 }
 
 // findOrg finds an organisation by id or code; empty means the root.
-func findOrg(ctx context.Context, store *storage.Store, ref string) (storage.Org, error) {
+func findOrg(ctx context.Context, store *storage.Store, ref string) (identity.Org, error) {
 	if ref == "" {
-		return store.RootOrg(ctx)
+		return identity.RootOrg(ctx, store)
 	}
 	system := access.SystemActor("cli")
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return store.GetOrg(ctx, system, id)
+		return identity.GetOrg(ctx, store, system, id)
 	}
-	orgs, err := store.ListOrgs(ctx, system, storage.OrgQuery{IncludeArchived: true})
+	orgs, err := identity.ListOrgs(ctx, store, system, identity.OrgQuery{IncludeArchived: true})
 	if err != nil {
-		return storage.Org{}, err
+		return identity.Org{}, err
 	}
 	for _, o := range orgs {
 		if strings.EqualFold(o.Code, ref) {
 			return o, nil
 		}
 	}
-	return storage.Org{}, withExitCode(2, fmt.Errorf("no organisation with code or id %q", ref))
+	return identity.Org{}, withExitCode(2, fmt.Errorf("no organisation with code or id %q", ref))
 }

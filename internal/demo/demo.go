@@ -15,6 +15,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
@@ -79,57 +80,57 @@ type systemSpec struct {
 // Information and Communications is part of the Department of Science and
 // Technology, which now runs the city's data centre.
 var agencies = []agency{
-	{code: "VPUBND", name: "Văn phòng Ủy ban nhân dân thành phố", kind: storage.OrgDepartment, slug: "vpubnd", special: []systemSpec{
+	{code: "VPUBND", name: "Văn phòng Ủy ban nhân dân thành phố", kind: identity.OrgDepartment, slug: "vpubnd", special: []systemSpec{
 		{name: "Hệ thống thông tin báo cáo thành phố", kind: "internal_app", purpose: "Tổng hợp báo cáo kinh tế - xã hội", level: 3, hosting: "provincial_dc"},
 	}},
-	{code: "SKHCN", name: "Sở Khoa học và Công nghệ", kind: storage.OrgDepartment, slug: "skhcn", special: []systemSpec{
+	{code: "SKHCN", name: "Sở Khoa học và Công nghệ", kind: identity.OrgDepartment, slug: "skhcn", special: []systemSpec{
 		{name: "Trung tâm dữ liệu thành phố", kind: "network", purpose: "Hạ tầng máy chủ dùng chung của thành phố", level: 4, hosting: "provincial_dc"},
 		{name: "Nền tảng tích hợp, chia sẻ dữ liệu (LGSP)", kind: "internal_app", purpose: "Kết nối, chia sẻ dữ liệu giữa các cơ quan", level: 3, personal: true, population: true, hosting: "provincial_dc"},
 		{name: "Hệ thống thư điện tử công vụ thành phố", kind: "email", purpose: "Thư điện tử cho cán bộ, công chức", level: 3, personal: true, hosting: "provincial_dc"},
 	}},
-	{code: "TTPVHCC", name: "Trung tâm Phục vụ hành chính công thành phố", kind: storage.OrgUnit, parent: "VPUBND", slug: "dichvucong", special: []systemSpec{
+	{code: "TTPVHCC", name: "Trung tâm Phục vụ hành chính công thành phố", kind: identity.OrgUnit, parent: "VPUBND", slug: "dichvucong", special: []systemSpec{
 		{name: "Hệ thống thông tin giải quyết thủ tục hành chính", kind: "internal_app", purpose: "Tiếp nhận, giải quyết hồ sơ thủ tục hành chính", level: 3, personal: true, population: true, procedure: true, hosting: "provincial_dc"},
 	}},
-	{code: "STC", name: "Sở Tài chính", kind: storage.OrgDepartment, slug: "stc", special: []systemSpec{
+	{code: "STC", name: "Sở Tài chính", kind: identity.OrgDepartment, slug: "stc", special: []systemSpec{
 		{name: "Phần mềm quản lý ngân sách", kind: "internal_app", purpose: "Lập, phân bổ và theo dõi dự toán ngân sách", level: 3, hosting: "provincial_dc"},
 	}},
-	{code: "SNV", name: "Sở Nội vụ", kind: storage.OrgDepartment, slug: "snv", special: []systemSpec{
+	{code: "SNV", name: "Sở Nội vụ", kind: identity.OrgDepartment, slug: "snv", special: []systemSpec{
 		{name: "Cơ sở dữ liệu cán bộ, công chức, viên chức", kind: "data_store", purpose: "Quản lý hồ sơ cán bộ, công chức", level: 3, personal: true, hosting: "provincial_dc"},
 	}},
-	{code: "STP", name: "Sở Tư pháp", kind: storage.OrgDepartment, slug: "stp", special: []systemSpec{
+	{code: "STP", name: "Sở Tư pháp", kind: identity.OrgDepartment, slug: "stp", special: []systemSpec{
 		{name: "Phần mềm đăng ký, quản lý hộ tịch", kind: "internal_app", purpose: "Đăng ký khai sinh, kết hôn, khai tử", level: 3, personal: true, population: true, procedure: true, hosting: "provider"},
 	}},
-	{code: "SYT", name: "Sở Y tế", kind: storage.OrgDepartment, slug: "syt", special: []systemSpec{
+	{code: "SYT", name: "Sở Y tế", kind: identity.OrgDepartment, slug: "syt", special: []systemSpec{
 		{name: "Hệ thống hồ sơ sức khỏe điện tử", kind: "data_store", purpose: "Lưu trữ hồ sơ sức khỏe người dân", level: 3, personal: true, population: true, hosting: "cloud"},
 	}},
-	{code: "SGDDT", name: "Sở Giáo dục và Đào tạo", kind: storage.OrgDepartment, slug: "sgddt", special: []systemSpec{
+	{code: "SGDDT", name: "Sở Giáo dục và Đào tạo", kind: identity.OrgDepartment, slug: "sgddt", special: []systemSpec{
 		{name: "Cơ sở dữ liệu ngành giáo dục", kind: "data_store", purpose: "Dữ liệu học sinh, giáo viên, trường học", level: 2, personal: true, hosting: "provider"},
 	}},
-	{code: "SXD", name: "Sở Xây dựng", kind: storage.OrgDepartment, slug: "sxd"},
-	{code: "SNNMT", name: "Sở Nông nghiệp và Môi trường", kind: storage.OrgDepartment, slug: "snnmt", special: []systemSpec{
+	{code: "SXD", name: "Sở Xây dựng", kind: identity.OrgDepartment, slug: "sxd"},
+	{code: "SNNMT", name: "Sở Nông nghiệp và Môi trường", kind: identity.OrgDepartment, slug: "snnmt", special: []systemSpec{
 		{name: "Cơ sở dữ liệu đất đai", kind: "data_store", purpose: "Hồ sơ địa chính, bản đồ đất đai", level: 3, personal: true, procedure: true, hosting: "provincial_dc"},
 	}},
-	{code: "SCT", name: "Sở Công Thương", kind: storage.OrgDepartment, slug: "sct"},
-	{code: "SVHTTDL", name: "Sở Văn hóa, Thể thao và Du lịch", kind: storage.OrgDepartment, slug: "svhttdl"},
-	{code: "TTTP", name: "Thanh tra thành phố", kind: storage.OrgDepartment, slug: "thanhtra"},
-	{code: "SDTTG", name: "Sở Dân tộc và Tôn giáo", kind: storage.OrgDepartment, slug: "sdttg"},
-	{code: "NINHKIEU", name: "Ủy ban nhân dân quận Ninh Kiều", kind: storage.OrgDistrict, slug: "ninhkieu"},
-	{code: "BINHTHUY", name: "Ủy ban nhân dân quận Bình Thủy", kind: storage.OrgDistrict, slug: "binhthuy"},
-	{code: "CAIRANG", name: "Ủy ban nhân dân quận Cái Răng", kind: storage.OrgDistrict, slug: "cairang"},
-	{code: "OMON", name: "Ủy ban nhân dân quận Ô Môn", kind: storage.OrgDistrict, slug: "omon"},
-	{code: "THOTNOT", name: "Ủy ban nhân dân quận Thốt Nốt", kind: storage.OrgDistrict, slug: "thotnot"},
-	{code: "PHONGDIEN", name: "Ủy ban nhân dân huyện Phong Điền", kind: storage.OrgDistrict, slug: "phongdien"},
-	{code: "CODO", name: "Ủy ban nhân dân huyện Cờ Đỏ", kind: storage.OrgDistrict, slug: "codo"},
-	{code: "VINHTHANH", name: "Ủy ban nhân dân huyện Vĩnh Thạnh", kind: storage.OrgDistrict, slug: "vinhthanh"},
-	{code: "THOILAI", name: "Ủy ban nhân dân huyện Thới Lai", kind: storage.OrgDistrict, slug: "thoilai"},
-	{code: "P-TANAN", name: "Ủy ban nhân dân phường Tân An", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "tanan"},
-	{code: "P-ANHOA", name: "Ủy ban nhân dân phường An Hòa", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "anhoa"},
-	{code: "P-XUANKHANH", name: "Ủy ban nhân dân phường Xuân Khánh", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "xuankhanh"},
-	{code: "P-HUNGLOI", name: "Ủy ban nhân dân phường Hưng Lợi", kind: storage.OrgCommune, parent: "NINHKIEU", slug: "hungloi"},
-	{code: "P-LEBINH", name: "Ủy ban nhân dân phường Lê Bình", kind: storage.OrgCommune, parent: "CAIRANG", slug: "lebinh"},
-	{code: "P-BUIHUUNGHIA", name: "Ủy ban nhân dân phường Bùi Hữu Nghĩa", kind: storage.OrgCommune, parent: "BINHTHUY", slug: "buihuunghia"},
-	{code: "X-MYKHANH", name: "Ủy ban nhân dân xã Mỹ Khánh", kind: storage.OrgCommune, parent: "PHONGDIEN", slug: "mykhanh"},
-	{code: "X-TRUNGAN", name: "Ủy ban nhân dân xã Trung An", kind: storage.OrgCommune, parent: "CODO", slug: "trungan"},
+	{code: "SCT", name: "Sở Công Thương", kind: identity.OrgDepartment, slug: "sct"},
+	{code: "SVHTTDL", name: "Sở Văn hóa, Thể thao và Du lịch", kind: identity.OrgDepartment, slug: "svhttdl"},
+	{code: "TTTP", name: "Thanh tra thành phố", kind: identity.OrgDepartment, slug: "thanhtra"},
+	{code: "SDTTG", name: "Sở Dân tộc và Tôn giáo", kind: identity.OrgDepartment, slug: "sdttg"},
+	{code: "NINHKIEU", name: "Ủy ban nhân dân quận Ninh Kiều", kind: identity.OrgDistrict, slug: "ninhkieu"},
+	{code: "BINHTHUY", name: "Ủy ban nhân dân quận Bình Thủy", kind: identity.OrgDistrict, slug: "binhthuy"},
+	{code: "CAIRANG", name: "Ủy ban nhân dân quận Cái Răng", kind: identity.OrgDistrict, slug: "cairang"},
+	{code: "OMON", name: "Ủy ban nhân dân quận Ô Môn", kind: identity.OrgDistrict, slug: "omon"},
+	{code: "THOTNOT", name: "Ủy ban nhân dân quận Thốt Nốt", kind: identity.OrgDistrict, slug: "thotnot"},
+	{code: "PHONGDIEN", name: "Ủy ban nhân dân huyện Phong Điền", kind: identity.OrgDistrict, slug: "phongdien"},
+	{code: "CODO", name: "Ủy ban nhân dân huyện Cờ Đỏ", kind: identity.OrgDistrict, slug: "codo"},
+	{code: "VINHTHANH", name: "Ủy ban nhân dân huyện Vĩnh Thạnh", kind: identity.OrgDistrict, slug: "vinhthanh"},
+	{code: "THOILAI", name: "Ủy ban nhân dân huyện Thới Lai", kind: identity.OrgDistrict, slug: "thoilai"},
+	{code: "P-TANAN", name: "Ủy ban nhân dân phường Tân An", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "tanan"},
+	{code: "P-ANHOA", name: "Ủy ban nhân dân phường An Hòa", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "anhoa"},
+	{code: "P-XUANKHANH", name: "Ủy ban nhân dân phường Xuân Khánh", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "xuankhanh"},
+	{code: "P-HUNGLOI", name: "Ủy ban nhân dân phường Hưng Lợi", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "hungloi"},
+	{code: "P-LEBINH", name: "Ủy ban nhân dân phường Lê Bình", kind: identity.OrgCommune, parent: "CAIRANG", slug: "lebinh"},
+	{code: "P-BUIHUUNGHIA", name: "Ủy ban nhân dân phường Bùi Hữu Nghĩa", kind: identity.OrgCommune, parent: "BINHTHUY", slug: "buihuunghia"},
+	{code: "X-MYKHANH", name: "Ủy ban nhân dân xã Mỹ Khánh", kind: identity.OrgCommune, parent: "PHONGDIEN", slug: "mykhanh"},
+	{code: "X-TRUNGAN", name: "Ủy ban nhân dân xã Trung An", kind: identity.OrgCommune, parent: "CODO", slug: "trungan"},
 }
 
 var (
@@ -150,16 +151,16 @@ var (
 func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 	var sum Summary
 	actor := access.SystemActor("demo")
-	if _, n, err := store.ListSystems(ctx, actor, storage.SystemFilter{Level: -1, Limit: 1}); err != nil {
+	if _, n, err := inventory.ListSystems(ctx, store, actor, inventory.SystemFilter{Level: -1, Limit: 1}); err != nil {
 		return sum, err
 	} else if n > 0 {
 		return sum, ErrNotEmpty
 	}
-	root, err := store.RootOrg(ctx)
+	root, err := identity.RootOrg(ctx, store)
 	if err != nil {
 		return sum, err
 	}
-	if root, err = store.UpdateOrg(ctx, actor, root.ID, storage.OrgInput{Code: root.Code, Name: "Thành phố Cần Thơ", Kind: storage.OrgProvince}); err != nil {
+	if root, err = identity.UpdateOrg(ctx, store, actor, root.ID, identity.OrgInput{Code: root.Code, Name: "Thành phố Cần Thơ", Kind: identity.OrgProvince}); err != nil {
 		return sum, fmt.Errorf("name the demo city: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(2025, 10))
@@ -169,7 +170,7 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		if a.parent != "" {
 			parent = ids[a.parent]
 		}
-		org, err := store.CreateOrg(ctx, actor, storage.OrgInput{ParentID: parent, Code: a.code, Name: a.name, Kind: a.kind})
+		org, err := identity.CreateOrg(ctx, store, actor, identity.OrgInput{ParentID: parent, Code: a.code, Name: a.name, Kind: a.kind})
 		if err != nil {
 			return sum, fmt.Errorf("demo organisation %s: %w", a.code, err)
 		}
@@ -178,7 +179,7 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		if !b.Valid() {
 			return sum, fmt.Errorf("demo data of %s is invalid: %v", a.code, b.Problems[0])
 		}
-		res, err := store.ImportInventory(ctx, actor, org.ID, b, storage.ImportOptions{Source: "khien demo"})
+		res, err := inventory.ImportInventory(ctx, store, actor, org.ID, b, inventory.ImportOptions{Source: "khien demo"})
 		if err != nil {
 			return sum, fmt.Errorf("demo inventory of %s: %w", a.code, err)
 		}
@@ -205,7 +206,7 @@ func loadUsers(ctx context.Context, store *storage.Store, actor access.Actor, or
 	}
 	var out []DemoUser
 	for _, du := range demoUsers {
-		u, err := store.CreateUser(ctx, actor, storage.UserInput{Email: du.Email, Name: du.name, Role: du.Role, OrgID: orgIDs[du.OrgCode], PasswordHash: hash})
+		u, err := identity.CreateUser(ctx, store, actor, identity.UserInput{Email: du.Email, Name: du.name, Role: du.Role, OrgID: orgIDs[du.OrgCode], PasswordHash: hash})
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.Email, err)
 		}
@@ -214,7 +215,7 @@ func loadUsers(ctx context.Context, store *storage.Store, actor access.Actor, or
 			for _, code := range du.assigned {
 				assigned = append(assigned, orgIDs[code])
 			}
-			if err := store.SetAssignments(ctx, actor, u.ID, assigned); err != nil {
+			if err := identity.SetAssignments(ctx, store, actor, u.ID, assigned); err != nil {
 				return nil, fmt.Errorf("demo user %s: assign: %w", du.Email, err)
 			}
 		}
@@ -234,7 +235,7 @@ func agencyBatch(rng *rand.Rand, n int, a agency) *inventory.Batch {
 		{name: "Phần mềm quản lý văn bản và điều hành", kind: "internal_app", purpose: "Quản lý văn bản đi, đến và hồ sơ công việc", level: 2, hosting: "provincial_dc", personal: true},
 		{name: "Mạng nội bộ (LAN)", kind: "network", purpose: "Kết nối máy trạm, máy chủ của cơ quan", level: 1, hosting: "on_premises"},
 	}, a.special...)
-	if a.kind == storage.OrgDistrict || a.kind == storage.OrgCommune {
+	if a.kind == identity.OrgDistrict || a.kind == identity.OrgCommune {
 		specs = append(specs, systemSpec{name: "Phần mềm một cửa điện tử", kind: "internal_app", purpose: "Tiếp nhận, trả kết quả thủ tục hành chính tại bộ phận một cửa",
 			level: 2, personal: true, population: true, procedure: true, hosting: "provincial_dc"})
 	}

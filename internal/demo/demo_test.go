@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/demo"
+	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -36,7 +37,7 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 			if login.NeedsEnrolment != u.Role.RequiresMFA() {
 				t.Errorf("%s: enrolment required = %v", u.Email, login.NeedsEnrolment)
 			}
-			_, n, err := store.ListSystems(ctx, login.Actor, storage.SystemFilter{Level: -1, Limit: 1})
+			_, n, err := inventory.ListSystems(ctx, store, login.Actor, inventory.SystemFilter{Level: -1, Limit: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

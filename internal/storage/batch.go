@@ -10,12 +10,12 @@ import (
 // columns that stays far below both databases' limits on parameters.
 const batchRows = 500
 
-// rowBatch inserts rows into one table many at a time. On PostgreSQL every
+// Batch inserts rows into one table many at a time. On PostgreSQL every
 // statement is a network round trip, and an import's time is mostly those
 // round trips; one statement per batchRows rows removes nearly all of them.
-// Rows must not conflict with each other or with stored rows: the importer
+// Rows must not conflict with each other or with stored rows: the caller
 // checks that against its snapshot first.
-type rowBatch struct {
+type Batch struct {
 	tx     *Tx
 	insert string // "INSERT INTO t (a, b)"
 	row    string // "(?, ?)"
@@ -23,8 +23,9 @@ type rowBatch struct {
 	args   []any
 }
 
-func (t *Tx) newRowBatch(table string, columns ...string) *rowBatch {
-	return &rowBatch{
+// NewBatch starts a batch of rows for table's columns.
+func (t *Tx) NewBatch(table string, columns ...string) *Batch {
+	return &Batch{
 		tx:     t,
 		insert: "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES ",
 		row:    "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")",
@@ -32,20 +33,20 @@ func (t *Tx) newRowBatch(table string, columns ...string) *rowBatch {
 	}
 }
 
-// add queues one row, writing the batch when it is full.
-func (b *rowBatch) add(ctx context.Context, values ...any) error {
+// Add queues one row, writing the batch when it is full.
+func (b *Batch) Add(ctx context.Context, values ...any) error {
 	if len(values) != b.cols {
 		return fmt.Errorf("batch %s: %d values for %d columns", b.insert, len(values), b.cols)
 	}
 	b.args = append(b.args, values...)
 	if len(b.args) >= batchRows*b.cols {
-		return b.flush(ctx)
+		return b.Flush(ctx)
 	}
 	return nil
 }
 
-// flush writes the queued rows.
-func (b *rowBatch) flush(ctx context.Context) error {
+// Flush writes the queued rows.
+func (b *Batch) Flush(ctx context.Context) error {
 	n := len(b.args) / b.cols
 	if n == 0 {
 		return nil

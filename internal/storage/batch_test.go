@@ -8,8 +8,8 @@ import (
 	"github.com/khien/khien/internal/database/dbtest"
 )
 
-// TestRowBatch writes row counts around the batch size and finds every row.
-func TestRowBatch(t *testing.T) {
+// TestBatch writes row counts around the batch size and finds every row.
+func TestBatch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		s := New(db)
@@ -21,19 +21,19 @@ func TestRowBatch(t *testing.T) {
 				if _, err := tx.Exec(ctx, "DELETE FROM batch_test"); err != nil {
 					return err
 				}
-				b := tx.newRowBatch("batch_test", "n", "label")
+				b := tx.NewBatch("batch_test", "n", "label")
 				for i := range rows {
-					if err := b.add(ctx, i, "hàng"); err != nil {
+					if err := b.Add(ctx, i, "hàng"); err != nil {
 						return err
 					}
 				}
-				return b.flush(ctx)
+				return b.Flush(ctx)
 			})
 			if err != nil {
 				t.Fatalf("%d rows: %v", rows, err)
 			}
 			var n, sum int
-			if err := s.queryRow(ctx, "SELECT count(*), coalesce(sum(n), 0) FROM batch_test").Scan(&n, &sum); err != nil {
+			if err := s.QueryRow(ctx, "SELECT count(*), coalesce(sum(n), 0) FROM batch_test").Scan(&n, &sum); err != nil {
 				t.Fatal(err)
 			}
 			if n != rows || sum != rows*(rows-1)/2 {
@@ -41,7 +41,7 @@ func TestRowBatch(t *testing.T) {
 			}
 		}
 		err := s.InTx(ctx, func(tx *Tx) error {
-			return tx.newRowBatch("batch_test", "n", "label").add(ctx, 1)
+			return tx.NewBatch("batch_test", "n", "label").Add(ctx, 1)
 		})
 		if err == nil {
 			t.Fatal("a row with too few values must be refused")

@@ -1,22 +1,23 @@
-// Package storage holds all of Khiên's SQL. Each file covers one kind of
-// object. Methods that touch agency data take an access.Actor and filter by
-// it; every change is written to the audit log in the same transaction.
+// Package storage is the small kernel every capability's SQL runs on: the
+// Store over an open database, write transactions, the Querier that reads
+// the same inside or outside a transaction, batched inserts and row helpers.
+// It holds no domain types: each capability (internal/identity,
+// internal/inventory, …) owns its tables and its SQL.
 package storage
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/khien/khien/internal/database"
 )
 
-// Store is the storage layer over an open database.
+// Store is an open database with the clock its records are stamped with.
 type Store struct {
 	db *database.DB
-	// now is the clock; tests replace it.
+	// now is the clock; tests replace it with SetClock.
 	now func() time.Time
 }
 
@@ -28,29 +29,69 @@ func New(db *database.DB) *Store {
 // DB returns the underlying database (for health checks and backups).
 func (s *Store) DB() *database.DB { return s.db }
 
+// Dialect names the database's SQL dialect.
+func (s *Store) Dialect() database.Dialect { return s.db.Dialect }
+
 // Now is the store's clock: UTC, truncated to what both databases keep.
 func (s *Store) Now() time.Time { return s.now() }
 
-// Tx is a write transaction. Queries use portable "?" placeholders.
+// SetClock replaces the clock (tests that need a fixed time).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Querier runs queries with portable "?" placeholders. Both *Store (reads on
+// the reader pool) and *Tx implement it, so one read function serves inside
+// and outside a transaction.
+type Querier interface {
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Now() time.Time
+}
+
+// Query runs a read-only query on the reader pool.
+func (s *Store) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.db.Read.QueryContext(ctx, s.db.Dialect.Rebind(query), args...)
+}
+
+// QueryRow runs a read-only single-row query on the reader pool.
+func (s *Store) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.db.Read.QueryRowContext(ctx, s.db.Dialect.Rebind(query), args...)
+}
+
+// Tx is a write transaction.
 type Tx struct {
 	tx *sql.Tx
-	d  database.Dialect
 	s  *Store
 }
 
+// Dialect names the database's SQL dialect.
+func (t *Tx) Dialect() database.Dialect { return t.s.db.Dialect }
+
+// Now is the store's clock.
+func (t *Tx) Now() time.Time { return t.s.now() }
+
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.d.Rebind(query), args...)
+	return t.tx.ExecContext(ctx, t.s.db.Dialect.Rebind(query), args...)
+}
+
+// ExecCount runs a statement and returns how many rows it changed.
+func (t *Tx) ExecCount(ctx context.Context, query string, args ...any) (int, error) {
+	res, err := t.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // QueryRow runs a query returning one row in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.d.Rebind(query), args...)
+	return t.tx.QueryRowContext(ctx, t.s.db.Dialect.Rebind(query), args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.d.Rebind(query), args...)
+	return t.tx.QueryContext(ctx, t.s.db.Dialect.Rebind(query), args...)
 }
 
 // InsertID inserts a row and returns its generated id (RETURNING works on both databases).
@@ -76,38 +117,11 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: tx, d: s.db.Dialect, s: s}); err != nil {
+	if err = fn(&Tx{tx: tx, s: s}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// query runs a read-only query on the reader pool.
-func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.db.Read.QueryContext(ctx, s.db.Dialect.Rebind(query), args...)
-}
-
-// queryRow runs a read-only single-row query on the reader pool.
-func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.db.Read.QueryRowContext(ctx, s.db.Dialect.Rebind(query), args...)
-}
-
-// notFound maps sql.ErrNoRows to access.ErrNotFound-compatible errors.
-func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
-// scanIDs reads a one-column result of ids and closes rows.
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

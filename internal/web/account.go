@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -28,7 +28,7 @@ func (h *Handler) accountRoutes() []router.Route {
 
 // accountData is the account page's data.
 type accountData struct {
-	User          storage.User
+	User          identity.User
 	Sessions      int
 	RecoveryCodes int
 	Errors        validation.Errors
@@ -40,15 +40,15 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, es validation.Errors) {
 	a := actor(r)
-	u, err := h.Store.GetUser(r.Context(), a, a.UserID)
+	u, err := identity.GetUser(r.Context(), h.Store, a, a.UserID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	es = es.Localize(Lang(r))
 	d := accountData{User: u, Errors: es}
-	if d.Sessions, err = h.Store.CountSessions(r.Context(), a.UserID); err == nil {
-		d.RecoveryCodes, err = h.Store.RecoveryCodesLeft(r.Context(), a.UserID)
+	if d.Sessions, err = identity.CountSessions(r.Context(), h.Store, a.UserID); err == nil {
+		d.RecoveryCodes, err = identity.RecoveryCodesLeft(r.Context(), h.Store, a.UserID)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -81,7 +81,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
-	if err := h.Store.EndSessions(r.Context(), actor(r), ""); err != nil {
+	if err := identity.EndSessions(r.Context(), h.Store, actor(r), ""); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -96,7 +96,7 @@ type mfaData struct {
 
 func (h *Handler) mfaPage(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	u, err := h.Store.GetUser(r.Context(), a, a.UserID)
+	u, err := identity.GetUser(r.Context(), h.Store, a, a.UserID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -105,7 +105,7 @@ func (h *Handler) mfaPage(w http.ResponseWriter, r *http.Request) {
 		h.renderEnrolment(w, r, a, "/account/mfa", "")
 		return
 	}
-	n, err := h.Store.RecoveryCodesLeft(r.Context(), a.UserID)
+	n, err := identity.RecoveryCodesLeft(r.Context(), h.Store, a.UserID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -138,7 +138,7 @@ func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 
 // tokensData is the API tokens page's data.
 type tokensData struct {
-	Tokens []storage.Token
+	Tokens []identity.Token
 	Now    time.Time
 	// Secret is a token just created, shown this once.
 	Secret string
@@ -149,7 +149,7 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status int, secret, errMsg string) {
-	tokens, err := h.Store.ListTokens(r.Context(), actor(r))
+	tokens, err := identity.ListTokens(r.Context(), h.Store, actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -171,7 +171,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	expires := h.Store.Now().AddDate(0, 0, days)
 	secret, hash, prefix := auth.NewToken()
 	a := actor(r)
-	_, err := h.Store.CreateToken(r.Context(), a, a.UserID, r.PostFormValue("name"), hash, prefix, &expires)
+	_, err := identity.CreateToken(r.Context(), h.Store, a, a.UserID, r.PostFormValue("name"), hash, prefix, &expires)
 	if _, ok := validation.As(err); ok {
 		h.renderTokens(w, r, http.StatusUnprocessableEntity, "", errorText(r, err))
 		return
@@ -186,7 +186,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = h.Store.RevokeToken(r.Context(), actor(r), id)
+		err = identity.RevokeToken(r.Context(), h.Store, actor(r), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)

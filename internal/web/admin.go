@@ -11,9 +11,10 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -60,28 +61,28 @@ func (h *Handler) adminPage(w http.ResponseWriter, r *http.Request) {
 // orgsData is the organisation list page's data.
 type orgsData struct {
 	adminData
-	Orgs  []storage.Org
+	Orgs  []identity.Org
 	Kinds []string
-	Form  storage.OrgInput
-	Query storage.OrgQuery
+	Form  identity.OrgInput
+	Query identity.OrgQuery
 }
 
 func (h *Handler) orgsPage(w http.ResponseWriter, r *http.Request) {
-	h.renderOrgs(w, r, http.StatusOK, storage.OrgInput{}, nil)
+	h.renderOrgs(w, r, http.StatusOK, identity.OrgInput{}, nil)
 }
 
-func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form storage.OrgInput, formErr error) {
+func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form identity.OrgInput, formErr error) {
 	a := actor(r)
-	q := storage.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
-	orgs, err := h.Store.ListOrgs(r.Context(), a, q)
+	q := identity.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if form.Kind == "" {
-		form.Kind = storage.OrgUnit
+		form.Kind = identity.OrgUnit
 	}
-	p := NewPage(r, "orgs.title", "nav.admin", orgsData{adminData: adminRights(a), Orgs: orgs, Kinds: storage.OrgKinds, Form: form, Query: q})
+	p := NewPage(r, "orgs.title", "nav.admin", orgsData{adminData: adminRights(a), Orgs: orgs, Kinds: identity.OrgKinds, Form: form, Query: q})
 	p.Flash = flash(r)
 	if formErr != nil {
 		p.Error = errorText(r, formErr)
@@ -96,8 +97,8 @@ func formID(r *http.Request, field string) int64 {
 
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	in := storage.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), ParentID: formID(r, "parent_id")}
-	o, err := h.Store.CreateOrg(r.Context(), actor(r), in)
+	in := identity.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), ParentID: formID(r, "parent_id")}
+	o, err := identity.CreateOrg(r.Context(), h.Store, actor(r), in)
 	if _, ok := validation.As(err); ok {
 		h.renderOrgs(w, r, http.StatusUnprocessableEntity, in, err)
 		return
@@ -112,8 +113,8 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 // orgData is the organisation page's data.
 type orgData struct {
 	adminData
-	Org     storage.Org
-	Parents []storage.Org // where it may move
+	Org     identity.Org
+	Parents []identity.Org // where it may move
 	Kinds   []string
 }
 
@@ -128,14 +129,14 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 		h.fail(w, r, err)
 		return
 	}
-	o, err := h.Store.GetOrg(r.Context(), a, id)
+	o, err := identity.GetOrg(r.Context(), h.Store, a, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := orgData{adminData: adminRights(a), Org: o, Kinds: storage.OrgKinds}
+	d := orgData{adminData: adminRights(a), Org: o, Kinds: identity.OrgKinds}
 	if d.ManageOrgs {
-		all, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{})
+		all, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -182,21 +183,21 @@ func (h *Handler) adminChange(w http.ResponseWriter, r *http.Request, base strin
 
 func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
 	h.orgChange(w, r, func(a access.Actor, id int64) error {
-		_, err := h.Store.UpdateOrg(r.Context(), a, id, storage.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind")})
+		_, err := identity.UpdateOrg(r.Context(), h.Store, a, id, identity.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind")})
 		return err
 	})
 }
 
 func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
 	h.orgChange(w, r, func(a access.Actor, id int64) error {
-		_, err := h.Store.MoveOrg(r.Context(), a, id, formID(r, "parent_id"))
+		_, err := identity.MoveOrg(r.Context(), h.Store, a, id, formID(r, "parent_id"))
 		return err
 	})
 }
 
 func (h *Handler) archiveOrg(w http.ResponseWriter, r *http.Request) {
 	h.orgChange(w, r, func(a access.Actor, id int64) error {
-		_, err := h.Store.SetOrgArchived(r.Context(), a, id, r.PostFormValue("archived") == "1")
+		_, err := identity.SetOrgArchived(r.Context(), h.Store, a, id, r.PostFormValue("archived") == "1")
 		return err
 	})
 }
@@ -204,10 +205,10 @@ func (h *Handler) archiveOrg(w http.ResponseWriter, r *http.Request) {
 // usersData is the user list page's data.
 type usersData struct {
 	adminData
-	Users []storage.User
-	Orgs  []storage.Org
+	Users []identity.User
+	Orgs  []identity.Org
 	Roles []access.Role // roles the actor may grant
-	Form  storage.UserInput
+	Form  identity.UserInput
 	Query string
 }
 
@@ -222,19 +223,19 @@ func grantable(a access.Actor) []access.Role {
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
-	h.renderUsers(w, r, http.StatusOK, storage.UserInput{}, nil)
+	h.renderUsers(w, r, http.StatusOK, identity.UserInput{}, nil)
 }
 
-func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, form storage.UserInput, formErr error) {
+func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, form identity.UserInput, formErr error) {
 	a := actor(r)
 	q := r.URL.Query().Get("q")
 	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
-	users, err := h.Store.ListUsers(r.Context(), a, storage.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID})
+	users, err := identity.ListUsers(r.Context(), h.Store, a, identity.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -249,14 +250,14 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	in := storage.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: access.Role(r.PostFormValue("role")), OrgID: formID(r, "org_id")}
+	in := identity.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: access.Role(r.PostFormValue("role")), OrgID: formID(r, "org_id")}
 	password := r.PostFormValue("password")
 	err := auth.CheckPasswordPolicy(password)
 	if err != nil {
 		err = validation.At("password", err)
 	} else if in.PasswordHash, err = auth.HashPassword(r.Context(), password); err == nil {
-		var u storage.User
-		if u, err = h.Store.CreateUser(r.Context(), actor(r), in); err == nil {
+		var u identity.User
+		if u, err = identity.CreateUser(r.Context(), h.Store, actor(r), in); err == nil {
 			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
 			return
 		}
@@ -271,8 +272,8 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 // userData is the user page's data.
 type userData struct {
 	adminData
-	User     storage.User
-	Orgs     []storage.Org
+	User     identity.User
+	Orgs     []identity.Org
 	Roles    []access.Role
 	Assigned map[int64]bool
 	// Password is a password just set by a reset, shown this once.
@@ -290,12 +291,12 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, err)
 		return
 	}
-	u, err := h.Store.GetUser(r.Context(), a, id)
+	u, err := identity.GetUser(r.Context(), h.Store, a, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := h.Store.ListOrgs(r.Context(), a, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -321,7 +322,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 	h.userChange(w, r, func(a access.Actor, id int64) error {
 		name, role, org := r.PostFormValue("name"), access.Role(r.PostFormValue("role")), formID(r, "org_id")
 		disabled := r.PostFormValue("disabled") == "1"
-		_, err := h.Store.UpdateUser(r.Context(), a, id, storage.UserUpdate{Name: &name, Role: &role, OrgID: &org, Disabled: &disabled})
+		_, err := identity.UpdateUser(r.Context(), h.Store, a, id, identity.UserUpdate{Name: &name, Role: &role, OrgID: &org, Disabled: &disabled})
 		return err
 	})
 }
@@ -334,12 +335,12 @@ func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
 				ids = append(ids, n)
 			}
 		}
-		return h.Store.SetAssignments(r.Context(), a, id, ids)
+		return identity.SetAssignments(r.Context(), h.Store, a, id, ids)
 	})
 }
 
 func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
-	h.userChange(w, r, func(a access.Actor, id int64) error { return h.Store.ResetMFA(r.Context(), a, id) })
+	h.userChange(w, r, func(a access.Actor, id int64) error { return identity.ResetMFA(r.Context(), h.Store, a, id) })
 }
 
 // resetPassword sets a generated password and shows it once, for the
@@ -353,7 +354,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 	password := auth.GeneratePassword()
 	hash, err := auth.HashPassword(r.Context(), password)
 	if err == nil {
-		err = h.Store.SetPassword(r.Context(), actor(r), id, hash, "")
+		err = identity.SetPassword(r.Context(), h.Store, actor(r), id, hash, "")
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -364,7 +365,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 
 // auditData is the audit log page's data.
 type auditData struct {
-	Entries []storage.AuditEntry
+	Entries []audit.Entry
 	Filter  url.Values
 	Next    template.URL // the following page
 	Export  template.URL // the CSV export of this filter
@@ -378,7 +379,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 		h.Render.Render(w, r, http.StatusBadRequest, "identity/audit", p)
 		return
 	}
-	entries, next, err := h.Store.ListAudit(r.Context(), actor(r), q)
+	entries, next, err := audit.List(r.Context(), h.Store, actor(r), q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -396,7 +397,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 	h.Render.Render(w, r, http.StatusOK, "identity/audit", NewPage(r, "audit.title", "nav.admin", d))
 }
 
-// exportAudit downloads the filtered audit log (up to storage.MaxAuditPage
+// exportAudit downloads the filtered audit log (up to audit.MaxPage
 // entries, newest first) as CSV. The export is itself audited.
 func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
 	q, err := api.ParseAuditQuery(r)
@@ -404,11 +405,11 @@ func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	q.Limit, q.BeforeID = storage.MaxAuditPage, 0
+	q.Limit, q.BeforeID = audit.MaxPage, 0
 	a := actor(r)
-	entries, _, err := h.Store.ListAudit(r.Context(), a, q)
+	entries, _, err := audit.List(r.Context(), h.Store, a, q)
 	if err == nil {
-		err = h.Store.Audit(r.Context(), a, storage.Change{Action: "audit.export", ObjectType: "audit_log",
+		err = audit.Write(r.Context(), h.Store, a, audit.Change{Action: "audit.export", ObjectType: "audit_log",
 			New: map[string]any{"filter": r.URL.Query(), "entries": len(entries)}})
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 )
@@ -44,7 +45,7 @@ func (h *Handler) shellRoutes() []router.Route {
 
 // homeData is the overview page: the caller's part of the province in figures.
 type homeData struct {
-	storage.Overview
+	inventory.Overview
 	// LevelBars are the systems per security level, scaled for the chart.
 	LevelBars []levelBar
 }
@@ -55,7 +56,7 @@ type levelBar struct {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	ov, err := h.Store.Overview(r.Context(), actor(r))
+	ov, err := inventory.GetOverview(r.Context(), h.Store, actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -10,7 +10,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/demo"
-	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/identity"
 )
 
 // TestOverviewShowsTheCallersPart: the coordinator's overview counts the
@@ -21,7 +21,7 @@ func TestOverviewShowsTheCallersPart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := app.Store.ListOrgs(context.Background(), access.SystemActor("test"), storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(context.Background(), app.Store, access.SystemActor("test"), identity.OrgQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

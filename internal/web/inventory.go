@@ -12,10 +12,11 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 )
 
 func (h *Handler) inventoryRoutes() []router.Route {
@@ -71,10 +72,10 @@ func page(r *http.Request, title string, data any) Page {
 
 // systemsData is the systems list page.
 type systemsData struct {
-	Items        []storage.SystemView
+	Items        []inventory.SystemView
 	Total        int
-	Orgs         []storage.Org
-	Filter       storage.SystemFilter
+	Orgs         []identity.Org
+	Filter       inventory.SystemFilter
 	Prev, Next   string
 	Enums        enums
 	FilterLevel  string
@@ -84,19 +85,19 @@ type systemsData struct {
 func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	caller := actor(r)
 	q := r.URL.Query()
-	f := storage.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50}
+	f := inventory.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	if l, err := strconv.Atoi(q.Get("level")); err == nil {
 		f.Level = l
 	}
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	f.Offset = max(f.Offset, 0)
-	items, total, err := h.Store.ListSystems(r.Context(), caller, f)
+	items, total, err := inventory.ListSystems(r.Context(), h.Store, caller, f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -123,23 +124,23 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 
 // systemForm is the page to create or edit a system.
 type systemForm struct {
-	System   storage.SystemView
-	Orgs     []storage.Org
-	Staff    []storage.StaffView
+	System   inventory.SystemView
+	Orgs     []identity.Org
+	Staff    []inventory.StaffView
 	Problems map[string]string
 	Enums    enums
 }
 
 func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, status int, f systemForm) {
 	caller := actor(r)
-	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f.Orgs, f.Enums = orgs, inventoryEnums
 	if f.System.OrgID != 0 {
-		if f.Staff, _, err = h.Store.ListStaff(r.Context(), caller, storage.StaffFilter{OrgID: f.System.OrgID, Limit: 500}); err != nil {
+		if f.Staff, _, err = inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{OrgID: f.System.OrgID, Limit: 500}); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -156,7 +157,7 @@ func (h *Handler) newSystemPage(w http.ResponseWriter, r *http.Request) {
 	if org == 0 {
 		org = actor(r).OrgID
 	}
-	h.renderSystemForm(w, r, http.StatusOK, systemForm{System: storage.SystemView{System: inventory.System{OrgID: org, Status: "operating"}}})
+	h.renderSystemForm(w, r, http.StatusOK, systemForm{System: inventory.SystemView{System: inventory.System{OrgID: org, Status: "operating"}}})
 }
 
 func (h *Handler) editSystemPage(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +166,7 @@ func (h *Handler) editSystemPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	v, err := h.Store.GetSystem(r.Context(), actor(r), id)
+	v, err := inventory.GetSystem(r.Context(), h.Store, actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -195,9 +196,9 @@ func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	sys := systemFromForm(r)
 	// The store sets sys.ID, which the redirect needs: call it first.
-	err := h.Store.CreateSystem(r.Context(), actor(r), &sys)
+	err := inventory.CreateSystem(r.Context(), h.Store, actor(r), &sys)
 	h.saved(w, r, err, func(problems map[string]string) {
-		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: inventory.SystemView{System: sys}, Problems: problems})
 	}, fmt.Sprintf("/inventory/systems/%d", sys.ID), "inv.ok.saved")
 }
 
@@ -209,23 +210,23 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	sys := systemFromForm(r)
 	sys.ID = id
-	h.saved(w, r, h.Store.UpdateSystem(r.Context(), actor(r), &sys), func(problems map[string]string) {
-		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: storage.SystemView{System: sys}, Problems: problems})
+	h.saved(w, r, inventory.UpdateSystem(r.Context(), h.Store, actor(r), &sys), func(problems map[string]string) {
+		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: inventory.SystemView{System: sys}, Problems: problems})
 	}, fmt.Sprintf("/inventory/systems/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = h.Store.DeleteSystem(r.Context(), actor(r), id)
+		err = inventory.DeleteSystem(r.Context(), h.Store, actor(r), id)
 	}
 	h.done(w, r, err, "/inventory", "inv.ok.deleted")
 }
 
 // systemData is the system detail page.
 type systemData struct {
-	System     storage.SystemView
-	Assets     []storage.AssetView
+	System     inventory.SystemView
+	Assets     []inventory.AssetView
 	Controls   []controlRow
 	Enums      enums
 	Problems   map[string]string
@@ -252,17 +253,17 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 		h.fail(w, r, err)
 		return
 	}
-	v, err := h.Store.GetSystem(r.Context(), caller, id)
+	v, err := inventory.GetSystem(r.Context(), h.Store, caller, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	assets, _, err := h.Store.ListAssets(r.Context(), caller, storage.AssetFilter{SystemID: id, Limit: 500})
+	assets, _, err := inventory.ListAssets(r.Context(), h.Store, caller, inventory.AssetFilter{SystemID: id, Limit: 500})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	controls, err := h.Store.ListControls(r.Context(), caller, id)
+	controls, err := inventory.ListControls(r.Context(), h.Store, caller, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -276,7 +277,7 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 		c, ok := recorded[o.Code]
 		d.Controls = append(d.Controls, controlRow{Code: o.Code, Recorded: ok, Control: c})
 	}
-	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -301,7 +302,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	h.saved(w, r, h.Store.AddAsset(r.Context(), actor(r), id, &a), func(problems map[string]string) {
+	h.saved(w, r, inventory.AddAsset(r.Context(), h.Store, actor(r), id, &a), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, input)
 	}, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_added")
 }
@@ -309,7 +310,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 	id, asset, err := pathIDs(r, "asset_id")
 	if err == nil {
-		err = h.Store.RemoveAsset(r.Context(), actor(r), id, asset)
+		err = inventory.RemoveAsset(r.Context(), h.Store, actor(r), id, asset)
 	}
 	h.done(w, r, err, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_removed")
 }
@@ -322,7 +323,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 	}
 	c := inventory.Control{SystemID: id, Control: r.FormValue("control"), Status: r.FormValue("status"), Product: r.FormValue("product"),
 		Notes: r.FormValue("notes"), BackupFrequency: r.FormValue("backup_frequency"), LastRestoreTest: r.FormValue("last_restore_test")}
-	h.saved(w, r, h.Store.SetControl(r.Context(), actor(r), &c), func(problems map[string]string) {
+	h.saved(w, r, inventory.SetControl(r.Context(), h.Store, actor(r), &c), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
 	}, fmt.Sprintf("/inventory/systems/%d#controls", id), "inv.ok.saved")
 }
@@ -335,23 +336,23 @@ func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
 	}
 	c := inventory.DeviceCounts{Servers: formInt(r, "servers"), Workstations: formInt(r, "workstations"),
 		NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")}
-	h.saved(w, r, second(h.Store.SetDeviceCounts(r.Context(), actor(r), id, c)), func(problems map[string]string) {
+	h.saved(w, r, second(inventory.SetDeviceCounts(r.Context(), h.Store, actor(r), id, c)), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
 	}, fmt.Sprintf("/inventory/systems/%d#devices", id), "inv.ok.saved")
 }
 
 // assetsData is the asset search page.
 type assetsData struct {
-	Items  []storage.AssetView
+	Items  []inventory.AssetView
 	Total  int
-	Filter storage.AssetFilter
+	Filter inventory.AssetFilter
 	Enums  enums
 }
 
 func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := storage.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
-	items, total, err := h.Store.ListAssets(r.Context(), actor(r), f)
+	f := inventory.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
+	items, total, err := inventory.ListAssets(r.Context(), h.Store, actor(r), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -361,7 +362,7 @@ func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
 
 // assetData is an asset's edit page.
 type assetData struct {
-	Asset    storage.AssetView
+	Asset    inventory.AssetView
 	Problems map[string]string
 	Enums    enums
 }
@@ -372,7 +373,7 @@ func (h *Handler) assetPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	a, err := h.Store.GetAsset(r.Context(), actor(r), id)
+	a, err := inventory.GetAsset(r.Context(), h.Store, actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -396,13 +397,13 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	h.saved(w, r, h.Store.UpdateAsset(r.Context(), actor(r), &a), func(problems map[string]string) {
-		h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: storage.AssetView{Asset: input}, Problems: problems})
+	h.saved(w, r, inventory.UpdateAsset(r.Context(), h.Store, actor(r), &a), func(problems map[string]string) {
+		h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: inventory.AssetView{Asset: input}, Problems: problems})
 	}, fmt.Sprintf("/inventory/assets/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
-	items, err := h.Store.AssetConflicts(r.Context(), actor(r))
+	items, err := inventory.AssetConflicts(r.Context(), h.Store, actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -412,10 +413,10 @@ func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
 
 // staffData is the staff list with the form to add a person.
 type staffData struct {
-	Items    []storage.StaffView
+	Items    []inventory.StaffView
 	Total    int
 	Query    string
-	Orgs     []storage.Org
+	Orgs     []identity.Org
 	Input    inventory.Staff
 	Problems map[string]string
 }
@@ -427,12 +428,12 @@ func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderStaff(w http.ResponseWriter, r *http.Request, status int, input inventory.Staff, problems map[string]string) {
 	caller := actor(r)
 	q := r.URL.Query().Get("q")
-	items, total, err := h.Store.ListStaff(r.Context(), caller, storage.StaffFilter{Query: q, Limit: 200})
+	items, total, err := inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{Query: q, Limit: 200})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -452,7 +453,7 @@ func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
 	p := staffFromForm(r)
 	input := p
 	// The store sets p.ID, which the redirect needs: call it first.
-	err := h.Store.CreateStaff(r.Context(), actor(r), &p)
+	err := inventory.CreateStaff(r.Context(), h.Store, actor(r), &p)
 	h.saved(w, r, err, func(problems map[string]string) {
 		h.renderStaff(w, r, http.StatusUnprocessableEntity, input, problems)
 	}, fmt.Sprintf("/inventory/staff/%d", p.ID), "inv.ok.saved")
@@ -460,7 +461,7 @@ func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
 
 // personData is a staff member's page.
 type personData struct {
-	Person   storage.StaffView
+	Person   inventory.StaffView
 	Problems map[string]string
 }
 
@@ -474,7 +475,7 @@ func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status in
 		h.fail(w, r, err)
 		return
 	}
-	p, err := h.Store.GetStaff(r.Context(), actor(r), id)
+	p, err := inventory.GetStaff(r.Context(), h.Store, actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -492,7 +493,7 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	p := staffFromForm(r)
 	p.ID = id
-	h.saved(w, r, h.Store.UpdateStaff(r.Context(), actor(r), &p), func(problems map[string]string) {
+	h.saved(w, r, inventory.UpdateStaff(r.Context(), h.Store, actor(r), &p), func(problems map[string]string) {
 		h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
 	}, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
 }
@@ -500,7 +501,7 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = h.Store.DeleteStaff(r.Context(), actor(r), id)
+		err = inventory.DeleteStaff(r.Context(), h.Store, actor(r), id)
 	}
 	h.done(w, r, err, "/inventory/staff", "inv.ok.deleted")
 }
@@ -512,7 +513,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := inventory.Qualification{StaffID: id, Course: r.FormValue("course"), CompletedOn: r.FormValue("completed_on"), Certificate: r.FormValue("certificate")}
-	h.saved(w, r, h.Store.AddQualification(r.Context(), actor(r), &q), func(problems map[string]string) {
+	h.saved(w, r, inventory.AddQualification(r.Context(), h.Store, actor(r), &q), func(problems map[string]string) {
 		h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
 	}, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
 }
@@ -520,16 +521,16 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
 	id, qid, err := pathIDs(r, "qid")
 	if err == nil {
-		err = h.Store.DeleteQualification(r.Context(), actor(r), id, qid)
+		err = inventory.DeleteQualification(r.Context(), h.Store, actor(r), id, qid)
 	}
 	h.done(w, r, err, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.deleted")
 }
 
 // mergeData is the organisation merge page.
 type mergeData struct {
-	Orgs   []storage.Org
-	Merges []storage.Merge
-	Result *storage.MergeResult
+	Orgs   []identity.Org
+	Merges []inventory.Merge
+	Result *inventory.MergeResult
 	Error  string
 }
 
@@ -543,12 +544,12 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, access.ErrForbidden)
 		return
 	}
-	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d.Merges, err = h.Store.ListMerges(r.Context(), caller); err != nil {
+	if d.Merges, err = inventory.ListMerges(r.Context(), h.Store, caller); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -561,7 +562,7 @@ func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.Store.MergeOrgs(r.Context(), actor(r), formID(r, "from"), formID(r, "into"))
+	res, err := inventory.MergeOrgs(r.Context(), h.Store, actor(r), formID(r, "from"), formID(r, "into"))
 	if err != nil {
 		if errors.Is(err, access.ErrForbidden) {
 			h.renderMerge(w, r, http.StatusUnprocessableEntity, mergeData{Error: err.Error()})
@@ -574,7 +575,7 @@ func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request) {
-	if err := xlsx.Serve(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
+	if err := workbook.Serve(w, "khien-mau-danh-muc.xlsx", &inventory.Batch{}); err != nil {
 		h.fail(w, r, err)
 	}
 }
@@ -585,24 +586,24 @@ func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
 	if org == 0 && !caller.Global() {
 		org = caller.OrgID
 	}
-	b, err := h.Store.ExportInventory(r.Context(), caller, org)
+	b, err := inventory.ExportInventory(r.Context(), h.Store, caller, org)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if err := xlsx.Serve(w, "khien-danh-muc.xlsx", b); err != nil {
+	if err := workbook.Serve(w, "khien-danh-muc.xlsx", b); err != nil {
 		h.fail(w, r, err)
 	}
 }
 
 // importData is the upload page, before and after a file is checked.
 type importData struct {
-	Orgs     []storage.Org
+	Orgs     []identity.Org
 	OrgID    int64
 	Name     string
 	Token    string
 	Checked  bool
-	Result   *storage.ImportResult
+	Result   *inventory.ImportResult
 	Problems []inventory.Problem
 	Unlisted int
 	Sheets   []inventory.Sheet
@@ -610,7 +611,7 @@ type importData struct {
 
 func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
 	caller := actor(r)
-	orgs, err := h.Store.ListOrgs(r.Context(), caller, storage.OrgQuery{})
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -634,10 +635,10 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
 // and shows the preview with every problem and what an import would do.
 func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 	caller := actor(r)
-	lim := xlsx.DefaultLimits
+	lim := workbook.DefaultLimits
 	d, data, err := readUploadForm(w, r, lim)
 	if err == nil {
-		err = h.Store.CheckOrgAccess(r.Context(), caller, access.Write, d.OrgID)
+		_, err = identity.CheckOrg(r.Context(), h.Store, caller, access.Write, d.OrgID)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -654,8 +655,8 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
 		return
 	}
-	b, err := xlsx.ReadUpload(d.Name, bytes.NewReader(data), int64(len(data)), lim)
-	if errors.Is(err, xlsx.ErrNotWorkbook) {
+	b, err := workbook.ReadUpload(d.Name, bytes.NewReader(data), int64(len(data)), lim)
+	if errors.Is(err, workbook.ErrNotWorkbook) {
 		d.Problems = b.Problems
 		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
 		return
@@ -664,12 +665,12 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.Store.ImportInventory(r.Context(), caller, d.OrgID, b, storage.ImportOptions{DryRun: true, Source: d.Name})
+	res, err := inventory.ImportInventory(r.Context(), h.Store, caller, d.OrgID, b, inventory.ImportOptions{DryRun: true, Source: d.Name})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d.Token, err = h.Store.StashUpload(r.Context(), caller, d.OrgID, d.Name, data); err != nil {
+	if d.Token, err = importing.Stash(r.Context(), h.Store, caller, d.OrgID, d.Name, data); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -684,7 +685,7 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 // readUploadForm reads the organisation and the file of the upload form,
 // holding at most lim.FileBytes+1 bytes of the file (more means too large).
 // data is nil when no file was sent.
-func readUploadForm(w http.ResponseWriter, r *http.Request, lim xlsx.Limits) (importData, []byte, error) {
+func readUploadForm(w http.ResponseWriter, r *http.Request, lim workbook.Limits) (importData, []byte, error) {
 	d := importData{OrgID: actor(r).OrgID}
 	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
 	mr, err := r.MultipartReader()
@@ -730,17 +731,17 @@ func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := h.Store.TakeUpload(r.Context(), caller, r.PathValue("token"))
+	u, err := importing.Take(r.Context(), h.Store, caller, r.PathValue("token"))
 	if err != nil {
 		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.expired")}})
 		return
 	}
-	if err := h.Store.CheckOrgAccess(r.Context(), caller, access.Write, u.OrgID); err != nil {
+	if _, err := identity.CheckOrg(r.Context(), h.Store, caller, access.Write, u.OrgID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	b, err := xlsx.ReadUpload(u.Name, bytes.NewReader(u.Data), int64(len(u.Data)), xlsx.DefaultLimits)
-	if errors.Is(err, xlsx.ErrNotWorkbook) {
+	b, err := workbook.ReadUpload(u.Name, bytes.NewReader(u.Data), int64(len(u.Data)), workbook.DefaultLimits)
+	if errors.Is(err, workbook.ErrNotWorkbook) {
 		h.renderImport(w, r, http.StatusUnprocessableEntity, importData{Checked: true, OrgID: u.OrgID, Name: u.Name, Problems: b.Problems})
 		return
 	}
@@ -748,7 +749,7 @@ func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.Store.ImportInventory(r.Context(), caller, u.OrgID, b, storage.ImportOptions{SkipInvalid: r.FormValue("mode") == "valid", Source: u.Name})
+	res, err := inventory.ImportInventory(r.Context(), h.Store, caller, u.OrgID, b, inventory.ImportOptions{SkipInvalid: r.FormValue("mode") == "valid", Source: u.Name})
 	if err != nil {
 		h.fail(w, r, err)
 		return

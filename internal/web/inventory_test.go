@@ -16,8 +16,9 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/storage"
 	"github.com/xuri/excelize/v2"
 )
@@ -28,7 +29,7 @@ type site struct {
 	app      *apptest.App
 	url      string
 	store    *storage.Store
-	a, b     storage.Org
+	a, b     identity.Org
 	users    map[string]*apptest.User
 	sessions map[string]*http.Cookie
 }
@@ -122,7 +123,7 @@ func TestInventoryPages(t *testing.T) {
 			}
 		}
 		// Edit an asset; a bad value is refused in place.
-		assets, _, err := s.store.ListAssets(context.Background(), access.SystemActor("test"), storage.AssetFilter{Kind: "ip"})
+		assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{Kind: "ip"})
 		must(t, err)
 		assetPath := "/inventory/assets/" + itoa(assets[0].ID)
 		if resp, body := s.do(t, "op-a", "GET", assetPath, nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "203.113.130.5") {
@@ -211,7 +212,7 @@ func TestEnumLabelsMatchCatalogue(t *testing.T) {
 // the value of the second asset.
 func filledTemplate(t *testing.T, badIP string) string {
 	var buf bytes.Buffer
-	must(t, xlsx.Write(&buf, &inventory.Batch{}))
+	must(t, workbook.Write(&buf, &inventory.Batch{}))
 	f, err := excelize.OpenReader(&buf)
 	must(t, err)
 	f.SetSheetRow(inventory.SystemsSheet.Name, "A2", &[]any{"", "Hệ thống một cửa điện tử", "Phần mềm nội bộ", "Tiếp nhận hồ sơ", "", "", "", "Cấp độ 2"})
@@ -257,7 +258,7 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 	if done != "Đã nhập dữ liệu." || !strings.Contains(list, "Hệ thống một cửa điện tử") {
 		t.Fatalf("after import: %q / %q", done, list)
 	}
-	assets, _, err := s.store.ListAssets(context.Background(), access.SystemActor("test"), storage.AssetFilter{OrgID: s.a.ID})
+	assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{OrgID: s.a.ID})
 	must(t, err)
 	if len(assets) != 2 {
 		t.Fatalf("assets imported: %+v", assets)

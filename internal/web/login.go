@@ -7,10 +7,11 @@ import (
 	"net/http"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 )
 
 // Sign-in, sign-out and the MFA enrolment that users of roles requiring MFA
@@ -64,9 +65,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.Render.Render(w, r, status, "login", p)
 		return
 	}
-	stage, target := storage.StageFull, form.Next
+	stage, target := identity.StageFull, form.Next
 	if l.NeedsEnrolment {
-		stage, target = storage.StageMFAEnrol, "/login/mfa"
+		stage, target = identity.StageMFAEnrol, "/login/mfa"
 	}
 	if err := h.Auth.StartSession(w, r, l.User.ID, stage); err != nil {
 		h.fail(w, r, err)
@@ -78,7 +79,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	h.Auth.EndSession(w, r)
-	if err := h.Store.Audit(r.Context(), a, storage.Change{Action: "user.logout", ObjectType: "user", ObjectID: a.UserID, OrgID: a.OrgID}); err != nil {
+	if err := audit.Write(r.Context(), h.Store, a, audit.Change{Action: "user.logout", ObjectType: "user", ObjectID: a.UserID, OrgID: a.OrgID}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -142,7 +143,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The password-stage session is replaced by a full one.
-	if err := h.Auth.StartSession(w, r, u.ID, storage.StageFull); err != nil {
+	if err := h.Auth.StartSession(w, r, u.ID, identity.StageFull); err != nil {
 		h.fail(w, r, err)
 		return
 	}

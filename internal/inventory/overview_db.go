@@ -1,10 +1,11 @@
-package storage
+package inventory
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/storage"
 )
 
 // Overview is what the caller's part of the province holds, for the home page.
@@ -19,12 +20,12 @@ type Overview struct {
 	Staff        int    `json:"staff"`
 }
 
-// Overview counts the organisations, systems (not retired), assets and staff
+// GetOverview counts the organisations, systems (not retired), assets and staff
 // in the actor's scope.
-func (s *Store) Overview(ctx context.Context, actor access.Actor) (Overview, error) {
+func GetOverview(ctx context.Context, db storage.Querier, actor access.Actor) (Overview, error) {
 	var ov Overview
 	scope, args := actor.OrgFilter("o.path")
-	rows, err := s.query(ctx, `SELECT s.level, count(*),
+	rows, err := db.Query(ctx, `SELECT s.level, count(*),
 			sum(CASE WHEN s.personal_data THEN 1 ELSE 0 END), sum(CASE WHEN s.population_db THEN 1 ELSE 0 END)
 		FROM systems s JOIN orgs o ON o.id = s.org_id
 		WHERE `+scope+` AND s.status <> 'retired' GROUP BY s.level`, args...)
@@ -55,7 +56,7 @@ func (s *Store) Overview(ctx context.Context, actor access.Actor) (Overview, err
 		{&ov.Assets, "SELECT count(*) FROM assets a JOIN orgs o ON o.id = a.org_id WHERE " + scope},
 		{&ov.Staff, "SELECT count(*) FROM staff p JOIN orgs o ON o.id = p.org_id WHERE " + scope},
 	} {
-		if err := s.queryRow(ctx, c.query, args...).Scan(c.into); err != nil {
+		if err := db.QueryRow(ctx, c.query, args...).Scan(c.into); err != nil {
 			return ov, fmt.Errorf("overview: %w", err)
 		}
 	}

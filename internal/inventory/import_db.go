@@ -1,4 +1,4 @@
-package storage
+package inventory
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
-	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/storage"
 )
 
 // ImportOptions say what an inventory import may do.
@@ -35,7 +37,7 @@ type ImportCounts struct {
 // ImportResult is the outcome of an import or its preview.
 type ImportResult struct {
 	Counts   map[string]*ImportCounts `json:"counts"` // by sheet name
-	Problems []inventory.Problem      `json:"problems"`
+	Problems []Problem                `json:"problems"`
 	Unlisted int                      `json:"unlisted,omitempty"` // problems beyond those listed
 	Written  bool                     `json:"written"`
 }
@@ -47,15 +49,15 @@ type inventorySnapshot struct {
 	orgs     map[string]int64 // code → id, the subtree
 	allOrgs  map[string]int64 // code → id, every organisation (operators)
 	orgCodes map[int64]string
-	systems  map[string]*inventory.System // orgID|folded name
-	sysByID  map[int64]*inventory.System
-	staff    map[string]*inventory.Staff // orgID|email
-	staffIDs map[int64]*inventory.Staff
-	assets   map[string]*inventory.Asset // orgID|kind|value
-	links    map[[2]int64]bool           // system, asset
-	controls map[string]*inventory.Control
+	systems  map[string]*System // orgID|folded name
+	sysByID  map[int64]*System
+	staff    map[string]*Staff // orgID|email
+	staffIDs map[int64]*Staff
+	assets   map[string]*Asset // orgID|kind|value
+	links    map[[2]int64]bool // system, asset
+	controls map[string]*Control
 	quals    map[string]bool // staffID|course|date
-	qualList []inventory.Qualification
+	qualList []Qualification
 }
 
 func sysKey(orgID int64, name string) string { return fmt.Sprint(orgID, "|", i18n.Fold(name)) }
@@ -79,17 +81,17 @@ type rowsIter interface {
 }
 
 // snapshot loads the inventory of the subtree at path inside the transaction.
-func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, error) {
+func snapshot(ctx context.Context, tx *storage.Tx, path string) (*inventorySnapshot, error) {
 	sn := &inventorySnapshot{
 		orgs: map[string]int64{}, allOrgs: map[string]int64{}, orgCodes: map[int64]string{},
-		systems: map[string]*inventory.System{}, sysByID: map[int64]*inventory.System{},
-		staff: map[string]*inventory.Staff{}, staffIDs: map[int64]*inventory.Staff{},
-		assets: map[string]*inventory.Asset{}, links: map[[2]int64]bool{},
-		controls: map[string]*inventory.Control{}, quals: map[string]bool{},
+		systems: map[string]*System{}, sysByID: map[int64]*System{},
+		staff: map[string]*Staff{}, staffIDs: map[int64]*Staff{},
+		assets: map[string]*Asset{}, links: map[[2]int64]bool{},
+		controls: map[string]*Control{}, quals: map[string]bool{},
 	}
 	like := path + "%"
 	each := func(query string, args []any, scan func(rowsIter) error) error {
-		rows, err := t.Query(ctx, query, args...)
+		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("load inventory: %w", err)
 		}
@@ -118,7 +120,7 @@ func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, err
 		return nil, err
 	}
 	err = each(`SELECT st.id, st.org_id, st.name, st.position, st.email, st.phone FROM staff st JOIN orgs o ON o.id = st.org_id WHERE o.path LIKE ?`, []any{like}, func(r rowsIter) error {
-		p := &inventory.Staff{}
+		p := &Staff{}
 		if err := r.Scan(&p.ID, &p.OrgID, &p.Name, &p.Position, &p.Email, &p.Phone); err != nil {
 			return err
 		}
@@ -134,7 +136,7 @@ func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, err
 		s.personal_data, s.data_subjects, s.population_db, s.admin_procedures, s.go_live, s.status, COALESCE(s.contact_staff_id, 0),
 		s.servers, s.workstations, s.network_devices, s.security_devices
 		FROM systems s JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE ?`, []any{like}, func(r rowsIter) error {
-		s := &inventory.System{}
+		s := &System{}
 		if err := r.Scan(&s.ID, &s.OrgID, &s.Name, &s.Kind, &s.Purpose, &s.OperatorOrgID, &s.OperatorName, &s.OperatorContract,
 			&s.Level, &s.LevelDecision, &s.LevelDecisionDate, &s.LevelApprover, &s.Hosting, &s.HostingProvider, &s.Users,
 			&s.PersonalData, &s.DataSubjects, &s.PopulationDB, &s.AdminProcedures, &s.GoLive, &s.Status, &s.ContactStaffID,
@@ -150,7 +152,7 @@ func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, err
 	}
 	err = each(`SELECT a.id, a.org_id, a.kind, a.value, a.hostname, a.ips, a.os, a.os_version, a.role, a.device_kind, a.vendor, a.model, a.notes
 		FROM assets a JOIN orgs o ON o.id = a.org_id WHERE o.path LIKE ?`, []any{like}, func(r rowsIter) error {
-		a := &inventory.Asset{}
+		a := &Asset{}
 		if err := r.Scan(&a.ID, &a.OrgID, &a.Kind, &a.Value, &a.Hostname, &a.IPs, &a.OS, &a.OSVersion, &a.Role, &a.DeviceKind, &a.Vendor, &a.Model, &a.Notes); err != nil {
 			return err
 		}
@@ -173,7 +175,7 @@ func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, err
 	}
 	err = each(`SELECT c.system_id, c.control, c.status, c.product, c.notes, c.backup_frequency, c.last_restore_test
 		FROM system_controls c JOIN systems s ON s.id = c.system_id JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE ?`, []any{like}, func(r rowsIter) error {
-		c := &inventory.Control{}
+		c := &Control{}
 		if err := r.Scan(&c.SystemID, &c.Control, &c.Status, &c.Product, &c.Notes, &c.BackupFrequency, &c.LastRestoreTest); err != nil {
 			return err
 		}
@@ -185,7 +187,7 @@ func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, err
 	}
 	err = each(`SELECT q.id, q.staff_id, q.course, q.completed_on, q.certificate FROM qualifications q JOIN staff st ON st.id = q.staff_id
 		JOIN orgs o ON o.id = st.org_id WHERE o.path LIKE ?`, []any{like}, func(r rowsIter) error {
-		var q inventory.Qualification
+		var q Qualification
 		if err := r.Scan(&q.ID, &q.StaffID, &q.Course, &q.CompletedOn, &q.Certificate); err != nil {
 			return err
 		}
@@ -205,17 +207,17 @@ func (t *Tx) snapshot(ctx context.Context, path string) (*inventorySnapshot, err
 // file; any problem means nothing is written unless SkipInvalid is set.
 // Rows are matched by natural key, so importing the same file again changes
 // nothing. One audit entry records the import with its counts.
-func (s *Store) ImportInventory(ctx context.Context, actor access.Actor, orgID int64, b *inventory.Batch, opt ImportOptions) (ImportResult, error) {
+func ImportInventory(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64, b *Batch, opt ImportOptions) (ImportResult, error) {
 	res := ImportResult{Counts: map[string]*ImportCounts{}}
-	for _, sh := range inventory.Sheets {
+	for _, sh := range Sheets {
 		res.Counts[sh.Name] = &ImportCounts{}
 	}
-	err := s.InTx(ctx, func(tx *Tx) error {
-		path, err := tx.checkOrg(ctx, actor, access.Write, orgID)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		path, err := identity.CheckOrg(ctx, tx, actor, access.Write, orgID)
 		if err != nil {
 			return err
 		}
-		sn, err := tx.snapshot(ctx, path)
+		sn, err := snapshot(ctx, tx, path)
 		if err != nil {
 			return err
 		}
@@ -239,7 +241,7 @@ func (s *Store) ImportInventory(ctx context.Context, actor access.Actor, orgID i
 		for k, v := range res.Counts {
 			counts[k] = *v
 		}
-		return tx.Audit(ctx, actor, Change{Action: "inventory.import", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "import", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
 			New: map[string]any{"source": opt.Source, "counts": counts, "problems": len(b.Problems)}})
 	})
 	if errors.Is(err, errDryRun) {
@@ -256,9 +258,9 @@ var errDryRun = errors.New("dry run")
 
 // importer resolves a batch against a snapshot and then applies it.
 type importer struct {
-	tx       *Tx
+	tx       *storage.Tx
 	sn       *inventorySnapshot
-	b        *inventory.Batch
+	b        *Batch
 	res      *ImportResult
 	scopeOrg int64
 	// file-level natural keys: which rows the file itself defines
@@ -267,7 +269,7 @@ type importer struct {
 }
 
 // org resolves a row's organisation code (blank: the import's organisation).
-func (im *importer) org(ref *inventory.Ref, code string) int64 {
+func (im *importer) org(ref *Ref, code string) int64 {
 	if code == "" {
 		return im.scopeOrg
 	}
@@ -288,7 +290,7 @@ func (im *importer) resolve() {
 	b, sn := im.b, im.sn
 	im.fileSystems, im.fileStaff = map[string]bool{}, map[string]bool{}
 	seen := map[string]int{}
-	dup := func(ref *inventory.Ref, field, key string) {
+	dup := func(ref *Ref, field, key string) {
 		if first, ok := seen[ref.Sheet+"|"+key]; ok {
 			b.Fail(ref, field, "inv.err.duplicate_row", first)
 			return
@@ -318,7 +320,7 @@ func (im *importer) resolve() {
 			}
 		}
 		if r.ContactEmail != "" && !staffKnown(r.OrgID, r.ContactEmail) {
-			b.Fail(&r.Ref, "contact_email", "inv.err.no_contact", r.ContactEmail, inventory.StaffSheet.Name)
+			b.Fail(&r.Ref, "contact_email", "inv.err.no_contact", r.ContactEmail, StaffSheet.Name)
 		}
 		dup(&r.Ref, "name", sysKey(r.OrgID, r.Name))
 		if !r.Invalid {
@@ -334,7 +336,7 @@ func (im *importer) resolve() {
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
 		for _, name := range r.Systems {
 			if !systemKnown(r.OrgID, name) {
-				b.Fail(&r.Ref, "systems", "inv.err.no_system_in_sheet", name, inventory.SystemsSheet.Name)
+				b.Fail(&r.Ref, "systems", "inv.err.no_system_in_sheet", name, SystemsSheet.Name)
 			}
 		}
 		dup(&r.Ref, "value", assetKey(r.OrgID, r.Kind, r.Value))
@@ -376,9 +378,9 @@ func (im *importer) count(sheet string, created, changed bool) {
 func (im *importer) apply(ctx context.Context) error {
 	b, sn, tx := im.b, im.sn, im.tx
 	// Rows whose ids nothing else needs are written in batches.
-	links := tx.newRowBatch("system_assets", "system_id", "asset_id")
-	newControls := tx.newRowBatch("system_controls", "system_id", "control", "status", "product", "notes", "backup_frequency", "last_restore_test", "updated_at")
-	newQuals := tx.newRowBatch("qualifications", "staff_id", "course", "completed_on", "certificate", "created_at")
+	links := tx.NewBatch("system_assets", "system_id", "asset_id")
+	newControls := tx.NewBatch("system_controls", "system_id", "control", "status", "product", "notes", "backup_frequency", "last_restore_test", "updated_at")
+	newQuals := tx.NewBatch("qualifications", "staff_id", "course", "completed_on", "certificate", "created_at")
 	for i := range b.Staff {
 		r := &b.Staff[i]
 		if r.Invalid {
@@ -388,14 +390,14 @@ func (im *importer) apply(ctx context.Context) error {
 		old := sn.staff[staffKey(r.OrgID, r.Email)]
 		switch {
 		case old == nil:
-			if err := tx.insertStaffRow(ctx, &r.Staff); err != nil {
+			if err := insertStaffRow(ctx, tx, &r.Staff); err != nil {
 				return err
 			}
 			sn.staff[staffKey(r.OrgID, r.Email)] = &r.Staff
 			im.count(r.Sheet, true, false)
 		case old.Name != r.Name || old.Position != r.Position || old.Phone != r.Phone:
 			r.ID = old.ID
-			if err := tx.updateStaffRow(ctx, &r.Staff); err != nil {
+			if err := updateStaffRow(ctx, tx, &r.Staff); err != nil {
 				return err
 			}
 			im.count(r.Sheet, false, true)
@@ -416,14 +418,14 @@ func (im *importer) apply(ctx context.Context) error {
 		old := sn.systems[k]
 		switch {
 		case old == nil:
-			if err := tx.insertSystemRow(ctx, &r.System); err != nil {
+			if err := insertSystemRow(ctx, tx, &r.System); err != nil {
 				return err
 			}
 			sn.systems[k] = &r.System
 			im.count(r.Sheet, true, false)
 		case !sameSystem(*old, r.System):
 			r.ID = old.ID
-			if err := tx.updateSystemRow(ctx, &r.System); err != nil {
+			if err := updateSystemRow(ctx, tx, &r.System); err != nil {
 				return err
 			}
 			sn.systems[k] = &r.System
@@ -443,13 +445,13 @@ func (im *importer) apply(ctx context.Context) error {
 		created, changed := old == nil, false
 		switch {
 		case created:
-			if err := tx.insertAssetRow(ctx, &r.Asset); err != nil {
+			if err := insertAssetRow(ctx, tx, &r.Asset); err != nil {
 				return err
 			}
 			sn.assets[k] = &r.Asset
 		case !sameAsset(*old, r.Asset):
 			r.ID, changed = old.ID, true
-			if err := tx.updateAssetRow(ctx, &r.Asset); err != nil {
+			if err := updateAssetRow(ctx, tx, &r.Asset); err != nil {
 				return err
 			}
 		default:
@@ -460,7 +462,7 @@ func (im *importer) apply(ctx context.Context) error {
 			if sn.links[[2]int64{sysID, r.ID}] {
 				continue
 			}
-			if err := links.add(ctx, sysID, r.ID); err != nil {
+			if err := links.Add(ctx, sysID, r.ID); err != nil {
 				return fmt.Errorf("link asset %s to %q: %w", r.Value, name, err)
 			}
 			sn.links[[2]int64{sysID, r.ID}] = true
@@ -482,18 +484,18 @@ func (im *importer) apply(ctx context.Context) error {
 		}
 		if old == nil {
 			c := &r.Control
-			c.UpdatedAt = im.tx.s.now()
-			if err := newControls.add(ctx, c.SystemID, c.Control, c.Status, c.Product, c.Notes, c.BackupFrequency, c.LastRestoreTest, c.UpdatedAt); err != nil {
+			c.UpdatedAt = im.tx.Now()
+			if err := newControls.Add(ctx, c.SystemID, c.Control, c.Status, c.Product, c.Notes, c.BackupFrequency, c.LastRestoreTest, c.UpdatedAt); err != nil {
 				return err
 			}
 			// A second row for the same control in the file replaces this one.
 			sn.controls[controlKey(r.SystemID, r.Control.Control)] = c
 		} else {
 			// The replacement deletes the stored row, which may still be queued.
-			if err := newControls.flush(ctx); err != nil {
+			if err := newControls.Flush(ctx); err != nil {
 				return err
 			}
-			if err := tx.setControlRow(ctx, &r.Control); err != nil {
+			if err := setControlRow(ctx, tx, &r.Control); err != nil {
 				return err
 			}
 		}
@@ -512,32 +514,32 @@ func (im *importer) apply(ctx context.Context) error {
 			continue
 		}
 		q := &r.Qualification
-		if err := newQuals.add(ctx, q.StaffID, q.Course, q.CompletedOn, q.Certificate, im.tx.s.now()); err != nil {
+		if err := newQuals.Add(ctx, q.StaffID, q.Course, q.CompletedOn, q.Certificate, im.tx.Now()); err != nil {
 			return err
 		}
 		sn.quals[k] = true
 		im.count(r.Sheet, true, false)
 	}
-	for _, batch := range []*rowBatch{links, newControls, newQuals} {
-		if err := batch.flush(ctx); err != nil {
+	for _, batch := range []*storage.Batch{links, newControls, newQuals} {
+		if err := batch.Flush(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func sameSystem(a, b inventory.System) bool {
+func sameSystem(a, b System) bool {
 	a.ID, b.ID = 0, 0
 	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	return a == b
 }
 
-func sameAsset(a, b inventory.Asset) bool {
+func sameAsset(a, b Asset) bool {
 	return a.Kind == b.Kind && a.Value == b.Value && a.Hostname == b.Hostname && a.IPs == b.IPs && a.OS == b.OS &&
 		a.OSVersion == b.OSVersion && a.Role == b.Role && a.DeviceKind == b.DeviceKind && a.Vendor == b.Vendor && a.Model == b.Model && a.Notes == b.Notes
 }
 
-func sameControl(a, b inventory.Control) bool {
+func sameControl(a, b Control) bool {
 	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
 	return a == b
 }
@@ -546,34 +548,34 @@ func sameControl(a, b inventory.Control) bool {
 // subtree (0: every organisation, for those who see them all) as a batch in
 // a fixed order (organisation code, then name), so two exports of the same
 // data are identical. The export is audited.
-func (s *Store) ExportInventory(ctx context.Context, actor access.Actor, orgID int64) (*inventory.Batch, error) {
-	var b inventory.Batch
-	err := s.InTx(ctx, func(tx *Tx) error {
+func ExportInventory(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64) (*Batch, error) {
+	var b Batch
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		path := "/"
 		if orgID == 0 && !actor.Global() {
 			return fmt.Errorf("%w: choose an organisation to export", access.ErrForbidden)
 		}
 		if orgID != 0 {
-			p, err := tx.checkOrg(ctx, actor, access.Read, orgID)
+			p, err := identity.CheckOrg(ctx, tx, actor, access.Read, orgID)
 			if err != nil {
 				return err
 			}
 			path = p
 		}
-		sn, err := tx.snapshot(ctx, path)
+		sn, err := snapshot(ctx, tx, path)
 		if err != nil {
 			return err
 		}
 		code := sn.orgCodes
 		for _, p := range sn.staff {
-			b.Staff = append(b.Staff, inventory.StaffRow{OrgCode: code[p.OrgID], Staff: *p})
+			b.Staff = append(b.Staff, StaffRow{OrgCode: code[p.OrgID], Staff: *p})
 		}
 		sort.Slice(b.Staff, func(i, j int) bool {
 			x, y := b.Staff[i], b.Staff[j]
 			return x.OrgCode < y.OrgCode || x.OrgCode == y.OrgCode && x.Email < y.Email
 		})
 		for _, sys := range sn.systems {
-			r := inventory.SystemRow{OrgCode: code[sys.OrgID], System: *sys}
+			r := SystemRow{OrgCode: code[sys.OrgID], System: *sys}
 			if sys.OperatorOrgID != 0 {
 				r.OperatorOrgCode = code[sys.OperatorOrgID]
 			}
@@ -593,7 +595,7 @@ func (s *Store) ExportInventory(ctx context.Context, actor access.Actor, orgID i
 		for _, a := range sn.assets {
 			names := assetSystems[a.ID]
 			sort.Strings(names)
-			b.Assets = append(b.Assets, inventory.AssetRow{OrgCode: code[a.OrgID], Systems: names, Asset: *a})
+			b.Assets = append(b.Assets, AssetRow{OrgCode: code[a.OrgID], Systems: names, Asset: *a})
 		}
 		sort.Slice(b.Assets, func(i, j int) bool {
 			x, y := b.Assets[i], b.Assets[j]
@@ -606,12 +608,12 @@ func (s *Store) ExportInventory(ctx context.Context, actor access.Actor, orgID i
 			return x.Value < y.Value
 		})
 		controlOrder := map[string]int{}
-		for i, o := range inventory.Controls {
+		for i, o := range Controls {
 			controlOrder[o.Code] = i
 		}
 		for _, c := range sn.controls {
 			sys := sn.sysByID[c.SystemID]
-			b.Controls = append(b.Controls, inventory.ControlRow{OrgCode: code[sys.OrgID], SystemName: sys.Name, Control: *c})
+			b.Controls = append(b.Controls, ControlRow{OrgCode: code[sys.OrgID], SystemName: sys.Name, Control: *c})
 		}
 		sort.Slice(b.Controls, func(i, j int) bool {
 			x, y := b.Controls[i], b.Controls[j]
@@ -625,7 +627,7 @@ func (s *Store) ExportInventory(ctx context.Context, actor access.Actor, orgID i
 		})
 		for _, q := range sn.qualList {
 			p := sn.staffIDs[q.StaffID]
-			b.Qualifications = append(b.Qualifications, inventory.QualificationRow{OrgCode: code[p.OrgID], StaffEmail: p.Email, Qualification: q})
+			b.Qualifications = append(b.Qualifications, QualificationRow{OrgCode: code[p.OrgID], StaffEmail: p.Email, Qualification: q})
 		}
 		sort.Slice(b.Qualifications, func(i, j int) bool {
 			x, y := b.Qualifications[i], b.Qualifications[j]
@@ -640,7 +642,7 @@ func (s *Store) ExportInventory(ctx context.Context, actor access.Actor, orgID i
 			}
 			return x.Course < y.Course
 		})
-		return tx.Audit(ctx, actor, Change{Action: "inventory.export", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "export", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
 			New: map[string]int{"systems": len(b.Systems), "assets": len(b.Assets), "staff": len(b.Staff)}})
 	})
 	if err != nil {

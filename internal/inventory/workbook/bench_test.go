@@ -1,4 +1,4 @@
-package xlsx_test
+package workbook_test
 
 import (
 	"bytes"
@@ -12,8 +12,9 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
-	"github.com/khien/khien/internal/inventory/xlsx"
+	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -40,7 +41,7 @@ func largeWorkbook(tb testing.TB, systems int) []byte {
 		}
 	}
 	var buf bytes.Buffer
-	if err := xlsx.Write(&buf, &b); err != nil {
+	if err := workbook.Write(&buf, &b); err != nil {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
@@ -89,22 +90,22 @@ func BenchmarkImportLarge(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		store := storage.New(dbtest.Open(b, kind))
-		root, err := store.RootOrg(ctx)
+		root, err := identity.RootOrg(ctx, store)
 		if err != nil {
 			b.Fatal(err)
 		}
-		org, err := store.CreateOrg(ctx, actor, storage.OrgInput{ParentID: root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment})
+		org, err := identity.CreateOrg(ctx, store, actor, identity.OrgInput{ParentID: root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: identity.OrgDepartment})
 		if err != nil {
 			b.Fatal(err)
 		}
 		runtime.GC()
 		b.StartTimer()
 		peak = max(peak, peakHeap(func() {
-			batch, err := xlsx.ReadBytes(data, xlsx.DefaultLimits)
+			batch, err := workbook.ReadBytes(data, workbook.DefaultLimits)
 			if err != nil || !batch.Valid() {
 				b.Fatalf("read: %v %v", err, batch.Problems)
 			}
-			res, err := store.ImportInventory(ctx, actor, org.ID, batch, storage.ImportOptions{})
+			res, err := inventory.ImportInventory(ctx, store, actor, org.ID, batch, inventory.ImportOptions{})
 			if err != nil || !res.Written || res.Counts[inventory.AssetsSheet.Name].Created != 20000 {
 				b.Fatalf("import: %v %+v", err, res)
 			}

@@ -1,4 +1,4 @@
-package storage
+package inventory
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/storage"
 )
 
 // MergeResult counts what an organisation merge moved.
@@ -21,17 +24,17 @@ type MergeResult struct {
 // staff that into already has (same value, same e-mail) are joined rather
 // than duplicated; from is archived and the merge is recorded, so history
 // (audit entries, earlier reports) stays as it was and can be followed.
-func (s *Store) MergeOrgs(ctx context.Context, actor access.Actor, fromID, intoID int64) (MergeResult, error) {
+func MergeOrgs(ctx context.Context, db *storage.Store, actor access.Actor, fromID, intoID int64) (MergeResult, error) {
 	var res MergeResult
 	if fromID == intoID {
 		return res, fmt.Errorf("%w: cannot merge an organisation into itself", access.ErrForbidden)
 	}
-	err := s.InTx(ctx, func(tx *Tx) error {
-		fromPath, err := tx.checkOrg(ctx, actor, access.ManageOrgs, fromID)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		fromPath, err := identity.CheckOrg(ctx, tx, actor, access.ManageOrgs, fromID)
 		if err != nil {
 			return err
 		}
-		intoPath, err := tx.checkOrg(ctx, actor, access.ManageOrgs, intoID)
+		intoPath, err := identity.CheckOrg(ctx, tx, actor, access.ManageOrgs, intoID)
 		if err != nil {
 			return err
 		}
@@ -43,10 +46,10 @@ func (s *Store) MergeOrgs(ctx context.Context, actor access.Actor, fromID, intoI
 		err = tx.QueryRow(ctx, `SELECT a.name FROM systems a JOIN systems b ON b.name_search = a.name_search AND b.org_id = ? WHERE a.org_id = ? LIMIT 1`, intoID, fromID).Scan(&clash)
 		if err == nil {
 			return fmt.Errorf("%w: both organisations have a system named %q; rename one first", access.ErrForbidden, clash)
-		} else if !isNoRows(err) {
+		} else if !storage.IsNoRows(err) {
 			return fmt.Errorf("merge: check systems: %w", err)
 		}
-		if res.Systems, err = tx.execCount(ctx, "UPDATE systems SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
+		if res.Systems, err = execCount(ctx, tx, "UPDATE systems SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
 			return err
 		}
 		// Assets and staff both have (same value, same e-mail) are joined:
@@ -77,21 +80,21 @@ func (s *Store) MergeOrgs(ctx context.Context, actor access.Actor, fromID, intoI
 				return fmt.Errorf("merge: join duplicates: %w", err)
 			}
 		}
-		if res.Assets, err = tx.execCount(ctx, "UPDATE assets SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
+		if res.Assets, err = execCount(ctx, tx, "UPDATE assets SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
 			return err
 		}
-		if res.Staff, err = tx.execCount(ctx, "UPDATE staff SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
+		if res.Staff, err = execCount(ctx, tx, "UPDATE staff SET org_id = ? WHERE org_id = ?", intoID, fromID); err != nil {
 			return err
 		}
 		// Sub-organisations move under into, their paths rewritten.
-		if res.Children, err = tx.execCount(ctx, "UPDATE orgs SET parent_id = ? WHERE parent_id = ?", intoID, fromID); err != nil {
+		if res.Children, err = execCount(ctx, tx, "UPDATE orgs SET parent_id = ? WHERE parent_id = ?", intoID, fromID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE orgs SET path = ? || substr(path, ?) WHERE path LIKE ? AND id <> ?",
 			intoPath, len(fromPath)+1, fromPath+"%", fromID); err != nil {
 			return fmt.Errorf("merge: move sub-organisations: %w", err)
 		}
-		now := s.now()
+		now := db.Now()
 		if _, err := tx.Exec(ctx, "UPDATE orgs SET archived_at = ?, updated_at = ? WHERE id = ?", now, now, fromID); err != nil {
 			return fmt.Errorf("merge: archive: %w", err)
 		}
@@ -99,7 +102,7 @@ func (s *Store) MergeOrgs(ctx context.Context, actor access.Actor, fromID, intoI
 			fromID, intoID, now, actor.Email, fmt.Sprintf("systems=%d assets=%d staff=%d children=%d", res.Systems, res.Assets, res.Staff, res.Children)); err != nil {
 			return fmt.Errorf("merge: record: %w", err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: "org.merge", ObjectType: "org", ObjectID: fromID, OrgID: intoID,
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "org.merge", ObjectType: "org", ObjectID: fromID, OrgID: intoID,
 			Old: map[string]any{"org_id": fromID, "path": fromPath}, New: map[string]any{"into_org_id": intoID, "moved": res}})
 	})
 	if err != nil {
@@ -121,9 +124,9 @@ type Merge struct {
 
 // ListMerges lists the merges into organisations in the actor's scope,
 // newest first: where an organisation's history went.
-func (s *Store) ListMerges(ctx context.Context, actor access.Actor) ([]Merge, error) {
+func ListMerges(ctx context.Context, db storage.Querier, actor access.Actor) ([]Merge, error) {
 	scope, args := actor.OrgFilter("i.path")
-	rows, err := s.query(ctx, `SELECT f.code, f.name, i.code, i.name, m.merged_at, m.actor, m.moved FROM org_merges m
+	rows, err := db.Query(ctx, `SELECT f.code, f.name, i.code, i.name, m.merged_at, m.actor, m.moved FROM org_merges m
 		JOIN orgs f ON f.id = m.from_org_id JOIN orgs i ON i.id = m.into_org_id WHERE `+scope+` ORDER BY m.merged_at DESC, m.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list merges: %w", err)
@@ -141,27 +144,11 @@ func (s *Store) ListMerges(ctx context.Context, actor access.Actor) ([]Merge, er
 	return out, rows.Err()
 }
 
-func (t *Tx) execCount(ctx context.Context, q string, args ...any) (int, error) {
-	res, err := t.Exec(ctx, q, args...)
+func execCount(ctx context.Context, tx *storage.Tx, q string, args ...any) (int, error) {
+	res, err := tx.Exec(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("merge: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
-}
-
-// CheckOrgAccess tells whether the actor may do action on the data of the
-// organisation: nil, access.ErrNotFound (outside the scope) or
-// access.ErrForbidden. Handlers call it before costly work on input that
-// only an allowed caller may submit (an uploaded workbook).
-func (s *Store) CheckOrgAccess(ctx context.Context, actor access.Actor, action access.Action, orgID int64) error {
-	var path string
-	err := s.queryRow(ctx, "SELECT path FROM orgs WHERE id = ?", orgID).Scan(&path)
-	if isNoRows(err) {
-		return access.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("organisation %d: %w", orgID, err)
-	}
-	return actor.Check(action, path)
 }

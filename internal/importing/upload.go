@@ -1,4 +1,4 @@
-package storage
+package importing
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/storage"
 )
 
 // uploadLifetime is how long a previewed upload waits for the user's choice.
@@ -21,17 +23,17 @@ type Upload struct {
 	Data  []byte
 }
 
-// StashUpload keeps an uploaded file for its uploader until they choose to
+// Stash keeps an uploaded file for its uploader until they choose to
 // import it, and returns the token that names it. Expired uploads are purged.
-func (s *Store) StashUpload(ctx context.Context, actor access.Actor, orgID int64, name string, data []byte) (string, error) {
+func Stash(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64, name string, data []byte) (string, error) {
 	buf := make([]byte, 16)
 	rand.Read(buf)
 	token := hex.EncodeToString(buf)
-	err := s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, orgID); err != nil {
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, orgID); err != nil {
 			return err
 		}
-		now := s.now()
+		now := db.Now()
 		if _, err := tx.Exec(ctx, "DELETE FROM inventory_uploads WHERE created_at < ?", now.Add(-uploadLifetime)); err != nil {
 			return err
 		}
@@ -45,14 +47,14 @@ func (s *Store) StashUpload(ctx context.Context, actor access.Actor, orgID int64
 	return token, nil
 }
 
-// TakeUpload returns and forgets an upload of the actor's. Another user's
+// Take returns and forgets an upload of the actor's. Another user's
 // token, or an expired one, is not found.
-func (s *Store) TakeUpload(ctx context.Context, actor access.Actor, token string) (Upload, error) {
+func Take(ctx context.Context, db *storage.Store, actor access.Actor, token string) (Upload, error) {
 	u := Upload{Token: token}
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		err := tx.QueryRow(ctx, "SELECT org_id, name, data FROM inventory_uploads WHERE token = ? AND user_id = ? AND actor = ? AND created_at >= ?",
-			token, actor.UserID, actor.Email, s.now().Add(-uploadLifetime)).Scan(&u.OrgID, &u.Name, &u.Data)
-		if isNoRows(err) {
+			token, actor.UserID, actor.Email, db.Now().Add(-uploadLifetime)).Scan(&u.OrgID, &u.Name, &u.Data)
+		if storage.IsNoRows(err) {
 			return access.ErrNotFound
 		}
 		if err != nil {

@@ -1,4 +1,4 @@
-package storage
+package identity
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/storage"
 )
 
 // Session stages: a full session, or one that may only enrol MFA.
@@ -28,13 +30,13 @@ type Session struct {
 
 // CreateSession stores a new session (after a successful sign-in, which
 // internal/auth audits).
-func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
-	now := s.now()
+func CreateSession(ctx context.Context, db *storage.Store, sess *Session) error {
+	now := db.Now()
 	sess.CreatedAt, sess.LastSeenAt = now, now
 	if len(sess.UserAgent) > 300 {
 		sess.UserAgent = sess.UserAgent[:300]
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, stage, ip, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			sess.TokenHash, sess.UserID, sess.Stage, sess.IP, sess.UserAgent, now, now)
 		if err != nil {
@@ -46,11 +48,11 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 
 // SessionUser returns a session and its (enabled) user by token hash;
 // access.ErrNotFound when there is none.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string) (Session, User, error) {
+func SessionUser(ctx context.Context, db storage.Querier, tokenHash string) (Session, User, error) {
 	var sess Session
-	row := s.queryRow(ctx, "SELECT "+sessionColumns+", "+userColumns+userFrom+"JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = ? AND u.disabled_at IS NULL", tokenHash)
+	row := db.QueryRow(ctx, "SELECT "+sessionColumns+", "+userColumns+userFrom+"JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = ? AND u.disabled_at IS NULL", tokenHash)
 	u, err := scanUser(row, &sess.TokenHash, &sess.UserID, &sess.Stage, &sess.IP, &sess.UserAgent, &sess.CreatedAt, &sess.LastSeenAt)
-	if isNoRows(err) {
+	if storage.IsNoRows(err) {
 		return sess, u, access.ErrNotFound
 	}
 	if err != nil {
@@ -61,16 +63,16 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (Session, Use
 }
 
 // TouchSession records activity on a session (for the idle timeout).
-func (s *Store) TouchSession(ctx context.Context, tokenHash string) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", tx.s.now(), tokenHash)
+func TouchSession(ctx context.Context, db *storage.Store, tokenHash string) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", tx.Now(), tokenHash)
 		return err
 	})
 }
 
 // DeleteSession ends one session.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	return s.InTx(ctx, func(tx *Tx) error {
+func DeleteSession(ctx context.Context, db *storage.Store, tokenHash string) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash)
 		return err
 	})
@@ -78,33 +80,33 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // EndSessions ends every session of the actor except keep ("log out
 // everywhere"; keep is empty to end the current one too) and audits it.
-func (s *Store) EndSessions(ctx context.Context, actor access.Actor, keep string) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		if err := tx.deleteSessions(ctx, actor.UserID, keep); err != nil {
+func EndSessions(ctx context.Context, db *storage.Store, actor access.Actor, keep string) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if err := deleteSessions(ctx, tx, actor.UserID, keep); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, Change{Action: "user.logout_everywhere", ObjectType: "user", ObjectID: actor.UserID, OrgID: actor.OrgID})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.logout_everywhere", ObjectType: "user", ObjectID: actor.UserID, OrgID: actor.OrgID})
 	})
 }
 
 // CountSessions returns how many sessions the user has open.
-func (s *Store) CountSessions(ctx context.Context, userID int64) (int, error) {
+func CountSessions(ctx context.Context, db storage.Querier, userID int64) (int, error) {
 	var n int
-	err := s.queryRow(ctx, "SELECT count(*) FROM sessions WHERE user_id = ? AND stage = ?", userID, StageFull).Scan(&n)
+	err := db.QueryRow(ctx, "SELECT count(*) FROM sessions WHERE user_id = ? AND stage = ?", userID, StageFull).Scan(&n)
 	return n, err
 }
 
 // DeleteExpiredSessions removes sessions idle since before idleBefore or
 // created before createdBefore.
-func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
-	return s.InTx(ctx, func(tx *Tx) error {
+func DeleteExpiredSessions(ctx context.Context, db *storage.Store, idleBefore, createdBefore time.Time) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?", idleBefore, createdBefore)
 		return err
 	})
 }
 
-func (t *Tx) deleteSessions(ctx context.Context, userID int64, keep string) error {
-	if _, err := t.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keep); err != nil {
+func deleteSessions(ctx context.Context, tx *storage.Tx, userID int64, keep string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keep); err != nil {
 		return fmt.Errorf("end sessions of user %d: %w", userID, err)
 	}
 	return nil

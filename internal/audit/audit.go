@@ -1,4 +1,8 @@
-package storage
+// Package audit is the tamper-evident audit log: a hash chain of every
+// change, login, export and download. Capabilities call Record in the same
+// transaction as their change, so a change and its audit entry are written
+// together or not at all.
+package audit
 
 import (
 	"context"
@@ -12,10 +16,11 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/storage"
 )
 
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
+// Entry is one line of the audit log.
+type Entry struct {
 	ID         int64     `json:"id"`
 	At         time.Time `json:"at"`
 	ActorID    int64     `json:"actor_id,omitempty"`
@@ -43,12 +48,12 @@ type Change struct {
 // genesisHash is the previous hash of the first entry.
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Audit appends an entry for change by actor to the audit log inside the
+// Record appends an entry for change by actor to the audit log inside the
 // transaction. The chain is serialised: on PostgreSQL an advisory lock stops
 // two replicas from appending after the same entry; SQLite has one writer.
-func (t *Tx) Audit(ctx context.Context, actor access.Actor, c Change) error {
-	if t.d.Name() == "postgres" {
-		if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock(7173)"); err != nil {
+func Record(ctx context.Context, tx *storage.Tx, actor access.Actor, c Change) error {
+	if tx.Dialect().Name() == "postgres" {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7173)"); err != nil {
 			return fmt.Errorf("audit lock: %w", err)
 		}
 	}
@@ -57,12 +62,12 @@ func (t *Tx) Audit(ctx context.Context, actor access.Actor, c Change) error {
 		return err
 	}
 	prev := genesisHash
-	err = t.QueryRow(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev)
-	if err != nil && !isNoRows(err) {
+	err = tx.QueryRow(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev)
+	if err != nil && !storage.IsNoRows(err) {
 		return fmt.Errorf("audit: read chain head: %w", err)
 	}
-	e := AuditEntry{
-		At:         t.s.now(),
+	e := Entry{
+		At:         tx.Now(),
 		ActorID:    actor.UserID,
 		Actor:      actor.Email,
 		IP:         actor.IP,
@@ -76,19 +81,19 @@ func (t *Tx) Audit(ctx context.Context, actor access.Actor, c Change) error {
 		e.ObjectID = strconv.FormatInt(c.ObjectID, 10)
 	}
 	e.Hash = e.ComputeHash()
-	_, err = t.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor, ip, action, object_type, object_id, org_id, details, prev_hash, hash)
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor, ip, action, object_type, object_id, org_id, details, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At, nullID(e.ActorID), e.Actor, e.IP, e.Action, e.ObjectType, e.ObjectID, nullID(e.OrgID), e.Details, e.PrevHash, e.Hash)
+		e.At, storage.NullID(e.ActorID), e.Actor, e.IP, e.Action, e.ObjectType, e.ObjectID, storage.NullID(e.OrgID), e.Details, e.PrevHash, e.Hash)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", c.Action, err)
 	}
 	return nil
 }
 
-// Audit appends one entry in a transaction of its own (logins, exports:
+// Write appends one entry in a transaction of its own (logins, exports:
 // events that change nothing else).
-func (s *Store) Audit(ctx context.Context, actor access.Actor, c Change) error {
-	return s.InTx(ctx, func(tx *Tx) error { return tx.Audit(ctx, actor, c) })
+func Write(ctx context.Context, db *storage.Store, actor access.Actor, c Change) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error { return Record(ctx, tx, actor, c) })
 }
 
 func auditDetails(c Change) (string, error) {
@@ -107,7 +112,7 @@ func auditDetails(c Change) (string, error) {
 
 // ComputeHash is the entry's hash over its previous hash and its fields, in a
 // fixed order with lengths, so no two different entries share an encoding.
-func (e AuditEntry) ComputeHash() string {
+func (e Entry) ComputeHash() string {
 	fields := []string{
 		e.PrevHash,
 		e.At.UTC().Format(time.RFC3339Nano),
@@ -126,19 +131,11 @@ func (e AuditEntry) ComputeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// nullID stores 0 as NULL for optional references.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
+// MaxPage bounds one read of the audit log (a page or an export).
+const MaxPage = 10000
 
-// MaxAuditPage bounds one read of the audit log (a page or an export).
-const MaxAuditPage = 10000
-
-// AuditQuery filters the audit log. Zero values do not filter.
-type AuditQuery struct {
+// Query filters the audit log. Zero values do not filter.
+type Query struct {
 	Actor      string // e-mail address, substring
 	Action     string // prefix: "user." matches every user action
 	ObjectType string
@@ -151,25 +148,25 @@ type AuditQuery struct {
 
 const auditColumns = "a.id, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type, a.object_id, a.org_id, a.details, a.prev_hash, a.hash"
 
-func scanAudit(row rowScanner) (AuditEntry, error) {
-	var e AuditEntry
+func scanEntry(row storage.Scanner) (Entry, error) {
+	var e Entry
 	var actorID, orgID sql.NullInt64
 	err := row.Scan(&e.ID, &e.At, &actorID, &e.Actor, &e.IP, &e.Action, &e.ObjectType, &e.ObjectID, &orgID, &e.Details, &e.PrevHash, &e.Hash)
 	e.At, e.ActorID, e.OrgID = e.At.UTC(), actorID.Int64, orgID.Int64
 	return e, err
 }
 
-// ListAudit returns audit entries, newest first, for those allowed to read
+// List returns audit entries, newest first, for those allowed to read
 // the log (administrators and coordinators). next is the BeforeID of the
 // following page, 0 at the end.
-func (s *Store) ListAudit(ctx context.Context, actor access.Actor, q AuditQuery) (entries []AuditEntry, next int64, err error) {
+func List(ctx context.Context, db storage.Querier, actor access.Actor, q Query) (entries []Entry, next int64, err error) {
 	if !actor.Global() || !actor.Can(access.ReadAudit, "/") {
 		return nil, 0, fmt.Errorf("audit log: %w: role %s may not read the audit log", access.ErrForbidden, actor.Role)
 	}
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	q.Limit = min(q.Limit, MaxAuditPage)
+	q.Limit = min(q.Limit, MaxPage)
 	where := []string{"1=1"}
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
@@ -197,13 +194,13 @@ func (s *Store) ListAudit(ctx context.Context, actor access.Actor, q AuditQuery)
 	if q.BeforeID != 0 {
 		add("a.id < ?", q.BeforeID)
 	}
-	rows, err := s.query(ctx, "SELECT "+auditColumns+" FROM audit_log a WHERE "+strings.Join(where, " AND ")+" ORDER BY a.id DESC LIMIT ?", append(args, q.Limit+1)...)
+	rows, err := db.Query(ctx, "SELECT "+auditColumns+" FROM audit_log a WHERE "+strings.Join(where, " AND ")+" ORDER BY a.id DESC LIMIT ?", append(args, q.Limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list audit log: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanAudit(rows)
+		e, err := scanEntry(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list audit log: %w", err)
 		}
@@ -216,37 +213,37 @@ func (s *Store) ListAudit(ctx context.Context, actor access.Actor, q AuditQuery)
 	return entries, next, rows.Err()
 }
 
-// AuditBreak is the first entry where the chain does not hold.
-type AuditBreak struct {
-	Entry  AuditEntry
+// Break is the first entry where the chain does not hold.
+type Break struct {
+	Entry  Entry
 	Reason string
 }
 
-func (b *AuditBreak) Error() string {
+func (b *Break) Error() string {
 	return fmt.Sprintf("audit entry %d (%s, %s by %s) %s", b.Entry.ID, b.Entry.At.Format(time.RFC3339), b.Entry.Action, b.Entry.Actor, b.Reason)
 }
 
-// VerifyAudit walks the whole chain in order. It returns how many entries it
-// checked and, when the chain is broken, an *AuditBreak naming the first bad
+// Verify walks the whole chain in order. It returns how many entries it
+// checked and, when the chain is broken, an *Break naming the first bad
 // entry: one whose fields no longer match its hash, or whose previous hash
 // is not the hash of the entry before it (a row changed, removed or inserted).
-func (s *Store) VerifyAudit(ctx context.Context) (int, error) {
-	rows, err := s.query(ctx, "SELECT "+auditColumns+" FROM audit_log a ORDER BY a.id")
+func Verify(ctx context.Context, db storage.Querier) (int, error) {
+	rows, err := db.Query(ctx, "SELECT "+auditColumns+" FROM audit_log a ORDER BY a.id")
 	if err != nil {
 		return 0, fmt.Errorf("verify audit log: %w", err)
 	}
 	defer rows.Close()
 	prev, n := genesisHash, 0
 	for rows.Next() {
-		e, err := scanAudit(rows)
+		e, err := scanEntry(rows)
 		if err != nil {
 			return n, fmt.Errorf("verify audit log: %w", err)
 		}
 		switch {
 		case e.PrevHash != prev:
-			return n, &AuditBreak{e, "does not follow the entry before it (an entry was removed, inserted or changed)"}
+			return n, &Break{e, "does not follow the entry before it (an entry was removed, inserted or changed)"}
 		case e.ComputeHash() != e.Hash:
-			return n, &AuditBreak{e, "was changed after it was written (its hash does not match its content)"}
+			return n, &Break{e, "was changed after it was written (its hash does not match its content)"}
 		}
 		prev = e.Hash
 		n++

@@ -1,4 +1,4 @@
-package storage
+package identity
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -33,9 +35,9 @@ type User struct {
 }
 
 // CountUsers returns how many users exist (zero on a fresh database).
-func (s *Store) CountUsers(ctx context.Context) (int, error) {
+func CountUsers(ctx context.Context, db storage.Querier) (int, error) {
 	var n int
-	if err := s.queryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
@@ -44,9 +46,9 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 // CreateFirstAdmin creates the root organisation and the first platform
 // administrator on an empty database. It does nothing when users exist, so
 // several replicas starting together create one administrator.
-func (s *Store) CreateFirstAdmin(ctx context.Context, rootName, email, passwordHash string) (created bool, err error) {
+func CreateFirstAdmin(ctx context.Context, db *storage.Store, rootName, email, passwordHash string) (created bool, err error) {
 	actor := access.SystemActor("first-start")
-	err = s.InTx(ctx, func(tx *Tx) error {
+	err = db.InTx(ctx, func(tx *storage.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
 			return err
@@ -54,12 +56,12 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, rootName, email, passwordH
 		if n > 0 {
 			return nil
 		}
-		root, err := tx.ensureRoot(ctx, actor, rootName)
+		root, err := ensureRoot(ctx, tx, actor, rootName)
 		if err != nil {
 			return err
 		}
 		u := User{OrgID: root.ID, Email: email, Name: "Quản trị hệ thống", Role: access.Admin, PasswordHash: passwordHash}
-		if err := tx.createUser(ctx, actor, &u); err != nil {
+		if err := createUser(ctx, tx, actor, &u); err != nil {
 			return err
 		}
 		created = true
@@ -72,21 +74,21 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, rootName, email, passwordH
 }
 
 // ensureRoot returns the root organisation, creating it on an empty database.
-func (t *Tx) ensureRoot(ctx context.Context, actor access.Actor, name string) (Org, error) {
+func ensureRoot(ctx context.Context, tx *storage.Tx, actor access.Actor, name string) (Org, error) {
 	root := Org{Code: "ROOT", Name: name, Kind: OrgProvince}
-	err := t.QueryRow(ctx, "SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&root.ID, &root.Path)
-	if isNoRows(err) {
-		err = t.createOrg(ctx, actor, &root, "")
+	err := tx.QueryRow(ctx, "SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&root.ID, &root.Path)
+	if storage.IsNoRows(err) {
+		err = createOrg(ctx, tx, actor, &root, "")
 	}
 	return root, err
 }
 
 // RootOrg returns the root of the organisation tree (created on first start).
-func (s *Store) RootOrg(ctx context.Context) (Org, error) {
+func RootOrg(ctx context.Context, db *storage.Store) (Org, error) {
 	var root Org
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		var err error
-		root, err = tx.ensureRoot(ctx, access.SystemActor("root"), "Thành phố")
+		root, err = ensureRoot(ctx, tx, access.SystemActor("root"), "Thành phố")
 		return err
 	})
 	return root, err
@@ -125,7 +127,7 @@ const userFrom = " FROM users u JOIN orgs o ON o.id = u.org_id "
 
 // scanUser reads userColumns, after the destinations in before (columns a
 // query selects ahead of the user's).
-func scanUser(row rowScanner, before ...any) (User, error) {
+func scanUser(row storage.Scanner, before ...any) (User, error) {
 	var u User
 	var role string
 	var mfa, disabled sql.NullTime
@@ -151,15 +153,15 @@ func canSeeUser(actor access.Actor, u User) bool {
 }
 
 // GetUser returns a user the actor may see.
-func (s *Store) GetUser(ctx context.Context, actor access.Actor, id int64) (User, error) {
-	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
-	if isNoRows(err) || (err == nil && !canSeeUser(actor, u)) {
+func GetUser(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (User, error) {
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
+	if storage.IsNoRows(err) || (err == nil && !canSeeUser(actor, u)) {
 		return User{}, fmt.Errorf("user %d: %w", id, access.ErrNotFound)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("get user %d: %w", id, err)
 	}
-	u.AssignedOrgIDs, err = s.assignedOrgIDs(ctx, u.ID)
+	u.AssignedOrgIDs, err = assignedOrgIDs(ctx, db, u.ID)
 	return u, err
 }
 
@@ -171,7 +173,7 @@ type UserQuery struct {
 }
 
 // ListUsers returns the users of the organisations in the actor's scope.
-func (s *Store) ListUsers(ctx context.Context, actor access.Actor, q UserQuery) ([]User, error) {
+func ListUsers(ctx context.Context, db storage.Querier, actor access.Actor, q UserQuery) ([]User, error) {
 	if !actor.Global() && actor.Role != access.AgencyAdmin {
 		return nil, fmt.Errorf("list users: %w: role %s may not list users", access.ErrForbidden, actor.Role)
 	}
@@ -189,7 +191,7 @@ func (s *Store) ListUsers(ctx context.Context, actor access.Actor, q UserQuery) 
 		query += " AND u.name_search LIKE ?"
 		args = append(args, "%"+i18n.Fold(q.Search)+"%")
 	}
-	rows, err := s.query(ctx, query+" ORDER BY o.path, u.email", args...)
+	rows, err := db.Query(ctx, query+" ORDER BY o.path, u.email", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -207,13 +209,13 @@ func (s *Store) ListUsers(ctx context.Context, actor access.Actor, q UserQuery) 
 
 // CreateUser creates a user in an organisation where the actor manages users,
 // with a role the actor may grant.
-func (s *Store) CreateUser(ctx context.Context, actor access.Actor, in UserInput) (User, error) {
+func CreateUser(ctx context.Context, db *storage.Store, actor access.Actor, in UserInput) (User, error) {
 	if es := validateUser(&in.Email, &in.Name, in.Role); len(es) > 0 {
 		return User{}, es
 	}
 	var u User
-	err := s.InTx(ctx, func(tx *Tx) error {
-		org, err := tx.getOrg(ctx, actor, in.OrgID)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		org, err := GetOrg(ctx, tx, actor, in.OrgID)
 		if err != nil {
 			return err
 		}
@@ -234,20 +236,20 @@ func (s *Store) CreateUser(ctx context.Context, actor access.Actor, in UserInput
 			return validation.Invalid("email", "identity.err.email_used")
 		}
 		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
-		return tx.createUser(ctx, actor, &u)
+		return createUser(ctx, tx, actor, &u)
 	})
 	return u, err
 }
 
-func (t *Tx) createUser(ctx context.Context, actor access.Actor, u *User) error {
-	now := t.s.now()
-	id, err := t.InsertID(ctx, `INSERT INTO users (org_id, email, name, name_search, role, password_hash, password_changed_at, created_at, updated_at)
+func createUser(ctx context.Context, tx *storage.Tx, actor access.Actor, u *User) error {
+	now := tx.Now()
+	id, err := tx.InsertID(ctx, `INSERT INTO users (org_id, email, name, name_search, role, password_hash, password_changed_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.OrgID, u.Email, u.Name, i18n.Fold(u.Name+" "+u.Email), string(u.Role), u.PasswordHash, now, now, now)
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Email, err)
 	}
 	u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
-	return t.Audit(ctx, actor, Change{Action: "user.create", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, New: u})
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "user.create", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, New: u})
 }
 
 // UserUpdate changes a user; nil fields stay as they are.
@@ -259,9 +261,9 @@ type UserUpdate struct {
 }
 
 // getUserForChange reads a user the actor manages.
-func (t *Tx) getUserForChange(ctx context.Context, actor access.Actor, id int64) (User, error) {
-	u, err := scanUser(t.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
-	if isNoRows(err) || (err == nil && !canSeeUser(actor, u) && !actor.InScope(u.orgPath)) {
+func getUserForChange(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64) (User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
+	if storage.IsNoRows(err) || (err == nil && !canSeeUser(actor, u) && !actor.InScope(u.orgPath)) {
 		return User{}, fmt.Errorf("user %d: %w", id, access.ErrNotFound)
 	}
 	if err != nil {
@@ -279,10 +281,10 @@ func (t *Tx) getUserForChange(ctx context.Context, actor access.Actor, id int64)
 // UpdateUser changes a user's name, role, organisation or disabled state.
 // Disabling a user ends their sessions; nobody changes their own role or
 // disables themselves, so an administrator cannot lock everyone out by mistake.
-func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up UserUpdate) (User, error) {
+func UpdateUser(ctx context.Context, db *storage.Store, actor access.Actor, id int64, up UserUpdate) (User, error) {
 	var u User
-	err := s.InTx(ctx, func(tx *Tx) error {
-		old, err := tx.getUserForChange(ctx, actor, id)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		old, err := getUserForChange(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -304,7 +306,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up
 			return fmt.Errorf("%w: role %s may not grant role %s", access.ErrForbidden, actor.Role, u.Role)
 		}
 		if up.OrgID != nil && *up.OrgID != old.OrgID {
-			org, err := tx.getOrg(ctx, actor, *up.OrgID)
+			org, err := GetOrg(ctx, tx, actor, *up.OrgID)
 			if err != nil {
 				return err
 			}
@@ -316,19 +318,19 @@ func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up
 		if up.Disabled != nil {
 			switch {
 			case *up.Disabled && old.DisabledAt == nil:
-				now := tx.s.now()
+				now := tx.Now()
 				u.DisabledAt = &now
 			case !*up.Disabled:
 				u.DisabledAt = nil
 			}
 		}
-		u.UpdatedAt = tx.s.now()
+		u.UpdatedAt = tx.Now()
 		if _, err := tx.Exec(ctx, "UPDATE users SET name = ?, name_search = ?, role = ?, org_id = ?, disabled_at = ?, updated_at = ? WHERE id = ?",
 			u.Name, i18n.Fold(u.Name+" "+u.Email), string(u.Role), u.OrgID, u.DisabledAt, u.UpdatedAt, id); err != nil {
 			return fmt.Errorf("update user %d: %w", id, err)
 		}
 		if u.DisabledAt != nil || u.Role != old.Role {
-			if err := tx.deleteSessions(ctx, id, ""); err != nil {
+			if err := deleteSessions(ctx, tx, id, ""); err != nil {
 				return err
 			}
 		}
@@ -337,7 +339,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up
 				return err
 			}
 		}
-		return tx.Audit(ctx, actor, Change{Action: "user.update", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, Old: old, New: u})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.update", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, Old: old, New: u})
 	})
 	return u, err
 }
@@ -345,34 +347,34 @@ func (s *Store) UpdateUser(ctx context.Context, actor access.Actor, id int64, up
 // SetPassword stores a new password hash for a user: the user themselves or
 // someone who manages them. Every session of the user except keepSession (a
 // session token hash, for a change made from that session) ends.
-func (s *Store) SetPassword(ctx context.Context, actor access.Actor, id int64, hash, keepSession string) error {
-	return s.InTx(ctx, func(tx *Tx) error {
+func SetPassword(ctx context.Context, db *storage.Store, actor access.Actor, id int64, hash, keepSession string) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
 		var u User
 		var err error
 		if actor.UserID == id {
 			u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
 		} else {
-			u, err = tx.getUserForChange(ctx, actor, id)
+			u, err = getUserForChange(ctx, tx, actor, id)
 		}
 		if err != nil {
 			return err
 		}
-		now := tx.s.now()
+		now := tx.Now()
 		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?", hash, now, now, id); err != nil {
 			return fmt.Errorf("set password of user %d: %w", id, err)
 		}
-		if err := tx.deleteSessions(ctx, id, keepSession); err != nil {
+		if err := deleteSessions(ctx, tx, id, keepSession); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, Change{Action: "user.password", ObjectType: "user", ObjectID: id, OrgID: u.OrgID})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.password", ObjectType: "user", ObjectID: id, OrgID: u.OrgID})
 	})
 }
 
 // UserByEmail finds a user for signing in and for the command line. It is
 // not scoped: only internal/auth and the CLI (which acts as the system) call it.
-func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.email = ?", strings.ToLower(strings.TrimSpace(email))))
-	if isNoRows(err) {
+func UserByEmail(ctx context.Context, db storage.Querier, email string) (User, error) {
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.email = ?", strings.ToLower(strings.TrimSpace(email))))
+	if storage.IsNoRows(err) {
 		return User{}, fmt.Errorf("user %s: %w", email, access.ErrNotFound)
 	}
 	if err != nil {
@@ -382,12 +384,12 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 }
 
 // ActorFor builds the actor of a user: role, organisation scope and assignments.
-func (s *Store) ActorFor(ctx context.Context, u User) (access.Actor, error) {
+func ActorFor(ctx context.Context, db storage.Querier, u User) (access.Actor, error) {
 	a := access.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, OrgPath: u.orgPath}
 	if !u.Role.Assignable() {
 		return a, nil
 	}
-	rows, err := s.query(ctx, "SELECT o.path FROM org_assignments a JOIN orgs o ON o.id = a.org_id WHERE a.user_id = ? AND o.archived_at IS NULL ORDER BY o.path", u.ID)
+	rows, err := db.Query(ctx, "SELECT o.path FROM org_assignments a JOIN orgs o ON o.id = a.org_id WHERE a.user_id = ? AND o.archived_at IS NULL ORDER BY o.path", u.ID)
 	if err != nil {
 		return a, fmt.Errorf("read assignments of user %d: %w", u.ID, err)
 	}

@@ -3,7 +3,7 @@
 // export in the same layout. Reading is bounded: the archive is checked
 // before it is opened (size, entry count, uncompressed size), rows are read
 // with excelize's streaming iterator, and each sheet has a row cap.
-package xlsx
+package workbook
 
 import (
 	"archive/zip"

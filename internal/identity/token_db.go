@@ -1,4 +1,4 @@
-package storage
+package identity
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -31,26 +33,18 @@ func (t Token) Active(now time.Time) bool {
 
 const tokenColumns = "t.id, t.user_id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at"
 
-func scanToken(row rowScanner, after ...any) (Token, error) {
+func scanToken(row storage.Scanner, after ...any) (Token, error) {
 	var t Token
 	var exp, used, revoked sql.NullTime
 	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &revoked}, after...)...)
 	t.CreatedAt = t.CreatedAt.UTC()
-	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(revoked)
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = storage.TimePtr(exp), storage.TimePtr(used), storage.TimePtr(revoked)
 	return t, err
-}
-
-func timePtr(n sql.NullTime) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := n.Time.UTC()
-	return &t
 }
 
 // CreateToken stores a token (already hashed by internal/auth) for the actor
 // itself; the system actor (the CLI) may create one for any user.
-func (s *Store) CreateToken(ctx context.Context, actor access.Actor, userID int64, name, hash, prefix string, expires *time.Time) (Token, error) {
+func CreateToken(ctx context.Context, db *storage.Store, actor access.Actor, userID int64, name, hash, prefix string, expires *time.Time) (Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return Token{}, validation.Invalid("name", "identity.err.token_name")
@@ -59,29 +53,29 @@ func (s *Store) CreateToken(ctx context.Context, actor access.Actor, userID int6
 		return Token{}, fmt.Errorf("%w: tokens are created by their owner", access.ErrForbidden)
 	}
 	t := Token{UserID: userID, Name: name, Prefix: prefix, ExpiresAt: expires}
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		var orgID int64
 		if err := tx.QueryRow(ctx, "SELECT org_id FROM users WHERE id = ? AND disabled_at IS NULL", userID).Scan(&orgID); err != nil {
-			if isNoRows(err) {
+			if storage.IsNoRows(err) {
 				return fmt.Errorf("user %d: %w", userID, access.ErrNotFound)
 			}
 			return err
 		}
-		t.CreatedAt = tx.s.now()
+		t.CreatedAt = tx.Now()
 		id, err := tx.InsertID(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
 			userID, name, hash, prefix, t.CreatedAt, expires)
 		if err != nil {
 			return fmt.Errorf("create token: %w", err)
 		}
 		t.ID = id
-		return tx.Audit(ctx, actor, Change{Action: "token.create", ObjectType: "token", ObjectID: id, OrgID: orgID, New: t})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "token.create", ObjectType: "token", ObjectID: id, OrgID: orgID, New: t})
 	})
 	return t, err
 }
 
 // ListTokens returns the actor's own tokens, newest first.
-func (s *Store) ListTokens(ctx context.Context, actor access.Actor) ([]Token, error) {
-	rows, err := s.query(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC", actor.UserID)
+func ListTokens(ctx context.Context, db storage.Querier, actor access.Actor) ([]Token, error) {
+	rows, err := db.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC", actor.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -99,11 +93,11 @@ func (s *Store) ListTokens(ctx context.Context, actor access.Actor) ([]Token, er
 
 // RevokeToken revokes one of the actor's tokens; a platform administrator
 // may revoke anyone's.
-func (s *Store) RevokeToken(ctx context.Context, actor access.Actor, id int64) error {
-	return s.InTx(ctx, func(tx *Tx) error {
+func RevokeToken(ctx context.Context, db *storage.Store, actor access.Actor, id int64) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
 		var orgID int64
 		t, err := scanToken(tx.QueryRow(ctx, "SELECT "+tokenColumns+", u.org_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?", id), &orgID)
-		if isNoRows(err) || (err == nil && t.UserID != actor.UserID && !actor.System && actor.Role != access.Admin) {
+		if storage.IsNoRows(err) || (err == nil && t.UserID != actor.UserID && !actor.System && actor.Role != access.Admin) {
 			return fmt.Errorf("token %d: %w", id, access.ErrNotFound)
 		}
 		if err != nil {
@@ -112,37 +106,37 @@ func (s *Store) RevokeToken(ctx context.Context, actor access.Actor, id int64) e
 		if t.RevokedAt != nil {
 			return nil
 		}
-		now := tx.s.now()
+		now := tx.Now()
 		if _, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", now, id); err != nil {
 			return fmt.Errorf("revoke token %d: %w", id, err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: "token.revoke", ObjectType: "token", ObjectID: id, OrgID: orgID})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "token.revoke", ObjectType: "token", ObjectID: id, OrgID: orgID})
 	})
 }
 
 // TokenUser returns the token with this hash and its enabled user;
 // access.ErrNotFound when there is none. Expiry and revocation are the
 // caller's to check (Token.Active), so it can say why a token is refused.
-func (s *Store) TokenUser(ctx context.Context, hash string) (Token, User, error) {
+func TokenUser(ctx context.Context, db storage.Querier, hash string) (Token, User, error) {
 	var t Token
 	var exp, used, revoked sql.NullTime
-	u, err := scanUser(s.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+userFrom+"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ? AND u.disabled_at IS NULL", hash),
+	u, err := scanUser(db.QueryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+userFrom+"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ? AND u.disabled_at IS NULL", hash),
 		&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &revoked)
-	if isNoRows(err) {
+	if storage.IsNoRows(err) {
 		return t, u, access.ErrNotFound
 	}
 	if err != nil {
 		return t, u, fmt.Errorf("read token: %w", err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
-	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(revoked)
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = storage.TimePtr(exp), storage.TimePtr(used), storage.TimePtr(revoked)
 	return t, u, nil
 }
 
 // TouchToken records that a token was used.
-func (s *Store) TouchToken(ctx context.Context, id int64) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", tx.s.now(), id)
+func TouchToken(ctx context.Context, db *storage.Store, id int64) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", tx.Now(), id)
 		return err
 	})
 }

@@ -1,4 +1,4 @@
-package storage
+package inventory
 
 import (
 	"context"
@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
-	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -24,25 +26,25 @@ type AssetFilter struct {
 
 // AssetView is an asset with its owner's code.
 type AssetView struct {
-	inventory.Asset
+	Asset
 	OrgCode string `json:"org_code"`
 }
 
 const assetColumns = `a.id, a.org_id, a.kind, a.value, a.hostname, a.ips, a.os, a.os_version, a.role, a.device_kind, a.vendor, a.model, a.notes, o.code`
 
-func scanAsset(sc interface{ Scan(...any) error }) (AssetView, error) {
+func scanAsset(sc storage.Scanner) (AssetView, error) {
 	var v AssetView
 	a := &v.Asset
 	err := sc.Scan(&a.ID, &a.OrgID, &a.Kind, &a.Value, &a.Hostname, &a.IPs, &a.OS, &a.OSVersion, &a.Role, &a.DeviceKind, &a.Vendor, &a.Model, &a.Notes, &v.OrgCode)
 	return v, err
 }
 
-func assetSearch(a inventory.Asset) string {
+func assetSearch(a Asset) string {
 	return i18n.Fold(strings.Join([]string{a.Value, a.Hostname, a.IPs, a.Vendor, a.Model, a.Notes}, " "))
 }
 
 // ListAssets returns the assets in the actor's scope matching f.
-func (s *Store) ListAssets(ctx context.Context, actor access.Actor, f AssetFilter) ([]AssetView, int, error) {
+func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f AssetFilter) ([]AssetView, int, error) {
 	scope, args := actor.OrgFilter("o.path")
 	where := []string{scope}
 	if f.OrgID != 0 {
@@ -59,14 +61,14 @@ func (s *Store) ListAssets(ctx context.Context, actor access.Actor, f AssetFilte
 	}
 	if q := i18n.Fold(f.Query); q != "" {
 		where = append(where, "a.value_search LIKE ?")
-		args = append(args, "%"+escapeLike(q)+"%")
+		args = append(args, "%"+storage.EscapeLike(q)+"%")
 	}
 	from := " FROM assets a JOIN orgs o ON o.id = a.org_id WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.queryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count assets: %w", err)
 	}
-	rows, err := s.query(ctx, "SELECT "+assetColumns+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, clampLimit(f.Limit), f.Offset)...)
+	rows, err := db.Query(ctx, "SELECT "+assetColumns+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list assets: %w", err)
 	}
@@ -82,11 +84,11 @@ func (s *Store) ListAssets(ctx context.Context, actor access.Actor, f AssetFilte
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	return out, total, s.loadAssetSystems(ctx, out)
+	return out, total, loadAssetSystems(ctx, db, out)
 }
 
 // loadAssetSystems fills SystemIDs of the assets with one query.
-func (s *Store) loadAssetSystems(ctx context.Context, assets []AssetView) error {
+func loadAssetSystems(ctx context.Context, db storage.Querier, assets []AssetView) error {
 	if len(assets) == 0 {
 		return nil
 	}
@@ -97,7 +99,7 @@ func (s *Store) loadAssetSystems(ctx context.Context, assets []AssetView) error 
 		index[a.ID] = i
 	}
 	// ids are integers formatted here, not user input.
-	rows, err := s.query(ctx, "SELECT asset_id, system_id FROM system_assets WHERE asset_id IN ("+strings.Join(ids, ",")+") ORDER BY system_id")
+	rows, err := db.Query(ctx, "SELECT asset_id, system_id FROM system_assets WHERE asset_id IN ("+strings.Join(ids, ",")+") ORDER BY system_id")
 	if err != nil {
 		return fmt.Errorf("asset systems: %w", err)
 	}
@@ -114,25 +116,25 @@ func (s *Store) loadAssetSystems(ctx context.Context, assets []AssetView) error 
 }
 
 // GetAsset returns one asset in the actor's scope.
-func (s *Store) GetAsset(ctx context.Context, actor access.Actor, id int64) (AssetView, error) {
+func GetAsset(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (AssetView, error) {
 	scope, args := actor.OrgFilter("o.path")
-	v, err := scanAsset(s.queryRow(ctx, "SELECT "+assetColumns+" FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.id = ? AND "+scope, append([]any{id}, args...)...))
-	if isNoRows(err) {
+	v, err := scanAsset(db.QueryRow(ctx, "SELECT "+assetColumns+" FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.id = ? AND "+scope, append([]any{id}, args...)...))
+	if storage.IsNoRows(err) {
 		return v, access.ErrNotFound
 	}
 	if err != nil {
 		return v, fmt.Errorf("get asset %d: %w", id, err)
 	}
 	list := []AssetView{v}
-	err = s.loadAssetSystems(ctx, list)
+	err = loadAssetSystems(ctx, db, list)
 	return list[0], err
 }
 
 // AddAsset attaches an asset to a system. An asset with the same kind and
 // value already registered by the system's organisation is reused (and its
 // details updated), so one server serving three systems is one asset.
-func (s *Store) AddAsset(ctx context.Context, actor access.Actor, systemID int64, a *inventory.Asset) error {
-	sys, err := s.GetSystem(ctx, actor, systemID)
+func AddAsset(ctx context.Context, db *storage.Store, actor access.Actor, systemID int64, a *Asset) error {
+	sys, err := GetSystem(ctx, db, actor, systemID)
 	if err != nil {
 		return err
 	}
@@ -140,39 +142,39 @@ func (s *Store) AddAsset(ctx context.Context, actor access.Actor, systemID int64
 		return es
 	}
 	a.OrgID = sys.OrgID
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, sys.OrgID); err != nil {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, sys.OrgID); err != nil {
 			return err
 		}
 		var existing int64
 		err := tx.QueryRow(ctx, "SELECT id FROM assets WHERE org_id = ? AND kind = ? AND value = ?", a.OrgID, a.Kind, a.Value).Scan(&existing)
 		switch {
-		case isNoRows(err):
-			if err := tx.insertAsset(ctx, actor, a); err != nil {
+		case storage.IsNoRows(err):
+			if err := insertAsset(ctx, tx, actor, a); err != nil {
 				return err
 			}
 		case err != nil:
 			return fmt.Errorf("find asset: %w", err)
 		default:
 			a.ID = existing
-			if err := tx.updateAsset(ctx, actor, a); err != nil {
+			if err := updateAsset(ctx, tx, actor, a); err != nil {
 				return err
 			}
 		}
-		return tx.linkAsset(ctx, systemID, a.ID)
+		return linkAsset(ctx, tx, systemID, a.ID)
 	})
 }
 
-func (t *Tx) insertAsset(ctx context.Context, actor access.Actor, a *inventory.Asset) error {
-	if err := t.insertAssetRow(ctx, a); err != nil {
+func insertAsset(ctx context.Context, tx *storage.Tx, actor access.Actor, a *Asset) error {
+	if err := insertAssetRow(ctx, tx, a); err != nil {
 		return err
 	}
-	return t.Audit(ctx, actor, Change{Action: "asset.create", ObjectType: "asset", ObjectID: a.ID, OrgID: a.OrgID, New: a})
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "asset.create", ObjectType: "asset", ObjectID: a.ID, OrgID: a.OrgID, New: a})
 }
 
-func (t *Tx) insertAssetRow(ctx context.Context, a *inventory.Asset) error {
-	now := t.s.now()
-	id, err := t.InsertID(ctx, `INSERT INTO assets (org_id, kind, value, value_search, hostname, ips, os, os_version, role, device_kind, vendor, model, notes, created_at, updated_at)
+func insertAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
+	now := tx.Now()
+	id, err := tx.InsertID(ctx, `INSERT INTO assets (org_id, kind, value, value_search, hostname, ips, os, os_version, role, device_kind, vendor, model, notes, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.OrgID, a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, now, now)
 	if err != nil {
@@ -182,19 +184,19 @@ func (t *Tx) insertAssetRow(ctx context.Context, a *inventory.Asset) error {
 	return nil
 }
 
-func (t *Tx) updateAsset(ctx context.Context, actor access.Actor, a *inventory.Asset) error {
-	if err := t.updateAssetRow(ctx, a); err != nil {
+func updateAsset(ctx context.Context, tx *storage.Tx, actor access.Actor, a *Asset) error {
+	if err := updateAssetRow(ctx, tx, a); err != nil {
 		return err
 	}
-	return t.Audit(ctx, actor, Change{Action: "asset.update", ObjectType: "asset", ObjectID: a.ID, OrgID: a.OrgID, New: a})
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "asset.update", ObjectType: "asset", ObjectID: a.ID, OrgID: a.OrgID, New: a})
 }
 
-func (t *Tx) updateAssetRow(ctx context.Context, a *inventory.Asset) error {
-	_, err := t.Exec(ctx, `UPDATE assets SET kind = ?, value = ?, value_search = ?, hostname = ?, ips = ?, os = ?, os_version = ?, role = ?, device_kind = ?,
+func updateAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
+	_, err := tx.Exec(ctx, `UPDATE assets SET kind = ?, value = ?, value_search = ?, hostname = ?, ips = ?, os = ?, os_version = ?, role = ?, device_kind = ?,
 		vendor = ?, model = ?, notes = ?, updated_at = ? WHERE id = ?`,
-		a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, t.s.now(), a.ID)
+		a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, tx.Now(), a.ID)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("value", "inv.err.asset_exists", a.Kind, a.Value)}
 		}
 		return fmt.Errorf("update asset %d: %w", a.ID, err)
@@ -202,24 +204,24 @@ func (t *Tx) updateAssetRow(ctx context.Context, a *inventory.Asset) error {
 	return nil
 }
 
-func (t *Tx) linkAsset(ctx context.Context, systemID, assetID int64) error {
+func linkAsset(ctx context.Context, tx *storage.Tx, systemID, assetID int64) error {
 	var one int
-	err := t.QueryRow(ctx, "SELECT 1 FROM system_assets WHERE system_id = ? AND asset_id = ?", systemID, assetID).Scan(&one)
+	err := tx.QueryRow(ctx, "SELECT 1 FROM system_assets WHERE system_id = ? AND asset_id = ?", systemID, assetID).Scan(&one)
 	if err == nil {
 		return nil
 	}
-	if !isNoRows(err) {
+	if !storage.IsNoRows(err) {
 		return fmt.Errorf("link asset: %w", err)
 	}
-	if _, err := t.Exec(ctx, "INSERT INTO system_assets (system_id, asset_id) VALUES (?, ?)", systemID, assetID); err != nil {
+	if _, err := tx.Exec(ctx, "INSERT INTO system_assets (system_id, asset_id) VALUES (?, ?)", systemID, assetID); err != nil {
 		return fmt.Errorf("link asset %d to system %d: %w", assetID, systemID, err)
 	}
 	return nil
 }
 
 // UpdateAsset changes an asset's value and details.
-func (s *Store) UpdateAsset(ctx context.Context, actor access.Actor, a *inventory.Asset) error {
-	old, err := s.GetAsset(ctx, actor, a.ID)
+func UpdateAsset(ctx context.Context, db *storage.Store, actor access.Actor, a *Asset) error {
+	old, err := GetAsset(ctx, db, actor, a.ID)
 	if err != nil {
 		return err
 	}
@@ -227,23 +229,23 @@ func (s *Store) UpdateAsset(ctx context.Context, actor access.Actor, a *inventor
 		return es
 	}
 	a.OrgID, a.SystemIDs = old.OrgID, old.SystemIDs
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, old.OrgID); err != nil {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, old.OrgID); err != nil {
 			return err
 		}
-		return tx.updateAsset(ctx, actor, a)
+		return updateAsset(ctx, tx, actor, a)
 	})
 }
 
 // RemoveAsset detaches an asset from a system, deleting it when no system
 // is left.
-func (s *Store) RemoveAsset(ctx context.Context, actor access.Actor, systemID, assetID int64) error {
-	a, err := s.GetAsset(ctx, actor, assetID)
+func RemoveAsset(ctx context.Context, db *storage.Store, actor access.Actor, systemID, assetID int64) error {
+	a, err := GetAsset(ctx, db, actor, assetID)
 	if err != nil {
 		return err
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, a.OrgID); err != nil {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, a.OrgID); err != nil {
 			return err
 		}
 		res, err := tx.Exec(ctx, "DELETE FROM system_assets WHERE system_id = ? AND asset_id = ?", systemID, assetID)
@@ -256,7 +258,7 @@ func (s *Store) RemoveAsset(ctx context.Context, actor access.Actor, systemID, a
 		if _, err := tx.Exec(ctx, "DELETE FROM assets WHERE id = ? AND NOT EXISTS (SELECT 1 FROM system_assets WHERE asset_id = ?)", assetID, assetID); err != nil {
 			return fmt.Errorf("delete asset: %w", err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: "asset.remove", ObjectType: "asset", ObjectID: assetID, OrgID: a.OrgID, Old: a})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "asset.remove", ObjectType: "asset", ObjectID: assetID, OrgID: a.OrgID, Old: a})
 	})
 }
 
@@ -271,11 +273,11 @@ type AssetConflict struct {
 // AssetConflicts lists values registered by several organisations. Only
 // actors who see every organisation may ask: for an agency the answer would
 // reveal other agencies' assets.
-func (s *Store) AssetConflicts(ctx context.Context, actor access.Actor) ([]AssetConflict, error) {
+func AssetConflicts(ctx context.Context, db storage.Querier, actor access.Actor) ([]AssetConflict, error) {
 	if !actor.Global() {
 		return nil, fmt.Errorf("%w: only the coordinator sees conflicts across agencies", access.ErrForbidden)
 	}
-	rows, err := s.query(ctx, `SELECT a.kind, a.value, o.code FROM assets a JOIN orgs o ON o.id = a.org_id
+	rows, err := db.Query(ctx, `SELECT a.kind, a.value, o.code FROM assets a JOIN orgs o ON o.id = a.org_id
 		WHERE a.value IN (SELECT value FROM assets GROUP BY value HAVING count(DISTINCT org_id) > 1)
 		ORDER BY a.value, a.kind, o.code`)
 	if err != nil {

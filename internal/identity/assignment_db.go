@@ -1,4 +1,4 @@
-package storage
+package identity
 
 import (
 	"context"
@@ -6,16 +6,18 @@ import (
 	"slices"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
 // SetAssignments replaces the organisations an auditor or responder works
 // on. Only those who manage organisations (administrators, coordinators)
 // assign, and only organisations they manage.
-func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID int64, orgIDs []int64) error {
-	return s.InTx(ctx, func(tx *Tx) error {
+func SetAssignments(ctx context.Context, db *storage.Store, actor access.Actor, userID int64, orgIDs []int64) error {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
 		u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", userID))
-		if isNoRows(err) || (err == nil && !canSeeUser(actor, u)) {
+		if storage.IsNoRows(err) || (err == nil && !canSeeUser(actor, u)) {
 			return fmt.Errorf("user %d: %w", userID, access.ErrNotFound)
 		}
 		if err != nil {
@@ -27,7 +29,7 @@ func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID i
 		if !u.Role.Assignable() {
 			return validation.Invalid("role", "identity.err.assign_role")
 		}
-		old, err := tx.assignedOrgIDs(ctx, userID)
+		old, err := assignedOrgIDs(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
@@ -35,9 +37,9 @@ func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID i
 		if _, err := tx.Exec(ctx, "DELETE FROM org_assignments WHERE user_id = ?", userID); err != nil {
 			return fmt.Errorf("clear assignments of user %d: %w", userID, err)
 		}
-		now := tx.s.now()
+		now := tx.Now()
 		for _, id := range orgIDs {
-			org, err := tx.getOrg(ctx, actor, id)
+			org, err := GetOrg(ctx, tx, actor, id)
 			if err != nil {
 				return validation.Invalid("org_ids", "identity.err.no_org", id)
 			}
@@ -45,22 +47,14 @@ func (s *Store) SetAssignments(ctx context.Context, actor access.Actor, userID i
 				return fmt.Errorf("assign user %d to organisation %d: %w", userID, id, err)
 			}
 		}
-		return tx.Audit(ctx, actor, Change{Action: "user.assign", ObjectType: "user", ObjectID: userID, OrgID: u.OrgID, Old: old, New: orgIDs})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.assign", ObjectType: "user", ObjectID: userID, OrgID: u.OrgID, Old: old, New: orgIDs})
 	})
 }
 
-func (s *Store) assignedOrgIDs(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := s.query(ctx, "SELECT org_id FROM org_assignments WHERE user_id = ? ORDER BY org_id", userID)
+func assignedOrgIDs(ctx context.Context, db storage.Querier, userID int64) ([]int64, error) {
+	ids, err := storage.IDs(db.Query(ctx, "SELECT org_id FROM org_assignments WHERE user_id = ? ORDER BY org_id", userID))
 	if err != nil {
 		return nil, fmt.Errorf("read assignments of user %d: %w", userID, err)
 	}
-	return scanIDs(rows)
-}
-
-func (t *Tx) assignedOrgIDs(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := t.Query(ctx, "SELECT org_id FROM org_assignments WHERE user_id = ? ORDER BY org_id", userID)
-	if err != nil {
-		return nil, fmt.Errorf("read assignments of user %d: %w", userID, err)
-	}
-	return scanIDs(rows)
+	return ids, nil
 }

@@ -1,4 +1,4 @@
-package storage_test
+package inventory_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/demo"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -19,7 +21,7 @@ func TestOverviewIsScoped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		city, err := store.Overview(ctx, access.Actor{Role: access.Coordinator})
+		city, err := inventory.GetOverview(ctx, store, access.Actor{Role: access.Coordinator})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,17 +35,17 @@ func TestOverviewIsScoped(t *testing.T) {
 		if total != city.Systems || city.PersonalData == 0 || city.PopulationDB == 0 {
 			t.Fatalf("levels or flags do not add up: %+v", city)
 		}
-		orgs, err := store.ListOrgs(ctx, access.SystemActor("test"), storage.OrgQuery{})
+		orgs, err := identity.ListOrgs(ctx, store, access.SystemActor("test"), identity.OrgQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var agency storage.Org
+		var agency identity.Org
 		for _, o := range orgs {
 			if o.Code == "SKHCN" {
 				agency = o
 			}
 		}
-		own, err := store.Overview(ctx, access.Actor{Role: access.AgencyOperator, OrgID: agency.ID, OrgPath: agency.Path})
+		own, err := inventory.GetOverview(ctx, store, access.Actor{Role: access.AgencyOperator, OrgID: agency.ID, OrgPath: agency.Path})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,14 +1,16 @@
-package storage_test
+package inventory_test
 
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -17,7 +19,7 @@ import (
 // fixture is a small province: ROOT with two agencies.
 type fixture struct {
 	store      *storage.Store
-	root, a, b storage.Org
+	root, a, b identity.Org
 	admin      access.Actor
 	operatorA  access.Actor
 }
@@ -27,11 +29,11 @@ func newFixture(t *testing.T, db *database.DB) fixture {
 	ctx := context.Background()
 	f := fixture{store: storage.New(db), admin: access.SystemActor("test")}
 	var err error
-	f.root, err = f.store.RootOrg(ctx)
+	f.root, err = identity.RootOrg(ctx, f.store)
 	must(t, err)
-	f.a, err = f.store.CreateOrg(ctx, f.admin, storage.OrgInput{ParentID: f.root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: storage.OrgDepartment})
+	f.a, err = identity.CreateOrg(ctx, f.store, f.admin, identity.OrgInput{ParentID: f.root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: identity.OrgDepartment})
 	must(t, err)
-	f.b, err = f.store.CreateOrg(ctx, f.admin, storage.OrgInput{ParentID: f.root.ID, Code: "NINHKIEU", Name: "UBND Quận Ninh Kiều", Kind: storage.OrgDistrict})
+	f.b, err = identity.CreateOrg(ctx, f.store, f.admin, identity.OrgInput{ParentID: f.root.ID, Code: "NINHKIEU", Name: "UBND Quận Ninh Kiều", Kind: identity.OrgDistrict})
 	must(t, err)
 	f.operatorA = access.Actor{UserID: 7, Email: "op@a.vn", Role: access.AgencyOperator, OrgID: f.a.ID, OrgPath: f.a.Path}
 	return f
@@ -49,46 +51,46 @@ func TestSystemsAndAssets(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		sys := inventory.System{OrgID: f.a.ID, Name: "Cổng thông tin điện tử Cần Thơ", Kind: "web_portal", Level: 3, LevelDecision: "123/QĐ-UBND", LevelDecisionDate: "15/01/2025"}
-		must(t, f.store.CreateSystem(ctx, f.operatorA, &sys))
+		must(t, inventory.CreateSystem(ctx, f.store, f.operatorA, &sys))
 		if sys.ID == 0 || sys.LevelDecisionDate != "2025-01-15" || sys.Status != "operating" {
 			t.Fatalf("created %+v", sys)
 		}
 		// Same name (folded) twice is refused.
 		dupe := inventory.System{OrgID: f.a.ID, Name: "cong thong tin dien tu can tho", Kind: "web_portal"}
-		if err := f.store.CreateSystem(ctx, f.operatorA, &dupe); err == nil {
+		if err := inventory.CreateSystem(ctx, f.store, f.operatorA, &dupe); err == nil {
 			t.Fatal("duplicate system name accepted")
 		}
 		// Another agency's org is out of scope: not found, not forbidden.
 		other := inventory.System{OrgID: f.b.ID, Name: "Phần mềm một cửa", Kind: "internal_app"}
-		if err := f.store.CreateSystem(ctx, f.operatorA, &other); !errors.Is(err, access.ErrNotFound) {
+		if err := inventory.CreateSystem(ctx, f.store, f.operatorA, &other); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("create in other agency: %v", err)
 		}
-		must(t, f.store.CreateSystem(ctx, f.admin, &other))
-		if _, err := f.store.GetSystem(ctx, f.operatorA, other.ID); !errors.Is(err, access.ErrNotFound) {
+		must(t, inventory.CreateSystem(ctx, f.store, f.admin, &other))
+		if _, err := inventory.GetSystem(ctx, f.store, f.operatorA, other.ID); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("read other agency's system: %v", err)
 		}
 		// Search ignores diacritics.
-		list, total, err := f.store.ListSystems(ctx, f.admin, storage.SystemFilter{Query: "can tho", Level: -1})
+		list, total, err := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Query: "can tho", Level: -1})
 		must(t, err)
 		if total != 1 || list[0].ID != sys.ID || list[0].OrgCode != "SKHCN" {
 			t.Fatalf("search: %d %+v", total, list)
 		}
-		list, _, err = f.store.ListSystems(ctx, f.operatorA, storage.SystemFilter{Level: -1})
+		list, _, err = inventory.ListSystems(ctx, f.store, f.operatorA, inventory.SystemFilter{Level: -1})
 		must(t, err)
 		if len(list) != 1 {
 			t.Fatalf("operator sees %d systems", len(list))
 		}
 		for _, tc := range []struct {
-			f    storage.SystemFilter
+			f    inventory.SystemFilter
 			want int
 		}{
-			{storage.SystemFilter{OrgID: f.b.ID, Level: -1}, 1},
-			{storage.SystemFilter{OrgID: f.root.ID, Level: -1}, 2},
-			{storage.SystemFilter{Kind: "internal_app", Level: -1}, 1},
-			{storage.SystemFilter{Level: 3, Status: "operating"}, 1},
-			{storage.SystemFilter{Level: -1, Status: "retired"}, 0},
+			{inventory.SystemFilter{OrgID: f.b.ID, Level: -1}, 1},
+			{inventory.SystemFilter{OrgID: f.root.ID, Level: -1}, 2},
+			{inventory.SystemFilter{Kind: "internal_app", Level: -1}, 1},
+			{inventory.SystemFilter{Level: 3, Status: "operating"}, 1},
+			{inventory.SystemFilter{Level: -1, Status: "retired"}, 0},
 		} {
-			if _, n, err := f.store.ListSystems(ctx, f.admin, tc.f); err != nil || n != tc.want {
+			if _, n, err := inventory.ListSystems(ctx, f.store, f.admin, tc.f); err != nil || n != tc.want {
 				t.Errorf("filter %+v: %d systems (%v), want %d", tc.f, n, err, tc.want)
 			}
 		}
@@ -101,9 +103,9 @@ func TestSystemsAndAssets(t *testing.T) {
 			{Kind: "server", Value: "WEB01", IPs: "10.10.0.5, 10.10.0.6", OS: "Ubuntu", OSVersion: "22.04"},
 			{Kind: "device", Value: "FW-01", DeviceKind: "Tường lửa", Vendor: "Fortinet", Model: "FG-100F"},
 		} {
-			must(t, f.store.AddAsset(ctx, f.operatorA, sys.ID, &a))
+			must(t, inventory.AddAsset(ctx, f.store, f.operatorA, sys.ID, &a))
 		}
-		assets, total, err := f.store.ListAssets(ctx, f.operatorA, storage.AssetFilter{SystemID: sys.ID})
+		assets, total, err := inventory.ListAssets(ctx, f.store, f.operatorA, inventory.AssetFilter{SystemID: sys.ID})
 		must(t, err)
 		if total != 6 {
 			t.Fatalf("assets: %d", total)
@@ -120,30 +122,30 @@ func TestSystemsAndAssets(t *testing.T) {
 		}
 		// Invalid input is a validation error.
 		bad := inventory.Asset{Kind: "ip", Value: "300.1.1.1"}
-		if _, ok := validation.As(f.store.AddAsset(ctx, f.operatorA, sys.ID, &bad)); !ok {
+		if _, ok := validation.As(inventory.AddAsset(ctx, f.store, f.operatorA, sys.ID, &bad)); !ok {
 			t.Fatal("invalid IP accepted")
 		}
 		// The same IP registered by B is a conflict the coordinator sees, and only they.
 		ip := inventory.Asset{Kind: "ip", Value: "203.162.10.5"}
-		must(t, f.store.AddAsset(ctx, f.admin, other.ID, &ip))
-		conflicts, err := f.store.AssetConflicts(ctx, f.admin)
+		must(t, inventory.AddAsset(ctx, f.store, f.admin, other.ID, &ip))
+		conflicts, err := inventory.AssetConflicts(ctx, f.store, f.admin)
 		must(t, err)
 		if len(conflicts) != 1 || len(conflicts[0].OrgCodes) != 2 {
 			t.Fatalf("conflicts: %+v", conflicts)
 		}
-		if _, err := f.store.AssetConflicts(ctx, f.operatorA); !errors.Is(err, access.ErrForbidden) {
+		if _, err := inventory.AssetConflicts(ctx, f.store, f.operatorA); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("operator conflicts: %v", err)
 		}
 
 		// Controls, device counts.
-		must(t, f.store.SetControl(ctx, f.operatorA, &inventory.Control{SystemID: sys.ID, Control: "backup", Status: "partial", BackupFrequency: "hằng ngày", LastRestoreTest: "2025-03-01"}))
-		must(t, f.store.SetControl(ctx, f.operatorA, &inventory.Control{SystemID: sys.ID, Control: "Tường lửa", Status: "Có", Product: "Fortinet"}))
-		controls, err := f.store.ListControls(ctx, f.operatorA, sys.ID)
+		must(t, inventory.SetControl(ctx, f.store, f.operatorA, &inventory.Control{SystemID: sys.ID, Control: "backup", Status: "partial", BackupFrequency: "hằng ngày", LastRestoreTest: "2025-03-01"}))
+		must(t, inventory.SetControl(ctx, f.store, f.operatorA, &inventory.Control{SystemID: sys.ID, Control: "Tường lửa", Status: "Có", Product: "Fortinet"}))
+		controls, err := inventory.ListControls(ctx, f.store, f.operatorA, sys.ID)
 		must(t, err)
 		if len(controls) != 2 || controls[0].Control != "firewall" {
 			t.Fatalf("controls: %+v", controls)
 		}
-		v, err := f.store.SetDeviceCounts(ctx, f.operatorA, sys.ID, inventory.DeviceCounts{Servers: 4, Workstations: 30})
+		v, err := inventory.SetDeviceCounts(ctx, f.store, f.operatorA, sys.ID, inventory.DeviceCounts{Servers: 4, Workstations: 30})
 		must(t, err)
 		if v.Servers != 4 {
 			t.Fatalf("device counts: %+v", v.DeviceCounts)
@@ -151,28 +153,28 @@ func TestSystemsAndAssets(t *testing.T) {
 
 		// Staff and qualifications; a viewer may read but not write.
 		p := inventory.Staff{OrgID: f.a.ID, Name: "Nguyễn Văn An", Position: "Chuyên viên", Email: "An.NV@cantho.gov.vn"}
-		must(t, f.store.CreateStaff(ctx, f.operatorA, &p))
-		must(t, f.store.AddQualification(ctx, f.operatorA, &inventory.Qualification{StaffID: p.ID, Course: "An toàn thông tin cơ bản", CompletedOn: "2024-06-01"}))
-		got, err := f.store.GetStaff(ctx, f.operatorA, p.ID)
+		must(t, inventory.CreateStaff(ctx, f.store, f.operatorA, &p))
+		must(t, inventory.AddQualification(ctx, f.store, f.operatorA, &inventory.Qualification{StaffID: p.ID, Course: "An toàn thông tin cơ bản", CompletedOn: "2024-06-01"}))
+		got, err := inventory.GetStaff(ctx, f.store, f.operatorA, p.ID)
 		must(t, err)
 		if got.Email != "an.nv@cantho.gov.vn" || len(got.Qualifications) != 1 {
 			t.Fatalf("staff: %+v", got)
 		}
 		viewer := access.Actor{Email: "v@a.vn", Role: access.Viewer, OrgID: f.a.ID, OrgPath: f.a.Path}
-		if err := f.store.CreateStaff(ctx, viewer, &inventory.Staff{OrgID: f.a.ID, Name: "X", Email: "x@a.vn"}); !errors.Is(err, access.ErrForbidden) {
+		if err := inventory.CreateStaff(ctx, f.store, viewer, &inventory.Staff{OrgID: f.a.ID, Name: "X", Email: "x@a.vn"}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("viewer writes: %v", err)
 		}
-		staff, _, err := f.store.ListStaff(ctx, f.operatorA, storage.StaffFilter{Query: "nguyen van"})
+		staff, _, err := inventory.ListStaff(ctx, f.store, f.operatorA, inventory.StaffFilter{Query: "nguyen van"})
 		must(t, err)
 		if len(staff) != 1 {
 			t.Fatalf("staff search: %+v", staff)
 		}
 		sys.ContactStaffID = p.ID
-		must(t, f.store.UpdateSystem(ctx, f.operatorA, &sys))
+		must(t, inventory.UpdateSystem(ctx, f.store, f.operatorA, &sys))
 
-		must(t, f.store.RemoveAsset(ctx, f.operatorA, sys.ID, assets[0].ID))
-		must(t, f.store.DeleteSystem(ctx, f.operatorA, sys.ID))
-		if _, total, _ := f.store.ListAssets(ctx, f.admin, storage.AssetFilter{OrgID: f.a.ID}); total != 0 {
+		must(t, inventory.RemoveAsset(ctx, f.store, f.operatorA, sys.ID, assets[0].ID))
+		must(t, inventory.DeleteSystem(ctx, f.store, f.operatorA, sys.ID))
+		if _, total, _ := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{OrgID: f.a.ID}); total != 0 {
 			t.Fatalf("orphan assets left: %d", total)
 		}
 	})
@@ -182,41 +184,41 @@ func TestMergeOrgs(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		child, err := f.store.CreateOrg(ctx, f.admin, storage.OrgInput{ParentID: f.a.ID, Code: "PHUONG1", Name: "Phường An Hòa", Kind: storage.OrgCommune})
+		child, err := identity.CreateOrg(ctx, f.store, f.admin, identity.OrgInput{ParentID: f.a.ID, Code: "PHUONG1", Name: "Phường An Hòa", Kind: identity.OrgCommune})
 		must(t, err)
 		sa := inventory.System{OrgID: f.a.ID, Name: "Hệ thống A", Kind: "internal_app"}
 		sb := inventory.System{OrgID: f.b.ID, Name: "Hệ thống B", Kind: "internal_app"}
-		must(t, f.store.CreateSystem(ctx, f.admin, &sa))
-		must(t, f.store.CreateSystem(ctx, f.admin, &sb))
+		must(t, inventory.CreateSystem(ctx, f.store, f.admin, &sa))
+		must(t, inventory.CreateSystem(ctx, f.store, f.admin, &sb))
 		shared := inventory.Asset{Kind: "ip", Value: "10.0.0.1"}
-		must(t, f.store.AddAsset(ctx, f.admin, sa.ID, &shared))
+		must(t, inventory.AddAsset(ctx, f.store, f.admin, sa.ID, &shared))
 		shared2 := inventory.Asset{Kind: "ip", Value: "10.0.0.1"}
-		must(t, f.store.AddAsset(ctx, f.admin, sb.ID, &shared2))
+		must(t, inventory.AddAsset(ctx, f.store, f.admin, sb.ID, &shared2))
 		own := inventory.Asset{Kind: "domain", Value: "a.cantho.gov.vn"}
-		must(t, f.store.AddAsset(ctx, f.admin, sa.ID, &own))
+		must(t, inventory.AddAsset(ctx, f.store, f.admin, sa.ID, &own))
 		pa := inventory.Staff{OrgID: f.a.ID, Name: "Trần Thị Bình", Email: "binh@cantho.gov.vn"}
 		pb := inventory.Staff{OrgID: f.b.ID, Name: "Trần Thị Bình", Email: "binh@cantho.gov.vn"}
-		must(t, f.store.CreateStaff(ctx, f.admin, &pa))
-		must(t, f.store.CreateStaff(ctx, f.admin, &pb))
-		must(t, f.store.AddQualification(ctx, f.admin, &inventory.Qualification{StaffID: pa.ID, Course: "CEH"}))
+		must(t, inventory.CreateStaff(ctx, f.store, f.admin, &pa))
+		must(t, inventory.CreateStaff(ctx, f.store, f.admin, &pb))
+		must(t, inventory.AddQualification(ctx, f.store, f.admin, &inventory.Qualification{StaffID: pa.ID, Course: "CEH"}))
 		sa.ContactStaffID = pa.ID
-		must(t, f.store.UpdateSystem(ctx, f.admin, &sa))
+		must(t, inventory.UpdateSystem(ctx, f.store, f.admin, &sa))
 
 		coordinator := access.Actor{Email: "c@ca.vn", Role: access.Coordinator, OrgPath: f.root.Path}
-		if _, err := f.store.MergeOrgs(ctx, f.operatorA, f.a.ID, f.b.ID); err == nil {
+		if _, err := inventory.MergeOrgs(ctx, f.store, f.operatorA, f.a.ID, f.b.ID); err == nil {
 			t.Fatal("operator merged organisations")
 		}
-		res, err := f.store.MergeOrgs(ctx, coordinator, f.a.ID, f.b.ID)
+		res, err := inventory.MergeOrgs(ctx, f.store, coordinator, f.a.ID, f.b.ID)
 		must(t, err)
 		if res.Systems != 1 || res.Children != 1 || res.Assets != 1 || res.Staff != 0 {
 			t.Fatalf("merge result: %+v", res)
 		}
-		got, err := f.store.GetSystem(ctx, coordinator, sa.ID)
+		got, err := inventory.GetSystem(ctx, f.store, coordinator, sa.ID)
 		must(t, err)
 		if got.OrgID != f.b.ID || got.ContactStaffID != pb.ID {
 			t.Fatalf("merged system: %+v", got)
 		}
-		assets, _, err := f.store.ListAssets(ctx, coordinator, storage.AssetFilter{OrgID: f.b.ID})
+		assets, _, err := inventory.ListAssets(ctx, f.store, coordinator, inventory.AssetFilter{OrgID: f.b.ID})
 		must(t, err)
 		if len(assets) != 2 {
 			t.Fatalf("assets after merge: %+v", assets)
@@ -226,23 +228,23 @@ func TestMergeOrgs(t *testing.T) {
 				t.Fatalf("shared asset links: %+v", a)
 			}
 		}
-		p, err := f.store.GetStaff(ctx, coordinator, pb.ID)
+		p, err := inventory.GetStaff(ctx, f.store, coordinator, pb.ID)
 		must(t, err)
 		if len(p.Qualifications) != 1 {
 			t.Fatalf("qualifications after merge: %+v", p)
 		}
-		moved, err := f.store.GetOrg(ctx, coordinator, child.ID)
+		moved, err := identity.GetOrg(ctx, f.store, coordinator, child.ID)
 		must(t, err)
 		if moved.ParentID != f.b.ID || moved.Path != f.b.Path+itoa(moved.ID)+"/" {
 			t.Fatalf("child after merge: %+v", moved)
 		}
-		merges, err := f.store.ListMerges(ctx, coordinator)
+		merges, err := inventory.ListMerges(ctx, f.store, coordinator)
 		must(t, err)
 		if len(merges) != 1 || merges[0].FromCode != "SKHCN" || merges[0].IntoCode != "NINHKIEU" || merges[0].Actor != "c@ca.vn" {
 			t.Fatalf("merge record: %+v", merges)
 		}
 		// The operator of A no longer sees the system, which now belongs to B.
-		if _, err := f.store.GetSystem(ctx, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {
+		if _, err := inventory.GetSystem(ctx, f.store, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("old operator still sees moved system: %v", err)
 		}
 	})
@@ -266,7 +268,7 @@ func TestImportInventory(t *testing.T) {
 			record(b, inventory.QualificationsSheet, 2, map[string]string{"staff_email": "cuong@a.vn", "course": "ATTT", "completed_on": "01/02/2024"})
 			return b
 		}
-		counts := func(res storage.ImportResult) string {
+		counts := func(res inventory.ImportResult) string {
 			var out []string
 			for _, s := range inventory.Sheets {
 				c := res.Counts[s.Name]
@@ -275,26 +277,26 @@ func TestImportInventory(t *testing.T) {
 			return strings.Join(out, " ")
 		}
 		// A preview counts and writes nothing.
-		res, err := f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), storage.ImportOptions{DryRun: true})
+		res, err := inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{DryRun: true})
 		must(t, err)
 		if res.Written || counts(res) != "1000 1000 1000 1000 1000" {
 			t.Fatalf("preview: %s %+v", counts(res), res)
 		}
-		if _, n, _ := f.store.ListSystems(ctx, f.admin, storage.SystemFilter{Level: -1}); n != 0 {
+		if _, n, _ := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1}); n != 0 {
 			t.Fatal("preview wrote")
 		}
-		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), storage.ImportOptions{})
+		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{})
 		must(t, err)
 		if !res.Written || counts(res) != "1000 1000 1000 1000 1000" {
 			t.Fatalf("import: %s", counts(res))
 		}
-		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), storage.ImportOptions{})
+		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{})
 		must(t, err)
 		if counts(res) != "0010 0010 0010 0010 0010" {
 			t.Fatalf("re-import: %s", counts(res))
 		}
 		// A changed level updates the system; a new IP is a new asset.
-		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, batch("3", "10.1.1.2"), storage.ImportOptions{})
+		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("3", "10.1.1.2"), inventory.ImportOptions{})
 		must(t, err)
 		if counts(res) != "0100 1000 0010 0010 0010" {
 			t.Fatalf("changed import: %s", counts(res))
@@ -304,18 +306,20 @@ func TestImportInventory(t *testing.T) {
 		b := batch("2", "10.1.1.3")
 		b.Systems[0].OrgCode = "KHONGCO"
 		b.Assets[0].OrgCode = "NINHKIEU"
-		res, err = f.store.ImportInventory(ctx, f.operatorA, f.a.ID, b, storage.ImportOptions{})
+		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, b, inventory.ImportOptions{})
 		must(t, err)
 		if res.Written || len(res.Problems) < 2 || !strings.Contains(res.Problems[0].Message+res.Problems[1].Message, "KHONGCO") {
 			t.Fatalf("bad codes: %+v", res.Problems)
 		}
-		if _, err := f.store.ImportInventory(ctx, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), storage.ImportOptions{}); !errors.Is(err, access.ErrNotFound) {
+		if _, err := inventory.ImportInventory(ctx, f.store, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{}); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("import into another agency: %v", err)
 		}
-		assets, _, err := f.store.ListAssets(ctx, f.admin, storage.AssetFilter{})
+		assets, _, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{})
 		must(t, err)
 		if len(assets) != 2 {
 			t.Fatalf("assets: %+v", assets)
 		}
 	})
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

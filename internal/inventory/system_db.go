@@ -1,4 +1,4 @@
-package storage
+package inventory
 
 import (
 	"context"
@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
-	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -24,7 +26,7 @@ type SystemFilter struct {
 
 // SystemView is a system with the names of its owner and operator organisations.
 type SystemView struct {
-	inventory.System
+	System
 	OrgCode         string `json:"org_code"`
 	OrgName         string `json:"org_name"`
 	OperatorOrgCode string `json:"operator_org_code,omitempty"`
@@ -41,7 +43,7 @@ const systemFrom = ` FROM systems s JOIN orgs o ON o.id = s.org_id
 	LEFT JOIN orgs op ON op.id = s.operator_org_id
 	LEFT JOIN staff cs ON cs.id = s.contact_staff_id`
 
-func scanSystem(sc interface{ Scan(...any) error }) (SystemView, error) {
+func scanSystem(sc storage.Scanner) (SystemView, error) {
 	var v SystemView
 	s := &v.System
 	err := sc.Scan(&s.ID, &s.OrgID, &s.Name, &s.Kind, &s.Purpose, &s.OperatorOrgID, &s.OperatorName, &s.OperatorContract,
@@ -55,7 +57,7 @@ func scanSystem(sc interface{ Scan(...any) error }) (SystemView, error) {
 
 // ListSystems returns the systems in the actor's scope matching f, and how
 // many match in all.
-func (s *Store) ListSystems(ctx context.Context, actor access.Actor, f SystemFilter) ([]SystemView, int, error) {
+func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f SystemFilter) ([]SystemView, int, error) {
 	scope, args := actor.OrgFilter("o.path")
 	where := []string{scope}
 	if f.OrgID != 0 {
@@ -76,15 +78,15 @@ func (s *Store) ListSystems(ctx context.Context, actor access.Actor, f SystemFil
 	}
 	if q := i18n.Fold(f.Query); q != "" {
 		where = append(where, "(s.name_search LIKE ? OR o.name_search LIKE ?)")
-		args = append(args, "%"+escapeLike(q)+"%", "%"+escapeLike(q)+"%")
+		args = append(args, "%"+storage.EscapeLike(q)+"%", "%"+storage.EscapeLike(q)+"%")
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.queryRow(ctx, "SELECT count(*)"+systemFrom+cond, args...).Scan(&total); err != nil {
+	if err := db.QueryRow(ctx, "SELECT count(*)"+systemFrom+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count systems: %w", err)
 	}
-	limit := clampLimit(f.Limit)
-	rows, err := s.query(ctx, "SELECT "+systemColumns+systemFrom+cond+" ORDER BY o.code, s.name_search LIMIT ? OFFSET ?", append(args, limit, f.Offset)...)
+	limit := storage.ClampLimit(f.Limit)
+	rows, err := db.Query(ctx, "SELECT "+systemColumns+systemFrom+cond+" ORDER BY o.code, s.name_search LIMIT ? OFFSET ?", append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list systems: %w", err)
 	}
@@ -101,10 +103,10 @@ func (s *Store) ListSystems(ctx context.Context, actor access.Actor, f SystemFil
 }
 
 // GetSystem returns one system in the actor's scope.
-func (s *Store) GetSystem(ctx context.Context, actor access.Actor, id int64) (SystemView, error) {
+func GetSystem(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (SystemView, error) {
 	scope, args := actor.OrgFilter("o.path")
-	v, err := scanSystem(s.queryRow(ctx, "SELECT "+systemColumns+systemFrom+" WHERE s.id = ? AND "+scope, append([]any{id}, args...)...))
-	if isNoRows(err) {
+	v, err := scanSystem(db.QueryRow(ctx, "SELECT "+systemColumns+systemFrom+" WHERE s.id = ? AND "+scope, append([]any{id}, args...)...))
+	if storage.IsNoRows(err) {
 		return v, access.ErrNotFound
 	}
 	if err != nil {
@@ -114,7 +116,7 @@ func (s *Store) GetSystem(ctx context.Context, actor access.Actor, id int64) (Sy
 }
 
 // CreateSystem registers a system for its owner organisation.
-func (s *Store) CreateSystem(ctx context.Context, actor access.Actor, sys *inventory.System) error {
+func CreateSystem(ctx context.Context, db *storage.Store, actor access.Actor, sys *System) error {
 	es := sys.Normalise()
 	if sys.OrgID <= 0 {
 		es.Add("org_id", "inv.err.owner_required")
@@ -122,36 +124,36 @@ func (s *Store) CreateSystem(ctx context.Context, actor access.Actor, sys *inven
 	if len(es) > 0 {
 		return es
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, sys.OrgID); err != nil {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, sys.OrgID); err != nil {
 			return err
 		}
-		if err := tx.checkSystemRefs(ctx, sys); err != nil {
+		if err := checkSystemRefs(ctx, tx, sys); err != nil {
 			return err
 		}
-		return tx.insertSystem(ctx, actor, sys)
+		return insertSystem(ctx, tx, actor, sys)
 	})
 }
 
-func (t *Tx) insertSystem(ctx context.Context, actor access.Actor, sys *inventory.System) error {
-	if err := t.insertSystemRow(ctx, sys); err != nil {
+func insertSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, sys *System) error {
+	if err := insertSystemRow(ctx, tx, sys); err != nil {
 		return err
 	}
-	return t.Audit(ctx, actor, Change{Action: "system.create", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, New: sys})
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "system.create", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, New: sys})
 }
 
 // insertSystemRow inserts without auditing; imports audit once per file.
-func (t *Tx) insertSystemRow(ctx context.Context, sys *inventory.System) error {
-	now := t.s.now()
-	id, err := t.InsertID(ctx, `INSERT INTO systems (org_id, name, name_search, kind, purpose, operator_org_id, operator_name, operator_contract,
+func insertSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
+	now := tx.Now()
+	id, err := tx.InsertID(ctx, `INSERT INTO systems (org_id, name, name_search, kind, purpose, operator_org_id, operator_name, operator_contract,
 		level, level_decision, level_decision_date, level_approver, hosting, hosting_provider, users_count, personal_data, data_subjects,
 		population_db, admin_procedures, go_live, status, contact_staff_id, servers, workstations, network_devices, security_devices, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		sys.OrgID, sys.Name, i18n.Fold(sys.Name), sys.Kind, sys.Purpose, nullID(sys.OperatorOrgID), sys.OperatorName, sys.OperatorContract,
+		sys.OrgID, sys.Name, i18n.Fold(sys.Name), sys.Kind, sys.Purpose, storage.NullID(sys.OperatorOrgID), sys.OperatorName, sys.OperatorContract,
 		sys.Level, sys.LevelDecision, sys.LevelDecisionDate, sys.LevelApprover, sys.Hosting, sys.HostingProvider, sys.Users, sys.PersonalData, sys.DataSubjects,
-		sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, nullID(sys.ContactStaffID), sys.Servers, sys.Workstations, sys.NetworkDevices, sys.SecurityDevices, now, now)
+		sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, storage.NullID(sys.ContactStaffID), sys.Servers, sys.Workstations, sys.NetworkDevices, sys.SecurityDevices, now, now)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}
 		return fmt.Errorf("create system %q: %w", sys.Name, err)
@@ -162,8 +164,8 @@ func (t *Tx) insertSystemRow(ctx context.Context, sys *inventory.System) error {
 
 // UpdateSystem changes a system's fields; its owner stays (a change of owner
 // is an organisation merge).
-func (s *Store) UpdateSystem(ctx context.Context, actor access.Actor, sys *inventory.System) error {
-	old, err := s.GetSystem(ctx, actor, sys.ID)
+func UpdateSystem(ctx context.Context, db *storage.Store, actor access.Actor, sys *System) error {
+	old, err := GetSystem(ctx, db, actor, sys.ID)
 	if err != nil {
 		return err
 	}
@@ -171,38 +173,38 @@ func (s *Store) UpdateSystem(ctx context.Context, actor access.Actor, sys *inven
 	if es := sys.Normalise(); len(es) > 0 {
 		return es
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, sys.OrgID); err != nil {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, sys.OrgID); err != nil {
 			return err
 		}
-		if err := tx.checkSystemRefs(ctx, sys); err != nil {
+		if err := checkSystemRefs(ctx, tx, sys); err != nil {
 			return err
 		}
-		return tx.updateSystem(ctx, actor, &old.System, sys)
+		return updateSystem(ctx, tx, actor, &old.System, sys)
 	})
 }
 
-func (t *Tx) updateSystem(ctx context.Context, actor access.Actor, old, sys *inventory.System) error {
-	if err := t.updateSystemRow(ctx, sys); err != nil {
+func updateSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, old, sys *System) error {
+	if err := updateSystemRow(ctx, tx, sys); err != nil {
 		return err
 	}
 	sys.CreatedAt = old.CreatedAt
-	return t.Audit(ctx, actor, Change{Action: "system.update", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, Old: old, New: sys})
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "system.update", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, Old: old, New: sys})
 }
 
 // updateSystemRow updates without auditing; imports audit once per file.
-func (t *Tx) updateSystemRow(ctx context.Context, sys *inventory.System) error {
-	now := t.s.now()
-	_, err := t.Exec(ctx, `UPDATE systems SET name = ?, name_search = ?, kind = ?, purpose = ?, operator_org_id = ?, operator_name = ?, operator_contract = ?,
+func updateSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
+	now := tx.Now()
+	_, err := tx.Exec(ctx, `UPDATE systems SET name = ?, name_search = ?, kind = ?, purpose = ?, operator_org_id = ?, operator_name = ?, operator_contract = ?,
 		level = ?, level_decision = ?, level_decision_date = ?, level_approver = ?, hosting = ?, hosting_provider = ?, users_count = ?, personal_data = ?,
 		data_subjects = ?, population_db = ?, admin_procedures = ?, go_live = ?, status = ?, contact_staff_id = ?, servers = ?, workstations = ?,
 		network_devices = ?, security_devices = ?, updated_at = ? WHERE id = ?`,
-		sys.Name, i18n.Fold(sys.Name), sys.Kind, sys.Purpose, nullID(sys.OperatorOrgID), sys.OperatorName, sys.OperatorContract,
+		sys.Name, i18n.Fold(sys.Name), sys.Kind, sys.Purpose, storage.NullID(sys.OperatorOrgID), sys.OperatorName, sys.OperatorContract,
 		sys.Level, sys.LevelDecision, sys.LevelDecisionDate, sys.LevelApprover, sys.Hosting, sys.HostingProvider, sys.Users, sys.PersonalData,
-		sys.DataSubjects, sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, nullID(sys.ContactStaffID), sys.Servers, sys.Workstations,
+		sys.DataSubjects, sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, storage.NullID(sys.ContactStaffID), sys.Servers, sys.Workstations,
 		sys.NetworkDevices, sys.SecurityDevices, now, sys.ID)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}
 		return fmt.Errorf("update system %d: %w", sys.ID, err)
@@ -212,28 +214,28 @@ func (t *Tx) updateSystemRow(ctx context.Context, sys *inventory.System) error {
 }
 
 // SetDeviceCounts replaces a system's device counts.
-func (s *Store) SetDeviceCounts(ctx context.Context, actor access.Actor, systemID int64, c inventory.DeviceCounts) (SystemView, error) {
-	v, err := s.GetSystem(ctx, actor, systemID)
+func SetDeviceCounts(ctx context.Context, db *storage.Store, actor access.Actor, systemID int64, c DeviceCounts) (SystemView, error) {
+	v, err := GetSystem(ctx, db, actor, systemID)
 	if err != nil {
 		return v, err
 	}
 	sys := v.System
 	sys.DeviceCounts = c
-	if err := s.UpdateSystem(ctx, actor, &sys); err != nil {
+	if err := UpdateSystem(ctx, db, actor, &sys); err != nil {
 		return v, err
 	}
-	return s.GetSystem(ctx, actor, systemID)
+	return GetSystem(ctx, db, actor, systemID)
 }
 
 // DeleteSystem removes a system with its controls and asset links; assets
 // left without any system are removed too.
-func (s *Store) DeleteSystem(ctx context.Context, actor access.Actor, id int64) error {
-	old, err := s.GetSystem(ctx, actor, id)
+func DeleteSystem(ctx context.Context, db *storage.Store, actor access.Actor, id int64) error {
+	old, err := GetSystem(ctx, db, actor, id)
 	if err != nil {
 		return err
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.checkOrg(ctx, actor, access.Write, old.OrgID); err != nil {
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, old.OrgID); err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -248,58 +250,25 @@ func (s *Store) DeleteSystem(ctx context.Context, actor access.Actor, id int64) 
 		if _, err := tx.Exec(ctx, "DELETE FROM assets WHERE org_id = ? AND NOT EXISTS (SELECT 1 FROM system_assets sa WHERE sa.asset_id = assets.id)", old.OrgID); err != nil {
 			return fmt.Errorf("delete system %d: orphaned assets: %w", id, err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: "system.delete", ObjectType: "system", ObjectID: id, OrgID: old.OrgID, Old: old})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "system.delete", ObjectType: "system", ObjectID: id, OrgID: old.OrgID, Old: old})
 	})
 }
 
 // checkSystemRefs checks that the operator organisation exists and that the
 // contact point is a staff member of the owner.
-func (t *Tx) checkSystemRefs(ctx context.Context, sys *inventory.System) error {
+func checkSystemRefs(ctx context.Context, tx *storage.Tx, sys *System) error {
 	var es validation.Errors
 	if sys.OperatorOrgID != 0 {
 		var one int
-		if err := t.QueryRow(ctx, "SELECT 1 FROM orgs WHERE id = ?", sys.OperatorOrgID).Scan(&one); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT 1 FROM orgs WHERE id = ?", sys.OperatorOrgID).Scan(&one); err != nil {
 			es.Add("operator_org_id", "inv.err.no_operator")
 		}
 	}
 	if sys.ContactStaffID != 0 {
 		var org int64
-		if err := t.QueryRow(ctx, "SELECT org_id FROM staff WHERE id = ?", sys.ContactStaffID).Scan(&org); err != nil || org != sys.OrgID {
+		if err := tx.QueryRow(ctx, "SELECT org_id FROM staff WHERE id = ?", sys.ContactStaffID).Scan(&org); err != nil || org != sys.OrgID {
 			es.Add("contact_staff_id", "inv.err.contact_not_staff")
 		}
 	}
 	return es.Err()
-}
-
-// checkOrg returns the path of the organisation after checking that the
-// actor may do action on its data.
-func (t *Tx) checkOrg(ctx context.Context, actor access.Actor, action access.Action, orgID int64) (string, error) {
-	var path string
-	err := t.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", orgID).Scan(&path)
-	if isNoRows(err) {
-		return "", access.ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("organisation %d: %w", orgID, err)
-	}
-	return path, actor.Check(action, path)
-}
-
-// clampLimit bounds page sizes.
-func clampLimit(n int) int {
-	if n <= 0 || n > 500 {
-		return 100
-	}
-	return n
-}
-
-// escapeLike makes user text literal inside a LIKE pattern (no wildcards).
-func escapeLike(s string) string {
-	return strings.NewReplacer("%", "", "_", "").Replace(s)
-}
-
-// isUniqueViolation recognises a unique-constraint error on both databases.
-func isUniqueViolation(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key")
 }

@@ -1,4 +1,4 @@
-package storage
+package identity
 
 import (
 	"context"
@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -77,9 +79,7 @@ func (in *OrgInput) validate() error {
 
 const orgColumns = "o.id, o.parent_id, o.code, o.name, o.kind, o.path, o.archived_at, o.created_at, o.updated_at"
 
-type rowScanner interface{ Scan(dest ...any) error }
-
-func scanOrg(row rowScanner) (Org, error) {
+func scanOrg(row storage.Scanner) (Org, error) {
 	var o Org
 	var parent sql.NullInt64
 	var archived sql.NullTime
@@ -96,9 +96,9 @@ func scanOrg(row rowScanner) (Org, error) {
 }
 
 // GetOrg returns an organisation in the actor's scope.
-func (s *Store) GetOrg(ctx context.Context, actor access.Actor, id int64) (Org, error) {
-	o, err := scanOrg(s.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE o.id = ?", id))
-	if isNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
+func GetOrg(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (Org, error) {
+	o, err := scanOrg(db.QueryRow(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE o.id = ?", id))
+	if storage.IsNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
 		return Org{}, fmt.Errorf("organisation %d: %w", id, access.ErrNotFound)
 	}
 	if err != nil {
@@ -115,7 +115,7 @@ type OrgQuery struct {
 
 // ListOrgs returns the organisations in the actor's scope in tree order
 // (each parent before its children).
-func (s *Store) ListOrgs(ctx context.Context, actor access.Actor, q OrgQuery) ([]Org, error) {
+func ListOrgs(ctx context.Context, db storage.Querier, actor access.Actor, q OrgQuery) ([]Org, error) {
 	cond, args := actor.OrgFilter("o.path")
 	query := "SELECT " + orgColumns + " FROM orgs o WHERE " + cond
 	if !q.IncludeArchived {
@@ -126,7 +126,7 @@ func (s *Store) ListOrgs(ctx context.Context, actor access.Actor, q OrgQuery) ([
 		like := "%" + i18n.Fold(q.Search) + "%"
 		args = append(args, like, like)
 	}
-	rows, err := s.query(ctx, query+" ORDER BY o.path", args...)
+	rows, err := db.Query(ctx, query+" ORDER BY o.path", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)
 	}
@@ -144,20 +144,9 @@ func (s *Store) ListOrgs(ctx context.Context, actor access.Actor, q OrgQuery) ([
 
 // getOrg reads an organisation inside a transaction, refusing one outside
 // the actor's scope as not found.
-func (t *Tx) getOrg(ctx context.Context, actor access.Actor, id int64) (Org, error) {
-	o, err := scanOrg(t.QueryRow(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE o.id = ?", id))
-	if isNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
-		return Org{}, fmt.Errorf("organisation %d: %w", id, access.ErrNotFound)
-	}
-	if err != nil {
-		return Org{}, fmt.Errorf("read organisation %d: %w", id, err)
-	}
-	return o, nil
-}
-
-func (t *Tx) checkOrgCodeFree(ctx context.Context, code string, except int64) error {
+func checkOrgCodeFree(ctx context.Context, tx *storage.Tx, code string, except int64) error {
 	var n int
-	if err := t.QueryRow(ctx, "SELECT count(*) FROM orgs WHERE lower(code) = lower(?) AND id <> ?", code, except).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM orgs WHERE lower(code) = lower(?) AND id <> ?", code, except).Scan(&n); err != nil {
 		return fmt.Errorf("check organisation code: %w", err)
 	}
 	if n > 0 {
@@ -168,16 +157,16 @@ func (t *Tx) checkOrgCodeFree(ctx context.Context, code string, except int64) er
 
 // CreateOrg creates an organisation under in.ParentID; the actor needs
 // ManageOrgs on the parent.
-func (s *Store) CreateOrg(ctx context.Context, actor access.Actor, in OrgInput) (Org, error) {
+func CreateOrg(ctx context.Context, db *storage.Store, actor access.Actor, in OrgInput) (Org, error) {
 	if err := in.validate(); err != nil {
 		return Org{}, err
 	}
 	var o Org
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		if in.ParentID == 0 {
 			return validation.Invalid("parent_id", "identity.err.parent_required")
 		}
-		parent, err := tx.getOrg(ctx, actor, in.ParentID)
+		parent, err := GetOrg(ctx, tx, actor, in.ParentID)
 		if err != nil {
 			return err
 		}
@@ -187,21 +176,21 @@ func (s *Store) CreateOrg(ctx context.Context, actor access.Actor, in OrgInput) 
 		if parent.ArchivedAt != nil {
 			return validation.Invalid("parent_id", "identity.err.parent_archived")
 		}
-		if err := tx.checkOrgCodeFree(ctx, in.Code, 0); err != nil {
+		if err := checkOrgCodeFree(ctx, tx, in.Code, 0); err != nil {
 			return err
 		}
 		o = Org{ParentID: parent.ID, Code: in.Code, Name: in.Name, Kind: in.Kind}
-		return tx.createOrg(ctx, actor, &o, parent.Path)
+		return createOrg(ctx, tx, actor, &o, parent.Path)
 	})
 	return o, err
 }
 
 // createOrg inserts an organisation under parent (nil for the root) and sets
 // its materialised path, auditing the creation.
-func (t *Tx) createOrg(ctx context.Context, actor access.Actor, o *Org, parentPath string) error {
-	now := t.s.now()
-	id, err := t.InsertID(ctx, `INSERT INTO orgs (parent_id, code, name, name_search, kind, path, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, '', ?, ?)`, nullID(o.ParentID), o.Code, o.Name, i18n.Fold(o.Name), o.Kind, now, now)
+func createOrg(ctx context.Context, tx *storage.Tx, actor access.Actor, o *Org, parentPath string) error {
+	now := tx.Now()
+	id, err := tx.InsertID(ctx, `INSERT INTO orgs (parent_id, code, name, name_search, kind, path, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, '', ?, ?)`, storage.NullID(o.ParentID), o.Code, o.Name, i18n.Fold(o.Name), o.Kind, now, now)
 	if err != nil {
 		return fmt.Errorf("create organisation %s: %w", o.Code, err)
 	}
@@ -209,51 +198,51 @@ func (t *Tx) createOrg(ctx context.Context, actor access.Actor, o *Org, parentPa
 		parentPath = "/"
 	}
 	path := parentPath + strconv.FormatInt(id, 10) + "/"
-	if _, err := t.Exec(ctx, "UPDATE orgs SET path = ? WHERE id = ?", path, id); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE orgs SET path = ? WHERE id = ?", path, id); err != nil {
 		return fmt.Errorf("create organisation %s: set path: %w", o.Code, err)
 	}
 	o.ID, o.Path, o.CreatedAt, o.UpdatedAt = id, path, now, now
-	return t.Audit(ctx, actor, Change{Action: "org.create", ObjectType: "org", ObjectID: id, OrgID: id, New: o})
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "org.create", ObjectType: "org", ObjectID: id, OrgID: id, New: o})
 }
 
 // UpdateOrg changes an organisation's code, name and kind (a rename).
-func (s *Store) UpdateOrg(ctx context.Context, actor access.Actor, id int64, in OrgInput) (Org, error) {
+func UpdateOrg(ctx context.Context, db *storage.Store, actor access.Actor, id int64, in OrgInput) (Org, error) {
 	if err := in.validate(); err != nil {
 		return Org{}, err
 	}
 	var o Org
-	err := s.InTx(ctx, func(tx *Tx) error {
-		old, err := tx.getOrg(ctx, actor, id)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		old, err := GetOrg(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
 		if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
 			return err
 		}
-		if err := tx.checkOrgCodeFree(ctx, in.Code, id); err != nil {
+		if err := checkOrgCodeFree(ctx, tx, in.Code, id); err != nil {
 			return err
 		}
 		o = old
-		o.Code, o.Name, o.Kind, o.UpdatedAt = in.Code, in.Name, in.Kind, tx.s.now()
+		o.Code, o.Name, o.Kind, o.UpdatedAt = in.Code, in.Name, in.Kind, tx.Now()
 		if _, err := tx.Exec(ctx, "UPDATE orgs SET code = ?, name = ?, name_search = ?, kind = ?, updated_at = ? WHERE id = ?",
 			o.Code, o.Name, i18n.Fold(o.Name), o.Kind, o.UpdatedAt, id); err != nil {
 			return fmt.Errorf("update organisation %d: %w", id, err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: "org.update", ObjectType: "org", ObjectID: id, OrgID: id, Old: old, New: o})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "org.update", ObjectType: "org", ObjectID: id, OrgID: id, Old: old, New: o})
 	})
 	return o, err
 }
 
 // MoveOrg puts an organisation (with its subtree) under another parent. The
 // actor needs ManageOrgs on both the organisation and the new parent.
-func (s *Store) MoveOrg(ctx context.Context, actor access.Actor, id, parentID int64) (Org, error) {
+func MoveOrg(ctx context.Context, db *storage.Store, actor access.Actor, id, parentID int64) (Org, error) {
 	var o Org
-	err := s.InTx(ctx, func(tx *Tx) error {
-		old, err := tx.getOrg(ctx, actor, id)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		old, err := GetOrg(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		parent, err := tx.getOrg(ctx, actor, parentID)
+		parent, err := GetOrg(ctx, tx, actor, parentID)
 		if err != nil {
 			return err
 		}
@@ -269,7 +258,7 @@ func (s *Store) MoveOrg(ctx context.Context, actor access.Actor, id, parentID in
 			return validation.Invalid("parent_id", "identity.err.move_under_self")
 		}
 		o = old
-		o.ParentID, o.Path, o.UpdatedAt = parent.ID, parent.Path+strconv.FormatInt(id, 10)+"/", tx.s.now()
+		o.ParentID, o.Path, o.UpdatedAt = parent.ID, parent.Path+strconv.FormatInt(id, 10)+"/", tx.Now()
 		// Rewrite the prefix of every path in the subtree in one statement.
 		if _, err := tx.Exec(ctx, "UPDATE orgs SET path = CAST(? AS TEXT) || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?",
 			o.Path, len(old.Path)+1, old.Path+"%"); err != nil {
@@ -278,7 +267,7 @@ func (s *Store) MoveOrg(ctx context.Context, actor access.Actor, id, parentID in
 		if _, err := tx.Exec(ctx, "UPDATE orgs SET parent_id = ?, updated_at = ? WHERE id = ?", parent.ID, o.UpdatedAt, id); err != nil {
 			return fmt.Errorf("move organisation %d: %w", id, err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: "org.move", ObjectType: "org", ObjectID: id, OrgID: id,
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "org.move", ObjectType: "org", ObjectID: id, OrgID: id,
 			Old: map[string]any{"parent_id": old.ParentID, "path": old.Path}, New: map[string]any{"parent_id": o.ParentID, "path": o.Path}})
 	})
 	return o, err
@@ -286,10 +275,10 @@ func (s *Store) MoveOrg(ctx context.Context, actor access.Actor, id, parentID in
 
 // SetOrgArchived archives an organisation (it stays, with its history, but
 // leaves lists and takes no new children) or brings it back.
-func (s *Store) SetOrgArchived(ctx context.Context, actor access.Actor, id int64, archived bool) (Org, error) {
+func SetOrgArchived(ctx context.Context, db *storage.Store, actor access.Actor, id int64, archived bool) (Org, error) {
 	var o Org
-	err := s.InTx(ctx, func(tx *Tx) error {
-		old, err := tx.getOrg(ctx, actor, id)
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		old, err := GetOrg(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -300,7 +289,7 @@ func (s *Store) SetOrgArchived(ctx context.Context, actor access.Actor, id int64
 			return validation.Invalid("id", "identity.err.root_archive")
 		}
 		o = old
-		o.UpdatedAt = tx.s.now()
+		o.UpdatedAt = tx.Now()
 		action := "org.restore"
 		o.ArchivedAt = nil
 		if archived {
@@ -310,7 +299,23 @@ func (s *Store) SetOrgArchived(ctx context.Context, actor access.Actor, id int64
 		if _, err := tx.Exec(ctx, "UPDATE orgs SET archived_at = ?, updated_at = ? WHERE id = ?", o.ArchivedAt, o.UpdatedAt, id); err != nil {
 			return fmt.Errorf("archive organisation %d: %w", id, err)
 		}
-		return tx.Audit(ctx, actor, Change{Action: action, ObjectType: "org", ObjectID: id, OrgID: id, Old: old.ArchivedAt, New: o.ArchivedAt})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: action, ObjectType: "org", ObjectID: id, OrgID: id, Old: old.ArchivedAt, New: o.ArchivedAt})
 	})
 	return o, err
+}
+
+// CheckOrg returns the path of the organisation orgID after checking that
+// the actor may do action on its data: access.ErrNotFound outside the scope,
+// access.ErrForbidden when visible but not allowed. Handlers call it before
+// costly work on input that only an allowed caller may submit (an upload).
+func CheckOrg(ctx context.Context, db storage.Querier, actor access.Actor, action access.Action, orgID int64) (string, error) {
+	var path string
+	err := db.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", orgID).Scan(&path)
+	if storage.IsNoRows(err) {
+		return "", access.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("organisation %d: %w", orgID, err)
+	}
+	return path, actor.Check(action, path)
 }

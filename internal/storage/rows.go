@@ -1,0 +1,127 @@
+package storage
+
+import (
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Scanner is a *sql.Row or *sql.Rows: what a table's scan function reads.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Collect reads every row of a query with scan and closes the rows. It takes
+// the query's error too, so a list is one line:
+//
+//	return storage.Collect(db.Query(ctx, q, args...))(scanOrg)
+func Collect[T any](rows *sql.Rows, err error) func(scan func(Scanner) (T, error)) ([]T, error) {
+	return func(scan func(Scanner) (T, error)) ([]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []T
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, rows.Err()
+	}
+}
+
+// Each calls fn for every row of a query and closes the rows.
+func Each(rows *sql.Rows, err error, fn func(Scanner) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// IDs reads a one-column result of ids.
+func IDs(rows *sql.Rows, err error) ([]int64, error) {
+	return Collect[int64](rows, err)(func(sc Scanner) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
+	})
+}
+
+// IsNoRows reports whether err is sql.ErrNoRows: a single-row read found nothing.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// IsUniqueViolation recognises a unique-constraint error on both databases.
+func IsUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key")
+}
+
+// NullID stores 0 as NULL for optional references.
+func NullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// TimePtr turns a nullable time column into a UTC *time.Time.
+func TimePtr(n sql.NullTime) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.Time.UTC()
+	return &t
+}
+
+// ClampLimit bounds page sizes.
+func ClampLimit(n int) int {
+	if n <= 0 || n > 500 {
+		return 100
+	}
+	return n
+}
+
+// EscapeLike makes user text literal inside a LIKE pattern (no wildcards).
+func EscapeLike(s string) string {
+	return strings.NewReplacer("%", "", "_", "").Replace(s)
+}
+
+// Contains is the LIKE pattern matching s anywhere.
+func Contains(s string) string { return "%" + EscapeLike(s) + "%" }
+
+// Where collects the conditions of a query with their arguments.
+type Where struct {
+	conds []string
+	args  []any
+}
+
+// NewWhere starts with cond and its arguments (typically the actor's scope).
+func NewWhere(cond string, args ...any) *Where {
+	return &Where{conds: []string{cond}, args: args}
+}
+
+// Add appends a condition with its arguments.
+func (w *Where) Add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// SQL is " WHERE c1 AND c2 …".
+func (w *Where) SQL() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// Args are the arguments of every condition in order, followed by more.
+func (w *Where) Args(more ...any) []any {
+	return append(append([]any(nil), w.args...), more...)
+}
