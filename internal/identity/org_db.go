@@ -126,20 +126,11 @@ func ListOrgs(ctx context.Context, db storage.Querier, actor access.Actor, q Org
 		like := "%" + i18n.Fold(q.Search) + "%"
 		args = append(args, like, like)
 	}
-	rows, err := db.Query(ctx, query+" ORDER BY o.path", args...)
+	out, err := storage.Collect[Org](db.Query(ctx, query+" ORDER BY o.path", args...))(scanOrg)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)
 	}
-	defer rows.Close()
-	var out []Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list organisations: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // getOrg reads an organisation inside a transaction, refusing one outside

@@ -75,20 +75,11 @@ func CreateToken(ctx context.Context, db *storage.Store, actor access.Actor, use
 
 // ListTokens returns the actor's own tokens, newest first.
 func ListTokens(ctx context.Context, db storage.Querier, actor access.Actor) ([]Token, error) {
-	rows, err := db.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC", actor.UserID)
+	out, err := storage.Collect[Token](db.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC", actor.UserID))(func(sc storage.Scanner) (Token, error) { return scanToken(sc) })
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeToken revokes one of the actor's tokens; a platform administrator

@@ -191,20 +191,11 @@ func ListUsers(ctx context.Context, db storage.Querier, actor access.Actor, q Us
 		query += " AND u.name_search LIKE ?"
 		args = append(args, "%"+i18n.Fold(q.Search)+"%")
 	}
-	rows, err := db.Query(ctx, query+" ORDER BY o.path, u.email", args...)
+	out, err := storage.Collect[User](db.Query(ctx, query+" ORDER BY o.path, u.email", args...))(func(sc storage.Scanner) (User, error) { return scanUser(sc) })
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CreateUser creates a user in an organisation where the actor manages users,

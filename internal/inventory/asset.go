@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/khien/khien/internal/validation"
@@ -32,7 +33,9 @@ type Asset struct {
 	Model      string `json:"model,omitempty"`
 	Notes      string `json:"notes,omitempty"`
 	// SystemIDs are the systems the asset belongs to.
-	SystemIDs []int64 `json:"system_ids,omitempty"`
+	SystemIDs []int64   `json:"system_ids,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // idnaProfile converts Vietnamese domain names ("cần thơ.gov.vn") to their

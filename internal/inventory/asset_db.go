@@ -30,12 +30,23 @@ type AssetView struct {
 	OrgCode string `json:"org_code"`
 }
 
-const assetColumns = `a.id, a.org_id, a.kind, a.value, a.hostname, a.ips, a.os, a.os_version, a.role, a.device_kind, a.vendor, a.model, a.notes, o.code`
+// assetColumns is the one list of the assets table's columns.
+func assetColumns(a *Asset) storage.Columns {
+	return storage.Columns{
+		{Name: "id", Field: &a.ID, Fixed: true}, {Name: "org_id", Field: &a.OrgID, Fixed: true},
+		{Name: "kind", Field: &a.Kind}, {Name: "value", Field: &a.Value}, {Name: "value_search", Field: assetSearch(*a), Derived: true},
+		{Name: "hostname", Field: &a.Hostname}, {Name: "ips", Field: &a.IPs}, {Name: "os", Field: &a.OS},
+		{Name: "os_version", Field: &a.OSVersion}, {Name: "role", Field: &a.Role}, {Name: "device_kind", Field: &a.DeviceKind},
+		{Name: "vendor", Field: &a.Vendor}, {Name: "model", Field: &a.Model}, {Name: "notes", Field: &a.Notes},
+		{Name: "created_at", Field: storage.UTC{P: &a.CreatedAt}, Fixed: true}, {Name: "updated_at", Field: storage.UTC{P: &a.UpdatedAt}},
+	}
+}
+
+var assetSelect = assetColumns(&Asset{}).Select("a") + ", o.code"
 
 func scanAsset(sc storage.Scanner) (AssetView, error) {
 	var v AssetView
-	a := &v.Asset
-	err := sc.Scan(&a.ID, &a.OrgID, &a.Kind, &a.Value, &a.Hostname, &a.IPs, &a.OS, &a.OSVersion, &a.Role, &a.DeviceKind, &a.Vendor, &a.Model, &a.Notes, &v.OrgCode)
+	err := sc.Scan(assetColumns(&v.Asset).Dest(&v.OrgCode)...)
 	return v, err
 }
 
@@ -68,7 +79,7 @@ func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f A
 	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count assets: %w", err)
 	}
-	rows, err := db.Query(ctx, "SELECT "+assetColumns+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...)
+	rows, err := db.Query(ctx, "SELECT "+assetSelect+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list assets: %w", err)
 	}
@@ -118,7 +129,7 @@ func loadAssetSystems(ctx context.Context, db storage.Querier, assets []AssetVie
 // GetAsset returns one asset in the actor's scope.
 func GetAsset(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (AssetView, error) {
 	scope, args := actor.OrgFilter("o.path")
-	v, err := scanAsset(db.QueryRow(ctx, "SELECT "+assetColumns+" FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.id = ? AND "+scope, append([]any{id}, args...)...))
+	v, err := scanAsset(db.QueryRow(ctx, "SELECT "+assetSelect+" FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.id = ? AND "+scope, append([]any{id}, args...)...))
 	if storage.IsNoRows(err) {
 		return v, access.ErrNotFound
 	}
@@ -173,10 +184,8 @@ func insertAsset(ctx context.Context, tx *storage.Tx, actor access.Actor, a *Ass
 }
 
 func insertAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
-	now := tx.Now()
-	id, err := tx.InsertID(ctx, `INSERT INTO assets (org_id, kind, value, value_search, hostname, ips, os, os_version, role, device_kind, vendor, model, notes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.OrgID, a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, now, now)
+	a.CreatedAt, a.UpdatedAt = tx.Now(), tx.Now()
+	id, err := assetColumns(a).Insert(ctx, tx, "assets")
 	if err != nil {
 		return fmt.Errorf("create asset %s %s: %w", a.Kind, a.Value, err)
 	}
@@ -192,10 +201,8 @@ func updateAsset(ctx context.Context, tx *storage.Tx, actor access.Actor, a *Ass
 }
 
 func updateAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
-	_, err := tx.Exec(ctx, `UPDATE assets SET kind = ?, value = ?, value_search = ?, hostname = ?, ips = ?, os = ?, os_version = ?, role = ?, device_kind = ?,
-		vendor = ?, model = ?, notes = ?, updated_at = ? WHERE id = ?`,
-		a.Kind, a.Value, assetSearch(*a), a.Hostname, a.IPs, a.OS, a.OSVersion, a.Role, a.DeviceKind, a.Vendor, a.Model, a.Notes, tx.Now(), a.ID)
-	if err != nil {
+	a.UpdatedAt = tx.Now()
+	if err := assetColumns(a).Update(ctx, tx, "assets", a.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("value", "inv.err.asset_exists", a.Kind, a.Value)}
 		}

@@ -16,8 +16,7 @@ func ListControls(ctx context.Context, db storage.Querier, actor access.Actor, s
 	if _, err := GetSystem(ctx, db, actor, systemID); err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, `SELECT system_id, control, status, product, notes, backup_frequency, last_restore_test, updated_at
-		FROM system_controls WHERE system_id = ?`, systemID)
+	rows, err := db.Query(ctx, "SELECT "+controlColumns(&Control{}).Select("c")+" FROM system_controls c WHERE c.system_id = ?", systemID)
 	if err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
 	}
@@ -25,7 +24,7 @@ func ListControls(ctx context.Context, db storage.Querier, actor access.Actor, s
 	byCode := map[string]Control{}
 	for rows.Next() {
 		var c Control
-		if err := rows.Scan(&c.SystemID, &c.Control, &c.Status, &c.Product, &c.Notes, &c.BackupFrequency, &c.LastRestoreTest, &c.UpdatedAt); err != nil {
+		if err := rows.Scan(controlColumns(&c).Dest()...); err != nil {
 			return nil, err
 		}
 		c.UpdatedAt = c.UpdatedAt.UTC()
@@ -72,8 +71,7 @@ func setControlRow(ctx context.Context, tx *storage.Tx, c *Control) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM system_controls WHERE system_id = ? AND control = ?", c.SystemID, c.Control); err != nil {
 		return fmt.Errorf("set control: %w", err)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO system_controls (system_id, control, status, product, notes, backup_frequency, last_restore_test, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.SystemID, c.Control, c.Status, c.Product, c.Notes, c.BackupFrequency, c.LastRestoreTest, c.UpdatedAt)
+	_, err := controlColumns(c).Insert(ctx, tx, "system_controls")
 	if err != nil {
 		return fmt.Errorf("set control %s of system %d: %w", c.Control, c.SystemID, err)
 	}
@@ -99,4 +97,14 @@ func DeleteControl(ctx context.Context, db *storage.Store, actor access.Actor, s
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "control.delete", ObjectType: "system", ObjectID: systemID, OrgID: sys.OrgID, Old: control})
 	})
+}
+
+// controlColumns is the one list of the system_controls table's columns.
+func controlColumns(c *Control) storage.Columns {
+	return storage.Columns{
+		{Name: "system_id", Field: &c.SystemID}, {Name: "control", Field: &c.Control}, {Name: "status", Field: &c.Status},
+		{Name: "product", Field: &c.Product}, {Name: "notes", Field: &c.Notes},
+		{Name: "backup_frequency", Field: &c.BackupFrequency}, {Name: "last_restore_test", Field: &c.LastRestoreTest},
+		{Name: "updated_at", Field: storage.UTC{P: &c.UpdatedAt}},
+	}
 }

@@ -27,14 +27,36 @@ type StaffView struct {
 	OrgCode string `json:"org_code"`
 }
 
-const staffColumns = "st.id, st.org_id, st.name, st.position, st.email, st.phone, st.created_at, st.updated_at, o.code"
+// staffColumns is the one list of the staff table's columns.
+func staffColumns(p *Staff) storage.Columns {
+	return storage.Columns{
+		{Name: "id", Field: &p.ID, Fixed: true}, {Name: "org_id", Field: &p.OrgID, Fixed: true},
+		{Name: "name", Field: &p.Name}, {Name: "name_search", Field: i18n.Fold(p.Name + " " + p.Email), Derived: true},
+		{Name: "position", Field: &p.Position}, {Name: "email", Field: &p.Email}, {Name: "phone", Field: &p.Phone},
+		{Name: "created_at", Field: storage.UTC{P: &p.CreatedAt}, Fixed: true}, {Name: "updated_at", Field: storage.UTC{P: &p.UpdatedAt}},
+	}
+}
+
+var staffSelect = staffColumns(&Staff{}).Select("st") + ", o.code"
 
 func scanStaff(sc storage.Scanner) (StaffView, error) {
 	var v StaffView
-	p := &v.Staff
-	err := sc.Scan(&p.ID, &p.OrgID, &p.Name, &p.Position, &p.Email, &p.Phone, &p.CreatedAt, &p.UpdatedAt, &v.OrgCode)
-	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	err := sc.Scan(staffColumns(&v.Staff).Dest(&v.OrgCode)...)
 	return v, err
+}
+
+// qualificationColumns is the one list of the qualifications table's columns.
+func qualificationColumns(q *Qualification) storage.Columns {
+	return storage.Columns{
+		{Name: "id", Field: &q.ID, Fixed: true}, {Name: "staff_id", Field: &q.StaffID},
+		{Name: "course", Field: &q.Course}, {Name: "completed_on", Field: &q.CompletedOn}, {Name: "certificate", Field: &q.Certificate},
+		{Name: "created_at", Field: storage.UTC{P: &q.CreatedAt}, Fixed: true},
+	}
+}
+
+func scanQualification(sc storage.Scanner) (Qualification, error) {
+	var q Qualification
+	return q, sc.Scan(qualificationColumns(&q).Dest()...)
 }
 
 // ListStaff returns the staff in the actor's scope matching f.
@@ -54,45 +76,29 @@ func ListStaff(ctx context.Context, db storage.Querier, actor access.Actor, f St
 	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count staff: %w", err)
 	}
-	rows, err := db.Query(ctx, "SELECT "+staffColumns+from+" ORDER BY o.code, st.name_search LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...)
+	out, err := storage.Collect[StaffView](db.Query(ctx, "SELECT "+staffSelect+from+" ORDER BY o.code, st.name_search LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...))(scanStaff)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list staff: %w", err)
 	}
-	defer rows.Close()
-	var out []StaffView
-	for rows.Next() {
-		v, err := scanStaff(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list staff: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // GetStaff returns a staff member with their qualifications.
 func GetStaff(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (StaffView, error) {
 	scope, args := actor.OrgFilter("o.path")
-	v, err := scanStaff(db.QueryRow(ctx, "SELECT "+staffColumns+" FROM staff st JOIN orgs o ON o.id = st.org_id WHERE st.id = ? AND "+scope, append([]any{id}, args...)...))
+	v, err := scanStaff(db.QueryRow(ctx, "SELECT "+staffSelect+" FROM staff st JOIN orgs o ON o.id = st.org_id WHERE st.id = ? AND "+scope, append([]any{id}, args...)...))
 	if storage.IsNoRows(err) {
 		return v, access.ErrNotFound
 	}
 	if err != nil {
 		return v, fmt.Errorf("get staff %d: %w", id, err)
 	}
-	rows, err := db.Query(ctx, "SELECT id, staff_id, course, completed_on, certificate FROM qualifications WHERE staff_id = ? ORDER BY completed_on, course", id)
+	v.Qualifications, err = storage.Collect[Qualification](db.Query(ctx, "SELECT "+qualificationColumns(&Qualification{}).Select("q")+
+		" FROM qualifications q WHERE q.staff_id = ? ORDER BY q.completed_on, q.course", id))(scanQualification)
 	if err != nil {
 		return v, fmt.Errorf("qualifications of staff %d: %w", id, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var q Qualification
-		if err := rows.Scan(&q.ID, &q.StaffID, &q.Course, &q.CompletedOn, &q.Certificate); err != nil {
-			return v, err
-		}
-		v.Qualifications = append(v.Qualifications, q)
-	}
-	return v, rows.Err()
+	return v, nil
 }
 
 // CreateStaff adds a staff member to an organisation.
@@ -116,16 +122,15 @@ func insertStaff(ctx context.Context, tx *storage.Tx, actor access.Actor, p *Sta
 }
 
 func insertStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
-	now := tx.Now()
-	id, err := tx.InsertID(ctx, `INSERT INTO staff (org_id, name, name_search, position, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.OrgID, p.Name, i18n.Fold(p.Name+" "+p.Email), p.Position, p.Email, p.Phone, now, now)
+	p.CreatedAt, p.UpdatedAt = tx.Now(), tx.Now()
+	id, err := staffColumns(p).Insert(ctx, tx, "staff")
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
 		}
 		return fmt.Errorf("create staff %s: %w", p.Email, err)
 	}
-	p.ID, p.CreatedAt, p.UpdatedAt = id, now, now
+	p.ID = id
 	return nil
 }
 
@@ -156,16 +161,13 @@ func updateStaff(ctx context.Context, tx *storage.Tx, actor access.Actor, old, p
 }
 
 func updateStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
-	now := tx.Now()
-	_, err := tx.Exec(ctx, "UPDATE staff SET name = ?, name_search = ?, position = ?, email = ?, phone = ?, updated_at = ? WHERE id = ?",
-		p.Name, i18n.Fold(p.Name+" "+p.Email), p.Position, p.Email, p.Phone, now, p.ID)
-	if err != nil {
+	p.UpdatedAt = tx.Now()
+	if err := staffColumns(p).Update(ctx, tx, "staff", p.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
 		}
 		return fmt.Errorf("update staff %d: %w", p.ID, err)
 	}
-	p.UpdatedAt = now
 	return nil
 }
 
@@ -218,8 +220,8 @@ func insertQualification(ctx context.Context, tx *storage.Tx, actor access.Actor
 }
 
 func insertQualificationRow(ctx context.Context, tx *storage.Tx, q *Qualification) error {
-	id, err := tx.InsertID(ctx, "INSERT INTO qualifications (staff_id, course, completed_on, certificate, created_at) VALUES (?, ?, ?, ?, ?)",
-		q.StaffID, q.Course, q.CompletedOn, q.Certificate, tx.Now())
+	q.CreatedAt = tx.Now()
+	id, err := qualificationColumns(q).Insert(ctx, tx, "qualifications")
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("course", "inv.err.qualification_exists")}

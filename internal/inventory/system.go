@@ -178,11 +178,12 @@ func (s *Staff) Normalise() validation.Errors {
 
 // Qualification is a training or certificate of a staff member.
 type Qualification struct {
-	ID          int64  `json:"id"`
-	StaffID     int64  `json:"staff_id"`
-	Course      string `json:"course"`
-	CompletedOn string `json:"completed_on,omitempty"` // YYYY-MM-DD
-	Certificate string `json:"certificate,omitempty"`
+	ID          int64     `json:"id"`
+	StaffID     int64     `json:"staff_id"`
+	Course      string    `json:"course"`
+	CompletedOn string    `json:"completed_on,omitempty"` // YYYY-MM-DD
+	Certificate string    `json:"certificate,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Normalise validates the qualification.

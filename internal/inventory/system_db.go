@@ -33,25 +33,39 @@ type SystemView struct {
 	ContactEmail    string `json:"contact_email,omitempty"`
 }
 
-const systemColumns = `s.id, s.org_id, s.name, s.kind, s.purpose, COALESCE(s.operator_org_id, 0), s.operator_name, s.operator_contract,
-	s.level, s.level_decision, s.level_decision_date, s.level_approver, s.hosting, s.hosting_provider, s.users_count,
-	s.personal_data, s.data_subjects, s.population_db, s.admin_procedures, s.go_live, s.status, COALESCE(s.contact_staff_id, 0),
-	s.servers, s.workstations, s.network_devices, s.security_devices, s.created_at, s.updated_at,
-	o.code, o.name, COALESCE(op.code, ''), COALESCE(cs.email, '')`
+// systemColumns is the one list of the systems table's columns and the
+// fields they hold: reads, inserts, updates and the import snapshot use it.
+func systemColumns(s *System) storage.Columns {
+	return storage.Columns{
+		{Name: "id", Field: &s.ID, Fixed: true}, {Name: "org_id", Field: &s.OrgID, Fixed: true},
+		{Name: "name", Field: &s.Name}, {Name: "name_search", Field: i18n.Fold(s.Name), Derived: true},
+		{Name: "kind", Field: &s.Kind}, {Name: "purpose", Field: &s.Purpose},
+		{Name: "operator_org_id", Field: storage.OptionalID{P: &s.OperatorOrgID}},
+		{Name: "operator_name", Field: &s.OperatorName}, {Name: "operator_contract", Field: &s.OperatorContract},
+		{Name: "level", Field: &s.Level}, {Name: "level_decision", Field: &s.LevelDecision},
+		{Name: "level_decision_date", Field: &s.LevelDecisionDate}, {Name: "level_approver", Field: &s.LevelApprover},
+		{Name: "hosting", Field: &s.Hosting}, {Name: "hosting_provider", Field: &s.HostingProvider},
+		{Name: "users_count", Field: &s.Users}, {Name: "personal_data", Field: &s.PersonalData},
+		{Name: "data_subjects", Field: &s.DataSubjects}, {Name: "population_db", Field: &s.PopulationDB},
+		{Name: "admin_procedures", Field: &s.AdminProcedures}, {Name: "go_live", Field: &s.GoLive},
+		{Name: "status", Field: &s.Status}, {Name: "contact_staff_id", Field: storage.OptionalID{P: &s.ContactStaffID}},
+		{Name: "servers", Field: &s.Servers}, {Name: "workstations", Field: &s.Workstations},
+		{Name: "network_devices", Field: &s.NetworkDevices}, {Name: "security_devices", Field: &s.SecurityDevices},
+		{Name: "created_at", Field: storage.UTC{P: &s.CreatedAt}, Fixed: true}, {Name: "updated_at", Field: storage.UTC{P: &s.UpdatedAt}},
+	}
+}
+
+var systemSelect = systemColumns(&System{}).Select("s")
 
 const systemFrom = ` FROM systems s JOIN orgs o ON o.id = s.org_id
 	LEFT JOIN orgs op ON op.id = s.operator_org_id
 	LEFT JOIN staff cs ON cs.id = s.contact_staff_id`
 
+const systemViewSelect = `, o.code, o.name, COALESCE(op.code, ''), COALESCE(cs.email, '')`
+
 func scanSystem(sc storage.Scanner) (SystemView, error) {
 	var v SystemView
-	s := &v.System
-	err := sc.Scan(&s.ID, &s.OrgID, &s.Name, &s.Kind, &s.Purpose, &s.OperatorOrgID, &s.OperatorName, &s.OperatorContract,
-		&s.Level, &s.LevelDecision, &s.LevelDecisionDate, &s.LevelApprover, &s.Hosting, &s.HostingProvider, &s.Users,
-		&s.PersonalData, &s.DataSubjects, &s.PopulationDB, &s.AdminProcedures, &s.GoLive, &s.Status, &s.ContactStaffID,
-		&s.Servers, &s.Workstations, &s.NetworkDevices, &s.SecurityDevices, &s.CreatedAt, &s.UpdatedAt,
-		&v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.ContactEmail)
-	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
+	err := sc.Scan(systemColumns(&v.System).Dest(&v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.ContactEmail)...)
 	return v, err
 }
 
@@ -86,26 +100,17 @@ func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f 
 		return nil, 0, fmt.Errorf("count systems: %w", err)
 	}
 	limit := storage.ClampLimit(f.Limit)
-	rows, err := db.Query(ctx, "SELECT "+systemColumns+systemFrom+cond+" ORDER BY o.code, s.name_search LIMIT ? OFFSET ?", append(args, limit, f.Offset)...)
+	out, err := storage.Collect[SystemView](db.Query(ctx, "SELECT "+systemSelect+systemViewSelect+systemFrom+cond+" ORDER BY o.code, s.name_search LIMIT ? OFFSET ?", append(args, limit, f.Offset)...))(scanSystem)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list systems: %w", err)
 	}
-	defer rows.Close()
-	var out []SystemView
-	for rows.Next() {
-		v, err := scanSystem(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list systems: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // GetSystem returns one system in the actor's scope.
 func GetSystem(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (SystemView, error) {
 	scope, args := actor.OrgFilter("o.path")
-	v, err := scanSystem(db.QueryRow(ctx, "SELECT "+systemColumns+systemFrom+" WHERE s.id = ? AND "+scope, append([]any{id}, args...)...))
+	v, err := scanSystem(db.QueryRow(ctx, "SELECT "+systemSelect+systemViewSelect+systemFrom+" WHERE s.id = ? AND "+scope, append([]any{id}, args...)...))
 	if storage.IsNoRows(err) {
 		return v, access.ErrNotFound
 	}
@@ -144,21 +149,15 @@ func insertSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, sys *
 
 // insertSystemRow inserts without auditing; imports audit once per file.
 func insertSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
-	now := tx.Now()
-	id, err := tx.InsertID(ctx, `INSERT INTO systems (org_id, name, name_search, kind, purpose, operator_org_id, operator_name, operator_contract,
-		level, level_decision, level_decision_date, level_approver, hosting, hosting_provider, users_count, personal_data, data_subjects,
-		population_db, admin_procedures, go_live, status, contact_staff_id, servers, workstations, network_devices, security_devices, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		sys.OrgID, sys.Name, i18n.Fold(sys.Name), sys.Kind, sys.Purpose, storage.NullID(sys.OperatorOrgID), sys.OperatorName, sys.OperatorContract,
-		sys.Level, sys.LevelDecision, sys.LevelDecisionDate, sys.LevelApprover, sys.Hosting, sys.HostingProvider, sys.Users, sys.PersonalData, sys.DataSubjects,
-		sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, storage.NullID(sys.ContactStaffID), sys.Servers, sys.Workstations, sys.NetworkDevices, sys.SecurityDevices, now, now)
+	sys.CreatedAt, sys.UpdatedAt = tx.Now(), tx.Now()
+	id, err := systemColumns(sys).Insert(ctx, tx, "systems")
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}
 		return fmt.Errorf("create system %q: %w", sys.Name, err)
 	}
-	sys.ID, sys.CreatedAt, sys.UpdatedAt = id, now, now
+	sys.ID = id
 	return nil
 }
 
@@ -194,22 +193,13 @@ func updateSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, old, 
 
 // updateSystemRow updates without auditing; imports audit once per file.
 func updateSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
-	now := tx.Now()
-	_, err := tx.Exec(ctx, `UPDATE systems SET name = ?, name_search = ?, kind = ?, purpose = ?, operator_org_id = ?, operator_name = ?, operator_contract = ?,
-		level = ?, level_decision = ?, level_decision_date = ?, level_approver = ?, hosting = ?, hosting_provider = ?, users_count = ?, personal_data = ?,
-		data_subjects = ?, population_db = ?, admin_procedures = ?, go_live = ?, status = ?, contact_staff_id = ?, servers = ?, workstations = ?,
-		network_devices = ?, security_devices = ?, updated_at = ? WHERE id = ?`,
-		sys.Name, i18n.Fold(sys.Name), sys.Kind, sys.Purpose, storage.NullID(sys.OperatorOrgID), sys.OperatorName, sys.OperatorContract,
-		sys.Level, sys.LevelDecision, sys.LevelDecisionDate, sys.LevelApprover, sys.Hosting, sys.HostingProvider, sys.Users, sys.PersonalData,
-		sys.DataSubjects, sys.PopulationDB, sys.AdminProcedures, sys.GoLive, sys.Status, storage.NullID(sys.ContactStaffID), sys.Servers, sys.Workstations,
-		sys.NetworkDevices, sys.SecurityDevices, now, sys.ID)
-	if err != nil {
+	sys.UpdatedAt = tx.Now()
+	if err := systemColumns(sys).Update(ctx, tx, "systems", sys.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}
 		return fmt.Errorf("update system %d: %w", sys.ID, err)
 	}
-	sys.UpdatedAt = now
 	return nil
 }
 
