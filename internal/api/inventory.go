@@ -3,12 +3,12 @@ package api
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
@@ -387,7 +387,7 @@ func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
 	if org == 0 && !actor.Global() {
 		org = actor.OrgID
 	}
-	b, err := inventory.ExportInventory(r.Context(), h.Store, actor, org)
+	b, err := inventory.Export(r.Context(), h.Store, actor, org)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -398,46 +398,33 @@ func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ReadImportFile reads the uploaded inventory file of a request: the
-// multipart field "file", or the body itself (with ?name=… for CSV).
-func ReadImportFile(w http.ResponseWriter, r *http.Request) (*inventory.Batch, error) {
-	lim := workbook.DefaultLimits
-	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
+// importFile is the uploaded inventory file of a request: the multipart
+// field "file", or the body itself (with ?name=… for CSV).
+func importFile(w http.ResponseWriter, r *http.Request) (string, io.Reader, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, workbook.DefaultLimits.FileBytes+1<<20)
 	if mr, err := r.MultipartReader(); err == nil {
 		for {
 			part, err := mr.NextPart()
 			if err != nil {
-				return nil, validation.Invalid("file", "inv.err.file_missing")
+				return "", nil, validation.Invalid("file", "inv.err.file_missing")
 			}
 			if part.FormName() == "file" {
-				return workbook.ReadStream(part.FileName(), part, lim)
+				return part.FileName(), part, nil
 			}
 		}
 	}
-	return workbook.ReadStream(r.URL.Query().Get("name"), r.Body, lim)
+	return r.URL.Query().Get("name"), r.Body, nil
 }
 
 func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 	actor := Actor(r)
 	org, err := queryInt(r, "org_id", actor.OrgID)
-	if err == nil {
-		_, err = identity.CheckOrg(r.Context(), h.Store, actor, access.Write, org)
-	}
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	b, err := ReadImportFile(w, r)
-	if errors.Is(err, workbook.ErrNotWorkbook) {
-		WriteJSON(w, http.StatusUnprocessableEntity, inventory.ImportResult{Problems: inventory.LocalizeProblems(b.Problems, Lang(r))})
-		return
-	}
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	opt := inventory.ImportOptions{DryRun: r.URL.Query().Get("dry_run") == "1", SkipInvalid: r.URL.Query().Get("valid_only") == "1", Source: "api"}
-	res, err := inventory.ImportInventory(r.Context(), h.Store, actor, org, b, opt)
+	opt := importing.Options{DryRun: r.URL.Query().Get("dry_run") == "1", SkipInvalid: r.URL.Query().Get("valid_only") == "1", Source: "api"}
+	res, err := workbook.Import(r.Context(), h.Store, actor, org, opt, func() (string, io.Reader, error) { return importFile(w, r) })
 	if err != nil {
 		Fail(w, r, err)
 		return

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/spf13/cobra"
@@ -66,7 +66,7 @@ func newInventoryExportCmd() *cobra.Command {
 				}
 				orgID = o.ID
 			}
-			b, err := inventory.ExportInventory(ctx, store, actor, orgID)
+			b, err := inventory.Export(ctx, store, actor, orgID)
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ func newInventoryExportCmd() *cobra.Command {
 func newInventoryImportCmd() *cobra.Command {
 	var db dbFlags
 	var org, lang string
-	var opt inventory.ImportOptions
+	var opt importing.Options
 	cmd := &cobra.Command{
 		Use:   "import --org CODE FILE.xlsx|FILE.csv",
 		Short: "Check an inventory workbook (or a CSV of assets) and import it into an organisation",
@@ -104,35 +104,24 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 				return withExitCode(2, err)
 			}
 			defer f.Close()
-			st, err := f.Stat()
-			if err != nil {
-				return err
-			}
-			b, err := workbook.ReadUpload(args[0], f, st.Size(), workbook.DefaultLimits)
-			if errors.Is(err, workbook.ErrNotWorkbook) {
-				printProblems(cmd.ErrOrStderr(), b, lang)
-				return withExitCode(1, fmt.Errorf("%s: not imported", args[0]))
-			}
-			if err != nil {
-				return err
-			}
 			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer closeDB()
-			actor := access.SystemActor("cli")
 			o, err := findOrg(ctx, store, org)
 			if err != nil {
 				return err
 			}
 			opt.Source = args[0]
-			res, err := inventory.ImportInventory(ctx, store, actor, o.ID, b, opt)
+			res, err := workbook.Import(ctx, store, access.SystemActor("cli"), o.ID, opt, func() (string, io.Reader, error) { return args[0], f, nil })
 			if err != nil {
 				return err
 			}
 			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Problems, Unlisted: res.Unlisted}, lang)
-			printCounts(cmd.OutOrStdout(), res)
+			if res.Counts != nil {
+				printCounts(cmd.OutOrStdout(), res)
+			}
 			if !res.Written {
 				if len(res.Problems) > 0 {
 					return withExitCode(1, fmt.Errorf("%s: %d problems, nothing imported (fix them, or use --valid-only)", args[0], len(res.Problems)+res.Unlisted))

@@ -16,6 +16,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
@@ -179,7 +180,7 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		if !b.Valid() {
 			return sum, fmt.Errorf("demo data of %s is invalid: %v", a.code, b.Problems[0])
 		}
-		res, err := inventory.ImportInventory(ctx, store, actor, org.ID, b, inventory.ImportOptions{Source: "khien demo"})
+		res, err := inventory.Import(ctx, store, actor, org.ID, b, importing.Options{Source: "khien demo"})
 		if err != nil {
 			return sum, fmt.Errorf("demo inventory of %s: %w", a.code, err)
 		}

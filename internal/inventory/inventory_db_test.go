@@ -11,6 +11,7 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -277,7 +278,7 @@ func TestImportInventory(t *testing.T) {
 			return strings.Join(out, " ")
 		}
 		// A preview counts and writes nothing.
-		res, err := inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{DryRun: true})
+		res, err := inventory.Import(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), importing.Options{DryRun: true})
 		must(t, err)
 		if res.Written || counts(res) != "1000 1000 1000 1000 1000" {
 			t.Fatalf("preview: %s %+v", counts(res), res)
@@ -285,18 +286,18 @@ func TestImportInventory(t *testing.T) {
 		if _, n, _ := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1}); n != 0 {
 			t.Fatal("preview wrote")
 		}
-		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{})
+		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), importing.Options{})
 		must(t, err)
 		if !res.Written || counts(res) != "1000 1000 1000 1000 1000" {
 			t.Fatalf("import: %s", counts(res))
 		}
-		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{})
+		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), importing.Options{})
 		must(t, err)
 		if counts(res) != "0010 0010 0010 0010 0010" {
 			t.Fatalf("re-import: %s", counts(res))
 		}
 		// A changed level updates the system; a new IP is a new asset.
-		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, batch("3", "10.1.1.2"), inventory.ImportOptions{})
+		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, batch("3", "10.1.1.2"), importing.Options{})
 		must(t, err)
 		if counts(res) != "0100 1000 0010 0010 0010" {
 			t.Fatalf("changed import: %s", counts(res))
@@ -306,12 +307,12 @@ func TestImportInventory(t *testing.T) {
 		b := batch("2", "10.1.1.3")
 		b.Systems[0].OrgCode = "KHONGCO"
 		b.Assets[0].OrgCode = "NINHKIEU"
-		res, err = inventory.ImportInventory(ctx, f.store, f.operatorA, f.a.ID, b, inventory.ImportOptions{})
+		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, b, importing.Options{})
 		must(t, err)
 		if res.Written || len(res.Problems) < 2 || !strings.Contains(res.Problems[0].Message+res.Problems[1].Message, "KHONGCO") {
 			t.Fatalf("bad codes: %+v", res.Problems)
 		}
-		if _, err := inventory.ImportInventory(ctx, f.store, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), inventory.ImportOptions{}); !errors.Is(err, access.ErrNotFound) {
+		if _, err := inventory.Import(ctx, f.store, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), importing.Options{}); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("import into another agency: %v", err)
 		}
 		assets, _, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{})

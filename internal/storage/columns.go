@@ -99,6 +99,17 @@ func (cs Columns) Values() []any {
 	return out
 }
 
+// WithoutID is the list less the generated id column, for a Batch.
+func (cs Columns) WithoutID() Columns {
+	out := make(Columns, 0, len(cs))
+	for _, c := range cs {
+		if c.Name != "id" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Names are every column's name, for a Batch.
 func (cs Columns) Names() []string {
 	out := make([]string, len(cs))

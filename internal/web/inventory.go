@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
-	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
@@ -586,7 +584,7 @@ func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
 	if org == 0 && !caller.Global() {
 		org = caller.OrgID
 	}
-	b, err := inventory.ExportInventory(r.Context(), h.Store, caller, org)
+	b, err := inventory.Export(r.Context(), h.Store, caller, org)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -634,47 +632,18 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
 // importUpload checks an uploaded file without writing anything, keeps it,
 // and shows the preview with every problem and what an import would do.
 func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
-	caller := actor(r)
-	lim := workbook.DefaultLimits
-	d, data, err := readUploadForm(w, r, lim)
-	if err == nil {
-		_, err = identity.CheckOrg(r.Context(), h.Store, caller, access.Write, d.OrgID)
-	}
+	d, data, err := readUploadForm(w, r, workbook.DefaultLimits)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d.Checked = true
-	switch {
-	case data == nil:
-		d.Problems = []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.no_file")}
-	case int64(len(data)) > lim.FileBytes:
-		d.Problems = []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.too_large", lim.FileBytes>>20)}
-	}
-	if d.Problems != nil {
-		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
-		return
-	}
-	b, err := workbook.ReadUpload(d.Name, bytes.NewReader(data), int64(len(data)), lim)
-	if errors.Is(err, workbook.ErrNotWorkbook) {
-		d.Problems = b.Problems
-		h.renderImport(w, r, http.StatusUnprocessableEntity, d)
-		return
-	}
+	res, token, err := workbook.Preview(r.Context(), h.Store, actor(r), d.OrgID, d.Name, data)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := inventory.ImportInventory(r.Context(), h.Store, caller, d.OrgID, b, inventory.ImportOptions{DryRun: true, Source: d.Name})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if d.Token, err = importing.Stash(r.Context(), h.Store, caller, d.OrgID, d.Name, data); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.Result = &res
+	d.Result, d.Token = &res, token
 	status := http.StatusOK
 	if len(res.Problems) > 0 {
 		status = http.StatusUnprocessableEntity
@@ -726,30 +695,15 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, lim workbook.Limits)
 // importConfirm imports a previewed file: all of it (only when valid) or
 // its valid rows, as the user chose.
 func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
-	caller := actor(r)
 	if err := parseForm(w, r); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := importing.Take(r.Context(), h.Store, caller, r.PathValue("token"))
-	if err != nil {
+	u, res, err := workbook.Confirm(r.Context(), h.Store, actor(r), r.PathValue("token"), r.FormValue("mode") == "valid")
+	if errors.Is(err, access.ErrNotFound) && u.Name == "" {
 		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.expired")}})
 		return
 	}
-	if _, err := identity.CheckOrg(r.Context(), h.Store, caller, access.Write, u.OrgID); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	b, err := workbook.ReadUpload(u.Name, bytes.NewReader(u.Data), int64(len(u.Data)), workbook.DefaultLimits)
-	if errors.Is(err, workbook.ErrNotWorkbook) {
-		h.renderImport(w, r, http.StatusUnprocessableEntity, importData{Checked: true, OrgID: u.OrgID, Name: u.Name, Problems: b.Problems})
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	res, err := inventory.ImportInventory(r.Context(), h.Store, caller, u.OrgID, b, inventory.ImportOptions{SkipInvalid: r.FormValue("mode") == "valid", Source: u.Name})
 	if err != nil {
 		h.fail(w, r, err)
 		return

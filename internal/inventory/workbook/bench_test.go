@@ -13,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/storage"
@@ -105,7 +106,7 @@ func BenchmarkImportLarge(b *testing.B) {
 			if err != nil || !batch.Valid() {
 				b.Fatalf("read: %v %v", err, batch.Problems)
 			}
-			res, err := inventory.ImportInventory(ctx, store, actor, org.ID, batch, inventory.ImportOptions{})
+			res, err := inventory.Import(ctx, store, actor, org.ID, batch, importing.Options{})
 			if err != nil || !res.Written || res.Counts[inventory.AssetsSheet.Name].Created != 20000 {
 				b.Fatalf("import: %v %+v", err, res)
 			}

@@ -1,0 +1,332 @@
+package inventory
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/importing"
+)
+
+// ImportResult is the outcome of an import or its preview: the plan (counts
+// by sheet, every update field by field) and the problems found.
+type ImportResult struct {
+	importing.Plan
+	Problems []Problem `json:"problems"`
+	Unlisted int       `json:"unlisted,omitempty"` // problems beyond those listed
+}
+
+// snapshot is the inventory of an organisation subtree, loaded in a few
+// queries so that an import matches rows by natural key without one query
+// per row.
+type snapshot struct {
+	orgs     map[string]int64 // code → id, the subtree
+	allOrgs  map[string]int64 // code → id, every organisation (operators)
+	orgCodes map[int64]string
+	systems  map[string]*System // orgID|folded name
+	sysByID  map[int64]*System
+	staff    map[string]*Staff // orgID|email
+	staffIDs map[int64]*Staff
+	assets   map[string]*Asset // orgID|kind|value
+	links    map[[2]int64]bool // system, asset
+	controls map[string]*Control
+	quals    map[string]bool // staffID|course|date
+	qualList []Qualification
+}
+
+func newSnapshot() *snapshot {
+	return &snapshot{
+		orgs: map[string]int64{}, allOrgs: map[string]int64{}, orgCodes: map[int64]string{},
+		systems: map[string]*System{}, sysByID: map[int64]*System{},
+		staff: map[string]*Staff{}, staffIDs: map[int64]*Staff{},
+		assets: map[string]*Asset{}, links: map[[2]int64]bool{},
+		controls: map[string]*Control{}, quals: map[string]bool{},
+	}
+}
+
+func sysKey(orgID int64, name string) string { return fmt.Sprint(orgID, "|", i18n.Fold(name)) }
+func staffKey(orgID int64, email string) string {
+	return fmt.Sprint(orgID, "|", strings.ToLower(email))
+}
+func assetKey(orgID int64, kind, value string) string {
+	return fmt.Sprint(orgID, "|", kind, "|", value)
+}
+func controlKey(systemID int64, control string) string { return fmt.Sprint(systemID, "|", control) }
+func qualKey(staffID int64, course, date string) string {
+	return fmt.Sprint(staffID, "|", i18n.Fold(course), "|", date)
+}
+
+// importPlan is what an import of a batch does to each row, decided against
+// a snapshot before anything is written. The rows are the batch's; old is
+// the stored record a row matches (nil: the row creates one).
+type importPlan struct {
+	*importing.Plan
+	sn       *snapshot
+	staff    []planned[StaffRow, Staff]
+	systems  []planned[SystemRow, System]
+	assets   []plannedAsset
+	controls []planned[ControlRow, Control]
+	quals    []*QualificationRow
+}
+
+type planned[R, T any] struct {
+	row *R
+	old *T
+	op  importing.Op
+}
+
+type plannedAsset struct {
+	planned[AssetRow, Asset]
+	link []string // names of the systems the asset is not yet linked to
+}
+
+// importer resolves a batch against a snapshot and plans it.
+type importer struct {
+	sn       *snapshot
+	b        *Batch
+	scopeOrg int64
+	// file-level natural keys: which rows the file itself defines
+	fileSystems map[string]bool
+	fileStaff   map[string]bool
+}
+
+// planImport checks every row of b against the snapshot of the subtree of
+// scopeOrg and decides what importing it does. It writes nothing; problems
+// are recorded on the batch's rows.
+func planImport(sn *snapshot, b *Batch, scopeOrg int64) *importPlan {
+	im := &importer{sn: sn, b: b, scopeOrg: scopeOrg}
+	im.resolve()
+	p := &importPlan{Plan: importing.NewPlan(sheetNames()...), sn: sn}
+	p.Problems = len(b.Problems) + b.Unlisted
+	im.plan(p)
+	return p
+}
+
+func sheetNames() []string {
+	names := make([]string, len(Sheets))
+	for i, s := range Sheets {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// org resolves a row's organisation code (blank: the import's organisation).
+func (im *importer) org(ref *Ref, code string) int64 {
+	if code == "" {
+		return im.scopeOrg
+	}
+	id, ok := im.sn.orgs[code]
+	if !ok {
+		if _, exists := im.sn.allOrgs[code]; exists {
+			im.b.Fail(ref, "org_code", "inv.err.org_not_under", code)
+		} else {
+			im.b.Fail(ref, "org_code", "inv.err.no_org_code", code)
+		}
+	}
+	return id
+}
+
+// resolve checks every cross-reference and duplicate, recording problems on
+// the rows, before anything is written.
+func (im *importer) resolve() {
+	b, sn := im.b, im.sn
+	im.fileSystems, im.fileStaff = map[string]bool{}, map[string]bool{}
+	seen := map[string]int{}
+	dup := func(ref *Ref, field, key string) {
+		if first, ok := seen[ref.Sheet+"|"+key]; ok {
+			b.Fail(ref, field, "inv.err.duplicate_row", first)
+			return
+		}
+		seen[ref.Sheet+"|"+key] = ref.Row
+	}
+	for i := range b.Staff {
+		r := &b.Staff[i]
+		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		dup(&r.Ref, "email", staffKey(r.OrgID, r.Email))
+		if !r.Invalid {
+			im.fileStaff[staffKey(r.OrgID, r.Email)] = true
+		}
+	}
+	staffKnown := func(orgID int64, email string) bool {
+		k := staffKey(orgID, email)
+		return im.fileStaff[k] || sn.staff[k] != nil
+	}
+	for i := range b.Systems {
+		r := &b.Systems[i]
+		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		if r.OperatorOrgCode != "" {
+			if id, ok := sn.allOrgs[r.OperatorOrgCode]; ok {
+				r.OperatorOrgID = id
+			} else {
+				b.Fail(&r.Ref, "operator_org_code", "inv.err.no_org_code", r.OperatorOrgCode)
+			}
+		}
+		if r.ContactEmail != "" && !staffKnown(r.OrgID, r.ContactEmail) {
+			b.Fail(&r.Ref, "contact_email", "inv.err.no_contact", r.ContactEmail, StaffSheet.Name)
+		}
+		dup(&r.Ref, "name", sysKey(r.OrgID, r.Name))
+		if !r.Invalid {
+			im.fileSystems[sysKey(r.OrgID, r.Name)] = true
+		}
+	}
+	systemKnown := func(orgID int64, name string) bool {
+		k := sysKey(orgID, name)
+		return im.fileSystems[k] || sn.systems[k] != nil
+	}
+	for i := range b.Assets {
+		r := &b.Assets[i]
+		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		for _, name := range r.Systems {
+			if !systemKnown(r.OrgID, name) {
+				b.Fail(&r.Ref, "systems", "inv.err.no_system_in_sheet", name, SystemsSheet.Name)
+			}
+		}
+		dup(&r.Ref, "value", assetKey(r.OrgID, r.Kind, r.Value))
+	}
+	for i := range b.Controls {
+		r := &b.Controls[i]
+		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		if !systemKnown(r.OrgID, r.SystemName) {
+			b.Fail(&r.Ref, "system", "inv.err.no_system", r.SystemName)
+		}
+		dup(&r.Ref, "control", sysKey(r.OrgID, r.SystemName)+"|"+r.Control.Control)
+	}
+	for i := range b.Qualifications {
+		r := &b.Qualifications[i]
+		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		orgID := r.OrgID
+		if !staffKnown(orgID, r.StaffEmail) {
+			b.Fail(&r.Ref, "staff_email", "inv.err.no_staff", r.StaffEmail)
+		}
+		dup(&r.Ref, "course", staffKey(orgID, r.StaffEmail)+"|"+i18n.Fold(r.Course)+"|"+r.CompletedOn)
+	}
+}
+
+// plan decides the operation of every valid row. Rows the file creates are
+// known by key, so a system created by the file is not "changed" by a later
+// row that names it.
+func (im *importer) plan(p *importPlan) {
+	b, sn := im.b, im.sn
+	newStaff := map[string]bool{}
+	for i := range b.Staff {
+		r := &b.Staff[i]
+		old := sn.staff[staffKey(r.OrgID, r.Email)]
+		op := decide(r.Invalid, old == nil, old != nil && (old.Name != r.Name || old.Position != r.Position || old.Phone != r.Phone))
+		if op == importing.Create {
+			newStaff[staffKey(r.OrgID, r.Email)] = true
+		}
+		p.staff = append(p.staff, planned[StaffRow, Staff]{r, old, op})
+		im.record(p.Plan, r.Ref, r.Email, op, old, &r.Staff, "id", "org_id", "qualifications", "created_at", "updated_at")
+	}
+	newSystems := map[string]bool{}
+	for i := range b.Systems {
+		r := &b.Systems[i]
+		old := sn.systems[sysKey(r.OrgID, r.Name)]
+		contactIsNew := false
+		if r.ContactEmail != "" && !r.Invalid {
+			if st := sn.staff[staffKey(r.OrgID, r.ContactEmail)]; st != nil {
+				r.ContactStaffID = st.ID
+			} else {
+				contactIsNew = true // its id is known once the staff row is written
+			}
+		}
+		op := decide(r.Invalid, old == nil, old != nil && (contactIsNew || !sameSystem(*old, r.System)))
+		if op == importing.Create {
+			newSystems[sysKey(r.OrgID, r.Name)] = true
+		}
+		p.systems = append(p.systems, planned[SystemRow, System]{r, old, op})
+		im.record(p.Plan, r.Ref, r.Name, op, old, &r.System, "id", "org_id", "created_at", "updated_at")
+	}
+	for i := range b.Assets {
+		r := &b.Assets[i]
+		old := sn.assets[assetKey(r.OrgID, r.Kind, r.Value)]
+		var link []string
+		for _, name := range r.Systems {
+			sys := sn.systems[sysKey(r.OrgID, name)]
+			if sys == nil || old == nil || !sn.links[[2]int64{sys.ID, old.ID}] {
+				link = append(link, name)
+			}
+		}
+		op := decide(r.Invalid, old == nil, old != nil && (len(link) > 0 || !sameAsset(*old, r.Asset)))
+		p.assets = append(p.assets, plannedAsset{planned[AssetRow, Asset]{r, old, op}, link})
+		im.record(p.Plan, r.Ref, r.Value, op, old, &r.Asset, "id", "org_id", "system_ids", "created_at", "updated_at")
+	}
+	for i := range b.Controls {
+		r := &b.Controls[i]
+		var old *Control
+		if sys := sn.systems[sysKey(r.OrgID, r.SystemName)]; sys != nil && !r.Invalid {
+			r.SystemID = sys.ID
+			old = sn.controls[controlKey(sys.ID, r.Control.Control)]
+		}
+		op := decide(r.Invalid, old == nil, old != nil && !sameControl(*old, r.Control))
+		p.controls = append(p.controls, planned[ControlRow, Control]{r, old, op})
+		im.record(p.Plan, r.Ref, r.SystemName+" / "+r.Control.Control, op, old, &r.Control, "system_id", "updated_at")
+	}
+	for i := range b.Qualifications {
+		r := &b.Qualifications[i]
+		known := false
+		if st := sn.staff[staffKey(r.OrgID, r.StaffEmail)]; st != nil && !r.Invalid {
+			known = sn.quals[qualKey(st.ID, r.Course, r.CompletedOn)]
+		}
+		op := decide(r.Invalid, !known, false)
+		if op == importing.Create {
+			p.quals = append(p.quals, r)
+		}
+		p.Count(r.Sheet, op)
+	}
+}
+
+// decide is a row's operation: skip when invalid, else create when nothing
+// matches, update when the match differs, unchanged otherwise.
+func decide(invalid, missing, differs bool) importing.Op {
+	switch {
+	case invalid:
+		return importing.Skip
+	case missing:
+		return importing.Create
+	case differs:
+		return importing.Update
+	}
+	return importing.Unchanged
+}
+
+// record counts a row's operation and, for an update, the fields it changes.
+func (im *importer) record(p *importing.Plan, ref Ref, key string, op importing.Op, old, new any, ignore ...string) {
+	if op != importing.Update {
+		p.Count(ref.Sheet, op)
+		return
+	}
+	p.Updated(ref.Sheet, ref.Row, key, importing.Diff(deref(old), deref(new), ignore...))
+}
+
+// deref turns a *T held in an any into the T.
+func deref(v any) any {
+	switch x := v.(type) {
+	case *Staff:
+		return *x
+	case *System:
+		return *x
+	case *Asset:
+		return *x
+	case *Control:
+		return *x
+	}
+	return v
+}
+
+func sameSystem(a, b System) bool {
+	a.ID, b.ID = 0, 0
+	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return a == b
+}
+
+func sameAsset(a, b Asset) bool {
+	return a.Kind == b.Kind && a.Value == b.Value && a.Hostname == b.Hostname && a.IPs == b.IPs && a.OS == b.OS &&
+		a.OSVersion == b.OSVersion && a.Role == b.Role && a.DeviceKind == b.DeviceKind && a.Vendor == b.Vendor && a.Model == b.Model && a.Notes == b.Notes
+}
+
+func sameControl(a, b Control) bool {
+	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
+	return a == b
+}
