@@ -8,6 +8,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
@@ -70,7 +71,7 @@ func (h *Handler) identityRoutes() []router.Route {
 }
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
-	a := Actor(r)
+	a := httpx.Caller(r)
 	u, err := identity.GetUser(r.Context(), h.Store, a, a.UserID)
 	if err != nil {
 		Fail(w, r, err)
@@ -82,31 +83,31 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) signInForToken(w http.ResponseWriter, r *http.Request) {
 	var req TokenRequest
-	if err := Decode(w, r, &req); err != nil {
+	if err := httpx.Decode(w, r, &req); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	l, err := h.Auth.Login(r.Context(), req.Email, req.Password, req.TOTP, ClientIP(r))
+	l, err := h.Auth.Login(r.Context(), req.Email, req.Password, req.TOTP, httpx.ClientIP(r))
 	var locked *auth.LockedError
 	switch {
 	case errors.As(err, &locked):
 		w.Header().Set("Retry-After", retryAfter(locked.Until, h.Store.Now()))
-		WriteError(w, http.StatusTooManyRequests, "locked", i18n.T(Lang(r), "login.locked", locked.Clock()))
+		WriteError(w, http.StatusTooManyRequests, "locked", i18n.T(httpx.Lang(r), "login.locked", locked.Clock()))
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
-		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(Lang(r), "login.bad_credentials"))
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(httpx.Lang(r), "login.bad_credentials"))
 		return
 	case errors.Is(err, auth.ErrCodeRequired):
-		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(Lang(r), "login.code_required"))
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(httpx.Lang(r), "login.code_required"))
 		return
 	case errors.Is(err, auth.ErrBadCode):
-		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(Lang(r), "login.bad_code"))
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(httpx.Lang(r), "login.bad_code"))
 		return
 	case err != nil:
 		Fail(w, r, err)
 		return
 	case l.NeedsEnrolment:
-		WriteError(w, http.StatusForbidden, "mfa_enrolment_required", i18n.T(Lang(r), "identity.err.mfa_enrolment"))
+		WriteError(w, http.StatusForbidden, "mfa_enrolment_required", i18n.T(httpx.Lang(r), "identity.err.mfa_enrolment"))
 		return
 	}
 	if req.Name == "" {
@@ -121,11 +122,11 @@ func retryAfter(until, now time.Time) string {
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	var req TokenCreate
-	if err := Decode(w, r, &req); err != nil {
+	if err := httpx.Decode(w, r, &req); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	h.issueToken(w, r, Actor(r), req)
+	h.issueToken(w, r, httpx.Caller(r), req)
 }
 
 func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Actor, req TokenCreate) {
@@ -144,17 +145,17 @@ func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Ac
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
-	tokens, err := identity.ListTokens(r.Context(), h.Store, Actor(r))
+	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r))
 	respond(w, r, http.StatusOK, NewList(tokens, len(tokens), ""), err)
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	if err := identity.RevokeToken(r.Context(), h.Store, Actor(r), id); err != nil {
+	if err := identity.RevokeToken(r.Context(), h.Store, httpx.Caller(r), id); err != nil {
 		Fail(w, r, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
@@ -149,7 +150,7 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.OrgID, f.Level = org, int(level)
-	items, total, err := inventory.ListSystems(r.Context(), h.Store, Actor(r), f)
+	items, total, err := inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -158,38 +159,38 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	v, err := inventory.GetSystem(r.Context(), h.Store, Actor(r), id)
+	v, err := inventory.GetSystem(r.Context(), h.Store, httpx.Caller(r), id)
 	respond(w, r, http.StatusOK, v.DeviceCounts, err)
 }
 
 func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var c inventory.DeviceCounts
-	if err := Decode(w, r, &c); err != nil {
+	if err := httpx.Decode(w, r, &c); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	v, err := inventory.SetDeviceCounts(r.Context(), h.Store, Actor(r), id, c)
+	v, err := inventory.SetDeviceCounts(r.Context(), h.Store, httpx.Caller(r), id, c)
 	respond(w, r, http.StatusOK, v.DeviceCounts, err)
 }
 
 func (h *Handler) listSystemAssets(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	// The system itself must be in scope: an empty list would not say so.
-	if _, err := inventory.GetSystem(r.Context(), h.Store, Actor(r), id); err != nil {
+	if _, err := inventory.GetSystem(r.Context(), h.Store, httpx.Caller(r), id); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -213,7 +214,7 @@ func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f inventor
 		return
 	}
 	f.Limit, f.Offset = limit, offset
-	items, total, err := inventory.ListAssets(r.Context(), h.Store, Actor(r), f)
+	items, total, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -222,17 +223,17 @@ func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f inventor
 }
 
 func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var a inventory.Asset
-	if err := Decode(w, r, &a); err != nil {
+	if err := httpx.Decode(w, r, &a); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	if err := inventory.AddAsset(r.Context(), h.Store, Actor(r), id, &a); err != nil {
+	if err := inventory.AddAsset(r.Context(), h.Store, httpx.Caller(r), id, &a); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -240,11 +241,11 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
-	id, err1 := PathID(r, "id")
-	asset, err2 := PathID(r, "asset_id")
+	id, err1 := httpx.PathID(r, "id")
+	asset, err2 := httpx.PathID(r, "asset_id")
 	err := errors.Join(err1, err2)
 	if err == nil {
-		err = inventory.RemoveAsset(r.Context(), h.Store, Actor(r), id, asset)
+		err = inventory.RemoveAsset(r.Context(), h.Store, httpx.Caller(r), id, asset)
 	}
 	if err != nil {
 		Fail(w, r, err)
@@ -254,33 +255,33 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
-	items, err := inventory.AssetConflicts(r.Context(), h.Store, Actor(r))
+	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
 	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
 }
 
 func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	items, err := inventory.ListControls(r.Context(), h.Store, Actor(r), id)
+	items, err := inventory.ListControls(r.Context(), h.Store, httpx.Caller(r), id)
 	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var c inventory.Control
-	if err := Decode(w, r, &c); err != nil {
+	if err := httpx.Decode(w, r, &c); err != nil {
 		Fail(w, r, err)
 		return
 	}
 	c.SystemID, c.Control = id, r.PathValue("control")
-	if err := inventory.SetControl(r.Context(), h.Store, Actor(r), &c); err != nil {
+	if err := inventory.SetControl(r.Context(), h.Store, httpx.Caller(r), &c); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -288,9 +289,9 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteControl(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
-		err = inventory.DeleteControl(r.Context(), h.Store, Actor(r), id, r.PathValue("control"))
+		err = inventory.DeleteControl(r.Context(), h.Store, httpx.Caller(r), id, r.PathValue("control"))
 	}
 	if err != nil {
 		Fail(w, r, err)
@@ -310,7 +311,7 @@ func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	items, total, err := inventory.ListStaff(r.Context(), h.Store, Actor(r), inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
+	items, total, err := inventory.ListStaff(r.Context(), h.Store, httpx.Caller(r), inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -319,18 +320,18 @@ func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var q inventory.Qualification
-	if err := Decode(w, r, &q); err != nil {
+	if err := httpx.Decode(w, r, &q); err != nil {
 		Fail(w, r, err)
 		return
 	}
 	q.ID, q.StaffID = 0, id
-	if err := inventory.AddQualification(r.Context(), h.Store, Actor(r), &q); err != nil {
+	if err := inventory.AddQualification(r.Context(), h.Store, httpx.Caller(r), &q); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -338,11 +339,11 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
-	id, err1 := PathID(r, "id")
-	qid, err2 := PathID(r, "qualification_id")
+	id, err1 := httpx.PathID(r, "id")
+	qid, err2 := httpx.PathID(r, "qualification_id")
 	err := errors.Join(err1, err2)
 	if err == nil {
-		err = inventory.DeleteQualification(r.Context(), h.Store, Actor(r), id, qid)
+		err = inventory.DeleteQualification(r.Context(), h.Store, httpx.Caller(r), id, qid)
 	}
 	if err != nil {
 		Fail(w, r, err)
@@ -352,17 +353,17 @@ func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) mergeOrg(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var req mergeRequest
-	if err := Decode(w, r, &req); err != nil {
+	if err := httpx.Decode(w, r, &req); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	res, err := inventory.MergeOrgs(r.Context(), h.Store, Actor(r), id, req.IntoOrgID)
+	res, err := inventory.MergeOrgs(r.Context(), h.Store, httpx.Caller(r), id, req.IntoOrgID)
 	respond(w, r, http.StatusCreated, res, err)
 }
 
@@ -383,7 +384,7 @@ func (h *Handler) inventoryExport(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	actor := Actor(r)
+	actor := httpx.Caller(r)
 	if org == 0 && !actor.Global() {
 		org = actor.OrgID
 	}
@@ -417,7 +418,7 @@ func importFile(w http.ResponseWriter, r *http.Request) (string, io.Reader, erro
 }
 
 func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
-	actor := Actor(r)
+	actor := httpx.Caller(r)
 	org, err := queryInt(r, "org_id", actor.OrgID)
 	if err != nil {
 		Fail(w, r, err)
@@ -429,7 +430,7 @@ func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	res.Problems = inventory.LocalizeProblems(res.Problems, Lang(r))
+	res.Problems = inventory.LocalizeProblems(res.Problems, httpx.Lang(r))
 	status := http.StatusOK
 	switch {
 	case res.Written:

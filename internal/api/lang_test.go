@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/httpx"
 )
 
 // TestMessagesFollowTheRequestLanguage sends the same bad input in
@@ -67,7 +67,7 @@ func TestMessagesFollowTheRequestLanguage(t *testing.T) {
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("Content-Type", tt.ctype)
 				if lang.cookie != "" {
-					req.AddCookie(&http.Cookie{Name: api.LangCookie, Value: lang.cookie})
+					req.AddCookie(&http.Cookie{Name: httpx.LangCookie, Value: lang.cookie})
 				}
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
 )
@@ -33,68 +34,68 @@ func (h *Handler) orgRoutes() []router.Route {
 
 func (h *Handler) listOrgs(w http.ResponseWriter, r *http.Request) {
 	q := identity.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, Actor(r), q)
+	orgs, err := identity.ListOrgs(r.Context(), h.Store, httpx.Caller(r), q)
 	respond(w, r, http.StatusOK, NewList(orgs, len(orgs), ""), err)
 }
 
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 	var in identity.OrgInput
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	o, err := identity.CreateOrg(r.Context(), h.Store, Actor(r), in)
+	o, err := identity.CreateOrg(r.Context(), h.Store, httpx.Caller(r), in)
 	respond(w, r, http.StatusCreated, o, err)
 }
 
 func (h *Handler) getOrg(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	o, err := identity.GetOrg(r.Context(), h.Store, Actor(r), id)
+	o, err := identity.GetOrg(r.Context(), h.Store, httpx.Caller(r), id)
 	respond(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var in identity.OrgInput
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	o, err := identity.UpdateOrg(r.Context(), h.Store, Actor(r), id, in)
+	o, err := identity.UpdateOrg(r.Context(), h.Store, httpx.Caller(r), id, in)
 	respond(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handler) moveOrg(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var in OrgMove
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	o, err := identity.MoveOrg(r.Context(), h.Store, Actor(r), id, in.ParentID)
+	o, err := identity.MoveOrg(r.Context(), h.Store, httpx.Caller(r), id, in.ParentID)
 	respond(w, r, http.StatusOK, o, err)
 }
 
 func (h *Handler) archiveOrg(archived bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := PathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			Fail(w, r, err)
 			return
 		}
-		o, err := identity.SetOrgArchived(r.Context(), h.Store, Actor(r), id, archived)
+		o, err := identity.SetOrgArchived(r.Context(), h.Store, httpx.Caller(r), id, archived)
 		if err != nil {
 			Fail(w, r, err)
 			return

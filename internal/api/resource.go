@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -33,12 +34,12 @@ func respond(w http.ResponseWriter, r *http.Request, status int, v any, err erro
 
 // write answers with the object id as storage reads it back.
 func (res resource[T, V]) write(w http.ResponseWriter, r *http.Request, status int, id int64) {
-	v, err := res.get(r.Context(), res.db, Actor(r), id)
+	v, err := res.get(r.Context(), res.db, httpx.Caller(r), id)
 	respond(w, r, status, v, err)
 }
 
 func (res resource[T, V]) Get(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -48,12 +49,12 @@ func (res resource[T, V]) Get(w http.ResponseWriter, r *http.Request) {
 
 func (res resource[T, V]) Create(w http.ResponseWriter, r *http.Request) {
 	var obj T
-	if err := Decode(w, r, &obj); err != nil {
+	if err := httpx.Decode(w, r, &obj); err != nil {
 		Fail(w, r, err)
 		return
 	}
 	*res.id(&obj) = 0
-	if err := res.create(r.Context(), res.db, Actor(r), &obj); err != nil {
+	if err := res.create(r.Context(), res.db, httpx.Caller(r), &obj); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -63,23 +64,23 @@ func (res resource[T, V]) Create(w http.ResponseWriter, r *http.Request) {
 // Update applies the fields present in the body to the stored object.
 // Decoding into the view accepts a body read back from GET unchanged.
 func (res resource[T, V]) Update(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	v, err := res.get(r.Context(), res.db, Actor(r), id)
+	v, err := res.get(r.Context(), res.db, httpx.Caller(r), id)
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	if err := Decode(w, r, &v); err != nil {
+	if err := httpx.Decode(w, r, &v); err != nil {
 		Fail(w, r, err)
 		return
 	}
 	obj := res.stored(&v)
 	*res.id(obj) = id
-	if err := res.update(r.Context(), res.db, Actor(r), obj); err != nil {
+	if err := res.update(r.Context(), res.db, httpx.Caller(r), obj); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -87,9 +88,9 @@ func (res resource[T, V]) Update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (res resource[T, V]) Delete(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
-		err = res.remove(r.Context(), res.db, Actor(r), id)
+		err = res.remove(r.Context(), res.db, httpx.Caller(r), id)
 	}
 	if err != nil {
 		Fail(w, r, err)

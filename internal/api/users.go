@@ -6,6 +6,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/validation"
@@ -67,7 +68,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		q.OrgID = id
 	}
-	users, err := identity.ListUsers(r.Context(), h.Store, Actor(r), q)
+	users, err := identity.ListUsers(r.Context(), h.Store, httpx.Caller(r), q)
 	respond(w, r, http.StatusOK, NewList(users, len(users), ""), err)
 }
 
@@ -81,7 +82,7 @@ func hashNewPassword(r *http.Request, field, password string) (string, error) {
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	var in UserCreate
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -90,47 +91,47 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	u, err := identity.CreateUser(r.Context(), h.Store, Actor(r), identity.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
+	u, err := identity.CreateUser(r.Context(), h.Store, httpx.Caller(r), identity.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrgID, PasswordHash: hash})
 	respond(w, r, http.StatusCreated, u, err)
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	u, err := identity.GetUser(r.Context(), h.Store, Actor(r), id)
+	u, err := identity.GetUser(r.Context(), h.Store, httpx.Caller(r), id)
 	respond(w, r, http.StatusOK, u, err)
 }
 
 func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var up identity.UserUpdate
-	if err := Decode(w, r, &up); err != nil {
+	if err := httpx.Decode(w, r, &up); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	u, err := identity.UpdateUser(r.Context(), h.Store, Actor(r), id, up)
+	u, err := identity.UpdateUser(r.Context(), h.Store, httpx.Caller(r), id, up)
 	respond(w, r, http.StatusOK, u, err)
 }
 
 func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var in Assignments
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	a := Actor(r)
+	a := httpx.Caller(r)
 	if err := identity.SetAssignments(r.Context(), h.Store, a, id, in.OrgIDs); err != nil {
 		Fail(w, r, err)
 		return
@@ -140,13 +141,13 @@ func (h *Handler) assignUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
 	var in PasswordSet
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -155,7 +156,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	if err := identity.SetPassword(r.Context(), h.Store, Actor(r), id, hash, ""); err != nil {
+	if err := identity.SetPassword(r.Context(), h.Store, httpx.Caller(r), id, hash, ""); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -163,12 +164,12 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
-	id, err := PathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	if err := identity.ResetMFA(r.Context(), h.Store, Actor(r), id); err != nil {
+	if err := identity.ResetMFA(r.Context(), h.Store, httpx.Caller(r), id); err != nil {
 		Fail(w, r, err)
 		return
 	}
@@ -177,11 +178,11 @@ func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	var in PasswordChange
-	if err := Decode(w, r, &in); err != nil {
+	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	if err := h.Auth.ChangePassword(r.Context(), Actor(r), in.CurrentPassword, in.NewPassword, auth.CurrentSession(r)); err != nil {
+	if err := h.Auth.ChangePassword(r.Context(), httpx.Caller(r), in.CurrentPassword, in.NewPassword, auth.CurrentSession(r)); err != nil {
 		Fail(w, r, err)
 		return
 	}

@@ -11,12 +11,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 // Entry is one line of the audit log.
@@ -249,4 +251,43 @@ func Verify(ctx context.Context, db storage.Querier) (int, error) {
 		n++
 	}
 	return n, rows.Err()
+}
+
+// ParseQuery reads the audit log filters from the query string (the web
+// page uses the same names).
+func ParseQuery(v url.Values) (Query, error) {
+	q := Query{Actor: v.Get("actor"), Action: v.Get("action"), ObjectType: v.Get("object_type"), ObjectID: v.Get("object_id")}
+	var es validation.Errors
+	parseInt := func(field string) int64 {
+		s := v.Get(field)
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			es.Add(field, "validation.non_negative")
+		}
+		return n
+	}
+	q.OrgID, q.BeforeID, q.Limit = parseInt("org_id"), parseInt("cursor"), int(parseInt("limit"))
+	parseTime := func(field string, endOfDay bool) time.Time {
+		s := v.Get(field)
+		if s == "" {
+			return time.Time{}
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC()
+		}
+		d, err := time.ParseInLocation("2006-01-02", s, time.FixedZone("ICT", 7*3600))
+		if err != nil {
+			es.Add(field, "validation.time")
+			return time.Time{}
+		}
+		if endOfDay {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d.UTC()
+	}
+	q.From, q.To = parseTime("from", false), parseTime("to", true)
+	return q, es.Err()
 }

@@ -8,12 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 )
@@ -54,7 +54,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (access.Actor, bool) {
 		if !ok {
 			return access.Actor{}, false
 		}
-		return a.tokenActor(r.Context(), strings.TrimSpace(secret), ClientIP(r))
+		return a.tokenActor(r.Context(), strings.TrimSpace(secret), httpx.ClientIP(r))
 	}
 	sess, u, ok := a.session(r, identity.StageFull)
 	if !ok {
@@ -70,7 +70,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (access.Actor, bool) {
 			slog.WarnContext(r.Context(), "touch session", "err", err)
 		}
 	}
-	actor.IP = ClientIP(r)
+	actor.IP = httpx.ClientIP(r)
 	return actor, true
 }
 
@@ -145,7 +145,7 @@ func (a *Authenticator) PendingEnrolment(r *http.Request) (identity.User, access
 		slog.ErrorContext(r.Context(), "build actor", "user", u.ID, "err", err)
 		return u, actor, false
 	}
-	actor.IP = ClientIP(r)
+	actor.IP = httpx.ClientIP(r)
 	return u, actor, true
 }
 
@@ -161,7 +161,7 @@ func (a *Authenticator) StartSession(w http.ResponseWriter, r *http.Request, use
 		slog.WarnContext(r.Context(), "remove expired sessions", "err", err)
 	}
 	token := randomToken()
-	sess := identity.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: ClientIP(r), UserAgent: r.UserAgent()}
+	sess := identity.Session{TokenHash: HashToken(token), UserID: userID, Stage: stage, IP: httpx.ClientIP(r), UserAgent: r.UserAgent()}
 	if err := identity.CreateSession(r.Context(), a.store, &sess); err != nil {
 		return err
 	}
@@ -213,14 +213,4 @@ func randomToken() string {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// ClientIP is the caller's address as the server saw it (the address that
-// throttling counts and the audit log records).
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

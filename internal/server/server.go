@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/metrics"
 	"github.com/khien/khien/internal/router"
@@ -162,7 +163,7 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="khien"`)
-		api.WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(api.Lang(r), "api.err.unauthenticated"))
+		api.WriteError(w, http.StatusUnauthorized, "unauthenticated", i18n.T(httpx.Lang(r), "api.err.unauthenticated"))
 		return
 	}
 	web.RedirectToLogin(w, r)
@@ -170,10 +171,10 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		api.WriteError(w, http.StatusNotFound, "not_found", i18n.T(api.Lang(r), "api.err.no_endpoint", r.Method, r.URL.Path))
+		api.WriteError(w, http.StatusNotFound, "not_found", i18n.T(httpx.Lang(r), "api.err.no_endpoint", r.Method, r.URL.Path))
 		return
 	}
-	lang := web.Lang(r)
+	lang := httpx.Lang(r)
 	p := web.NewPage(r, "error.not_found", "", i18n.T(lang, "error.not_found.detail"))
 	s.render.Render(w, r, http.StatusNotFound, "error", p)
 }

@@ -125,3 +125,7 @@ func (w *Where) SQL() string {
 func (w *Where) Args(more ...any) []any {
 	return append(append([]any(nil), w.args...), more...)
 }
+
+// ErrConflict marks a write that clashes with existing data (a unique key);
+// capabilities wrap it with what clashed.
+var ErrConflict = errors.New("conflict")

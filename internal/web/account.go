@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/validation"
@@ -39,13 +40,13 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, es validation.Errors) {
-	a := actor(r)
+	a := httpx.Caller(r)
 	u, err := identity.GetUser(r.Context(), h.Store, a, a.UserID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	es = es.Localize(Lang(r))
+	es = es.Localize(httpx.Lang(r))
 	d := accountData{User: u, Errors: es}
 	if d.Sessions, err = identity.CountSessions(r.Context(), h.Store, a.UserID); err == nil {
 		d.RecoveryCodes, err = identity.RecoveryCodesLeft(r.Context(), h.Store, a.UserID)
@@ -68,7 +69,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		h.renderAccount(w, r, http.StatusUnprocessableEntity, validation.Errors{validation.Invalid("confirm_password", "account.password_mismatch")})
 		return
 	}
-	err := h.Auth.ChangePassword(r.Context(), actor(r), r.PostFormValue("current_password"), r.PostFormValue("new_password"), auth.CurrentSession(r))
+	err := h.Auth.ChangePassword(r.Context(), httpx.Caller(r), r.PostFormValue("current_password"), r.PostFormValue("new_password"), auth.CurrentSession(r))
 	if es, ok := validation.As(err); ok {
 		h.renderAccount(w, r, http.StatusUnprocessableEntity, es)
 		return
@@ -81,7 +82,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
-	if err := identity.EndSessions(r.Context(), h.Store, actor(r), ""); err != nil {
+	if err := identity.EndSessions(r.Context(), h.Store, httpx.Caller(r), ""); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -95,7 +96,7 @@ type mfaData struct {
 }
 
 func (h *Handler) mfaPage(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
+	a := httpx.Caller(r)
 	u, err := identity.GetUser(r.Context(), h.Store, a, a.UserID)
 	if err != nil {
 		h.fail(w, r, err)
@@ -114,7 +115,7 @@ func (h *Handler) mfaPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) confirmMFA(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
+	a := httpx.Caller(r)
 	codes, err := h.Auth.ConfirmEnrolment(r.Context(), a, r.PostFormValue("code"))
 	if errors.Is(err, auth.ErrBadCode) {
 		h.renderEnrolment(w, r, a, "/account/mfa", "mfa.bad_code")
@@ -128,7 +129,7 @@ func (h *Handler) confirmMFA(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request) {
-	codes, err := h.Auth.NewRecoveryCodesFor(r.Context(), actor(r))
+	codes, err := h.Auth.NewRecoveryCodesFor(r.Context(), httpx.Caller(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -149,7 +150,7 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status int, secret, errMsg string) {
-	tokens, err := identity.ListTokens(r.Context(), h.Store, actor(r))
+	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -170,7 +171,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	expires := h.Store.Now().AddDate(0, 0, days)
 	secret, hash, prefix := auth.NewToken()
-	a := actor(r)
+	a := httpx.Caller(r)
 	_, err := identity.CreateToken(r.Context(), h.Store, a, a.UserID, r.PostFormValue("name"), hash, prefix, &expires)
 	if _, ok := validation.As(err); ok {
 		h.renderTokens(w, r, http.StatusUnprocessableEntity, "", errorText(r, err))
@@ -184,9 +185,9 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
-		err = identity.RevokeToken(r.Context(), h.Store, actor(r), id)
+		err = identity.RevokeToken(r.Context(), h.Store, httpx.Caller(r), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/validation"
@@ -55,7 +55,7 @@ func adminRights(a access.Actor) adminData {
 }
 
 func (h *Handler) adminPage(w http.ResponseWriter, r *http.Request) {
-	h.Render.Render(w, r, http.StatusOK, "identity/admin", NewPage(r, "admin.title", "nav.admin", adminRights(actor(r))))
+	h.Render.Render(w, r, http.StatusOK, "identity/admin", NewPage(r, "admin.title", "nav.admin", adminRights(httpx.Caller(r))))
 }
 
 // orgsData is the organisation list page's data.
@@ -72,7 +72,7 @@ func (h *Handler) orgsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form identity.OrgInput, formErr error) {
-	a := actor(r)
+	a := httpx.Caller(r)
 	q := identity.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
 	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, q)
 	if err != nil {
@@ -98,7 +98,7 @@ func formID(r *http.Request, field string) int64 {
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	in := identity.OrgInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), ParentID: formID(r, "parent_id")}
-	o, err := identity.CreateOrg(r.Context(), h.Store, actor(r), in)
+	o, err := identity.CreateOrg(r.Context(), h.Store, httpx.Caller(r), in)
 	if _, ok := validation.As(err); ok {
 		h.renderOrgs(w, r, http.StatusUnprocessableEntity, in, err)
 		return
@@ -123,8 +123,8 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, formErr error) {
-	a := actor(r)
-	id, err := pathID(r)
+	a := httpx.Caller(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -166,9 +166,9 @@ func (h *Handler) orgChange(w http.ResponseWriter, r *http.Request, change func(
 // redirects to it (base + id).
 func (h *Handler) adminChange(w http.ResponseWriter, r *http.Request, base string, change func(a access.Actor, id int64) error, showInvalid func(error)) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
-		err = change(actor(r), id)
+		err = change(httpx.Caller(r), id)
 	}
 	if _, ok := validation.As(err); ok {
 		showInvalid(err)
@@ -227,7 +227,7 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, form identity.UserInput, formErr error) {
-	a := actor(r)
+	a := httpx.Caller(r)
 	q := r.URL.Query().Get("q")
 	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
 	users, err := identity.ListUsers(r.Context(), h.Store, a, identity.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID})
@@ -257,7 +257,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		err = validation.At("password", err)
 	} else if in.PasswordHash, err = auth.HashPassword(r.Context(), password); err == nil {
 		var u identity.User
-		if u, err = identity.CreateUser(r.Context(), h.Store, actor(r), in); err == nil {
+		if u, err = identity.CreateUser(r.Context(), h.Store, httpx.Caller(r), in); err == nil {
 			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
 			return
 		}
@@ -285,8 +285,8 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int, password string, formErr error) {
-	a := actor(r)
-	id, err := pathID(r)
+	a := httpx.Caller(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -346,7 +346,7 @@ func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request) {
 // resetPassword sets a generated password and shows it once, for the
 // administrator to hand over; the user's sessions end.
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -354,7 +354,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 	password := auth.GeneratePassword()
 	hash, err := auth.HashPassword(r.Context(), password)
 	if err == nil {
-		err = identity.SetPassword(r.Context(), h.Store, actor(r), id, hash, "")
+		err = identity.SetPassword(r.Context(), h.Store, httpx.Caller(r), id, hash, "")
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -372,14 +372,14 @@ type auditData struct {
 }
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
-	q, err := api.ParseAuditQuery(r)
+	q, err := audit.ParseQuery(r.URL.Query())
 	if _, ok := validation.As(err); ok {
 		p := NewPage(r, "audit.title", "nav.admin", auditData{Filter: r.URL.Query()})
 		p.Error = errorText(r, err)
 		h.Render.Render(w, r, http.StatusBadRequest, "identity/audit", p)
 		return
 	}
-	entries, next, err := audit.List(r.Context(), h.Store, actor(r), q)
+	entries, next, err := audit.List(r.Context(), h.Store, httpx.Caller(r), q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -400,13 +400,13 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 // exportAudit downloads the filtered audit log (up to audit.MaxPage
 // entries, newest first) as CSV. The export is itself audited.
 func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
-	q, err := api.ParseAuditQuery(r)
+	q, err := audit.ParseQuery(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	q.Limit, q.BeforeID = audit.MaxPage, 0
-	a := actor(r)
+	a := httpx.Caller(r)
 	entries, _, err := audit.List(r.Context(), h.Store, a, q)
 	if err == nil {
 		err = audit.Write(r.Context(), h.Store, a, audit.Change{Action: "audit.export", ObjectType: "audit_log",

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -17,19 +17,10 @@ const maxForm = 64 << 10
 
 // pathIDs parses {id} and a second id path parameter (an object inside it).
 func pathIDs(r *http.Request, name string) (id, inner int64, err error) {
-	if id, err = pathID(r); err == nil {
-		inner, err = pathParamID(r, name)
+	if id, err = httpx.PathID(r, "id"); err == nil {
+		inner, err = httpx.PathID(r, name)
 	}
 	return id, inner, err
-}
-
-// pathParamID parses a positive id path parameter other than {id}.
-func pathParamID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, access.ErrNotFound
-	}
-	return id, nil
 }
 
 func formInt(r *http.Request, name string) int {
@@ -57,7 +48,7 @@ func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 
 // idAndForm reads the {id} path parameter and a bounded form.
 func idAndForm(w http.ResponseWriter, r *http.Request) (int64, error) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
 		err = parseForm(w, r)
 	}
@@ -95,7 +86,7 @@ func problemsOf(r *http.Request, err error) (map[string]string, bool) {
 		return nil, false
 	}
 	out := map[string]string{}
-	for _, e := range es.Localize(Lang(r)) {
+	for _, e := range es.Localize(httpx.Lang(r)) {
 		out[e.Field] = e.Message
 	}
 	return out, true

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 
-	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
@@ -56,7 +54,7 @@ type levelBar struct {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	ov, err := inventory.GetOverview(r.Context(), h.Store, actor(r))
+	ov, err := inventory.GetOverview(r.Context(), h.Store, httpx.Caller(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -72,33 +70,13 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	h.Render.Render(w, r, http.StatusOK, "home", NewPage(r, "home.title", "nav.dashboard", d))
 }
 
-// fail answers a page request whose storage call failed: out of scope is
-// "not found", not allowed is 403, anything else a logged 500.
+// fail answers a page request whose capability call failed with the
+// error page that httpx.ProblemOf gives: out of scope is "not found", not
+// allowed is 403, anything unexpected a logged 500.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	lang := Lang(r)
-	switch {
-	case errors.Is(err, access.ErrNotFound):
-		h.Render.Render(w, r, http.StatusNotFound, "error", NewPage(r, "error.not_found", "", i18n.T(lang, "error.not_found.detail")))
-	case errors.Is(err, access.ErrForbidden):
-		h.Render.Render(w, r, http.StatusForbidden, "error", NewPage(r, "error.forbidden", "", i18n.T(lang, "error.forbidden.detail")))
-	default:
+	p := httpx.ProblemOf(err)
+	if p.Code == "internal" {
 		slog.ErrorContext(r.Context(), "page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		h.Render.Render(w, r, http.StatusInternalServerError, "error", NewPage(r, "error.internal", "", i18n.T(lang, "error.internal.detail")))
 	}
-}
-
-// actor is the authenticated caller with the request's address.
-func actor(r *http.Request) access.Actor {
-	a, _ := access.FromContext(r.Context())
-	a.IP = auth.ClientIP(r)
-	return a
-}
-
-// pathID parses the {id} path parameter; a malformed id names no object.
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, access.ErrNotFound
-	}
-	return id, nil
+	h.Render.Render(w, r, p.Status, "error", NewPage(r, "error."+p.Code, "", i18n.T(httpx.Lang(r), "error."+p.Code+".detail")))
 }

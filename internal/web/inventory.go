@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
@@ -81,7 +82,7 @@ type systemsData struct {
 }
 
 func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
-	caller := actor(r)
+	caller := httpx.Caller(r)
 	q := r.URL.Query()
 	f := inventory.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
@@ -130,7 +131,7 @@ type systemForm struct {
 }
 
 func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, status int, f systemForm) {
-	caller := actor(r)
+	caller := httpx.Caller(r)
 	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
@@ -153,18 +154,18 @@ func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, statu
 func (h *Handler) newSystemPage(w http.ResponseWriter, r *http.Request) {
 	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
 	if org == 0 {
-		org = actor(r).OrgID
+		org = httpx.Caller(r).OrgID
 	}
 	h.renderSystemForm(w, r, http.StatusOK, systemForm{System: inventory.SystemView{System: inventory.System{OrgID: org, Status: "operating"}}})
 }
 
 func (h *Handler) editSystemPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	v, err := inventory.GetSystem(r.Context(), h.Store, actor(r), id)
+	v, err := inventory.GetSystem(r.Context(), h.Store, httpx.Caller(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -194,7 +195,7 @@ func (h *Handler) createSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	sys := systemFromForm(r)
 	// The store sets sys.ID, which the redirect needs: call it first.
-	err := inventory.CreateSystem(r.Context(), h.Store, actor(r), &sys)
+	err := inventory.CreateSystem(r.Context(), h.Store, httpx.Caller(r), &sys)
 	h.saved(w, r, err, func(problems map[string]string) {
 		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: inventory.SystemView{System: sys}, Problems: problems})
 	}, fmt.Sprintf("/inventory/systems/%d", sys.ID), "inv.ok.saved")
@@ -208,15 +209,15 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	sys := systemFromForm(r)
 	sys.ID = id
-	h.saved(w, r, inventory.UpdateSystem(r.Context(), h.Store, actor(r), &sys), func(problems map[string]string) {
+	h.saved(w, r, inventory.UpdateSystem(r.Context(), h.Store, httpx.Caller(r), &sys), func(problems map[string]string) {
 		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: inventory.SystemView{System: sys}, Problems: problems})
 	}, fmt.Sprintf("/inventory/systems/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
-		err = inventory.DeleteSystem(r.Context(), h.Store, actor(r), id)
+		err = inventory.DeleteSystem(r.Context(), h.Store, httpx.Caller(r), id)
 	}
 	h.done(w, r, err, "/inventory", "inv.ok.deleted")
 }
@@ -245,8 +246,8 @@ func (h *Handler) systemPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status int, problems map[string]string, assetInput inventory.Asset) {
-	caller := actor(r)
-	id, err := pathID(r)
+	caller := httpx.Caller(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -300,7 +301,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	h.saved(w, r, inventory.AddAsset(r.Context(), h.Store, actor(r), id, &a), func(problems map[string]string) {
+	h.saved(w, r, inventory.AddAsset(r.Context(), h.Store, httpx.Caller(r), id, &a), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, input)
 	}, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_added")
 }
@@ -308,7 +309,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 	id, asset, err := pathIDs(r, "asset_id")
 	if err == nil {
-		err = inventory.RemoveAsset(r.Context(), h.Store, actor(r), id, asset)
+		err = inventory.RemoveAsset(r.Context(), h.Store, httpx.Caller(r), id, asset)
 	}
 	h.done(w, r, err, fmt.Sprintf("/inventory/systems/%d#assets", id), "inv.ok.asset_removed")
 }
@@ -321,7 +322,7 @@ func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
 	}
 	c := inventory.Control{SystemID: id, Control: r.FormValue("control"), Status: r.FormValue("status"), Product: r.FormValue("product"),
 		Notes: r.FormValue("notes"), BackupFrequency: r.FormValue("backup_frequency"), LastRestoreTest: r.FormValue("last_restore_test")}
-	h.saved(w, r, inventory.SetControl(r.Context(), h.Store, actor(r), &c), func(problems map[string]string) {
+	h.saved(w, r, inventory.SetControl(r.Context(), h.Store, httpx.Caller(r), &c), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
 	}, fmt.Sprintf("/inventory/systems/%d#controls", id), "inv.ok.saved")
 }
@@ -334,7 +335,7 @@ func (h *Handler) setDevices(w http.ResponseWriter, r *http.Request) {
 	}
 	c := inventory.DeviceCounts{Servers: formInt(r, "servers"), Workstations: formInt(r, "workstations"),
 		NetworkDevices: formInt(r, "network_devices"), SecurityDevices: formInt(r, "security_devices")}
-	h.saved(w, r, second(inventory.SetDeviceCounts(r.Context(), h.Store, actor(r), id, c)), func(problems map[string]string) {
+	h.saved(w, r, second(inventory.SetDeviceCounts(r.Context(), h.Store, httpx.Caller(r), id, c)), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, inventory.Asset{})
 	}, fmt.Sprintf("/inventory/systems/%d#devices", id), "inv.ok.saved")
 }
@@ -350,7 +351,7 @@ type assetsData struct {
 func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := inventory.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
-	items, total, err := inventory.ListAssets(r.Context(), h.Store, actor(r), f)
+	items, total, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -366,12 +367,12 @@ type assetData struct {
 }
 
 func (h *Handler) assetPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	a, err := inventory.GetAsset(r.Context(), h.Store, actor(r), id)
+	a, err := inventory.GetAsset(r.Context(), h.Store, httpx.Caller(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -395,13 +396,13 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
 		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 	input := a
-	h.saved(w, r, inventory.UpdateAsset(r.Context(), h.Store, actor(r), &a), func(problems map[string]string) {
+	h.saved(w, r, inventory.UpdateAsset(r.Context(), h.Store, httpx.Caller(r), &a), func(problems map[string]string) {
 		h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: inventory.AssetView{Asset: input}, Problems: problems})
 	}, fmt.Sprintf("/inventory/assets/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
-	items, err := inventory.AssetConflicts(r.Context(), h.Store, actor(r))
+	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -420,11 +421,11 @@ type staffData struct {
 }
 
 func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request) {
-	h.renderStaff(w, r, http.StatusOK, inventory.Staff{OrgID: actor(r).OrgID}, nil)
+	h.renderStaff(w, r, http.StatusOK, inventory.Staff{OrgID: httpx.Caller(r).OrgID}, nil)
 }
 
 func (h *Handler) renderStaff(w http.ResponseWriter, r *http.Request, status int, input inventory.Staff, problems map[string]string) {
-	caller := actor(r)
+	caller := httpx.Caller(r)
 	q := r.URL.Query().Get("q")
 	items, total, err := inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{Query: q, Limit: 200})
 	if err != nil {
@@ -451,7 +452,7 @@ func (h *Handler) createStaff(w http.ResponseWriter, r *http.Request) {
 	p := staffFromForm(r)
 	input := p
 	// The store sets p.ID, which the redirect needs: call it first.
-	err := inventory.CreateStaff(r.Context(), h.Store, actor(r), &p)
+	err := inventory.CreateStaff(r.Context(), h.Store, httpx.Caller(r), &p)
 	h.saved(w, r, err, func(problems map[string]string) {
 		h.renderStaff(w, r, http.StatusUnprocessableEntity, input, problems)
 	}, fmt.Sprintf("/inventory/staff/%d", p.ID), "inv.ok.saved")
@@ -468,12 +469,12 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderPerson(w http.ResponseWriter, r *http.Request, status int, problems map[string]string) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p, err := inventory.GetStaff(r.Context(), h.Store, actor(r), id)
+	p, err := inventory.GetStaff(r.Context(), h.Store, httpx.Caller(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -491,15 +492,15 @@ func (h *Handler) updateStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	p := staffFromForm(r)
 	p.ID = id
-	h.saved(w, r, inventory.UpdateStaff(r.Context(), h.Store, actor(r), &p), func(problems map[string]string) {
+	h.saved(w, r, inventory.UpdateStaff(r.Context(), h.Store, httpx.Caller(r), &p), func(problems map[string]string) {
 		h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
 	}, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
 }
 
 func (h *Handler) deleteStaff(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
-		err = inventory.DeleteStaff(r.Context(), h.Store, actor(r), id)
+		err = inventory.DeleteStaff(r.Context(), h.Store, httpx.Caller(r), id)
 	}
 	h.done(w, r, err, "/inventory/staff", "inv.ok.deleted")
 }
@@ -511,7 +512,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := inventory.Qualification{StaffID: id, Course: r.FormValue("course"), CompletedOn: r.FormValue("completed_on"), Certificate: r.FormValue("certificate")}
-	h.saved(w, r, inventory.AddQualification(r.Context(), h.Store, actor(r), &q), func(problems map[string]string) {
+	h.saved(w, r, inventory.AddQualification(r.Context(), h.Store, httpx.Caller(r), &q), func(problems map[string]string) {
 		h.renderPerson(w, r, http.StatusUnprocessableEntity, problems)
 	}, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.saved")
 }
@@ -519,7 +520,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
 	id, qid, err := pathIDs(r, "qid")
 	if err == nil {
-		err = inventory.DeleteQualification(r.Context(), h.Store, actor(r), id, qid)
+		err = inventory.DeleteQualification(r.Context(), h.Store, httpx.Caller(r), id, qid)
 	}
 	h.done(w, r, err, fmt.Sprintf("/inventory/staff/%d", id), "inv.ok.deleted")
 }
@@ -537,7 +538,7 @@ func (h *Handler) mergePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int, d mergeData) {
-	caller := actor(r)
+	caller := httpx.Caller(r)
 	if !caller.Global() {
 		h.fail(w, r, access.ErrForbidden)
 		return
@@ -560,7 +561,7 @@ func (h *Handler) mergeOrgs(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := inventory.MergeOrgs(r.Context(), h.Store, actor(r), formID(r, "from"), formID(r, "into"))
+	res, err := inventory.MergeOrgs(r.Context(), h.Store, httpx.Caller(r), formID(r, "from"), formID(r, "into"))
 	if err != nil {
 		if errors.Is(err, access.ErrForbidden) {
 			h.renderMerge(w, r, http.StatusUnprocessableEntity, mergeData{Error: err.Error()})
@@ -579,7 +580,7 @@ func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) exportDownload(w http.ResponseWriter, r *http.Request) {
-	caller := actor(r)
+	caller := httpx.Caller(r)
 	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
 	if org == 0 && !caller.Global() {
 		org = caller.OrgID
@@ -608,7 +609,7 @@ type importData struct {
 }
 
 func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
-	caller := actor(r)
+	caller := httpx.Caller(r)
 	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
@@ -621,7 +622,7 @@ func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status in
 	if d.Result != nil {
 		d.Problems, d.Unlisted = d.Result.Problems, d.Result.Unlisted
 	}
-	d.Problems = inventory.LocalizeProblems(d.Problems, Lang(r))
+	d.Problems = inventory.LocalizeProblems(d.Problems, httpx.Lang(r))
 	h.Render.Render(w, r, status, "inventory/import", page(r, "inv.import.title", d))
 }
 
@@ -638,7 +639,7 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Checked = true
-	res, token, err := workbook.Preview(r.Context(), h.Store, actor(r), d.OrgID, d.Name, data)
+	res, token, err := workbook.Preview(r.Context(), h.Store, httpx.Caller(r), d.OrgID, d.Name, data)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -655,7 +656,7 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request) {
 // holding at most lim.FileBytes+1 bytes of the file (more means too large).
 // data is nil when no file was sent.
 func readUploadForm(w http.ResponseWriter, r *http.Request, lim workbook.Limits) (importData, []byte, error) {
-	d := importData{OrgID: actor(r).OrgID}
+	d := importData{OrgID: httpx.Caller(r).OrgID}
 	r.Body = http.MaxBytesReader(w, r.Body, lim.FileBytes+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -699,7 +700,7 @@ func (h *Handler) importConfirm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, res, err := workbook.Confirm(r.Context(), h.Store, actor(r), r.PathValue("token"), r.FormValue("mode") == "valid")
+	u, res, err := workbook.Confirm(r.Context(), h.Store, httpx.Caller(r), r.PathValue("token"), r.FormValue("mode") == "valid")
 	if errors.Is(err, access.ErrNotFound) && u.Name == "" {
 		h.renderImport(w, r, http.StatusNotFound, importData{Checked: true, Problems: []inventory.Problem{inventory.NewProblem("", 0, "", "inv.import.expired")}})
 		return

@@ -9,7 +9,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
-	"github.com/khien/khien/internal/web"
+	"github.com/khien/khien/internal/httpx"
 )
 
 // TestFormProblemsFollowThePageLanguage posts the same bad form in
@@ -38,7 +38,7 @@ func TestFormProblemsFollowThePageLanguage(t *testing.T) {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.AddCookie(session)
 			if tt.cookie != "" {
-				req.AddCookie(&http.Cookie{Name: web.LangCookie, Value: tt.cookie})
+				req.AddCookie(&http.Cookie{Name: httpx.LangCookie, Value: tt.cookie})
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
@@ -42,9 +43,9 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	form := loginForm{Next: SafeNext(r.PostFormValue("next")), Email: r.PostFormValue("email")}
-	l, err := h.Auth.Login(r.Context(), form.Email, r.PostFormValue("password"), r.PostFormValue("totp"), auth.ClientIP(r))
+	l, err := h.Auth.Login(r.Context(), form.Email, r.PostFormValue("password"), r.PostFormValue("totp"), httpx.ClientIP(r))
 	if err != nil {
-		lang := Lang(r)
+		lang := httpx.Lang(r)
 		p := NewPage(r, "login.title", "", form)
 		status := http.StatusUnauthorized
 		var locked *auth.LockedError
@@ -77,7 +78,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
+	a := httpx.Caller(r)
 	h.Auth.EndSession(w, r)
 	if err := audit.Write(r.Context(), h.Store, a, audit.Change{Action: "user.logout", ObjectType: "user", ObjectID: a.UserID, OrgID: a.OrgID}); err != nil {
 		h.fail(w, r, err)
@@ -122,7 +123,7 @@ func (h *Handler) renderEnrolment(w http.ResponseWriter, r *http.Request, a acce
 	p := NewPage(r, "mfa.title", "", data)
 	status := http.StatusOK
 	if errKey != "" {
-		p.Error, status = i18n.T(Lang(r), errKey), http.StatusUnprocessableEntity
+		p.Error, status = i18n.T(httpx.Lang(r), errKey), http.StatusUnprocessableEntity
 	}
 	h.Render.Render(w, r, status, "identity/mfa_enrol", p)
 }

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
-	"github.com/khien/khien/internal/api"
+	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/validation"
 )
@@ -28,9 +28,6 @@ var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
-
-// LangCookie remembers the chosen language.
-const LangCookie = api.LangCookie
 
 // NavItem is one entry of the main navigation.
 type NavItem struct {
@@ -138,22 +135,18 @@ func NewRenderer(version string) (*Renderer, error) {
 // vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
-// Lang is the language of the request: ?lang=, then the cookie, then
-// Vietnamese; the same rule as the API's.
-func Lang(r *http.Request) string { return api.Lang(r) }
-
 // errorText is err as a page shows it: validation messages in the page's
 // language, anything else as it is.
 func errorText(r *http.Request, err error) string {
 	if es, ok := validation.As(err); ok {
-		return es.Localize(Lang(r)).Error()
+		return es.Localize(httpx.Lang(r)).Error()
 	}
 	return err.Error()
 }
 
 // NewPage fills the common fields of a page for the request.
 func NewPage(r *http.Request, titleKey, section string, data any) Page {
-	lang := Lang(r)
+	lang := httpx.Lang(r)
 	p := Page{Lang: lang, Title: i18n.T(lang, titleKey), Section: section, Nav: Nav, Path: r.URL.Path, Data: data}
 	if a, ok := access.FromContext(r.Context()); ok {
 		p.Actor = &a
@@ -202,7 +195,7 @@ func StaticHandler() http.Handler {
 func SetLangCookie(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
-			http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			http.SetCookie(w, &http.Cookie{Name: httpx.LangCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -238,7 +231,7 @@ func flash(r *http.Request) string {
 		return ""
 	}
 	key := "flash." + name
-	if msg := i18n.T(Lang(r), key); msg != key {
+	if msg := i18n.T(httpx.Lang(r), key); msg != key {
 		return msg
 	}
 	return ""

@@ -1,0 +1,137 @@
+// Package httpx is what the web pages and the JSON API share about a
+// request: who the caller is, the language of the answer, path ids, JSON
+// decoding with limits, and the one table that maps domain errors to HTTP
+// status codes. Handlers in both do four things: parse, call one capability
+// function, render, fail.
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+// Caller is the authenticated caller with the request's address; the
+// router guarantees one on every non-public route.
+func Caller(r *http.Request) access.Actor {
+	a, _ := access.FromContext(r.Context())
+	a.IP = ClientIP(r)
+	return a
+}
+
+// ClientIP is the caller's address as the server saw it (the address that
+// throttling counts and the audit log records; behind a trusted proxy the
+// server has already put the client's address in RemoteAddr).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// LangCookie remembers the chosen language (the web pages set it).
+const LangCookie = "khien_lang"
+
+// Lang is the language of the request's messages: ?lang=, then the
+// khien_lang cookie, then Vietnamese (Accept-Language is ignored on purpose,
+// see i18n.Negotiate).
+func Lang(r *http.Request) string {
+	choice := r.URL.Query().Get("lang")
+	if choice == "" {
+		if c, err := r.Cookie(LangCookie); err == nil {
+			choice = c.Value
+		}
+	}
+	return i18n.Negotiate(choice)
+}
+
+// PathID parses the {name} path parameter as a positive id. A malformed id
+// names no object, so it is access.ErrNotFound, on pages and in the API alike.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, access.ErrNotFound
+	}
+	return id, nil
+}
+
+// MaxBodyBytes bounds every JSON request body.
+const MaxBodyBytes = 1 << 20
+
+// unknownField starts encoding/json's message for a field that v lacks
+// (DisallowUnknownFields); the package has no error type for it.
+const unknownField = "json: unknown field "
+
+// Decode reads a JSON body into v, refusing unknown fields, trailing data and
+// bodies over MaxBodyBytes, with a message that says where the problem is.
+func Decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &syntax):
+			return validation.Invalid("body", "validation.json_syntax", syntax.Offset)
+		case errors.As(err, &typ):
+			return validation.Invalid(typ.Field, "validation.json_type", typ.Type.String())
+		case errors.As(err, &tooBig):
+			return validation.Invalid("body", "validation.body_too_large", MaxBodyBytes)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return validation.Invalid("body", "validation.json_eof")
+		case errors.Is(err, io.EOF):
+			return validation.Invalid("body", "validation.body_empty")
+		case strings.HasPrefix(err.Error(), unknownField):
+			return validation.Invalid("body", "validation.json_unknown_field", strings.TrimPrefix(err.Error(), unknownField))
+		default:
+			return validation.Invalid("body", "validation.json_other", err)
+		}
+	}
+	if dec.More() {
+		return validation.Invalid("body", "validation.json_trailing")
+	}
+	return nil
+}
+
+// Problem is how an error is answered: the status and its code, which the
+// API puts in its error envelope and pages use to pick their message.
+type Problem struct {
+	Status int
+	Code   string
+}
+
+// statuses is the one table from domain errors to answers, most specific first.
+var statuses = []struct {
+	err error
+	Problem
+}{
+	{access.ErrNotFound, Problem{http.StatusNotFound, "not_found"}},
+	{access.ErrForbidden, Problem{http.StatusForbidden, "forbidden"}},
+	{storage.ErrConflict, Problem{http.StatusConflict, "conflict"}},
+}
+
+// ProblemOf is the answer to err. Anything not in the table is an internal
+// error: logged by the caller, never shown, since internals are not the
+// user's business.
+func ProblemOf(err error) Problem {
+	if _, ok := validation.As(err); ok {
+		return Problem{http.StatusBadRequest, "invalid"}
+	}
+	for _, s := range statuses {
+		if errors.Is(err, s.err) {
+			return s.Problem
+		}
+	}
+	return Problem{http.StatusInternalServerError, "internal"}
+}

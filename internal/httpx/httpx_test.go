@@ -1,0 +1,87 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
+)
+
+func TestDecode(t *testing.T) {
+	type body struct {
+		Name  string `json:"name"`
+		Level int    `json:"level"`
+	}
+	tests := []struct {
+		name, in  string
+		wantField string
+		wantMsg   string
+	}{
+		{"ok", `{"name":"Cổng","level":2}`, "", ""},
+		{"empty", ``, "body", "empty body"},
+		{"syntax", `{"name":`, "body", "invalid JSON"},
+		{"wrong type", `{"level":"two"}`, "level", "must be int"},
+		{"unknown field", `{"nme":"x"}`, "body", "unknown field"},
+		{"trailing data", `{"name":"a"} {"name":"b"}`, "body", "unexpected data"},
+		{"too big", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, "body", "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", strings.NewReader(tt.in))
+			var b body
+			err := Decode(httptest.NewRecorder(), r, &b)
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			es, ok := validation.As(err)
+			if !ok || len(es) != 1 {
+				t.Fatalf("want one validation error, got %v", err)
+			}
+			// Messages are Vietnamese by default; the English text is checked here.
+			if en := es[0].Localize(i18n.EN); es[0].Field != tt.wantField || !strings.Contains(en.Message, tt.wantMsg) {
+				t.Fatalf("got %s: %s", en.Field, en.Message)
+			}
+		})
+	}
+}
+
+func TestPathID(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		ok    bool
+	}{{"7", true}, {"0", false}, {"-3", false}, {"x", false}, {"99999999999999999999", false}} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.SetPathValue("id", tt.value)
+		id, err := PathID(r, "id")
+		if (err == nil) != tt.ok || (tt.ok && id != 7) {
+			t.Errorf("PathID(%q) = %d, %v", tt.value, id, err)
+		}
+	}
+}
+
+func TestProblemOf(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{validation.Invalid("name", "validation.id"), 400, "invalid"},
+		{fmt.Errorf("system 3: %w", access.ErrNotFound), 404, "not_found"},
+		{fmt.Errorf("role viewer: %w", access.ErrForbidden), 403, "forbidden"},
+		{fmt.Errorf("code SKHCN: %w", storage.ErrConflict), 409, "conflict"},
+		{errors.New("disk full"), 500, "internal"},
+	} {
+		if p := ProblemOf(tt.err); p.Status != tt.status || p.Code != tt.code {
+			t.Errorf("ProblemOf(%v) = %+v", tt.err, p)
+		}
+	}
+}
