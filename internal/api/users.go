@@ -72,21 +72,13 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusOK, NewList(users, len(users), ""), err)
 }
 
-// hashNewPassword checks the password policy and hashes.
-func hashNewPassword(r *http.Request, field, password string) (string, error) {
-	if err := auth.CheckPasswordPolicy(password); err != nil {
-		return "", validation.At(field, err)
-	}
-	return auth.HashPassword(r.Context(), password)
-}
-
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	var in UserCreate
 	if err := httpx.Decode(w, r, &in); err != nil {
 		Fail(w, r, err)
 		return
 	}
-	hash, err := hashNewPassword(r, "password", in.Password)
+	hash, err := auth.NewPassword(r.Context(), "password", in.Password)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -151,7 +143,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	hash, err := hashNewPassword(r, "password", in.Password)
+	hash, err := auth.NewPassword(r.Context(), "password", in.Password)
 	if err != nil {
 		Fail(w, r, err)
 		return

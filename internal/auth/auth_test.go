@@ -243,7 +243,7 @@ func TestPasswordHashing(t *testing.T) {
 		{"aaaaaaaaaaaaaaaa", false},
 		{"mặt trời mọc ở đằng đông", true},
 	} {
-		if err := auth.CheckPasswordPolicy(tt.password); (err == nil) != tt.ok {
+		if err := auth.CheckPolicy(tt.password); (err == nil) != tt.ok {
 			t.Errorf("policy(%q) = %v, want ok=%v", tt.password, err, tt.ok)
 		}
 	}

@@ -247,10 +247,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 		}
 		return err
 	}
-	if err := CheckPasswordPolicy(next); err != nil {
-		return validation.At("new_password", err)
-	}
-	hash, err := HashPassword(ctx, next)
+	hash, err := NewPassword(ctx, "new_password", next)
 	if err != nil {
 		return err
 	}

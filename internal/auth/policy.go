@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bufio"
+	"context"
 	_ "embed"
 	"strings"
 	"unicode/utf8"
@@ -29,9 +30,9 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-// CheckPasswordPolicy explains why a password is not acceptable (a
+// checkPolicy explains why a password is not acceptable (a
 // validation.Error without a field, see validation.At), or returns nil.
-func CheckPasswordPolicy(password string) error {
+func checkPolicy(password string) error {
 	if n := utf8.RuneCountInString(password); n < MinPasswordLength {
 		return validation.Invalid("", "identity.err.password_short", n, MinPasswordLength)
 	}
@@ -50,4 +51,14 @@ func distinct(s string) int {
 		seen[r] = true
 	}
 	return len(seen)
+}
+
+// NewPassword checks a new password against the policy and hashes it: the
+// one way every form, API call and command sets a password. A refusal is a
+// validation error at field.
+func NewPassword(ctx context.Context, field, password string) (string, error) {
+	if err := checkPolicy(password); err != nil {
+		return "", validation.At(field, err)
+	}
+	return HashPassword(ctx, password)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 	"github.com/spf13/cobra"
 )
 
@@ -93,10 +94,11 @@ func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
 	generated := password == ""
 	if generated {
 		password = auth.GeneratePassword()
-	} else if err := auth.CheckPasswordPolicy(password); err != nil {
-		return withExitCode(2, fmt.Errorf("KHIEN_ADMIN_PASSWORD: %v", err))
 	}
-	hash, err := auth.HashPassword(ctx, password)
+	hash, err := auth.NewPassword(ctx, "KHIEN_ADMIN_PASSWORD", password)
+	if _, invalid := validation.As(err); invalid {
+		return withExitCode(2, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 	"github.com/spf13/cobra"
 )
 
@@ -42,14 +43,14 @@ func (f *passwordFlags) password(ctx context.Context, in io.Reader) (hash, gener
 			return "", "", fmt.Errorf("read password: %w", err)
 		}
 		password = strings.TrimRight(line, "\r\n")
-		if err := auth.CheckPasswordPolicy(password); err != nil {
-			return "", "", withExitCode(2, err)
-		}
 	} else {
 		password = auth.GeneratePassword()
 		generated = password
 	}
-	hash, err = auth.HashPassword(ctx, password)
+	hash, err = auth.NewPassword(ctx, "password", password)
+	if _, invalid := validation.As(err); invalid {
+		return "", "", withExitCode(2, err)
+	}
 	return hash, generated, err
 }
 

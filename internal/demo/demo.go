@@ -201,7 +201,7 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 
 // loadUsers creates the demo accounts that do not exist yet.
 func loadUsers(ctx context.Context, store *storage.Store, actor access.Actor, orgIDs map[string]int64) ([]DemoUser, error) {
-	hash, err := auth.HashPassword(ctx, Password)
+	hash, err := auth.NewPassword(ctx, "password", Password)
 	if err != nil {
 		return nil, err
 	}

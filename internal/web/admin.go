@@ -252,10 +252,8 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	in := identity.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: access.Role(r.PostFormValue("role")), OrgID: formID(r, "org_id")}
 	password := r.PostFormValue("password")
-	err := auth.CheckPasswordPolicy(password)
-	if err != nil {
-		err = validation.At("password", err)
-	} else if in.PasswordHash, err = auth.HashPassword(r.Context(), password); err == nil {
+	var err error
+	if in.PasswordHash, err = auth.NewPassword(r.Context(), "password", password); err == nil {
 		var u identity.User
 		if u, err = identity.CreateUser(r.Context(), h.Store, httpx.Caller(r), in); err == nil {
 			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
@@ -352,7 +350,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	password := auth.GeneratePassword()
-	hash, err := auth.HashPassword(r.Context(), password)
+	hash, err := auth.NewPassword(r.Context(), "password", password)
 	if err == nil {
 		err = identity.SetPassword(r.Context(), h.Store, httpx.Caller(r), id, hash, "")
 	}

@@ -1,0 +1,4 @@
+package auth
+
+// CheckPolicy exposes the policy check to the tests.
+var CheckPolicy = checkPolicy
