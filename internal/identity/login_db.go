@@ -9,12 +9,6 @@ import (
 	"github.com/khien/khien/internal/storage"
 )
 
-// LoginFailures counts recent failed sign-ins for one account and one address.
-type LoginFailures struct {
-	ByEmail, ByIP         int
-	LastByEmail, LastByIP time.Time
-}
-
 // RecentLoginFailures counts the failed sign-ins since since for the e-mail
 // address and the client address.
 func RecentLoginFailures(ctx context.Context, db storage.Querier, email, ip string, since time.Time) (LoginFailures, error) {

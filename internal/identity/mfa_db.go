@@ -9,13 +9,6 @@ import (
 	"github.com/khien/khien/internal/storage"
 )
 
-// MFAState is a user's TOTP state, for internal/auth.
-type MFAState struct {
-	Secret   string // confirmed secret; empty when MFA is not enrolled
-	Pending  string // secret shown for enrolment, not yet confirmed
-	LastStep int64  // last TOTP time step accepted
-}
-
 // MFA reads a user's TOTP state.
 func MFA(ctx context.Context, db storage.Querier, userID int64) (MFAState, error) {
 	var m MFAState

@@ -17,17 +17,6 @@ const (
 	sessionColumns = "s.token_hash, s.user_id, s.stage, s.ip, s.user_agent, s.created_at, s.last_seen_at"
 )
 
-// Session is a signed-in browser. TokenHash is the SHA-256 of the cookie value.
-type Session struct {
-	TokenHash  string
-	UserID     int64
-	Stage      string
-	IP         string
-	UserAgent  string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-}
-
 // CreateSession stores a new session (after a successful sign-in, which
 // internal/auth audits).
 func CreateSession(ctx context.Context, db *storage.Store, sess *Session) error {

@@ -13,24 +13,6 @@ import (
 	"github.com/khien/khien/internal/validation"
 )
 
-// Token is an API token. Only the SHA-256 of the secret is stored; Prefix is
-// the first characters, so a user can tell tokens apart.
-type Token struct {
-	ID         int64      `json:"id"`
-	UserID     int64      `json:"user_id"`
-	Name       string     `json:"name"`
-	Prefix     string     `json:"prefix"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
-}
-
-// Active reports whether the token still authenticates at now.
-func (t Token) Active(now time.Time) bool {
-	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
-}
-
 const tokenColumns = "t.id, t.user_id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at"
 
 func scanToken(row storage.Scanner, after ...any) (Token, error) {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
@@ -14,25 +12,6 @@ import (
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
-
-// User is a person who signs in.
-type User struct {
-	ID           int64       `json:"id"`
-	OrgID        int64       `json:"org_id"`
-	OrgName      string      `json:"org_name,omitempty"`
-	Email        string      `json:"email"`
-	Name         string      `json:"name"`
-	Role         access.Role `json:"role"`
-	PasswordHash string      `json:"-"`
-	MFAEnabled   bool        `json:"mfa_enabled"`
-	// AssignedOrgIDs are the organisations an auditor or responder works on.
-	AssignedOrgIDs []int64    `json:"assigned_org_ids,omitempty"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
-
-	orgPath string
-}
 
 // CountUsers returns how many users exist (zero on a fresh database).
 func CountUsers(ctx context.Context, db storage.Querier) (int, error) {
@@ -94,36 +73,8 @@ func RootOrg(ctx context.Context, db *storage.Store) (Org, error) {
 	return root, err
 }
 
-// UserInput is what a caller gives to create a user. The password arrives
-// hashed: hashing belongs to internal/auth.
-type UserInput struct {
-	Email        string
-	Name         string
-	Role         access.Role
-	OrgID        int64
-	PasswordHash string
-}
-
-func validateUser(email, name *string, role access.Role) validation.Errors {
-	*email = strings.ToLower(strings.TrimSpace(*email))
-	*name = strings.TrimSpace(*name)
-	var es validation.Errors
-	if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
-		es.Add("email", "identity.err.email")
-	}
-	if len(*name) > 200 {
-		es.Add("name", "identity.err.user_name")
-	}
-	if !role.Valid() {
-		es.Add("role", "identity.err.role")
-	}
-	return es
-}
-
 const userColumns = `u.id, u.org_id, o.name, o.path, u.email, u.name, u.role, u.password_hash,
 	u.mfa_enabled_at, u.created_at, u.updated_at, u.disabled_at`
-
-const userFrom = " FROM users u JOIN orgs o ON o.id = u.org_id "
 
 // scanUser reads userColumns, after the destinations in before (columns a
 // query selects ahead of the user's).
@@ -146,12 +97,6 @@ func scanUser(row storage.Scanner, before ...any) (User, error) {
 	return u, nil
 }
 
-// canSeeUser: everyone sees themselves; others need ReadUsers on the user's
-// organisation or, for assigned roles, on one of the assignments.
-func canSeeUser(actor access.Actor, u User) bool {
-	return (actor.UserID != 0 && actor.UserID == u.ID) || actor.Can(access.ReadUsers, u.orgPath)
-}
-
 // GetUser returns a user the actor may see.
 func GetUser(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (User, error) {
 	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.id = ?", id))
@@ -163,13 +108,6 @@ func GetUser(ctx context.Context, db storage.Querier, actor access.Actor, id int
 	}
 	u.AssignedOrgIDs, err = assignedOrgIDs(ctx, db, u.ID)
 	return u, err
-}
-
-// UserQuery filters ListUsers.
-type UserQuery struct {
-	OrgID  int64
-	Role   access.Role
-	Search string
 }
 
 // ListUsers returns the users of the organisations in the actor's scope.
@@ -241,14 +179,6 @@ func createUser(ctx context.Context, tx *storage.Tx, actor access.Actor, u *User
 	}
 	u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
 	return audit.Record(ctx, tx, actor, audit.Change{Action: "user.create", ObjectType: "user", ObjectID: id, OrgID: u.OrgID, New: u})
-}
-
-// UserUpdate changes a user; nil fields stay as they are.
-type UserUpdate struct {
-	Name     *string      `json:"name,omitempty"`
-	Role     *access.Role `json:"role,omitempty"`
-	OrgID    *int64       `json:"org_id,omitempty"`
-	Disabled *bool        `json:"disabled,omitempty"`
 }
 
 // getUserForChange reads a user the actor manages.
