@@ -1,0 +1,79 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/khien/khien/internal/httpx"
+	"github.com/khien/khien/internal/inventory"
+)
+
+// assetsData is the asset search page.
+type assetsData struct {
+	Items  []inventory.AssetView
+	Total  int
+	Filter inventory.AssetFilter
+	Enums  enums
+}
+
+func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := inventory.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
+	items, total, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.Render.Render(w, r, http.StatusOK, "inventory/assets", page(r, "inv.assets.title", assetsData{items, total, f, inventoryEnums}))
+}
+
+// assetData is an asset's edit page.
+type assetData struct {
+	Asset    inventory.AssetView
+	Problems map[string]string
+	Enums    enums
+}
+
+func (h *Handler) assetPage(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := inventory.GetAsset(r.Context(), h.Store, httpx.Caller(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderAsset(w, r, http.StatusOK, assetData{Asset: a})
+}
+
+func (h *Handler) renderAsset(w http.ResponseWriter, r *http.Request, status int, d assetData) {
+	d.Enums = inventoryEnums
+	p := page(r, "inv.asset.edit", d)
+	h.Render.Render(w, r, status, "inventory/asset", p)
+}
+
+func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
+	id, err := idAndForm(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a := inventory.Asset{ID: id, Kind: r.FormValue("kind"), Value: r.FormValue("value"), Hostname: r.FormValue("hostname"), IPs: r.FormValue("ips"),
+		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
+		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
+	input := a
+	h.saved(w, r, inventory.UpdateAsset(r.Context(), h.Store, httpx.Caller(r), &a), func(problems map[string]string) {
+		h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: inventory.AssetView{Asset: input}, Problems: problems})
+	}, fmt.Sprintf("/inventory/assets/%d", id), "inv.ok.saved")
+}
+
+func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
+	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.Render.Render(w, r, http.StatusOK, "inventory/conflicts", page(r, "inv.conflicts.title", items))
+}
