@@ -120,14 +120,20 @@ type Options struct {
 }
 
 // Run plans an import and, when the options allow, applies it. A dry run
-// plans on the reader pool and takes no write lock; a real import plans and
+// plans in a read-only snapshot and takes no write lock; a real import plans and
 // applies in one transaction, so the state cannot change in between. apply
 // writes what plan decided (plan keeps its typed decisions for it) and
 // records the audit entry.
 func Run(ctx context.Context, db *storage.Store, opt Options,
 	plan func(storage.Querier) (*Plan, error), apply func(*storage.Tx, *Plan) error) (*Plan, error) {
 	if opt.DryRun {
-		return plan(db)
+		var out *Plan
+		err := db.InReadTx(ctx, func(tx *storage.Tx) error {
+			p, err := plan(tx)
+			out = p
+			return err
+		})
+		return out, err
 	}
 	var out *Plan
 	err := db.InTx(ctx, func(tx *storage.Tx) error {

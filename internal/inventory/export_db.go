@@ -18,7 +18,7 @@ import (
 // data are identical. The export is audited.
 func Export(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64) (*Batch, error) {
 	var b Batch
-	err := db.InTx(ctx, func(tx *storage.Tx) error {
+	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
 		path := "/"
 		if orgID == 0 && !actor.Global() {
 			return fmt.Errorf("%w: choose an organisation to export", access.ErrForbidden)
@@ -110,9 +110,14 @@ func Export(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 			}
 			return x.Course < y.Course
 		})
-		return audit.Record(ctx, tx, actor, audit.Change{Action: "export", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
-			New: map[string]int{"systems": len(b.Systems), "assets": len(b.Assets), "staff": len(b.Staff)}})
+		return nil
 	})
+	if err == nil {
+		// Audited once the snapshot is read: the chain is appended in a
+		// write transaction of its own.
+		err = audit.Write(ctx, db, actor, audit.Change{Action: "inventory.export", ObjectType: "org", ObjectID: orgID, OrgID: orgID,
+			New: map[string]int{"systems": len(b.Systems), "assets": len(b.Assets), "staff": len(b.Staff)}})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("export inventory: %w", err)
 	}

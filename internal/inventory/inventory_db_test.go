@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
@@ -311,6 +312,21 @@ func TestImportInventory(t *testing.T) {
 		must(t, err)
 		if res.Written || len(res.Problems) < 2 || !strings.Contains(res.Problems[0].Message+res.Problems[1].Message, "KHONGCO") {
 			t.Fatalf("bad codes: %+v", res.Problems)
+		}
+		// The changed import listed the level change field by field.
+		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.2"), importing.Options{DryRun: true})
+		must(t, err)
+		if len(res.Changes) != 1 || len(res.Changes[0].Fields) != 1 || res.Changes[0].Fields[0] != (importing.FieldChange{Field: "level", Old: "3", New: "2"}) {
+			t.Fatalf("changes of the preview: %+v", res.Changes)
+		}
+		// Imports and exports are audited by name.
+		if _, err := inventory.Export(ctx, f.store, f.operatorA, f.a.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, action := range []string{"inventory.import", "inventory.export"} {
+			if entries, _, err := audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}); err != nil || len(entries) == 0 {
+				t.Fatalf("audit entries %s: %d, %v", action, len(entries), err)
+			}
 		}
 		if _, err := inventory.Import(ctx, f.store, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), importing.Options{}); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("import into another agency: %v", err)

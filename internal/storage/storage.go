@@ -101,6 +101,24 @@ func (t *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, er
 	return id, err
 }
 
+// InReadTx runs fn in a read-only transaction that sees one snapshot of the
+// database, so reads made one after another agree with each other (an
+// export, an import's plan) even while others write. PostgreSQL needs
+// REPEATABLE READ for that; SQLite's WAL gives every read transaction a
+// snapshot.
+func (s *Store) InReadTx(ctx context.Context, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.db.Dialect.Name() == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.Read.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read transaction: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&Tx{tx: tx, s: s})
+}
+
 // InTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise, so nothing is ever half-written.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
