@@ -1,7 +1,7 @@
-// Package report writes scan findings as a table (Vietnamese or English),
+// Package output writes scan findings as a table (Vietnamese or English),
 // JSON Lines, JSON, SARIF 2.1.0 or CSV. Every format carries the same
 // finding fields; JSONL is streamed as findings arrive.
-package report
+package output
 
 import (
 	"cmp"
