@@ -46,7 +46,11 @@ func TestMain(m *testing.M) {
 // writeForever appends audit entries as fast as it can, so a kill lands mid-write.
 func writeForever() {
 	ctx := context.Background()
-	time.Sleep(500 * time.Millisecond) // let serve create and migrate the database
+	// Let serve create and migrate the database: it answers /healthz once it has.
+	if !poll(20*time.Second, func() bool { return healthy("http://" + argAfter("--addr")) }) {
+		fmt.Fprintln(os.Stderr, "writer: the server did not become healthy")
+		return
+	}
 	db, err := database.Open(ctx, database.Config{DataDir: os.Getenv("KHIEN_TEST_DATA")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "writer:", err)
@@ -75,19 +79,85 @@ func startServer(t *testing.T, env []string, args ...string) (*exec.Cmd, string)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	url := "http://" + addr
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return cmd, url
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !poll(20*time.Second, func() bool { return healthy(url) }) {
+		t.Fatalf("server did not become healthy; stderr:\n%s", stderr.String())
 	}
-	t.Fatalf("server did not become healthy; stderr:\n%s", stderr.String())
-	return nil, ""
+	return cmd, url
+}
+
+// healthy reports whether the server at url answers /healthz with 200.
+func healthy(url string) bool {
+	client := http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(url + "/healthz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// argAfter returns the command-line argument that follows name ("--addr").
+func argAfter(name string) string {
+	for i, a := range os.Args[:len(os.Args)-1] {
+		if a == name {
+			return os.Args[i+1]
+		}
+	}
+	return ""
+}
+
+// poll calls cond every 10 ms until it returns true or timeout passes, and
+// reports whether it returned true.
+func poll(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+	return true
+}
+
+// waitFor fails the test, saying what it waited for, when cond does not
+// hold within timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if !poll(timeout, cond) {
+		t.Fatalf("timed out after %v waiting for %s", timeout, what)
+	}
+}
+
+// waitForWrites waits until the test writer of the server on dir has added
+// n audit rows since the call: the server is writing.
+func waitForWrites(t *testing.T, dir string, n int) {
+	t.Helper()
+	base := -1
+	waitFor(t, 20*time.Second, fmt.Sprintf("the writer to add %d audit rows", n), func() bool {
+		rows, err := auditRows(dir)
+		if err != nil {
+			return false
+		}
+		if base < 0 {
+			base = rows
+		}
+		return rows >= base+n
+	})
+}
+
+// auditRows counts the audit rows of the SQLite database in dir while a
+// server may be writing to it (countAudit also checks integrity, after a kill).
+func auditRows(dir string) (int, error) {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, database.SQLiteFile)+"?mode=ro")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRow("SELECT count(*) FROM audit_log").Scan(&n)
+	return n, err
 }
 
 func freeAddr(t *testing.T) string {
@@ -164,7 +234,9 @@ func TestDataSurvivesKill9(t *testing.T) {
 	dir := t.TempDir()
 	for round := 0; round < 3; round++ {
 		cmd, _ := startServer(t, []string{"KHIEN_TEST_WRITER=1", "KHIEN_TEST_DATA=" + dir}, "--data", dir)
-		time.Sleep(time.Duration(700+round*300) * time.Millisecond)
+		// Kill while the writer writes, after more rows each round, so the
+		// kills land at different points of the WAL's checkpoint cycle.
+		waitForWrites(t, dir, 1000*(round+1))
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +255,7 @@ func TestDataSurvivesKill9(t *testing.T) {
 func TestBackupWhileWritingRestores(t *testing.T) {
 	dir := t.TempDir()
 	startServer(t, []string{"KHIEN_TEST_WRITER=1", "KHIEN_TEST_DATA=" + dir}, "--data", dir)
-	time.Sleep(800 * time.Millisecond)
+	waitForWrites(t, dir, 1000) // back up while the writer writes
 	file := filepath.Join(t.TempDir(), "backup.db")
 	if code, out := run("backup", "--data", dir, file); code != 0 {
 		t.Fatalf("backup: %s", out)

@@ -21,8 +21,8 @@ import (
 
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
+	"github.com/khien/khien/internal/scan/output"
 	"github.com/khien/khien/internal/scan/portscan"
-	"github.com/khien/khien/internal/scan/report"
 	"github.com/khien/khien/internal/vulndb"
 )
 
@@ -58,7 +58,7 @@ Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "connect and read timeout")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server HOST:PORT for resolution and DNS checks")
 	fl.StringVar(&f.vulndb, "vulndb", "", "vulnerability database file (default: the built-in set)")
-	fl.StringVar(&f.format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	fl.StringVar(&f.format, "format", "table", "output format: "+strings.Join(output.Formats, ", "))
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit with code 3 when a finding at or above this severity is found")
 	fl.StringSliceVar(&f.exclude, "exclude", nil, "targets never to scan (addresses, ranges, names); always wins")
@@ -112,7 +112,7 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 		defer file.Close()
 		out = file
 	}
-	w, err := report.New(f.format, out, f.lang, Version)
+	w, err := output.New(f.format, out, f.lang, Version)
 	if err != nil {
 		return err
 	}

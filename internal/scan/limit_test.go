@@ -68,8 +68,12 @@ func TestHostLimiterConnections(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	var wg sync.WaitGroup
 	var clientPeak, clientOpen atomic.Int64
-	for range 12 {
+	const clients = 12
+	var started, done atomic.Int64
+	for range clients {
 		wg.Go(func() {
+			defer done.Add(1)
+			started.Add(1)
 			c, err := h.connect(context.Background(), port)
 			if err != nil {
 				t.Error(err)
@@ -79,7 +83,12 @@ func TestHostLimiterConnections(t *testing.T) {
 			if n > clientPeak.Load() {
 				clientPeak.Store(n)
 			}
-			time.Sleep(10 * time.Millisecond)
+			// Hold the connection while every other client contends for a
+			// slot, until the limiter is full (or no client is left to come):
+			// a limiter that let more through would show them open at once.
+			waitFor(t, 10*time.Second, "the connection slots to fill", func() bool {
+				return started.Load() == clients && (len(h.slots) == cap(h.slots) || clientOpen.Load()+done.Load() == clients)
+			})
 			clientOpen.Add(-1)
 			c.Close()
 		})
@@ -117,4 +126,22 @@ func TestBackoffStops(t *testing.T) {
 	if ok.stopped() != "" {
 		t.Error("host with intermittent 429s was stopped")
 	}
+}
+
+// waitFor polls cond every millisecond until it holds and reports whether it
+// did; after timeout it fails the test, saying what it waited for. It uses
+// t.Errorf, so it may be called from any goroutine.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Errorf("timed out after %v waiting for %s", timeout, what)
+			return false
+		}
+		<-tick.C
+	}
+	return true
 }

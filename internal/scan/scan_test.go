@@ -17,9 +17,9 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
-	"github.com/khien/khien/internal/scan/kb"
 )
 
 // counter is a test web server's view of the scan: requests, requests in
@@ -170,7 +170,7 @@ func TestScanWebHost(t *testing.T) {
 		if f.Fingerprint == "" || f.DetectedAt.IsZero() || f.Target != "127.0.0.1" || f.IP != "127.0.0.1" || f.CVE == nil || f.References == nil {
 			t.Errorf("incomplete finding: %+v", f)
 		}
-		if _, ok := kb.Get(f.Remediation); !ok {
+		if _, ok := remediation.Get(f.Remediation); !ok {
 			t.Errorf("%s: remediation key %q not in the knowledge base", f.CheckID, f.Remediation)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/khien/khien/internal/scan/kb"
+	"github.com/khien/khien/internal/remediation"
 )
 
 func TestCVSSScore(t *testing.T) {
@@ -51,7 +51,7 @@ func TestCatalog(t *testing.T) {
 		if _, err := CVSSScore(d.CVSS); err != nil {
 			t.Errorf("%s: %v", d.ID, err)
 		}
-		e, ok := kb.Get(d.ID)
+		e, ok := remediation.Get(d.ID)
 		if !ok || e.VI.Summary == "" || e.VI.Fix == "" || e.EN.Summary == "" || e.EN.Fix == "" {
 			t.Errorf("%s: no complete knowledge-base entry", d.ID)
 		}
@@ -59,7 +59,7 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("%s: intrusive check not tagged intrusive", d.ID)
 		}
 	}
-	for _, k := range kb.Keys() {
+	for _, k := range remediation.Keys() {
 		if !seen[k] {
 			t.Errorf("knowledge-base entry %s has no check", k)
 		}

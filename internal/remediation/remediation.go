@@ -1,7 +1,9 @@
-// Package kb is the remediation knowledge base: for each check ID, what the
-// finding means and how to fix it, in Vietnamese and English. A finding's
-// remediation field is the key into it.
-package kb
+// Package remediation is the remediation knowledge base: for each check ID,
+// what the finding means and how to fix it, in Vietnamese and English. A
+// finding's remediation field is the key into it. The scanner and the
+// findings capability both look entries up here; the package depends on
+// neither.
+package remediation
 
 import (
 	_ "embed"
@@ -35,7 +37,7 @@ var raw []byte
 var entries = func() map[string]Entry {
 	m := map[string]Entry{}
 	if err := json.Unmarshal(raw, &m); err != nil {
-		panic("kb: embedded kb.json: " + err.Error()) // caught by tests
+		panic("remediation: embedded kb.json: " + err.Error()) // caught by tests
 	}
 	return m
 }()

@@ -1,4 +1,4 @@
-package report
+package output
 
 import (
 	"encoding/json"
@@ -6,9 +6,9 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
-	"github.com/khien/khien/internal/scan/kb"
 )
 
 // SARIF 2.1.0 output: one rule per catalogue check, one result per finding.
@@ -108,7 +108,7 @@ func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version string)
 	rules := make([]sarifRule, 0, len(cat))
 	for i, d := range cat {
 		index[d.ID] = i
-		e, _ := kb.Get(d.ID)
+		e, _ := remediation.Get(d.ID)
 		props := map[string]any{"tags": append([]string{"security"}, d.Tags...), "security-severity": securitySeverity(d), "problem.severity": string(d.Severity), "title_vi": d.TitleVI, "safe": d.Safe}
 		if d.CWE != "" {
 			props["cwe"] = d.CWE

@@ -1,7 +1,7 @@
-// Package report writes scan findings as a table (Vietnamese or English),
+// Package output writes scan findings as a table (Vietnamese or English),
 // JSON Lines, JSON, SARIF 2.1.0 or CSV. Every format carries the same
 // finding fields; JSONL is streamed as findings arrive.
-package report
+package output
 
 import (
 	"cmp"
@@ -15,9 +15,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
-	"github.com/khien/khien/internal/scan/kb"
 )
 
 // Formats lists the supported output formats.
@@ -188,7 +188,7 @@ func writeTable(w io.Writer, fs []check.Finding, s scan.Summary, lang string) er
 	if len(ids) > 0 {
 		fmt.Fprintln(w)
 		for _, id := range ids {
-			if e, ok := kb.Get(id); ok {
+			if e, ok := remediation.Get(id); ok {
 				fmt.Fprintf(w, "%s %s: %s\n", t["fix"], id, e.In(lang).Fix)
 			}
 		}
