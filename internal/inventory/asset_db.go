@@ -30,23 +30,31 @@ type AssetView struct {
 	OrgCode string `json:"org_code"`
 }
 
-// assetColumns is the one list of the assets table's columns.
-func assetColumns(a *Asset) storage.Columns {
-	return storage.Columns{
-		{Name: "id", Field: &a.ID, Fixed: true}, {Name: "org_id", Field: &a.OrgID, Fixed: true},
-		{Name: "kind", Field: &a.Kind}, {Name: "value", Field: &a.Value}, {Name: "value_search", Field: assetSearch(*a), Derived: true},
-		{Name: "hostname", Field: &a.Hostname}, {Name: "ips", Field: &a.IPs}, {Name: "os", Field: &a.OS},
-		{Name: "os_version", Field: &a.OSVersion}, {Name: "role", Field: &a.Role}, {Name: "device_kind", Field: &a.DeviceKind},
-		{Name: "vendor", Field: &a.Vendor}, {Name: "model", Field: &a.Model}, {Name: "notes", Field: &a.Notes},
-		{Name: "created_at", Field: storage.UTC{P: &a.CreatedAt}, Fixed: true}, {Name: "updated_at", Field: storage.UTC{P: &a.UpdatedAt}},
-	}
-}
+// assetTable is the one list of the assets table's columns.
+var assetTable = storage.Table[Asset]{Name: "assets", Columns: []storage.Column[Asset]{
+	{Name: "id", Field: func(a *Asset) any { return &a.ID }, Fixed: true},
+	{Name: "org_id", Field: func(a *Asset) any { return &a.OrgID }, Fixed: true},
+	{Name: "kind", Field: func(a *Asset) any { return &a.Kind }},
+	{Name: "value", Field: func(a *Asset) any { return &a.Value }},
+	{Name: "value_search", Field: func(a *Asset) any { return assetSearch(*a) }, Derived: true},
+	{Name: "hostname", Field: func(a *Asset) any { return &a.Hostname }},
+	{Name: "ips", Field: func(a *Asset) any { return &a.IPs }},
+	{Name: "os", Field: func(a *Asset) any { return &a.OS }},
+	{Name: "os_version", Field: func(a *Asset) any { return &a.OSVersion }},
+	{Name: "role", Field: func(a *Asset) any { return &a.Role }},
+	{Name: "device_kind", Field: func(a *Asset) any { return &a.DeviceKind }},
+	{Name: "vendor", Field: func(a *Asset) any { return &a.Vendor }},
+	{Name: "model", Field: func(a *Asset) any { return &a.Model }},
+	{Name: "notes", Field: func(a *Asset) any { return &a.Notes }},
+	{Name: "created_at", Field: func(a *Asset) any { return storage.UTC{P: &a.CreatedAt} }, Fixed: true},
+	{Name: "updated_at", Field: func(a *Asset) any { return storage.UTC{P: &a.UpdatedAt} }},
+}}
 
-var assetSelect = assetColumns(&Asset{}).Select("a") + ", o.code"
+var assetSelect = assetTable.Select("a") + ", o.code"
 
 func scanAsset(sc storage.Scanner) (AssetView, error) {
 	var v AssetView
-	err := sc.Scan(assetColumns(&v.Asset).Dest(&v.OrgCode)...)
+	err := sc.Scan(assetTable.Dest(&v.Asset, &v.OrgCode)...)
 	return v, err
 }
 
@@ -185,7 +193,7 @@ func insertAsset(ctx context.Context, tx *storage.Tx, actor access.Actor, a *Ass
 
 func insertAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
 	a.CreatedAt, a.UpdatedAt = tx.Now(), tx.Now()
-	id, err := assetColumns(a).Insert(ctx, tx, "assets")
+	id, err := assetTable.Insert(ctx, tx, a)
 	if err != nil {
 		return fmt.Errorf("create asset %s %s: %w", a.Kind, a.Value, err)
 	}
@@ -202,7 +210,7 @@ func updateAsset(ctx context.Context, tx *storage.Tx, actor access.Actor, a *Ass
 
 func updateAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
 	a.UpdatedAt = tx.Now()
-	if err := assetColumns(a).Update(ctx, tx, "assets", a.ID); err != nil {
+	if err := assetTable.Update(ctx, tx, a, a.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("value", "inv.err.asset_exists", a.Kind, a.Value)}
 		}

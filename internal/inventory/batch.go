@@ -168,77 +168,80 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 		}
 		rec[c.Field] = v
 	}
-	num := func(field string) int {
-		v := rec[field]
-		if v == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(strings.ReplaceAll(strings.ReplaceAll(v, ".", ""), ",", ""))
-		if err != nil || n < 0 {
-			b.Fail(&ref, field, "inv.err.not_count", v)
-		}
-		return n
-	}
-	yes := func(field string) bool { return rec[field] == "yes" }
 	switch sheet.Name {
 	case SystemsSheet.Name:
-		r := SystemRow{OrgCode: rec["org_code"], OperatorOrgCode: rec["operator_org_code"], ContactEmail: strings.ToLower(rec["contact_email"]), System: System{
-			Name: rec["name"], Kind: rec["kind"], Purpose: rec["purpose"],
-			OperatorName: rec["operator_name"], OperatorContract: rec["operator_contract"],
-			Level: num("level"), LevelDecision: rec["level_decision"], LevelDecisionDate: rec["level_decision_date"], LevelApprover: rec["level_approver"],
-			Hosting: rec["hosting"], HostingProvider: rec["hosting_provider"], Users: num("users"),
-			PersonalData: yes("personal_data"), DataSubjects: num("data_subjects"), PopulationDB: yes("population_db"), AdminProcedures: yes("admin_procedures"),
-			GoLive: rec["go_live"], Status: rec["status"],
-			DeviceCounts: DeviceCounts{Servers: num("servers"), Workstations: num("workstations"), NetworkDevices: num("network_devices"), SecurityDevices: num("security_devices")},
-		}}
-		if !ref.Invalid {
-			b.failAll(&ref, r.Normalise(), nil)
-		}
+		var r SystemRow
+		b.readCells(&ref, sheet, systemCells(&r), rec)
+		r.ContactEmail = strings.ToLower(r.ContactEmail)
+		b.check(&ref, r.Normalise())
 		r.Ref = ref
 		b.Systems = append(b.Systems, r)
 		return &b.Systems[len(b.Systems)-1].Ref
 	case AssetsSheet.Name:
-		r := AssetRow{OrgCode: rec["org_code"], Systems: SplitNames(rec["systems"]), Asset: Asset{
-			Kind: rec["kind"], Value: rec["value"], Hostname: rec["hostname"], IPs: rec["ips"], OS: rec["os"], OSVersion: rec["os_version"],
-			Role: rec["role"], DeviceKind: rec["device_kind"], Vendor: rec["vendor"], Model: rec["model"], Notes: rec["notes"],
-		}}
-		if !ref.Invalid {
-			b.failAll(&ref, r.Normalise(), nil)
-		}
+		var r AssetRow
+		b.readCells(&ref, sheet, assetCells(&r), rec)
+		b.check(&ref, r.Normalise())
 		r.Ref = ref
 		b.Assets = append(b.Assets, r)
 		return &b.Assets[len(b.Assets)-1].Ref
 	case ControlsSheet.Name:
-		r := ControlRow{OrgCode: rec["org_code"], SystemName: strings.Join(strings.Fields(rec["system"]), " "), Control: Control{
-			Control: rec["control"], Status: rec["status"], Product: rec["product"], Notes: rec["notes"],
-			BackupFrequency: rec["backup_frequency"], LastRestoreTest: rec["last_restore_test"],
-		}}
-		if !ref.Invalid {
-			b.failAll(&ref, r.Normalise(), nil)
-		}
+		var r ControlRow
+		b.readCells(&ref, sheet, controlCells(&r), rec)
+		r.SystemName = strings.Join(strings.Fields(r.SystemName), " ")
+		b.check(&ref, r.Normalise())
 		r.Ref = ref
 		b.Controls = append(b.Controls, r)
 		return &b.Controls[len(b.Controls)-1].Ref
 	case StaffSheet.Name:
-		r := StaffRow{OrgCode: rec["org_code"], Staff: Staff{Name: rec["name"], Position: rec["position"], Email: rec["email"], Phone: rec["phone"]}}
-		if !ref.Invalid {
-			b.failAll(&ref, r.Normalise(), nil)
-		}
+		var r StaffRow
+		b.readCells(&ref, sheet, staffCells(&r), rec)
+		b.check(&ref, r.Normalise())
 		r.Ref = ref
 		b.Staff = append(b.Staff, r)
 		return &b.Staff[len(b.Staff)-1].Ref
 	case QualificationsSheet.Name:
-		r := QualificationRow{OrgCode: rec["org_code"], StaffEmail: strings.ToLower(rec["staff_email"]), Qualification: Qualification{
-			Course: rec["course"], CompletedOn: rec["completed_on"], Certificate: rec["certificate"],
-		}}
-		if !ref.Invalid {
-			b.failAll(&ref, r.Normalise(), nil)
-		}
+		var r QualificationRow
+		b.readCells(&ref, sheet, qualificationCells(&r), rec)
+		r.StaffEmail = strings.ToLower(r.StaffEmail)
+		b.check(&ref, r.Normalise())
 		r.Ref = ref
 		b.Qualifications = append(b.Qualifications, r)
 		return &b.Qualifications[len(b.Qualifications)-1].Ref
 	}
 	return &ref
+}
+
+// check records the problems of a row's own validation, unless cells of
+// the row were already refused.
+func (b *Batch) check(ref *Ref, es validation.Errors) {
+	if !ref.Invalid {
+		b.failAll(ref, es, nil)
+	}
+}
+
+// readCells fills a row's fields from the cell text of rec: text as it is,
+// counts as whole numbers, yes/no as booleans, lists of system names split.
+func (b *Batch) readCells(ref *Ref, sheet Sheet, c cells, rec Record) {
+	for _, col := range sheet.Columns {
+		field, v := col.Field, rec[col.Field]
+		switch p := c[field].(type) {
+		case *string:
+			*p = v
+		case *int:
+			if v == "" {
+				continue
+			}
+			n, err := strconv.Atoi(strings.ReplaceAll(strings.ReplaceAll(v, ".", ""), ",", ""))
+			if err != nil || n < 0 {
+				b.Fail(ref, field, "inv.err.not_count", v)
+			}
+			*p = n
+		case *bool:
+			*p = v == "yes"
+		case *[]string:
+			*p = SplitNames(v)
+		}
+	}
 }
 
 // SplitNames splits a list of system names separated by ";" or new lines.
@@ -268,46 +271,26 @@ func (b *Batch) Records(sheet Sheet) [][]string {
 		}
 		out = append(out, row)
 	}
-	num := func(n int) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.Itoa(n)
-	}
-	yes := func(v bool) string {
-		if v {
-			return "yes"
-		}
-		return "no"
-	}
 	switch sheet.Name {
 	case SystemsSheet.Name:
-		for _, r := range b.Systems {
-			add(Record{"org_code": r.OrgCode, "name": r.Name, "kind": r.Kind, "purpose": r.Purpose, "operator_org_code": r.OperatorOrgCode,
-				"operator_name": r.OperatorName, "operator_contract": r.OperatorContract, "level": strconv.Itoa(r.Level),
-				"level_decision": r.LevelDecision, "level_decision_date": r.LevelDecisionDate, "level_approver": r.LevelApprover,
-				"hosting": r.Hosting, "hosting_provider": r.HostingProvider, "users": num(r.Users), "personal_data": yes(r.PersonalData),
-				"data_subjects": num(r.DataSubjects), "population_db": yes(r.PopulationDB), "admin_procedures": yes(r.AdminProcedures),
-				"go_live": r.GoLive, "status": r.Status, "contact_email": r.ContactEmail, "servers": num(r.Servers), "workstations": num(r.Workstations),
-				"network_devices": num(r.NetworkDevices), "security_devices": num(r.SecurityDevices)})
+		for i := range b.Systems {
+			add(systemCells(&b.Systems[i]).record(sheet))
 		}
 	case AssetsSheet.Name:
-		for _, r := range b.Assets {
-			add(Record{"org_code": r.OrgCode, "systems": strings.Join(r.Systems, "; "), "kind": r.Kind, "value": r.Value, "hostname": r.Hostname,
-				"ips": r.IPs, "os": r.OS, "os_version": r.OSVersion, "role": r.Role, "device_kind": r.DeviceKind, "vendor": r.Vendor, "model": r.Model, "notes": r.Notes})
+		for i := range b.Assets {
+			add(assetCells(&b.Assets[i]).record(sheet))
 		}
 	case ControlsSheet.Name:
-		for _, r := range b.Controls {
-			add(Record{"org_code": r.OrgCode, "system": r.SystemName, "control": r.Control.Control, "status": r.Status, "product": r.Product,
-				"backup_frequency": r.BackupFrequency, "last_restore_test": r.LastRestoreTest, "notes": r.Notes})
+		for i := range b.Controls {
+			add(controlCells(&b.Controls[i]).record(sheet))
 		}
 	case StaffSheet.Name:
-		for _, r := range b.Staff {
-			add(Record{"org_code": r.OrgCode, "name": r.Name, "position": r.Position, "email": r.Email, "phone": r.Phone})
+		for i := range b.Staff {
+			add(staffCells(&b.Staff[i]).record(sheet))
 		}
 	case QualificationsSheet.Name:
-		for _, r := range b.Qualifications {
-			add(Record{"org_code": r.OrgCode, "staff_email": r.StaffEmail, "course": r.Course, "completed_on": r.CompletedOn, "certificate": r.Certificate})
+		for i := range b.Qualifications {
+			add(qualificationCells(&b.Qualifications[i]).record(sheet))
 		}
 	}
 	return out

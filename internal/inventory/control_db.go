@@ -16,7 +16,7 @@ func ListControls(ctx context.Context, db storage.Querier, actor access.Actor, s
 	if _, err := GetSystem(ctx, db, actor, systemID); err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, "SELECT "+controlColumns(&Control{}).Select("c")+" FROM system_controls c WHERE c.system_id = ?", systemID)
+	rows, err := db.Query(ctx, "SELECT "+controlTable.Select("c")+" FROM system_controls c WHERE c.system_id = ?", systemID)
 	if err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
 	}
@@ -24,7 +24,7 @@ func ListControls(ctx context.Context, db storage.Querier, actor access.Actor, s
 	byCode := map[string]Control{}
 	for rows.Next() {
 		var c Control
-		if err := rows.Scan(controlColumns(&c).Dest()...); err != nil {
+		if err := rows.Scan(controlTable.Dest(&c)...); err != nil {
 			return nil, err
 		}
 		c.UpdatedAt = c.UpdatedAt.UTC()
@@ -71,7 +71,7 @@ func setControlRow(ctx context.Context, tx *storage.Tx, c *Control) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM system_controls WHERE system_id = ? AND control = ?", c.SystemID, c.Control); err != nil {
 		return fmt.Errorf("set control: %w", err)
 	}
-	_, err := controlColumns(c).Insert(ctx, tx, "system_controls")
+	_, err := controlTable.Insert(ctx, tx, c)
 	if err != nil {
 		return fmt.Errorf("set control %s of system %d: %w", c.Control, c.SystemID, err)
 	}
@@ -99,12 +99,14 @@ func DeleteControl(ctx context.Context, db *storage.Store, actor access.Actor, s
 	})
 }
 
-// controlColumns is the one list of the system_controls table's columns.
-func controlColumns(c *Control) storage.Columns {
-	return storage.Columns{
-		{Name: "system_id", Field: &c.SystemID}, {Name: "control", Field: &c.Control}, {Name: "status", Field: &c.Status},
-		{Name: "product", Field: &c.Product}, {Name: "notes", Field: &c.Notes},
-		{Name: "backup_frequency", Field: &c.BackupFrequency}, {Name: "last_restore_test", Field: &c.LastRestoreTest},
-		{Name: "updated_at", Field: storage.UTC{P: &c.UpdatedAt}},
-	}
-}
+// controlTable is the one list of the system_controls table's columns.
+var controlTable = storage.Table[Control]{Name: "system_controls", Columns: []storage.Column[Control]{
+	{Name: "system_id", Field: func(c *Control) any { return &c.SystemID }},
+	{Name: "control", Field: func(c *Control) any { return &c.Control }},
+	{Name: "status", Field: func(c *Control) any { return &c.Status }},
+	{Name: "product", Field: func(c *Control) any { return &c.Product }},
+	{Name: "notes", Field: func(c *Control) any { return &c.Notes }},
+	{Name: "backup_frequency", Field: func(c *Control) any { return &c.BackupFrequency }},
+	{Name: "last_restore_test", Field: func(c *Control) any { return &c.LastRestoreTest }},
+	{Name: "updated_at", Field: func(c *Control) any { return storage.UTC{P: &c.UpdatedAt} }},
+}}

@@ -69,9 +69,9 @@ func loadSnapshot(ctx context.Context, q storage.Querier, path string) (*snapsho
 			}
 			return nil
 		}},
-		{"SELECT " + staffColumns(&Staff{}).Select("st") + " FROM staff st JOIN orgs o ON o.id = st.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
+		{"SELECT " + staffTable.Select("st") + " FROM staff st JOIN orgs o ON o.id = st.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
 			p := &Staff{}
-			if err := r.Scan(staffColumns(p).Dest()...); err != nil {
+			if err := r.Scan(staffTable.Dest(p)...); err != nil {
 				return err
 			}
 			sn.staff[staffKey(p.OrgID, p.Email)], sn.staffIDs[p.ID] = p, p
@@ -79,15 +79,15 @@ func loadSnapshot(ctx context.Context, q storage.Querier, path string) (*snapsho
 		}},
 		{"SELECT " + systemSelect + " FROM systems s JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
 			s := &System{}
-			if err := r.Scan(systemColumns(s).Dest()...); err != nil {
+			if err := r.Scan(systemTable.Dest(s)...); err != nil {
 				return err
 			}
 			sn.systems[sysKey(s.OrgID, s.Name)], sn.sysByID[s.ID] = s, s
 			return nil
 		}},
-		{"SELECT " + assetColumns(&Asset{}).Select("a") + " FROM assets a JOIN orgs o ON o.id = a.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
+		{"SELECT " + assetTable.Select("a") + " FROM assets a JOIN orgs o ON o.id = a.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
 			a := &Asset{}
-			if err := r.Scan(assetColumns(a).Dest()...); err != nil {
+			if err := r.Scan(assetTable.Dest(a)...); err != nil {
 				return err
 			}
 			sn.assets[assetKey(a.OrgID, a.Kind, a.Value)] = a
@@ -101,15 +101,15 @@ func loadSnapshot(ctx context.Context, q storage.Querier, path string) (*snapsho
 			sn.links[k] = true
 			return nil
 		}},
-		{"SELECT " + controlColumns(&Control{}).Select("c") + " FROM system_controls c JOIN systems s ON s.id = c.system_id JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
+		{"SELECT " + controlTable.Select("c") + " FROM system_controls c JOIN systems s ON s.id = c.system_id JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE ?", []any{like}, func(r storage.Scanner) error {
 			c := &Control{}
-			if err := r.Scan(controlColumns(c).Dest()...); err != nil {
+			if err := r.Scan(controlTable.Dest(c)...); err != nil {
 				return err
 			}
 			sn.controls[controlKey(c.SystemID, c.Control)] = c
 			return nil
 		}},
-		{"SELECT " + qualificationColumns(&Qualification{}).Select("q") + ` FROM qualifications q JOIN staff st ON st.id = q.staff_id
+		{"SELECT " + qualificationTable.Select("q") + ` FROM qualifications q JOIN staff st ON st.id = q.staff_id
 			JOIN orgs o ON o.id = st.org_id WHERE o.path LIKE ?`, []any{like}, func(r storage.Scanner) error {
 			q, err := scanQualification(r)
 			if err != nil {
@@ -204,14 +204,14 @@ func applyImport(ctx context.Context, tx *storage.Tx, p *importPlan) error {
 			}
 		}
 	}
-	newControls := tx.NewBatch("system_controls", controlColumns(&Control{}).Names()...)
+	newControls := tx.NewBatch("system_controls", controlTable.Names()...)
 	for _, c := range p.controls {
 		r := &c.row.Control
 		switch c.op {
 		case importing.Create:
 			r.SystemID = systemIDs[sysKey(c.row.OrgID, c.row.SystemName)]
 			r.UpdatedAt = tx.Now()
-			if err := newControls.Add(ctx, controlColumns(r).Values()...); err != nil {
+			if err := newControls.Add(ctx, controlTable.Values(r)...); err != nil {
 				return err
 			}
 		case importing.Update:
@@ -220,10 +220,10 @@ func applyImport(ctx context.Context, tx *storage.Tx, p *importPlan) error {
 			}
 		}
 	}
-	newQuals := tx.NewBatch("qualifications", qualificationColumns(&Qualification{}).WithoutID().Names()...)
+	newQuals := tx.NewBatch("qualifications", qualificationTable.Names()...)
 	for _, q := range p.quals {
 		q.StaffID, q.CreatedAt = staffIDs[staffKey(q.OrgID, q.StaffEmail)], tx.Now()
-		if err := newQuals.Add(ctx, qualificationColumns(&q.Qualification).WithoutID().Values()...); err != nil {
+		if err := newQuals.Add(ctx, qualificationTable.Values(&q.Qualification)...); err != nil {
 			return err
 		}
 	}

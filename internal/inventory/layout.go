@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/khien/khien/internal/i18n"
@@ -118,6 +119,68 @@ var (
 	// Sheets lists the data sheets in workbook order.
 	Sheets = []Sheet{SystemsSheet, AssetsSheet, ControlsSheet, StaffSheet, QualificationsSheet}
 )
+
+// cells binds each column of a sheet to the field of a row that holds it:
+// with the sheet's columns above, the one place where a column of the
+// workbook meets its field. Reading a file and writing one both use it.
+type cells map[string]any
+
+func systemCells(r *SystemRow) cells {
+	return cells{"org_code": &r.OrgCode, "name": &r.Name, "kind": &r.Kind, "purpose": &r.Purpose,
+		"operator_org_code": &r.OperatorOrgCode, "operator_name": &r.OperatorName, "operator_contract": &r.OperatorContract,
+		"level": &r.Level, "level_decision": &r.LevelDecision, "level_decision_date": &r.LevelDecisionDate, "level_approver": &r.LevelApprover,
+		"hosting": &r.Hosting, "hosting_provider": &r.HostingProvider, "users": &r.Users, "personal_data": &r.PersonalData,
+		"data_subjects": &r.DataSubjects, "population_db": &r.PopulationDB, "admin_procedures": &r.AdminProcedures,
+		"go_live": &r.GoLive, "status": &r.Status, "contact_email": &r.ContactEmail, "servers": &r.Servers,
+		"workstations": &r.Workstations, "network_devices": &r.NetworkDevices, "security_devices": &r.SecurityDevices}
+}
+
+func assetCells(r *AssetRow) cells {
+	return cells{"org_code": &r.OrgCode, "systems": &r.Systems, "kind": &r.Kind, "value": &r.Value, "hostname": &r.Hostname,
+		"ips": &r.IPs, "os": &r.OS, "os_version": &r.OSVersion, "role": &r.Role, "device_kind": &r.DeviceKind,
+		"vendor": &r.Vendor, "model": &r.Model, "notes": &r.Notes}
+}
+
+func controlCells(r *ControlRow) cells {
+	return cells{"org_code": &r.OrgCode, "system": &r.SystemName, "control": &r.Control.Control, "status": &r.Status,
+		"product": &r.Product, "backup_frequency": &r.BackupFrequency, "last_restore_test": &r.LastRestoreTest, "notes": &r.Notes}
+}
+
+func staffCells(r *StaffRow) cells {
+	return cells{"org_code": &r.OrgCode, "name": &r.Name, "position": &r.Position, "email": &r.Email, "phone": &r.Phone}
+}
+
+func qualificationCells(r *QualificationRow) cells {
+	return cells{"org_code": &r.OrgCode, "staff_email": &r.StaffEmail, "course": &r.Course, "completed_on": &r.CompletedOn,
+		"certificate": &r.Certificate}
+}
+
+// record is the row as the cell text of sheet (codes, not labels: Records
+// turns codes of enumerations into their labels). A zero count is an empty
+// cell, but a number chosen from a list (the level, whose 0 means "not yet
+// classified") is always written.
+func (c cells) record(sheet Sheet) Record {
+	rec := Record{}
+	for _, col := range sheet.Columns {
+		field := col.Field
+		switch p := c[field].(type) {
+		case *string:
+			rec[field] = *p
+		case *int:
+			if *p != 0 || col.Enum != nil {
+				rec[field] = strconv.Itoa(*p)
+			}
+		case *bool:
+			rec[field] = "no"
+			if *p {
+				rec[field] = "yes"
+			}
+		case *[]string:
+			rec[field] = strings.Join(*p, "; ")
+		}
+	}
+	return rec
+}
 
 // SheetByName finds a data sheet by its name, ignoring diacritics and case.
 func SheetByName(name string) (Sheet, bool) {

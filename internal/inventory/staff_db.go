@@ -27,36 +27,40 @@ type StaffView struct {
 	OrgCode string `json:"org_code"`
 }
 
-// staffColumns is the one list of the staff table's columns.
-func staffColumns(p *Staff) storage.Columns {
-	return storage.Columns{
-		{Name: "id", Field: &p.ID, Fixed: true}, {Name: "org_id", Field: &p.OrgID, Fixed: true},
-		{Name: "name", Field: &p.Name}, {Name: "name_search", Field: i18n.Fold(p.Name + " " + p.Email), Derived: true},
-		{Name: "position", Field: &p.Position}, {Name: "email", Field: &p.Email}, {Name: "phone", Field: &p.Phone},
-		{Name: "created_at", Field: storage.UTC{P: &p.CreatedAt}, Fixed: true}, {Name: "updated_at", Field: storage.UTC{P: &p.UpdatedAt}},
-	}
-}
+// staffTable is the one list of the staff table's columns.
+var staffTable = storage.Table[Staff]{Name: "staff", Columns: []storage.Column[Staff]{
+	{Name: "id", Field: func(p *Staff) any { return &p.ID }, Fixed: true},
+	{Name: "org_id", Field: func(p *Staff) any { return &p.OrgID }, Fixed: true},
+	{Name: "name", Field: func(p *Staff) any { return &p.Name }},
+	{Name: "name_search", Field: func(p *Staff) any { return i18n.Fold(p.Name + " " + p.Email) }, Derived: true},
+	{Name: "position", Field: func(p *Staff) any { return &p.Position }},
+	{Name: "email", Field: func(p *Staff) any { return &p.Email }},
+	{Name: "phone", Field: func(p *Staff) any { return &p.Phone }},
+	{Name: "created_at", Field: func(p *Staff) any { return storage.UTC{P: &p.CreatedAt} }, Fixed: true},
+	{Name: "updated_at", Field: func(p *Staff) any { return storage.UTC{P: &p.UpdatedAt} }},
+}}
 
-var staffSelect = staffColumns(&Staff{}).Select("st") + ", o.code"
+var staffSelect = staffTable.Select("st") + ", o.code"
 
 func scanStaff(sc storage.Scanner) (StaffView, error) {
 	var v StaffView
-	err := sc.Scan(staffColumns(&v.Staff).Dest(&v.OrgCode)...)
+	err := sc.Scan(staffTable.Dest(&v.Staff, &v.OrgCode)...)
 	return v, err
 }
 
-// qualificationColumns is the one list of the qualifications table's columns.
-func qualificationColumns(q *Qualification) storage.Columns {
-	return storage.Columns{
-		{Name: "id", Field: &q.ID, Fixed: true}, {Name: "staff_id", Field: &q.StaffID},
-		{Name: "course", Field: &q.Course}, {Name: "completed_on", Field: &q.CompletedOn}, {Name: "certificate", Field: &q.Certificate},
-		{Name: "created_at", Field: storage.UTC{P: &q.CreatedAt}, Fixed: true},
-	}
-}
+// qualificationTable is the one list of the qualifications table's columns.
+var qualificationTable = storage.Table[Qualification]{Name: "qualifications", Columns: []storage.Column[Qualification]{
+	{Name: "id", Field: func(q *Qualification) any { return &q.ID }, Fixed: true},
+	{Name: "staff_id", Field: func(q *Qualification) any { return &q.StaffID }},
+	{Name: "course", Field: func(q *Qualification) any { return &q.Course }},
+	{Name: "completed_on", Field: func(q *Qualification) any { return &q.CompletedOn }},
+	{Name: "certificate", Field: func(q *Qualification) any { return &q.Certificate }},
+	{Name: "created_at", Field: func(q *Qualification) any { return storage.UTC{P: &q.CreatedAt} }, Fixed: true},
+}}
 
 func scanQualification(sc storage.Scanner) (Qualification, error) {
 	var q Qualification
-	return q, sc.Scan(qualificationColumns(&q).Dest()...)
+	return q, sc.Scan(qualificationTable.Dest(&q)...)
 }
 
 // ListStaff returns the staff in the actor's scope matching f.
@@ -93,7 +97,7 @@ func GetStaff(ctx context.Context, db storage.Querier, actor access.Actor, id in
 	if err != nil {
 		return v, fmt.Errorf("get staff %d: %w", id, err)
 	}
-	v.Qualifications, err = storage.Collect[Qualification](db.Query(ctx, "SELECT "+qualificationColumns(&Qualification{}).Select("q")+
+	v.Qualifications, err = storage.Collect[Qualification](db.Query(ctx, "SELECT "+qualificationTable.Select("q")+
 		" FROM qualifications q WHERE q.staff_id = ? ORDER BY q.completed_on, q.course", id))(scanQualification)
 	if err != nil {
 		return v, fmt.Errorf("qualifications of staff %d: %w", id, err)
@@ -123,7 +127,7 @@ func insertStaff(ctx context.Context, tx *storage.Tx, actor access.Actor, p *Sta
 
 func insertStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
 	p.CreatedAt, p.UpdatedAt = tx.Now(), tx.Now()
-	id, err := staffColumns(p).Insert(ctx, tx, "staff")
+	id, err := staffTable.Insert(ctx, tx, p)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
@@ -162,7 +166,7 @@ func updateStaff(ctx context.Context, tx *storage.Tx, actor access.Actor, old, p
 
 func updateStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
 	p.UpdatedAt = tx.Now()
-	if err := staffColumns(p).Update(ctx, tx, "staff", p.ID); err != nil {
+	if err := staffTable.Update(ctx, tx, p, p.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
 		}
@@ -221,7 +225,7 @@ func insertQualification(ctx context.Context, tx *storage.Tx, actor access.Actor
 
 func insertQualificationRow(ctx context.Context, tx *storage.Tx, q *Qualification) error {
 	q.CreatedAt = tx.Now()
-	id, err := qualificationColumns(q).Insert(ctx, tx, "qualifications")
+	id, err := qualificationTable.Insert(ctx, tx, q)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("course", "inv.err.qualification_exists")}

@@ -33,29 +33,41 @@ type SystemView struct {
 	ContactEmail    string `json:"contact_email,omitempty"`
 }
 
-// systemColumns is the one list of the systems table's columns and the
+// systemTable is the one list of the systems table's columns and the
 // fields they hold: reads, inserts, updates and the import snapshot use it.
-func systemColumns(s *System) storage.Columns {
-	return storage.Columns{
-		{Name: "id", Field: &s.ID, Fixed: true}, {Name: "org_id", Field: &s.OrgID, Fixed: true},
-		{Name: "name", Field: &s.Name}, {Name: "name_search", Field: i18n.Fold(s.Name), Derived: true},
-		{Name: "kind", Field: &s.Kind}, {Name: "purpose", Field: &s.Purpose},
-		{Name: "operator_org_id", Field: storage.OptionalID{P: &s.OperatorOrgID}},
-		{Name: "operator_name", Field: &s.OperatorName}, {Name: "operator_contract", Field: &s.OperatorContract},
-		{Name: "level", Field: &s.Level}, {Name: "level_decision", Field: &s.LevelDecision},
-		{Name: "level_decision_date", Field: &s.LevelDecisionDate}, {Name: "level_approver", Field: &s.LevelApprover},
-		{Name: "hosting", Field: &s.Hosting}, {Name: "hosting_provider", Field: &s.HostingProvider},
-		{Name: "users_count", Field: &s.Users}, {Name: "personal_data", Field: &s.PersonalData},
-		{Name: "data_subjects", Field: &s.DataSubjects}, {Name: "population_db", Field: &s.PopulationDB},
-		{Name: "admin_procedures", Field: &s.AdminProcedures}, {Name: "go_live", Field: &s.GoLive},
-		{Name: "status", Field: &s.Status}, {Name: "contact_staff_id", Field: storage.OptionalID{P: &s.ContactStaffID}},
-		{Name: "servers", Field: &s.Servers}, {Name: "workstations", Field: &s.Workstations},
-		{Name: "network_devices", Field: &s.NetworkDevices}, {Name: "security_devices", Field: &s.SecurityDevices},
-		{Name: "created_at", Field: storage.UTC{P: &s.CreatedAt}, Fixed: true}, {Name: "updated_at", Field: storage.UTC{P: &s.UpdatedAt}},
-	}
-}
+var systemTable = storage.Table[System]{Name: "systems", Columns: []storage.Column[System]{
+	{Name: "id", Field: func(s *System) any { return &s.ID }, Fixed: true},
+	{Name: "org_id", Field: func(s *System) any { return &s.OrgID }, Fixed: true},
+	{Name: "name", Field: func(s *System) any { return &s.Name }},
+	{Name: "name_search", Field: func(s *System) any { return i18n.Fold(s.Name) }, Derived: true},
+	{Name: "kind", Field: func(s *System) any { return &s.Kind }},
+	{Name: "purpose", Field: func(s *System) any { return &s.Purpose }},
+	{Name: "operator_org_id", Field: func(s *System) any { return storage.OptionalID{P: &s.OperatorOrgID} }},
+	{Name: "operator_name", Field: func(s *System) any { return &s.OperatorName }},
+	{Name: "operator_contract", Field: func(s *System) any { return &s.OperatorContract }},
+	{Name: "level", Field: func(s *System) any { return &s.Level }},
+	{Name: "level_decision", Field: func(s *System) any { return &s.LevelDecision }},
+	{Name: "level_decision_date", Field: func(s *System) any { return &s.LevelDecisionDate }},
+	{Name: "level_approver", Field: func(s *System) any { return &s.LevelApprover }},
+	{Name: "hosting", Field: func(s *System) any { return &s.Hosting }},
+	{Name: "hosting_provider", Field: func(s *System) any { return &s.HostingProvider }},
+	{Name: "users_count", Field: func(s *System) any { return &s.Users }},
+	{Name: "personal_data", Field: func(s *System) any { return &s.PersonalData }},
+	{Name: "data_subjects", Field: func(s *System) any { return &s.DataSubjects }},
+	{Name: "population_db", Field: func(s *System) any { return &s.PopulationDB }},
+	{Name: "admin_procedures", Field: func(s *System) any { return &s.AdminProcedures }},
+	{Name: "go_live", Field: func(s *System) any { return &s.GoLive }},
+	{Name: "status", Field: func(s *System) any { return &s.Status }},
+	{Name: "contact_staff_id", Field: func(s *System) any { return storage.OptionalID{P: &s.ContactStaffID} }},
+	{Name: "servers", Field: func(s *System) any { return &s.Servers }},
+	{Name: "workstations", Field: func(s *System) any { return &s.Workstations }},
+	{Name: "network_devices", Field: func(s *System) any { return &s.NetworkDevices }},
+	{Name: "security_devices", Field: func(s *System) any { return &s.SecurityDevices }},
+	{Name: "created_at", Field: func(s *System) any { return storage.UTC{P: &s.CreatedAt} }, Fixed: true},
+	{Name: "updated_at", Field: func(s *System) any { return storage.UTC{P: &s.UpdatedAt} }},
+}}
 
-var systemSelect = systemColumns(&System{}).Select("s")
+var systemSelect = systemTable.Select("s")
 
 const systemFrom = ` FROM systems s JOIN orgs o ON o.id = s.org_id
 	LEFT JOIN orgs op ON op.id = s.operator_org_id
@@ -65,7 +77,7 @@ const systemViewSelect = `, o.code, o.name, COALESCE(op.code, ''), COALESCE(cs.e
 
 func scanSystem(sc storage.Scanner) (SystemView, error) {
 	var v SystemView
-	err := sc.Scan(systemColumns(&v.System).Dest(&v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.ContactEmail)...)
+	err := sc.Scan(systemTable.Dest(&v.System, &v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.ContactEmail)...)
 	return v, err
 }
 
@@ -150,7 +162,7 @@ func insertSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, sys *
 // insertSystemRow inserts without auditing; imports audit once per file.
 func insertSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
 	sys.CreatedAt, sys.UpdatedAt = tx.Now(), tx.Now()
-	id, err := systemColumns(sys).Insert(ctx, tx, "systems")
+	id, err := systemTable.Insert(ctx, tx, sys)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
@@ -194,7 +206,7 @@ func updateSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, old, 
 // updateSystemRow updates without auditing; imports audit once per file.
 func updateSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
 	sys.UpdatedAt = tx.Now()
-	if err := systemColumns(sys).Update(ctx, tx, "systems", sys.ID); err != nil {
+	if err := systemTable.Update(ctx, tx, sys, sys.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
 		}

@@ -9,29 +9,35 @@ import (
 	"time"
 )
 
-// Column is one column of a table and the Go field its value lives in. A
-// table's columns are listed once, in a function from a record to its
-// Columns, and that one list gives the SELECT list, the Scan destinations,
-// the INSERT and the UPDATE, so a new field is added in one place.
-type Column struct {
+// Column is one column of a table of records of type T and where its value
+// lives in a record. A table's columns are listed once, in a Table, and that
+// one list gives the SELECT list, the Scan destinations, the INSERT and the
+// UPDATE, so a new field is added in one place.
+type Column[T any] struct {
 	Name string
-	// Field points at the record's field: Scan reads into it and writes
-	// dereference it (database/sql dereferences pointers).
-	Field any
+	// Field returns a pointer to the record's field (or a Scanner/Valuer
+	// wrapping one): Scan reads into it and writes dereference it
+	// (database/sql dereferences pointers). A Derived column's Field returns
+	// the value to write.
+	Field func(*T) any
 	// Derived columns (search keys) are written from the record and never read.
 	Derived bool
-	// Fixed columns (created_at) are written once, by INSERT.
+	// Fixed columns (id, owner, created_at) are written once, by INSERT.
 	Fixed bool
 }
 
-// Columns is the column list of one table.
-type Columns []Column
+// Table is the column list of one table. It is built once, at package
+// initialisation; reading a row costs one slice of destinations.
+type Table[T any] struct {
+	Name    string
+	Columns []Column[T]
+}
 
 // Select is the comma-separated list of the readable columns, each
 // qualified with alias ("s.name, s.kind, …").
-func (cs Columns) Select(alias string) string {
+func (t Table[T]) Select(alias string) string {
 	var b strings.Builder
-	for _, c := range cs {
+	for _, c := range t.Columns {
 		if c.Derived {
 			continue
 		}
@@ -43,78 +49,63 @@ func (cs Columns) Select(alias string) string {
 	return b.String()
 }
 
-// Dest are the Scan destinations of Select's columns, followed by more
+// Dest are the Scan destinations of Select's columns in r, followed by more
 // (columns of joined tables).
-func (cs Columns) Dest(more ...any) []any {
-	out := make([]any, 0, len(cs)+len(more))
-	for _, c := range cs {
+func (t Table[T]) Dest(r *T, more ...any) []any {
+	out := make([]any, 0, len(t.Columns)+len(more))
+	for _, c := range t.Columns {
 		if !c.Derived {
-			out = append(out, c.Field)
+			out = append(out, c.Field(r))
 		}
 	}
 	return append(out, more...)
 }
 
-// Insert inserts the record into table and returns its new id: a table
-// with an id column has it generated, one without returns 0.
-func (cs Columns) Insert(ctx context.Context, tx *Tx, table string) (int64, error) {
-	var names []string
-	var args []any
-	hasID := false
-	for _, c := range cs {
-		if c.Name == "id" {
-			hasID = true
-			continue
-		}
-		names, args = append(names, c.Name), append(args, c.Field)
-	}
-	q := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
-	if !hasID {
+// Insert inserts r and returns its new id: a table with an id column has it
+// generated, one without returns 0.
+func (t Table[T]) Insert(ctx context.Context, tx *Tx, r *T) (int64, error) {
+	names, args := t.Names(), t.Values(r)
+	q := "INSERT INTO " + t.Name + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+	if len(names) == len(t.Columns) {
 		_, err := tx.Exec(ctx, q, args...)
 		return 0, err
 	}
 	return tx.InsertID(ctx, q, args...)
 }
 
-// Update writes every column but the fixed ones to the row of table with id.
-func (cs Columns) Update(ctx context.Context, tx *Tx, table string, id int64) error {
+// Update writes every column of r but the fixed ones to the row with id.
+func (t Table[T]) Update(ctx context.Context, tx *Tx, r *T, id int64) error {
 	var sets []string
 	var args []any
-	for _, c := range cs {
+	for _, c := range t.Columns {
 		if !c.Fixed {
 			sets = append(sets, c.Name+" = ?")
-			args = append(args, c.Field)
+			args = append(args, c.Field(r))
 		}
 	}
-	_, err := tx.Exec(ctx, "UPDATE "+table+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, id)...)
+	_, err := tx.Exec(ctx, "UPDATE "+t.Name+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, id)...)
 	return err
 }
 
-// Values are the written values in column order, for a Batch of the same columns.
-func (cs Columns) Values() []any {
-	out := make([]any, len(cs))
-	for i, c := range cs {
-		out[i] = c.Field
-	}
-	return out
-}
-
-// WithoutID is the list less the generated id column, for a Batch.
-func (cs Columns) WithoutID() Columns {
-	out := make(Columns, 0, len(cs))
-	for _, c := range cs {
+// Names are the names of the columns an INSERT writes (all but the
+// generated id), in order, for a Batch.
+func (t Table[T]) Names() []string {
+	var out []string
+	for _, c := range t.Columns {
 		if c.Name != "id" {
-			out = append(out, c)
+			out = append(out, c.Name)
 		}
 	}
 	return out
 }
 
-// Names are every column's name, for a Batch.
-func (cs Columns) Names() []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Name
+// Values are the values an INSERT of r writes, in the order of Names.
+func (t Table[T]) Values(r *T) []any {
+	var out []any
+	for _, c := range t.Columns {
+		if c.Name != "id" {
+			out = append(out, c.Field(r))
+		}
 	}
 	return out
 }
