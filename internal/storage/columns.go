@@ -113,8 +113,17 @@ func (t Table[T]) Values(r *T) []any {
 // OptionalID is an optional reference: 0 in Go, NULL in the database.
 type OptionalID struct{ P *int64 }
 
-// Scan reads NULL as 0.
+// Scan reads NULL as 0 (the common cases without going through
+// database/sql's conversions, which allocate).
 func (o OptionalID) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*o.P = 0
+		return nil
+	case int64:
+		*o.P = v
+		return nil
+	}
 	var n sql.NullInt64
 	if err := n.Scan(src); err != nil {
 		return err
@@ -136,6 +145,10 @@ type UTC struct{ P *time.Time }
 
 // Scan reads the time and converts it to UTC.
 func (u UTC) Scan(src any) error {
+	if t, ok := src.(time.Time); ok {
+		*u.P = t.UTC()
+		return nil
+	}
 	var t sql.NullTime
 	if err := t.Scan(src); err != nil {
 		return fmt.Errorf("timestamp: %w", err)
