@@ -30,7 +30,11 @@ type SystemView struct {
 	OrgCode         string `json:"org_code"`
 	OrgName         string `json:"org_name"`
 	OperatorOrgCode string `json:"operator_org_code,omitempty"`
+	OperatorOrgName string `json:"operator_org_name,omitempty"`
 	ContactEmail    string `json:"contact_email,omitempty"`
+	ContactName     string `json:"contact_name,omitempty"`
+	// OrgPath is the owner's path, for pages to ask access.Actor.Can.
+	OrgPath string `json:"-"`
 }
 
 // systemTable is the one list of the systems table's columns and the
@@ -73,11 +77,11 @@ const systemFrom = ` FROM systems s JOIN orgs o ON o.id = s.org_id
 	LEFT JOIN orgs op ON op.id = s.operator_org_id
 	LEFT JOIN staff cs ON cs.id = s.contact_staff_id`
 
-const systemViewSelect = `, o.code, o.name, COALESCE(op.code, ''), COALESCE(cs.email, '')`
+const systemViewSelect = `, o.code, o.name, COALESCE(op.code, ''), COALESCE(op.name, ''), COALESCE(cs.email, ''), COALESCE(cs.name, ''), o.path`
 
 func scanSystem(sc storage.Scanner) (SystemView, error) {
 	var v SystemView
-	err := sc.Scan(systemTable.Dest(&v.System, &v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.ContactEmail)...)
+	err := sc.Scan(systemTable.Dest(&v.System, &v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.OperatorOrgName, &v.ContactEmail, &v.ContactName, &v.OrgPath)...)
 	return v, err
 }
 

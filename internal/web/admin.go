@@ -14,6 +14,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/validation"
 )
@@ -113,7 +114,7 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 // orgData is the organisation page's data.
 type orgData struct {
 	adminData
-	Org     identity.Org
+	inventory.OrgProfile
 	Parents []identity.Org // where it may move
 	Kinds   []string
 }
@@ -129,12 +130,13 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 		h.fail(w, r, err)
 		return
 	}
-	o, err := identity.GetOrg(r.Context(), h.Store, a, id)
+	prof, err := inventory.GetOrgProfile(r.Context(), h.Store, a, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := orgData{adminData: adminRights(a), Org: o, Kinds: identity.OrgKinds}
+	o := prof.Org
+	d := orgData{adminData: adminRights(a), OrgProfile: prof, Kinds: identity.OrgKinds}
 	if d.ManageOrgs {
 		all, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 		if err != nil {

@@ -98,6 +98,7 @@ func NewRenderer(version string) (*Renderer, error) {
 			return t.In(vietnam).Format("02/01/2006")
 		},
 		"query":        url.QueryEscape,
+		"can":          can,
 		"auditChanges": auditChanges,
 		// dayDate shows an ISO date (as dates are stored: 2025-06-01) the
 		// Vietnamese way, 01/06/2025; anything else is shown as it is.
@@ -130,6 +131,21 @@ func NewRenderer(version string) (*Renderer, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// can asks for a page the question the server asks of the request: may the
+// actor do action (an access.ParseAction name: "write", "manage_orgs", …) on
+// the organisation at orgPath, or, without a path, on some organisation of
+// its scope. Pages offer only what can allows; an unknown name fails the render.
+func can(a *access.Actor, action string, orgPath ...string) (bool, error) {
+	act, err := access.ParseAction(action)
+	if err != nil || a == nil {
+		return false, err
+	}
+	if len(orgPath) == 0 {
+		return a.CanSomewhere(act), nil
+	}
+	return a.Can(act, orgPath[0]), nil
 }
 
 // vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
