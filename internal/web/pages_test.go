@@ -175,3 +175,62 @@ func TestObjectPagesNameRelatedObjects(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserSmallScreen: at 360 px the page does not scroll sideways, the
+// menu is folded away and the menu button opens it.
+func TestBrowserSmallScreen(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	f := seed(t, app)
+	ctx := app.Browser(t, f.users["op-a"])
+	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)))
+	for _, p := range []string{"/", "/inventory", "/inventory/systems/" + itoa(f.portal.ID), "/inventory/assets", "/admin/orgs/" + itoa(f.a.ID), "/account"} {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(app.URL+p), chromedp.WaitReady(`body`)))
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
+		must(t, err)
+		if overflow[0] > overflow[1] {
+			t.Errorf("%s at 360 px: %d px wide in a %d px window", p, overflow[0], overflow[1])
+		}
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('nav.sidebar')).display === 'none'`))
+		must(t, err)
+		if !hidden {
+			t.Errorf("%s at 360 px: the menu is open before it is asked for", p)
+		}
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`label.menu-button`)), chromedp.WaitVisible(chromedp.CSS(`nav.sidebar a[href="/inventory"]`))))
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/inventory"]`)), chromedp.WaitReady(`table`)))
+}
+
+// TestErrorAndOptionalPages: "not found" and "forbidden" keep a signed-in
+// user's layout; the MFA page of a role that need not enrol says it is
+// optional and recommended.
+func TestErrorAndOptionalPages(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	s := newSite(t, app)
+	viewer := app.User(t, access.Viewer, s.a.ID)
+	s.sessions["viewer"] = app.SessionCookie(t, viewer)
+	tests := []struct {
+		who, path string
+		status    int
+		want      []string
+	}{
+		{"viewer", "/khong-co-trang-nay", http.StatusNotFound, []string{`class="sidebar"`, "/logout", "Không tìm thấy"}},
+		{"viewer", "/inventory/systems/999999", http.StatusNotFound, []string{`class="sidebar"`, "/logout"}},
+		{"viewer", "/inventory/merge", http.StatusForbidden, []string{`class="sidebar"`, "/logout"}},
+		{"viewer", "/account/mfa", http.StatusOK, []string{`id="mfa-optional"`, "không bắt buộc", "nên bật"}},
+		{"coord", "/khong-co-trang-nay", http.StatusNotFound, []string{`class="sidebar"`}},
+	}
+	for _, tt := range tests {
+		resp, body := s.do(t, tt.who, "GET", tt.path, nil, "")
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s %s: %d, want %d", tt.who, tt.path, resp.StatusCode, tt.status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s %s lacks %q", tt.who, tt.path, w)
+			}
+		}
+	}
+	if _, body := s.do(t, "coord", "GET", "/account/mfa", nil, ""); strings.Contains(body, "mfa-optional") {
+		t.Error("the coordinator, who must enrol, is told MFA is optional")
+	}
+}
