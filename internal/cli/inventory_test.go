@@ -143,7 +143,7 @@ func TestInventoryImportBadFile(t *testing.T) {
 	}
 	args := append([]string{"inventory", "import", "--org", "SYT", file}, configArgs(cfg)...)
 	code, out := run(args...)
-	for _, want := range []string{`sheet "Hệ thống", dòng 3, cột A (Mã đơn vị): không có đơn vị mã "SXYZ"`, `sheet "Tài sản", dòng 2, cột C (Giá trị): địa chỉ IP "10.0.0.300" không hợp lệ`, "nothing imported"} {
+	for _, want := range []string{`sheet "Hệ thống", dòng 3, cột A (Mã đơn vị): không có đơn vị mã "SXYZ"`, `sheet "Tài sản", dòng 2, cột C (Giá trị): địa chỉ IP "10.0.0.300" không hợp lệ`, "2 lỗi, chưa nhập gì", "THÊM MỚI  CẬP NHẬT  KHÔNG ĐỔI  BỎ QUA"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -152,7 +152,7 @@ func TestInventoryImportBadFile(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	code, out = run(append(args, "--valid-only")...)
-	if code != 0 || !strings.Contains(out, "Hệ thống          1        0        0          1") {
+	if code != 0 || !strings.Contains(out, "Hệ thống          1         0         0          1") {
 		t.Fatalf("valid-only: %d\n%s", code, out)
 	}
 	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "missing.xlsx")}, configArgs(cfg)...)...)
@@ -165,7 +165,7 @@ func TestInventoryImportBadFile(t *testing.T) {
 		t.Fatalf("fake file: %d %s", code, out)
 	}
 	code, out = run(append([]string{"inventory", "import", "--org", "SYT", "--lang", "en", filepath.Join(dir, "fake.xlsx")}, configArgs(cfg)...)...)
-	if code != 1 || !strings.Contains(out, "the file is not an Excel workbook") {
+	if code != 1 || !strings.Contains(out, "the file is not an Excel workbook") || !strings.Contains(out, "problems: 1; nothing imported") {
 		t.Fatalf("fake file, English: %d %s", code, out)
 	}
 }

@@ -148,8 +148,7 @@ func can(a *access.Actor, action string, orgPath ...string) (bool, error) {
 	return a.Can(act, orgPath[0]), nil
 }
 
-// vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
-var vietnam = time.FixedZone("ICT", 7*3600)
+var vietnam = i18n.Vietnam
 
 // errorText is err as a page shows it: validation messages in the page's
 // language, anything else as it is.
