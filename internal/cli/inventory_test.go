@@ -151,6 +151,9 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
+	if code, out := run(append(args, "--lang", "en")...); code != 1 || !strings.Contains(out, "SHEET             CREATED  UPDATED  UNCHANGED  SKIPPED") || !strings.Contains(out, "problems: 2; nothing imported") {
+		t.Errorf("English import: %d\n%s", code, out)
+	}
 	code, out = run(append(args, "--valid-only")...)
 	if code != 0 || !strings.Contains(out, "Hệ thống          1         0         0          1") {
 		t.Fatalf("valid-only: %d\n%s", code, out)

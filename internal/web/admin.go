@@ -44,14 +44,14 @@ func (h *Handler) adminRoutes() []router.Route {
 
 // adminData tells the admin pages which parts the actor may use.
 type adminData struct {
-	ManageOrgs, ManageUsers, ReadAudit bool
+	ManageOrgs, ReadUsers, ReadAudit bool
 }
 
 func adminRights(a access.Actor) adminData {
 	return adminData{
-		ManageOrgs:  a.Global() && a.Can(access.ManageOrgs, "/"),
-		ManageUsers: a.Can(access.ManageUsers, a.OrgPath),
-		ReadAudit:   a.Global() && a.Can(access.ReadAudit, "/"),
+		ManageOrgs: a.CanSomewhere(access.ManageOrgs),
+		ReadUsers:  a.CanSomewhere(access.ReadUsers),
+		ReadAudit:  a.CanSomewhere(access.ReadAudit),
 	}
 }
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -232,5 +233,43 @@ func TestErrorAndOptionalPages(t *testing.T) {
 	}
 	if _, body := s.do(t, "coord", "GET", "/account/mfa", nil, ""); strings.Contains(body, "mfa-optional") {
 		t.Error("the coordinator, who must enrol, is told MFA is optional")
+	}
+}
+
+// TestAdminTilesMatchRights: the administration page offers the users and the
+// audit log to exactly the roles the routes let in.
+func TestAdminTilesMatchRights(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	org := app.Org(t, "SKHCN", "Sở Khoa học và Công nghệ")
+	tests := []struct {
+		role         access.Role
+		users, audit bool
+	}{
+		{access.Admin, true, true},
+		{access.Coordinator, true, true},
+		{access.AgencyAdmin, true, false},
+		{access.AgencyOperator, false, false},
+		{access.Auditor, false, false},
+		{access.Responder, false, false},
+		{access.Viewer, false, false},
+	}
+	for _, tt := range tests {
+		orgID := org.ID
+		if tt.role.Assignable() || tt.role == access.Admin || tt.role == access.Coordinator {
+			orgID = app.Root.ID
+		}
+		c := app.Client(t, app.User(t, tt.role, orgID))
+		resp, err := c.Get(app.URL + "/admin")
+		must(t, err)
+		var body strings.Builder
+		_, err = io.Copy(&body, resp.Body)
+		resp.Body.Close()
+		must(t, err)
+		if got := strings.Contains(body.String(), `href="/admin/users"`); got != tt.users {
+			t.Errorf("%s: users tile shown = %v, want %v", tt.role, got, tt.users)
+		}
+		if got := strings.Contains(body.String(), `href="/admin/audit"`); got != tt.audit {
+			t.Errorf("%s: audit tile shown = %v, want %v", tt.role, got, tt.audit)
+		}
 	}
 }
