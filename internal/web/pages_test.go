@@ -99,13 +99,17 @@ func TestBrowserPagesMatchRights(t *testing.T) {
 		return false
 	}
 
-	t.Run("viewer", func(t *testing.T) {
-		for p, found := range pageActions(t, app.Browser(t, viewer), app.URL, append(inventoryPages, adminPages...)) {
-			if len(found) > 0 {
-				t.Errorf("viewer on %s is offered %q", p, found)
+	responder := app.User(t, access.Responder, app.Root.ID)
+	app.Assign(t, responder, f.a.ID)
+	for _, u := range []*apptest.User{viewer, responder} {
+		t.Run(string(u.Role), func(t *testing.T) {
+			for p, found := range pageActions(t, app.Browser(t, u), app.URL, append(inventoryPages, adminPages...)) {
+				if len(found) > 0 {
+					t.Errorf("%s on %s is offered %q", u.Role, p, found)
+				}
 			}
-		}
-	})
+		})
+	}
 	for _, u := range []*apptest.User{f.users["op-a"], agencyAdmin} {
 		t.Run(string(u.Role), func(t *testing.T) {
 			ctx := app.Browser(t, u)
@@ -147,7 +151,7 @@ func TestObjectPagesNameRelatedObjects(t *testing.T) {
 			{"/inventory/assets/" + itoa(f.asset.ID), []string{
 				`<a href="/inventory/systems/` + itoa(f.maps.ID) + `">Bản đồ số</a>, <a href="/inventory/systems/` + itoa(f.portal.ID) + `">Cổng dịch vụ công</a>`}},
 			{"/inventory/assets", []string{`>Bản đồ số</a>, <a`}},
-			{"/inventory/systems/" + itoa(f.portal.ID), []string{"Trung tâm Chuyển đổi số (SKHCN-TTCNS)",
+			{"/inventory/systems/" + itoa(f.portal.ID), []string{">Trung tâm Chuyển đổi số</a> (SKHCN-TTCNS)",
 				`<a href="/inventory/staff/` + itoa(f.person.ID) + `">Nguyễn Văn An</a> (an@skhcn.cantho.gov.vn)`, "15/07/2024"}},
 			{"/inventory/staff/" + itoa(f.person.ID), []string{"01/03/2025"}},
 			{"/admin/orgs/" + itoa(f.a.ID), []string{"Đang hoạt động", `id="org-children"`, ">Trung tâm Chuyển đổi số</a>", ">Trung tâm Thông tin cũ</a>",
