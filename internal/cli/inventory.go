@@ -27,7 +27,7 @@ func newInventoryCmd() *cobra.Command {
 }
 
 func newInventoryTemplateCmd() *cobra.Command {
-	var out string
+	var out, lang string
 	cmd := &cobra.Command{
 		Use:   "template -o FILE.xlsx",
 		Short: "Write the empty inventory workbook agencies fill in",
@@ -36,11 +36,12 @@ func newInventoryTemplateCmd() *cobra.Command {
 			if err := writeWorkbook(out, &inventory.Batch{}); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "template written to %s\n", out)
+			say(cmd.OutOrStdout(), lang, "cli.inventory.template_written", out)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
+	langFlag(cmd, &lang)
 	cmd.MarkFlagRequired("output")
 	return cmd
 }
