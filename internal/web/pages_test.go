@@ -188,7 +188,9 @@ func TestBrowserSmallScreen(t *testing.T) {
 	f := seed(t, app)
 	ctx := app.Browser(t, f.users["op-a"])
 	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)))
-	for _, p := range []string{"/", "/inventory", "/inventory/systems/" + itoa(f.portal.ID), "/inventory/assets", "/admin/orgs/" + itoa(f.a.ID), "/account"} {
+	for _, p := range []string{"/", "/inventory", "/inventory/systems/" + itoa(f.portal.ID), "/inventory/systems/" + itoa(f.portal.ID) + "/edit",
+		"/inventory/assets", "/inventory/assets/" + itoa(f.asset.ID), "/inventory/staff", "/inventory/import", "/admin", "/admin/orgs", "/admin/orgs/" + itoa(f.a.ID),
+		"/account", "/account/tokens", "/nowhere"} {
 		must(t, chromedp.Do(ctx, chromedp.Navigate(app.URL+p), chromedp.WaitReady(`body`)))
 		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
 		must(t, err)
@@ -202,6 +204,12 @@ func TestBrowserSmallScreen(t *testing.T) {
 		}
 	}
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`label.menu-button`)), chromedp.WaitVisible(chromedp.CSS(`nav.sidebar a[href="/inventory"]`))))
+	// Signed out there is no menu to fold; the sign-in page fits too.
+	out := app.NewBrowser(t)
+	must(t, chromedp.Do(out, chromedp.EmulateViewport(360, 740), chromedp.Navigate(app.URL+"/login"), chromedp.WaitVisible(`input[name=email]`)))
+	if fits, err := chromedp.Run(out, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= document.documentElement.clientWidth && !document.querySelector('.menu-button')`)); err != nil || !fits {
+		t.Errorf("sign-in page at 360 px: fits and has no menu button = %v (%v)", fits, err)
+	}
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/inventory"]`)), chromedp.WaitReady(`table`)))
 }
 

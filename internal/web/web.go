@@ -89,13 +89,13 @@ func NewRenderer(version string) (*Renderer, error) {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(vietnam).Format("02/01/2006 15:04")
+			return t.In(i18n.Vietnam).Format("02/01/2006 15:04")
 		},
 		"fmtDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(vietnam).Format("02/01/2006")
+			return t.In(i18n.Vietnam).Format("02/01/2006")
 		},
 		"query":        url.QueryEscape,
 		"can":          can,
@@ -147,8 +147,6 @@ func can(a *access.Actor, action string, orgPath ...string) (bool, error) {
 	}
 	return a.Can(act, orgPath[0]), nil
 }
-
-var vietnam = i18n.Vietnam
 
 // errorText is err as a page shows it: validation messages in the page's
 // language, anything else as it is.
