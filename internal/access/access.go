@@ -149,6 +149,35 @@ func (a Actor) Can(action Action, orgPath string) bool {
 	return false
 }
 
+// CanSomewhere reports whether the actor may do action on some organisation
+// of its scope: whether a page offers the action at all before an
+// organisation is chosen (a list's "add" button).
+func (a Actor) CanSomewhere(action Action) bool {
+	if a.Global() {
+		return a.Can(action, "/")
+	}
+	for _, p := range a.scopePaths() {
+		if p != "" && a.Can(action, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// actionNames are the actions as templates name them.
+var actionNames = map[string]Action{
+	"read": Read, "write": Write, "scan": Scan, "manage_users": ManageUsers, "manage_orgs": ManageOrgs,
+	"read_audit": ReadAudit, "handle_incident": HandleIncident, "read_users": ReadUsers,
+}
+
+// ParseAction returns the action named name ("write", "manage_orgs", …).
+func ParseAction(name string) (Action, error) {
+	if a, ok := actionNames[name]; ok {
+		return a, nil
+	}
+	return 0, fmt.Errorf("unknown action %q", name)
+}
+
 // CanGrant reports whether the actor may give role to a user. Platform
 // administrators grant any role; an agency administrator only the roles of an
 // agency, so nobody can create a user more powerful than themselves.

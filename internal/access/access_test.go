@@ -76,3 +76,35 @@ func TestUsersAndGrants(t *testing.T) {
 		}
 	}
 }
+
+func TestCanSomewhere(t *testing.T) {
+	tests := []struct {
+		name   string
+		actor  Actor
+		action Action
+		want   bool
+	}{
+		{"viewer writes nowhere", Actor{Role: Viewer, OrgPath: "/1/5/"}, Write, false},
+		{"operator writes in its agency", Actor{Role: AgencyOperator, OrgPath: "/1/5/"}, Write, true},
+		{"operator manages no organisation", Actor{Role: AgencyOperator, OrgPath: "/1/5/"}, ManageOrgs, false},
+		{"agency admin manages no organisation", Actor{Role: AgencyAdmin, OrgPath: "/1/5/"}, ManageOrgs, false},
+		{"coordinator manages organisations", Actor{Role: Coordinator, OrgPath: "/1/"}, ManageOrgs, true},
+		{"auditor writes where assigned", Actor{Role: Auditor, OrgPath: "/1/", AssignedPaths: []string{"/1/5/"}}, Write, true},
+		{"auditor without assignment writes nowhere", Actor{Role: Auditor, OrgPath: "/1/"}, Write, false},
+		{"responder writes nowhere", Actor{Role: Responder, OrgPath: "/1/", AssignedPaths: []string{"/1/5/"}}, Write, false},
+		{"responder handles incidents where assigned", Actor{Role: Responder, OrgPath: "/1/", AssignedPaths: []string{"/1/5/"}}, HandleIncident, true},
+	}
+	for _, tt := range tests {
+		if got := tt.actor.CanSomewhere(tt.action); got != tt.want {
+			t.Errorf("%s: CanSomewhere = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	for name := range actionNames {
+		if _, err := ParseAction(name); err != nil {
+			t.Errorf("ParseAction(%q): %v", name, err)
+		}
+	}
+	if _, err := ParseAction("delete_everything"); err == nil {
+		t.Error("ParseAction accepts an unknown action")
+	}
+}

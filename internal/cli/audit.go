@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +20,7 @@ func newAuditCmd() *cobra.Command {
 
 func newAuditVerifyCmd() *cobra.Command {
 	var db dbFlags
+	var lang string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Kiểm tra tính toàn vẹn của nhật ký / check the audit log's hash chain (exit 1 naming the first broken entry)",
@@ -32,15 +34,16 @@ func newAuditVerifyCmd() *cobra.Command {
 			n, err := audit.Verify(cmd.Context(), store)
 			var broken *audit.Break
 			if errors.As(err, &broken) {
-				return withExitCode(1, fmt.Errorf("audit log BROKEN after %d intact entries: %w", n, broken))
+				return withExitCode(1, fmt.Errorf("%s: %w", i18n.T(i18n.Negotiate(lang), "cli.audit.broken", n), broken))
 			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "audit log intact: %d entries verified\n", n)
+			say(cmd.OutOrStdout(), lang, "cli.audit.intact", n)
 			return nil
 		},
 	}
 	db.register(cmd)
+	langFlag(cmd, &lang)
 	return cmd
 }

@@ -29,7 +29,7 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 			args := func(a ...string) []string { return append(a, db...) }
 
 			code, out := run(args("user", "create", "--email", "Lan@So.gov.vn", "--name", "Nguyễn Thị Lan", "--role", "agency_operator")...)
-			if code != 0 || !strings.Contains(out, "lan@so.gov.vn") || !strings.Contains(out, "password (shown once): ") {
+			if code != 0 || !strings.Contains(out, "lan@so.gov.vn") || !strings.Contains(out, "mật khẩu (chỉ hiển thị lần này): ") || !strings.Contains(out, "(Cán bộ chuyên trách)") {
 				t.Fatalf("user create: %d %s", code, out)
 			}
 			if code, out := run(args("user", "create", "--email", "x@y.vn", "--role", "king")...); code != 2 || !strings.Contains(out, "unknown role") {
@@ -49,11 +49,15 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 				t.Fatalf("token not stored for the user: %v %+v %+v", err, tok, u)
 			}
 
-			if code, out := run(args("user", "reset-password", "--email", "lan@so.gov.vn", "--reset-mfa")...); code != 0 || !strings.Contains(out, "password (shown once)") {
+			if code, out := run(args("user", "reset-password", "--email", "lan@so.gov.vn", "--reset-mfa", "--lang", "en")...); code != 0 || !strings.Contains(out, "password (shown once)") {
 				t.Fatalf("reset-password: %d %s", code, out)
 			}
 
 			code, out = run(args("audit", "verify")...)
+			if code != 0 || !strings.Contains(out, "nhật ký kiểm toán nguyên vẹn: đã kiểm tra") || strings.Contains(out, "entries") {
+				t.Fatalf("audit verify on an intact log: %d %s", code, out)
+			}
+			code, out = run(args("audit", "verify", "--lang", "en")...)
 			if code != 0 || !strings.Contains(out, "audit log intact") {
 				t.Fatalf("audit verify on an intact log: %d %s", code, out)
 			}

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/khien/khien/internal/access"
@@ -25,7 +27,7 @@ func newInventoryCmd() *cobra.Command {
 }
 
 func newInventoryTemplateCmd() *cobra.Command {
-	var out string
+	var out, lang string
 	cmd := &cobra.Command{
 		Use:   "template -o FILE.xlsx",
 		Short: "Write the empty inventory workbook agencies fill in",
@@ -34,18 +36,19 @@ func newInventoryTemplateCmd() *cobra.Command {
 			if err := writeWorkbook(out, &inventory.Batch{}); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "template written to %s\n", out)
+			say(cmd.OutOrStdout(), lang, "cli.inventory.template_written", out)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
+	langFlag(cmd, &lang)
 	cmd.MarkFlagRequired("output")
 	return cmd
 }
 
 func newInventoryExportCmd() *cobra.Command {
 	var db dbFlags
-	var out, org string
+	var out, org, lang string
 	cmd := &cobra.Command{
 		Use:   "export [--org CODE] -o FILE.xlsx",
 		Short: "Export the inventory (of one organisation and its sub-organisations, or all) in the template's layout",
@@ -73,14 +76,15 @@ func newInventoryExportCmd() *cobra.Command {
 			if err := writeWorkbook(out, b); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "exported %d systems, %d assets, %d controls, %d staff, %d qualifications to %s\n",
-				len(b.Systems), len(b.Assets), len(b.Controls), len(b.Staff), len(b.Qualifications), out)
+			say(cmd.OutOrStdout(), lang, "cli.inventory.exported", out,
+				len(b.Systems), len(b.Assets), len(b.Controls), len(b.Staff), len(b.Qualifications))
 			return nil
 		},
 	}
 	db.register(cmd)
 	cmd.Flags().StringVar(&org, "org", "", "organisation code or id (default: every organisation)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
+	langFlag(cmd, &lang)
 	cmd.MarkFlagRequired("output")
 	return cmd
 }
@@ -120,13 +124,13 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			}
 			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Problems, Unlisted: res.Unlisted}, lang)
 			if res.Counts != nil {
-				printCounts(cmd.OutOrStdout(), res)
+				printCounts(cmd.OutOrStdout(), res, lang)
 			}
 			if !res.Written {
 				if len(res.Problems) > 0 {
-					return withExitCode(1, fmt.Errorf("%s: %d problems, nothing imported (fix them, or use --valid-only)", args[0], len(res.Problems)+res.Unlisted))
+					return withExitCode(1, errors.New(i18n.T(i18n.Negotiate(lang), "cli.inventory.not_imported", args[0], len(res.Problems)+res.Unlisted)))
 				}
-				fmt.Fprintln(cmd.OutOrStdout(), "dry run: nothing written")
+				say(cmd.OutOrStdout(), lang, "cli.inventory.dry_run")
 			}
 			return nil
 		},
@@ -136,7 +140,7 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 	cmd.MarkFlagRequired("org")
 	cmd.Flags().BoolVar(&opt.DryRun, "dry-run", false, "check and count without writing")
 	cmd.Flags().BoolVar(&opt.SkipInvalid, "valid-only", false, "import the valid rows even when others have problems")
-	cmd.Flags().StringVar(&lang, "lang", i18n.VI, "language of the problem messages: vi or en")
+	langFlag(cmd, &lang)
 	return cmd
 }
 
@@ -151,9 +155,15 @@ func printProblems(w io.Writer, b *inventory.Batch, lang string) {
 	}
 }
 
-func printCounts(w io.Writer, res inventory.ImportResult) {
+// printCounts tables what the import did by sheet, headed in lang.
+func printCounts(w io.Writer, res inventory.ImportResult, lang string) {
+	lang = i18n.Negotiate(lang)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SHEET\tCREATED\tUPDATED\tUNCHANGED\tSKIPPED")
+	head := []string{}
+	for _, k := range []string{"sheet", "created", "updated", "unchanged", "skipped"} {
+		head = append(head, strings.ToUpper(i18n.T(lang, "inv.import."+k)))
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, s := range inventory.Sheets {
 		c := res.Counts[s.Name]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", s.Name, c.Created, c.Updated, c.Unchanged, c.Skipped)

@@ -75,7 +75,8 @@ func TestInventoryRoundTrip(t *testing.T) {
 			if code, out := run(append([]string{"demo"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
 				t.Fatalf("second demo: %d %s", code, out)
 			}
-			if code, out := run(append([]string{"inventory", "export", "-o", a}, configArgs(first)...)...); code != 0 {
+			// Counts read without English plurals in either language.
+			if code, out := run(append([]string{"inventory", "export", "-o", a}, configArgs(first)...)...); code != 0 || !strings.Contains(out, ": 121 hệ thống, ") {
 				t.Fatalf("export: %s", out)
 			}
 			copyOrgs(t, first, second)
@@ -83,7 +84,7 @@ func TestInventoryRoundTrip(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "121") {
 				t.Fatalf("import: %d %s", code, out)
 			}
-			if code, out := run(append([]string{"inventory", "export", "-o", b}, configArgs(second)...)...); code != 0 {
+			if code, out := run(append([]string{"inventory", "export", "--lang", "en", "-o", b}, configArgs(second)...)...); code != 0 || !strings.Contains(out, ": systems 121, ") {
 				t.Fatalf("export: %s", out)
 			}
 			da, _ := os.ReadFile(a)
@@ -143,7 +144,7 @@ func TestInventoryImportBadFile(t *testing.T) {
 	}
 	args := append([]string{"inventory", "import", "--org", "SYT", file}, configArgs(cfg)...)
 	code, out := run(args...)
-	for _, want := range []string{`sheet "Hệ thống", dòng 3, cột A (Mã đơn vị): không có đơn vị mã "SXYZ"`, `sheet "Tài sản", dòng 2, cột C (Giá trị): địa chỉ IP "10.0.0.300" không hợp lệ`, "nothing imported"} {
+	for _, want := range []string{`sheet "Hệ thống", dòng 3, cột A (Mã đơn vị): không có đơn vị mã "SXYZ"`, `sheet "Tài sản", dòng 2, cột C (Giá trị): địa chỉ IP "10.0.0.300" không hợp lệ`, "2 lỗi, chưa nhập gì", "THÊM MỚI  CẬP NHẬT  KHÔNG ĐỔI  BỎ QUA"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -151,8 +152,11 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
+	if code, out := run(append(args, "--lang", "en")...); code != 1 || !strings.Contains(out, "SHEET             CREATED  UPDATED  UNCHANGED  SKIPPED") || !strings.Contains(out, "problems: 2; nothing imported") {
+		t.Errorf("English import: %d\n%s", code, out)
+	}
 	code, out = run(append(args, "--valid-only")...)
-	if code != 0 || !strings.Contains(out, "Hệ thống          1        0        0          1") {
+	if code != 0 || !strings.Contains(out, "Hệ thống          1         0         0          1") {
 		t.Fatalf("valid-only: %d\n%s", code, out)
 	}
 	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "missing.xlsx")}, configArgs(cfg)...)...)
@@ -165,7 +169,7 @@ func TestInventoryImportBadFile(t *testing.T) {
 		t.Fatalf("fake file: %d %s", code, out)
 	}
 	code, out = run(append([]string{"inventory", "import", "--org", "SYT", "--lang", "en", filepath.Join(dir, "fake.xlsx")}, configArgs(cfg)...)...)
-	if code != 1 || !strings.Contains(out, "the file is not an Excel workbook") {
+	if code != 1 || !strings.Contains(out, "the file is not an Excel workbook") || !strings.Contains(out, "problems: 1; nothing imported") {
 		t.Fatalf("fake file, English: %d %s", code, out)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/spf13/cobra"
 )
@@ -23,7 +24,7 @@ func newTokenCmd() *cobra.Command {
 
 func newTokenCreateCmd() *cobra.Command {
 	var db dbFlags
-	var email, name, expires string
+	var email, name, expires, lang string
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Tạo mã truy cập API cho người dùng / create an API token (printed once, alone on the last line)",
@@ -53,15 +54,17 @@ func newTokenCreateCmd() *cobra.Command {
 			if err != nil {
 				return withExitCode(2, err)
 			}
-			until := "never expires"
+			l := i18n.Negotiate(lang)
+			until := i18n.T(l, "cli.token.never")
 			if t.ExpiresAt != nil {
-				until = "expires " + t.ExpiresAt.Format(time.RFC3339)
+				until = i18n.T(l, "cli.token.expires", t.ExpiresAt.In(i18n.Vietnam).Format("02/01/2006 15:04"))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "token %d %q for %s (%s), %s; it is shown only now:\n%s\n", t.ID, t.Name, u.Email, u.Role, until, secret)
+			say(cmd.OutOrStdout(), l, "cli.token.created", t.ID, t.Name, u.Email, i18n.T(l, "role."+string(u.Role)), until, secret)
 			return nil
 		},
 	}
 	db.register(cmd)
+	langFlag(cmd, &lang)
 	cmd.Flags().StringVar(&email, "user", "", "e-mail address of the token's user (required)")
 	cmd.Flags().StringVar(&name, "name", "", "what the token is for (required)")
 	cmd.Flags().StringVar(&expires, "expires", "90d", `lifetime: days ("90d"), a Go duration ("12h") or "never"`)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -57,7 +58,7 @@ func (f *passwordFlags) password(ctx context.Context, in io.Reader) (hash, gener
 func newUserCreateCmd() *cobra.Command {
 	var db dbFlags
 	var pw passwordFlags
-	var email, name, role, org string
+	var email, name, role, org, lang string
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Tạo người dùng / create a user",
@@ -86,15 +87,16 @@ func newUserCreateCmd() *cobra.Command {
 			if err != nil {
 				return withExitCode(2, err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "created user %d %s (%s) in %s\n", u.ID, u.Email, u.Role, o.Name)
+			say(cmd.OutOrStdout(), lang, "cli.user.created", u.ID, u.Email, i18n.T(i18n.Negotiate(lang), "role."+string(u.Role)), o.Name)
 			if generated != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", generated)
+				say(cmd.OutOrStdout(), lang, "cli.user.password_once", generated)
 			}
 			return nil
 		},
 	}
 	db.register(cmd)
 	pw.register(cmd)
+	langFlag(cmd, &lang)
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address (required)")
 	cmd.Flags().StringVar(&name, "name", "", "full name")
 	cmd.Flags().StringVar(&role, "role", string(access.Viewer), "role")
@@ -106,7 +108,7 @@ func newUserCreateCmd() *cobra.Command {
 func newUserResetPasswordCmd() *cobra.Command {
 	var db dbFlags
 	var pw passwordFlags
-	var email string
+	var email, lang string
 	var resetMFA bool
 	cmd := &cobra.Command{
 		Use:   "reset-password",
@@ -136,18 +138,19 @@ func newUserResetPasswordCmd() *cobra.Command {
 					return err
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "password of %s reset; their sessions have ended\n", u.Email)
+			say(cmd.OutOrStdout(), lang, "cli.user.password_reset", u.Email)
 			if resetMFA {
-				fmt.Fprintln(cmd.OutOrStdout(), "MFA removed: the user enrols again at the next sign-in")
+				say(cmd.OutOrStdout(), lang, "cli.user.mfa_removed")
 			}
 			if generated != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", generated)
+				say(cmd.OutOrStdout(), lang, "cli.user.password_once", generated)
 			}
 			return nil
 		},
 	}
 	db.register(cmd)
 	pw.register(cmd)
+	langFlag(cmd, &lang)
 	cmd.Flags().StringVar(&email, "email", "", "e-mail address of the user (required)")
 	cmd.Flags().BoolVar(&resetMFA, "reset-mfa", false, "also remove the user's MFA enrolment (lost phone)")
 	cmd.MarkFlagRequired("email")

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"time"
 )
 
 // Languages the product speaks; the first is the default.
@@ -16,6 +17,10 @@ const (
 	VI = "vi"
 	EN = "en"
 )
+
+// Vietnam is the time zone days and times are shown in (UTC+7, no summer
+// time); the fixed zone avoids depending on the host's tzdata.
+var Vietnam = time.FixedZone("ICT", 7*3600)
 
 // Default is the language used when none is chosen.
 const Default = VI

@@ -28,6 +28,16 @@ type AssetFilter struct {
 type AssetView struct {
 	Asset
 	OrgCode string `json:"org_code"`
+	// Systems name the systems of SystemIDs, by name.
+	Systems []SystemRef `json:"systems,omitempty"`
+	// OrgPath is the organisation's path, for pages to ask access.Actor.Can.
+	OrgPath string `json:"-"`
+}
+
+// SystemRef names a system where a page links to it.
+type SystemRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 // assetTable is the one list of the assets table's columns.
@@ -50,11 +60,11 @@ var assetTable = storage.Table[Asset]{Name: "assets", Columns: []storage.Column[
 	{Name: "updated_at", Field: func(a *Asset) any { return storage.UTC{P: &a.UpdatedAt} }},
 }}
 
-var assetSelect = assetTable.Select("a") + ", o.code"
+var assetSelect = assetTable.Select("a") + ", o.code, o.path"
 
 func scanAsset(sc storage.Scanner) (AssetView, error) {
 	var v AssetView
-	err := sc.Scan(assetTable.Dest(&v.Asset, &v.OrgCode)...)
+	err := sc.Scan(assetTable.Dest(&v.Asset, &v.OrgCode, &v.OrgPath)...)
 	return v, err
 }
 
@@ -106,7 +116,9 @@ func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f A
 	return out, total, loadAssetSystems(ctx, db, out)
 }
 
-// loadAssetSystems fills SystemIDs of the assets with one query.
+// loadAssetSystems fills SystemIDs and Systems of the assets with one query,
+// systems by name. An asset and its systems belong to one organisation, so
+// the asset's scope is theirs.
 func loadAssetSystems(ctx context.Context, db storage.Querier, assets []AssetView) error {
 	if len(assets) == 0 {
 		return nil
@@ -118,18 +130,20 @@ func loadAssetSystems(ctx context.Context, db storage.Querier, assets []AssetVie
 		index[a.ID] = i
 	}
 	// ids are integers formatted here, not user input.
-	rows, err := db.Query(ctx, "SELECT asset_id, system_id FROM system_assets WHERE asset_id IN ("+strings.Join(ids, ",")+") ORDER BY system_id")
+	rows, err := db.Query(ctx, "SELECT sa.asset_id, s.id, s.name FROM system_assets sa JOIN systems s ON s.id = sa.system_id WHERE sa.asset_id IN ("+strings.Join(ids, ",")+") ORDER BY s.name_search, s.id")
 	if err != nil {
 		return fmt.Errorf("asset systems: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var aid, sid int64
-		if err := rows.Scan(&aid, &sid); err != nil {
+		var aid int64
+		var ref SystemRef
+		if err := rows.Scan(&aid, &ref.ID, &ref.Name); err != nil {
 			return err
 		}
 		a := &assets[index[aid]]
-		a.SystemIDs = append(a.SystemIDs, sid)
+		a.SystemIDs = append(a.SystemIDs, ref.ID)
+		a.Systems = append(a.Systems, ref)
 	}
 	return rows.Err()
 }

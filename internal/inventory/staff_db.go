@@ -25,6 +25,8 @@ type StaffFilter struct {
 type StaffView struct {
 	Staff
 	OrgCode string `json:"org_code"`
+	// OrgPath is the organisation's path, for pages to ask access.Actor.Can.
+	OrgPath string `json:"-"`
 }
 
 // staffTable is the one list of the staff table's columns.
@@ -40,11 +42,11 @@ var staffTable = storage.Table[Staff]{Name: "staff", Columns: []storage.Column[S
 	{Name: "updated_at", Field: func(p *Staff) any { return storage.UTC{P: &p.UpdatedAt} }},
 }}
 
-var staffSelect = staffTable.Select("st") + ", o.code"
+var staffSelect = staffTable.Select("st") + ", o.code, o.path"
 
 func scanStaff(sc storage.Scanner) (StaffView, error) {
 	var v StaffView
-	err := sc.Scan(staffTable.Dest(&v.Staff, &v.OrgCode)...)
+	err := sc.Scan(staffTable.Dest(&v.Staff, &v.OrgCode, &v.OrgPath)...)
 	return v, err
 }
 

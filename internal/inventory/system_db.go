@@ -30,7 +30,13 @@ type SystemView struct {
 	OrgCode         string `json:"org_code"`
 	OrgName         string `json:"org_name"`
 	OperatorOrgCode string `json:"operator_org_code,omitempty"`
+	OperatorOrgName string `json:"operator_org_name,omitempty"`
 	ContactEmail    string `json:"contact_email,omitempty"`
+	ContactName     string `json:"contact_name,omitempty"`
+	// OrgPath and OperatorOrgPath are the organisations' paths, for pages
+	// to ask access.Actor.Can (the operator may be outside the reader's scope).
+	OrgPath         string `json:"-"`
+	OperatorOrgPath string `json:"-"`
 }
 
 // systemTable is the one list of the systems table's columns and the
@@ -73,11 +79,11 @@ const systemFrom = ` FROM systems s JOIN orgs o ON o.id = s.org_id
 	LEFT JOIN orgs op ON op.id = s.operator_org_id
 	LEFT JOIN staff cs ON cs.id = s.contact_staff_id`
 
-const systemViewSelect = `, o.code, o.name, COALESCE(op.code, ''), COALESCE(cs.email, '')`
+const systemViewSelect = `, o.code, o.name, COALESCE(op.code, ''), COALESCE(op.name, ''), COALESCE(cs.email, ''), COALESCE(cs.name, ''), o.path, COALESCE(op.path, '')`
 
 func scanSystem(sc storage.Scanner) (SystemView, error) {
 	var v SystemView
-	err := sc.Scan(systemTable.Dest(&v.System, &v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.ContactEmail)...)
+	err := sc.Scan(systemTable.Dest(&v.System, &v.OrgCode, &v.OrgName, &v.OperatorOrgCode, &v.OperatorOrgName, &v.ContactEmail, &v.ContactName, &v.OrgPath, &v.OperatorOrgPath)...)
 	return v, err
 }
 

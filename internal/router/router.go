@@ -84,6 +84,18 @@ func (rt *Router) protect(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// Identify runs next with the caller in the context when there is one and
+// without when there is none: a page anyone may reach (the "not found" page)
+// still shows a signed-in user's menu.
+func (rt *Router) Identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if actor, ok := rt.authn.Authenticate(r); ok {
+			r = r.WithContext(access.WithActor(r.Context(), actor))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP dispatches to the registered routes.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
 

@@ -72,7 +72,7 @@ func New(cfg Config, d Deps) *Server {
 			Summary: "This OpenAPI document", Handler: s.serveOpenAPI},
 	)
 	s.router.HandlePrefix("/static/", web.StaticHandler())
-	s.router.HandlePrefix("/", http.HandlerFunc(s.notFound))
+	s.router.HandlePrefix("/", s.router.Identify(http.HandlerFunc(s.notFound)))
 	d.Metrics.Gauge("khien_db_open_connections", "Open database connections (writer pool).", func() float64 {
 		return float64(d.Store.DB().Write.Stats().OpenConnections)
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/validation"
 )
@@ -43,14 +44,14 @@ func (h *Handler) adminRoutes() []router.Route {
 
 // adminData tells the admin pages which parts the actor may use.
 type adminData struct {
-	ManageOrgs, ManageUsers, ReadAudit bool
+	ManageOrgs, ReadUsers, ReadAudit bool
 }
 
 func adminRights(a access.Actor) adminData {
 	return adminData{
-		ManageOrgs:  a.Global() && a.Can(access.ManageOrgs, "/"),
-		ManageUsers: a.Can(access.ManageUsers, a.OrgPath),
-		ReadAudit:   a.Global() && a.Can(access.ReadAudit, "/"),
+		ManageOrgs: a.CanSomewhere(access.ManageOrgs),
+		ReadUsers:  a.CanSomewhere(access.ReadUsers),
+		ReadAudit:  a.CanSomewhere(access.ReadAudit),
 	}
 }
 
@@ -113,7 +114,7 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 // orgData is the organisation page's data.
 type orgData struct {
 	adminData
-	Org     identity.Org
+	inventory.OrgProfile
 	Parents []identity.Org // where it may move
 	Kinds   []string
 }
@@ -129,12 +130,13 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 		h.fail(w, r, err)
 		return
 	}
-	o, err := identity.GetOrg(r.Context(), h.Store, a, id)
+	prof, err := inventory.GetOrgProfile(r.Context(), h.Store, a, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := orgData{adminData: adminRights(a), Org: o, Kinds: identity.OrgKinds}
+	o := prof.Org
+	d := orgData{adminData: adminRights(a), OrgProfile: prof, Kinds: identity.OrgKinds}
 	if d.ManageOrgs {
 		all, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 		if err != nil {

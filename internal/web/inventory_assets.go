@@ -51,6 +51,7 @@ func (h *Handler) assetPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderAsset(w http.ResponseWriter, r *http.Request, status int, d assetData) {
 	d.Enums = inventoryEnums
 	p := page(r, "inv.asset.edit", d)
+	p.Title = d.Asset.Value
 	h.Render.Render(w, r, status, "inventory/asset", p)
 }
 

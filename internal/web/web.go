@@ -89,15 +89,16 @@ func NewRenderer(version string) (*Renderer, error) {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(vietnam).Format("02/01/2006 15:04")
+			return t.In(i18n.Vietnam).Format("02/01/2006 15:04")
 		},
 		"fmtDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(vietnam).Format("02/01/2006")
+			return t.In(i18n.Vietnam).Format("02/01/2006")
 		},
 		"query":        url.QueryEscape,
+		"can":          can,
 		"auditChanges": auditChanges,
 		// dayDate shows an ISO date (as dates are stored: 2025-06-01) the
 		// Vietnamese way, 01/06/2025; anything else is shown as it is.
@@ -132,8 +133,20 @@ func NewRenderer(version string) (*Renderer, error) {
 	return r, nil
 }
 
-// vietnam is UTC+7; the fixed zone avoids depending on the host's tzdata.
-var vietnam = time.FixedZone("ICT", 7*3600)
+// can asks for a page the question the server asks of the request: may the
+// actor do action (an access.ParseAction name: "write", "manage_orgs", …) on
+// the organisation at orgPath, or, without a path, on some organisation of
+// its scope. Pages offer only what can allows; an unknown name fails the render.
+func can(a *access.Actor, action string, orgPath ...string) (bool, error) {
+	act, err := access.ParseAction(action)
+	if err != nil || a == nil {
+		return false, err
+	}
+	if len(orgPath) == 0 {
+		return a.CanSomewhere(act), nil
+	}
+	return a.Can(act, orgPath[0]), nil
+}
 
 // errorText is err as a page shows it: validation messages in the page's
 // language, anything else as it is.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/khien/khien/internal/inventory"
 	"github.com/xuri/excelize/v2"
@@ -45,11 +46,16 @@ func Write(w io.Writer, b *inventory.Batch) error {
 	if err != nil {
 		return err
 	}
+	dmy := "dd/mm/yyyy"
+	styles := cellStyles{header: header}
+	if styles.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dmy}); err != nil {
+		return err
+	}
 	for _, sheet := range inventory.Sheets {
 		if _, err := f.NewSheet(sheet.Name); err != nil {
 			return err
 		}
-		if err := writeSheet(f, sheet, b.Records(sheet), header, lists); err != nil {
+		if err := writeSheet(f, sheet, b.Records(sheet), styles, lists); err != nil {
 			return fmt.Errorf("write sheet %s: %w", sheet.Name, err)
 		}
 	}
@@ -61,7 +67,11 @@ func Write(w io.Writer, b *inventory.Batch) error {
 	return err
 }
 
-func writeSheet(f *excelize.File, sheet inventory.Sheet, rows [][]string, header int, lists map[string]string) error {
+// cellStyles are the workbook's styles: the header row, and days shown the
+// Vietnamese way (15/07/2024) while Excel keeps them as dates.
+type cellStyles struct{ header, date int }
+
+func writeSheet(f *excelize.File, sheet inventory.Sheet, rows [][]string, styles cellStyles, lists map[string]string) error {
 	head := make([]any, len(sheet.Columns))
 	for i, c := range sheet.Columns {
 		h := c.Header
@@ -87,7 +97,7 @@ func writeSheet(f *excelize.File, sheet inventory.Sheet, rows [][]string, header
 		return err
 	}
 	last := inventory.ColumnName(len(sheet.Columns) - 1)
-	if err := f.SetCellStyle(sheet.Name, "A1", last+"1", header); err != nil {
+	if err := f.SetCellStyle(sheet.Name, "A1", last+"1", styles.header); err != nil {
 		return err
 	}
 	if err := f.SetPanes(sheet.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
@@ -102,9 +112,22 @@ func writeSheet(f *excelize.File, sheet inventory.Sheet, rows [][]string, header
 					vals[i] = n
 				}
 			}
+			if sheet.Columns[i].Date && v != "" {
+				if d, err := time.Parse(inventory.DateLayout, v); err == nil {
+					vals[i] = d
+				}
+			}
 		}
 		if err := f.SetSheetRow(sheet.Name, "A"+strconv.Itoa(r+2), &vals); err != nil {
 			return err
+		}
+	}
+	for i, c := range sheet.Columns {
+		if c.Date && len(rows) > 0 {
+			col := inventory.ColumnName(i)
+			if err := f.SetCellStyle(sheet.Name, col+"2", col+strconv.Itoa(len(rows)+1), styles.date); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -274,3 +274,37 @@ func FuzzRead(f *testing.F) {
 		ReadBytes(data, Limits{FileBytes: 1 << 20, UnzippedBytes: 4 << 20, Entries: 50, RowsPerSheet: 100})
 	})
 }
+
+// TestExportShowsDaysTheVietnameseWay: every date cell of an export reads
+// dd/mm/yyyy in Excel and stays a date (its raw value is a serial day).
+func TestExportShowsDaysTheVietnameseWay(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tests := []struct {
+		sheet inventory.Sheet
+		field string
+		want  string
+	}{
+		{inventory.SystemsSheet, "level_decision_date", "15/01/2025"},
+		{inventory.SystemsSheet, "go_live", "01/05/2019"},
+		{inventory.ControlsSheet, "last_restore_test", "01/03/2025"},
+		{inventory.QualificationsSheet, "completed_on", "01/06/2024"},
+	}
+	for _, tt := range tests {
+		cell := inventory.ColumnName(tt.sheet.Column(tt.field)) + "2"
+		shown, err := f.GetCellValue(tt.sheet.Name, cell)
+		if err != nil || shown != tt.want {
+			t.Errorf("%s %s (%s) shows %q, want %q (%v)", tt.sheet.Name, tt.field, cell, shown, tt.want, err)
+		}
+		if raw, _ := f.GetCellValue(tt.sheet.Name, cell, excelize.Options{RawCellValue: true}); strings.Contains(raw, "/") || strings.Contains(raw, "-") {
+			t.Errorf("%s %s is text %q, not a date", tt.sheet.Name, tt.field, raw)
+		}
+	}
+}
