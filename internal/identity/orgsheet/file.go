@@ -156,7 +156,7 @@ func readHeader(f *File, rec []string) bool {
 			}
 		}
 		if !found && folded != "" {
-			f.Problems = append(f.Problems, Problem{Column: columnName(i), Key: "orgsheet.err.unknown_column", Args: []any{h}})
+			f.Problems = append(f.Problems, Problem{Column: columnName(i), Header: h, Key: "orgsheet.err.unknown_column"})
 		}
 	}
 	ok := true

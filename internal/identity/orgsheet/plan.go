@@ -1,6 +1,8 @@
 package orgsheet
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/khien/khien/internal/identity"
@@ -117,6 +119,10 @@ func planImport(stored []identity.Org, f *File) *plan {
 		}
 		p.steps = append(p.steps, step{row: r, old: old})
 	}
+	// Problems in reading order, as the user fixes them.
+	slices.SortStableFunc(f.Problems, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(len(a.Column), len(b.Column)), cmp.Compare(a.Column, b.Column))
+	})
 	p.Plan = *importing.NewPlan(SheetName)
 	p.Problems = f.Problems
 	p.Plan.Problems = len(f.Problems)
