@@ -179,7 +179,7 @@ func (f *File) addRow(line int, rec []string) {
 	}
 	r := Row{Line: line, Code: cell("code"), Name: cell("name"), ParentCode: cell("parent_code")}
 	var ok bool
-	if r.Kind, ok = parseKind(cell("kind")); !ok {
+	if r.Kind, ok = ParseKind(cell("kind")); !ok {
 		f.fail(line, "kind", "orgsheet.err.kind", cell("kind"))
 	}
 	if r.Archived, ok = parseArchived(cell("archived")); !ok {

@@ -127,9 +127,9 @@ func FieldLabel(field, lang string) string {
 // kindLabel is a kind as the file shows it: its Vietnamese label.
 func kindLabel(kind string) string { return i18n.T(i18n.VI, "orgkind."+kind) }
 
-// parseKind accepts a kind's code or its label in either language, folded;
+// ParseKind accepts a kind's code or its label in either language, folded;
 // blank is a unit, as in identity.OrgInput.
-func parseKind(s string) (string, bool) {
+func ParseKind(s string) (string, bool) {
 	s = i18n.Fold(strings.TrimSpace(s))
 	if s == "" {
 		return identity.OrgUnit, true
