@@ -51,9 +51,9 @@ func TestInventoryRoundTrip(t *testing.T) {
 					t.Fatalf("%s and %s differ", a, b)
 				}
 			}
-			demo := mustRun(first, "demo")
+			demo := mustRun(first, "demo", "--lang", "en")
 			systems := regexp.MustCompile(`(\d+) systems`).FindStringSubmatch(demo)
-			if code, out := run(append([]string{"demo"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
+			if code, out := run(append([]string{"demo", "--lang", "en"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
 				t.Fatalf("second demo: %d %s", code, out)
 			}
 			for _, ext := range []string{".xlsx", ".csv"} {
