@@ -114,6 +114,17 @@ func TestImportExport(t *testing.T) {
 			t.Errorf("subtree export:\n%s", sub)
 		}
 
+		// A swap of parent and child: the child moves out first.
+		swapped := strings.Replace(moved, "\"Xã, phường\",SKHCN,", "\"Xã, phường\",ROOT,", 1)
+		swapped = strings.Replace(swapped, "SKHCN,Sở Khoa học và Công nghệ,\"Sở, ban, ngành\",ROOT,", "SKHCN,Sở Khoa học và Công nghệ,\"Sở, ban, ngành\",X-TRUNGAN,", 1)
+		if res, err = orgsheet.Import(ctx, store, actor, read(t, swapped), importing.Options{}); err != nil || res.Counts[orgsheet.SheetName].Updated != 2 {
+			t.Fatalf("swap: %+v %v", res, err)
+		}
+		if sk, _ := identity.OrgByCode(ctx, store, actor, "SKHCN"); sk.Depth() != 2 {
+			t.Errorf("SKHCN after the swap: %+v", sk)
+		}
+		moved = swapped
+
 		// A file with any problem writes nothing.
 		n = auditRows()
 		bad := moved + "NEW,Đơn vị mới,unit,NOWHERE,\n"

@@ -26,14 +26,22 @@ type Created struct {
 	ParentCode string `json:"parent_code"`
 }
 
-// state is what the file says of an organisation, compared field by field
-// with what is stored.
+// state is an organisation as the file shows it (kind by its label,
+// archived as "Có" or blank), so a plan's changes read like the file.
 type state struct {
 	Code       string `json:"code"`
 	Name       string `json:"name"`
 	Kind       string `json:"kind"`
 	ParentCode string `json:"parent_code"`
-	Archived   bool   `json:"archived"`
+	Archived   string `json:"archived"`
+}
+
+func stateOf(code, name, kind, parentCode string, archived bool) state {
+	s := state{Code: code, Name: name, Kind: kindLabel(kind), ParentCode: parentCode}
+	if archived {
+		s.Archived = archivedYes
+	}
+	return s
 }
 
 // step is the plan of one row: old is the stored organisation it matches
@@ -138,8 +146,8 @@ func planImport(stored []identity.Org, f *File) *plan {
 			p.Count(SheetName, s.op)
 			p.Created = append(p.Created, Created{Line: r.Line, Code: r.Code, Name: r.Name, ParentCode: r.ParentCode})
 		default:
-			was := state{Code: s.old.Code, Name: s.old.Name, Kind: s.old.Kind, ParentCode: codeOf[s.old.ParentID], Archived: s.old.ArchivedAt != nil}
-			now := state{Code: r.Code, Name: r.Name, Kind: r.Kind, ParentCode: r.ParentCode, Archived: r.Archived}
+			was := stateOf(s.old.Code, s.old.Name, s.old.Kind, codeOf[s.old.ParentID], s.old.ArchivedAt != nil)
+			now := stateOf(r.Code, r.Name, r.Kind, r.ParentCode, r.Archived)
 			if strings.EqualFold(was.ParentCode, now.ParentCode) {
 				now.ParentCode = was.ParentCode // parents match by code in any case
 			}

@@ -54,7 +54,9 @@ func TestPlanImport(t *testing.T) {
 		{name: "rename, move, archive and restore", rows: []string{
 			"TTCNTT|Trung tâm Chuyển đổi số|unit|ROOT|Có", "OLD|Sở cũ|department|ROOT|"},
 			counts:  importing.Counts{Updated: 2},
-			changes: []string{"TTCNTT name Trung tâm Công nghệ thông tin→Trung tâm Chuyển đổi số", "TTCNTT parent_code SKHCN→ROOT", "TTCNTT archived false→true", "OLD archived true→false"}},
+			changes: []string{"TTCNTT name Trung tâm Công nghệ thông tin→Trung tâm Chuyển đổi số", "TTCNTT parent_code SKHCN→ROOT", "TTCNTT archived →Có", "OLD archived Có→"}},
+		{name: "a kind changes, shown by its label", rows: []string{"SKHCN|Sở Khoa học và Công nghệ|unit|ROOT|"},
+			counts: importing.Counts{Updated: 1}, changes: []string{"SKHCN kind Sở, ban, ngành→Đơn vị"}},
 		{name: "unknown parent, duplicate, bad cells", rows: []string{
 			"A|Đơn vị A|unit|NOWHERE|", "A|Đơn vị A lần nữa|unit|ROOT|", "b c||huyện lạ|ROOT|có lẽ"},
 			problems: []string{"2 D orgsheet.err.no_parent", "3 A orgsheet.err.duplicate", "4 A identity.err.org_code", "4 B identity.err.org_name", "4 C orgsheet.err.kind", "4 E orgsheet.err.archived"},
@@ -70,7 +72,7 @@ func TestPlanImport(t *testing.T) {
 		{name: "no new child under an organisation that stays archived", rows: []string{"N|Đơn vị N|unit|OLD|"},
 			problems: []string{"2 D identity.err.parent_archived"}, counts: importing.Counts{Skipped: 1}},
 		{name: "a new child of a restored organisation", rows: []string{"N|Đơn vị N|unit|OLD|", "OLD|Sở cũ|department|ROOT|"},
-			counts: importing.Counts{Created: 1, Updated: 1}, created: []string{"N"}, changes: []string{"OLD archived true→false"}},
+			counts: importing.Counts{Created: 1, Updated: 1}, created: []string{"N"}, changes: []string{"OLD archived Có→"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
