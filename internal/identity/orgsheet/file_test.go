@@ -130,8 +130,11 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		p := planImport(stored(), file)
-		if c := p.Counts[SheetName]; c.Created+c.Updated+c.Unchanged+c.Skipped != len(p.steps) {
-			t.Fatalf("counts %+v for %d rows", c, len(p.steps))
+		if c := p.Counts[SheetName]; c.Created+c.Updated+c.Unchanged+c.Skipped != len(file.Rows) {
+			t.Fatalf("counts %+v for %d rows", c, len(file.Rows))
+		}
+		if len(file.Problems) > 0 && p.Counts[SheetName].Skipped != len(file.Rows) {
+			t.Fatalf("a file with problems plans writes: %+v", p.Counts[SheetName])
 		}
 	})
 }

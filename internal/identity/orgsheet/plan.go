@@ -68,9 +68,13 @@ func key(code string) string { return strings.ToLower(code) }
 func planImport(stored []identity.Org, f *File) *plan {
 	byCode := map[string]*identity.Org{}
 	codeOf := map[int64]string{}
+	rootCode := ""
 	for i := range stored {
 		o := &stored[i]
 		byCode[key(o.Code)], codeOf[o.ID] = o, o.Code
+		if o.ParentID == 0 {
+			rootCode = o.Code
+		}
 	}
 	// parent is the final tree: stored parents, overridden by the file.
 	parent := map[string]string{}
@@ -89,9 +93,12 @@ func planImport(stored []identity.Org, f *File) *plan {
 			}
 		}
 		k := key(r.Code)
-		if first, dup := inFile[k]; dup && r.Code != "" {
+		if first, dup := inFile[k]; dup {
 			f.fail(r.Line, "code", "orgsheet.err.duplicate", r.Code, first.Line)
 			continue
+		}
+		if r.Code == "" {
+			continue // reported by Validate
 		}
 		inFile[k] = r
 		delete(parent, k)
@@ -103,14 +110,15 @@ func planImport(stored []identity.Org, f *File) *plan {
 	for i := range f.Rows {
 		r := &f.Rows[i]
 		k := key(r.Code)
-		if inFile[k] != r {
-			continue // a duplicate, reported
+		if inFile[k] != r { // a duplicate or a row without a code, reported
+			p.steps = append(p.steps, step{row: r})
+			continue
 		}
 		old := byCode[k]
 		pk := key(r.ParentCode)
 		switch {
 		case r.ParentCode == "" && (old == nil || old.ParentID != 0):
-			f.fail(r.Line, "parent_code", "orgsheet.err.parent_required")
+			f.fail(r.Line, "parent_code", "orgsheet.err.parent_required", rootCode)
 		case r.ParentCode != "" && old != nil && old.ParentID == 0:
 			f.fail(r.Line, "parent_code", "identity.err.root_move")
 		case r.ParentCode != "" && inFile[pk] == nil && byCode[pk] == nil:

@@ -58,9 +58,9 @@ func TestPlanImport(t *testing.T) {
 		{name: "a kind changes, shown by its label", rows: []string{"SKHCN|Sở Khoa học và Công nghệ|unit|ROOT|"},
 			counts: importing.Counts{Updated: 1}, changes: []string{"SKHCN kind Sở, ban, ngành→Đơn vị"}},
 		{name: "unknown parent, duplicate, bad cells", rows: []string{
-			"A|Đơn vị A|unit|NOWHERE|", "A|Đơn vị A lần nữa|unit|ROOT|", "b c||huyện lạ|ROOT|có lẽ"},
-			problems: []string{"2 D orgsheet.err.no_parent", "3 A orgsheet.err.duplicate", "4 A identity.err.org_code", "4 B identity.err.org_name", "4 C orgsheet.err.kind", "4 E orgsheet.err.archived"},
-			counts:   importing.Counts{Skipped: 2}},
+			"A|Đơn vị A|unit|NOWHERE|", "A|Đơn vị A lần nữa|unit|ROOT|", "b c||huyện lạ|ROOT|có lẽ", "|Không mã|unit|ROOT|", "|Không mã nữa|unit|ROOT|"},
+			problems: []string{"2 D orgsheet.err.no_parent", "3 A orgsheet.err.duplicate", "4 A identity.err.org_code", "4 B identity.err.org_name", "4 C orgsheet.err.kind", "4 E orgsheet.err.archived", "5 A identity.err.org_code", "6 A identity.err.org_code"},
+			counts:   importing.Counts{Skipped: 5}},
 		{name: "a cycle in the file, and through the database", rows: []string{
 			"A|Đơn vị A|unit|B|", "B|Đơn vị B|unit|A|", "SKHCN|Sở Khoa học và Công nghệ|department|TTCNTT|"},
 			problems: []string{"2 D orgsheet.err.cycle", "3 D orgsheet.err.cycle", "4 D orgsheet.err.cycle"},
