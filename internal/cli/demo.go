@@ -6,16 +6,19 @@ import (
 	"text/tabwriter"
 
 	"github.com/khien/khien/internal/demo"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/spf13/cobra"
 )
 
 func newDemoCmd() *cobra.Command {
 	var db dbFlags
+	var lang string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Nạp dữ liệu mẫu thành phố Cần Thơ / load a demo city into an empty database",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			l := i18n.Negotiate(lang)
 			store, closeDB, err := db.openStore(cmd.Context())
 			if err != nil {
 				return err
@@ -23,19 +26,19 @@ func newDemoCmd() *cobra.Command {
 			defer closeDB()
 			sum, err := demo.Load(cmd.Context(), store)
 			if errors.Is(err, demo.ErrNotEmpty) {
-				return withExitCode(2, err)
+				return withExitCode(2, errors.New(i18n.T(l, "demo.cli.not_empty")))
 			}
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "demo city loaded: %d agencies, %d systems, %d assets, %d staff\n", sum.Agencies, sum.Systems, sum.Assets, sum.Staff)
-			fmt.Fprintf(out, "demo accounts (password %q; admin, coordinator and auditor enrol an OTP app at first sign-in):\n", demo.Password)
+			fmt.Fprintln(out, i18n.T(l, "demo.cli.loaded", sum.Agencies, sum.Systems, sum.Assets, sum.Staff, sum.Merged))
+			fmt.Fprintln(out, i18n.T(l, "demo.cli.accounts", demo.Password))
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			for _, u := range sum.Users {
 				org := u.OrgCode
 				if org == "" {
-					org = "(thành phố)"
+					org = i18n.T(l, "demo.cli.city")
 				}
 				fmt.Fprintf(tw, "  %s\t%s\t%s\n", u.Email, u.Role, org)
 			}
@@ -43,5 +46,6 @@ func newDemoCmd() *cobra.Command {
 		},
 	}
 	db.register(cmd)
+	cmd.Flags().StringVar(&lang, "lang", i18n.VI, "language of the output: vi or en")
 	return cmd
 }

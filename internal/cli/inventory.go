@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -173,17 +172,5 @@ func printCounts(w io.Writer, res inventory.ImportResult, lang string) {
 
 // writeWorkbook writes b to path, replacing it only once complete.
 func writeWorkbook(path string, b *inventory.Batch) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".khien-*.xlsx")
-	if err != nil {
-		return withExitCode(2, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := workbook.Write(tmp, b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return writeAtomically(path, func(w io.Writer) error { return workbook.Write(w, b) })
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -24,78 +25,59 @@ func configArgs(cfg database.Config) []string {
 	return []string{"--data", cfg.DataDir}
 }
 
-// copyOrgs recreates the organisation tree of from in to (parents first).
-func copyOrgs(t *testing.T, from, to database.Config) {
-	t.Helper()
-	ctx := context.Background()
-	src, err := database.Open(ctx, from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dst, err := database.Open(ctx, to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dst.Close()
-	if err := dst.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	actor := access.SystemActor("test")
-	orgs, err := identity.ListOrgs(ctx, storage.New(src), actor, identity.OrgQuery{}) // parents first
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := storage.New(dst)
-	root, err := identity.RootOrg(ctx, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := map[int64]int64{orgs[0].ID: root.ID}
-	for _, o := range orgs[1:] {
-		n, err := identity.CreateOrg(ctx, store, actor, identity.OrgInput{Code: o.Code, Name: o.Name, Kind: o.Kind, ParentID: ids[o.ParentID]})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[o.ID] = n.ID
-	}
-}
-
-// TestInventoryRoundTrip: demo → export → import into an empty database →
-// export gives the same file, byte for byte; re-importing changes nothing.
+// TestInventoryRoundTrip: demo → org export → org import into an empty
+// database → org export gives the same files (xlsx and CSV), byte for byte;
+// then the demo's inventory export imports there (its organisation codes
+// resolve) and exports the same again; re-importing either changes nothing.
 func TestInventoryRoundTrip(t *testing.T) {
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
 			first, second := dbtest.Config(t, kind), dbtest.Config(t, kind)
 			dir := t.TempDir()
-			a, b := filepath.Join(dir, "a.xlsx"), filepath.Join(dir, "b.xlsx")
-			if code, out := run(append([]string{"demo"}, configArgs(first)...)...); code != 0 {
-				t.Fatalf("demo: %s", out)
+			file := func(name string) string { return filepath.Join(dir, name) }
+			mustRun := func(cfg database.Config, args ...string) string {
+				t.Helper()
+				code, out := run(append(args, configArgs(cfg)...)...)
+				if code != 0 {
+					t.Fatalf("%s: exit %d: %s", strings.Join(args, " "), code, out)
+				}
+				return out
 			}
-			if code, out := run(append([]string{"demo"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
+			same := func(a, b string) {
+				t.Helper()
+				da, _ := os.ReadFile(file(a))
+				db, _ := os.ReadFile(file(b))
+				if len(da) == 0 || !bytes.Equal(da, db) {
+					t.Fatalf("%s and %s differ", a, b)
+				}
+			}
+			demo := mustRun(first, "demo", "--lang", "en")
+			systems := regexp.MustCompile(`(\d+) systems`).FindStringSubmatch(demo)
+			if code, out := run(append([]string{"demo", "--lang", "en"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
 				t.Fatalf("second demo: %d %s", code, out)
 			}
+			for _, ext := range []string{".xlsx", ".csv"} {
+				mustRun(first, "org", "export", "-o", file("orgs-a"+ext))
+			}
+			mustRun(second, "org", "import", file("orgs-a.xlsx"))
+			if out := mustRun(second, "org", "import", "--lang", "en", file("orgs-a.csv")); !strings.Contains(out, " 0 new, 0 changed,") {
+				t.Fatalf("re-import of the organisations changed something: %s", out)
+			}
+			for _, ext := range []string{".xlsx", ".csv"} {
+				mustRun(second, "org", "export", "-o", file("orgs-b"+ext))
+				same("orgs-a"+ext, "orgs-b"+ext)
+			}
+
 			// Counts read without English plurals in either language.
-			if code, out := run(append([]string{"inventory", "export", "-o", a}, configArgs(first)...)...); code != 0 || !strings.Contains(out, ": 121 hệ thống, ") {
+			if out := mustRun(first, "inventory", "export", "-o", file("a.xlsx")); systems == nil || !strings.Contains(out, ": "+systems[1]+" hệ thống, ") {
 				t.Fatalf("export: %s", out)
 			}
-			copyOrgs(t, first, second)
-			code, out := run(append([]string{"inventory", "import", "--org", "ROOT", a}, configArgs(second)...)...)
-			if code != 0 || !strings.Contains(out, "121") {
-				t.Fatalf("import: %d %s", code, out)
+			if out := mustRun(second, "inventory", "import", "--org", "ROOT", file("a.xlsx")); systems == nil || !strings.Contains(out, " "+systems[1]+" ") {
+				t.Fatalf("import (demo: %q): %s", demo, out)
 			}
-			if code, out := run(append([]string{"inventory", "export", "--lang", "en", "-o", b}, configArgs(second)...)...); code != 0 || !strings.Contains(out, ": systems 121, ") {
-				t.Fatalf("export: %s", out)
-			}
-			da, _ := os.ReadFile(a)
-			db, _ := os.ReadFile(b)
-			if !bytes.Equal(da, db) {
-				t.Fatal("export after import differs from the original export")
-			}
-			code, out = run(append([]string{"inventory", "import", "--org", "ROOT", a}, configArgs(second)...)...)
-			if code != 0 {
-				t.Fatalf("re-import: %s", out)
-			}
+			mustRun(second, "inventory", "export", "-o", file("b.xlsx"))
+			same("a.xlsx", "b.xlsx")
+			out := mustRun(second, "inventory", "import", "--org", "ROOT", file("a.xlsx"))
 			for _, line := range strings.Split(out, "\n")[1:6] {
 				if f := strings.Fields(line); len(f) < 4 || f[len(f)-4] != "0" || f[len(f)-3] != "0" {
 					t.Fatalf("re-import changed something: %s", out)

@@ -46,6 +46,7 @@ func NewRoot() *cobra.Command {
 		newUserCmd(),
 		newTokenCmd(),
 		newAuditCmd(),
+		newOrgCmd(),
 		newInventoryCmd(),
 		newDemoCmd(),
 		newScanCmd(),

@@ -174,14 +174,9 @@ func findOrg(ctx context.Context, store *storage.Store, ref string) (identity.Or
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return identity.GetOrg(ctx, store, system, id)
 	}
-	orgs, err := identity.ListOrgs(ctx, store, system, identity.OrgQuery{IncludeArchived: true})
-	if err != nil {
-		return identity.Org{}, err
-	}
-	for _, o := range orgs {
-		if strings.EqualFold(o.Code, ref) {
-			return o, nil
-		}
+	o, err := identity.OrgByCode(ctx, store, system, ref)
+	if !errors.Is(err, access.ErrNotFound) {
+		return o, err
 	}
 	return identity.Org{}, withExitCode(2, fmt.Errorf("no organisation with code or id %q", ref))
 }

@@ -1,7 +1,9 @@
-// Package demo loads a realistic demo city — Cần Thơ with its departments,
-// districts and communes, their information systems, assets, security
-// controls and staff — into an empty database, so a newcomer sees a living
-// product. Later capabilities add their own demo data here.
+// Package demo loads a realistic demo city — Cần Thơ as it is since 1 July
+// 2025, with its departments, wards and communes, their information
+// systems, assets, security controls and staff, and the organisations of
+// before the merger in its merge history — into an empty database, so a
+// newcomer sees a living product. The city itself is in city.go. Later
+// capabilities add their own demo data here.
 package demo
 
 import (
@@ -24,9 +26,11 @@ import (
 // ErrNotEmpty means the database already holds an inventory.
 var ErrNotEmpty = errors.New("the database already has information systems; the demo loads only into an empty one")
 
-// Summary counts what Load created.
+// Summary counts what Load created: today's agencies and what they hold
+// once the former organisations are merged into them.
 type Summary struct {
 	Agencies int
+	Merged   int // organisations of before 1 July 2025, merged and archived
 	Systems  int
 	Assets   int
 	Staff    int
@@ -56,88 +60,14 @@ var demoUsers = []struct {
 }{
 	{DemoUser{"quantri@demo.khien.vn", access.Admin, ""}, "Đặng Hữu Phúc (quản trị hệ thống)", nil},
 	{DemoUser{"dieuphoi@demo.khien.vn", access.Coordinator, ""}, "Trần Minh Khoa (Phòng An ninh mạng)", nil},
-	{DemoUser{"kiemtra@demo.khien.vn", access.Auditor, ""}, "Lê Quốc Dũng (đánh giá viên)", []string{"NINHKIEU", "CAIRANG", "SKHCN"}},
+	{DemoUser{"kiemtra@demo.khien.vn", access.Auditor, ""}, "Lê Quốc Dũng (đánh giá viên)", []string{"P-NINHKIEU", "P-CAIRANG", "SKHCN"}},
 	{DemoUser{"ungcuu@demo.khien.vn", access.Responder, ""}, "Phạm Thanh Tâm (Đội ứng cứu sự cố)", []string{"SKHCN", "TTPVHCC"}},
-	{DemoUser{"quantri.skhcn@demo.khien.vn", access.AgencyAdmin, "SKHCN"}, "Nguyễn Thị Mai", nil},
+	{DemoUser{"quantri.skhcn@demo.khien.vn", access.AgencyAdmin, "SKHCN"}, "Nguyễn Thị Ngọc Mai", nil},
 	{DemoUser{"canbo.skhcn@demo.khien.vn", access.AgencyOperator, "SKHCN"}, "Võ Hoàng Nam", nil},
-	{DemoUser{"lanhdao.ninhkieu@demo.khien.vn", access.Viewer, "NINHKIEU"}, "Huỳnh Ngọc Hạnh", nil},
-}
-
-// agency is one organisation of the demo city.
-type agency struct {
-	code, name, kind, parent string
-	slug                     string // for domains and e-mail addresses
-	special                  []systemSpec
-}
-
-type systemSpec struct {
-	name, kind, purpose             string
-	level                           int
-	personal, population, procedure bool
-	hosting                         string
-}
-
-// agencies of the demo city. Since 1 March 2025 the Department of
-// Information and Communications is part of the Department of Science and
-// Technology, which now runs the city's data centre.
-var agencies = []agency{
-	{code: "VPUBND", name: "Văn phòng Ủy ban nhân dân thành phố", kind: identity.OrgDepartment, slug: "vpubnd", special: []systemSpec{
-		{name: "Hệ thống thông tin báo cáo thành phố", kind: "internal_app", purpose: "Tổng hợp báo cáo kinh tế - xã hội", level: 3, hosting: "provincial_dc"},
-	}},
-	{code: "SKHCN", name: "Sở Khoa học và Công nghệ", kind: identity.OrgDepartment, slug: "skhcn", special: []systemSpec{
-		{name: "Trung tâm dữ liệu thành phố", kind: "network", purpose: "Hạ tầng máy chủ dùng chung của thành phố", level: 4, hosting: "provincial_dc"},
-		{name: "Nền tảng tích hợp, chia sẻ dữ liệu (LGSP)", kind: "internal_app", purpose: "Kết nối, chia sẻ dữ liệu giữa các cơ quan", level: 3, personal: true, population: true, hosting: "provincial_dc"},
-		{name: "Hệ thống thư điện tử công vụ thành phố", kind: "email", purpose: "Thư điện tử cho cán bộ, công chức", level: 3, personal: true, hosting: "provincial_dc"},
-	}},
-	{code: "TTPVHCC", name: "Trung tâm Phục vụ hành chính công thành phố", kind: identity.OrgUnit, parent: "VPUBND", slug: "dichvucong", special: []systemSpec{
-		{name: "Hệ thống thông tin giải quyết thủ tục hành chính", kind: "internal_app", purpose: "Tiếp nhận, giải quyết hồ sơ thủ tục hành chính", level: 3, personal: true, population: true, procedure: true, hosting: "provincial_dc"},
-	}},
-	{code: "STC", name: "Sở Tài chính", kind: identity.OrgDepartment, slug: "stc", special: []systemSpec{
-		{name: "Phần mềm quản lý ngân sách", kind: "internal_app", purpose: "Lập, phân bổ và theo dõi dự toán ngân sách", level: 3, hosting: "provincial_dc"},
-	}},
-	{code: "SNV", name: "Sở Nội vụ", kind: identity.OrgDepartment, slug: "snv", special: []systemSpec{
-		{name: "Cơ sở dữ liệu cán bộ, công chức, viên chức", kind: "data_store", purpose: "Quản lý hồ sơ cán bộ, công chức", level: 3, personal: true, hosting: "provincial_dc"},
-	}},
-	{code: "STP", name: "Sở Tư pháp", kind: identity.OrgDepartment, slug: "stp", special: []systemSpec{
-		{name: "Phần mềm đăng ký, quản lý hộ tịch", kind: "internal_app", purpose: "Đăng ký khai sinh, kết hôn, khai tử", level: 3, personal: true, population: true, procedure: true, hosting: "provider"},
-	}},
-	{code: "SYT", name: "Sở Y tế", kind: identity.OrgDepartment, slug: "syt", special: []systemSpec{
-		{name: "Hệ thống hồ sơ sức khỏe điện tử", kind: "data_store", purpose: "Lưu trữ hồ sơ sức khỏe người dân", level: 3, personal: true, population: true, hosting: "cloud"},
-	}},
-	{code: "SGDDT", name: "Sở Giáo dục và Đào tạo", kind: identity.OrgDepartment, slug: "sgddt", special: []systemSpec{
-		{name: "Cơ sở dữ liệu ngành giáo dục", kind: "data_store", purpose: "Dữ liệu học sinh, giáo viên, trường học", level: 2, personal: true, hosting: "provider"},
-	}},
-	{code: "SXD", name: "Sở Xây dựng", kind: identity.OrgDepartment, slug: "sxd"},
-	{code: "SNNMT", name: "Sở Nông nghiệp và Môi trường", kind: identity.OrgDepartment, slug: "snnmt", special: []systemSpec{
-		{name: "Cơ sở dữ liệu đất đai", kind: "data_store", purpose: "Hồ sơ địa chính, bản đồ đất đai", level: 3, personal: true, procedure: true, hosting: "provincial_dc"},
-	}},
-	{code: "SCT", name: "Sở Công Thương", kind: identity.OrgDepartment, slug: "sct"},
-	{code: "SVHTTDL", name: "Sở Văn hóa, Thể thao và Du lịch", kind: identity.OrgDepartment, slug: "svhttdl"},
-	{code: "TTTP", name: "Thanh tra thành phố", kind: identity.OrgDepartment, slug: "thanhtra"},
-	{code: "SDTTG", name: "Sở Dân tộc và Tôn giáo", kind: identity.OrgDepartment, slug: "sdttg"},
-	{code: "NINHKIEU", name: "Ủy ban nhân dân quận Ninh Kiều", kind: identity.OrgDistrict, slug: "ninhkieu"},
-	{code: "BINHTHUY", name: "Ủy ban nhân dân quận Bình Thủy", kind: identity.OrgDistrict, slug: "binhthuy"},
-	{code: "CAIRANG", name: "Ủy ban nhân dân quận Cái Răng", kind: identity.OrgDistrict, slug: "cairang"},
-	{code: "OMON", name: "Ủy ban nhân dân quận Ô Môn", kind: identity.OrgDistrict, slug: "omon"},
-	{code: "THOTNOT", name: "Ủy ban nhân dân quận Thốt Nốt", kind: identity.OrgDistrict, slug: "thotnot"},
-	{code: "PHONGDIEN", name: "Ủy ban nhân dân huyện Phong Điền", kind: identity.OrgDistrict, slug: "phongdien"},
-	{code: "CODO", name: "Ủy ban nhân dân huyện Cờ Đỏ", kind: identity.OrgDistrict, slug: "codo"},
-	{code: "VINHTHANH", name: "Ủy ban nhân dân huyện Vĩnh Thạnh", kind: identity.OrgDistrict, slug: "vinhthanh"},
-	{code: "THOILAI", name: "Ủy ban nhân dân huyện Thới Lai", kind: identity.OrgDistrict, slug: "thoilai"},
-	{code: "P-TANAN", name: "Ủy ban nhân dân phường Tân An", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "tanan"},
-	{code: "P-ANHOA", name: "Ủy ban nhân dân phường An Hòa", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "anhoa"},
-	{code: "P-XUANKHANH", name: "Ủy ban nhân dân phường Xuân Khánh", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "xuankhanh"},
-	{code: "P-HUNGLOI", name: "Ủy ban nhân dân phường Hưng Lợi", kind: identity.OrgCommune, parent: "NINHKIEU", slug: "hungloi"},
-	{code: "P-LEBINH", name: "Ủy ban nhân dân phường Lê Bình", kind: identity.OrgCommune, parent: "CAIRANG", slug: "lebinh"},
-	{code: "P-BUIHUUNGHIA", name: "Ủy ban nhân dân phường Bùi Hữu Nghĩa", kind: identity.OrgCommune, parent: "BINHTHUY", slug: "buihuunghia"},
-	{code: "X-MYKHANH", name: "Ủy ban nhân dân xã Mỹ Khánh", kind: identity.OrgCommune, parent: "PHONGDIEN", slug: "mykhanh"},
-	{code: "X-TRUNGAN", name: "Ủy ban nhân dân xã Trung An", kind: identity.OrgCommune, parent: "CODO", slug: "trungan"},
+	{DemoUser{"lanhdao.ninhkieu@demo.khien.vn", access.Viewer, "P-NINHKIEU"}, "Huỳnh Thị Kim Hạnh", nil},
 }
 
 var (
-	surnames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Dương", "Lâm"}
-	middles  = []string{"Văn", "Thị", "Minh", "Thanh", "Hoàng", "Ngọc", "Quốc", "Thu", "Hữu", "Kim"}
-	givens   = []string{"An", "Bình", "Châu", "Dũng", "Giang", "Hải", "Hạnh", "Khoa", "Linh", "Lộc", "Mai", "Nam", "Phúc", "Quân", "Tâm", "Trang", "Tuấn", "Vy", "Yến", "Thảo"}
 	courses  = []string{"Bồi dưỡng kiến thức an toàn thông tin cơ bản", "Quản trị mạng và an ninh mạng", "Ứng cứu sự cố an toàn thông tin mạng", "CompTIA Security+", "Kiểm thử xâm nhập ứng dụng web", "Diễn tập thực chiến an toàn thông tin"}
 	vendors  = [][2]string{{"Fortinet", "FortiGate 100F"}, {"Sophos", "XGS 2100"}, {"Palo Alto Networks", "PA-440"}, {"Cisco", "Firepower 1120"}}
 	products = map[string][]string{
@@ -165,13 +95,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		return sum, fmt.Errorf("name the demo city: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(2025, 10))
-	ids := map[string]int64{}
+	ids := map[string]int64{"": root.ID}
 	for i, a := range agencies {
-		parent := root.ID
-		if a.parent != "" {
-			parent = ids[a.parent]
-		}
-		org, err := identity.CreateOrg(ctx, store, actor, identity.OrgInput{ParentID: parent, Code: a.code, Name: a.name, Kind: a.kind})
+		org, err := identity.CreateOrg(ctx, store, actor, identity.OrgInput{ParentID: ids[a.parent], Code: a.code, Name: a.name, Kind: a.kind})
 		if err != nil {
 			return sum, fmt.Errorf("demo organisation %s: %w", a.code, err)
 		}
@@ -187,12 +113,25 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		if len(res.Problems) > 0 {
 			return sum, fmt.Errorf("demo inventory of %s: %v", a.code, res.Problems[0])
 		}
-		sum.Agencies++
-		sum.Systems += len(b.Systems)
-		sum.Assets += len(b.Assets)
-		sum.Staff += len(b.Staff)
 	}
-	ids[""] = root.ID
+	// The merger of 1 July 2025: each former organisation's systems, assets
+	// and staff move to today's, and the former one is archived.
+	for _, a := range agencies {
+		if a.mergeInto == "" {
+			sum.Agencies++
+			continue
+		}
+		if _, err := inventory.MergeOrgs(ctx, store, actor, ids[a.code], ids[a.mergeInto]); err != nil {
+			return sum, fmt.Errorf("demo merge of %s into %s: %w", a.code, a.mergeInto, err)
+		}
+		sum.Merged++
+	}
+	// What the agencies hold once merged (merges join shared assets and staff).
+	ov, err := inventory.GetOverview(ctx, store, actor)
+	if err != nil {
+		return sum, err
+	}
+	sum.Systems, sum.Assets, sum.Staff = ov.Systems, ov.Assets, ov.Staff
 	if sum.Users, err = loadUsers(ctx, store, actor, ids); err != nil {
 		return sum, err
 	}
@@ -230,24 +169,36 @@ func loadUsers(ctx context.Context, store *storage.Store, actor access.Actor, or
 // controls, device counts and two or three staff with their training.
 func agencyBatch(rng *rand.Rand, n int, a agency) *inventory.Batch {
 	b := &inventory.Batch{}
+	where := a.area
+	if where == nil {
+		where = canTho
+	}
 	short := strings.TrimPrefix(strings.TrimPrefix(a.name, "Ủy ban nhân dân "), "Sở ")
-	specs := append([]systemSpec{
+	// A former organisation's common systems carry its name: a merge stops
+	// on two systems of the same name.
+	suffix := ""
+	if a.mergeInto != "" {
+		suffix = " (" + short + ")"
+	}
+	generic := []systemSpec{
 		{name: "Cổng thông tin điện tử " + short, kind: "web_portal", purpose: "Công khai thông tin, tiếp nhận phản ánh", level: 2, hosting: "provincial_dc"},
-		{name: "Phần mềm quản lý văn bản và điều hành", kind: "internal_app", purpose: "Quản lý văn bản đi, đến và hồ sơ công việc", level: 2, hosting: "provincial_dc", personal: true},
-		{name: "Mạng nội bộ (LAN)", kind: "network", purpose: "Kết nối máy trạm, máy chủ của cơ quan", level: 1, hosting: "on_premises"},
-	}, a.special...)
+		{name: "Phần mềm quản lý văn bản và điều hành" + suffix, kind: "internal_app", purpose: "Quản lý văn bản đi, đến và hồ sơ công việc", level: 2, hosting: "provincial_dc", personal: true},
+		{name: "Mạng nội bộ (LAN)" + suffix, kind: "network", purpose: "Kết nối máy trạm, máy chủ của cơ quan", level: 1, hosting: "on_premises"},
+	}
+	specs := append(generic, a.special...)
 	if a.kind == identity.OrgDistrict || a.kind == identity.OrgCommune {
-		specs = append(specs, systemSpec{name: "Phần mềm một cửa điện tử", kind: "internal_app", purpose: "Tiếp nhận, trả kết quả thủ tục hành chính tại bộ phận một cửa",
+		specs = append(specs, systemSpec{name: "Phần mềm một cửa điện tử" + suffix, kind: "internal_app", purpose: "Tiếp nhận, trả kết quả thủ tục hành chính tại bộ phận một cửa",
 			level: 2, personal: true, population: true, procedure: true, hosting: "provincial_dc"})
 	}
+	hostName := strings.ToLower(a.code) // host names are unique across the city, merged or not
 
 	var emails []string
 	for i := 0; i < 2+rng.IntN(2); i++ {
 		name := surnames[rng.IntN(len(surnames))] + " " + middles[rng.IntN(len(middles))] + " " + givens[rng.IntN(len(givens))]
-		email := emailOf(name, a.slug, i)
+		email := emailOf(name, a.slug, where.domain, i)
 		emails = append(emails, email)
 		position := []string{"Chuyên viên công nghệ thông tin", "Phó Trưởng phòng", "Cán bộ chuyên trách an toàn thông tin"}[i%3]
-		b.AddRecord(inventory.StaffSheet, 0, inventory.Record{"name": name, "position": position, "email": email, "phone": fmt.Sprintf("0292 38%02d %03d", n, rng.IntN(1000))})
+		b.AddRecord(inventory.StaffSheet, 0, inventory.Record{"name": name, "position": position, "email": email, "phone": fmt.Sprintf("%s 38%02d %03d", where.phone, n, rng.IntN(1000))})
 		for j := 0; j < rng.IntN(3); j++ {
 			b.AddRecord(inventory.QualificationsSheet, 0, inventory.Record{"staff_email": email, "course": courses[rng.IntN(len(courses))],
 				"completed_on": fmt.Sprintf("%d-%02d-%02d", 2021+rng.IntN(4), 1+rng.IntN(12), 1+rng.IntN(28)), "certificate": fmt.Sprintf("CC-%04d", rng.IntN(10000))})
@@ -259,7 +210,7 @@ func agencyBatch(rng *rand.Rand, n int, a agency) *inventory.Batch {
 		if s.level >= 2 && rng.IntN(4) > 0 {
 			decision = fmt.Sprintf("%d/QĐ-%s", 100+rng.IntN(900), strings.ToUpper(a.slug))
 			date = fmt.Sprintf("%d-%02d-%02d", 2022+rng.IntN(3), 1+rng.IntN(12), 1+rng.IntN(28))
-			approver = "Ủy ban nhân dân thành phố Cần Thơ"
+			approver = where.committee
 			if s.level <= 2 {
 				approver = "Sở Khoa học và Công nghệ"
 			}
@@ -293,20 +244,20 @@ func agencyBatch(rng *rand.Rand, n int, a agency) *inventory.Batch {
 		host := net + ".10"
 		switch s.kind {
 		case "web_portal":
-			domain := a.slug + ".cantho.gov.vn"
+			domain := a.slug + "." + where.domain
 			asset("domain", domain, nil)
 			asset("url", "https://"+domain+"/", nil)
 			asset("ip", fmt.Sprintf("203.113.%d.%d", 130+n/8, 10+n), nil)
-			asset("server", "web-"+a.slug, inventory.Record{"ips": host, "os": "Ubuntu Server", "os_version": "22.04", "role": "Máy chủ web"})
+			asset("server", "web-"+hostName, inventory.Record{"ips": host, "os": "Ubuntu Server", "os_version": "22.04", "role": "Máy chủ web"})
 		case "network":
 			asset("cidr", net+".0/24", nil)
 			v := vendors[rng.IntN(len(vendors))]
-			asset("device", fmt.Sprintf("fw%d-%s", i, a.slug), inventory.Record{"device_kind": "firewall", "vendor": v[0], "model": v[1]})
-			asset("device", fmt.Sprintf("sw%d-%s", i, a.slug), inventory.Record{"device_kind": "switch", "vendor": "Cisco", "model": "Catalyst 9300"})
+			asset("device", fmt.Sprintf("fw%d-%s", i, hostName), inventory.Record{"device_kind": "firewall", "vendor": v[0], "model": v[1]})
+			asset("device", fmt.Sprintf("sw%d-%s", i, hostName), inventory.Record{"device_kind": "switch", "vendor": "Cisco", "model": "Catalyst 9300"})
 		default:
-			asset("server", fmt.Sprintf("app%d-%s", i, a.slug), inventory.Record{"ips": host, "os": []string{"Windows Server", "Ubuntu Server", "Red Hat Enterprise Linux"}[rng.IntN(3)], "role": "Máy chủ ứng dụng"})
+			asset("server", fmt.Sprintf("app%d-%s", i, hostName), inventory.Record{"ips": host, "os": []string{"Windows Server", "Ubuntu Server", "Red Hat Enterprise Linux"}[rng.IntN(3)], "role": "Máy chủ ứng dụng"})
 			if s.kind == "email" {
-				asset("domain", "mail.cantho.gov.vn", nil)
+				asset("domain", "mail."+where.domain, nil)
 			}
 		}
 		for _, c := range inventory.Controls {
@@ -339,11 +290,11 @@ func yesNo(v bool) string {
 	return "no"
 }
 
-// emailOf makes "nguyenvanan.skhcn@cantho.gov.vn"-style addresses.
-func emailOf(name, slug string, i int) string {
+// emailOf makes "anvn1.skhcn@cantho.gov.vn"-style addresses.
+func emailOf(name, slug, domain string, i int) string {
 	parts := strings.Fields(i18n.Fold(name))
 	local := parts[len(parts)-1] + strings.Join(initials(parts[:len(parts)-1]), "")
-	return fmt.Sprintf("%s%d.%s@cantho.gov.vn", local, i+1, slug)
+	return fmt.Sprintf("%s%d.%s@%s", local, i+1, slug, domain)
 }
 
 func initials(words []string) []string {

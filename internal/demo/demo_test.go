@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/demo"
+	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
@@ -24,9 +25,10 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Agencies < 30 || sum.Systems < 120 || len(sum.Users) != len(access.Roles) {
+		if sum.Agencies < 40 || sum.Merged < 10 || sum.Systems < 120 || len(sum.Users) != len(access.Roles) {
 			t.Fatalf("demo too small: %+v", sum)
 		}
+		checkTodaysCity(t, store, sum)
 		authn := auth.NewAuthenticator(store)
 		seen := map[access.Role]int{}
 		for _, u := range sum.Users {
@@ -53,4 +55,59 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 			t.Errorf("auditor sees %d systems; want its assigned agencies' only", aud)
 		}
 	})
+}
+
+// checkTodaysCity: since 1 July 2025 the city has two levels (no active
+// district), wards and communes from the former Hậu Giang and Sóc Trăng
+// areas, and every organisation of before is merged, archived, with its
+// systems in today's organisation.
+func checkTodaysCity(t *testing.T, store *storage.Store, sum demo.Summary) {
+	t.Helper()
+	ctx := context.Background()
+	actor := access.SystemActor("test")
+	root, err := identity.RootOrg(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs, err := identity.Subtree(ctx, store, actor, root.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	active, archived := 0, 0
+	for _, o := range orgs {
+		switch {
+		case o.ArchivedAt != nil:
+			archived++
+		case o.Kind == identity.OrgDistrict:
+			t.Errorf("%s (%s) is an active district", o.Code, o.Name)
+		case o.Depth() > 1 && o.Kind == identity.OrgCommune:
+			t.Errorf("%s (%s) is a commune below the city's level", o.Code, o.Name)
+		default:
+			active++
+		}
+	}
+	if active != sum.Agencies+1 || archived != sum.Merged {
+		t.Errorf("%d active and %d archived organisations; summary %+v", active, archived, sum)
+	}
+	merges, err := inventory.ListMerges(ctx, store, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	into := map[string]bool{}
+	for _, m := range merges {
+		into[m.FromCode+">"+m.IntoCode] = true
+	}
+	for _, want := range []string{"HG-SKHCN>SKHCN", "ST-SKHCN>SKHCN", "Q-NINHKIEU>P-NINHKIEU", "TP-SOCTRANG>P-SOCTRANG", "TP-VITHANH>P-VITHANH"} {
+		if !into[want] {
+			t.Errorf("no merge %s among %v", want, into)
+		}
+	}
+	skhcn, err := identity.OrgByCode(ctx, store, actor, "SKHCN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	systems, _, err := inventory.ListSystems(ctx, store, actor, inventory.SystemFilter{Level: -1, Limit: 100, OrgID: skhcn.ID, Query: "Hậu Giang"})
+	if err != nil || len(systems) == 0 {
+		t.Errorf("SKHCN holds no system of the former Hậu Giang department (%v)", err)
+	}
 }

@@ -46,7 +46,9 @@ type OrgInput struct {
 
 var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
 
-func (in *OrgInput) validate() error {
+// Validate trims the input, defaults the kind to unit and checks code, name
+// and kind: the rules an organisation file's rows follow too.
+func (in *OrgInput) Validate() error {
 	in.Code = strings.TrimSpace(in.Code)
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Kind == "" {

@@ -64,8 +64,35 @@ func ListOrgs(ctx context.Context, db storage.Querier, actor access.Actor, q Org
 	return out, nil
 }
 
-// getOrg reads an organisation inside a transaction, refusing one outside
-// the actor's scope as not found.
+// OrgByCode returns the organisation with code (in any case, archived or
+// not) in the actor's scope.
+func OrgByCode(ctx context.Context, db storage.Querier, actor access.Actor, code string) (Org, error) {
+	o, err := scanOrg(db.QueryRow(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE lower(o.code) = lower(?)", code))
+	if storage.IsNoRows(err) || (err == nil && !actor.InScope(o.Path)) {
+		return Org{}, fmt.Errorf("organisation %q: %w", code, access.ErrNotFound)
+	}
+	if err != nil {
+		return Org{}, fmt.Errorf("get organisation %q: %w", code, err)
+	}
+	return o, nil
+}
+
+// Subtree returns the organisation id and every organisation under it,
+// archived ones included, ordered by path (each parent before its
+// children): what an export or an import snapshot reads, unpaged.
+func Subtree(ctx context.Context, db storage.Querier, actor access.Actor, id int64) ([]Org, error) {
+	top, err := GetOrg(ctx, db, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	out, err := storage.Collect[Org](db.Query(ctx, "SELECT "+orgColumns+" FROM orgs o WHERE o.path LIKE ? ORDER BY o.path", top.Path+"%"))(scanOrg)
+	if err != nil {
+		return nil, fmt.Errorf("organisation subtree %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// checkOrgCodeFree refuses a code that another organisation has, in any case.
 func checkOrgCodeFree(ctx context.Context, tx *storage.Tx, code string, except int64) error {
 	var n int
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM orgs WHERE lower(code) = lower(?) AND id <> ?", code, except).Scan(&n); err != nil {
@@ -80,31 +107,37 @@ func checkOrgCodeFree(ctx context.Context, tx *storage.Tx, code string, except i
 // CreateOrg creates an organisation under in.ParentID; the actor needs
 // ManageOrgs on the parent.
 func CreateOrg(ctx context.Context, db *storage.Store, actor access.Actor, in OrgInput) (Org, error) {
-	if err := in.validate(); err != nil {
-		return Org{}, err
-	}
 	var o Org
-	err := db.InTx(ctx, func(tx *storage.Tx) error {
-		if in.ParentID == 0 {
-			return validation.Invalid("parent_id", "identity.err.parent_required")
-		}
-		parent, err := GetOrg(ctx, tx, actor, in.ParentID)
-		if err != nil {
-			return err
-		}
-		if err := actor.Check(access.ManageOrgs, parent.Path); err != nil {
-			return err
-		}
-		if parent.ArchivedAt != nil {
-			return validation.Invalid("parent_id", "identity.err.parent_archived")
-		}
-		if err := checkOrgCodeFree(ctx, tx, in.Code, 0); err != nil {
-			return err
-		}
-		o = Org{ParentID: parent.ID, Code: in.Code, Name: in.Name, Kind: in.Kind}
-		return createOrg(ctx, tx, actor, &o, parent.Path)
+	err := db.InTx(ctx, func(tx *storage.Tx) (err error) {
+		o, err = CreateOrgTx(ctx, tx, actor, in)
+		return err
 	})
 	return o, err
+}
+
+// CreateOrgTx is CreateOrg inside the caller's transaction (an import).
+func CreateOrgTx(ctx context.Context, tx *storage.Tx, actor access.Actor, in OrgInput) (Org, error) {
+	if err := in.Validate(); err != nil {
+		return Org{}, err
+	}
+	if in.ParentID == 0 {
+		return Org{}, validation.Invalid("parent_id", "identity.err.parent_required")
+	}
+	parent, err := GetOrg(ctx, tx, actor, in.ParentID)
+	if err != nil {
+		return Org{}, err
+	}
+	if err := actor.Check(access.ManageOrgs, parent.Path); err != nil {
+		return Org{}, err
+	}
+	if parent.ArchivedAt != nil {
+		return Org{}, validation.Invalid("parent_id", "identity.err.parent_archived")
+	}
+	if err := checkOrgCodeFree(ctx, tx, in.Code, 0); err != nil {
+		return Org{}, err
+	}
+	o := Org{ParentID: parent.ID, Code: in.Code, Name: in.Name, Kind: in.Kind}
+	return o, createOrg(ctx, tx, actor, &o, parent.Path)
 }
 
 // createOrg inserts an organisation under parent (nil for the root) and sets
@@ -129,101 +162,119 @@ func createOrg(ctx context.Context, tx *storage.Tx, actor access.Actor, o *Org, 
 
 // UpdateOrg changes an organisation's code, name and kind (a rename).
 func UpdateOrg(ctx context.Context, db *storage.Store, actor access.Actor, id int64, in OrgInput) (Org, error) {
-	if err := in.validate(); err != nil {
-		return Org{}, err
-	}
 	var o Org
-	err := db.InTx(ctx, func(tx *storage.Tx) error {
-		old, err := GetOrg(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
-			return err
-		}
-		if err := checkOrgCodeFree(ctx, tx, in.Code, id); err != nil {
-			return err
-		}
-		o = old
-		o.Code, o.Name, o.Kind, o.UpdatedAt = in.Code, in.Name, in.Kind, tx.Now()
-		if _, err := tx.Exec(ctx, "UPDATE orgs SET code = ?, name = ?, name_search = ?, kind = ?, updated_at = ? WHERE id = ?",
-			o.Code, o.Name, i18n.Fold(o.Name), o.Kind, o.UpdatedAt, id); err != nil {
-			return fmt.Errorf("update organisation %d: %w", id, err)
-		}
-		return audit.Record(ctx, tx, actor, audit.Change{Action: "org.update", ObjectType: "org", ObjectID: id, OrgID: id, Old: old, New: o})
+	err := db.InTx(ctx, func(tx *storage.Tx) (err error) {
+		o, err = UpdateOrgTx(ctx, tx, actor, id, in)
+		return err
 	})
 	return o, err
+}
+
+// UpdateOrgTx is UpdateOrg inside the caller's transaction.
+func UpdateOrgTx(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64, in OrgInput) (Org, error) {
+	if err := in.Validate(); err != nil {
+		return Org{}, err
+	}
+	old, err := GetOrg(ctx, tx, actor, id)
+	if err != nil {
+		return Org{}, err
+	}
+	if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
+		return Org{}, err
+	}
+	if err := checkOrgCodeFree(ctx, tx, in.Code, id); err != nil {
+		return Org{}, err
+	}
+	o := old
+	o.Code, o.Name, o.Kind, o.UpdatedAt = in.Code, in.Name, in.Kind, tx.Now()
+	if _, err := tx.Exec(ctx, "UPDATE orgs SET code = ?, name = ?, name_search = ?, kind = ?, updated_at = ? WHERE id = ?",
+		o.Code, o.Name, i18n.Fold(o.Name), o.Kind, o.UpdatedAt, id); err != nil {
+		return Org{}, fmt.Errorf("update organisation %d: %w", id, err)
+	}
+	return o, audit.Record(ctx, tx, actor, audit.Change{Action: "org.update", ObjectType: "org", ObjectID: id, OrgID: id, Old: old, New: o})
 }
 
 // MoveOrg puts an organisation (with its subtree) under another parent. The
 // actor needs ManageOrgs on both the organisation and the new parent.
 func MoveOrg(ctx context.Context, db *storage.Store, actor access.Actor, id, parentID int64) (Org, error) {
 	var o Org
-	err := db.InTx(ctx, func(tx *storage.Tx) error {
-		old, err := GetOrg(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		parent, err := GetOrg(ctx, tx, actor, parentID)
-		if err != nil {
-			return err
-		}
-		for _, p := range []string{old.Path, parent.Path} {
-			if err := actor.Check(access.ManageOrgs, p); err != nil {
-				return err
-			}
-		}
-		if old.ParentID == 0 {
-			return validation.Invalid("parent_id", "identity.err.root_move")
-		}
-		if strings.HasPrefix(parent.Path, old.Path) {
-			return validation.Invalid("parent_id", "identity.err.move_under_self")
-		}
-		o = old
-		o.ParentID, o.Path, o.UpdatedAt = parent.ID, parent.Path+strconv.FormatInt(id, 10)+"/", tx.Now()
-		// Rewrite the prefix of every path in the subtree in one statement.
-		if _, err := tx.Exec(ctx, "UPDATE orgs SET path = CAST(? AS TEXT) || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?",
-			o.Path, len(old.Path)+1, old.Path+"%"); err != nil {
-			return fmt.Errorf("move organisation %d: %w", id, err)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE orgs SET parent_id = ?, updated_at = ? WHERE id = ?", parent.ID, o.UpdatedAt, id); err != nil {
-			return fmt.Errorf("move organisation %d: %w", id, err)
-		}
-		return audit.Record(ctx, tx, actor, audit.Change{Action: "org.move", ObjectType: "org", ObjectID: id, OrgID: id,
-			Old: map[string]any{"parent_id": old.ParentID, "path": old.Path}, New: map[string]any{"parent_id": o.ParentID, "path": o.Path}})
+	err := db.InTx(ctx, func(tx *storage.Tx) (err error) {
+		o, err = MoveOrgTx(ctx, tx, actor, id, parentID)
+		return err
 	})
 	return o, err
+}
+
+// MoveOrgTx is MoveOrg inside the caller's transaction.
+func MoveOrgTx(ctx context.Context, tx *storage.Tx, actor access.Actor, id, parentID int64) (Org, error) {
+	old, err := GetOrg(ctx, tx, actor, id)
+	if err != nil {
+		return Org{}, err
+	}
+	parent, err := GetOrg(ctx, tx, actor, parentID)
+	if err != nil {
+		return Org{}, err
+	}
+	for _, p := range []string{old.Path, parent.Path} {
+		if err := actor.Check(access.ManageOrgs, p); err != nil {
+			return Org{}, err
+		}
+	}
+	if old.ParentID == 0 {
+		return Org{}, validation.Invalid("parent_id", "identity.err.root_move")
+	}
+	if strings.HasPrefix(parent.Path, old.Path) {
+		return Org{}, validation.Invalid("parent_id", "identity.err.move_under_self")
+	}
+	o := old
+	o.ParentID, o.Path, o.UpdatedAt = parent.ID, parent.Path+strconv.FormatInt(id, 10)+"/", tx.Now()
+	// Rewrite the prefix of every path in the subtree in one statement.
+	if _, err := tx.Exec(ctx, "UPDATE orgs SET path = CAST(? AS TEXT) || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?",
+		o.Path, len(old.Path)+1, old.Path+"%"); err != nil {
+		return Org{}, fmt.Errorf("move organisation %d: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE orgs SET parent_id = ?, updated_at = ? WHERE id = ?", parent.ID, o.UpdatedAt, id); err != nil {
+		return Org{}, fmt.Errorf("move organisation %d: %w", id, err)
+	}
+	return o, audit.Record(ctx, tx, actor, audit.Change{Action: "org.move", ObjectType: "org", ObjectID: id, OrgID: id,
+		Old: map[string]any{"parent_id": old.ParentID, "path": old.Path}, New: map[string]any{"parent_id": o.ParentID, "path": o.Path}})
 }
 
 // SetOrgArchived archives an organisation (it stays, with its history, but
 // leaves lists and takes no new children) or brings it back.
 func SetOrgArchived(ctx context.Context, db *storage.Store, actor access.Actor, id int64, archived bool) (Org, error) {
 	var o Org
-	err := db.InTx(ctx, func(tx *storage.Tx) error {
-		old, err := GetOrg(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
-			return err
-		}
-		if old.ParentID == 0 && archived {
-			return validation.Invalid("id", "identity.err.root_archive")
-		}
-		o = old
-		o.UpdatedAt = tx.Now()
-		action := "org.restore"
-		o.ArchivedAt = nil
-		if archived {
-			action = "org.archive"
-			o.ArchivedAt = &o.UpdatedAt
-		}
-		if _, err := tx.Exec(ctx, "UPDATE orgs SET archived_at = ?, updated_at = ? WHERE id = ?", o.ArchivedAt, o.UpdatedAt, id); err != nil {
-			return fmt.Errorf("archive organisation %d: %w", id, err)
-		}
-		return audit.Record(ctx, tx, actor, audit.Change{Action: action, ObjectType: "org", ObjectID: id, OrgID: id, Old: old.ArchivedAt, New: o.ArchivedAt})
+	err := db.InTx(ctx, func(tx *storage.Tx) (err error) {
+		o, err = SetOrgArchivedTx(ctx, tx, actor, id, archived)
+		return err
 	})
 	return o, err
+}
+
+// SetOrgArchivedTx is SetOrgArchived inside the caller's transaction.
+func SetOrgArchivedTx(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64, archived bool) (Org, error) {
+	old, err := GetOrg(ctx, tx, actor, id)
+	if err != nil {
+		return Org{}, err
+	}
+	if err := actor.Check(access.ManageOrgs, old.Path); err != nil {
+		return Org{}, err
+	}
+	if old.ParentID == 0 && archived {
+		return Org{}, validation.Invalid("id", "identity.err.root_archive")
+	}
+	o := old
+	o.UpdatedAt = tx.Now()
+	action := "org.restore"
+	o.ArchivedAt = nil
+	if archived {
+		action = "org.archive"
+		o.ArchivedAt = &o.UpdatedAt
+	}
+	if _, err := tx.Exec(ctx, "UPDATE orgs SET archived_at = ?, updated_at = ? WHERE id = ?", o.ArchivedAt, o.UpdatedAt, id); err != nil {
+		return Org{}, fmt.Errorf("archive organisation %d: %w", id, err)
+	}
+	return o, audit.Record(ctx, tx, actor, audit.Change{Action: action, ObjectType: "org", ObjectID: id, OrgID: id, Old: old.ArchivedAt, New: o.ArchivedAt})
 }
 
 // CheckOrg returns the path of the organisation orgID after checking that
