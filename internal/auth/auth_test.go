@@ -3,9 +3,11 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,17 +80,16 @@ func TestBruteForceLockout(t *testing.T) {
 			t.Fatalf("lockout ends in %v", d)
 		}
 		// When the window has passed the account opens again.
-		if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE login_failures SET at = ?"), s.Now().Add(-auth.FailureWindow-time.Minute)); err != nil {
+		if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE login_throttle SET last_at = ?"), s.Now().Add(-auth.FailureWindow-time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.Login(ctx, "op@so.vn", password, "", "10.0.0.2"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
 		// Per address: many failures from one address lock it for every account.
-		for range auth.MaxFailuresPerIP {
-			if err := identity.RecordLoginFailure(ctx, s, "someone@else.vn", "10.9.9.9", s.Now().Add(-time.Hour)); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := db.Write.Exec(db.Dialect.Rebind("INSERT INTO login_throttle (throttle_key, failures, last_at) VALUES (?, ?, ?)"),
+			"ip:10.9.9.9", auth.MaxFailuresPerIP, s.Now()); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := a.Login(ctx, "op@so.vn", password, "", "10.9.9.9"); !errors.As(err, &locked) {
 			t.Fatalf("from a throttled address: %v", err)
@@ -107,6 +108,61 @@ func TestBruteForceLockout(t *testing.T) {
 		}
 		if count["user.login_failed"] != 5 || count["user.login_locked"] != 2 || count["user.login"] != 1 {
 			t.Fatalf("audited sign-ins: %v", count)
+		}
+	})
+}
+
+// Parallel guesses cannot overrun the limits (issue 10, item 2): of 50
+// wrong passwords sent at once for one account at most MaxFailuresPerAccount
+// are evaluated, and of 50 guesses at different accounts from one address at
+// most MaxFailuresPerIP. Each evaluated guess leaves one user.login_failed
+// entry; the others are refused as locked before the password is checked.
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s, a, _, _ := setup(t, db)
+		guess := func(email func(i int) string, ip func(i int) string) (locked int) {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			for i := range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := a.Login(ctx, email(i), fmt.Sprintf("wrong guess %d", i), "", ip(i))
+					var l *auth.LockedError
+					switch {
+					case errors.As(err, &l):
+						mu.Lock()
+						locked++
+						mu.Unlock()
+					case !errors.Is(err, auth.ErrBadCredentials):
+						t.Errorf("guess %d: %v", i, err)
+					}
+				}()
+			}
+			wg.Wait()
+			return locked
+		}
+		evaluated := func(ip string) int {
+			entries, _, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login_failed", Limit: audit.MaxPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range entries {
+				if strings.HasPrefix(e.IP, ip) {
+					n++
+				}
+			}
+			return n
+		}
+		locked := guess(func(int) string { return "op@so.vn" }, func(i int) string { return fmt.Sprintf("10.1.0.%d", i) })
+		if n := evaluated("10.1.0."); n != auth.MaxFailuresPerAccount || locked != 50-n {
+			t.Fatalf("one account: %d guesses evaluated, %d refused; want %d evaluated", n, locked, auth.MaxFailuresPerAccount)
+		}
+		locked = guess(func(i int) string { return fmt.Sprintf("nobody%d@so.vn", i) }, func(int) string { return "10.2.0.1" })
+		if n := evaluated("10.2.0.1"); n != auth.MaxFailuresPerIP || locked != 50-n {
+			t.Fatalf("one address: %d guesses evaluated, %d refused; want %d evaluated", n, locked, auth.MaxFailuresPerIP)
 		}
 	})
 }
