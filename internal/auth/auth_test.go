@@ -18,6 +18,7 @@ import (
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 const password = "một cụm mật khẩu đủ dài"
@@ -290,17 +291,45 @@ func TestPasswordHashing(t *testing.T) {
 	if err := auth.VerifyPassword(ctx, h, password+"!"); !errors.Is(err, auth.ErrMismatch) {
 		t.Fatalf("wrong password: %v", err)
 	}
+	owner := auth.PasswordOwner{Email: "nguyen.thi.lan@soytecantho.gov.vn", Name: "Nguyễn Thị Lan"}
 	for _, tt := range []struct {
 		password string
-		ok       bool
+		reason   string // the catalogue key of the refusal; "" when accepted
 	}{
-		{"short", false},
-		{"password1234", false},
-		{"aaaaaaaaaaaaaaaa", false},
-		{"mặt trời mọc ở đằng đông", true},
+		{"short", "identity.err.password_short"},
+		{"password1234", "identity.err.password_common"},
+		{"aaaaaaaaaaaaaaaa", "identity.err.password_repetitive"},
+		{"mặt trời mọc ở đằng đông", ""},
+		// Issue 10, item 5: accepted before.
+		{"Khien-Demo-2026", "identity.err.password_published"},
+		{"khien-demo-2026", "identity.err.password_published"},
+		{"Khiên bảo vệ Cần Thơ", "identity.err.password_product"},
+		{"MatKhauKh13n!!", "identity.err.password_product"},
+		{"the shield of the city", "identity.err.password_product"},
+		{"Nguyen.Thi.Lan.88", "identity.err.password_personal"},
+		{"nguyễn ơi mở cửa ra", "identity.err.password_personal"},
+		{"mùa xuân của nguyenthilan", "identity.err.password_personal"},
+		{"qwertyuiop-7/", "identity.err.password_pattern"},
+		{"Abcd1234efgh", "identity.err.password_pattern"},
+		{"zzzzz98765432", "identity.err.password_pattern"},
+		{"Ab1!Ab1!Ab1!Ab1!", "identity.err.password_pattern"},
+		{"Hoa sen nở 2026, mùa thu", ""},
+		{"correct horse battery", ""},
+		{"trời hôm nay đẹp ghê", ""},
 	} {
-		if err := auth.CheckPolicy(tt.password); (err == nil) != tt.ok {
-			t.Errorf("policy(%q) = %v, want ok=%v", tt.password, err, tt.ok)
+		err := auth.CheckPolicy(tt.password, owner)
+		got := ""
+		if es, ok := validation.As(err); ok && len(es) > 0 {
+			got = es[0].Key
+		}
+		if got != tt.reason || (err != nil) != (tt.reason != "") {
+			t.Errorf("policy(%q) = %v (%q), want %q", tt.password, err, got, tt.reason)
+		}
+	}
+	// Generated passwords always pass (first start and resets use them).
+	for range 2000 {
+		if p := auth.GeneratePassword(); auth.CheckPolicy(p, auth.PasswordOwner{Email: "admin@khien.local", Name: "Quản trị hệ thống"}) != nil {
+			t.Fatalf("generated password %q refused: %v", p, auth.CheckPolicy(p, owner))
 		}
 	}
 }

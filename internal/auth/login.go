@@ -250,7 +250,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 	if err := identity.ReleaseLoginAttempt(ctx, a.store, actor.Email, actor.IP, true); err != nil {
 		return err
 	}
-	hash, err := NewPassword(ctx, "new_password", next)
+	hash, err := NewPassword(ctx, "new_password", next, PasswordOwner{Email: u.Email, Name: u.Name})
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
 	if generated {
 		password = auth.GeneratePassword()
 	}
-	hash, err := auth.NewPassword(ctx, "KHIEN_ADMIN_PASSWORD", password)
+	hash, err := auth.NewPassword(ctx, "KHIEN_ADMIN_PASSWORD", password, auth.PasswordOwner{Email: email})
 	if _, invalid := validation.As(err); invalid {
 		return withExitCode(2, err)
 	}
