@@ -157,12 +157,17 @@ func CreateUser(ctx context.Context, db *storage.Store, actor access.Actor, in U
 		if org.ArchivedAt != nil {
 			return validation.Invalid("org_id", "identity.err.org_archived")
 		}
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE email = ?", in.Email).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+		// A taken address is named as such only to a caller who can see its
+		// user; others get a message that does not say the address exists.
+		var path string
+		err = tx.QueryRow(ctx, "SELECT o.path FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.email = ?", in.Email).Scan(&path)
+		switch {
+		case err == nil && (actor.Global() || actor.InScope(path)):
 			return validation.Invalid("email", "identity.err.email_used")
+		case err == nil:
+			return validation.Invalid("email", "identity.err.email_unavailable")
+		case !storage.IsNoRows(err):
+			return err
 		}
 		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
 		return createUser(ctx, tx, actor, &u)
