@@ -62,6 +62,10 @@ func Restore(ctx context.Context, dataDir, file string, force bool) (kept string
 			return "", fmt.Errorf("%w: %s already holds a database; stop the server and pass --force to replace it", ErrConfig, dataDir)
 		}
 		kept = dst + ".before-restore-" + time.Now().UTC().Format("20060102-150405")
+		if _, err := os.Stat(kept); err == nil {
+			// Rename would overwrite the copy kept by a restore a moment ago.
+			return "", fmt.Errorf("%w: %s already exists; try again in a second", ErrConfig, kept)
+		}
 	}
 	tmp := dst + ".restore"
 	if err := copyFile(file, tmp); err != nil {
