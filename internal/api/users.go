@@ -78,7 +78,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	hash, err := auth.NewPassword(r.Context(), "password", in.Password)
+	hash, err := auth.NewPassword(r.Context(), "password", in.Password, auth.PasswordOwner{Email: in.Email, Name: in.Name})
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -143,7 +143,12 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	hash, err := auth.NewPassword(r.Context(), "password", in.Password)
+	u, err := identity.GetUser(r.Context(), h.Store, httpx.Caller(r), id)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	hash, err := auth.NewPassword(r.Context(), "password", in.Password, auth.PasswordOwner{Email: u.Email, Name: u.Name})
 	if err != nil {
 		Fail(w, r, err)
 		return

@@ -117,13 +117,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 		own := app.Org(t, "OWN", "Sở của người dùng")
 		other := app.Org(t, "OTHER", "Sở khác")
 		users := map[access.Role]*apptest.User{}
-		tokens := map[access.Role]string{}
 		for _, role := range access.Roles {
 			u := app.User(t, role, own.ID)
 			if role.Assignable() {
 				app.Assign(t, u, own.ID)
 			}
-			users[role], tokens[role] = u, app.Token(t, u)
+			users[role] = u
 		}
 		seq := new(atomic.Int64)
 		registered := map[string]bool{}
@@ -156,7 +155,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 				t.Run(string(role), func(t *testing.T) {
 					t.Parallel()
 					for _, route := range checked {
-						checkRoute(t, app, route, matrix[route.Pattern()], role, users[role], tokens[role], own, other, seq)
+						checkRoute(t, app, route, matrix[route.Pattern()], role, users[role], own, other, seq)
 					}
 				})
 			}
@@ -172,7 +171,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 // checkRoute sends route as role, on an object in the user's own
 // organisation and (for object routes) in another, and compares the answer
 // with the row.
-func checkRoute(t *testing.T, app *apptest.App, route router.Route, r rule, role access.Role, user *apptest.User, token string, own, other identity.Org, seq *atomic.Int64) {
+func checkRoute(t *testing.T, app *apptest.App, route router.Route, r rule, role access.Role, user *apptest.User, own, other identity.Org, seq *atomic.Int64) {
 	key := route.Pattern()
 	scopes := []identity.Org{own, other}
 	if r.kind != "object" {
@@ -184,10 +183,14 @@ func checkRoute(t *testing.T, app *apptest.App, route router.Route, r rule, role
 		if i == 1 {
 			want = slices.Contains(r.other, role)
 		}
+		// A fresh token or session per request: signing out everywhere
+		// (one of the routes) ends both.
 		var cookie *http.Cookie
-		bearer := token
-		if !strings.HasPrefix(route.Path, "/api/") {
-			cookie, bearer = app.SessionCookie(t, user), ""
+		var bearer string
+		if strings.HasPrefix(route.Path, "/api/") {
+			bearer = app.Token(t, user)
+		} else {
+			cookie = app.SessionCookie(t, user)
 		}
 		status, loc := send(t, app, route.Method, pathFor(c, r, route.Path), bearer, cookie, bodyFor(c, r))
 		allowed := (status >= 200 && status < 300) || (status >= 300 && status < 400 && (r.toLogin || !strings.HasPrefix(loc, "/login"))) || status == 422

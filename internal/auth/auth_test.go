@@ -3,9 +3,11 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 const password = "một cụm mật khẩu đủ dài"
@@ -78,17 +81,16 @@ func TestBruteForceLockout(t *testing.T) {
 			t.Fatalf("lockout ends in %v", d)
 		}
 		// When the window has passed the account opens again.
-		if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE login_failures SET at = ?"), s.Now().Add(-auth.FailureWindow-time.Minute)); err != nil {
+		if _, err := db.Write.Exec(db.Dialect.Rebind("UPDATE login_throttle SET last_at = ?"), s.Now().Add(-auth.FailureWindow-time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.Login(ctx, "op@so.vn", password, "", "10.0.0.2"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
 		// Per address: many failures from one address lock it for every account.
-		for range auth.MaxFailuresPerIP {
-			if err := identity.RecordLoginFailure(ctx, s, "someone@else.vn", "10.9.9.9", s.Now().Add(-time.Hour)); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := db.Write.Exec(db.Dialect.Rebind("INSERT INTO login_throttle (throttle_key, failures, last_at) VALUES (?, ?, ?)"),
+			"ip:10.9.9.9", auth.MaxFailuresPerIP, s.Now()); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := a.Login(ctx, "op@so.vn", password, "", "10.9.9.9"); !errors.As(err, &locked) {
 			t.Fatalf("from a throttled address: %v", err)
@@ -107,6 +109,61 @@ func TestBruteForceLockout(t *testing.T) {
 		}
 		if count["user.login_failed"] != 5 || count["user.login_locked"] != 2 || count["user.login"] != 1 {
 			t.Fatalf("audited sign-ins: %v", count)
+		}
+	})
+}
+
+// Parallel guesses cannot overrun the limits (issue 10, item 2): of 50
+// wrong passwords sent at once for one account at most MaxFailuresPerAccount
+// are evaluated, and of 50 guesses at different accounts from one address at
+// most MaxFailuresPerIP. Each evaluated guess leaves one user.login_failed
+// entry; the others are refused as locked before the password is checked.
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s, a, _, _ := setup(t, db)
+		guess := func(email func(i int) string, ip func(i int) string) (locked int) {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			for i := range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := a.Login(ctx, email(i), fmt.Sprintf("wrong guess %d", i), "", ip(i))
+					var l *auth.LockedError
+					switch {
+					case errors.As(err, &l):
+						mu.Lock()
+						locked++
+						mu.Unlock()
+					case !errors.Is(err, auth.ErrBadCredentials):
+						t.Errorf("guess %d: %v", i, err)
+					}
+				}()
+			}
+			wg.Wait()
+			return locked
+		}
+		evaluated := func(ip string) int {
+			entries, _, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login_failed", Limit: audit.MaxPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range entries {
+				if strings.HasPrefix(e.IP, ip) {
+					n++
+				}
+			}
+			return n
+		}
+		locked := guess(func(int) string { return "op@so.vn" }, func(i int) string { return fmt.Sprintf("10.1.0.%d", i) })
+		if n := evaluated("10.1.0."); n != auth.MaxFailuresPerAccount || locked != 50-n {
+			t.Fatalf("one account: %d guesses evaluated, %d refused; want %d evaluated", n, locked, auth.MaxFailuresPerAccount)
+		}
+		locked = guess(func(i int) string { return fmt.Sprintf("nobody%d@so.vn", i) }, func(int) string { return "10.2.0.1" })
+		if n := evaluated("10.2.0.1"); n != auth.MaxFailuresPerIP || locked != 50-n {
+			t.Fatalf("one address: %d guesses evaluated, %d refused; want %d evaluated", n, locked, auth.MaxFailuresPerIP)
 		}
 	})
 }
@@ -234,17 +291,45 @@ func TestPasswordHashing(t *testing.T) {
 	if err := auth.VerifyPassword(ctx, h, password+"!"); !errors.Is(err, auth.ErrMismatch) {
 		t.Fatalf("wrong password: %v", err)
 	}
+	owner := auth.PasswordOwner{Email: "nguyen.thi.lan@soytecantho.gov.vn", Name: "Nguyễn Thị Lan"}
 	for _, tt := range []struct {
 		password string
-		ok       bool
+		reason   string // the catalogue key of the refusal; "" when accepted
 	}{
-		{"short", false},
-		{"password1234", false},
-		{"aaaaaaaaaaaaaaaa", false},
-		{"mặt trời mọc ở đằng đông", true},
+		{"short", "identity.err.password_short"},
+		{"password1234", "identity.err.password_common"},
+		{"aaaaaaaaaaaaaaaa", "identity.err.password_repetitive"},
+		{"mặt trời mọc ở đằng đông", ""},
+		// Issue 10, item 5: accepted before.
+		{"Khien-Demo-2026", "identity.err.password_published"},
+		{"khien-demo-2026", "identity.err.password_published"},
+		{"Khiên bảo vệ Cần Thơ", "identity.err.password_product"},
+		{"MatKhauKh13n!!", "identity.err.password_product"},
+		{"the shield of the city", "identity.err.password_product"},
+		{"Nguyen.Thi.Lan.88", "identity.err.password_personal"},
+		{"nguyễn ơi mở cửa ra", "identity.err.password_personal"},
+		{"mùa xuân của nguyenthilan", "identity.err.password_personal"},
+		{"qwertyuiop-7/", "identity.err.password_pattern"},
+		{"Abcd1234efgh", "identity.err.password_pattern"},
+		{"zzzzz98765432", "identity.err.password_pattern"},
+		{"Ab1!Ab1!Ab1!Ab1!", "identity.err.password_pattern"},
+		{"Hoa sen nở 2026, mùa thu", ""},
+		{"correct horse battery", ""},
+		{"trời hôm nay đẹp ghê", ""},
 	} {
-		if err := auth.CheckPolicy(tt.password); (err == nil) != tt.ok {
-			t.Errorf("policy(%q) = %v, want ok=%v", tt.password, err, tt.ok)
+		err := auth.CheckPolicy(tt.password, owner)
+		got := ""
+		if es, ok := validation.As(err); ok && len(es) > 0 {
+			got = es[0].Key
+		}
+		if got != tt.reason || (err != nil) != (tt.reason != "") {
+			t.Errorf("policy(%q) = %v (%q), want %q", tt.password, err, got, tt.reason)
+		}
+	}
+	// Generated passwords always pass (first start and resets use them).
+	for range 2000 {
+		if p := auth.GeneratePassword(); auth.CheckPolicy(p, auth.PasswordOwner{Email: "admin@khien.local", Name: "Quản trị hệ thống"}) != nil {
+			t.Fatalf("generated password %q refused: %v", p, auth.CheckPolicy(p, owner))
 		}
 	}
 }

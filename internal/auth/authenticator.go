@@ -85,7 +85,10 @@ func (a *Authenticator) tokenActor(ctx context.Context, secret, ip string) (acce
 		}
 		return access.Actor{}, false
 	}
-	if !t.Active(a.store.Now()) {
+	// A token carries the same MFA guarantee as a session: none for a user
+	// who must enrol and has not (tokens issued before a role change or an
+	// MFA reset are revoked as well; this holds for any that slipped by).
+	if !t.Active(a.store.Now()) || (u.Role.RequiresMFA() && !u.MFAEnabled) {
 		return access.Actor{}, false
 	}
 	actor, err := identity.ActorFor(ctx, a.store, u)

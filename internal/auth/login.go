@@ -18,13 +18,17 @@ import (
 // Throttling: after MaxFailuresPerAccount failed sign-ins within
 // FailureWindow an account is locked until FailureWindow has passed since
 // the last failure; an address gets MaxFailuresPerIP (it may be an agency's
-// shared NAT). While locked, attempts are refused without checking the
+// shared NAT). Each attempt is counted before the password is checked, in one
+// atomic step (identity.ReserveLoginAttempt), so parallel guesses cannot
+// overrun the limit; while locked, attempts are refused without checking the
 // password, so a guesser learns nothing.
 const (
 	MaxFailuresPerAccount = 5
 	MaxFailuresPerIP      = 30
 	FailureWindow         = 15 * time.Minute
 )
+
+var throttle = identity.Throttle{PerAccount: MaxFailuresPerAccount, PerIP: MaxFailuresPerIP, Window: FailureWindow}
 
 // Sign-in errors. The web and API show them from the catalogue (login.*)
 // in the reader's language; these texts are for logs and the CLI.
@@ -66,11 +70,12 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 // Login checks a sign-in: throttling, password, then the TOTP or recovery
-// code when the user has MFA. Every outcome is audited.
+// code when the user has MFA. Every outcome is audited. The attempt counts as
+// a failure from the start; only a success or a missing code gives it back.
 func (a *Authenticator) Login(ctx context.Context, email, password, code, ip string) (Login, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	who := access.Actor{Email: email, IP: ip}
-	if err := a.checkLockout(ctx, who); err != nil {
+	if err := a.reserveAttempt(ctx, who); err != nil {
 		return Login{}, err
 	}
 	u, err := identity.UserByEmail(ctx, a.store, email)
@@ -94,6 +99,10 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 	method := "password"
 	if u.MFAEnabled {
 		if strings.TrimSpace(code) == "" {
+			// The form asks for the code next; the right password is no failure.
+			if err := identity.ReleaseLoginAttempt(ctx, a.store, email, ip, false); err != nil {
+				return Login{}, err
+			}
 			return Login{}, ErrCodeRequired
 		}
 		if method, err = a.checkSecondFactor(ctx, who, code); err != nil {
@@ -103,7 +112,7 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 			return Login{}, err
 		}
 	}
-	if err := identity.ClearLoginFailures(ctx, a.store, email); err != nil {
+	if err := identity.ReleaseLoginAttempt(ctx, a.store, email, ip, true); err != nil {
 		return Login{}, err
 	}
 	actor, err := identity.ActorFor(ctx, a.store, u)
@@ -116,22 +125,15 @@ func (a *Authenticator) Login(ctx context.Context, email, password, code, ip str
 	return l, nil
 }
 
-// checkLockout refuses (with a *LockedError) while the account or the
-// address has too many recent failures.
-func (a *Authenticator) checkLockout(ctx context.Context, who access.Actor) error {
-	f, err := identity.RecentLoginFailures(ctx, a.store, who.Email, who.IP, a.store.Now().Add(-FailureWindow))
-	if err != nil {
+// reserveAttempt counts an attempt against the account and the address, or
+// refuses it (with a *LockedError, audited) while either is locked.
+func (a *Authenticator) reserveAttempt(ctx context.Context, who access.Actor) error {
+	until, locked, err := identity.ReserveLoginAttempt(ctx, a.store, throttle, who.Email, who.IP)
+	if err != nil || !locked {
 		return err
 	}
-	if f.ByEmail < MaxFailuresPerAccount && f.ByIP < MaxFailuresPerIP {
-		return nil
-	}
-	until := f.LastByEmail
-	if f.ByIP >= MaxFailuresPerIP && f.LastByIP.After(until) {
-		until = f.LastByIP
-	}
 	a.audit(ctx, who, "user.login_locked", nil)
-	return &LockedError{Until: until.Add(FailureWindow)}
+	return &LockedError{Until: until}
 }
 
 // checkSecondFactor accepts an unused TOTP code or an unused recovery code.
@@ -160,10 +162,8 @@ func (a *Authenticator) checkSecondFactor(ctx context.Context, who access.Actor,
 	return "recovery_code", nil
 }
 
+// fail audits a failed attempt; it was counted when it was reserved.
 func (a *Authenticator) fail(ctx context.Context, who access.Actor, reason string, err error) error {
-	if rerr := identity.RecordLoginFailure(ctx, a.store, who.Email, who.IP, a.store.Now().Add(-24*time.Hour)); rerr != nil {
-		return rerr
-	}
 	a.audit(ctx, who, "user.login_failed", map[string]string{"reason": reason})
 	return err
 }
@@ -229,7 +229,7 @@ func (a *Authenticator) NewRecoveryCodesFor(ctx context.Context, actor access.Ac
 func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, current, next, keepSession string) error {
 	// Guesses of the current password count as failed sign-ins, so a stolen
 	// session cannot be used to find the password.
-	if err := a.checkLockout(ctx, actor); err != nil {
+	if err := a.reserveAttempt(ctx, actor); err != nil {
 		var locked *LockedError
 		if errors.As(err, &locked) {
 			return validation.Invalid("current_password", "login.locked", locked.Clock())
@@ -247,7 +247,10 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 		}
 		return err
 	}
-	hash, err := NewPassword(ctx, "new_password", next)
+	if err := identity.ReleaseLoginAttempt(ctx, a.store, actor.Email, actor.IP, true); err != nil {
+		return err
+	}
+	hash, err := NewPassword(ctx, "new_password", next, PasswordOwner{Email: u.Email, Name: u.Name})
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,18 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 			if code, out := run(args("user", "reset-password", "--email", "lan@so.gov.vn", "--reset-mfa", "--lang", "en")...); code != 0 || !strings.Contains(out, "password (shown once)") {
 				t.Fatalf("reset-password: %d %s", code, out)
 			}
+			if tok, _, err := identity.TokenUser(context.Background(), store, auth.HashToken(token)); err != nil || tok.RevokedAt == nil {
+				t.Fatalf("token survived a password and MFA reset: %v %+v", err, tok)
+			}
+
+			// An auditor who has not enrolled MFA gets no token.
+			if code, out := run(args("user", "create", "--email", "kiem@so.gov.vn", "--name", "Kiểm Toán", "--role", "auditor")...); code != 0 {
+				t.Fatalf("user create auditor: %d %s", code, out)
+			}
+			code, out = run(args("token", "create", "--user", "kiem@so.gov.vn", "--name", "audit")...)
+			if code != 2 || !strings.Contains(out, "requires MFA") || strings.Contains(out, auth.TokenPrefix) {
+				t.Fatalf("token for an unenrolled auditor: %d %s", code, out)
+			}
 
 			code, out = run(args("audit", "verify")...)
 			if code != 0 || !strings.Contains(out, "nhật ký kiểm toán nguyên vẹn: đã kiểm tra") || strings.Contains(out, "entries") {

@@ -91,7 +91,11 @@ func newRestoreCmd() *cobra.Command {
 		Short: "Khôi phục cơ sở dữ liệu SQLite từ bản sao lưu / restore a SQLite backup (server stopped)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := database.Restore(cmd.Context(), dataDir, args[0], force); err != nil {
+			kept, err := database.Restore(cmd.Context(), dataDir, args[0], force)
+			if kept != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "the database it replaces is kept as %s\n", kept)
+			}
+			if err != nil {
 				return configError(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "restored %s into %s\n", args[0], dataDir)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/khien/khien/internal/app"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
@@ -53,6 +54,15 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config) error {
 		return withExitCode(2, err)
 	}
 	defer ln.Close()
+	if cfg := dbf.config(); cfg.URL == "" {
+		// Held for the server's lifetime: restore refuses to replace the
+		// database under it.
+		unlock, err := database.LockDataDir(cfg.DataDir, "khien serve")
+		if err != nil {
+			return configError(err)
+		}
+		defer unlock()
+	}
 	db, err := dbf.open(ctx)
 	if err != nil {
 		return err
@@ -95,7 +105,7 @@ func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
 	if generated {
 		password = auth.GeneratePassword()
 	}
-	hash, err := auth.NewPassword(ctx, "KHIEN_ADMIN_PASSWORD", password)
+	hash, err := auth.NewPassword(ctx, "KHIEN_ADMIN_PASSWORD", password, auth.PasswordOwner{Email: email})
 	if _, invalid := validation.As(err); invalid {
 		return withExitCode(2, err)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,6 +52,10 @@ func newTokenCreateCmd() *cobra.Command {
 			}
 			secret, hash, prefix := auth.NewToken()
 			t, err := identity.CreateToken(ctx, store, access.SystemActor("cli"), u.ID, name, hash, prefix, exp)
+			if errors.Is(err, identity.ErrMFANotEnrolled) {
+				return withExitCode(2, fmt.Errorf("refused: %s has role %s, which requires MFA, and has not enrolled; they sign in to the web UI and enrol TOTP first / từ chối: %s có vai trò %s bắt buộc xác thực hai lớp nhưng chưa đăng ký; người dùng cần đăng nhập giao diện web và đăng ký TOTP trước",
+					u.Email, u.Role, u.Email, u.Role))
+			}
 			if err != nil {
 				return withExitCode(2, err)
 			}

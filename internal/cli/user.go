@@ -36,7 +36,7 @@ func (f *passwordFlags) register(cmd *cobra.Command) {
 }
 
 // password returns the new password's hash and, when generated, the password to print.
-func (f *passwordFlags) password(ctx context.Context, in io.Reader) (hash, generated string, err error) {
+func (f *passwordFlags) password(ctx context.Context, in io.Reader, owner auth.PasswordOwner) (hash, generated string, err error) {
 	password := ""
 	if f.stdin {
 		line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
@@ -48,7 +48,7 @@ func (f *passwordFlags) password(ctx context.Context, in io.Reader) (hash, gener
 		password = auth.GeneratePassword()
 		generated = password
 	}
-	hash, err = auth.NewPassword(ctx, "password", password)
+	hash, err = auth.NewPassword(ctx, "password", password, owner)
 	if _, invalid := validation.As(err); invalid {
 		return "", "", withExitCode(2, err)
 	}
@@ -79,7 +79,7 @@ func newUserCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hash, generated, err := pw.password(ctx, cmd.InOrStdin())
+			hash, generated, err := pw.password(ctx, cmd.InOrStdin(), auth.PasswordOwner{Email: email, Name: name})
 			if err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func newUserResetPasswordCmd() *cobra.Command {
 			if err != nil {
 				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
 			}
-			hash, generated, err := pw.password(ctx, cmd.InOrStdin())
+			hash, generated, err := pw.password(ctx, cmd.InOrStdin(), auth.PasswordOwner{Email: u.Email, Name: u.Name})
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 var sqliteHeader = []byte("SQLite format 3\x00")
@@ -39,36 +40,57 @@ func (db *DB) Backup(ctx context.Context, file string) error {
 	return nil
 }
 
-// Restore replaces the SQLite database in dataDir with the backup file. The
-// server must be stopped. The backup is checked first and copied under a
-// temporary name, so a failed restore leaves the old database untouched.
-func Restore(ctx context.Context, dataDir, file string, force bool) error {
+// Restore replaces the SQLite database in dataDir with the backup file and
+// returns where the database it replaced was kept ("" when there was none).
+// It holds the data directory's lock, so it refuses while a server runs
+// there. The backup is checked first (intact, and not from a newer khien) and
+// copied under a temporary name, so a failed restore leaves the old database
+// untouched; the old database is renamed to khien.db.before-restore-<UTC time>
+// (with its WAL), never deleted.
+func Restore(ctx context.Context, dataDir, file string, force bool) (kept string, err error) {
 	if err := checkSQLiteFile(ctx, file); err != nil {
-		return err
+		return "", err
 	}
-	if err := ensureDataDir(dataDir); err != nil {
-		return err
+	unlock, err := LockDataDir(dataDir, "khien restore")
+	if err != nil {
+		return "", err
 	}
+	defer unlock()
 	dst := filepath.Join(dataDir, SQLiteFile)
-	if _, err := os.Stat(dst); err == nil && !force {
-		return fmt.Errorf("%w: %s already holds a database; stop the server and pass --force to replace it", ErrConfig, dataDir)
+	if _, err := os.Stat(dst); err == nil {
+		if !force {
+			return "", fmt.Errorf("%w: %s already holds a database; stop the server and pass --force to replace it", ErrConfig, dataDir)
+		}
+		kept = dst + ".before-restore-" + time.Now().UTC().Format("20060102-150405")
+		if _, err := os.Stat(kept); err == nil {
+			// Rename would overwrite the copy kept by a restore a moment ago.
+			return "", fmt.Errorf("%w: %s already exists; try again in a second", ErrConfig, kept)
+		}
 	}
 	tmp := dst + ".restore"
 	if err := copyFile(file, tmp); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("restore %s: %w", file, err)
+		return "", fmt.Errorf("restore %s: %w", file, err)
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Remove(dst + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			os.Remove(tmp)
-			return fmt.Errorf("restore: remove old %s: %w", dst+suffix, err)
+	if kept != "" {
+		// The WAL goes with its database: a server killed without a
+		// checkpoint left its last writes there.
+		for _, suffix := range []string{"-wal", ""} {
+			if err := os.Rename(dst+suffix, kept+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				os.Remove(tmp)
+				return "", fmt.Errorf("restore: keep the old database as %s: %w", kept+suffix, err)
+			}
 		}
+	}
+	if err := os.Remove(dst + "-shm"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		os.Remove(tmp)
+		return kept, fmt.Errorf("restore: remove old %s: %w", dst+"-shm", err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("restore %s: %w", file, err)
+		return kept, fmt.Errorf("restore %s: %w", file, err)
 	}
-	return nil
+	return kept, nil
 }
 
 // checkSQLiteFile makes sure file is an intact Khiên SQLite database.
@@ -92,9 +114,18 @@ func checkSQLiteFile(ctx context.Context, file string) error {
 	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
 		return fmt.Errorf("%w: backup %s fails its integrity check: %v %s", ErrConfig, file, err, result)
 	}
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM goose_db_version").Scan(&n); err != nil {
+	var version int64
+	if err := db.QueryRowContext(ctx, "SELECT COALESCE(max(version_id), 0) FROM goose_db_version").Scan(&version); err != nil {
 		return fmt.Errorf("%w: %s is a SQLite file but not a Khiên database", ErrConfig, file)
+	}
+	// A server would refuse a newer schema at start, with the old database
+	// already replaced; refuse it now instead.
+	latest, err := latestMigration()
+	if err != nil {
+		return err
+	}
+	if version > latest {
+		return fmt.Errorf("%w: %w: backup %s is at schema version %d, this khien knows up to %d; restore it with a newer khien", ErrConfig, ErrNewerSchema, file, version, latest)
 	}
 	return nil
 }

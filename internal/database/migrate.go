@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
+	"strconv"
+	"strings"
 	"testing/fstest"
 	"text/template"
 
@@ -74,6 +77,22 @@ func renderMigrations(d Dialect) (fs.FS, error) {
 		out[name[len("migrations/"):]] = &fstest.MapFile{Data: buf.Bytes()}
 	}
 	return out, nil
+}
+
+// latestMigration is the version of the newest migration this khien has,
+// read from the file names ("00004_login_throttle.sql") as goose reads them.
+func latestMigration() (int64, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		return 0, fmt.Errorf("list migrations: %v", err)
+	}
+	base := path.Base(names[len(names)-1])
+	prefix, _, _ := strings.Cut(base, "_")
+	v, err := strconv.ParseInt(prefix, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("migration %s: no version number: %w", base, err)
+	}
+	return v, nil
 }
 
 // Migrate applies every pending migration. It refuses a database that a newer

@@ -35,12 +35,6 @@ func (t Token) Active(now time.Time) bool {
 	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
 }
 
-// LoginFailures counts recent failed sign-ins for one account and one address.
-type LoginFailures struct {
-	ByEmail, ByIP         int
-	LastByEmail, LastByIP time.Time
-}
-
 // MFAState is a user's TOTP state, for internal/auth.
 type MFAState struct {
 	Secret   string // confirmed secret; empty when MFA is not enrolled

@@ -177,3 +177,38 @@ func isValidation(err error, field string) bool {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// An agency administrator creating a user whose address is taken in another
+// agency is not told that it is (issue 10, item 6); within their scope, and
+// to the global view, the message says so.
+func TestDuplicateEmailRevealsNoOutsideUser(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s := storage.New(db)
+		root, err := identity.RootOrg(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := mustOrg(t, s, root.ID, "A"), mustOrg(t, s, root.ID, "B")
+		adminA := mustUser(t, s, access.AgencyAdmin, a.ID, "admin@a.vn")
+		mustUser(t, s, access.Viewer, b.ID, "taken@b.vn")
+		mustUser(t, s, access.Viewer, a.ID, "taken@a.vn")
+		key := func(actor access.Actor, email string) string {
+			_, err := identity.CreateUser(ctx, s, actor, identity.UserInput{Email: email, Role: access.Viewer, OrgID: a.ID, PasswordHash: "x"})
+			es, _ := validation.As(err)
+			if len(es) != 1 {
+				t.Fatalf("create %s: %v", email, err)
+			}
+			return es[0].Key
+		}
+		if got := key(adminA, "taken@b.vn"); got != "identity.err.email_unavailable" {
+			t.Errorf("address taken in another agency: %s", got)
+		}
+		if got := key(adminA, "taken@a.vn"); got != "identity.err.email_used" {
+			t.Errorf("address taken in the own agency: %s", got)
+		}
+		if got := key(system, "taken@b.vn"); got != "identity.err.email_used" {
+			t.Errorf("address taken, global view: %s", got)
+		}
+	})
+}

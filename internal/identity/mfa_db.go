@@ -110,7 +110,7 @@ func replaceRecoveryCodes(ctx context.Context, tx *storage.Tx, userID int64, has
 }
 
 // ResetMFA removes a user's TOTP enrolment (a lost phone), so the user enrols
-// again at the next sign-in; their sessions end.
+// again at the next sign-in; their sessions end and their tokens are revoked.
 func ResetMFA(ctx context.Context, db *storage.Store, actor access.Actor, userID int64) error {
 	return db.InTx(ctx, func(tx *storage.Tx) error {
 		u, err := getUserForChange(ctx, tx, actor, userID)
@@ -124,6 +124,9 @@ func ResetMFA(ctx context.Context, db *storage.Store, actor access.Actor, userID
 			return err
 		}
 		if err := deleteSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		if err := revokeTokens(ctx, tx, actor, userID, u.OrgID, "user.mfa_reset"); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.mfa_reset", ObjectType: "user", ObjectID: userID, OrgID: u.OrgID})

@@ -68,10 +68,14 @@ func DeleteSession(ctx context.Context, db *storage.Store, tokenHash string) err
 }
 
 // EndSessions ends every session of the actor except keep ("log out
-// everywhere"; keep is empty to end the current one too) and audits it.
+// everywhere"; keep is empty to end the current one too), revokes the
+// actor's tokens and audits it.
 func EndSessions(ctx context.Context, db *storage.Store, actor access.Actor, keep string) error {
 	return db.InTx(ctx, func(tx *storage.Tx) error {
 		if err := deleteSessions(ctx, tx, actor.UserID, keep); err != nil {
+			return err
+		}
+		if err := revokeTokens(ctx, tx, actor, actor.UserID, actor.OrgID, "user.logout_everywhere"); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.logout_everywhere", ObjectType: "user", ObjectID: actor.UserID, OrgID: actor.OrgID})

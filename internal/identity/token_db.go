@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,8 +25,14 @@ func scanToken(row storage.Scanner, after ...any) (Token, error) {
 	return t, err
 }
 
+// ErrMFANotEnrolled refuses a token to a user whose role requires MFA and who
+// has not enrolled: a token must not be a way around the second factor.
+var ErrMFANotEnrolled = fmt.Errorf("%w: %w", access.ErrForbidden,
+	errors.New("the user's role requires MFA and the user has not enrolled; sign in to the web UI and enrol TOTP first / vai trò của người dùng bắt buộc xác thực hai lớp nhưng người dùng chưa đăng ký; hãy đăng nhập giao diện web và đăng ký TOTP trước"))
+
 // CreateToken stores a token (already hashed by internal/auth) for the actor
-// itself; the system actor (the CLI) may create one for any user.
+// itself; the system actor (the CLI) may create one for any user. Users who
+// must enrol MFA and have not get ErrMFANotEnrolled.
 func CreateToken(ctx context.Context, db *storage.Store, actor access.Actor, userID int64, name, hash, prefix string, expires *time.Time) (Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
@@ -37,11 +44,16 @@ func CreateToken(ctx context.Context, db *storage.Store, actor access.Actor, use
 	t := Token{UserID: userID, Name: name, Prefix: prefix, ExpiresAt: expires}
 	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		var orgID int64
-		if err := tx.QueryRow(ctx, "SELECT org_id FROM users WHERE id = ? AND disabled_at IS NULL", userID).Scan(&orgID); err != nil {
+		var role string
+		var mfa sql.NullTime
+		if err := tx.QueryRow(ctx, "SELECT org_id, role, mfa_enabled_at FROM users WHERE id = ? AND disabled_at IS NULL", userID).Scan(&orgID, &role, &mfa); err != nil {
 			if storage.IsNoRows(err) {
 				return fmt.Errorf("user %d: %w", userID, access.ErrNotFound)
 			}
 			return err
+		}
+		if access.Role(role).RequiresMFA() && !mfa.Valid {
+			return ErrMFANotEnrolled
 		}
 		t.CreatedAt = tx.Now()
 		id, err := tx.InsertID(ctx, "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -85,6 +97,29 @@ func RevokeToken(ctx context.Context, db *storage.Store, actor access.Actor, id 
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "token.revoke", ObjectType: "token", ObjectID: id, OrgID: orgID})
 	})
+}
+
+// revokeTokens revokes every live token of a user, each audited with the
+// reason: a role change, an MFA reset, a password change or "sign out
+// everywhere" ends tokens as it ends sessions.
+func revokeTokens(ctx context.Context, tx *storage.Tx, actor access.Actor, userID, orgID int64, reason string) error {
+	ids, err := storage.IDs(tx.Query(ctx, "SELECT id FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id", userID))
+	if err != nil {
+		return fmt.Errorf("tokens of user %d: %w", userID, err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", tx.Now(), userID); err != nil {
+		return fmt.Errorf("revoke tokens of user %d: %w", userID, err)
+	}
+	for _, id := range ids {
+		if err := audit.Record(ctx, tx, actor, audit.Change{Action: "token.revoke", ObjectType: "token", ObjectID: id, OrgID: orgID,
+			New: map[string]string{"reason": reason}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TokenUser returns the token with this hash and its enabled user;

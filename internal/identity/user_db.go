@@ -157,12 +157,17 @@ func CreateUser(ctx context.Context, db *storage.Store, actor access.Actor, in U
 		if org.ArchivedAt != nil {
 			return validation.Invalid("org_id", "identity.err.org_archived")
 		}
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE email = ?", in.Email).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+		// A taken address is named as such only to a caller who can see its
+		// user; others get a message that does not say the address exists.
+		var path string
+		err = tx.QueryRow(ctx, "SELECT o.path FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.email = ?", in.Email).Scan(&path)
+		switch {
+		case err == nil && (actor.Global() || actor.InScope(path)):
 			return validation.Invalid("email", "identity.err.email_used")
+		case err == nil:
+			return validation.Invalid("email", "identity.err.email_unavailable")
+		case !storage.IsNoRows(err):
+			return err
 		}
 		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
 		return createUser(ctx, tx, actor, &u)
@@ -200,7 +205,8 @@ func getUserForChange(ctx context.Context, tx *storage.Tx, actor access.Actor, i
 }
 
 // UpdateUser changes a user's name, role, organisation or disabled state.
-// Disabling a user ends their sessions; nobody changes their own role or
+// Disabling a user or changing their role ends their sessions and revokes
+// their tokens (a token must not outlive the role it was issued under); nobody changes their own role or
 // disables themselves, so an administrator cannot lock everyone out by mistake.
 func UpdateUser(ctx context.Context, db *storage.Store, actor access.Actor, id int64, up UserUpdate) (User, error) {
 	var u User
@@ -254,6 +260,9 @@ func UpdateUser(ctx context.Context, db *storage.Store, actor access.Actor, id i
 			if err := deleteSessions(ctx, tx, id, ""); err != nil {
 				return err
 			}
+			if err := revokeTokens(ctx, tx, actor, id, u.OrgID, "user.update"); err != nil {
+				return err
+			}
 		}
 		if u.Role != old.Role && !u.Role.Assignable() {
 			if _, err := tx.Exec(ctx, "DELETE FROM org_assignments WHERE user_id = ?", id); err != nil {
@@ -267,7 +276,10 @@ func UpdateUser(ctx context.Context, db *storage.Store, actor access.Actor, id i
 
 // SetPassword stores a new password hash for a user: the user themselves or
 // someone who manages them. Every session of the user except keepSession (a
-// session token hash, for a change made from that session) ends.
+// session token hash, for a change made from that session) ends. A reset by
+// someone else also revokes every token of the user (whoever knew the old
+// password may have minted one); a user changing their own password keeps
+// their tokens, and "sign out everywhere" revokes them.
 func SetPassword(ctx context.Context, db *storage.Store, actor access.Actor, id int64, hash, keepSession string) error {
 	return db.InTx(ctx, func(tx *storage.Tx) error {
 		var u User
@@ -286,6 +298,11 @@ func SetPassword(ctx context.Context, db *storage.Store, actor access.Actor, id 
 		}
 		if err := deleteSessions(ctx, tx, id, keepSession); err != nil {
 			return err
+		}
+		if actor.UserID != id {
+			if err := revokeTokens(ctx, tx, actor, id, u.OrgID, "user.password"); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "user.password", ObjectType: "user", ObjectID: id, OrgID: u.OrgID})
 	})

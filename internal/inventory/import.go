@@ -22,7 +22,8 @@ type ImportResult struct {
 // per row.
 type snapshot struct {
 	orgs     map[string]int64 // code → id, the subtree
-	allOrgs  map[string]int64 // code → id, every organisation (operators)
+	allOrgs  map[string]int64 // code → id, every organisation (operators); see limit
+	limited  bool             // allOrgs holds only what the importer may know of
 	orgCodes map[int64]string
 	systems  map[string]*System // orgID|folded name
 	sysByID  map[int64]*System
@@ -111,6 +112,38 @@ func sheetNames() []string {
 	return names
 }
 
+// limit keeps, of the organisations outside the subtree, only the operators
+// of the subtree's systems (which the importer sees on those systems), for
+// an importer without the global view: problems must not tell which codes
+// exist elsewhere.
+func (sn *snapshot) limit() {
+	operators := map[int64]bool{}
+	for _, s := range sn.systems {
+		operators[s.OperatorOrgID] = true
+	}
+	for code, id := range sn.allOrgs {
+		if _, inside := sn.orgs[code]; !inside && !operators[id] {
+			delete(sn.allOrgs, code)
+		}
+	}
+	sn.limited = true
+}
+
+// unknownOrg is the problem for a code that names no organisation the
+// importer may use. With the global view it says whether the code exists
+// outside the subtree; without it, one message for both.
+func (im *importer) unknownOrg(ref *Ref, field, code string) {
+	_, exists := im.sn.allOrgs[code]
+	switch {
+	case im.sn.limited:
+		im.b.Fail(ref, field, "inv.err.org_not_available", code)
+	case exists:
+		im.b.Fail(ref, field, "inv.err.org_not_under", code)
+	default:
+		im.b.Fail(ref, field, "inv.err.no_org_code", code)
+	}
+}
+
 // org resolves a row's organisation code (blank: the import's organisation).
 func (im *importer) org(ref *Ref, code string) int64 {
 	if code == "" {
@@ -118,11 +151,7 @@ func (im *importer) org(ref *Ref, code string) int64 {
 	}
 	id, ok := im.sn.orgs[code]
 	if !ok {
-		if _, exists := im.sn.allOrgs[code]; exists {
-			im.b.Fail(ref, "org_code", "inv.err.org_not_under", code)
-		} else {
-			im.b.Fail(ref, "org_code", "inv.err.no_org_code", code)
-		}
+		im.unknownOrg(ref, "org_code", code)
 	}
 	return id
 }
@@ -159,7 +188,7 @@ func (im *importer) resolve() {
 			if id, ok := sn.allOrgs[r.OperatorOrgCode]; ok {
 				r.OperatorOrgID = id
 			} else {
-				b.Fail(&r.Ref, "operator_org_code", "inv.err.no_org_code", r.OperatorOrgCode)
+				im.unknownOrg(&r.Ref, "operator_org_code", r.OperatorOrgCode)
 			}
 		}
 		if r.ContactEmail != "" && !staffKnown(r.OrgID, r.ContactEmail) {

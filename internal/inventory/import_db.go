@@ -29,6 +29,9 @@ func Import(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 		if err != nil {
 			return nil, err
 		}
+		if !actor.Global() {
+			sn.limit()
+		}
 		p = planImport(sn, b, orgID)
 		return p.Plan, nil
 	}, func(tx *storage.Tx, _ *importing.Plan) error {

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"fmt"
+	"maps"
 	"testing"
 
 	"github.com/khien/khien/internal/importing"
@@ -58,5 +60,41 @@ func TestPlanImport(t *testing.T) {
 	p := planImport(sn, b, 2)
 	if p.assets[0].op != importing.Unchanged || p.assets[1].op != importing.Create || len(p.assets[1].link) != 2 {
 		t.Fatalf("assets: %s, %s with links %v", p.assets[0].op, p.assets[1].op, p.assets[1].link)
+	}
+}
+
+// An importer without the global view cannot tell from the problems which
+// organisation codes exist outside its subtree (issue 10, item 6): a code
+// of another agency and a code of none read the same; the operator of one of
+// its own systems stays usable. With the global view the problems say which.
+func TestImportProblemsRevealNoOutsideCodes(t *testing.T) {
+	problems := func(limited bool) map[int]string {
+		sn := newSnapshot()
+		sn.orgs["SKHCN"], sn.allOrgs["SKHCN"], sn.allOrgs["STC"], sn.allOrgs["TTDL"] = 2, 2, 3, 4
+		stored := &System{ID: 7, OrgID: 2, Name: "Cổng thông tin", Kind: "web_portal", Level: 2, Status: "operating", OperatorOrgID: 4}
+		sn.systems[sysKey(2, stored.Name)], sn.sysByID[7] = stored, stored
+		if limited {
+			sn.limit()
+		}
+		row := func(n int, org, operator string) SystemRow {
+			return SystemRow{Ref: Ref{Sheet: SystemsSheet.Name, Row: n}, OrgCode: org, OperatorOrgCode: operator,
+				System: System{Name: fmt.Sprint("Hệ thống ", n), Kind: "web_portal", Level: 1, Status: "operating"}}
+		}
+		b := &Batch{Systems: []SystemRow{row(2, "STC", ""), row(3, "NOPE", ""), row(4, "", "STC"), row(5, "", "NOPE"), row(6, "", "TTDL")}}
+		planImport(sn, b, 2)
+		out := map[int]string{} // row → problem: rows 2, 3 name the owner, 4–6 the operator
+		for _, p := range b.Problems {
+			out[p.Row] = p.Key
+		}
+		return out
+	}
+	limited := problems(true)
+	want := map[int]string{2: "inv.err.org_not_available", 3: "inv.err.org_not_available", 4: "inv.err.org_not_available", 5: "inv.err.org_not_available"}
+	if !maps.Equal(limited, want) {
+		t.Errorf("without the global view: %v, want %v", limited, want)
+	}
+	global := problems(false)
+	if want := map[int]string{2: "inv.err.org_not_under", 3: "inv.err.no_org_code", 5: "inv.err.no_org_code"}; !maps.Equal(global, want) {
+		t.Errorf("with the global view: %v", global)
 	}
 }

@@ -151,7 +151,7 @@ func CreateSystem(ctx context.Context, db *storage.Store, actor access.Actor, sy
 		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, sys.OrgID); err != nil {
 			return err
 		}
-		if err := checkSystemRefs(ctx, tx, sys); err != nil {
+		if err := checkSystemRefs(ctx, tx, actor, sys, 0); err != nil {
 			return err
 		}
 		return insertSystem(ctx, tx, actor, sys)
@@ -194,7 +194,7 @@ func UpdateSystem(ctx context.Context, db *storage.Store, actor access.Actor, sy
 		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, sys.OrgID); err != nil {
 			return err
 		}
-		if err := checkSystemRefs(ctx, tx, sys); err != nil {
+		if err := checkSystemRefs(ctx, tx, actor, sys, old.OperatorOrgID); err != nil {
 			return err
 		}
 		return updateSystem(ctx, tx, actor, &old.System, sys)
@@ -263,12 +263,17 @@ func DeleteSystem(ctx context.Context, db *storage.Store, actor access.Actor, id
 }
 
 // checkSystemRefs checks that the operator organisation exists and that the
-// contact point is a staff member of the owner.
-func checkSystemRefs(ctx context.Context, tx *storage.Tx, sys *System) error {
+// contact point is a staff member of the owner. A caller without the global
+// view may name a new operator only within their scope, and hears the same
+// "no such operator" for one outside it as for one that does not exist, so
+// the check reveals nothing of other organisations; the current operator
+// (oldOperator, shown on the system) may stay.
+func checkSystemRefs(ctx context.Context, tx *storage.Tx, actor access.Actor, sys *System, oldOperator int64) error {
 	var es validation.Errors
-	if sys.OperatorOrgID != 0 {
-		var one int
-		if err := tx.QueryRow(ctx, "SELECT 1 FROM orgs WHERE id = ?", sys.OperatorOrgID).Scan(&one); err != nil {
+	if sys.OperatorOrgID != 0 && sys.OperatorOrgID != oldOperator {
+		var path string
+		err := tx.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", sys.OperatorOrgID).Scan(&path)
+		if err != nil || (!actor.Global() && !actor.InScope(path)) {
 			es.Add("operator_org_id", "inv.err.no_operator")
 		}
 	}

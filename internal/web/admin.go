@@ -255,7 +255,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	in := identity.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: access.Role(r.PostFormValue("role")), OrgID: formID(r, "org_id")}
 	password := r.PostFormValue("password")
 	var err error
-	if in.PasswordHash, err = auth.NewPassword(r.Context(), "password", password); err == nil {
+	if in.PasswordHash, err = auth.NewPassword(r.Context(), "password", password, auth.PasswordOwner{Email: in.Email, Name: in.Name}); err == nil {
 		var u identity.User
 		if u, err = identity.CreateUser(r.Context(), h.Store, httpx.Caller(r), in); err == nil {
 			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
@@ -351,8 +351,13 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	u, err := identity.GetUser(r.Context(), h.Store, httpx.Caller(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	password := auth.GeneratePassword()
-	hash, err := auth.NewPassword(r.Context(), "password", password)
+	hash, err := auth.NewPassword(r.Context(), "password", password, auth.PasswordOwner{Email: u.Email, Name: u.Name})
 	if err == nil {
 		err = identity.SetPassword(r.Context(), h.Store, httpx.Caller(r), id, hash, "")
 	}
