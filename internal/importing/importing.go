@@ -9,9 +9,6 @@ package importing
 import (
 	"context"
 	"fmt"
-	"reflect"
-	"strings"
-	"time"
 
 	"github.com/khien/khien/internal/storage"
 )
@@ -30,8 +27,10 @@ const (
 // FieldChange is one field that an update changes.
 type FieldChange struct {
 	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
+	// Header names the field for people, in the reader's language.
+	Header string `json:"header,omitempty"`
+	Old    string `json:"old"`
+	New    string `json:"new"`
 	// Cleared: the update empties a field that had a value.
 	Cleared bool `json:"cleared,omitempty"`
 }
@@ -52,6 +51,19 @@ func (c Change) Clears() bool {
 		}
 	}
 	return false
+}
+
+// Cleared counts the fields that the plan's updates empty.
+func (p *Plan) Cleared() int {
+	n := 0
+	for _, c := range p.Changes {
+		for _, f := range c.Fields {
+			if f.Cleared {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // Counts counts rows by what the import does with them.
@@ -155,68 +167,4 @@ func Run(ctx context.Context, db *storage.Store, opt Options,
 		return nil, fmt.Errorf("import %s: %w", opt.Source, err)
 	}
 	return out, nil
-}
-
-// Diff lists the fields of two values of the same struct type that differ,
-// by their JSON names, skipping the fields named in ignore and the fields
-// of embedded structs' ignore lists alike. It is how a plan shows an update.
-func Diff(old, new any, ignore ...string) []FieldChange {
-	skip := map[string]bool{}
-	for _, f := range ignore {
-		skip[f] = true
-	}
-	var out []FieldChange
-	diffValue(reflect.ValueOf(old), reflect.ValueOf(new), skip, &out)
-	return out
-}
-
-func diffValue(a, b reflect.Value, skip map[string]bool, out *[]FieldChange) {
-	t := a.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			diffValue(a.Field(i), b.Field(i), skip, out)
-			continue
-		}
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			name = f.Name
-		}
-		if skip[name] {
-			continue
-		}
-		x, y := show(a.Field(i)), show(b.Field(i))
-		if x != y {
-			*out = append(*out, FieldChange{Field: name, Old: x, New: y, Cleared: x != "" && (y == "" || y == "0" && x != "0")})
-		}
-	}
-}
-
-// show is a field's value as a user reads it.
-func show(v reflect.Value) string {
-	switch x := v.Interface().(type) {
-	case time.Time:
-		if x.IsZero() {
-			return ""
-		}
-		return x.Format(time.RFC3339)
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	case string:
-		return x
-	}
-	if v.Kind() == reflect.Slice {
-		parts := make([]string, v.Len())
-		for i := range parts {
-			parts[i] = show(v.Index(i))
-		}
-		return strings.Join(parts, ", ")
-	}
-	return fmt.Sprint(v.Interface())
 }

@@ -57,6 +57,24 @@ type DeviceCounts struct {
 // Normalise validates the system's own fields and fills defaults; the
 // owner organisation is checked where it is resolved (storage, import).
 func (s *System) Normalise() validation.Errors {
+	return append(s.normaliseFields(), s.crossCheck()...)
+}
+
+// crossCheck checks the rules that tie fields together; an import checks
+// them once a row is merged over the stored system.
+func (s *System) crossCheck() validation.Errors {
+	var es validation.Errors
+	if s.Level == 0 && (s.LevelDecision != "" || s.LevelDecisionDate != "") {
+		es.Add("level", "inv.err.level_decided")
+	}
+	if !s.PersonalData && s.DataSubjects > 0 {
+		es.Add("data_subjects", "inv.err.data_subjects")
+	}
+	return es
+}
+
+// normaliseFields validates each field on its own and fills defaults.
+func (s *System) normaliseFields() validation.Errors {
 	var es validation.Errors
 	s.Name = strings.Join(strings.Fields(s.Name), " ")
 	if s.Name == "" {
@@ -69,9 +87,6 @@ func (s *System) Normalise() validation.Errors {
 	}
 	if s.Level < 0 || s.Level > 5 {
 		es.Add("level", "inv.err.level_range")
-	}
-	if s.Level == 0 && (s.LevelDecision != "" || s.LevelDecisionDate != "") {
-		es.Add("level", "inv.err.level_decided")
 	}
 	if s.Hosting != "" {
 		if h, ok := Hostings.Parse(s.Hosting); ok {
@@ -98,9 +113,6 @@ func (s *System) Normalise() validation.Errors {
 		if c.n < 0 {
 			es.Add(c.field, "inv.err.negative")
 		}
-	}
-	if !s.PersonalData && s.DataSubjects > 0 {
-		es.Add("data_subjects", "inv.err.data_subjects")
 	}
 	checkLengths(&es, map[string]string{"name": s.Name, "purpose": s.Purpose, "operator_name": s.OperatorName, "operator_contract": s.OperatorContract,
 		"level_decision": s.LevelDecision, "level_approver": s.LevelApprover, "hosting_provider": s.HostingProvider})
