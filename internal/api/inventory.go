@@ -430,7 +430,7 @@ func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	res.Problems = inventory.LocalizeProblems(res.Problems, httpx.Lang(r))
+	res = res.Localize(httpx.Lang(r))
 	status := http.StatusOK
 	switch {
 	case res.Written:

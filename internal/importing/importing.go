@@ -66,6 +66,15 @@ func (p *Plan) Cleared() int {
 	return n
 }
 
+// Total is the counts of every sheet added up.
+func (p *Plan) Total() Counts {
+	var t Counts
+	for _, c := range p.Counts {
+		t.Created, t.Updated, t.Unchanged, t.Skipped = t.Created+c.Created, t.Updated+c.Updated, t.Unchanged+c.Unchanged, t.Skipped+c.Skipped
+	}
+	return t
+}
+
 // Counts counts rows by what the import does with them.
 type Counts struct {
 	Created   int `json:"created"`

@@ -16,6 +16,14 @@ type ImportResult struct {
 	Unlisted int       `json:"unlisted,omitempty"` // problems beyond those listed
 }
 
+// Localize returns the result with its problems and changes as a reader of
+// lang reads them.
+func (r ImportResult) Localize(lang string) ImportResult {
+	r.Problems = LocalizeProblems(r.Problems, lang)
+	r.Changes = LocalizeChanges(r.Changes, lang)
+	return r
+}
+
 // snapshot is the inventory of an organisation subtree, loaded in a few
 // queries so that an import matches rows by natural key without one query
 // per row.
