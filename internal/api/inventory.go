@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,11 +9,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -45,11 +48,14 @@ func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
 	systems, assets, staff := h.systemResource(), h.assetResource(), h.staffResource()
 	return []router.Route{
-		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, cursor)", Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q, archived=1 for the archived ones; limit, cursor)", Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
 		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: systems.Create},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
 		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: systems.Update},
-		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete an information system with its controls and asset links", Handler: systems.Delete},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete a system registered by mistake, with its controls and the assets that belong to it alone (see GET …/removal); archive a system no longer in use instead", Handler: systems.Delete},
+		{Method: "GET", Path: "/api/v1/systems/{id}/removal", Tag: tag, Summary: "What deleting the system would remove: its controls, its own assets, and the shared assets only unlinked", Response: inventory.Removal{System: exSystem}, Handler: h.systemRemoval},
+		{Method: "POST", Path: "/api/v1/systems/{id}/archive", Tag: tag, Summary: "Archive a system: kept with its data, left out of lists (unless archived=1) and counts", Response: exSystem, Handler: h.archiveSystem},
+		{Method: "POST", Path: "/api/v1/systems/{id}/restore", Tag: tag, Summary: "Put an archived system back in use", Response: exSystem, Handler: h.restoreSystem},
 		{Method: "GET", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Device counts of a system", Response: inventory.DeviceCounts{}, Handler: h.getDevices},
 		{Method: "PUT", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Set the device counts of a system", Request: inventory.DeviceCounts{Servers: 2}, Response: inventory.DeviceCounts{Servers: 2}, Handler: h.setDevices},
 		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
@@ -142,7 +148,8 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset}
+	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset,
+		Archived: r.URL.Query().Get("archived") == "1"}
 	org, err1 := queryInt(r, "org_id", 0)
 	level, err2 := queryInt(r, "level", -1)
 	if err := errors.Join(err1, err2); err != nil {
@@ -156,6 +163,34 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+}
+
+func (h *Handler) systemRemoval(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	rm, err := inventory.SystemRemoval(r.Context(), h.Store, httpx.Caller(r), id)
+	respond(w, r, http.StatusOK, rm, err)
+}
+
+func (h *Handler) archiveSystem(w http.ResponseWriter, r *http.Request) {
+	h.setArchived(w, r, inventory.ArchiveSystem)
+}
+
+func (h *Handler) restoreSystem(w http.ResponseWriter, r *http.Request) {
+	h.setArchived(w, r, inventory.RestoreSystem)
+}
+
+func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, set func(context.Context, *storage.Store, access.Actor, int64) (inventory.SystemView, error)) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := set(r.Context(), h.Store, httpx.Caller(r), id)
+	respond(w, r, http.StatusOK, v, err)
 }
 
 func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {

@@ -42,8 +42,11 @@ type System struct {
 	Status            string `json:"status"`
 	ContactStaffID    int64  `json:"contact_staff_id,omitempty"`
 	DeviceCounts
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	// ArchivedAt is set while the system is archived: kept with its assets
+	// and history, left out of lists and counts.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // DeviceCounts are the numbers of devices of a system [000 II.1.d].
