@@ -65,7 +65,8 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "PUT", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Record a security control of a system (status yes, partial, no)", Request: inventory.Control{Status: "yes", Product: "FortiGate"}, Response: exControl, Handler: h.setControl},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Forget a security control of a system", Handler: h.deleteControl},
 		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
-		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}}}, 1, ""), Handler: h.assetConflicts},
+		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation, with their systems, except shared infrastructure (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}, Systems: []inventory.ConflictSystem{{ID: 1, Name: "Cổng thông tin điện tử", OrgCode: "SKHCN"}}}}, 1, ""), Handler: h.assetConflicts},
+		{Method: "POST", Path: "/api/v1/assets/conflicts/resolve", Tag: tag, Summary: "Resolve a conflict (coordinator): system_id keeps the value and removes the other organisations' registrations, or shared=true marks it as shared infrastructure", Request: inventory.Resolution{Kind: "ip", Value: "203.113.140.2", Shared: true, Note: "Reverse proxy của Trung tâm dữ liệu tỉnh"}, Handler: h.resolveConflict},
 		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: assets.Get},
 		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: assets.Update},
 		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]inventory.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
@@ -292,6 +293,19 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
 	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
 	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
+}
+
+func (h *Handler) resolveConflict(w http.ResponseWriter, r *http.Request) {
+	var res inventory.Resolution
+	if err := httpx.Decode(w, r, &res); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := inventory.ResolveConflict(r.Context(), h.Store, httpx.Caller(r), res); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {

@@ -123,6 +123,7 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 				printCounts(cmd.OutOrStdout(), res)
 				printChanges(cmd.OutOrStdout(), res, lang)
 			}
+			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Warnings}, lang)
 			if !res.Written {
 				if len(res.Problems) > 0 {
 					return withExitCode(1, fmt.Errorf("%s: %d problems, nothing imported (fix them, or use --valid-only)", args[0], len(res.Problems)+res.Unlisted))

@@ -96,6 +96,11 @@ func (b *Batch) Fail(ref *Ref, field, key string, args ...any) {
 // failAt records p with field of the row at ref, naming the cell.
 func (b *Batch) failAt(ref *Ref, field string, p Problem) {
 	ref.Invalid = true
+	b.Add(b.place(*ref, field, p))
+}
+
+// place names the cell of field of the row at ref in p.
+func (b *Batch) place(ref Ref, field string, p Problem) Problem {
 	if s, ok := SheetByName(ref.Sheet); ok {
 		i := s.Column(field)
 		if cols, ok := b.columns[ref.Sheet]; ok {
@@ -109,7 +114,7 @@ func (b *Batch) failAt(ref *Ref, field string, p Problem) {
 			p.Header = s.Columns[i].Header
 		}
 	}
-	b.Add(p)
+	return p
 }
 
 // NameColumns fills in the header of problems that were found by cell

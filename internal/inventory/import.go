@@ -14,12 +14,16 @@ type ImportResult struct {
 	importing.Plan
 	Problems []Problem `json:"problems"`
 	Unlisted int       `json:"unlisted,omitempty"` // problems beyond those listed
+	// Warnings do not stop the import: values other organisations
+	// registered too (named only to actors who see every organisation).
+	Warnings []Problem `json:"warnings,omitempty"`
 }
 
 // Localize returns the result with its problems and changes as a reader of
 // lang reads them.
 func (r ImportResult) Localize(lang string) ImportResult {
 	r.Problems = LocalizeProblems(r.Problems, lang)
+	r.Warnings = LocalizeProblems(r.Warnings, lang)
 	r.Changes = LocalizeChanges(r.Changes, lang)
 	return r
 }
@@ -40,6 +44,10 @@ type snapshot struct {
 	controls map[string]*Control
 	quals    map[string]bool // staffID|course|date
 	qualList []Qualification
+	// regs are the organisations that registered each value (kind|value),
+	// shown to the importer as conflicts; global says whether by name.
+	regs   map[string]map[int64]string
+	global bool
 }
 
 func newSnapshot() *snapshot {
@@ -75,6 +83,7 @@ type importPlan struct {
 	assets   []plannedAsset
 	controls []planned[ControlRow, Control]
 	quals    []*QualificationRow
+	warnings []Problem
 }
 
 type planned[R, T any] struct {
@@ -285,6 +294,9 @@ func (im *importer) plan(p *importPlan) {
 		}
 		op := decide(r.Invalid, old == nil, len(fields) > 0)
 		p.assets = append(p.assets, plannedAsset{planned[AssetRow, Asset]{r, old, op}, link})
+		if op != importing.Skip {
+			im.warnElsewhere(p, r)
+		}
 		record(p.Plan, r.Ref, r.Value, op, fields)
 	}
 	for i := range b.Controls {
@@ -312,6 +324,22 @@ func (im *importer) plan(p *importPlan) {
 			p.quals = append(p.quals, r)
 		}
 		p.Count(r.Sheet, op)
+	}
+}
+
+// warnElsewhere warns when an address, range or domain of the row is
+// registered by another organisation too.
+func (im *importer) warnElsewhere(p *importPlan, r *AssetRow) {
+	if r.Kind != "ip" && r.Kind != "cidr" && r.Kind != "domain" {
+		return
+	}
+	e := elsewhere(im.sn.regs, r.OrgID, r.Kind, r.Value, im.sn.global)
+	switch {
+	case e == nil:
+	case e.OrgCodes != nil:
+		p.warnings = append(p.warnings, im.b.place(r.Ref, "value", NewProblem(r.Sheet, r.Row, "", "inv.warn.registered_by", r.Value, strings.Join(e.OrgCodes, ", "))))
+	default:
+		p.warnings = append(p.warnings, im.b.place(r.Ref, "value", NewProblem(r.Sheet, r.Row, "", "inv.warn.registered_elsewhere", r.Value)))
 	}
 }
 

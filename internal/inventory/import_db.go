@@ -29,6 +29,10 @@ func Import(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 		if err != nil {
 			return nil, err
 		}
+		if sn.regs, err = registrations(ctx, q, nil); err != nil {
+			return nil, err
+		}
+		sn.global = actor.Global()
 		p = planImport(sn, b, orgID)
 		return p.Plan, nil
 	}, func(tx *storage.Tx, _ *importing.Plan) error {
@@ -45,7 +49,7 @@ func Import(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import inventory: %w", err)
 	}
-	return ImportResult{Plan: *plan, Problems: b.Problems, Unlisted: b.Unlisted}, nil
+	return ImportResult{Plan: *plan, Problems: b.Problems, Unlisted: b.Unlisted, Warnings: p.warnings}, nil
 }
 
 // loadSnapshot reads the inventory of the subtree at path.
