@@ -176,6 +176,10 @@ func (im *importer) resolve() {
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
 		if old := sn.systems[sysKey(r.OrgID, r.Name)]; old != nil {
 			systemCells(r).keepStored(SystemsSheet, r.Ref, systemCells(sn.systemRow(old)))
+			if r.kept(SystemsSheet, "operator_org_code") {
+				// The operator may be an archived organisation, which has no code here.
+				r.OperatorOrgID = old.OperatorOrgID
+			}
 		}
 		b.check(&r.Ref, r.crossCheck())
 		if r.OperatorOrgCode != "" {

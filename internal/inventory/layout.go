@@ -187,12 +187,18 @@ func (c cells) record(sheet Sheet) Record {
 	return rec
 }
 
+// kept reports whether the row left the cell of field blank.
+func (ref Ref) kept(sheet Sheet, field string) bool {
+	i := sheet.Column(field)
+	return i >= 0 && ref.keep&(1<<i) != 0
+}
+
 // keepStored fills the cells of c that the row left blank with those of
 // stored, the record the row updates; the organisation code is the row's
 // key, never taken from the record.
 func (c cells) keepStored(sheet Sheet, ref Ref, stored cells) {
-	for i, col := range sheet.Columns {
-		if ref.keep&(1<<i) == 0 || col.Field == "org_code" {
+	for _, col := range sheet.Columns {
+		if !ref.kept(sheet, col.Field) || col.Field == "org_code" {
 			continue
 		}
 		switch p := c[col.Field].(type) {
