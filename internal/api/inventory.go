@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,11 +9,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -45,11 +48,14 @@ func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
 	systems, assets, staff := h.systemResource(), h.assetResource(), h.staffResource()
 	return []router.Route{
-		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q; limit, cursor)", Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q, archived=1 for the archived ones; limit, cursor)", Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
 		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: systems.Create},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
 		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: systems.Update},
-		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete an information system with its controls and asset links", Handler: systems.Delete},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete a system registered by mistake, with its controls and the assets that belong to it alone (see GET …/removal); archive a system no longer in use instead", Handler: systems.Delete},
+		{Method: "GET", Path: "/api/v1/systems/{id}/removal", Tag: tag, Summary: "What deleting the system would remove: its controls, its own assets, and the shared assets only unlinked", Response: inventory.Removal{System: exSystem}, Handler: h.systemRemoval},
+		{Method: "POST", Path: "/api/v1/systems/{id}/archive", Tag: tag, Summary: "Archive a system: kept with its data, left out of lists (unless archived=1) and counts", Response: exSystem, Handler: h.archiveSystem},
+		{Method: "POST", Path: "/api/v1/systems/{id}/restore", Tag: tag, Summary: "Put an archived system back in use", Response: exSystem, Handler: h.restoreSystem},
 		{Method: "GET", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Device counts of a system", Response: inventory.DeviceCounts{}, Handler: h.getDevices},
 		{Method: "PUT", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Set the device counts of a system", Request: inventory.DeviceCounts{Servers: 2}, Response: inventory.DeviceCounts{Servers: 2}, Handler: h.setDevices},
 		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
@@ -59,7 +65,8 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "PUT", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Record a security control of a system (status yes, partial, no)", Request: inventory.Control{Status: "yes", Product: "FortiGate"}, Response: exControl, Handler: h.setControl},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Forget a security control of a system", Handler: h.deleteControl},
 		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
-		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}}}, 1, ""), Handler: h.assetConflicts},
+		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation, with their systems, except shared infrastructure (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}, Systems: []inventory.ConflictSystem{{ID: 1, Name: "Cổng thông tin điện tử", OrgCode: "SKHCN"}}}}, 1, ""), Handler: h.assetConflicts},
+		{Method: "POST", Path: "/api/v1/assets/conflicts/resolve", Tag: tag, Summary: "Resolve a conflict (coordinator): system_id keeps the value and removes the other organisations' registrations, or shared=true marks it as shared infrastructure", Request: inventory.Resolution{Kind: "ip", Value: "203.113.140.2", Shared: true, Note: "Reverse proxy của Trung tâm dữ liệu tỉnh"}, Handler: h.resolveConflict},
 		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: assets.Get},
 		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: assets.Update},
 		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]inventory.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
@@ -142,7 +149,8 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset}
+	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset,
+		Archived: r.URL.Query().Get("archived") == "1"}
 	org, err1 := queryInt(r, "org_id", 0)
 	level, err2 := queryInt(r, "level", -1)
 	if err := errors.Join(err1, err2); err != nil {
@@ -156,6 +164,34 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+}
+
+func (h *Handler) systemRemoval(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	rm, err := inventory.SystemRemoval(r.Context(), h.Store, httpx.Caller(r), id)
+	respond(w, r, http.StatusOK, rm, err)
+}
+
+func (h *Handler) archiveSystem(w http.ResponseWriter, r *http.Request) {
+	h.setArchived(w, r, inventory.ArchiveSystem)
+}
+
+func (h *Handler) restoreSystem(w http.ResponseWriter, r *http.Request) {
+	h.setArchived(w, r, inventory.RestoreSystem)
+}
+
+func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, set func(context.Context, *storage.Store, access.Actor, int64) (inventory.SystemView, error)) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	v, err := set(r.Context(), h.Store, httpx.Caller(r), id)
+	respond(w, r, http.StatusOK, v, err)
 }
 
 func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
@@ -257,6 +293,19 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
 	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
 	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
+}
+
+func (h *Handler) resolveConflict(w http.ResponseWriter, r *http.Request) {
+	var res inventory.Resolution
+	if err := httpx.Decode(w, r, &res); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := inventory.ResolveConflict(r.Context(), h.Store, httpx.Caller(r), res); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
@@ -430,7 +479,7 @@ func (h *Handler) inventoryImport(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	res.Problems = inventory.LocalizeProblems(res.Problems, httpx.Lang(r))
+	res = res.Localize(httpx.Lang(r))
 	status := http.StatusOK
 	switch {
 	case res.Written:

@@ -13,7 +13,9 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/xuri/excelize/v2"
 )
 
 // apiClient sends requests as named users with their bearer tokens.
@@ -186,6 +188,46 @@ func TestInventoryAPI(t *testing.T) {
 		}
 		if status, body := c.do("coord", "POST", "/api/v1/orgs/"+itoa(b.ID)+"/merge", map[string]int64{"into_org_id": a.ID}); status != 201 {
 			t.Errorf("merge: %d %s", status, body)
+		}
+		// A dry run shows each change as people read it, in the asked language.
+		wb := excelize.NewFile()
+		wb.SetSheetName("Sheet1", inventory.SystemsSheet.Name)
+		wb.SetSheetRow(inventory.SystemsSheet.Name, "A1", &[]any{"Tên hệ thống", "Loại hệ thống", "Cấp độ"})
+		wb.SetSheetRow(inventory.SystemsSheet.Name, "A2", &[]any{"Hồ sơ sức khỏe điện tử", "data_store", "Cấp độ 2"})
+		var xlsx bytes.Buffer
+		if err := wb.Write(&xlsx); err != nil {
+			t.Fatal(err)
+		}
+		status, body = c.do("op-a", "POST", "/api/v1/inventory/import?dry_run=1&lang=en&org_id="+itoa(a.ID), xlsx.Bytes())
+		res = inventory.ImportResult{}
+		json.Unmarshal(body, &res)
+		if status != 200 || len(res.Changes) != 1 || len(res.Changes[0].Fields) != 1 ||
+			res.Changes[0].Fields[0] != (importing.FieldChange{Field: "level", Header: "Security level", Old: "Level 3", New: "Level 2"}) {
+			t.Errorf("dry run changes: %d %s", status, body)
+		}
+		// Archiving hides the system from the list until it is restored;
+		// the removal lists what a deletion would take.
+		count := func(query string) int {
+			var list struct{ Total int }
+			_, body := c.do("op-a", "GET", "/api/v1/systems"+query, nil)
+			json.Unmarshal(body, &list)
+			return list.Total
+		}
+		before := count("")
+		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/archive", nil); status != 200 || !strings.Contains(string(body), `"archived_at"`) {
+			t.Errorf("archive: %d %s", status, body)
+		}
+		if count("") != before-1 || count("?archived=1") != 1 {
+			t.Errorf("after archiving: %d listed (was %d), %d archived", count(""), before, count("?archived=1"))
+		}
+		if status, body := c.do("view-a", "POST", "/api/v1/systems/"+id+"/restore", nil); status != 403 {
+			t.Errorf("viewer restores: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/restore", nil); status != 200 || strings.Contains(string(body), `"archived_at"`) || count("") != before {
+			t.Errorf("restore: %d %s", status, body)
+		}
+		if status, body := c.do("op-a", "GET", "/api/v1/systems/"+id+"/removal", nil); status != 200 || !strings.Contains(string(body), `"controls"`) {
+			t.Errorf("removal: %d %s", status, body)
 		}
 		if status, body := c.do("op-a", "DELETE", "/api/v1/systems/"+id, nil); status != 204 {
 			t.Errorf("delete: %d %s", status, body)

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 
@@ -17,6 +18,9 @@ var inventoryRows = map[string]rule{
 	"GET /api/v1/systems/{id}":                                    object(everyone, global, systemIn, nil),
 	"PATCH /api/v1/systems/{id}":                                  object(writers, global, systemIn, func(c *cell) any { return map[string]string{"purpose": "Thử"} }),
 	"DELETE /api/v1/systems/{id}":                                 object(writers, global, systemIn, nil),
+	"GET /api/v1/systems/{id}/removal":                            object(everyone, global, systemIn, nil),
+	"POST /api/v1/systems/{id}/archive":                           object(writers, global, systemIn, nil),
+	"POST /api/v1/systems/{id}/restore":                           object(writers, global, systemIn, nil),
 	"GET /api/v1/systems/{id}/devices":                            object(everyone, global, systemIn, nil),
 	"PUT /api/v1/systems/{id}/devices":                            object(writers, global, systemIn, func(c *cell) any { return map[string]int{"servers": 2} }),
 	"GET /api/v1/systems/{id}/assets":                             object(everyone, global, systemIn, nil),
@@ -27,6 +31,7 @@ var inventoryRows = map[string]rule{
 	"DELETE /api/v1/systems/{id}/controls/{control}":              object(writers, global, systemControlIn, nil),
 	"GET /api/v1/assets":                                          unscoped(everyone...),
 	"GET /api/v1/assets/conflicts":                                unscoped(global...),
+	"POST /api/v1/assets/conflicts/resolve":                       object(global, global, nil, conflictJSON),
 	"GET /api/v1/assets/{id}":                                     object(everyone, global, assetIn, nil),
 	"PATCH /api/v1/assets/{id}":                                   object(writers, global, assetIn, func(c *cell) any { return map[string]string{"notes": "Thử"} }),
 	"GET /api/v1/staff":                                           unscoped(everyone...),
@@ -50,7 +55,10 @@ var inventoryRows = map[string]rule{
 	"GET /inventory/systems/{id}":                           object(everyone, global, systemIn, nil),
 	"GET /inventory/systems/{id}/edit":                      object(writers, global, systemIn, nil),
 	"POST /inventory/systems/{id}":                          object(writers, global, systemIn, systemForm),
+	"GET /inventory/systems/{id}/delete":                    object(everyone, global, systemIn, nil),
 	"POST /inventory/systems/{id}/delete":                   object(writers, global, systemIn, nil),
+	"POST /inventory/systems/{id}/archive":                  object(writers, global, systemIn, nil),
+	"POST /inventory/systems/{id}/restore":                  object(writers, global, systemIn, nil),
 	"POST /inventory/systems/{id}/assets":                   object(writers, global, systemIn, func(c *cell) any { return url.Values{"kind": {"ip"}, "value": {"10.9.9.9"}} }),
 	"POST /inventory/systems/{id}/assets/{asset_id}/remove": object(writers, global, systemAssetIn, nil),
 	"POST /inventory/systems/{id}/controls":                 object(writers, global, systemIn, func(c *cell) any { return url.Values{"control": {"mfa"}, "status": {"no"}} }),
@@ -61,6 +69,7 @@ var inventoryRows = map[string]rule{
 		return url.Values{"kind": {"domain"}, "value": {c.unique("may") + ".cantho.gov.vn"}}
 	}),
 	"GET /inventory/conflicts":                               unscoped(global...),
+	"POST /inventory/conflicts/resolve":                      object(global, global, nil, conflictForm),
 	"GET /inventory/staff":                                   unscoped(everyone...),
 	"POST /inventory/staff":                                  object(writers, global, parentOrg, staffForm),
 	"GET /inventory/staff/{id}":                              object(everyone, global, staffIn, nil),
@@ -156,4 +165,28 @@ func staffJSON(c *cell) any {
 }
 func staffForm(c *cell) any {
 	return url.Values{"org_id": {c.orgID()}, "name": {"Cán bộ mới"}, "email": {c.unique("moi") + "@matrix.local"}}
+}
+
+// newConflict registers one fresh IP address for a system of the cell's
+// organisation and for one of another organisation.
+func newConflict(c *cell) string {
+	ip := fmt.Sprintf("10.77.%d.%d", c.seq.Add(1)%250, c.seq.Add(1)%250)
+	other := c.app.Org(c.t, c.unique("TRUNG"), "Đơn vị kê khai trùng")
+	for _, org := range []int64{c.org.ID, other.ID} {
+		s := inventory.System{OrgID: org, Name: c.unique("Hệ thống "), Kind: "network"}
+		if err := inventory.CreateSystem(context.Background(), c.app.Store, inventoryActor(), &s); err != nil {
+			c.t.Fatal(err)
+		}
+		if err := inventory.AddAsset(context.Background(), c.app.Store, inventoryActor(), s.ID, &inventory.Asset{Kind: "ip", Value: ip}); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	return ip
+}
+
+func conflictJSON(c *cell) any {
+	return map[string]any{"kind": "ip", "value": newConflict(c), "shared": true}
+}
+func conflictForm(c *cell) any {
+	return url.Values{"kind": {"ip"}, "value": {newConflict(c)}, "shared": {"1"}}
 }

@@ -124,7 +124,9 @@ file again changes nothing. Exit status 1 when the file has problems.`,
 			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Problems, Unlisted: res.Unlisted}, lang)
 			if res.Counts != nil {
 				printCounts(cmd.OutOrStdout(), res, lang)
+				printChanges(cmd.OutOrStdout(), res, lang)
 			}
+			printProblems(cmd.ErrOrStderr(), &inventory.Batch{Problems: res.Warnings}, lang)
 			if !res.Written {
 				if len(res.Problems) > 0 {
 					return withExitCode(1, errors.New(i18n.T(i18n.Negotiate(lang), "cli.inventory.not_imported", args[0], len(res.Problems)+res.Unlisted)))
@@ -168,6 +170,25 @@ func printCounts(w io.Writer, res inventory.ImportResult, lang string) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", s.Name, c.Created, c.Updated, c.Unchanged, c.Skipped)
 	}
 	tw.Flush()
+}
+
+// printChanges lists, in lang, every field that the updated rows change,
+// marking and counting the fields they empty.
+func printChanges(w io.Writer, res inventory.ImportResult, lang string) {
+	lang = i18n.Negotiate(lang)
+	for _, c := range inventory.LocalizeChanges(res.Changes, lang) {
+		fmt.Fprintf(w, "%s%s%s\n", i18n.T(lang, "inv.problem.sheet", c.Sheet), i18n.T(lang, "inv.problem.row", c.Row), ": "+c.Key)
+		for _, f := range c.Fields {
+			mark, value := " ", f.New
+			if f.Cleared {
+				mark, value = "!", i18n.T(lang, "inv.import.emptied")
+			}
+			fmt.Fprintf(w, "  %s %s: %s → %s\n", mark, f.Header, f.Old, value)
+		}
+	}
+	if n := res.Cleared(); n > 0 {
+		fmt.Fprintln(w, i18n.T(lang, "inv.import.cleared", n))
+	}
 }
 
 // writeWorkbook writes b to path, replacing it only once complete.

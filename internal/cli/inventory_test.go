@@ -141,6 +141,17 @@ func TestInventoryImportBadFile(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Hệ thống          1         0         0          1") {
 		t.Fatalf("valid-only: %d\n%s", code, out)
 	}
+	// A dry run lists each change in the chosen language.
+	f.SetSheetRow("Hệ thống", "A2", &[]any{"", "Hồ sơ sức khỏe", "data_store", "Cấp độ 2"})
+	if err := f.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"vi": "Cấp độ: Cấp độ 3 → Cấp độ 2", "en": "Security level: Level 3 → Level 2"} {
+		code, out = run(append(args, "--valid-only", "--dry-run", "--lang", lang)...)
+		if !strings.Contains(out, ": Hồ sơ sức khỏe\n") || !strings.Contains(out, want) {
+			t.Fatalf("dry run, %s: %d\n%s", lang, code, out)
+		}
+	}
 	code, out = run(append([]string{"inventory", "import", "--org", "SYT", filepath.Join(dir, "missing.xlsx")}, configArgs(cfg)...)...)
 	if code != 2 {
 		t.Fatalf("missing file: %d %s", code, out)

@@ -30,8 +30,10 @@ const (
 // FieldChange is one field that an update changes.
 type FieldChange struct {
 	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
+	// Header names the field for people, in the reader's language.
+	Header string `json:"header,omitempty"`
+	Old    string `json:"old"`
+	New    string `json:"new"`
 	// Cleared: the update empties a field that had a value.
 	Cleared bool `json:"cleared,omitempty"`
 }
@@ -52,6 +54,28 @@ func (c Change) Clears() bool {
 		}
 	}
 	return false
+}
+
+// Cleared counts the fields that the plan's updates empty.
+func (p *Plan) Cleared() int {
+	n := 0
+	for _, c := range p.Changes {
+		for _, f := range c.Fields {
+			if f.Cleared {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Total is the counts of every sheet added up.
+func (p *Plan) Total() Counts {
+	var t Counts
+	for _, c := range p.Counts {
+		t.Created, t.Updated, t.Unchanged, t.Skipped = t.Created+c.Created, t.Updated+c.Updated, t.Unchanged+c.Unchanged, t.Skipped+c.Skipped
+	}
+	return t
 }
 
 // Counts counts rows by what the import does with them.

@@ -32,6 +32,8 @@ type AssetView struct {
 	Systems []SystemRef `json:"systems,omitempty"`
 	// OrgPath is the organisation's path, for pages to ask access.Actor.Can.
 	OrgPath string `json:"-"`
+	// Elsewhere is set when other organisations registered the same value.
+	Elsewhere *Elsewhere `json:"registered_elsewhere,omitempty"`
 }
 
 // SystemRef names a system where a page links to it.
@@ -113,7 +115,16 @@ func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f A
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	return out, total, loadAssetSystems(ctx, db, out)
+	return out, total, loadDetails(ctx, db, actor, out)
+}
+
+// loadDetails fills the systems of the assets and whether other
+// organisations registered them too.
+func loadDetails(ctx context.Context, db storage.Querier, actor access.Actor, assets []AssetView) error {
+	if err := loadAssetSystems(ctx, db, assets); err != nil {
+		return err
+	}
+	return loadElsewhere(ctx, db, actor, assets)
 }
 
 // loadAssetSystems fills SystemIDs and Systems of the assets with one query,
@@ -159,7 +170,7 @@ func GetAsset(ctx context.Context, db storage.Querier, actor access.Actor, id in
 		return v, fmt.Errorf("get asset %d: %w", id, err)
 	}
 	list := []AssetView{v}
-	err = loadAssetSystems(ctx, db, list)
+	err = loadDetails(ctx, db, actor, list)
 	return list[0], err
 }
 
@@ -289,41 +300,4 @@ func RemoveAsset(ctx context.Context, db *storage.Store, actor access.Actor, sys
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "asset.remove", ObjectType: "asset", ObjectID: assetID, OrgID: a.OrgID, Old: a})
 	})
-}
-
-// AssetConflict is an asset value registered by more than one organisation:
-// the coordinator decides whose it really is.
-type AssetConflict struct {
-	Kind     string   `json:"kind"`
-	Value    string   `json:"value"`
-	OrgCodes []string `json:"org_codes"`
-}
-
-// AssetConflicts lists values registered by several organisations. Only
-// actors who see every organisation may ask: for an agency the answer would
-// reveal other agencies' assets.
-func AssetConflicts(ctx context.Context, db storage.Querier, actor access.Actor) ([]AssetConflict, error) {
-	if !actor.Global() {
-		return nil, fmt.Errorf("%w: only the coordinator sees conflicts across agencies", access.ErrForbidden)
-	}
-	rows, err := db.Query(ctx, `SELECT a.kind, a.value, o.code FROM assets a JOIN orgs o ON o.id = a.org_id
-		WHERE a.value IN (SELECT value FROM assets GROUP BY value HAVING count(DISTINCT org_id) > 1)
-		ORDER BY a.value, a.kind, o.code`)
-	if err != nil {
-		return nil, fmt.Errorf("asset conflicts: %w", err)
-	}
-	defer rows.Close()
-	var out []AssetConflict
-	for rows.Next() {
-		var kind, value, code string
-		if err := rows.Scan(&kind, &value, &code); err != nil {
-			return nil, err
-		}
-		if n := len(out); n > 0 && out[n-1].Value == value && out[n-1].Kind == kind {
-			out[n-1].OrgCodes = append(out[n-1].OrgCodes, code)
-			continue
-		}
-		out = append(out, AssetConflict{Kind: kind, Value: value, OrgCodes: []string{code}})
-	}
-	return out, rows.Err()
 }

@@ -96,6 +96,11 @@ func (b *Batch) Fail(ref *Ref, field, key string, args ...any) {
 // failAt records p with field of the row at ref, naming the cell.
 func (b *Batch) failAt(ref *Ref, field string, p Problem) {
 	ref.Invalid = true
+	b.Add(b.place(*ref, field, p))
+}
+
+// place names the cell of field of the row at ref in p.
+func (b *Batch) place(ref Ref, field string, p Problem) Problem {
 	if s, ok := SheetByName(ref.Sheet); ok {
 		i := s.Column(field)
 		if cols, ok := b.columns[ref.Sheet]; ok {
@@ -109,7 +114,7 @@ func (b *Batch) failAt(ref *Ref, field string, p Problem) {
 			p.Header = s.Columns[i].Header
 		}
 	}
-	b.Add(p)
+	return p
 }
 
 // NameColumns fills in the header of problems that were found by cell
@@ -150,12 +155,25 @@ func (b *Batch) failAll(ref *Ref, es validation.Errors, fieldMap map[string]stri
 // Record is one row read from a sheet: field → cell text.
 type Record map[string]string
 
+// ClearMarker is the cell text that empties a field of an existing record:
+// a blank cell leaves the stored value as it is.
+const ClearMarker = "-"
+
 // AddRecord parses a row of sheet into the batch, checking every cell, and
-// returns the stored row's reference (valid until the next AddRecord).
+// returns the stored row's reference (valid until the next AddRecord). The
+// rules that tie a system's fields together are checked by the import's
+// plan, once the row is merged over the record it updates (a blank level
+// keeps the stored one, which the decision number needs).
 func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 	ref := Ref{Sheet: sheet.Name, Row: row}
-	for _, c := range sheet.Columns {
+	for i, c := range sheet.Columns {
 		v := strings.TrimSpace(rec[c.Field])
+		switch v {
+		case "":
+			ref.keep |= 1 << i
+		case ClearMarker:
+			v = ""
+		}
 		if c.Required && v == "" {
 			b.Fail(&ref, c.Field, "inv.err.column_required", c.Header)
 		}
@@ -173,7 +191,7 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 		var r SystemRow
 		b.readCells(&ref, sheet, systemCells(&r), rec)
 		r.ContactEmail = strings.ToLower(r.ContactEmail)
-		b.check(&ref, r.Normalise())
+		b.check(&ref, r.normaliseFields())
 		r.Ref = ref
 		b.Systems = append(b.Systems, r)
 		return &b.Systems[len(b.Systems)-1].Ref

@@ -3,7 +3,6 @@ package inventory
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/importing"
@@ -15,6 +14,18 @@ type ImportResult struct {
 	importing.Plan
 	Problems []Problem `json:"problems"`
 	Unlisted int       `json:"unlisted,omitempty"` // problems beyond those listed
+	// Warnings do not stop the import: values other organisations
+	// registered too (named only to actors who see every organisation).
+	Warnings []Problem `json:"warnings,omitempty"`
+}
+
+// Localize returns the result with its problems and changes as a reader of
+// lang reads them.
+func (r ImportResult) Localize(lang string) ImportResult {
+	r.Problems = LocalizeProblems(r.Problems, lang)
+	r.Warnings = LocalizeProblems(r.Warnings, lang)
+	r.Changes = LocalizeChanges(r.Changes, lang)
+	return r
 }
 
 // snapshot is the inventory of an organisation subtree, loaded in a few
@@ -34,6 +45,9 @@ type snapshot struct {
 	controls map[string]*Control
 	quals    map[string]bool // staffID|course|date
 	qualList []Qualification
+	// regs are the organisations that registered each value (kind|value),
+	// shown to the importer as conflicts (by code unless limited).
+	regs map[string]map[int64]string
 }
 
 func newSnapshot() *snapshot {
@@ -69,6 +83,7 @@ type importPlan struct {
 	assets   []plannedAsset
 	controls []planned[ControlRow, Control]
 	quals    []*QualificationRow
+	warnings []Problem
 }
 
 type planned[R, T any] struct {
@@ -172,6 +187,9 @@ func (im *importer) resolve() {
 	for i := range b.Staff {
 		r := &b.Staff[i]
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		if old := sn.staff[staffKey(r.OrgID, r.Email)]; old != nil {
+			staffCells(r).keepStored(StaffSheet, r.Ref, staffCells(&StaffRow{Staff: *old}))
+		}
 		dup(&r.Ref, "email", staffKey(r.OrgID, r.Email))
 		if !r.Invalid {
 			im.fileStaff[staffKey(r.OrgID, r.Email)] = true
@@ -184,6 +202,14 @@ func (im *importer) resolve() {
 	for i := range b.Systems {
 		r := &b.Systems[i]
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		if old := sn.systems[sysKey(r.OrgID, r.Name)]; old != nil {
+			systemCells(r).keepStored(SystemsSheet, r.Ref, systemCells(sn.systemRow(old)))
+			if r.kept(SystemsSheet, "operator_org_code") {
+				// The operator may be an archived organisation, which has no code here.
+				r.OperatorOrgID = old.OperatorOrgID
+			}
+		}
+		b.check(&r.Ref, r.crossCheck())
 		if r.OperatorOrgCode != "" {
 			if id, ok := sn.allOrgs[r.OperatorOrgCode]; ok {
 				r.OperatorOrgID = id
@@ -206,6 +232,9 @@ func (im *importer) resolve() {
 	for i := range b.Assets {
 		r := &b.Assets[i]
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		if old := sn.assets[assetKey(r.OrgID, r.Kind, r.Value)]; old != nil {
+			assetCells(r).keepStored(AssetsSheet, r.Ref, assetCells(&AssetRow{Systems: r.Systems, Asset: *old}))
+		}
 		for _, name := range r.Systems {
 			if !systemKnown(r.OrgID, name) {
 				b.Fail(&r.Ref, "systems", "inv.err.no_system_in_sheet", name, SystemsSheet.Name)
@@ -216,6 +245,9 @@ func (im *importer) resolve() {
 	for i := range b.Controls {
 		r := &b.Controls[i]
 		r.OrgID = im.org(&r.Ref, r.OrgCode)
+		if old := sn.control(r); old != nil {
+			controlCells(r).keepStored(ControlsSheet, r.Ref, controlCells(&ControlRow{SystemName: r.SystemName, Control: *old}))
+		}
 		if !systemKnown(r.OrgID, r.SystemName) {
 			b.Fail(&r.Ref, "system", "inv.err.no_system", r.SystemName)
 		}
@@ -241,12 +273,16 @@ func (im *importer) plan(p *importPlan) {
 	for i := range b.Staff {
 		r := &b.Staff[i]
 		old := sn.staff[staffKey(r.OrgID, r.Email)]
-		op := decide(r.Invalid, old == nil, old != nil && (old.Name != r.Name || old.Position != r.Position || old.Phone != r.Phone))
+		var fields []importing.FieldChange
+		if old != nil {
+			fields = changes(StaffSheet, staffCells(&StaffRow{Staff: *old}), staffCells(r))
+		}
+		op := decide(r.Invalid, old == nil, len(fields) > 0)
 		if op == importing.Create {
 			newStaff[staffKey(r.OrgID, r.Email)] = true
 		}
 		p.staff = append(p.staff, planned[StaffRow, Staff]{r, old, op})
-		im.record(p.Plan, r.Ref, r.Email, op, old, &r.Staff, "id", "org_id", "qualifications", "created_at", "updated_at")
+		record(p.Plan, r.Ref, r.Email, op, fields)
 	}
 	newSystems := map[string]bool{}
 	for i := range b.Systems {
@@ -260,12 +296,16 @@ func (im *importer) plan(p *importPlan) {
 				contactIsNew = true // its id is known once the staff row is written
 			}
 		}
-		op := decide(r.Invalid, old == nil, old != nil && (contactIsNew || !sameSystem(*old, r.System)))
+		var fields []importing.FieldChange
+		if old != nil {
+			fields = changes(SystemsSheet, systemCells(sn.systemRow(old)), systemCells(r))
+		}
+		op := decide(r.Invalid, old == nil, contactIsNew || len(fields) > 0)
 		if op == importing.Create {
 			newSystems[sysKey(r.OrgID, r.Name)] = true
 		}
 		p.systems = append(p.systems, planned[SystemRow, System]{r, old, op})
-		im.record(p.Plan, r.Ref, r.Name, op, old, &r.System, "id", "org_id", "created_at", "updated_at")
+		record(p.Plan, r.Ref, r.Name, op, fields)
 	}
 	for i := range b.Assets {
 		r := &b.Assets[i]
@@ -277,20 +317,33 @@ func (im *importer) plan(p *importPlan) {
 				link = append(link, name)
 			}
 		}
-		op := decide(r.Invalid, old == nil, old != nil && (len(link) > 0 || !sameAsset(*old, r.Asset)))
+		var fields []importing.FieldChange
+		if old != nil {
+			fields = changes(AssetsSheet, assetCells(&AssetRow{Systems: r.Systems, Asset: *old}), assetCells(r))
+			if len(link) > 0 {
+				fields = append(fields, importing.FieldChange{Field: "systems", New: strings.Join(link, "; ")})
+			}
+		}
+		op := decide(r.Invalid, old == nil, len(fields) > 0)
 		p.assets = append(p.assets, plannedAsset{planned[AssetRow, Asset]{r, old, op}, link})
-		im.record(p.Plan, r.Ref, r.Value, op, old, &r.Asset, "id", "org_id", "system_ids", "created_at", "updated_at")
+		if op != importing.Skip {
+			im.warnElsewhere(p, r)
+		}
+		record(p.Plan, r.Ref, r.Value, op, fields)
 	}
 	for i := range b.Controls {
 		r := &b.Controls[i]
 		var old *Control
+		var fields []importing.FieldChange
 		if sys := sn.systems[sysKey(r.OrgID, r.SystemName)]; sys != nil && !r.Invalid {
 			r.SystemID = sys.ID
-			old = sn.controls[controlKey(sys.ID, r.Control.Control)]
+			if old = sn.control(r); old != nil {
+				fields = changes(ControlsSheet, controlCells(&ControlRow{SystemName: r.SystemName, Control: *old}), controlCells(r))
+			}
 		}
-		op := decide(r.Invalid, old == nil, old != nil && !sameControl(*old, r.Control))
+		op := decide(r.Invalid, old == nil, len(fields) > 0)
 		p.controls = append(p.controls, planned[ControlRow, Control]{r, old, op})
-		im.record(p.Plan, r.Ref, r.SystemName+" / "+r.Control.Control, op, old, &r.Control, "system_id", "updated_at")
+		record(p.Plan, r.Ref, r.SystemName+" / "+r.Control.Control, op, fields)
 	}
 	for i := range b.Qualifications {
 		r := &b.Qualifications[i]
@@ -303,6 +356,22 @@ func (im *importer) plan(p *importPlan) {
 			p.quals = append(p.quals, r)
 		}
 		p.Count(r.Sheet, op)
+	}
+}
+
+// warnElsewhere warns when an address, range or domain of the row is
+// registered by another organisation too.
+func (im *importer) warnElsewhere(p *importPlan, r *AssetRow) {
+	if r.Kind != "ip" && r.Kind != "cidr" && r.Kind != "domain" {
+		return
+	}
+	e := elsewhere(im.sn.regs, r.OrgID, r.Kind, r.Value, !im.sn.limited)
+	switch {
+	case e == nil:
+	case e.OrgCodes != nil:
+		p.warnings = append(p.warnings, im.b.place(r.Ref, "value", NewProblem(r.Sheet, r.Row, "", "inv.warn.registered_by", r.Value, strings.Join(e.OrgCodes, ", "))))
+	default:
+		p.warnings = append(p.warnings, im.b.place(r.Ref, "value", NewProblem(r.Sheet, r.Row, "", "inv.warn.registered_elsewhere", r.Value)))
 	}
 }
 
@@ -321,41 +390,29 @@ func decide(invalid, missing, differs bool) importing.Op {
 }
 
 // record counts a row's operation and, for an update, the fields it changes.
-func (im *importer) record(p *importing.Plan, ref Ref, key string, op importing.Op, old, new any, ignore ...string) {
+func record(p *importing.Plan, ref Ref, key string, op importing.Op, fields []importing.FieldChange) {
 	if op != importing.Update {
 		p.Count(ref.Sheet, op)
 		return
 	}
-	p.Updated(ref.Sheet, ref.Row, key, importing.Diff(deref(old), deref(new), ignore...))
+	p.Updated(ref.Sheet, ref.Row, key, fields)
 }
 
-// deref turns a *T held in an any into the T.
-func deref(v any) any {
-	switch x := v.(type) {
-	case *Staff:
-		return *x
-	case *System:
-		return *x
-	case *Asset:
-		return *x
-	case *Control:
-		return *x
+// systemRow is a stored system as a row of the Systems sheet, with the
+// codes and e-mail that name its operator and contact point.
+func (sn *snapshot) systemRow(s *System) *SystemRow {
+	r := &SystemRow{System: *s, OperatorOrgCode: sn.orgCodes[s.OperatorOrgID]}
+	if st := sn.staffIDs[s.ContactStaffID]; st != nil {
+		r.ContactEmail = st.Email
 	}
-	return v
+	return r
 }
 
-func sameSystem(a, b System) bool {
-	a.ID, b.ID = 0, 0
-	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b
-}
-
-func sameAsset(a, b Asset) bool {
-	return a.Kind == b.Kind && a.Value == b.Value && a.Hostname == b.Hostname && a.IPs == b.IPs && a.OS == b.OS &&
-		a.OSVersion == b.OSVersion && a.Role == b.Role && a.DeviceKind == b.DeviceKind && a.Vendor == b.Vendor && a.Model == b.Model && a.Notes == b.Notes
-}
-
-func sameControl(a, b Control) bool {
-	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
-	return a == b
+// control is the stored control a row names, or nil.
+func (sn *snapshot) control(r *ControlRow) *Control {
+	sys := sn.systems[sysKey(r.OrgID, r.SystemName)]
+	if sys == nil {
+		return nil
+	}
+	return sn.controls[controlKey(sys.ID, r.Control.Control)]
 }

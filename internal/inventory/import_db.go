@@ -32,6 +32,9 @@ func Import(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 		if !actor.Global() {
 			sn.limit()
 		}
+		if sn.regs, err = registrations(ctx, q, nil); err != nil {
+			return nil, err
+		}
 		p = planImport(sn, b, orgID)
 		return p.Plan, nil
 	}, func(tx *storage.Tx, _ *importing.Plan) error {
@@ -48,7 +51,7 @@ func Import(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import inventory: %w", err)
 	}
-	return ImportResult{Plan: *plan, Problems: b.Problems, Unlisted: b.Unlisted}, nil
+	return ImportResult{Plan: *plan, Problems: b.Problems, Unlisted: b.Unlisted, Warnings: p.warnings}, nil
 }
 
 // loadSnapshot reads the inventory of the subtree at path.

@@ -3,7 +3,10 @@ package inventory
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
+
+	"github.com/khien/khien/internal/i18n"
 
 	"github.com/khien/khien/internal/importing"
 )
@@ -96,5 +99,90 @@ func TestImportProblemsRevealNoOutsideCodes(t *testing.T) {
 	global := problems(false)
 	if want := map[int]string{2: "inv.err.org_not_under", 3: "inv.err.no_org_code", 5: "inv.err.no_org_code"}; !maps.Equal(global, want) {
 		t.Errorf("with the global view: %v", global)
+	}
+}
+
+// TestBlankKeepsDashClears: over a stored system a blank cell keeps the
+// stored value, "-" empties it; for a new system a blank is empty.
+func TestBlankKeepsDashClears(t *testing.T) {
+	// The operator is an archived organisation: no code in the snapshot.
+	stored := &System{ID: 7, OrgID: 2, Name: "Một cửa", Kind: "internal_app", Purpose: "Thủ tục", Level: 2, LevelDecision: "5/QĐ", OperatorOrgID: 99,
+		Hosting: "cloud", Users: 40, PersonalData: true, DataSubjects: 9, GoLive: "2021-05-01", Status: "planned", DeviceCounts: DeviceCounts{Servers: 3}}
+	tests := []struct {
+		name    string
+		cells   Record
+		want    func(s *System)
+		cleared []string
+	}{
+		{"blank cells keep", Record{"users": "50"}, func(s *System) { s.Users = 50 }, nil},
+		{"a dash clears", Record{"purpose": "-", "servers": "-", "hosting": "-"}, func(s *System) { s.Purpose, s.Servers, s.Hosting = "", 0, "" },
+			[]string{"purpose", "hosting", "servers"}},
+		{"a dash on a boolean is no", Record{"personal_data": "-", "data_subjects": "-"}, func(s *System) { s.PersonalData, s.DataSubjects = false, 0 },
+			[]string{"data_subjects"}},
+		{"the merged row is checked", Record{"level": "-"}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sn := newSnapshot()
+			sn.orgs["SKHCN"], sn.allOrgs["SKHCN"] = 2, 2
+			old := *stored
+			sn.systems[sysKey(2, old.Name)], sn.sysByID[7] = &old, &old
+			b := &Batch{}
+			rec := Record{"name": "Một cửa", "kind": "Phần mềm nội bộ"}
+			for k, v := range tt.cells {
+				rec[k] = v
+			}
+			b.AddRecord(SystemsSheet, 2, rec)
+			p := planImport(sn, b, 2)
+			if tt.want == nil {
+				if p.systems[0].op != importing.Skip {
+					t.Fatalf("level cleared under a decision number: %s", p.systems[0].op)
+				}
+				return
+			}
+			want := *stored
+			want.ID = 0
+			tt.want(&want)
+			if got := b.Systems[0].System; p.systems[0].op != importing.Update || got != want {
+				t.Fatalf("%s\n got %+v\nwant %+v (problems %v)", p.systems[0].op, got, want, b.Problems)
+			}
+			var cleared []string
+			for _, f := range p.Changes[0].Fields {
+				if f.Cleared {
+					cleared = append(cleared, f.Field)
+				}
+			}
+			if strings.Join(cleared, " ") != strings.Join(tt.cleared, " ") {
+				t.Fatalf("cleared %v, want %v", cleared, tt.cleared)
+			}
+		})
+	}
+
+	// A new system's blank cells are empty.
+	b := &Batch{}
+	b.AddRecord(SystemsSheet, 2, Record{"name": "Mới", "kind": "other"})
+	p := planImport(newSnapshot(), b, 2)
+	if s := b.Systems[0].System; p.systems[0].op != importing.Create || s.Purpose != "" || s.Users != 0 || s.Status != "operating" {
+		t.Fatalf("new system %s %+v", p.systems[0].op, s)
+	}
+}
+
+// TestLocalizeChanges shows a change as people read it.
+func TestLocalizeChanges(t *testing.T) {
+	cs := []importing.Change{{Sheet: SystemsSheet.Name, Row: 2, Key: "Một cửa", Fields: []importing.FieldChange{
+		{Field: "hosting", Old: "cloud", New: "provincial_dc"}, {Field: "go_live", Old: "2021-05-01", New: ""},
+		{Field: "personal_data", Old: "yes", New: "no"}, {Field: "users", Old: "40", New: "50"}}}}
+	tests := []struct{ lang, want string }{
+		{i18n.VI, "Nơi đặt hệ thống: Điện toán đám mây → Trung tâm dữ liệu tỉnh/thành phố; Ngày đưa vào sử dụng: 01/05/2021 → ; Có dữ liệu cá nhân: Có → Không; Số người dùng: 40 → 50"},
+		{i18n.EN, "Hosting: Cloud → Provincial data centre; Go-live date: 01/05/2021 → ; Holds personal data: Yes → No; Users: 40 → 50"},
+	}
+	for _, tt := range tests {
+		var parts []string
+		for _, f := range LocalizeChanges(cs, tt.lang)[0].Fields {
+			parts = append(parts, f.Header+": "+f.Old+" → "+f.New)
+		}
+		if got := strings.Join(parts, "; "); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.lang, got, tt.want)
+		}
 	}
 }

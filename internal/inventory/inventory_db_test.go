@@ -340,3 +340,57 @@ func TestImportInventory(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestReimportKeepsBlankCells: a row that fills only a few columns of an
+// existing system changes those and leaves the rest as stored; "-" clears.
+func TestReimportKeepsBlankCells(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		full := &inventory.Batch{}
+		record(full, inventory.StaffSheet, 2, map[string]string{"name": "Lê Văn Cường", "email": "cuong@a.vn"})
+		record(full, inventory.SystemsSheet, 2, map[string]string{"name": "Quản lý văn bản", "kind": "internal_app", "purpose": "Văn bản",
+			"level": "3", "level_decision": "12/QĐ", "level_decision_date": "15/01/2025", "level_approver": "UBND", "hosting": "provincial_dc",
+			"users": "120", "personal_data": "Có", "data_subjects": "500", "population_db": "Có", "go_live": "01/03/2020", "status": "planned",
+			"contact_email": "cuong@a.vn", "servers": "2", "workstations": "30", "network_devices": "3", "security_devices": "1"})
+		record(full, inventory.ControlsSheet, 2, map[string]string{"system": "Quản lý văn bản", "control": "backup", "status": "yes", "product": "Veeam", "backup_frequency": "daily"})
+		_, err := inventory.Import(ctx, f.store, f.operatorA, f.a.ID, full, importing.Options{})
+		must(t, err)
+		list, _, err := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1})
+		must(t, err)
+		want := list[0]
+
+		partial := &inventory.Batch{}
+		record(partial, inventory.SystemsSheet, 2, map[string]string{"name": "Quản lý văn bản", "kind": "internal_app", "level": "4"})
+		record(partial, inventory.ControlsSheet, 2, map[string]string{"system": "Quản lý văn bản", "control": "backup", "status": "partial"})
+		res, err := inventory.Import(ctx, f.store, f.operatorA, f.a.ID, partial, importing.Options{})
+		must(t, err)
+		if len(res.Problems) > 0 || len(res.Changes) != 2 || res.Cleared() != 0 {
+			t.Fatalf("partial re-import: problems %v, changes %+v", res.Problems, res.Changes)
+		}
+		got, err := inventory.GetSystem(ctx, f.store, f.admin, want.ID)
+		must(t, err)
+		want.Level, want.UpdatedAt = 4, got.UpdatedAt
+		if got != want {
+			t.Fatalf("after a partial row:\n got %+v\nwant %+v", got, want)
+		}
+		controls, err := inventory.ListControls(ctx, f.store, f.admin, want.ID)
+		must(t, err)
+		if len(controls) != 1 || controls[0].Status != "partial" || controls[0].Product != "Veeam" || controls[0].BackupFrequency != "daily" {
+			t.Fatalf("control after a partial row: %+v", controls)
+		}
+
+		clear := &inventory.Batch{}
+		record(clear, inventory.SystemsSheet, 2, map[string]string{"name": "Quản lý văn bản", "kind": "internal_app", "purpose": "-", "servers": "-", "personal_data": "-", "data_subjects": "-"})
+		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, clear, importing.Options{})
+		must(t, err)
+		if len(res.Problems) > 0 || res.Cleared() != 3 {
+			t.Fatalf("clearing: problems %v, changes %+v", res.Problems, res.Changes)
+		}
+		got, err = inventory.GetSystem(ctx, f.store, f.admin, want.ID)
+		must(t, err)
+		if got.Purpose != "" || got.Servers != 0 || got.PersonalData || got.DataSubjects != 0 || got.Workstations != 30 || got.LevelDecision != "12/QĐ" {
+			t.Fatalf("after clearing: %+v", got)
+		}
+	})
+}

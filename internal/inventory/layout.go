@@ -3,8 +3,10 @@ package inventory
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -18,6 +20,9 @@ type Column struct {
 	Number   bool
 	Required bool
 	Width    float64
+	// Labels is the catalogue prefix of an enumeration's labels
+	// ("inv.kind." + code), so a change is shown in the reader's language.
+	Labels string
 }
 
 // Sheet is one entity's sheet of the inventory workbook.
@@ -53,24 +58,24 @@ var (
 	SystemsSheet = Sheet{Name: "Hệ thống", Columns: []Column{
 		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
 		{Field: "name", Header: "Tên hệ thống", Required: true, Width: 36},
-		{Field: "kind", Header: "Loại hệ thống", Enum: SystemKinds, Required: true, Width: 26},
+		{Field: "kind", Header: "Loại hệ thống", Enum: SystemKinds, Labels: "inv.kind.", Required: true, Width: 26},
 		{Field: "purpose", Header: "Mục đích sử dụng", Width: 30},
 		{Field: "operator_org_code", Header: "Mã đơn vị vận hành", Width: 14},
 		{Field: "operator_name", Header: "Nhà cung cấp vận hành", Width: 24},
 		{Field: "operator_contract", Header: "Hợp đồng vận hành", Width: 20},
-		{Field: "level", Header: "Cấp độ", Enum: Levels, Width: 20},
+		{Field: "level", Header: "Cấp độ", Enum: Levels, Labels: "inv.level.", Width: 20},
 		{Field: "level_decision", Header: "Số quyết định phê duyệt cấp độ", Width: 20},
 		{Field: "level_decision_date", Header: "Ngày quyết định", Date: true, Width: 14},
 		{Field: "level_approver", Header: "Cơ quan phê duyệt", Width: 24},
-		{Field: "hosting", Header: "Nơi đặt hệ thống", Enum: Hostings, Width: 26},
+		{Field: "hosting", Header: "Nơi đặt hệ thống", Enum: Hostings, Labels: "inv.hosting.", Width: 26},
 		{Field: "hosting_provider", Header: "Nhà cung cấp hạ tầng", Width: 20},
 		{Field: "users", Number: true, Header: "Số người dùng", Width: 12},
-		{Field: "personal_data", Header: "Có dữ liệu cá nhân", Enum: YesNo, Width: 12},
+		{Field: "personal_data", Header: "Có dữ liệu cá nhân", Enum: YesNo, Labels: "inv.yesno.", Width: 12},
 		{Field: "data_subjects", Number: true, Header: "Số chủ thể dữ liệu", Width: 14},
-		{Field: "population_db", Header: "Kết nối CSDL quốc gia về dân cư", Enum: YesNo, Width: 14},
-		{Field: "admin_procedures", Header: "Xử lý thủ tục hành chính", Enum: YesNo, Width: 14},
+		{Field: "population_db", Header: "Kết nối CSDL quốc gia về dân cư", Enum: YesNo, Labels: "inv.yesno.", Width: 14},
+		{Field: "admin_procedures", Header: "Xử lý thủ tục hành chính", Enum: YesNo, Labels: "inv.yesno.", Width: 14},
 		{Field: "go_live", Header: "Ngày đưa vào sử dụng", Date: true, Width: 14},
-		{Field: "status", Header: "Trạng thái", Enum: Statuses, Width: 16},
+		{Field: "status", Header: "Trạng thái", Enum: Statuses, Labels: "inv.status.", Width: 16},
 		{Field: "contact_email", Header: "Thư điện tử cán bộ đầu mối", Width: 26},
 		{Field: "servers", Number: true, Header: "Số máy chủ", Width: 10},
 		{Field: "workstations", Number: true, Header: "Số máy trạm", Width: 10},
@@ -80,14 +85,14 @@ var (
 	AssetsSheet = Sheet{Name: "Tài sản", Columns: []Column{
 		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
 		{Field: "systems", Header: "Thuộc hệ thống", Required: true, Width: 36},
-		{Field: "kind", Header: "Loại tài sản", Enum: AssetKinds, Required: true, Width: 20},
+		{Field: "kind", Header: "Loại tài sản", Enum: AssetKinds, Labels: "inv.asset.", Required: true, Width: 20},
 		{Field: "value", Header: "Giá trị", Required: true, Width: 30},
 		{Field: "hostname", Header: "Tên máy chủ", Width: 18},
 		{Field: "ips", Header: "Địa chỉ IP của máy chủ", Width: 20},
 		{Field: "os", Header: "Hệ điều hành", Width: 16},
 		{Field: "os_version", Header: "Phiên bản hệ điều hành", Width: 12},
 		{Field: "role", Header: "Vai trò", Width: 16},
-		{Field: "device_kind", Header: "Loại thiết bị", Enum: DeviceKinds, Width: 18},
+		{Field: "device_kind", Header: "Loại thiết bị", Enum: DeviceKinds, Labels: "inv.device.", Width: 18},
 		{Field: "vendor", Header: "Hãng sản xuất", Width: 14},
 		{Field: "model", Header: "Model", Width: 14},
 		{Field: "notes", Header: "Ghi chú", Width: 24},
@@ -95,8 +100,8 @@ var (
 	ControlsSheet = Sheet{Name: "Biện pháp bảo vệ", Columns: []Column{
 		{Field: "org_code", Header: "Mã đơn vị", Width: 14},
 		{Field: "system", Header: "Hệ thống", Required: true, Width: 36},
-		{Field: "control", Header: "Biện pháp", Enum: Controls, Required: true, Width: 34},
-		{Field: "status", Header: "Tình trạng", Enum: ControlStatuses, Required: true, Width: 12},
+		{Field: "control", Header: "Biện pháp", Enum: Controls, Labels: "inv.control.", Required: true, Width: 34},
+		{Field: "status", Header: "Tình trạng", Enum: ControlStatuses, Labels: "inv.cstatus.", Required: true, Width: 12},
 		{Field: "product", Header: "Sản phẩm/nhà cung cấp", Width: 22},
 		{Field: "backup_frequency", Header: "Tần suất sao lưu", Width: 16},
 		{Field: "last_restore_test", Header: "Ngày thử khôi phục gần nhất", Date: true, Width: 14},
@@ -182,6 +187,98 @@ func (c cells) record(sheet Sheet) Record {
 	return rec
 }
 
+// kept reports whether the row left the cell of field blank.
+func (ref Ref) kept(sheet Sheet, field string) bool {
+	i := sheet.Column(field)
+	return i >= 0 && ref.keep&(1<<i) != 0
+}
+
+// keepStored fills the cells of c that the row left blank with those of
+// stored, the record the row updates; the organisation code is the row's
+// key, never taken from the record.
+func (c cells) keepStored(sheet Sheet, ref Ref, stored cells) {
+	for _, col := range sheet.Columns {
+		if !ref.kept(sheet, col.Field) || col.Field == "org_code" {
+			continue
+		}
+		switch p := c[col.Field].(type) {
+		case *string:
+			*p = *stored[col.Field].(*string)
+		case *int:
+			*p = *stored[col.Field].(*int)
+		case *bool:
+			*p = *stored[col.Field].(*bool)
+		case *[]string:
+			*p = *stored[col.Field].(*[]string)
+		}
+	}
+}
+
+// changes lists the cells of sheet that differ between the stored record
+// and the row, as cell text (codes; Localize shows them to people).
+func changes(sheet Sheet, stored, row cells) []importing.FieldChange {
+	o, n := stored.record(sheet), row.record(sheet)
+	var out []importing.FieldChange
+	for _, col := range sheet.Columns {
+		f := col.Field
+		if f == "org_code" || o[f] == n[f] {
+			continue
+		}
+		out = append(out, importing.FieldChange{Field: f, Old: o[f], New: n[f], Cleared: n[f] == ""})
+	}
+	return out
+}
+
+// showCell is a cell's text as a reader of lang reads it: an enumeration's
+// label, a date as dd/mm/yyyy.
+func showCell(col Column, v, lang string) string {
+	switch {
+	case v == "":
+		return ""
+	case col.Labels != "":
+		if lang == i18n.VI {
+			return col.Enum.Label(v)
+		}
+		return i18n.T(lang, col.Labels+v)
+	case col.Date:
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			return d.Format("02/01/2006")
+		}
+	}
+	return v
+}
+
+// header is a column's name in lang: the sheet's own header in Vietnamese,
+// the form's label in other languages when there is one.
+func (col Column) header(lang string) string {
+	if lang != i18n.VI {
+		if key := "inv.col." + col.Field; i18n.T(lang, key) != key {
+			return i18n.T(lang, key)
+		}
+	}
+	return col.Header
+}
+
+// LocalizeChanges returns a copy of cs with headers and values as a reader
+// of lang reads them.
+func LocalizeChanges(cs []importing.Change, lang string) []importing.Change {
+	out := make([]importing.Change, len(cs))
+	for i, c := range cs {
+		out[i] = c
+		sheet, _ := SheetByName(c.Sheet)
+		out[i].Fields = make([]importing.FieldChange, len(c.Fields))
+		for j, f := range c.Fields {
+			col := Column{Field: f.Field, Header: f.Field}
+			if k := sheet.Column(f.Field); k >= 0 {
+				col = sheet.Columns[k]
+			}
+			f.Header, f.Old, f.New = col.header(lang), showCell(col, f.Old, lang), showCell(col, f.New, lang)
+			out[i].Fields[j] = f
+		}
+	}
+	return out
+}
+
 // SheetByName finds a data sheet by its name, ignoring diacritics and case.
 func SheetByName(name string) (Sheet, bool) {
 	f := i18n.Fold(name)
@@ -199,6 +296,9 @@ type Ref struct {
 	Row   int    `json:"row"`
 	// Invalid is set when any problem was found on the row.
 	Invalid bool `json:"-"`
+	// keep has bit i set when column i of the sheet was blank: an update
+	// keeps the stored value there.
+	keep uint64
 }
 
 // Problem is one thing wrong with an import file: a cell, a row, or the

@@ -20,7 +20,7 @@ type Overview struct {
 	Staff        int    `json:"staff"`
 }
 
-// GetOverview counts the organisations, systems (not retired), assets and staff
+// GetOverview counts the organisations, systems (neither retired nor archived), assets and staff
 // in the actor's scope.
 func GetOverview(ctx context.Context, db storage.Querier, actor access.Actor) (Overview, error) {
 	var ov Overview
@@ -28,7 +28,7 @@ func GetOverview(ctx context.Context, db storage.Querier, actor access.Actor) (O
 	rows, err := db.Query(ctx, `SELECT s.level, count(*),
 			sum(CASE WHEN s.personal_data THEN 1 ELSE 0 END), sum(CASE WHEN s.population_db THEN 1 ELSE 0 END)
 		FROM systems s JOIN orgs o ON o.id = s.org_id
-		WHERE `+scope+` AND s.status <> 'retired' GROUP BY s.level`, args...)
+		WHERE `+scope+` AND s.status <> 'retired' AND s.archived_at IS NULL GROUP BY s.level`, args...)
 	if err != nil {
 		return ov, fmt.Errorf("overview of systems: %w", err)
 	}

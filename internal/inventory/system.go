@@ -42,8 +42,11 @@ type System struct {
 	Status            string `json:"status"`
 	ContactStaffID    int64  `json:"contact_staff_id,omitempty"`
 	DeviceCounts
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	// ArchivedAt is set while the system is archived: kept with its assets
+	// and history, left out of lists and counts.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // DeviceCounts are the numbers of devices of a system [000 II.1.d].
@@ -57,6 +60,24 @@ type DeviceCounts struct {
 // Normalise validates the system's own fields and fills defaults; the
 // owner organisation is checked where it is resolved (storage, import).
 func (s *System) Normalise() validation.Errors {
+	return append(s.normaliseFields(), s.crossCheck()...)
+}
+
+// crossCheck checks the rules that tie fields together; an import checks
+// them once a row is merged over the stored system.
+func (s *System) crossCheck() validation.Errors {
+	var es validation.Errors
+	if s.Level == 0 && (s.LevelDecision != "" || s.LevelDecisionDate != "") {
+		es.Add("level", "inv.err.level_decided")
+	}
+	if !s.PersonalData && s.DataSubjects > 0 {
+		es.Add("data_subjects", "inv.err.data_subjects")
+	}
+	return es
+}
+
+// normaliseFields validates each field on its own and fills defaults.
+func (s *System) normaliseFields() validation.Errors {
 	var es validation.Errors
 	s.Name = strings.Join(strings.Fields(s.Name), " ")
 	if s.Name == "" {
@@ -69,9 +90,6 @@ func (s *System) Normalise() validation.Errors {
 	}
 	if s.Level < 0 || s.Level > 5 {
 		es.Add("level", "inv.err.level_range")
-	}
-	if s.Level == 0 && (s.LevelDecision != "" || s.LevelDecisionDate != "") {
-		es.Add("level", "inv.err.level_decided")
 	}
 	if s.Hosting != "" {
 		if h, ok := Hostings.Parse(s.Hosting); ok {
@@ -98,9 +116,6 @@ func (s *System) Normalise() validation.Errors {
 		if c.n < 0 {
 			es.Add(c.field, "inv.err.negative")
 		}
-	}
-	if !s.PersonalData && s.DataSubjects > 0 {
-		es.Add("data_subjects", "inv.err.data_subjects")
 	}
 	checkLengths(&es, map[string]string{"name": s.Name, "purpose": s.Purpose, "operator_name": s.OperatorName, "operator_contract": s.OperatorContract,
 		"level_decision": s.LevelDecision, "level_approver": s.LevelApprover, "hosting_provider": s.HostingProvider})

@@ -20,8 +20,10 @@ type SystemFilter struct {
 	Level  int    // -1 for any level
 	Status string
 	Query  string // diacritics-insensitive search in the name
-	Limit  int
-	Offset int
+	// Archived lists the archived systems instead of those in use.
+	Archived bool
+	Limit    int
+	Offset   int
 }
 
 // SystemView is a system with the names of its owner and operator organisations.
@@ -69,6 +71,8 @@ var systemTable = storage.Table[System]{Name: "systems", Columns: []storage.Colu
 	{Name: "workstations", Field: func(s *System) any { return &s.Workstations }},
 	{Name: "network_devices", Field: func(s *System) any { return &s.NetworkDevices }},
 	{Name: "security_devices", Field: func(s *System) any { return &s.SecurityDevices }},
+	// Only Archive and Restore change it.
+	{Name: "archived_at", Field: func(s *System) any { return storage.OptionalUTC{P: &s.ArchivedAt} }, Fixed: true},
 	{Name: "created_at", Field: func(s *System) any { return storage.UTC{P: &s.CreatedAt} }, Fixed: true},
 	{Name: "updated_at", Field: func(s *System) any { return storage.UTC{P: &s.UpdatedAt} }},
 }}
@@ -95,6 +99,11 @@ func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f 
 	if f.OrgID != 0 {
 		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
 		args = append(args, f.OrgID)
+	}
+	if f.Archived {
+		where = append(where, "s.archived_at IS NOT NULL")
+	} else {
+		where = append(where, "s.archived_at IS NULL")
 	}
 	if f.Kind != "" {
 		where = append(where, "s.kind = ?")
@@ -233,33 +242,6 @@ func SetDeviceCounts(ctx context.Context, db *storage.Store, actor access.Actor,
 		return v, err
 	}
 	return GetSystem(ctx, db, actor, systemID)
-}
-
-// DeleteSystem removes a system with its controls and asset links; assets
-// left without any system are removed too.
-func DeleteSystem(ctx context.Context, db *storage.Store, actor access.Actor, id int64) error {
-	old, err := GetSystem(ctx, db, actor, id)
-	if err != nil {
-		return err
-	}
-	return db.InTx(ctx, func(tx *storage.Tx) error {
-		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, old.OrgID); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			"DELETE FROM system_controls WHERE system_id = ?",
-			"DELETE FROM system_assets WHERE system_id = ?",
-			"DELETE FROM systems WHERE id = ?",
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("delete system %d: %w", id, err)
-			}
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM assets WHERE org_id = ? AND NOT EXISTS (SELECT 1 FROM system_assets sa WHERE sa.asset_id = assets.id)", old.OrgID); err != nil {
-			return fmt.Errorf("delete system %d: orphaned assets: %w", id, err)
-		}
-		return audit.Record(ctx, tx, actor, audit.Change{Action: "system.delete", ObjectType: "system", ObjectID: id, OrgID: old.OrgID, Old: old})
-	})
 }
 
 // checkSystemRefs checks that the operator organisation exists and that the

@@ -159,3 +159,29 @@ func (u UTC) Scan(src any) error {
 
 // Value writes the time as it is.
 func (u UTC) Value() (driver.Value, error) { return *u.P, nil }
+
+// OptionalUTC is a nullable timestamp column (archived_at): NULL is a nil
+// pointer, anything else is read back in UTC.
+type OptionalUTC struct{ P **time.Time }
+
+// Scan reads NULL as nil and a time in UTC.
+func (u OptionalUTC) Scan(src any) error {
+	if src == nil {
+		*u.P = nil
+		return nil
+	}
+	var t time.Time
+	if err := (UTC{P: &t}).Scan(src); err != nil {
+		return err
+	}
+	*u.P = &t
+	return nil
+}
+
+// Value writes nil as NULL.
+func (u OptionalUTC) Value() (driver.Value, error) {
+	if *u.P == nil {
+		return nil, nil
+	}
+	return **u.P, nil
+}

@@ -23,7 +23,10 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "GET", Path: "/inventory/systems/{id}", Handler: h.systemPage},
 		{Method: "GET", Path: "/inventory/systems/{id}/edit", Handler: h.editSystemPage},
 		{Method: "POST", Path: "/inventory/systems/{id}", Handler: h.updateSystem},
+		{Method: "GET", Path: "/inventory/systems/{id}/delete", Handler: h.deleteSystemPage},
 		{Method: "POST", Path: "/inventory/systems/{id}/delete", Handler: h.deleteSystem},
+		{Method: "POST", Path: "/inventory/systems/{id}/archive", Handler: h.archiveSystem},
+		{Method: "POST", Path: "/inventory/systems/{id}/restore", Handler: h.restoreSystem},
 		{Method: "POST", Path: "/inventory/systems/{id}/assets", Handler: h.addAsset},
 		{Method: "POST", Path: "/inventory/systems/{id}/assets/{asset_id}/remove", Handler: h.removeAsset},
 		{Method: "POST", Path: "/inventory/systems/{id}/controls", Handler: h.setControl},
@@ -32,6 +35,7 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "GET", Path: "/inventory/assets/{id}", Handler: h.assetPage},
 		{Method: "POST", Path: "/inventory/assets/{id}", Handler: h.updateAsset},
 		{Method: "GET", Path: "/inventory/conflicts", Handler: h.conflictsPage},
+		{Method: "POST", Path: "/inventory/conflicts/resolve", Handler: h.resolveConflict},
 		{Method: "GET", Path: "/inventory/staff", Handler: h.staffPage},
 		{Method: "POST", Path: "/inventory/staff", Handler: h.createStaff},
 		{Method: "GET", Path: "/inventory/staff/{id}", Handler: h.personPage},
@@ -81,7 +85,7 @@ type systemsData struct {
 func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	caller := httpx.Caller(r)
 	q := r.URL.Query()
-	f := inventory.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50}
+	f := inventory.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50, Archived: q.Get("archived") == "1"}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	if l, err := strconv.Atoi(q.Get("level")); err == nil {
 		f.Level = l
@@ -218,14 +222,6 @@ func (h *Handler) updateSystem(w http.ResponseWriter, r *http.Request) {
 	h.saved(w, r, inventory.UpdateSystem(r.Context(), h.Store, httpx.Caller(r), &sys), func(problems map[string]string) {
 		h.renderSystemForm(w, r, http.StatusUnprocessableEntity, systemForm{System: inventory.SystemView{System: sys}, Problems: problems})
 	}, fmt.Sprintf("/inventory/systems/%d", id), "inv.ok.saved")
-}
-
-func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err == nil {
-		err = inventory.DeleteSystem(r.Context(), h.Store, httpx.Caller(r), id)
-	}
-	h.done(w, r, err, "/inventory", "inv.ok.deleted")
 }
 
 // systemData is the system detail page.

@@ -78,3 +78,17 @@ func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Render.Render(w, r, http.StatusOK, "inventory/conflicts", page(r, "inv.conflicts.title", items))
 }
+
+// resolveConflict gives a conflicting value to one system, or marks it as
+// shared infrastructure.
+func (h *Handler) resolveConflict(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res := inventory.Resolution{Kind: r.FormValue("kind"), Value: r.FormValue("value"), Shared: r.FormValue("shared") == "1", Note: r.FormValue("note")}
+	if !res.Shared {
+		res.SystemID = formID(r, "system_id")
+	}
+	h.done(w, r, inventory.ResolveConflict(r.Context(), h.Store, httpx.Caller(r), res), "/inventory/conflicts", "inv.ok.resolved")
+}

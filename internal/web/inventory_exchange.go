@@ -109,9 +109,11 @@ func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status in
 		d.OrgID = caller.OrgID
 	}
 	if d.Result != nil {
-		d.Problems, d.Unlisted = d.Result.Problems, d.Result.Unlisted
+		res := d.Result.Localize(httpx.Lang(r))
+		d.Result, d.Problems, d.Unlisted = &res, res.Problems, res.Unlisted
+	} else {
+		d.Problems = inventory.LocalizeProblems(d.Problems, httpx.Lang(r))
 	}
-	d.Problems = inventory.LocalizeProblems(d.Problems, httpx.Lang(r))
 	h.Render.Render(w, r, status, "inventory/import", page(r, "inv.import.title", d))
 }
 

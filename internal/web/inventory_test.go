@@ -7,7 +7,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -211,11 +213,17 @@ func TestEnumLabelsMatchCatalogue(t *testing.T) {
 // filledTemplate is the template with one system and its assets; badIP is
 // the value of the second asset.
 func filledTemplate(t *testing.T, badIP string) string {
+	return filledWith(t, badIP, "Tiếp nhận hồ sơ", "Cấp độ 2")
+}
+
+// filledWith is the template with one system of the purpose and level
+// given and its two assets.
+func filledWith(t *testing.T, badIP, purpose, level string) string {
 	var buf bytes.Buffer
 	must(t, workbook.Write(&buf, &inventory.Batch{}))
 	f, err := excelize.OpenReader(&buf)
 	must(t, err)
-	f.SetSheetRow(inventory.SystemsSheet.Name, "A2", &[]any{"", "Hệ thống một cửa điện tử", "Phần mềm nội bộ", "Tiếp nhận hồ sơ", "", "", "", "Cấp độ 2"})
+	f.SetSheetRow(inventory.SystemsSheet.Name, "A2", &[]any{"", "Hệ thống một cửa điện tử", "Phần mềm nội bộ", purpose, "", "", "", level})
 	f.SetSheetRow(inventory.AssetsSheet.Name, "A2", &[]any{"", "Hệ thống một cửa điện tử", "Tên miền", "motcua.cantho.gov.vn"})
 	f.SetSheetRow(inventory.AssetsSheet.Name, "A3", &[]any{"", "Hệ thống một cửa điện tử", "Địa chỉ IP", badIP})
 	path := filepath.Join(t.TempDir(), "danh-muc.xlsx")
@@ -255,7 +263,7 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 			t.Errorf("problems lack %q: %s", want, problems)
 		}
 	}
-	if done != "Đã nhập dữ liệu." || !strings.Contains(list, "Hệ thống một cửa điện tử") {
+	if done != "Đã ghi dữ liệu: 3 dòng thêm mới, 0 dòng cập nhật, 0 dòng không đổi." || !strings.Contains(list, "Hệ thống một cửa điện tử") {
 		t.Fatalf("after import: %q / %q", done, list)
 	}
 	assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{OrgID: s.a.ID})
@@ -266,3 +274,61 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestBrowserImportShowsChanges: re-importing a system with "-" in its
+// purpose and another level previews each change, old → new as people
+// read them, with the emptied field highlighted and counted.
+func TestBrowserImportShowsChanges(t *testing.T) {
+	s := newSite(t, apptest.New(t, "sqlite"))
+	ctx := s.app.Browser(t, s.users["op-a"])
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(s.url+"/inventory/import"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{filledTemplate(t, "10.0.0.30")}),
+		chromedp.Click(chromedp.CSS(`#import-check`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-confirm`)),
+		chromedp.Click(chromedp.CSS(`#import-confirm`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-done`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{filledWith(t, "10.0.0.30", "-", "Cấp độ 3")}),
+		chromedp.Click(chromedp.CSS(`#import-check`)),
+		chromedp.WaitVisible(chromedp.CSS(`#changes`)),
+	))
+	changes, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#changes`)))
+	must(t, err)
+	cleared, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#changes tr.cleared`)))
+	must(t, err)
+	for _, want := range []string{"1 trường sẽ bị xóa", "Hệ thống một cửa điện tử", "Cấp độ\tCấp độ 2\tCấp độ 3"} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("changes lack %q: %q", want, changes)
+		}
+	}
+	if !strings.Contains(cleared, "Mục đích sử dụng") || !strings.Contains(cleared, "Tiếp nhận hồ sơ") {
+		t.Errorf("highlighted row: %q", cleared)
+	}
+}
+
+// TestImportValidRowsResult: after "import valid rows only" the page says
+// what was written and what was skipped, never "nothing written".
+func TestImportValidRowsResult(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, app *apptest.App) {
+		s := newSite(t, app)
+		data, err := os.ReadFile(filledTemplate(t, "10.0.0.300"))
+		must(t, err)
+		_, body := s.upload(t, "op-a", s.a.ID, "x.xlsx", data)
+		token := regexp.MustCompile(`action="/inventory/import/([^"]+)"`).FindStringSubmatch(body)
+		if token == nil {
+			t.Fatalf("no confirmation form: %s", body)
+		}
+		resp, body := s.form(t, "op-a", "/inventory/import/"+token[1], url.Values{"mode": {"valid"}})
+		if resp.StatusCode != 200 {
+			t.Fatalf("confirm: %d", resp.StatusCode)
+		}
+		for _, want := range []string{"Đã ghi dữ liệu: 2 dòng thêm mới, 0 dòng cập nhật, 0 dòng không đổi.", "Đã bỏ qua 1 dòng không hợp lệ", "Các lỗi của dòng đã bỏ qua"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("result lacks %q", want)
+			}
+		}
+		if strings.Contains(body, i18n.T(i18n.VI, "inv.import.not_written")) || strings.Contains(body, `id="import-not-written"`) {
+			t.Errorf("result says nothing was written")
+		}
+	})
+}

@@ -179,6 +179,8 @@ var instructions = []string{
 	"9. Không dùng công thức, không gộp ô. Dòng trống được bỏ qua.",
 	"10. Khi nhập, Khiên kiểm tra toàn bộ tệp và liệt kê mọi lỗi theo sheet, dòng, cột; chưa sửa hết lỗi thì không ghi dữ liệu",
 	"    (trừ khi người dùng chọn chỉ nhập các dòng hợp lệ). Nhập lại cùng một tệp không làm thay đổi dữ liệu.",
+	"11. Cập nhật hệ thống, tài sản, biện pháp, cán bộ đã có: ô để trống nghĩa là giữ nguyên giá trị đang lưu; chỉ cần ghi các cột muốn sửa.",
+	"    Muốn xóa giá trị của một ô, ghi đúng một dấu gạch ngang (-) vào ô đó. Trang xem trước liệt kê từng trường sẽ thay đổi và số trường sẽ bị xóa.",
 }
 
 func writeInstructions(f *excelize.File) error {
