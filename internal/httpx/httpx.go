@@ -8,9 +8,11 @@ package httpx
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -101,7 +103,62 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if dec.More() {
 		return validation.Invalid("body", "validation.json_trailing")
 	}
-	return nil
+	var es validation.Errors
+	checkStrings(reflect.ValueOf(v), "", &es)
+	return es.Err()
+}
+
+// checkStrings records every string in v, named by its JSON path, that holds
+// a control character. Tab and newlines are allowed: JSON carries multi-line
+// text (descriptions, notes) in the same fields as single-line values.
+func checkStrings(v reflect.Value, field string, es *validation.Errors) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkStrings(v.Elem(), field, es)
+		}
+	case reflect.String:
+		es.CheckText(field, v.String(), true)
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return // bytes (json.RawMessage) are not text
+		}
+		for i := range v.Len() {
+			checkStrings(v.Index(i), fmt.Sprintf("%s[%d]", field, i), es)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			key := fmt.Sprint(it.Key())
+			es.CheckText(field, key, false)
+			checkStrings(it.Value(), joinField(field, key), es)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case name == "-":
+				continue
+			case f.Anonymous && name == "":
+				checkStrings(v.Field(i), field, es)
+				continue
+			case name == "":
+				name = f.Name
+			}
+			checkStrings(v.Field(i), joinField(field, name), es)
+		}
+	}
+}
+
+func joinField(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
 }
 
 // Problem is how an error is answered: the status and its code, which the

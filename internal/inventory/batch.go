@@ -156,6 +156,9 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 	ref := Ref{Sheet: sheet.Name, Row: row}
 	for _, c := range sheet.Columns {
 		v := strings.TrimSpace(rec[c.Field])
+		if ch, bad := validation.ControlChar(v, true); bad {
+			b.Fail(&ref, c.Field, "validation.control_char", ch)
+		}
 		if c.Required && v == "" {
 			b.Fail(&ref, c.Field, "inv.err.column_required", c.Header)
 		}

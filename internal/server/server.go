@@ -77,7 +77,7 @@ func New(cfg Config, d Deps) *Server {
 		return float64(d.Store.DB().Write.Stats().OpenConnections)
 	})
 	s.handler = s.recoverPanics(behindProxies(cfg.TrustedProxies, s.observe(securityHeaders(
-		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.router))))))
+		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.checkInput(s.router)))))))
 	return s
 }
 
