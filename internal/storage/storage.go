@@ -14,11 +14,15 @@ import (
 	"github.com/khien/khien/internal/database"
 )
 
-// Store is an open database with the clock its records are stamped with.
+// Store is an open database with the clock its records are stamped with and
+// the key its audit entries are signed with.
 type Store struct {
 	db *database.DB
 	// now is the clock; tests replace it with SetClock.
 	now func() time.Time
+	// auditKey is kept outside the database (see internal/audit), so that
+	// whoever can write the database cannot recompute the audit chain.
+	auditKey []byte
 }
 
 // New returns a Store over db.
@@ -37,6 +41,12 @@ func (s *Store) Now() time.Time { return s.now() }
 
 // SetClock replaces the clock (tests that need a fixed time).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// SetAuditKey sets the key audit entries are signed with (nil: plain SHA-256).
+func (s *Store) SetAuditKey(key []byte) { s.auditKey = key }
+
+// AuditKey is the key audit entries are signed with, nil when none is set.
+func (s *Store) AuditKey() []byte { return s.auditKey }
 
 // Querier runs queries with portable "?" placeholders. Both *Store (reads on
 // the reader pool) and *Tx implement it, so one read function serves inside
@@ -68,6 +78,9 @@ func (t *Tx) Dialect() database.Dialect { return t.s.db.Dialect }
 
 // Now is the store's clock.
 func (t *Tx) Now() time.Time { return t.s.now() }
+
+// AuditKey is the store's audit key (see Store.AuditKey).
+func (t *Tx) AuditKey() []byte { return t.s.auditKey }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

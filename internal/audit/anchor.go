@@ -1,0 +1,167 @@
+package audit
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/khien/khien/internal/storage"
+)
+
+// The anchor: the audit key signs every new entry, and signed checkpoints of
+// the chain's head are appended to a file outside the database. Whoever can
+// write the database but holds neither cannot shorten, wipe or recompute
+// the log without Verify noticing.
+
+// Default file names in the data directory.
+const (
+	KeyFile        = "audit.key"
+	CheckpointFile = "audit-checkpoints.jsonl"
+)
+
+// keyBytes is the size of a generated key (HMAC-SHA256's block is larger;
+// 32 random bytes are its full strength).
+const keyBytes = 32
+
+// OpenKey reads the audit key at path. When the file does not exist and the
+// log has no signed entry yet, it generates the key (mode 0600) and reports
+// created; with signed entries a missing key is an error, since a new key
+// would make every earlier entry unverifiable.
+func OpenKey(ctx context.Context, db storage.Querier, path string) (key []byte, created bool, err error) {
+	key, err = ReadKey(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, false, err
+	}
+	var one int
+	err = db.QueryRow(ctx, "SELECT 1 FROM audit_log WHERE hash_kind = ? LIMIT 1", KeyedHash).Scan(&one)
+	if err == nil {
+		return nil, false, fmt.Errorf("audit key %s is missing but the audit log has signed entries: restore the key from its backup", path)
+	}
+	if !storage.IsNoRows(err) {
+		return nil, false, fmt.Errorf("audit key: %w", err)
+	}
+	key = make([]byte, keyBytes)
+	rand.Read(key)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, fmt.Errorf("create audit key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("create audit key: %w", err)
+	}
+	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("write audit key %s: %w", path, err)
+	}
+	return key, true, nil
+}
+
+// ReadKey reads the audit key at path; a missing file is fs.ErrNotExist.
+func ReadKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read audit key: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < keyBytes {
+		return nil, fmt.Errorf("audit key %s is not %d hexadecimal bytes", path, keyBytes)
+	}
+	return key, nil
+}
+
+// Checkpoint is a signed record of the chain's head at a time: one JSON line
+// of the checkpoint file.
+type Checkpoint struct {
+	At           time.Time `json:"at"`
+	Count        int       `json:"count"`
+	LastID       int64     `json:"last_id"`
+	Hash         string    `json:"hash"`
+	FirstKeyedID int64     `json:"first_keyed_id,omitempty"`
+	Sig          string    `json:"sig,omitempty"`
+}
+
+// signature is the HMAC of the checkpoint's fields without its signature.
+func (cp Checkpoint) signature(key []byte) string {
+	cp.Sig = ""
+	b, _ := json.Marshal(cp) // a struct of plain fields always encodes
+	return sign(key, "khien audit checkpoint\n"+string(b))
+}
+
+// LatestCheckpoint is the last checkpoint in the file at path, nil when the
+// file does not exist or is empty. Every line must carry key's signature: a
+// forged or edited line is a *Break.
+func LatestCheckpoint(path string, key []byte) (*Checkpoint, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	defer f.Close()
+	var last *Checkpoint
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		if key == nil {
+			return nil, fmt.Errorf("audit checkpoints %s: %w", path, ErrNoKey)
+		}
+		var cp Checkpoint
+		if err := json.Unmarshal(sc.Bytes(), &cp); err != nil || !hmac.Equal([]byte(cp.Sig), []byte(cp.signature(key))) {
+			return nil, &Break{Reason: fmt.Sprintf("line %d of the checkpoint file %s is not signed with the audit key (edited or forged)", line, path)}
+		}
+		last = &cp
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read audit checkpoints %s: %w", path, err)
+	}
+	return last, nil
+}
+
+// WriteCheckpoint verifies the chain against the latest checkpoint at path
+// and appends a new signed checkpoint of its head. A broken chain gets no
+// checkpoint: signing it would vouch for the tampering.
+func WriteCheckpoint(ctx context.Context, db storage.Querier, key []byte, path string) (Checkpoint, error) {
+	if key == nil {
+		return Checkpoint{}, fmt.Errorf("audit checkpoint: %w", ErrNoKey)
+	}
+	latest, err := LatestCheckpoint(path, key)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	h, err := Verify(ctx, db, key, latest)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	cp := Checkpoint{At: db.Now(), Count: h.Count, LastID: h.LastID, Hash: h.Hash, FirstKeyedID: h.FirstKeyedID}
+	cp.Sig = cp.signature(key)
+	line, _ := json.Marshal(cp)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("audit checkpoint: %w", err)
+	}
+	// One write per line: appends from several processes do not interleave.
+	_, err = f.Write(append(line, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("audit checkpoint %s: %w", path, err)
+	}
+	return cp, nil
+}

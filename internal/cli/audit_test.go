@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+)
+
+// TestAuditVerifyAgainstCheckpoint: `khien audit verify` reports truncation
+// and a wipe after a checkpoint in one line with exit 1, on both databases.
+func TestAuditVerifyAgainstCheckpoint(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			cfg := dbtest.Config(t, kind)
+			dir := t.TempDir()
+			args := []string{"--data", dir}
+			if cfg.URL != "" {
+				args = append(args, "--database-url", cfg.URL, "--audit-key", filepath.Join(t.TempDir(), "shared.key"))
+			}
+			cli := func(cmd ...string) (int, string) { return run(append(cmd, args...)...) }
+			if code, out := cli("audit", "checkpoint"); code != 0 {
+				t.Fatalf("first checkpoint: %d %s", code, out)
+			}
+			f := dbFlags{dataDir: dir, url: cfg.URL}
+			if cfg.URL != "" {
+				f.auditKey = args[len(args)-1]
+			}
+			store, closeDB, err := f.openStore(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeDB()
+			for range 4 {
+				if err := audit.Write(context.Background(), store, access.SystemActor("test"), audit.Change{Action: "test.write"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if code, out := cli("audit", "checkpoint"); code != 0 || !strings.Contains(out, "checkpoint written") {
+				t.Fatalf("checkpoint: %d %s", code, out)
+			}
+			if code, out := cli("audit", "verify"); code != 0 || !strings.Contains(out, "audit log intact") || !strings.Contains(out, "matches the checkpoint") {
+				t.Fatalf("verify intact: %d %s", code, out)
+			}
+			execSQL(t, store.DB(), "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
+			code, out := cli("audit", "verify")
+			if code != 1 || strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.Contains(out, "audit log BROKEN") || !strings.Contains(out, "deleted from the end") {
+				t.Fatalf("verify after truncation: exit %d, %q", code, out)
+			}
+			execSQL(t, store.DB(), "DELETE FROM audit_log")
+			if code, out := cli("audit", "verify"); code != 1 || !strings.Contains(out, "the log was wiped") {
+				t.Fatalf("verify after a wipe: exit %d, %q", code, out)
+			}
+			if code, out := cli("audit", "checkpoint"); code != 1 || !strings.Contains(out, "no checkpoint written") {
+				t.Fatalf("checkpoint of a wiped log: exit %d, %q", code, out)
+			}
+		})
+	}
+}
+
+func execSQL(t *testing.T, db *database.DB, query string) {
+	t.Helper()
+	if _, err := db.Write.Exec(query); err != nil {
+		t.Fatal(err)
+	}
+}
+
