@@ -69,4 +69,3 @@ func execSQL(t *testing.T, db *database.DB, query string) {
 		t.Fatal(err)
 	}
 }
-
