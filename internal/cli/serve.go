@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -45,6 +46,10 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	cmd.Flags().StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	cmd.Flags().StringVar(&cfg.HTTPRedirectAddr, "http-redirect-addr", "", "with --tls-cert: also listen for plain HTTP on this address (e.g. 0.0.0.0:80) and redirect it to HTTPS")
+	cmd.Flags().StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9100), not on --addr")
+	cmd.Flags().StringVar(&cfg.MetricsToken, "metrics-token", os.Getenv("KHIEN_METRICS_TOKEN"), "bearer token /metrics requires (env KHIEN_METRICS_TOKEN); without it or --metrics-addr, /metrics is open only on a loopback --addr")
+	cmd.Flags().IntVar(&cfg.MaxConnsPerClient, "max-conns-per-client", 128, "connections open at once from one client address (0: no limit; trusted proxies are exempt)")
 	cmd.Flags().StringVar(&trustedProxies, "trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	cmd.Flags().DurationVar(&checkpointEvery, "audit-checkpoint-every", 10*time.Minute, "how often to verify the audit log and append a signed checkpoint (also at start and shutdown)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
@@ -77,6 +82,9 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery
 	checkpoints := dbf.checkpointsPath()
 	stopped := checkpointPeriodically(ctx, store, checkpoints, checkpointEvery)
 	err = srv.Serve(ctx, ln)
+	if errors.Is(err, server.ErrListen) {
+		err = withExitCode(2, err)
+	}
 	<-stopped
 	final, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"reflect"
@@ -176,6 +177,19 @@ var statuses = []struct {
 	{access.ErrNotFound, Problem{http.StatusNotFound, "not_found"}},
 	{access.ErrForbidden, Problem{http.StatusForbidden, "forbidden"}},
 	{storage.ErrConflict, Problem{http.StatusConflict, "conflict"}},
+	{storage.ErrStorageFull, Problem{http.StatusInsufficientStorage, "storage_full"}},
+	{storage.ErrReadOnly, Problem{http.StatusServiceUnavailable, "read_only"}},
+}
+
+// LogFailure logs a request that failed on the server's side, unless the
+// client has gone (its context is canceled): an aborted request is not an
+// error of the server's.
+func LogFailure(r *http.Request, msg string, err error) {
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug
+	}
+	slog.Log(r.Context(), level, msg, "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
 // ProblemOf is the answer to err. Anything not in the table is an internal

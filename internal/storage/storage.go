@@ -137,7 +137,7 @@ func (s *Store) InReadTx(ctx context.Context, fn func(*Tx) error) error {
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return classifyWriteError(fmt.Errorf("begin transaction: %w", err))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -146,6 +146,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 		if err != nil {
 			_ = tx.Rollback()
+			err = classifyWriteError(err)
 		}
 	}()
 	if err = fn(&Tx{tx: tx, s: s}); err != nil {
@@ -155,4 +156,14 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// WriteProbe rewrites the heartbeat row in a transaction of its own: the
+// health check's proof that the database accepts writes. Its error is
+// marked ErrStorageFull or ErrReadOnly when the database says why.
+func (s *Store) WriteProbe(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE heartbeat SET at = ? WHERE id = 1", tx.Now())
+		return err
+	})
 }
