@@ -100,7 +100,8 @@ func (s *Server) Routes() []router.Route { return s.router.Routes() }
 // ErrListen marks a failure to listen (port in use, bad TLS files).
 var ErrListen = errors.New("listen")
 
-// Listen loads the TLS pair when configured and opens the listening socket.
+// Listen loads the TLS pair when configured and opens the listening socket,
+// capped at MaxConnsPerClient connections per client address.
 // The CLI calls it before anything else, so a port in use or a bad
 // certificate is reported before the database is touched.
 func Listen(cfg Config) (net.Listener, error) {
@@ -118,6 +119,9 @@ func Listen(cfg Config) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot listen on %s: %v (is another server using the port? choose one with --addr)", ErrListen, cfg.Addr, err)
 	}
+	// The cap counts TCP connections, under TLS: a wrapper above TLS would
+	// hide the *tls.Conn from net/http (no r.TLS, so no HSTS or Secure cookies).
+	ln = limitPerClient(ln, cfg.MaxConnsPerClient, cfg.TrustedProxies)
 	if cfg.TLSCert == "" {
 		return ln, nil
 	}
@@ -129,7 +133,7 @@ func Listen(cfg Config) (net.Listener, error) {
 // redirects plain HTTP to HTTPS; with MetricsAddr it serves /metrics there.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	servers := []*http.Server{s.httpServer(s.handler)}
-	listeners := []net.Listener{limitPerClient(ln, s.cfg.MaxConnsPerClient, s.cfg.TrustedProxies)}
+	listeners := []net.Listener{ln} // capped per client by Listen
 	extra := func(addr string, h http.Handler) error {
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
