@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -113,24 +115,50 @@ func LatestCheckpoint(path string, key []byte) (*Checkpoint, error) {
 	}
 	defer f.Close()
 	var last *Checkpoint
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
+	br := bufio.NewReader(f)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			// A last line without its newline is a write cut short (a crash):
+			// not a checkpoint, and the next append starts a new line.
+			return last, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read audit checkpoints %s: %w", path, err)
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
 		if key == nil {
 			return nil, fmt.Errorf("audit checkpoints %s: %w", path, ErrNoKey)
 		}
 		var cp Checkpoint
-		if err := json.Unmarshal(sc.Bytes(), &cp); err != nil || !hmac.Equal([]byte(cp.Sig), []byte(cp.signature(key))) {
+		if err := json.Unmarshal(b, &cp); err != nil || !hmac.Equal([]byte(cp.Sig), []byte(cp.signature(key))) {
 			return nil, &Break{Reason: fmt.Sprintf("line %d of the checkpoint file %s is not signed with the audit key (edited or forged)", line, path)}
 		}
 		last = &cp
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read audit checkpoints %s: %w", path, err)
+}
+
+// dropCutLine removes a last line that a crash cut short (no newline): it
+// is no checkpoint, and appending after it would spoil the next one.
+func dropCutLine(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return err
 	}
-	return last, nil
+	tail := make([]byte, min(st.Size(), 4096))
+	if _, err := f.ReadAt(tail, st.Size()-int64(len(tail))); err != nil {
+		return err
+	}
+	if tail[len(tail)-1] == '\n' {
+		return nil
+	}
+	i := bytes.LastIndexByte(tail, '\n')
+	if i < 0 && int64(len(tail)) < st.Size() {
+		return fmt.Errorf("the last line of %s is longer than any checkpoint", f.Name())
+	}
+	return f.Truncate(st.Size() - int64(len(tail)) + int64(i+1))
 }
 
 // WriteCheckpoint verifies the chain against the latest checkpoint at path
@@ -151,12 +179,15 @@ func WriteCheckpoint(ctx context.Context, db storage.Querier, key []byte, path s
 	cp := Checkpoint{At: db.Now(), Count: h.Count, LastID: h.LastID, Hash: h.Hash, FirstKeyedID: h.FirstKeyedID}
 	cp.Sig = cp.signature(key)
 	line, _ := json.Marshal(cp)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("audit checkpoint: %w", err)
 	}
-	// One write per line: appends from several processes do not interleave.
-	_, err = f.Write(append(line, '\n'))
+	err = dropCutLine(f)
+	if err == nil {
+		// One write per line: appends from several processes do not interleave.
+		_, err = f.Write(append(line, '\n'))
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -211,3 +211,25 @@ func TestEntriesAfterACheckpointAreSigned(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckpointCutShort: a last line without its newline (a crash during
+// the write) is not a checkpoint, and the next checkpoint replaces it.
+func TestCheckpointCutShort(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	a := newAnchored(t, db)
+	f, _ := os.OpenFile(a.checkpoints, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"at":"2026-01-01T00:00:00Z","cou`)
+	f.Close()
+	if _, err := a.verify(t); err != nil {
+		t.Fatalf("verify with a cut line: %v", err)
+	}
+	if _, err := audit.WriteCheckpoint(context.Background(), a.store, a.key, a.checkpoints); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.verify(t); err != nil {
+		t.Fatalf("verify after the next checkpoint: %v", err)
+	}
+	if b, _ := os.ReadFile(a.checkpoints); strings.Count(string(b), "\n") != 2 || strings.Contains(string(b), `"cou`+"\n") {
+		t.Errorf("checkpoint file:\n%s", b)
+	}
+}
