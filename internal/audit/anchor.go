@@ -38,37 +38,70 @@ const keyBytes = 32
 // OpenKey reads the audit key at path. When the file does not exist and the
 // log has no signed entry yet, it generates the key (mode 0600) and reports
 // created; with signed entries a missing key is an error, since a new key
-// would make every earlier entry unverifiable.
-func OpenKey(ctx context.Context, db storage.Querier, path string) (key []byte, created bool, err error) {
+// would make every earlier entry unverifiable. The key's fingerprint is
+// kept in the database: the first server records it, and a server with
+// another key (a replica that does not share the key file) is refused.
+func OpenKey(ctx context.Context, db *storage.Store, path string) (key []byte, created bool, err error) {
 	key, err = ReadKey(path)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return key, false, err
+	if errors.Is(err, fs.ErrNotExist) {
+		key, err = createKey(ctx, db, path)
+		created = err == nil
 	}
+	if err != nil {
+		return nil, false, err
+	}
+	if err := claimKey(ctx, db, key, path); err != nil {
+		return nil, false, err
+	}
+	return key, created, nil
+}
+
+func createKey(ctx context.Context, db *storage.Store, path string) ([]byte, error) {
 	var one int
-	err = db.QueryRow(ctx, "SELECT 1 FROM audit_log WHERE hash_kind = ? LIMIT 1", KeyedHash).Scan(&one)
+	err := db.QueryRow(ctx, "SELECT 1 FROM audit_log WHERE hash_kind = ? LIMIT 1", KeyedHash).Scan(&one)
 	if err == nil {
-		return nil, false, fmt.Errorf("audit key %s is missing but the audit log has signed entries: restore the key from its backup", path)
+		return nil, fmt.Errorf("audit key %s is missing but the audit log has signed entries: restore the key from its backup", path)
 	}
 	if !storage.IsNoRows(err) {
-		return nil, false, fmt.Errorf("audit key: %w", err)
+		return nil, fmt.Errorf("audit key: %w", err)
 	}
-	key = make([]byte, keyBytes)
+	key := make([]byte, keyBytes)
 	rand.Read(key)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, false, fmt.Errorf("create audit key: %w", err)
+		return nil, fmt.Errorf("create audit key: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, false, fmt.Errorf("create audit key: %w", err)
+		return nil, fmt.Errorf("create audit key: %w", err)
 	}
 	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("write audit key %s: %w", path, err)
+		return nil, fmt.Errorf("write audit key %s: %w", path, err)
 	}
-	return key, true, nil
+	return key, nil
+}
+
+// claimKey records key's fingerprint when none is recorded, and refuses a
+// key whose fingerprint differs from the recorded one.
+func claimKey(ctx context.Context, db *storage.Store, key []byte, path string) error {
+	fp := sign(key, "khien audit key fingerprint")[:32]
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		var recorded string
+		err := tx.QueryRow(ctx, "SELECT fingerprint FROM audit_key WHERE id = 1").Scan(&recorded)
+		switch {
+		case storage.IsNoRows(err):
+			_, err = tx.Exec(ctx, "INSERT INTO audit_key (id, fingerprint) VALUES (1, ?)", fp)
+			return err
+		case err != nil:
+			return fmt.Errorf("audit key: %w", err)
+		case recorded != fp:
+			return fmt.Errorf("audit key %s is not the key this audit log is signed with: give every server the same key file (--audit-key), or restore the right one", path)
+		}
+		return nil
+	})
 }
 
 // ReadKey reads the audit key at path; a missing file is fs.ErrNotExist.

@@ -233,3 +233,19 @@ func TestCheckpointCutShort(t *testing.T) {
 		t.Errorf("checkpoint file:\n%s", b)
 	}
 }
+
+// TestSecondKeyRefused: a replica that generates a key of its own, or is
+// given another one, is refused before it signs anything.
+func TestSecondKeyRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		store := storage.New(db)
+		if _, _, err := audit.OpenKey(ctx, store, filepath.Join(t.TempDir(), audit.KeyFile)); err != nil {
+			t.Fatal(err)
+		}
+		// No entry is signed yet, so the second replica would create a key.
+		if _, _, err := audit.OpenKey(ctx, store, filepath.Join(t.TempDir(), audit.KeyFile)); err == nil || !strings.Contains(err.Error(), "not the key this audit log is signed with") {
+			t.Fatalf("second key: %v", err)
+		}
+	})
+}
