@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,6 +172,27 @@ func LatestCheckpoint(path string, key []byte) (*Checkpoint, error) {
 		}
 		last = &cp
 	}
+}
+
+// SendToWitness posts cp, as the signed JSON line of the checkpoint file,
+// to an external witness (a log collector's HTTP input, a small service on
+// another machine) that keeps a copy the server's own root cannot roll back.
+func SendToWitness(ctx context.Context, client *http.Client, url string, cp Checkpoint) error {
+	line, _ := json.Marshal(cp)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(append(line, '\n')))
+	if err != nil {
+		return fmt.Errorf("audit witness: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("audit witness: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("audit witness %s answered %s", url, resp.Status)
+	}
+	return nil
 }
 
 // dropCutLine removes a last line that a crash cut short (no newline): it

@@ -86,7 +86,7 @@ func newAuditCheckpointCmd() *cobra.Command {
 				return err
 			}
 			defer closeDB()
-			cp, err := audit.WriteCheckpoint(cmd.Context(), store, store.AuditKey(), db.checkpointsPath())
+			cp, err := db.checkpoint(cmd.Context(), store)
 			var broken *audit.Break
 			if errors.As(err, &broken) {
 				return withExitCode(1, fmt.Errorf("audit log BROKEN, no checkpoint written: %w", broken))
@@ -99,5 +99,6 @@ func newAuditCheckpointCmd() *cobra.Command {
 		},
 	}
 	db.register(cmd)
+	db.registerWitness(cmd)
 	return cmd
 }

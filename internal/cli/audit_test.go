@@ -2,8 +2,14 @@ package cli
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/khien/khien/internal/access"
@@ -67,5 +73,52 @@ func execSQL(t *testing.T, db *database.DB, query string) {
 	t.Helper()
 	if _, err := db.Write.Exec(query); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuditWitness: checkpoints are also posted to the witness URL, and
+// `khien audit verify` checks the log against the witness's copy.
+func TestAuditWitness(t *testing.T) {
+	witness := filepath.Join(t.TempDir(), "witness.jsonl")
+	var mu sync.Mutex
+	var refuse atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		f, _ := os.OpenFile(witness, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		io.Copy(f, r.Body)
+		f.Close()
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	f := dbFlags{dataDir: dir}
+	store, closeDB, err := f.openStore(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	if err := audit.Write(context.Background(), store, access.SystemActor("test"), audit.Change{Action: "test.write"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run("audit", "checkpoint", "--data", dir, "--audit-witness-url", srv.URL); code != 0 {
+		t.Fatalf("checkpoint: %d %s", code, out)
+	}
+	os.Remove(filepath.Join(dir, audit.CheckpointFile)) // the local copy is gone (rolled back)
+	code, out := run("audit", "verify", "--data", dir, "--audit-checkpoints", witness)
+	if code != 0 || !strings.Contains(out, "matches the checkpoint") {
+		t.Fatalf("verify against the witness: %d %s", code, out)
+	}
+	execSQL(t, store.DB(), "DELETE FROM audit_log")
+	if code, out := run("audit", "verify", "--data", dir, "--audit-checkpoints", witness); code != 1 || !strings.Contains(out, "wiped") {
+		t.Fatalf("verify a wiped log against the witness: %d %s", code, out)
+	}
+	// A witness that refuses is an error of the checkpoint command.
+	refuse.Store(true)
+	if code, out := run("audit", "checkpoint", "--data", t.TempDir(), "--audit-witness-url", srv.URL); code == 0 || !strings.Contains(out, "403") {
+		t.Fatalf("checkpoint with a refusing witness: %d %s", code, out)
 	}
 }

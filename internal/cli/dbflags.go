@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/database"
@@ -20,6 +22,7 @@ type dbFlags struct {
 	url         string
 	auditKey    string
 	checkpoints string
+	witness     string // set by the commands that write checkpoints
 }
 
 func (f *dbFlags) register(cmd *cobra.Command) {
@@ -27,6 +30,23 @@ func (f *dbFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.url, "database-url", "", "PostgreSQL URL (postgres://…); overrides --data (env KHIEN_DATABASE_URL)")
 	cmd.Flags().StringVar(&f.auditKey, "audit-key", "", "file of the key that signs the audit log; replicas of one PostgreSQL database share it (env KHIEN_AUDIT_KEY, default DATA/"+audit.KeyFile+")")
 	cmd.Flags().StringVar(&f.checkpoints, "audit-checkpoints", "", "append-only file of signed audit log checkpoints (env KHIEN_AUDIT_CHECKPOINTS, default DATA/"+audit.CheckpointFile+")")
+}
+
+// registerWitness adds the flag of the commands that write checkpoints.
+func (f *dbFlags) registerWitness(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.witness, "audit-witness-url", os.Getenv("KHIEN_AUDIT_WITNESS_URL"), "also POST every signed audit checkpoint (one JSON line) to this URL, an external witness (env KHIEN_AUDIT_WITNESS_URL)")
+}
+
+// checkpoint verifies the audit log, appends a signed checkpoint to the
+// checkpoint file and sends it to the witness, if one is configured.
+func (f *dbFlags) checkpoint(ctx context.Context, store *storage.Store) (audit.Checkpoint, error) {
+	cp, err := audit.WriteCheckpoint(ctx, store, store.AuditKey(), f.checkpointsPath())
+	if err != nil || f.witness == "" {
+		return cp, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return cp, audit.SendToWitness(ctx, http.DefaultClient, f.witness, cp)
 }
 
 // keyPath is the audit key's file: the flag, the environment, the data directory.

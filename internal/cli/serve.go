@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/app"
-	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/server"
@@ -43,6 +42,7 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	db.register(cmd)
+	db.registerWitness(cmd)
 	cmd.Flags().StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	cmd.Flags().StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
@@ -79,8 +79,7 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery
 		scheme = "https"
 	}
 	slog.Info("khien is serving", "url", scheme+"://"+ln.Addr().String(), "database", store.Dialect().Name(), "version", Version)
-	checkpoints := dbf.checkpointsPath()
-	stopped := checkpointPeriodically(ctx, store, checkpoints, checkpointEvery)
+	stopped := checkpointPeriodically(ctx, dbf, store, checkpointEvery)
 	err = srv.Serve(ctx, ln)
 	if errors.Is(err, server.ErrListen) {
 		err = withExitCode(2, err)
@@ -88,18 +87,18 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery
 	<-stopped
 	final, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	writeCheckpoint(final, store, checkpoints)
+	writeCheckpoint(final, dbf, store)
 	return err
 }
 
 // checkpointPeriodically writes an audit checkpoint now and every interval
 // until ctx ends, then closes the returned channel. Khiên has no job engine
 // yet; when one comes, this becomes one of its jobs.
-func checkpointPeriodically(ctx context.Context, store *storage.Store, path string, every time.Duration) <-chan struct{} {
+func checkpointPeriodically(ctx context.Context, dbf *dbFlags, store *storage.Store, every time.Duration) <-chan struct{} {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		writeCheckpoint(ctx, store, path)
+		writeCheckpoint(ctx, dbf, store)
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
@@ -107,7 +106,7 @@ func checkpointPeriodically(ctx context.Context, store *storage.Store, path stri
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				writeCheckpoint(ctx, store, path)
+				writeCheckpoint(ctx, dbf, store)
 			}
 		}
 	}()
@@ -116,13 +115,13 @@ func checkpointPeriodically(ctx context.Context, store *storage.Store, path stri
 
 // writeCheckpoint appends a signed checkpoint; a broken chain is logged as
 // an error (what monitoring alerts on) and gets none.
-func writeCheckpoint(ctx context.Context, store *storage.Store, path string) {
-	cp, err := audit.WriteCheckpoint(ctx, store, store.AuditKey(), path)
+func writeCheckpoint(ctx context.Context, dbf *dbFlags, store *storage.Store) {
+	cp, err := dbf.checkpoint(ctx, store)
 	if err != nil {
-		slog.ErrorContext(ctx, "audit checkpoint not written", "path", path, "err", err)
+		slog.ErrorContext(ctx, "audit checkpoint not written", "path", dbf.checkpointsPath(), "err", err)
 		return
 	}
-	slog.Debug("audit checkpoint written", "path", path, "entries", cp.Count, "last_id", cp.LastID)
+	slog.Debug("audit checkpoint written", "path", dbf.checkpointsPath(), "entries", cp.Count, "last_id", cp.LastID)
 }
 
 // ensureFirstAdmin creates the first administrator on an empty database, from
