@@ -1,12 +1,16 @@
 package server_test
 
 import (
+	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/khien/khien/internal/app"
 	"github.com/khien/khien/internal/storage"
@@ -177,4 +181,59 @@ func mustPrefixes(t *testing.T, s string) []netip.Prefix {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestMetricsAddress serves /metrics on an address of its own, behind the
+// token when one is set, and not on the main listener.
+func TestMetricsAddress(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	free := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().String()
+	}
+	cfg := server.Config{Addr: free(), MetricsAddr: free(), MetricsToken: "s3cret", Version: "test"}
+	srv, err := app.NewServer(storage.New(db), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := server.Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	var resp *http.Response
+	var body string
+	ok := false
+	for deadline := time.Now().Add(10 * time.Second); !ok && time.Now().Before(deadline); {
+		req, _ := http.NewRequest("GET", "http://"+cfg.MetricsAddr+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer s3cret")
+		if r, err := http.DefaultClient.Do(req); err == nil {
+			b, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			resp, body, ok = r, string(b), true
+		} else {
+			time.Sleep(10 * time.Millisecond) // polling until the listener is up
+		}
+	}
+	if !ok || resp.StatusCode != 200 || !strings.Contains(body, "khien_uptime_seconds") {
+		t.Fatalf("metrics address: %v %s", resp, body)
+	}
+	if resp, _ := get(t, "http://"+cfg.MetricsAddr+"/metrics"); resp.StatusCode != 401 {
+		t.Errorf("metrics address without the token: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, "http://"+cfg.Addr+"/metrics"); resp.StatusCode != 404 {
+		t.Errorf("main listener: %d", resp.StatusCode)
+	}
 }

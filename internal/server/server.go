@@ -132,6 +132,9 @@ func Listen(cfg Config) (net.Listener, error) {
 // (up to 30 seconds) before returning. With TLS and HTTPRedirectAddr it also
 // redirects plain HTTP to HTTPS; with MetricsAddr it serves /metrics there.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.cfg.MetricsAddr == "" && s.cfg.MetricsToken == "" && s.exposed() {
+		slog.Warn("/metrics answers 403 on this address: set --metrics-token or --metrics-addr for Prometheus", "addr", s.cfg.Addr)
+	}
 	servers := []*http.Server{s.httpServer(s.handler)}
 	listeners := []net.Listener{ln} // capped per client by Listen
 	extra := func(addr string, h http.Handler) error {
