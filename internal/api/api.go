@@ -64,9 +64,9 @@ func Fail(w http.ResponseWriter, r *http.Request, err error) {
 		es, _ := validation.As(err)
 		es = es.Localize(httpx.Lang(r))
 		WriteJSON(w, p.Status, ErrorBody{ErrorDetail{Code: p.Code, Message: es.Error(), Fields: es}})
-	case "not_found", "internal":
-		if p.Code == "internal" {
-			slog.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case "not_found", "internal", "storage_full", "read_only":
+		if p.Status >= 500 {
+			httpx.LogFailure(r, "API request failed", err)
 		}
 		WriteError(w, p.Status, p.Code, i18n.T(httpx.Lang(r), "api.err."+p.Code))
 	default:

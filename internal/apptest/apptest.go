@@ -110,6 +110,7 @@ func New(t testing.TB, kind string) *App {
 func newApp(t testing.TB, db *database.DB) *App {
 	t.Helper()
 	store := storage.New(db)
+	store.SetAuditKey([]byte("apptest audit key, 32 bytes long")) // entries are signed, as in production
 	srv, err := app.NewServer(store, server.Config{Version: "test"})
 	if err != nil {
 		t.Fatal(err)

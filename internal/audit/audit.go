@@ -35,7 +35,15 @@ type Entry struct {
 	Details    string    `json:"details,omitempty"`
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
+	HashKind   string    `json:"hash_kind"`
 }
+
+// Hash kinds: entries written with the audit key are signed (HMAC-SHA256);
+// entries from before Khiên had a key keep their plain SHA-256.
+const (
+	PlainHash = "sha256"
+	KeyedHash = "hmac-sha256"
+)
 
 // Change describes an audited event: what was done to which object, and
 // (for updates) the old and new values.
@@ -63,10 +71,19 @@ func Record(ctx context.Context, tx *storage.Tx, actor access.Actor, c Change) e
 	if err != nil {
 		return err
 	}
-	prev := genesisHash
-	err = tx.QueryRow(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev)
+	prev, prevKind := genesisHash, PlainHash
+	err = tx.QueryRow(ctx, "SELECT hash, hash_kind FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev, &prevKind)
 	if err != nil && !storage.IsNoRows(err) {
 		return fmt.Errorf("audit: read chain head: %w", err)
+	}
+	key := tx.AuditKey()
+	kind := KeyedHash
+	if key == nil {
+		// A plain entry after signed ones would read as a recomputed chain.
+		if prevKind == KeyedHash {
+			return fmt.Errorf("audit %s: %w", c.Action, ErrNoKey)
+		}
+		kind = PlainHash
 	}
 	e := Entry{
 		At:         tx.Now(),
@@ -78,14 +95,15 @@ func Record(ctx context.Context, tx *storage.Tx, actor access.Actor, c Change) e
 		OrgID:      c.OrgID,
 		Details:    details,
 		PrevHash:   prev,
+		HashKind:   kind,
 	}
 	if c.ObjectID != 0 {
 		e.ObjectID = strconv.FormatInt(c.ObjectID, 10)
 	}
-	e.Hash = e.ComputeHash()
-	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor, ip, action, object_type, object_id, org_id, details, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At, storage.NullID(e.ActorID), e.Actor, e.IP, e.Action, e.ObjectType, e.ObjectID, storage.NullID(e.OrgID), e.Details, e.PrevHash, e.Hash)
+	e.Hash = e.ComputeHash(key)
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor, ip, action, object_type, object_id, org_id, details, prev_hash, hash, hash_kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At, storage.NullID(e.ActorID), e.Actor, e.IP, e.Action, e.ObjectType, e.ObjectID, storage.NullID(e.OrgID), e.Details, e.PrevHash, e.Hash, e.HashKind)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", c.Action, err)
 	}
@@ -113,8 +131,9 @@ func auditDetails(c Change) (string, error) {
 }
 
 // ComputeHash is the entry's hash over its previous hash and its fields, in a
-// fixed order with lengths, so no two different entries share an encoding.
-func (e Entry) ComputeHash() string {
+// fixed order with lengths, so no two different entries share an encoding:
+// HMAC-SHA256 with key for a keyed entry, plain SHA-256 for an older one.
+func (e Entry) ComputeHash(key []byte) string {
 	fields := []string{
 		e.PrevHash,
 		e.At.UTC().Format(time.RFC3339Nano),
@@ -128,6 +147,9 @@ func (e Entry) ComputeHash() string {
 		b.WriteString(strconv.Itoa(len(f)))
 		b.WriteByte(':')
 		b.WriteString(f)
+	}
+	if e.HashKind == KeyedHash {
+		return sign(key, b.String())
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])
@@ -148,12 +170,12 @@ type Query struct {
 	Limit      int
 }
 
-const auditColumns = "a.id, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type, a.object_id, a.org_id, a.details, a.prev_hash, a.hash"
+const auditColumns = "a.id, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type, a.object_id, a.org_id, a.details, a.prev_hash, a.hash, a.hash_kind"
 
 func scanEntry(row storage.Scanner) (Entry, error) {
 	var e Entry
 	var actorID, orgID sql.NullInt64
-	err := row.Scan(&e.ID, &e.At, &actorID, &e.Actor, &e.IP, &e.Action, &e.ObjectType, &e.ObjectID, &orgID, &e.Details, &e.PrevHash, &e.Hash)
+	err := row.Scan(&e.ID, &e.At, &actorID, &e.Actor, &e.IP, &e.Action, &e.ObjectType, &e.ObjectID, &orgID, &e.Details, &e.PrevHash, &e.Hash, &e.HashKind)
 	e.At, e.ActorID, e.OrgID = e.At.UTC(), actorID.Int64, orgID.Int64
 	return e, err
 }
@@ -213,44 +235,6 @@ func List(ctx context.Context, db storage.Querier, actor access.Actor, q Query) 
 		next = entries[q.Limit-1].ID
 	}
 	return entries, next, rows.Err()
-}
-
-// Break is the first entry where the chain does not hold.
-type Break struct {
-	Entry  Entry
-	Reason string
-}
-
-func (b *Break) Error() string {
-	return fmt.Sprintf("audit entry %d (%s, %s by %s) %s", b.Entry.ID, b.Entry.At.Format(time.RFC3339), b.Entry.Action, b.Entry.Actor, b.Reason)
-}
-
-// Verify walks the whole chain in order. It returns how many entries it
-// checked and, when the chain is broken, an *Break naming the first bad
-// entry: one whose fields no longer match its hash, or whose previous hash
-// is not the hash of the entry before it (a row changed, removed or inserted).
-func Verify(ctx context.Context, db storage.Querier) (int, error) {
-	rows, err := db.Query(ctx, "SELECT "+auditColumns+" FROM audit_log a ORDER BY a.id")
-	if err != nil {
-		return 0, fmt.Errorf("verify audit log: %w", err)
-	}
-	defer rows.Close()
-	prev, n := genesisHash, 0
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return n, fmt.Errorf("verify audit log: %w", err)
-		}
-		switch {
-		case e.PrevHash != prev:
-			return n, &Break{e, "does not follow the entry before it (an entry was removed, inserted or changed)"}
-		case e.ComputeHash() != e.Hash:
-			return n, &Break{e, "was changed after it was written (its hash does not match its content)"}
-		}
-		prev = e.Hash
-		n++
-	}
-	return n, rows.Err()
 }
 
 // ParseQuery reads the audit log filters from the query string (the web

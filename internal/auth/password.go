@@ -90,9 +90,11 @@ func derive(ctx context.Context, password string, salt []byte, time, memory uint
 }
 
 // GeneratePassword returns a random password for first start and resets:
-// 20 characters from an alphabet without look-alikes.
+// 20 characters (about 110 bits) from an alphabet without look-alikes and
+// without vowels or the digits read as vowels, so that it can never spell
+// the user's name or the product's and always passes the policy.
 func GeneratePassword() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	const alphabet = "bcdfghjkmnpqrstvwxzBCDFGHJKLMNPQRSTVWXZ256789"
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms

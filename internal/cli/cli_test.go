@@ -57,6 +57,12 @@ func writeForever() {
 		return
 	}
 	store := storage.New(db)
+	key, err := audit.ReadKey(filepath.Join(os.Getenv("KHIEN_TEST_DATA"), audit.KeyFile))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "writer:", err)
+		return
+	}
+	store.SetAuditKey(key)
 	for i := 0; ; i++ {
 		err := audit.Write(ctx, store, access.SystemActor("test-writer"), audit.Change{Action: "test.write", ObjectType: "test", ObjectID: int64(i + 1), New: strings.Repeat("x", 200)})
 		if err != nil {
@@ -257,8 +263,9 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 	startServer(t, []string{"KHIEN_TEST_WRITER=1", "KHIEN_TEST_DATA=" + dir}, "--data", dir)
 	waitForWrites(t, dir, 1000) // back up while the writer writes
 	file := filepath.Join(t.TempDir(), "backup.db")
-	if code, out := run("backup", "--data", dir, file); code != 0 {
-		t.Fatalf("backup: %s", out)
+	code, out := run("backup", "--data", dir, file)
+	if code != 0 || !strings.Contains(out, filepath.Join(dir, audit.KeyFile)) {
+		t.Fatalf("backup (must name the audit key to keep separately): %s", out)
 	}
 	restored := filepath.Join(t.TempDir(), "restored")
 	if code, out := run("restore", "--data", restored, file); code != 0 {
@@ -268,6 +275,15 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 	if n < 2 {
 		t.Fatalf("restored database holds %d audit rows; expected the writer's rows", n)
 	}
+	// Without its audit key the restored log cannot be extended: refused.
+	if code, out := run("audit", "checkpoint", "--data", restored); code != 2 || !strings.Contains(out, "restore the key from its backup") {
+		t.Fatalf("restored database without its audit key: exit %d, %s", code, out)
+	}
+	key, err := os.ReadFile(filepath.Join(dir, audit.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(restored, audit.KeyFile), key, 0o600)
 	// The restored server starts and holds the same data: the administrator
 	// created by the original server, and no new one.
 	_, url := startServer(t, nil, "--data", restored)

@@ -76,6 +76,7 @@ func newBackupCmd() *cobra.Command {
 				return configError(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "backup written to %s\n", args[0])
+			fmt.Fprintf(cmd.OutOrStdout(), "the audit key %s is not in the backup: keep a copy of it separately (without it the restored audit log cannot be verified or extended)\n", db.keyPath())
 			return nil
 		},
 	}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/khien/khien/internal/app"
 	"github.com/khien/khien/internal/auth"
@@ -23,6 +25,7 @@ func newServeCmd() *cobra.Command {
 	var cfg server.Config
 	var verbose bool
 	var trustedProxies string
+	var checkpointEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Chạy máy chủ web và API / run the web UI and API server",
@@ -36,19 +39,25 @@ func newServeCmd() *cobra.Command {
 			if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
 				return withExitCode(2, err)
 			}
-			return serve(ctx, &db, cfg)
+			return serve(ctx, &db, cfg, checkpointEvery)
 		},
 	}
 	db.register(cmd)
+	db.registerWitness(cmd)
 	cmd.Flags().StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	cmd.Flags().StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	cmd.Flags().StringVar(&cfg.HTTPRedirectAddr, "http-redirect-addr", "", "with --tls-cert: also listen for plain HTTP on this address (e.g. 0.0.0.0:80) and redirect it to HTTPS")
+	cmd.Flags().StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9100), not on --addr")
+	cmd.Flags().StringVar(&cfg.MetricsToken, "metrics-token", os.Getenv("KHIEN_METRICS_TOKEN"), "bearer token /metrics requires (env KHIEN_METRICS_TOKEN); without it or --metrics-addr, /metrics is open only on a loopback --addr")
+	cmd.Flags().IntVar(&cfg.MaxConnsPerClient, "max-conns-per-client", 128, "connections open at once from one client address (0: no limit; trusted proxies are exempt)")
 	cmd.Flags().StringVar(&trustedProxies, "trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	cmd.Flags().DurationVar(&checkpointEvery, "audit-checkpoint-every", 10*time.Minute, "how often to verify the audit log and append a signed checkpoint (also at start and shutdown)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
 }
 
-func serve(ctx context.Context, dbf *dbFlags, cfg server.Config) error {
+func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery time.Duration) error {
 	ln, err := server.Listen(cfg)
 	if err != nil {
 		return withExitCode(2, err)
@@ -63,16 +72,11 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config) error {
 		}
 		defer unlock()
 	}
-	db, err := dbf.open(ctx)
+	store, closeDB, err := dbf.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			slog.Error("close database", "err", err)
-		}
-	}()
-	store := storage.New(db)
+	defer closeDB()
 	if err := ensureFirstAdmin(ctx, store); err != nil {
 		return err
 	}
@@ -84,8 +88,50 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config) error {
 	if cfg.TLSCert != "" {
 		scheme = "https"
 	}
-	slog.Info("khien is serving", "url", scheme+"://"+ln.Addr().String(), "database", db.Dialect.Name(), "version", Version)
-	return srv.Serve(ctx, ln)
+	slog.Info("khien is serving", "url", scheme+"://"+ln.Addr().String(), "database", store.Dialect().Name(), "version", Version)
+	stopped := checkpointPeriodically(ctx, dbf, store, checkpointEvery)
+	err = srv.Serve(ctx, ln)
+	if errors.Is(err, server.ErrListen) {
+		err = withExitCode(2, err)
+	}
+	<-stopped
+	final, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	writeCheckpoint(final, dbf, store)
+	return err
+}
+
+// checkpointPeriodically writes an audit checkpoint now and every interval
+// until ctx ends, then closes the returned channel. Khiên has no job engine
+// yet; when one comes, this becomes one of its jobs.
+func checkpointPeriodically(ctx context.Context, dbf *dbFlags, store *storage.Store, every time.Duration) <-chan struct{} {
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		writeCheckpoint(ctx, dbf, store)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				writeCheckpoint(ctx, dbf, store)
+			}
+		}
+	}()
+	return stopped
+}
+
+// writeCheckpoint appends a signed checkpoint; a broken chain is logged as
+// an error (what monitoring alerts on) and gets none.
+func writeCheckpoint(ctx context.Context, dbf *dbFlags, store *storage.Store) {
+	cp, err := dbf.checkpoint(ctx, store)
+	if err != nil {
+		slog.ErrorContext(ctx, "audit checkpoint not written", "path", dbf.checkpointsPath(), "err", err)
+		return
+	}
+	slog.Debug("audit checkpoint written", "path", dbf.checkpointsPath(), "entries", cp.Count, "last_id", cp.LastID)
 }
 
 // ensureFirstAdmin creates the first administrator on an empty database, from

@@ -8,9 +8,12 @@ package httpx
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -101,7 +104,62 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if dec.More() {
 		return validation.Invalid("body", "validation.json_trailing")
 	}
-	return nil
+	var es validation.Errors
+	checkStrings(reflect.ValueOf(v), "", &es)
+	return es.Err()
+}
+
+// checkStrings records every string in v, named by its JSON path, that holds
+// a control character. Tab and newlines are allowed: JSON carries multi-line
+// text (descriptions, notes) in the same fields as single-line values.
+func checkStrings(v reflect.Value, field string, es *validation.Errors) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkStrings(v.Elem(), field, es)
+		}
+	case reflect.String:
+		es.CheckText(field, v.String(), true)
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return // bytes (json.RawMessage) are not text
+		}
+		for i := range v.Len() {
+			checkStrings(v.Index(i), fmt.Sprintf("%s[%d]", field, i), es)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			key := fmt.Sprint(it.Key())
+			es.CheckText(field, key, false)
+			checkStrings(it.Value(), joinField(field, key), es)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case name == "-":
+				continue
+			case f.Anonymous && name == "":
+				checkStrings(v.Field(i), field, es)
+				continue
+			case name == "":
+				name = f.Name
+			}
+			checkStrings(v.Field(i), joinField(field, name), es)
+		}
+	}
+}
+
+func joinField(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
 }
 
 // Problem is how an error is answered: the status and its code, which the
@@ -119,6 +177,19 @@ var statuses = []struct {
 	{access.ErrNotFound, Problem{http.StatusNotFound, "not_found"}},
 	{access.ErrForbidden, Problem{http.StatusForbidden, "forbidden"}},
 	{storage.ErrConflict, Problem{http.StatusConflict, "conflict"}},
+	{storage.ErrStorageFull, Problem{http.StatusInsufficientStorage, "storage_full"}},
+	{storage.ErrReadOnly, Problem{http.StatusServiceUnavailable, "read_only"}},
+}
+
+// LogFailure logs a request that failed on the server's side, unless the
+// client has gone (its context is canceled): an aborted request is not an
+// error of the server's.
+func LogFailure(r *http.Request, msg string, err error) {
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug
+	}
+	slog.Log(r.Context(), level, msg, "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
 // ProblemOf is the answer to err. Anything not in the table is an internal

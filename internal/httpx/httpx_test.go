@@ -85,3 +85,38 @@ func TestProblemOf(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeRefusesControlCharacters(t *testing.T) {
+	type item struct {
+		Label string `json:"label"`
+	}
+	type body struct {
+		Name  string            `json:"name"`
+		Notes string            `json:"notes"`
+		Items []item            `json:"items"`
+		Tags  map[string]string `json:"tags"`
+		Ref   *item             `json:"ref"`
+	}
+	tests := []struct{ in, field string }{
+		{`{"name":"a\u0000b"}`, "name"},
+		{`{"name":"a\u001bb"}`, "name"},
+		{`{"items":[{"label":"x"},{"label":"\u0000"}]}`, "items[1].label"},
+		{`{"tags":{"k":"v\u0000"}}`, "tags.k"},
+		{`{"ref":{"label":"\u0007"}}`, "ref.label"},
+		{`{"notes":"line 1\nline 2\tend\r\n"}`, ""},
+	}
+	for _, tt := range tests {
+		var b body
+		err := Decode(httptest.NewRecorder(), httptest.NewRequest("POST", "/", strings.NewReader(tt.in)), &b)
+		es, _ := validation.As(err)
+		if tt.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.in, err)
+			}
+			continue
+		}
+		if len(es) != 1 || es[0].Field != tt.field || es[0].Key != "validation.control_char" {
+			t.Errorf("%s: want a control character problem with %s, got %v", tt.in, tt.field, err)
+		}
+	}
+}

@@ -168,6 +168,9 @@ func (b *Batch) AddRecord(sheet Sheet, row int, rec Record) *Ref {
 	ref := Ref{Sheet: sheet.Name, Row: row}
 	for i, c := range sheet.Columns {
 		v := strings.TrimSpace(rec[c.Field])
+		if ch, bad := validation.ControlChar(v, true); bad {
+			b.Fail(&ref, c.Field, "validation.control_char", ch)
+		}
 		switch v {
 		case "":
 			ref.keep |= 1 << i

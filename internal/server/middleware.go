@@ -23,6 +23,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		// Nothing is cached by default: API answers, exports and audit
+		// downloads hold personal and security data. Static assets override it.
+		h.Set("Cache-Control", "no-store")
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
@@ -55,7 +58,8 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// observe logs each request and counts it by method and status class.
+// observe logs each request and counts it by method and status class
+// ("aborted" when the client left before the answer).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -66,12 +70,17 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		class := strconv.Itoa(rec.status/100) + "xx"
-		s.metrics.Add("khien_http_requests_total", "HTTP requests by method and status class.", 1, "method", r.Method, "status", class)
-		s.metrics.Add("khien_http_request_duration_microseconds_total", "Total time spent answering HTTP requests.", d.Microseconds())
 		level := slog.LevelDebug
-		if rec.status >= 500 {
+		switch {
+		case r.Context().Err() != nil:
+			// The client went away: whatever was answered, nobody read it,
+			// and it is no failure of the server's.
+			class = "aborted"
+		case rec.status >= 500:
 			level = slog.LevelWarn
 		}
+		s.metrics.Add("khien_http_requests_total", "HTTP requests by method and status class.", 1, "method", r.Method, "status", class)
+		s.metrics.Add("khien_http_request_duration_microseconds_total", "Total time spent answering HTTP requests.", d.Microseconds())
 		slog.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes, "duration", d)
 	})
 }

@@ -34,6 +34,16 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed.
 	TrustedProxies []netip.Prefix
+	// HTTPRedirectAddr, with TLS, is a plain-HTTP address that only
+	// redirects to HTTPS.
+	HTTPRedirectAddr string
+	// MetricsAddr serves /metrics on a listener of its own (and not on Addr);
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsAddr  string
+	MetricsToken string
+	// MaxConnsPerClient caps the connections open at once from one client
+	// address (0: no cap); trusted proxies are exempt.
+	MaxConnsPerClient int
 }
 
 // Server is the assembled HTTP server.
@@ -67,7 +77,7 @@ func New(cfg Config, d Deps) *Server {
 	s.router.Handle(d.Routes...)
 	s.router.Handle(
 		router.Route{Method: "GET", Path: "/healthz", Public: true, Handler: s.healthz},
-		router.Route{Method: "GET", Path: "/metrics", Public: true, Handler: s.metrics.Handler()},
+		router.Route{Method: "GET", Path: "/metrics", Public: true, Handler: s.metricsOnMain},
 		router.Route{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Tag: "meta",
 			Summary: "This OpenAPI document", Handler: s.serveOpenAPI},
 	)
@@ -77,7 +87,7 @@ func New(cfg Config, d Deps) *Server {
 		return float64(d.Store.DB().Write.Stats().OpenConnections)
 	})
 	s.handler = s.recoverPanics(behindProxies(cfg.TrustedProxies, s.observe(securityHeaders(
-		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.router))))))
+		http.NewCrossOriginProtection().Handler(web.SetLangCookie(s.checkInput(s.router)))))))
 	return s
 }
 
@@ -90,7 +100,8 @@ func (s *Server) Routes() []router.Route { return s.router.Routes() }
 // ErrListen marks a failure to listen (port in use, bad TLS files).
 var ErrListen = errors.New("listen")
 
-// Listen loads the TLS pair when configured and opens the listening socket.
+// Listen loads the TLS pair when configured and opens the listening socket,
+// capped at MaxConnsPerClient connections per client address.
 // The CLI calls it before anything else, so a port in use or a bad
 // certificate is reported before the database is touched.
 func Listen(cfg Config) (net.Listener, error) {
@@ -108,6 +119,9 @@ func Listen(cfg Config) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot listen on %s: %v (is another server using the port? choose one with --addr)", ErrListen, cfg.Addr, err)
 	}
+	// The cap counts TCP connections, under TLS: a wrapper above TLS would
+	// hide the *tls.Conn from net/http (no r.TLS, so no HSTS or Secure cookies).
+	ln = limitPerClient(ln, cfg.MaxConnsPerClient, cfg.TrustedProxies)
 	if cfg.TLSCert == "" {
 		return ln, nil
 	}
@@ -115,10 +129,68 @@ func Listen(cfg Config) (net.Listener, error) {
 }
 
 // Serve answers on ln until ctx ends, then lets in-flight requests finish
-// (up to 30 seconds) before returning.
+// (up to 30 seconds) before returning. With TLS and HTTPRedirectAddr it also
+// redirects plain HTTP to HTTPS; with MetricsAddr it serves /metrics there.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.handler,
+	if s.cfg.MetricsAddr == "" && s.cfg.MetricsToken == "" && s.exposed() {
+		slog.Warn("/metrics answers 403 on this address: set --metrics-token or --metrics-addr for Prometheus", "addr", s.cfg.Addr)
+	}
+	servers := []*http.Server{s.httpServer(s.handler)}
+	listeners := []net.Listener{ln} // capped per client by Listen
+	extra := func(addr string, h http.Handler) error {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("%w: cannot listen on %s: %v", ErrListen, addr, err)
+		}
+		servers = append(servers, s.httpServer(h))
+		listeners = append(listeners, limitPerClient(l, s.cfg.MaxConnsPerClient, s.cfg.TrustedProxies))
+		return nil
+	}
+	if s.cfg.HTTPRedirectAddr != "" {
+		if s.cfg.TLSCert == "" {
+			return fmt.Errorf("%w: --http-redirect-addr redirects to HTTPS and needs --tls-cert and --tls-key", ErrListen)
+		}
+		if err := extra(s.cfg.HTTPRedirectAddr, securityHeaders(redirectToHTTPS(s.cfg.Addr))); err != nil {
+			return err
+		}
+	}
+	if s.cfg.MetricsAddr != "" {
+		if err := extra(s.cfg.MetricsAddr, s.metricsAuth(s.metrics.Handler())); err != nil {
+			for _, l := range listeners[1:] {
+				l.Close()
+			}
+			return err
+		}
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
+	select {
+	case err := <-errc:
+		for _, srv := range servers {
+			srv.Close()
+		}
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down: waiting for requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// httpServer bounds what one connection may take: slow headers, slow or
+// endless bodies, idle keep-alives.
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads of Excel and scanner files
 		WriteTimeout:      5 * time.Minute, // report downloads
@@ -126,28 +198,46 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down: waiting for requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
 }
 
+// redirectToHTTPS sends every plain-HTTP request to the same host and path
+// on the TLS address's port.
+func redirectToHTTPS(tlsAddr string) http.Handler {
+	_, port, _ := net.SplitHostPort(tlsAddr)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if port != "443" && port != "" {
+			host = net.JoinHostPort(strings.Trim(host, "[]"), port)
+		}
+		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusPermanentRedirect)
+	})
+}
+
+// healthz is healthy when the database answers and accepts a write (a
+// database on a full disk or a read-only file still answers reads).
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
+	unhealthy := func(state, key string, err error) {
+		slog.WarnContext(r.Context(), "health check: database unhealthy", "state", state, "err", err)
+		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": state, "reason": i18n.T(httpx.Lang(r), key)})
+	}
 	if err := s.store.DB().Ping(ctx); err != nil {
-		slog.WarnContext(r.Context(), "health check: database does not answer", "err", err)
-		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
+		unhealthy("down", "health.database_down", err)
+		return
+	}
+	if err := s.store.WriteProbe(ctx); err != nil {
+		switch {
+		case errors.Is(err, storage.ErrStorageFull):
+			unhealthy("full", "health.database_full", err)
+		case errors.Is(err, storage.ErrReadOnly):
+			unhealthy("read_only", "health.database_read_only", err)
+		default:
+			unhealthy("unwritable", "health.database_unwritable", err)
+		}
 		return
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.store.DB().Dialect.Name()})

@@ -17,7 +17,7 @@ import (
 
 func newServer(t *testing.T, db *database.DB) *httptest.Server {
 	t.Helper()
-	srv, err := app.NewServer(storage.New(db), server.Config{Version: "test"})
+	srv, err := app.NewServer(storage.New(db), server.Config{Version: "test", Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 // registered API route appears in it with its method, and nothing else does.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	db := dbtest.Open(t, "sqlite")
-	srv, err := app.NewServer(storage.New(db), server.Config{Version: "test"})
+	srv, err := app.NewServer(storage.New(db), server.Config{Version: "test", Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}

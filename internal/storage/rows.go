@@ -3,6 +3,7 @@ package storage
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -61,6 +62,30 @@ func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 func IsUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key")
+}
+
+// ErrStorageFull and ErrReadOnly mark writes the database refused for lack
+// of space or because it (or its file) is read-only: the operator's problem,
+// which users are told plainly rather than with a generic error.
+var (
+	ErrStorageFull = errors.New("the database's disk is full")
+	ErrReadOnly    = errors.New("the database is read-only")
+)
+
+// classifyWriteError marks a failed write with ErrStorageFull or ErrReadOnly
+// when the database says so (SQLite's SQLITE_FULL and SQLITE_READONLY,
+// PostgreSQL's disk_full 53100 and read_only_sql_transaction 25006).
+func classifyWriteError(err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, ErrStorageFull) || errors.Is(err, ErrReadOnly):
+		return err
+	case strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "SQLSTATE 53100") || strings.Contains(msg, "no space left on device"):
+		return fmt.Errorf("%w: %w", ErrStorageFull, err)
+	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "SQLSTATE 25006"):
+		return fmt.Errorf("%w: %w", ErrReadOnly, err)
+	}
+	return err
 }
 
 // NullID stores 0 as NULL for optional references.

@@ -14,11 +14,15 @@ import (
 	"github.com/khien/khien/internal/database"
 )
 
-// Store is an open database with the clock its records are stamped with.
+// Store is an open database with the clock its records are stamped with and
+// the key its audit entries are signed with.
 type Store struct {
 	db *database.DB
 	// now is the clock; tests replace it with SetClock.
 	now func() time.Time
+	// auditKey is kept outside the database (see internal/audit), so that
+	// whoever can write the database cannot recompute the audit chain.
+	auditKey []byte
 }
 
 // New returns a Store over db.
@@ -37,6 +41,12 @@ func (s *Store) Now() time.Time { return s.now() }
 
 // SetClock replaces the clock (tests that need a fixed time).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// SetAuditKey sets the key audit entries are signed with (nil: plain SHA-256).
+func (s *Store) SetAuditKey(key []byte) { s.auditKey = key }
+
+// AuditKey is the key audit entries are signed with, nil when none is set.
+func (s *Store) AuditKey() []byte { return s.auditKey }
 
 // Querier runs queries with portable "?" placeholders. Both *Store (reads on
 // the reader pool) and *Tx implement it, so one read function serves inside
@@ -68,6 +78,9 @@ func (t *Tx) Dialect() database.Dialect { return t.s.db.Dialect }
 
 // Now is the store's clock.
 func (t *Tx) Now() time.Time { return t.s.now() }
+
+// AuditKey is the store's audit key (see Store.AuditKey).
+func (t *Tx) AuditKey() []byte { return t.s.auditKey }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -124,7 +137,7 @@ func (s *Store) InReadTx(ctx context.Context, fn func(*Tx) error) error {
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return classifyWriteError(fmt.Errorf("begin transaction: %w", err))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -133,6 +146,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 		if err != nil {
 			_ = tx.Rollback()
+			err = classifyWriteError(err)
 		}
 	}()
 	if err = fn(&Tx{tx: tx, s: s}); err != nil {
@@ -142,4 +156,14 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// WriteProbe rewrites the heartbeat row in a transaction of its own: the
+// health check's proof that the database accepts writes. Its error is
+// marked ErrStorageFull or ErrReadOnly when the database says why.
+func (s *Store) WriteProbe(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE heartbeat SET at = ? WHERE id = 1", tx.Now())
+		return err
+	})
 }

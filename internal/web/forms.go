@@ -12,8 +12,9 @@ import (
 
 // Helpers for the form posts of every capability's pages.
 
-// maxForm bounds an ordinary form post.
-const maxForm = 64 << 10
+// MaxForm bounds an ordinary (URL-encoded) form post; the server parses such
+// posts with this bound before any handler sees them.
+const MaxForm = 64 << 10
 
 // pathIDs parses {id} and a second id path parameter (an object inside it).
 func pathIDs(r *http.Request, name string) (id, inner int64, err error) {
@@ -30,7 +31,7 @@ func formInt(r *http.Request, name string) int {
 
 // parseForm reads a bounded ordinary form.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
 	return r.ParseForm()
 }
 

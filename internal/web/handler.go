@@ -1,7 +1,6 @@
 package web
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/khien/khien/internal/auth"
@@ -75,8 +74,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 // allowed is 403, anything unexpected a logged 500.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpx.ProblemOf(err)
-	if p.Code == "internal" {
-		slog.ErrorContext(r.Context(), "page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if p.Status >= 500 {
+		httpx.LogFailure(r, "page request failed", err)
 	}
 	h.Render.Render(w, r, p.Status, "error", NewPage(r, "error."+p.Code, "", i18n.T(httpx.Lang(r), "error."+p.Code+".detail")))
 }

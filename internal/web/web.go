@@ -160,7 +160,7 @@ func errorText(r *http.Request, err error) string {
 // NewPage fills the common fields of a page for the request.
 func NewPage(r *http.Request, titleKey, section string, data any) Page {
 	lang := httpx.Lang(r)
-	p := Page{Lang: lang, Title: i18n.T(lang, titleKey), Section: section, Nav: Nav, Path: r.URL.Path, Data: data}
+	p := Page{Lang: lang, Title: i18n.T(lang, titleKey), Section: section, Nav: Nav, Path: CleanPath(r.URL.Path), Data: data}
 	if a, ok := access.FromContext(r.Context()); ok {
 		p.Actor = &a
 	}
@@ -228,12 +228,29 @@ func RedirectToLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// SafeNext keeps a post-login redirect on this site.
+// CleanPath is path as a link back to this site: cleaned, with exactly one
+// leading slash, so a request for //evil.example/x cannot become a
+// scheme-relative link to another host.
+func CleanPath(p string) string {
+	return path.Clean("/" + strings.TrimLeft(p, "/"))
+}
+
+// SafeNext keeps a post-login redirect on this site: only a local path is
+// accepted. Browsers drop tabs and newlines and read a backslash as a slash,
+// so "/\t/evil", "/\\evil" and "//evil" all leave the site and are refused,
+// as is anything with a scheme or not starting with a slash.
 func SafeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsFunc(next, func(c rune) bool {
+		return c == '\\' || c < 0x20 || c == 0x7f
+	}) {
 		return "/"
 	}
-	return path.Clean("/" + strings.TrimPrefix(next, "/"))
+	p, query, hasQuery := strings.Cut(next, "?")
+	p = CleanPath(p)
+	if hasQuery {
+		p += "?" + query
+	}
+	return p
 }
 
 // flash is the confirmation named by ?done= after a redirect; only keys of
