@@ -2,11 +2,11 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 )
 
 func (h *Handler) auditRoutes() []router.Route {
@@ -23,14 +23,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	entries, next, err := audit.List(r.Context(), h.Store, httpx.Caller(r), q)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	cursor := ""
-	if next != 0 {
-		cursor = strconv.FormatInt(next, 10)
-	}
-	WriteJSON(w, http.StatusOK, NewList(entries, len(entries), cursor))
+	writePage(w, r, func(p storage.Page) (storage.Paged[audit.Entry], error) {
+		return audit.List(r.Context(), h.Store, httpx.Caller(r), q, p)
+	})
 }

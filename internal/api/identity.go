@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -145,8 +146,9 @@ func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Ac
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
-	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r))
-	respond(w, r, http.StatusOK, NewList(tokens, len(tokens), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[identity.Token], error) {
+		return identity.ListTokens(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {

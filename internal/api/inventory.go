@@ -13,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -115,34 +116,8 @@ func queryInt(r *http.Request, name string, def int64) (int64, error) {
 	return n, nil
 }
 
-// page reads limit and the cursor (here the offset of the page's first item).
-func page(r *http.Request) (limit, offset int, err error) {
-	l, err := queryInt(r, "limit", 100)
-	if err != nil {
-		return 0, 0, err
-	}
-	o, err := queryInt(r, "cursor", 0)
-	if err != nil || o < 0 {
-		return 0, 0, validation.Invalid("cursor", "validation.cursor")
-	}
-	return int(min(max(l, 1), 500)), int(o), nil
-}
-
-// next is the cursor of the following page, empty on the last.
-func next(limit, offset, total int) string {
-	if offset+limit >= total {
-		return ""
-	}
-	return strconv.Itoa(offset + limit)
-}
-
 func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
-	limit, offset, err := page(r)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset}
+	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q")}
 	org, err1 := queryInt(r, "org_id", 0)
 	level, err2 := queryInt(r, "level", -1)
 	if err := errors.Join(err1, err2); err != nil {
@@ -150,12 +125,9 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.OrgID, f.Level = org, int(level)
-	items, total, err := inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.SystemView], error) {
+		return inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f, p)
+	})
 }
 
 func (h *Handler) getDevices(w http.ResponseWriter, r *http.Request) {
@@ -208,18 +180,9 @@ func (h *Handler) listAssets(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f inventory.AssetFilter) {
-	limit, offset, err := page(r)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	f.Limit, f.Offset = limit, offset
-	items, total, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.AssetView], error) {
+		return inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f, p)
+	})
 }
 
 func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
@@ -255,8 +218,9 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
-	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
-	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.AssetConflict], error) {
+		return inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 }
 
 func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
@@ -265,8 +229,13 @@ func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	items, err := inventory.ListControls(r.Context(), h.Store, httpx.Caller(r), id)
-	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.Control], error) {
+		items, err := inventory.ListControls(r.Context(), h.Store, httpx.Caller(r), id)
+		if err != nil {
+			return storage.Paged[inventory.Control]{}, err
+		}
+		return storage.PageSlice(items, p, func(c inventory.Control) string { return c.Control })
+	})
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
@@ -301,22 +270,15 @@ func (h *Handler) deleteControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
-	limit, offset, err := page(r)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
 	org, err := queryInt(r, "org_id", 0)
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	items, total, err := inventory.ListStaff(r.Context(), h.Store, httpx.Caller(r), inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+	f := inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q")}
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.StaffView], error) {
+		return inventory.ListStaff(r.Context(), h.Store, httpx.Caller(r), f, p)
+	})
 }
 
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {

@@ -97,10 +97,10 @@ func TestInventoryAPI(t *testing.T) {
 		if status != 200 || assets.Total != 6 {
 			t.Fatalf("list assets: %d %s", status, body)
 		}
-		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/assets", map[string]string{"kind": "ip", "value": "10.0.0.256"}); status != 400 || !strings.Contains(string(body), `"field":"value"`) {
+		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/assets", map[string]string{"kind": "ip", "value": "10.0.0.256"}); status != 422 || !strings.Contains(string(body), `"field":"value"`) {
 			t.Fatalf("bad asset: %d %s", status, body)
 		}
-		if status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "X", "kind": "website"}); status != 400 {
+		if status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "X", "kind": "website"}); status != 422 {
 			t.Fatalf("bad kind: %d %s", status, body)
 		}
 

@@ -6,6 +6,7 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 )
 
 // OrgMove names the new parent of an organisation.
@@ -34,8 +35,9 @@ func (h *Handler) orgRoutes() []router.Route {
 
 func (h *Handler) listOrgs(w http.ResponseWriter, r *http.Request) {
 	q := identity.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, httpx.Caller(r), q)
-	respond(w, r, http.StatusOK, NewList(orgs, len(orgs), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[identity.Org], error) {
+		return identity.ListOrgs(r.Context(), h.Store, httpx.Caller(r), q, p)
+	})
 }
 
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -68,8 +69,9 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		q.OrgID = id
 	}
-	users, err := identity.ListUsers(r.Context(), h.Store, httpx.Caller(r), q)
-	respond(w, r, http.StatusOK, NewList(users, len(users), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[identity.User], error) {
+		return identity.ListUsers(r.Context(), h.Store, httpx.Caller(r), q, p)
+	})
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {

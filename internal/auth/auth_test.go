@@ -94,7 +94,8 @@ func TestBruteForceLockout(t *testing.T) {
 			t.Fatalf("from a throttled address: %v", err)
 		}
 		// Every outcome is in the audit log, with the address.
-		entries, _, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login"})
+		res, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login"}, storage.Page{})
+		entries := res.Items
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,7 +42,7 @@ func copyOrgs(t *testing.T, from, to database.Config) {
 		t.Fatal(err)
 	}
 	actor := access.SystemActor("test")
-	orgs, err := identity.ListOrgs(ctx, storage.New(src), actor, identity.OrgQuery{}) // parents first
+	orgs, err := identity.AllOrgs(ctx, storage.New(src), actor, identity.OrgQuery{}) // parents first
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,7 +171,7 @@ func findOrg(ctx context.Context, store *storage.Store, ref string) (identity.Or
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return identity.GetOrg(ctx, store, system, id)
 	}
-	orgs, err := identity.ListOrgs(ctx, store, system, identity.OrgQuery{IncludeArchived: true})
+	orgs, err := identity.AllOrgs(ctx, store, system, identity.OrgQuery{IncludeArchived: true})
 	if err != nil {
 		return identity.Org{}, err
 	}

@@ -37,7 +37,8 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 			if login.NeedsEnrolment != u.Role.RequiresMFA() {
 				t.Errorf("%s: enrolment required = %v", u.Email, login.NeedsEnrolment)
 			}
-			_, n, err := inventory.ListSystems(ctx, store, login.Actor, inventory.SystemFilter{Level: -1, Limit: 1})
+			res, err := inventory.ListSystems(ctx, store, login.Actor, inventory.SystemFilter{Level: -1}, storage.First(1))
+			n := res.Total
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,8 +20,6 @@ type AssetFilter struct {
 	SystemID int64
 	Kind     string
 	Query    string // substring of the value, host name or notes, diacritics-insensitive
-	Limit    int
-	Offset   int
 }
 
 // AssetView is an asset with its owner's code.
@@ -62,48 +60,30 @@ func assetSearch(a Asset) string {
 	return i18n.Fold(strings.Join([]string{a.Value, a.Hostname, a.IPs, a.Vendor, a.Model, a.Notes}, " "))
 }
 
-// ListAssets returns the assets in the actor's scope matching f.
-func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f AssetFilter) ([]AssetView, int, error) {
-	scope, args := actor.OrgFilter("o.path")
-	where := []string{scope}
+// assetOrder sorts assets by owner code, kind and value; the id breaks ties.
+var assetOrder = storage.Keyset{Text: []string{"o.code", "a.kind", "a.value"}, ID: "a.id"}
+
+// ListAssets returns page p of the assets in the actor's scope matching f.
+func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f AssetFilter, p storage.Page) (storage.Paged[AssetView], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if f.OrgID != 0 {
-		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
-		args = append(args, f.OrgID)
+		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
 	}
 	if f.SystemID != 0 {
-		where = append(where, "a.id IN (SELECT asset_id FROM system_assets WHERE system_id = ?)")
-		args = append(args, f.SystemID)
+		w.Add("a.id IN (SELECT asset_id FROM system_assets WHERE system_id = ?)", f.SystemID)
 	}
 	if f.Kind != "" {
-		where = append(where, "a.kind = ?")
-		args = append(args, f.Kind)
+		w.Add("a.kind = ?", f.Kind)
 	}
 	if q := i18n.Fold(f.Query); q != "" {
-		where = append(where, "a.value_search LIKE ?")
-		args = append(args, "%"+storage.EscapeLike(q)+"%")
+		w.Add("a.value_search LIKE ?", storage.Contains(q))
 	}
-	from := " FROM assets a JOIN orgs o ON o.id = a.org_id WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count assets: %w", err)
-	}
-	rows, err := db.Query(ctx, "SELECT "+assetSelect+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...)
+	res, err := storage.List[AssetView]{Select: "SELECT " + assetSelect, From: " FROM assets a JOIN orgs o ON o.id = a.org_id", Where: w, Order: assetOrder, Scan: scanAsset,
+		Key: func(v AssetView) []any { return []any{v.OrgCode, v.Kind, v.Value, v.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list assets: %w", err)
+		return res, fmt.Errorf("list assets: %w", err)
 	}
-	defer rows.Close()
-	var out []AssetView
-	for rows.Next() {
-		v, err := scanAsset(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list assets: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	return out, total, loadAssetSystems(ctx, db, out)
+	return res, loadAssetSystems(ctx, db, res.Items)
 }
 
 // loadAssetSystems fills SystemIDs of the assets with one query.
@@ -285,31 +265,50 @@ type AssetConflict struct {
 	OrgCodes []string `json:"org_codes"`
 }
 
-// AssetConflicts lists values registered by several organisations. Only
-// actors who see every organisation may ask: for an agency the answer would
-// reveal other agencies' assets.
-func AssetConflicts(ctx context.Context, db storage.Querier, actor access.Actor) ([]AssetConflict, error) {
+// conflictOrder sorts conflicts by value, then kind (the pair is unique).
+var conflictOrder = storage.Keyset{Text: []string{"c.value", "c.kind"}}
+
+// AssetConflicts lists page p of the values registered by several
+// organisations. Only actors who see every organisation may ask: for an
+// agency the answer would reveal other agencies' assets.
+func AssetConflicts(ctx context.Context, db storage.Querier, actor access.Actor, p storage.Page) (storage.Paged[AssetConflict], error) {
 	if !actor.Global() {
-		return nil, fmt.Errorf("%w: only the coordinator sees conflicts across agencies", access.ErrForbidden)
+		return storage.Paged[AssetConflict]{}, fmt.Errorf("%w: only the coordinator sees conflicts across agencies", access.ErrForbidden)
 	}
-	rows, err := db.Query(ctx, `SELECT a.kind, a.value, o.code FROM assets a JOIN orgs o ON o.id = a.org_id
-		WHERE a.value IN (SELECT value FROM assets GROUP BY value HAVING count(DISTINCT org_id) > 1)
-		ORDER BY a.value, a.kind, o.code`)
+	res, err := storage.List[AssetConflict]{Select: "SELECT c.kind, c.value",
+		From:  " FROM (SELECT kind, value FROM assets GROUP BY kind, value HAVING count(DISTINCT org_id) > 1) c",
+		Where: storage.NewWhere("1=1"), Order: conflictOrder,
+		Scan: func(sc storage.Scanner) (AssetConflict, error) {
+			var c AssetConflict
+			return c, sc.Scan(&c.Kind, &c.Value)
+		},
+		Key: func(c AssetConflict) []any { return []any{c.Value, c.Kind} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, fmt.Errorf("asset conflicts: %w", err)
+		return res, fmt.Errorf("asset conflicts: %w", err)
 	}
-	defer rows.Close()
-	var out []AssetConflict
-	for rows.Next() {
+	if len(res.Items) == 0 {
+		return res, nil
+	}
+	at := map[[2]string]*AssetConflict{}
+	values := make([]any, len(res.Items))
+	for i := range res.Items {
+		c := &res.Items[i]
+		at[[2]string{c.Kind, c.Value}], values[i] = c, c.Value
+	}
+	rows, err := db.Query(ctx, "SELECT DISTINCT a.kind, a.value, o.code FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.value IN ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")+") ORDER BY o.code", values...)
+	err = storage.Each(rows, err, func(sc storage.Scanner) error {
 		var kind, value, code string
-		if err := rows.Scan(&kind, &value, &code); err != nil {
-			return nil, err
+		if err := sc.Scan(&kind, &value, &code); err != nil {
+			return err
 		}
-		if n := len(out); n > 0 && out[n-1].Value == value && out[n-1].Kind == kind {
-			out[n-1].OrgCodes = append(out[n-1].OrgCodes, code)
-			continue
+		if c := at[[2]string{kind, value}]; c != nil {
+			c.OrgCodes = append(c.OrgCodes, code)
 		}
-		out = append(out, AssetConflict{Kind: kind, Value: value, OrgCodes: []string{code}})
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("asset conflicts: organisations: %w", err)
 	}
-	return out, rows.Err()
+	return res, nil
 }

@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
@@ -15,10 +14,8 @@ import (
 
 // StaffFilter narrows a list of staff.
 type StaffFilter struct {
-	OrgID  int64
-	Query  string
-	Limit  int
-	Offset int
+	OrgID int64
+	Query string
 }
 
 // StaffView is a staff member with the organisation's code.
@@ -32,7 +29,7 @@ var staffTable = storage.Table[Staff]{Name: "staff", Columns: []storage.Column[S
 	{Name: "id", Field: func(p *Staff) any { return &p.ID }, Fixed: true},
 	{Name: "org_id", Field: func(p *Staff) any { return &p.OrgID }, Fixed: true},
 	{Name: "name", Field: func(p *Staff) any { return &p.Name }},
-	{Name: "name_search", Field: func(p *Staff) any { return i18n.Fold(p.Name + " " + p.Email) }, Derived: true},
+	{Name: "name_search", Field: func(p *Staff) any { return staffSearch(*p) }, Derived: true},
 	{Name: "position", Field: func(p *Staff) any { return &p.Position }},
 	{Name: "email", Field: func(p *Staff) any { return &p.Email }},
 	{Name: "phone", Field: func(p *Staff) any { return &p.Phone }},
@@ -47,6 +44,9 @@ func scanStaff(sc storage.Scanner) (StaffView, error) {
 	err := sc.Scan(staffTable.Dest(&v.Staff, &v.OrgCode)...)
 	return v, err
 }
+
+// staffSearch is the search key of a staff member, which also sorts them.
+func staffSearch(p Staff) string { return i18n.Fold(p.Name + " " + p.Email) }
 
 // qualificationTable is the one list of the qualifications table's columns.
 var qualificationTable = storage.Table[Qualification]{Name: "qualifications", Columns: []storage.Column[Qualification]{
@@ -63,28 +63,24 @@ func scanQualification(sc storage.Scanner) (Qualification, error) {
 	return q, sc.Scan(qualificationTable.Dest(&q)...)
 }
 
-// ListStaff returns the staff in the actor's scope matching f.
-func ListStaff(ctx context.Context, db storage.Querier, actor access.Actor, f StaffFilter) ([]StaffView, int, error) {
-	scope, args := actor.OrgFilter("o.path")
-	where := []string{scope}
+// staffOrder sorts staff by organisation code, then name; the id breaks ties.
+var staffOrder = storage.Keyset{Text: []string{"o.code", "st.name_search"}, ID: "st.id"}
+
+// ListStaff returns page p of the staff in the actor's scope matching f.
+func ListStaff(ctx context.Context, db storage.Querier, actor access.Actor, f StaffFilter, p storage.Page) (storage.Paged[StaffView], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if f.OrgID != 0 {
-		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
-		args = append(args, f.OrgID)
+		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
 	}
 	if q := i18n.Fold(f.Query); q != "" {
-		where = append(where, "st.name_search LIKE ?")
-		args = append(args, "%"+storage.EscapeLike(q)+"%")
+		w.Add("st.name_search LIKE ?", storage.Contains(q))
 	}
-	from := " FROM staff st JOIN orgs o ON o.id = st.org_id WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count staff: %w", err)
-	}
-	out, err := storage.Collect[StaffView](db.Query(ctx, "SELECT "+staffSelect+from+" ORDER BY o.code, st.name_search LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...))(scanStaff)
+	res, err := storage.List[StaffView]{Select: "SELECT " + staffSelect, From: " FROM staff st JOIN orgs o ON o.id = st.org_id", Where: w, Order: staffOrder, Scan: scanStaff,
+		Key: func(v StaffView) []any { return []any{v.OrgCode, staffSearch(v.Staff), v.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list staff: %w", err)
+		return res, fmt.Errorf("list staff: %w", err)
 	}
-	return out, total, nil
+	return res, nil
 }
 
 // GetStaff returns a staff member with their qualifications.

@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
@@ -20,8 +19,6 @@ type SystemFilter struct {
 	Level  int    // -1 for any level
 	Status string
 	Query  string // diacritics-insensitive search in the name
-	Limit  int
-	Offset int
 }
 
 // SystemView is a system with the names of its owner and operator organisations.
@@ -81,42 +78,34 @@ func scanSystem(sc storage.Scanner) (SystemView, error) {
 	return v, err
 }
 
-// ListSystems returns the systems in the actor's scope matching f, and how
-// many match in all.
-func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f SystemFilter) ([]SystemView, int, error) {
-	scope, args := actor.OrgFilter("o.path")
-	where := []string{scope}
+// systemOrder sorts systems by owner code, then name; the id breaks ties.
+var systemOrder = storage.Keyset{Text: []string{"o.code", "s.name_search"}, ID: "s.id"}
+
+// ListSystems returns page p of the systems in the actor's scope matching f,
+// and how many match in all.
+func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f SystemFilter, p storage.Page) (storage.Paged[SystemView], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if f.OrgID != 0 {
-		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
-		args = append(args, f.OrgID)
+		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
 	}
 	if f.Kind != "" {
-		where = append(where, "s.kind = ?")
-		args = append(args, f.Kind)
+		w.Add("s.kind = ?", f.Kind)
 	}
 	if f.Level >= 0 {
-		where = append(where, "s.level = ?")
-		args = append(args, f.Level)
+		w.Add("s.level = ?", f.Level)
 	}
 	if f.Status != "" {
-		where = append(where, "s.status = ?")
-		args = append(args, f.Status)
+		w.Add("s.status = ?", f.Status)
 	}
 	if q := i18n.Fold(f.Query); q != "" {
-		where = append(where, "(s.name_search LIKE ? OR o.name_search LIKE ?)")
-		args = append(args, "%"+storage.EscapeLike(q)+"%", "%"+storage.EscapeLike(q)+"%")
+		w.Add("(s.name_search LIKE ? OR o.name_search LIKE ?)", storage.Contains(q), storage.Contains(q))
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.QueryRow(ctx, "SELECT count(*)"+systemFrom+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count systems: %w", err)
-	}
-	limit := storage.ClampLimit(f.Limit)
-	out, err := storage.Collect[SystemView](db.Query(ctx, "SELECT "+systemSelect+systemViewSelect+systemFrom+cond+" ORDER BY o.code, s.name_search LIMIT ? OFFSET ?", append(args, limit, f.Offset)...))(scanSystem)
+	res, err := storage.List[SystemView]{Select: "SELECT " + systemSelect + systemViewSelect, From: systemFrom, Where: w, Order: systemOrder, Scan: scanSystem,
+		Key: func(v SystemView) []any { return []any{v.OrgCode, i18n.Fold(v.Name), v.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list systems: %w", err)
+		return res, fmt.Errorf("list systems: %w", err)
 	}
-	return out, total, nil
+	return res, nil
 }
 
 // GetSystem returns one system in the actor's scope.

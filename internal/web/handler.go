@@ -78,5 +78,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Code == "internal" {
 		slog.ErrorContext(r.Context(), "page request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	h.Render.Render(w, r, p.Status, "error", NewPage(r, "error."+p.Code, "", i18n.T(httpx.Lang(r), "error."+p.Code+".detail")))
+	lang := httpx.Lang(r)
+	detail, _ := httpx.Detail(err, lang)
+	if detail == "" {
+		detail = i18n.T(lang, "error."+p.Code+".detail")
+	}
+	h.Render.Render(w, r, p.Status, "error", NewPage(r, "error."+p.Code, "", detail))
 }

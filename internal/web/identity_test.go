@@ -151,13 +151,13 @@ func TestTokensAndPasswordThroughTheAPI(t *testing.T) {
 		if status := app.JSON(t, lanTok.Token, "GET", idPath(org.ID), nil, nil); status != 200 {
 			t.Fatalf("agency admin reading its organisation: %d", status)
 		}
-		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/users", map[string]any{"email": "op@tttt.gov.vn", "role": "agency_operator", "org_id": org.ID, "password": "short"}, nil); status != 400 {
+		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/users", map[string]any{"email": "op@tttt.gov.vn", "role": "agency_operator", "org_id": org.ID, "password": "short"}, nil); status != 422 {
 			t.Fatalf("weak password: %d", status)
 		}
 		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/users", map[string]any{"email": "op@tttt.gov.vn", "role": "agency_operator", "org_id": org.ID, "password": apptest.Password}, nil); status != 201 {
 			t.Fatalf("agency admin creating an operator: %d", status)
 		}
-		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/me/password", map[string]string{"current_password": "wrong", "new_password": "một mật khẩu mới dài"}, nil); status != 400 {
+		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/me/password", map[string]string{"current_password": "wrong", "new_password": "một mật khẩu mới dài"}, nil); status != 422 {
 			t.Fatalf("password change with the wrong current password: %d", status)
 		}
 		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/me/password", map[string]string{"current_password": apptest.Password, "new_password": "một mật khẩu mới dài"}, nil); status != 204 {

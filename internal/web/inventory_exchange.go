@@ -32,7 +32,7 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, access.ErrForbidden)
 		return
 	}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -99,7 +99,7 @@ type importData struct {
 
 func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
 	caller := httpx.Caller(r)
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -123,7 +123,8 @@ func TestInventoryPages(t *testing.T) {
 			}
 		}
 		// Edit an asset; a bad value is refused in place.
-		assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{Kind: "ip"})
+		res, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{Kind: "ip"}, storage.Page{})
+		assets := res.Items
 		must(t, err)
 		assetPath := "/inventory/assets/" + itoa(assets[0].ID)
 		if resp, body := s.do(t, "op-a", "GET", assetPath, nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "203.113.130.5") {
@@ -258,7 +259,8 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 	if done != "Đã nhập dữ liệu." || !strings.Contains(list, "Hệ thống một cửa điện tử") {
 		t.Fatalf("after import: %q / %q", done, list)
 	}
-	assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{OrgID: s.a.ID})
+	res, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{OrgID: s.a.ID}, storage.Page{})
+	assets := res.Items
 	must(t, err)
 	if len(assets) != 2 {
 		t.Fatalf("assets imported: %+v", assets)
