@@ -19,7 +19,7 @@ import (
 // apiClient sends requests as named users with their bearer tokens.
 type apiClient struct {
 	t      *testing.T
-	url    string
+	app    *apptest.App
 	tokens map[string]string
 }
 
@@ -39,10 +39,10 @@ func (c apiClient) do(who, method, path string, body any) (int, []byte) {
 		data, _ := json.Marshal(b)
 		rd = bytes.NewReader(data)
 	}
-	req, _ := http.NewRequest(method, c.url+path, rd)
+	req, _ := http.NewRequest(method, c.app.URL+path, rd)
 	req.Header.Set("Authorization", "Bearer "+c.tokens[who])
 	req.Header.Set("Content-Type", ctype)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: c.app.Transport}).Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestInventoryAPI(t *testing.T) {
 		} {
 			tokens[name] = app.Token(t, u)
 		}
-		c := apiClient{t, app.URL, tokens}
+		c := apiClient{t, app, tokens}
 
 		// The acceptance contract.
 		status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "Hồ sơ sức khỏe điện tử", "kind": "data_store", "level": 3})

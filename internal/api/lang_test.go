@@ -69,7 +69,7 @@ func TestMessagesFollowTheRequestLanguage(t *testing.T) {
 				if lang.cookie != "" {
 					req.AddCookie(&http.Cookie{Name: httpx.LangCookie, Value: lang.cookie})
 				}
-				resp, err := http.DefaultClient.Do(req)
+				resp, err := (&http.Client{Transport: app.Transport}).Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}

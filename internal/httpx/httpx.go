@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
@@ -182,4 +184,11 @@ func ParsePage(r *http.Request) (storage.Page, error) {
 	}
 	p.After = after
 	return p, es.Err()
+}
+
+// RetryAfter sets the Retry-After header of a 429 to the whole seconds
+// until until (at least one), which pages and the API both send during a
+// sign-in lockout.
+func RetryAfter(w http.ResponseWriter, until, now time.Time) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(until.Sub(now), time.Second).Seconds()))))
 }

@@ -80,7 +80,7 @@ func checkOrgCodeFree(ctx context.Context, tx *storage.Tx, code string, except i
 		return fmt.Errorf("check organisation code: %w", err)
 	}
 	if n > 0 {
-		return validation.Invalid("code", "identity.err.org_code_used", code)
+		return storage.Conflict("code", "identity.err.org_code_used", code)
 	}
 	return nil
 }

@@ -163,7 +163,7 @@ func CreateUser(ctx context.Context, db *storage.Store, actor access.Actor, in U
 			return err
 		}
 		if n > 0 {
-			return validation.Invalid("email", "identity.err.email_used")
+			return storage.Conflict("email", "identity.err.email_used")
 		}
 		u = User{OrgID: org.ID, OrgName: org.Name, Email: in.Email, Name: in.Name, Role: in.Role, PasswordHash: in.PasswordHash, orgPath: org.Path}
 		return createUser(ctx, tx, actor, &u)

@@ -11,7 +11,6 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
-	"github.com/khien/khien/internal/validation"
 )
 
 // AssetFilter narrows a list of assets.
@@ -192,7 +191,7 @@ func updateAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
 	a.UpdatedAt = tx.Now()
 	if err := assetTable.Update(ctx, tx, a, a.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("value", "inv.err.asset_exists", a.Kind, a.Value)}
+			return storage.Conflict("value", "inv.err.asset_exists", a.Kind, a.Value)
 		}
 		return fmt.Errorf("update asset %d: %w", a.ID, err)
 	}

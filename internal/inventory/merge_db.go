@@ -45,7 +45,7 @@ func MergeOrgs(ctx context.Context, db *storage.Store, actor access.Actor, fromI
 		var clash string
 		err = tx.QueryRow(ctx, `SELECT a.name FROM systems a JOIN systems b ON b.name_search = a.name_search AND b.org_id = ? WHERE a.org_id = ? LIMIT 1`, intoID, fromID).Scan(&clash)
 		if err == nil {
-			return fmt.Errorf("%w: both organisations have a system named %q; rename one first", access.ErrForbidden, clash)
+			return storage.Conflict("into_org_id", "inv.err.merge_name_clash", clash)
 		} else if !storage.IsNoRows(err) {
 			return fmt.Errorf("merge: check systems: %w", err)
 		}

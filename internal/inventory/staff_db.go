@@ -9,7 +9,6 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
-	"github.com/khien/khien/internal/validation"
 )
 
 // StaffFilter narrows a list of staff.
@@ -126,7 +125,7 @@ func insertStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
 	id, err := staffTable.Insert(ctx, tx, p)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
+			return storage.Conflict("email", "inv.err.staff_exists", p.Email)
 		}
 		return fmt.Errorf("create staff %s: %w", p.Email, err)
 	}
@@ -164,7 +163,7 @@ func updateStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
 	p.UpdatedAt = tx.Now()
 	if err := staffTable.Update(ctx, tx, p, p.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
+			return storage.Conflict("email", "inv.err.staff_exists", p.Email)
 		}
 		return fmt.Errorf("update staff %d: %w", p.ID, err)
 	}
@@ -224,7 +223,7 @@ func insertQualificationRow(ctx context.Context, tx *storage.Tx, q *Qualificatio
 	id, err := qualificationTable.Insert(ctx, tx, q)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("course", "inv.err.qualification_exists")}
+			return storage.Conflict("course", "inv.err.qualification_exists")
 		}
 		return fmt.Errorf("add qualification: %w", err)
 	}

@@ -154,7 +154,7 @@ func insertSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
 	id, err := systemTable.Insert(ctx, tx, sys)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
+			return storage.Conflict("name", "inv.err.system_exists", sys.Name)
 		}
 		return fmt.Errorf("create system %q: %w", sys.Name, err)
 	}
@@ -197,7 +197,7 @@ func updateSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
 	sys.UpdatedAt = tx.Now()
 	if err := systemTable.Update(ctx, tx, sys, sys.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
+			return storage.Conflict("name", "inv.err.system_exists", sys.Name)
 		}
 		return fmt.Errorf("update system %d: %w", sys.ID, err)
 	}

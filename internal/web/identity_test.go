@@ -117,6 +117,17 @@ func TestLoginMessages(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
 		t.Fatalf("locked: %d\n%s", resp.StatusCode, body)
 	}
+	// Pages and the API both say when to come back, in seconds.
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 || s > int(auth.FailureWindow.Seconds())+1 {
+		t.Fatalf("page Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	status, hdr := app.JSONHeader(t, "", "POST", "/api/v1/auth/token?lang=en", map[string]string{"email": op.Email, "password": op.Password}, &e)
+	if s, err := strconv.Atoi(hdr.Get("Retry-After")); status != http.StatusTooManyRequests || err != nil || s < 1 || e.Error.Code != "locked" || !strings.Contains(e.Error.Message, "Too many") {
+		t.Fatalf("API lockout: %d Retry-After %q %+v", status, hdr.Get("Retry-After"), e)
+	}
 }
 
 // TestTokensAndPasswordThroughTheAPI covers the API contract of the issue.
