@@ -44,7 +44,7 @@ func (h *Handler) userRoutes() []router.Route {
 			Query:    []router.Param{{Name: "org_id", Type: "integer"}, {Name: "role", Enum: roleCodes()}, {Name: "q", Description: "search in names"}},
 			Response: List[identity.User]{}, Handler: h.listUsers},
 		{Method: "POST", Path: "/api/v1/users", Tag: "users", Summary: "Create a user (platform admin, or the agency's admin for agency roles)",
-			Request: UserCreate{}, Required: []string{"email", "name", "role", "org_id", "password"}, Response: identity.User{}, Handler: h.createUser},
+			Request: UserCreate{}, Required: []string{"email", "role", "org_id", "password"}, Response: identity.User{}, Handler: h.createUser},
 		{Method: "GET", Path: "/api/v1/users/{id}", Tag: "users", Summary: "One user",
 			Response: identity.User{}, Handler: h.getUser},
 		{Method: "PATCH", Path: "/api/v1/users/{id}", Tag: "users", Summary: "Change a user's name, role, organisation or disabled state",
