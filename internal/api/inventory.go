@@ -78,6 +78,7 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "POST", Path: "/api/v1/staff/{id}/qualifications", Tag: tag, Summary: "Record a training or certificate", Request: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2025-06-01"}, Required: []string{"course"}, Response: inventory.Qualification{ID: 1}, Handler: h.addQualification},
 		{Method: "DELETE", Path: "/api/v1/staff/{id}/qualifications/{qualification_id}", Tag: tag, Summary: "Remove a training or certificate", Handler: h.deleteQualification},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Required: []string{"into_org_id"}, Response: inventory.MergeResult{}, Handler: h.mergeOrg},
+		{Method: "GET", Path: "/api/v1/merges", Tag: tag, Summary: "Merges into organisations in the caller's scope, newest first", Response: List[inventory.Merge]{}, Handler: h.listMerges},
 		{Method: "GET", Path: "/api/v1/inventory/enums", Tag: tag, Summary: "Codes and Vietnamese labels of every inventory enumeration", Response: enumerations{}, Handler: h.inventoryEnums},
 		{Method: "GET", Path: "/api/v1/inventory/template", Tag: tag, Summary: "Download the empty inventory workbook (xlsx)", Handler: h.inventoryTemplate},
 		{Method: "GET", Path: "/api/v1/inventory/export", Tag: tag, Summary: "Export the inventory of org_id (default: all the caller sees) as xlsx", Query: []router.Param{orgParam}, Handler: h.inventoryExport},
@@ -334,6 +335,12 @@ func (h *Handler) mergeOrg(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := inventory.MergeOrgs(r.Context(), h.Store, httpx.Caller(r), id, req.IntoOrgID)
 	respond(w, r, http.StatusCreated, res, err)
+}
+
+func (h *Handler) listMerges(w http.ResponseWriter, r *http.Request) {
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.Merge], error) {
+		return inventory.ListMerges(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 }
 
 func (h *Handler) inventoryEnums(w http.ResponseWriter, r *http.Request) {

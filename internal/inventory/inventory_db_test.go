@@ -246,10 +246,10 @@ func TestMergeOrgs(t *testing.T) {
 		if moved.ParentID != f.b.ID || moved.Path != f.b.Path+itoa(moved.ID)+"/" {
 			t.Fatalf("child after merge: %+v", moved)
 		}
-		merges, err := inventory.ListMerges(ctx, f.store, coordinator)
+		mpage, err := inventory.ListMerges(ctx, f.store, coordinator, storage.Page{})
 		must(t, err)
-		if len(merges) != 1 || merges[0].FromCode != "SKHCN" || merges[0].IntoCode != "NINHKIEU" || merges[0].Actor != "c@ca.vn" {
-			t.Fatalf("merge record: %+v", merges)
+		if merges := mpage.Items; len(merges) != 1 || merges[0].FromCode != "SKHCN" || merges[0].IntoCode != "NINHKIEU" || merges[0].Actor != "c@ca.vn" {
+			t.Fatalf("merge record: %+v", mpage)
 		}
 		// The operator of A no longer sees the system, which now belongs to B.
 		if _, err := inventory.GetSystem(ctx, f.store, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {

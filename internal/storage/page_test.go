@@ -209,3 +209,11 @@ func TestPageSlice(t *testing.T) {
 		t.Fatal("unknown cursor accepted")
 	}
 }
+
+func TestPageLimit(t *testing.T) {
+	for _, tt := range []struct{ asked, got int }{{0, DefaultLimit}, {-1, DefaultLimit}, {1, 1}, {MaxLimit, MaxLimit}, {MaxLimit + 1, MaxLimit}} {
+		if got := (Page{Limit: tt.asked}).limit(); got != tt.got {
+			t.Errorf("limit %d reads %d rows, want %d", tt.asked, got, tt.got)
+		}
+	}
+}

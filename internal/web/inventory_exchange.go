@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
+	"github.com/khien/khien/internal/storage"
 )
 
 // mergeData is the organisation merge page.
@@ -37,10 +38,12 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
-	if d.Merges, err = inventory.ListMerges(r.Context(), h.Store, caller); err != nil {
+	merges, err := inventory.ListMerges(r.Context(), h.Store, caller, storage.First(storage.MaxLimit))
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	d.Merges = merges.Items
 	d.Orgs = orgs
 	h.Render.Render(w, r, status, "inventory/merge", page(r, "inv.merge.title", d))
 }
