@@ -179,7 +179,8 @@ func parameters(r router.Route) []any {
 			router.Param{Name: "limit", Type: "integer", Min: 1, Max: storage.MaxLimit, Description: "page size (default " + strconv.Itoa(storage.DefaultLimit) + ")"},
 			router.Param{Name: "cursor", Description: "the next value of the previous page"})
 	}
-	query = append(query, router.Param{Name: "lang", Enum: []string{i18n.VI, i18n.EN}, Description: "language of messages (default vi)"})
+	// Not an enum: any other value is answered in Vietnamese, not refused.
+	query = append(query, router.Param{Name: "lang", Description: "language of messages: " + i18n.VI + " (the default) or " + i18n.EN})
 	for _, q := range query {
 		s := map[string]any{"type": cmp(q.Type, "string")}
 		if q.Type == "integer" {

@@ -379,7 +379,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := validation.As(err); ok {
 		p := NewPage(r, "audit.title", "nav.admin", auditData{Filter: r.URL.Query()})
 		p.Error = errorText(r, err)
-		h.Render.Render(w, r, http.StatusBadRequest, "identity/audit", p)
+		h.Render.Render(w, r, http.StatusUnprocessableEntity, "identity/audit", p)
 		return
 	}
 	res, err := audit.List(r.Context(), h.Store, httpx.Caller(r), q, pg)
@@ -405,7 +405,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
 	q, err := audit.ParseQuery(r.URL.Query())
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.fail(w, r, err)
 		return
 	}
 	a := httpx.Caller(r)
