@@ -5,8 +5,10 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
@@ -76,6 +78,10 @@ func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	lang := httpx.Lang(r)
 	if p.Code == "internal" {
 		slog.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var th httpx.Throttled
+	if errors.As(err, &th) {
+		httpx.RetryAfter(w, th.RetryAt(), time.Now())
 	}
 	d := ErrorDetail{Code: p.Code, Message: i18n.T(lang, "api.err."+p.Code)}
 	if msg, fields := httpx.Detail(err, lang); msg != "" {

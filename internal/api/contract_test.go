@@ -8,6 +8,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/auth"
 )
 
 // errorAnswer is the error envelope as a client reads it.
@@ -174,4 +175,23 @@ func TestAuditDetailsAreObjects(t *testing.T) {
 			t.Fatalf("details %T %v, want an object with new", page.Items[0].Details, page.Items[0].Details)
 		}
 	})
+}
+
+// TestPasswordGuessesAreThrottled: wrong current passwords at a password
+// change count as failed sign-ins; past the limit the API answers 429 with
+// Retry-After.
+func TestPasswordGuessesAreThrottled(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	token := app.Token(t, app.User(t, access.AgencyOperator, app.Org(t, "SYT", "Sở Y tế").ID))
+	body := map[string]string{"current_password": "not the password", "new_password": "một mật khẩu mới dài"}
+	for i := range auth.MaxFailuresPerAccount {
+		if status := app.JSON(t, token, "POST", "/api/v1/me/password", body, nil); status != 422 {
+			t.Fatalf("guess %d: %d", i, status)
+		}
+	}
+	var e errorAnswer
+	status, hdr := app.JSONHeader(t, token, "POST", "/api/v1/me/password?lang=en", body, &e)
+	if s, err := strconv.Atoi(hdr.Get("Retry-After")); status != 429 || err != nil || s < 1 || e.Error.Code != "locked" || !strings.Contains(e.Error.Message, "Too many") {
+		t.Fatalf("locked: %d Retry-After %q %+v", status, hdr.Get("Retry-After"), e)
+	}
 }

@@ -139,7 +139,8 @@ func responses(r router.Route, c *components) map[string]any {
 		}
 		out[strconv.Itoa(status)] = ok
 	}
-	errors := []int{http.StatusMethodNotAllowed, http.StatusUnprocessableEntity, http.StatusInternalServerError}
+	// Any route may be throttled (429 with Retry-After), not only sign-in.
+	errors := []int{http.StatusMethodNotAllowed, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError}
 	if !r.Public {
 		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
@@ -147,7 +148,7 @@ func responses(r router.Route, c *components) map[string]any {
 		errors = append(errors, http.StatusConflict, http.StatusRequestEntityTooLarge)
 	}
 	if r.Public && r.Method == http.MethodPost {
-		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
+		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden)
 	}
 	for _, status := range errors {
 		if _, taken := out[strconv.Itoa(status)]; !taken {

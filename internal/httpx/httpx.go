@@ -131,6 +131,13 @@ var statuses = []struct {
 	{ErrTooLarge, Problem{http.StatusRequestEntityTooLarge, "too_large"}},
 }
 
+// Throttled is an error that asks the caller to come back later (a
+// sign-in lockout): 429, with Retry-After.
+type Throttled interface {
+	error
+	RetryAt() time.Time
+}
+
 // ProblemOf is the answer to err. Anything not in the table is an internal
 // error: logged by the caller, never shown, since internals are not the
 // user's business.
@@ -139,6 +146,10 @@ func ProblemOf(err error) Problem {
 		if errors.Is(err, s.err) {
 			return s.Problem
 		}
+	}
+	var th Throttled
+	if errors.As(err, &th) {
+		return Problem{http.StatusTooManyRequests, "locked"}
 	}
 	if _, ok := validation.As(err); ok {
 		return Problem{http.StatusUnprocessableEntity, "invalid"}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
@@ -68,6 +69,12 @@ func TestPathID(t *testing.T) {
 	}
 }
 
+// lockout is a Throttled error, as auth.LockedError is.
+type lockout struct{}
+
+func (lockout) Error() string      { return "locked" }
+func (lockout) RetryAt() time.Time { return time.Now().Add(time.Minute) }
+
 func TestProblemOf(t *testing.T) {
 	for _, tt := range []struct {
 		err    error
@@ -82,6 +89,7 @@ func TestProblemOf(t *testing.T) {
 		{fmt.Errorf("system 3: %w", access.ErrNotFound), 404, "not_found"},
 		{fmt.Errorf("role viewer: %w", access.ErrForbidden), 403, "forbidden"},
 		{fmt.Errorf("code SKHCN: %w", storage.ErrConflict), 409, "conflict"},
+		{fmt.Errorf("change password: %w", lockout{}), 429, "locked"},
 		{errors.New("disk full"), 500, "internal"},
 	} {
 		if p := ProblemOf(tt.err); p.Status != tt.status || p.Code != tt.code {
