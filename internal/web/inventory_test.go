@@ -3,11 +3,13 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -268,3 +270,29 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSystemsPagesFollowTheCursor walks the systems page of 50 a page: the
+// next link carries a cursor, the second page has the rest and a link back
+// to the first, and a cursor that does not read shows the first page.
+func TestSystemsPagesFollowTheCursor(t *testing.T) {
+	s := newSite(t, apptest.New(t, "sqlite"))
+	for i := range 53 {
+		sys := inventory.System{OrgID: s.a.ID, Name: "Hệ thống " + strconv.Itoa(100+i), Kind: "web_portal"}
+		must(t, inventory.CreateSystem(context.Background(), s.store, access.SystemActor("test"), &sys))
+	}
+	resp, body := s.do(t, "op-a", "GET", "/inventory", nil, "")
+	next := regexp.MustCompile(`href="(/inventory\?cursor=[^"]+)"`).FindStringSubmatch(body)
+	if resp.StatusCode != 200 || next == nil || !strings.Contains(body, "Hệ thống 149") || strings.Contains(body, "Hệ thống 150") {
+		t.Fatalf("first page: %d, next link %v", resp.StatusCode, next)
+	}
+	resp, body = s.do(t, "op-a", "GET", html.UnescapeString(next[1]), nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 152") || strings.Contains(body, "Hệ thống 149") || !strings.Contains(body, i18n.T(i18n.VI, "inv.first")) {
+		t.Fatalf("second page: %d", resp.StatusCode)
+	}
+	if strings.Contains(body, i18n.T(i18n.VI, "inv.next")) {
+		t.Fatal("the last page links to a next one")
+	}
+	if resp, body = s.do(t, "op-a", "GET", "/inventory?cursor=garbage", nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 100") {
+		t.Fatalf("bad cursor: %d", resp.StatusCode)
+	}
+}
