@@ -45,9 +45,9 @@ type Paged[T any] struct {
 	Next  string
 }
 
-// ErrCursor is the validation error of a cursor that this server did not
+// errCursor is the validation error of a cursor that this server did not
 // hand out (tampered, truncated, or from a list sorted differently).
-func ErrCursor() error { return validation.Invalid("cursor", "validation.cursor") }
+func errCursor() error { return validation.Invalid("cursor", "validation.cursor") }
 
 // EncodeCursor is the opaque cursor of a sort key: base64url of its JSON.
 func EncodeCursor(key []any) string {
@@ -60,20 +60,20 @@ func EncodeCursor(key []any) string {
 }
 
 // DecodeCursor reads a cursor back into its sort key: strings stay strings,
-// integers become int64. Anything else is ErrCursor.
+// integers become int64. Anything else is errCursor.
 func DecodeCursor(s string) ([]any, error) {
 	if s == "" {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, ErrCursor()
+		return nil, errCursor()
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var raw []any
 	if err := dec.Decode(&raw); err != nil || dec.More() || len(raw) == 0 {
-		return nil, ErrCursor()
+		return nil, errCursor()
 	}
 	key := make([]any, len(raw))
 	for i, v := range raw {
@@ -83,11 +83,11 @@ func DecodeCursor(s string) ([]any, error) {
 		case json.Number:
 			n, err := v.Int64()
 			if err != nil {
-				return nil, ErrCursor()
+				return nil, errCursor()
 			}
 			key[i] = n
 		default:
-			return nil, ErrCursor()
+			return nil, errCursor()
 		}
 	}
 	return key, nil
@@ -124,13 +124,13 @@ func (k Keyset) OrderBy() string {
 // string where the id goes and the other way round.
 func (k Keyset) check(key []any) error {
 	if len(key) != len(k.columns()) {
-		return ErrCursor()
+		return errCursor()
 	}
 	for i, v := range key {
 		_, isText := v.(string)
 		_, isInt := v.(int64)
 		if i < len(k.Text) && !isText || i >= len(k.Text) && !isInt {
-			return ErrCursor()
+			return errCursor()
 		}
 	}
 	return nil
@@ -201,7 +201,7 @@ func PageSlice[T any](items []T, p Page, key func(T) string) (Paged[T], error) {
 	if p.After != nil {
 		last, ok := p.After[0].(string)
 		if len(p.After) != 1 || !ok {
-			return out, ErrCursor()
+			return out, errCursor()
 		}
 		start = -1
 		for i, it := range items {
@@ -211,7 +211,7 @@ func PageSlice[T any](items []T, p Page, key func(T) string) (Paged[T], error) {
 			}
 		}
 		if start < 0 {
-			return out, ErrCursor()
+			return out, errCursor()
 		}
 	}
 	end := min(start+p.limit(), len(items))
