@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/khien/khien/internal/validation"
 )
 
 // Role is what a user is allowed to do; scope (which organisations) comes
@@ -164,16 +166,13 @@ func (a Actor) CanSomewhere(action Action) bool {
 	return false
 }
 
-// actionNames are the actions as templates name them.
-var actionNames = map[string]Action{
-	"read": Read, "write": Write, "scan": Scan, "manage_users": ManageUsers, "manage_orgs": ManageOrgs,
-	"read_audit": ReadAudit, "handle_incident": HandleIncident, "read_users": ReadUsers,
-}
-
-// ParseAction returns the action named name ("write", "manage_orgs", …).
+// ParseAction returns the action named name ("write", "manage_orgs", …),
+// as templates name them.
 func ParseAction(name string) (Action, error) {
-	if a, ok := actionNames[name]; ok {
-		return a, nil
+	for a, n := range actionNames {
+		if n == name {
+			return a, nil
+		}
 	}
 	return 0, fmt.Errorf("unknown action %q", name)
 }
@@ -202,9 +201,21 @@ func (a Actor) Check(action Action, orgPath string) error {
 		return ErrNotFound
 	}
 	if !a.Can(action, orgPath) {
-		return fmt.Errorf("%w: role %s may not do this", ErrForbidden, a.Role)
+		return Denied(a.Role, action)
 	}
 	return nil
+}
+
+// actionNames name the actions in templates and in the catalogue
+// (access.action.<name>).
+var actionNames = map[Action]string{Read: "read", Write: "write", Scan: "scan", ManageUsers: "manage_users",
+	ManageOrgs: "manage_orgs", ReadAudit: "read_audit", HandleIncident: "handle_incident", ReadUsers: "read_users"}
+
+// Denied is ErrForbidden for role lacking action, with a detail that names
+// both in the reader's language.
+func Denied(role Role, action Action) error {
+	return fmt.Errorf("%w: %w", ErrForbidden, validation.Say("access.denied",
+		validation.Say("role."+string(role)), validation.Say("access.action."+actionNames[action])))
 }
 
 // OrgFilter returns an SQL condition restricting pathColumn (an organisation

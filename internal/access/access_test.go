@@ -99,7 +99,7 @@ func TestCanSomewhere(t *testing.T) {
 			t.Errorf("%s: CanSomewhere = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	for name := range actionNames {
+	for _, name := range actionNames {
 		if _, err := ParseAction(name); err != nil {
 			t.Errorf("ParseAction(%q): %v", name, err)
 		}

@@ -5,11 +5,14 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -40,6 +43,18 @@ func NewList[T any](items []T, total int, next string) List[T] {
 	return List[T]{Items: items, Total: total, Next: next}
 }
 
+// writePage answers with the page of a list that the request's ?limit= and
+// ?cursor= ask for (see httpx.ParsePage), or the error.
+func writePage[T any](w http.ResponseWriter, r *http.Request, read func(storage.Page) (storage.Paged[T], error)) {
+	p, err := httpx.ParsePage(r)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	res, err := read(p)
+	respond(w, r, http.StatusOK, NewList(res.Items, res.Total, res.Next), err)
+}
+
 // WriteJSON writes v with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -54,22 +69,23 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 	WriteJSON(w, status, ErrorBody{ErrorDetail{Code: code, Message: message}})
 }
 
-// Fail answers with the status and envelope that httpx.ProblemOf gives err:
-// validation problems field by field in the request's language, anything
-// unexpected as a logged 500 that shows nothing of the internals.
+// Fail answers with the status and envelope that httpx.ProblemOf gives err,
+// in the request's language: input errors and conflicts field by field, a
+// refusal with what it refused when it says, anything unexpected as a logged
+// 500 that shows nothing of the internals.
 func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpx.ProblemOf(err)
-	switch p.Code {
-	case "invalid":
-		es, _ := validation.As(err)
-		es = es.Localize(httpx.Lang(r))
-		WriteJSON(w, p.Status, ErrorBody{ErrorDetail{Code: p.Code, Message: es.Error(), Fields: es}})
-	case "not_found", "internal", "storage_full", "read_only":
-		if p.Status >= 500 {
-			httpx.LogFailure(r, "API request failed", err)
-		}
-		WriteError(w, p.Status, p.Code, i18n.T(httpx.Lang(r), "api.err."+p.Code))
-	default:
-		WriteError(w, p.Status, p.Code, err.Error())
+	lang := httpx.Lang(r)
+	if p.Status >= 500 {
+		httpx.LogFailure(r, "API request failed", err)
 	}
+	var th httpx.Throttled
+	if errors.As(err, &th) {
+		httpx.RetryAfter(w, th.RetryAt(), time.Now())
+	}
+	d := ErrorDetail{Code: p.Code, Message: i18n.T(lang, "api.err."+p.Code)}
+	if msg, fields := httpx.Detail(err, lang); msg != "" {
+		d.Message, d.Fields = msg, fields
+	}
+	WriteJSON(w, p.Status, ErrorBody{d})
 }

@@ -18,7 +18,7 @@ func TestFail(t *testing.T) {
 		status int
 		code   string
 	}{
-		{validation.Errors{{Field: "name", Message: "bắt buộc"}}, 400, `"code":"invalid"`},
+		{validation.Errors{{Field: "name", Message: "bắt buộc"}}, 422, `"code":"invalid"`},
 		{access.ErrNotFound, 404, `"code":"not_found"`},
 		{access.ErrForbidden, 403, `"code":"forbidden"`},
 		{storage.ErrConflict, 409, `"code":"conflict"`},

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/khien/khien/internal/access"
@@ -12,6 +11,7 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -60,11 +60,11 @@ func (h *Handler) identityRoutes() []router.Route {
 			Response: Me{}, Handler: h.me},
 		{Method: "POST", Path: "/api/v1/auth/token", Tag: "identity", Public: true,
 			Summary: "Sign in with e-mail, password and TOTP code; returns an API token",
-			Request: TokenRequest{}, Response: NewToken{}, Handler: h.signInForToken},
+			Request: TokenRequest{}, Required: []string{"email", "password"}, Response: NewToken{}, Handler: h.signInForToken},
 		{Method: "GET", Path: "/api/v1/tokens", Tag: "identity", Summary: "The caller's API tokens",
 			Response: List[identity.Token]{}, Handler: h.listTokens},
 		{Method: "POST", Path: "/api/v1/tokens", Tag: "identity", Summary: "Create an API token for the caller",
-			Request: TokenCreate{}, Response: NewToken{}, Handler: h.createToken},
+			Request: TokenCreate{}, Required: []string{"name"}, Response: NewToken{}, Handler: h.createToken},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Tag: "identity", Summary: "Revoke an API token",
 			Handler: h.revokeToken},
 	}
@@ -91,7 +91,7 @@ func (h *Handler) signInForToken(w http.ResponseWriter, r *http.Request) {
 	var locked *auth.LockedError
 	switch {
 	case errors.As(err, &locked):
-		w.Header().Set("Retry-After", retryAfter(locked.Until, h.Store.Now()))
+		httpx.RetryAfter(w, locked.Until, h.Store.Now())
 		WriteError(w, http.StatusTooManyRequests, "locked", i18n.T(httpx.Lang(r), "login.locked", locked.Clock()))
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
@@ -114,10 +114,6 @@ func (h *Handler) signInForToken(w http.ResponseWriter, r *http.Request) {
 		req.Name = "API " + h.Store.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02 15:04")
 	}
 	h.issueToken(w, r, l.Actor, TokenCreate{Name: req.Name, ExpiresInDays: req.ExpiresInDays})
-}
-
-func retryAfter(until, now time.Time) string {
-	return strconv.Itoa(int(max(until.Sub(now), time.Second).Seconds()))
 }
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
@@ -145,8 +141,9 @@ func (h *Handler) issueToken(w http.ResponseWriter, r *http.Request, a access.Ac
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
-	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r))
-	respond(w, r, http.StatusOK, NewList(tokens, len(tokens), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[identity.Token], error) {
+		return identity.ListTokens(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {

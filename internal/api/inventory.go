@@ -27,6 +27,13 @@ var (
 	exControl = inventory.Control{SystemID: 1, Control: "firewall", Status: "yes", Product: "FortiGate"}
 )
 
+// Query parameters several inventory routes take.
+var (
+	orgParam = router.Param{Name: "org_id", Type: "integer", Description: "this organisation and its subtree"}
+	qParam   = router.Param{Name: "q", Description: "search, ignoring diacritics"}
+	flag     = []string{"0", "1"}
+)
+
 // mergeRequest names the organisation to merge into.
 type mergeRequest struct {
 	IntoOrgID int64 `json:"into_org_id"`
@@ -48,39 +55,40 @@ func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
 	systems, assets, staff := h.systemResource(), h.assetResource(), h.staffResource()
 	return []router.Route{
-		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q, archived=1 for the archived ones; limit, cursor)", Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
-		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Response: exSystem, Handler: systems.Create},
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q, archived=1 for the archived ones; limit, cursor)", Query: []router.Param{orgParam, {Name: "kind", Enum: codes(inventory.SystemKinds)}, {Name: "level", Type: "integer", Min: 0, Max: 5}, {Name: "status", Enum: codes(inventory.Statuses)}, qParam, {Name: "archived", Enum: flag}}, Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Required: []string{"org_id", "name"}, Response: exSystem, Handler: systems.Create},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
-		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.System{Level: 3}, Response: exSystem, Handler: systems.Update},
+		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.SystemView{System: inventory.System{Level: 3}}, Response: exSystem, Handler: systems.Update},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete a system registered by mistake, with its controls and the assets that belong to it alone (see GET …/removal); archive a system no longer in use instead", Handler: systems.Delete},
 		{Method: "GET", Path: "/api/v1/systems/{id}/removal", Tag: tag, Summary: "What deleting the system would remove: its controls, its own assets, and the shared assets only unlinked", Response: inventory.Removal{System: exSystem}, Handler: h.systemRemoval},
-		{Method: "POST", Path: "/api/v1/systems/{id}/archive", Tag: tag, Summary: "Archive a system: kept with its data, left out of lists (unless archived=1) and counts", Response: exSystem, Handler: h.archiveSystem},
-		{Method: "POST", Path: "/api/v1/systems/{id}/restore", Tag: tag, Summary: "Put an archived system back in use", Response: exSystem, Handler: h.restoreSystem},
+		{Method: "POST", Path: "/api/v1/systems/{id}/archive", Tag: tag, Summary: "Archive a system: kept with its data, left out of lists (unless archived=1) and counts", Response: exSystem, Status: []int{200}, Handler: h.archiveSystem},
+		{Method: "POST", Path: "/api/v1/systems/{id}/restore", Tag: tag, Summary: "Put an archived system back in use", Response: exSystem, Status: []int{200}, Handler: h.restoreSystem},
 		{Method: "GET", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Device counts of a system", Response: inventory.DeviceCounts{}, Handler: h.getDevices},
 		{Method: "PUT", Path: "/api/v1/systems/{id}/devices", Tag: tag, Summary: "Set the device counts of a system", Request: inventory.DeviceCounts{Servers: 2}, Response: inventory.DeviceCounts{Servers: 2}, Handler: h.setDevices},
 		{Method: "GET", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "List the assets of a system", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listSystemAssets},
-		{Method: "POST", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "Add an asset (ip, cidr, domain, url, server, device) to a system", Request: inventory.Asset{Kind: "ip", Value: "203.113.130.10"}, Response: exAsset, Handler: h.addAsset},
+		{Method: "POST", Path: "/api/v1/systems/{id}/assets", Tag: tag, Summary: "Add an asset (ip, cidr, domain, url, server, device) to a system", Request: inventory.Asset{Kind: "ip", Value: "203.113.130.10"}, Required: []string{"kind", "value"}, Response: exAsset, Handler: h.addAsset},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/assets/{asset_id}", Tag: tag, Summary: "Remove an asset from a system (deleted when no system is left)", Handler: h.removeAsset},
 		{Method: "GET", Path: "/api/v1/systems/{id}/controls", Tag: tag, Summary: "List the security controls of a system", Response: NewList([]inventory.Control{exControl}, 1, ""), Handler: h.listControls},
-		{Method: "PUT", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Record a security control of a system (status yes, partial, no)", Request: inventory.Control{Status: "yes", Product: "FortiGate"}, Response: exControl, Handler: h.setControl},
+		{Method: "PUT", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Record a security control of a system (status yes, partial, no)", Request: inventory.Control{Status: "yes", Product: "FortiGate"}, Required: []string{"status"}, Response: exControl, Handler: h.setControl},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}/controls/{control}", Tag: tag, Summary: "Forget a security control of a system", Handler: h.deleteControl},
-		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
+		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Query: []router.Param{orgParam, {Name: "system_id", Type: "integer"}, {Name: "kind", Enum: codes(inventory.AssetKinds)}, qParam}, Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
 		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation, with their systems, except shared infrastructure (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}, Systems: []inventory.ConflictSystem{{ID: 1, Name: "Cổng thông tin điện tử", OrgCode: "SKHCN"}}}}, 1, ""), Handler: h.assetConflicts},
-		{Method: "POST", Path: "/api/v1/assets/conflicts/resolve", Tag: tag, Summary: "Resolve a conflict (coordinator): system_id keeps the value and removes the other organisations' registrations, or shared=true marks it as shared infrastructure", Request: inventory.Resolution{Kind: "ip", Value: "203.113.140.2", Shared: true, Note: "Reverse proxy của Trung tâm dữ liệu tỉnh"}, Handler: h.resolveConflict},
+		{Method: "POST", Path: "/api/v1/assets/conflicts/resolve", Tag: tag, Summary: "Resolve a conflict (coordinator): system_id keeps the value and removes the other organisations' registrations, or shared=true marks it as shared infrastructure", Request: inventory.Resolution{Kind: "ip", Value: "203.113.140.2", Shared: true, Note: "Reverse proxy của Trung tâm dữ liệu tỉnh"}, Required: []string{"kind", "value"}, Status: []int{204}, Handler: h.resolveConflict},
 		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: assets.Get},
-		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.Asset{OS: "Ubuntu"}, Response: exAsset, Handler: assets.Update},
-		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Response: NewList([]inventory.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
-		{Method: "POST", Path: "/api/v1/staff", Tag: tag, Summary: "Add a staff member to an organisation", Request: inventory.Staff{OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, Response: exStaff, Handler: staff.Create},
+		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.AssetView{Asset: inventory.Asset{OS: "Ubuntu"}}, Response: exAsset, Handler: assets.Update},
+		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Query: []router.Param{orgParam, qParam}, Response: NewList([]inventory.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
+		{Method: "POST", Path: "/api/v1/staff", Tag: tag, Summary: "Add a staff member to an organisation", Request: inventory.Staff{OrgID: 2, Name: "Nguyễn Văn An", Email: "an@cantho.gov.vn"}, Required: []string{"org_id", "name"}, Response: exStaff, Handler: staff.Create},
 		{Method: "GET", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Get a staff member with qualifications", Response: exStaff, Handler: staff.Get},
-		{Method: "PATCH", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Change a staff member's details", Request: inventory.Staff{Position: "Phó Trưởng phòng"}, Response: exStaff, Handler: staff.Update},
+		{Method: "PATCH", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Change a staff member's details", Request: inventory.StaffView{Staff: inventory.Staff{Position: "Phó Trưởng phòng"}}, Response: exStaff, Handler: staff.Update},
 		{Method: "DELETE", Path: "/api/v1/staff/{id}", Tag: tag, Summary: "Remove a staff member", Handler: staff.Delete},
-		{Method: "POST", Path: "/api/v1/staff/{id}/qualifications", Tag: tag, Summary: "Record a training or certificate", Request: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2025-06-01"}, Response: inventory.Qualification{ID: 1}, Handler: h.addQualification},
+		{Method: "POST", Path: "/api/v1/staff/{id}/qualifications", Tag: tag, Summary: "Record a training or certificate", Request: inventory.Qualification{Course: "An toàn thông tin cơ bản", CompletedOn: "2025-06-01"}, Required: []string{"course"}, Response: inventory.Qualification{ID: 1}, Handler: h.addQualification},
 		{Method: "DELETE", Path: "/api/v1/staff/{id}/qualifications/{qualification_id}", Tag: tag, Summary: "Remove a training or certificate", Handler: h.deleteQualification},
-		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Response: inventory.MergeResult{}, Handler: h.mergeOrg},
+		{Method: "POST", Path: "/api/v1/orgs/{id}/merge", Tag: tag, Summary: "Merge an organisation into another: its systems, assets, staff and sub-organisations move (coordinator)", Request: mergeRequest{IntoOrgID: 3}, Required: []string{"into_org_id"}, Response: inventory.MergeResult{}, Handler: h.mergeOrg},
+		{Method: "GET", Path: "/api/v1/merges", Tag: tag, Summary: "Merges into organisations in the caller's scope, newest first", Response: List[inventory.Merge]{}, Handler: h.listMerges},
 		{Method: "GET", Path: "/api/v1/inventory/enums", Tag: tag, Summary: "Codes and Vietnamese labels of every inventory enumeration", Response: enumerations{}, Handler: h.inventoryEnums},
 		{Method: "GET", Path: "/api/v1/inventory/template", Tag: tag, Summary: "Download the empty inventory workbook (xlsx)", Handler: h.inventoryTemplate},
-		{Method: "GET", Path: "/api/v1/inventory/export", Tag: tag, Summary: "Export the inventory of org_id (default: all the caller sees) as xlsx", Handler: h.inventoryExport},
-		{Method: "POST", Path: "/api/v1/inventory/import", Tag: tag, Summary: "Import an xlsx workbook or CSV of assets into org_id (body: the file, or multipart field \"file\"; dry_run=1 previews; valid_only=1 skips bad rows). 201 written, 200 preview, 422 problems", Response: inventory.ImportResult{}, Handler: h.inventoryImport},
+		{Method: "GET", Path: "/api/v1/inventory/export", Tag: tag, Summary: "Export the inventory of org_id (default: all the caller sees) as xlsx", Query: []router.Param{orgParam}, Handler: h.inventoryExport},
+		{Method: "POST", Path: "/api/v1/inventory/import", Tag: tag, Summary: "Import an xlsx workbook or CSV of assets into org_id (body: the file, or multipart field \"file\"; dry_run=1 previews; valid_only=1 skips bad rows). 201 written, 200 preview, 422 problems", Query: []router.Param{orgParam, {Name: "dry_run", Enum: flag}, {Name: "valid_only", Enum: flag}, {Name: "name", Description: "file name (x.csv for CSV)"}}, Response: inventory.ImportResult{}, Status: []int{201, 200, 422}, Handler: h.inventoryImport},
 	}
 }
 
@@ -122,34 +130,8 @@ func queryInt(r *http.Request, name string, def int64) (int64, error) {
 	return n, nil
 }
 
-// page reads limit and the cursor (here the offset of the page's first item).
-func page(r *http.Request) (limit, offset int, err error) {
-	l, err := queryInt(r, "limit", 100)
-	if err != nil {
-		return 0, 0, err
-	}
-	o, err := queryInt(r, "cursor", 0)
-	if err != nil || o < 0 {
-		return 0, 0, validation.Invalid("cursor", "validation.cursor")
-	}
-	return int(min(max(l, 1), 500)), int(o), nil
-}
-
-// next is the cursor of the following page, empty on the last.
-func next(limit, offset, total int) string {
-	if offset+limit >= total {
-		return ""
-	}
-	return strconv.Itoa(offset + limit)
-}
-
 func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
-	limit, offset, err := page(r)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset,
+	f := inventory.SystemFilter{Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status"), Query: r.URL.Query().Get("q"),
 		Archived: r.URL.Query().Get("archived") == "1"}
 	org, err1 := queryInt(r, "org_id", 0)
 	level, err2 := queryInt(r, "level", -1)
@@ -158,12 +140,9 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.OrgID, f.Level = org, int(level)
-	items, total, err := inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.SystemView], error) {
+		return inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f, p)
+	})
 }
 
 func (h *Handler) systemRemoval(w http.ResponseWriter, r *http.Request) {
@@ -244,18 +223,9 @@ func (h *Handler) listAssets(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) writeAssets(w http.ResponseWriter, r *http.Request, f inventory.AssetFilter) {
-	limit, offset, err := page(r)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	f.Limit, f.Offset = limit, offset
-	items, total, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.AssetView], error) {
+		return inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f, p)
+	})
 }
 
 func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
@@ -291,8 +261,9 @@ func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) assetConflicts(w http.ResponseWriter, r *http.Request) {
-	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
-	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.AssetConflict], error) {
+		return inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 }
 
 func (h *Handler) resolveConflict(w http.ResponseWriter, r *http.Request) {
@@ -314,8 +285,13 @@ func (h *Handler) listControls(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	items, err := inventory.ListControls(r.Context(), h.Store, httpx.Caller(r), id)
-	respond(w, r, http.StatusOK, NewList(items, len(items), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.Control], error) {
+		items, err := inventory.ListControls(r.Context(), h.Store, httpx.Caller(r), id)
+		if err != nil {
+			return storage.Paged[inventory.Control]{}, err
+		}
+		return storage.PageSlice(items, p, func(c inventory.Control) string { return c.Control })
+	})
 }
 
 func (h *Handler) setControl(w http.ResponseWriter, r *http.Request) {
@@ -350,22 +326,15 @@ func (h *Handler) deleteControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request) {
-	limit, offset, err := page(r)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
 	org, err := queryInt(r, "org_id", 0)
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	items, total, err := inventory.ListStaff(r.Context(), h.Store, httpx.Caller(r), inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset})
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, NewList(items, total, next(limit, offset, total)))
+	f := inventory.StaffFilter{OrgID: org, Query: r.URL.Query().Get("q")}
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.StaffView], error) {
+		return inventory.ListStaff(r.Context(), h.Store, httpx.Caller(r), f, p)
+	})
 }
 
 func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
@@ -414,6 +383,12 @@ func (h *Handler) mergeOrg(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := inventory.MergeOrgs(r.Context(), h.Store, httpx.Caller(r), id, req.IntoOrgID)
 	respond(w, r, http.StatusCreated, res, err)
+}
+
+func (h *Handler) listMerges(w http.ResponseWriter, r *http.Request) {
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.Merge], error) {
+		return inventory.ListMerges(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 }
 
 func (h *Handler) inventoryEnums(w http.ResponseWriter, r *http.Request) {

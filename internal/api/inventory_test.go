@@ -21,7 +21,7 @@ import (
 // apiClient sends requests as named users with their bearer tokens.
 type apiClient struct {
 	t      *testing.T
-	url    string
+	app    *apptest.App
 	tokens map[string]string
 }
 
@@ -41,10 +41,10 @@ func (c apiClient) do(who, method, path string, body any) (int, []byte) {
 		data, _ := json.Marshal(b)
 		rd = bytes.NewReader(data)
 	}
-	req, _ := http.NewRequest(method, c.url+path, rd)
+	req, _ := http.NewRequest(method, c.app.URL+path, rd)
 	req.Header.Set("Authorization", "Bearer "+c.tokens[who])
 	req.Header.Set("Content-Type", ctype)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: c.app.Transport}).Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestInventoryAPI(t *testing.T) {
 		} {
 			tokens[name] = app.Token(t, u)
 		}
-		c := apiClient{t, app.URL, tokens}
+		c := apiClient{t, app, tokens}
 
 		// The acceptance contract.
 		status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "Hồ sơ sức khỏe điện tử", "kind": "data_store", "level": 3})
@@ -99,10 +99,10 @@ func TestInventoryAPI(t *testing.T) {
 		if status != 200 || assets.Total != 6 {
 			t.Fatalf("list assets: %d %s", status, body)
 		}
-		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/assets", map[string]string{"kind": "ip", "value": "10.0.0.256"}); status != 400 || !strings.Contains(string(body), `"field":"value"`) {
+		if status, body := c.do("op-a", "POST", "/api/v1/systems/"+id+"/assets", map[string]string{"kind": "ip", "value": "10.0.0.256"}); status != 422 || !strings.Contains(string(body), `"field":"value"`) {
 			t.Fatalf("bad asset: %d %s", status, body)
 		}
-		if status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "X", "kind": "website"}); status != 400 {
+		if status, body := c.do("op-a", "POST", "/api/v1/systems", map[string]any{"org_id": a.ID, "name": "X", "kind": "website"}); status != 422 {
 			t.Fatalf("bad kind: %d %s", status, body)
 		}
 

@@ -34,9 +34,9 @@ func TestMessagesFollowTheRequestLanguage(t *testing.T) {
 		status            int
 		vi, en            string
 	}{
-		{"validation", assets, "application/json", []byte(`{"kind":"ip","value":"10.0.0.256"}`), 400,
+		{"validation", assets, "application/json", []byte(`{"kind":"ip","value":"10.0.0.256"}`), 422,
 			`địa chỉ IP "10.0.0.256" không hợp lệ`, `IP address "10.0.0.256" is not valid`},
-		{"JSON decoding", assets, "application/json", []byte(`{"kind":"ip","valu":"10.0.0.1"}`), 400,
+		{"JSON decoding", assets, "application/json", []byte(`{"kind":"ip","valu":"10.0.0.1"}`), 422,
 			`không có trường "valu"`, `unknown field "valu"`},
 		{"import problem", "/api/v1/inventory/import?name=assets.csv", "text/csv", csv, 422,
 			`địa chỉ IP "10.0.0.256" không hợp lệ`, `IP address "10.0.0.256" is not valid`},
@@ -69,7 +69,7 @@ func TestMessagesFollowTheRequestLanguage(t *testing.T) {
 				if lang.cookie != "" {
 					req.AddCookie(&http.Cookie{Name: httpx.LangCookie, Value: lang.cookie})
 				}
-				resp, err := http.DefaultClient.Do(req)
+				resp, err := (&http.Client{Transport: app.Transport}).Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}

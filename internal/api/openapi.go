@@ -4,19 +4,23 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
-	"time"
 
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 )
 
 // OpenAPI builds the OpenAPI 3 document from the registered API routes, so
-// the document lists exactly what the server answers.
+// the document lists exactly what the server answers. A test sends every
+// request of the API and authorisation tests through it (apptest), so a
+// route, field or status it does not describe fails the build.
 func OpenAPI(routes []router.Route, version string) map[string]any {
 	paths := map[string]any{}
-	schemas := map[string]any{
-		"Error": schemaOf(reflect.TypeOf(ErrorBody{}), nil),
-	}
+	c := &components{schemas: map[string]any{}, types: map[string]reflect.Type{}}
+	schemaOf(reflect.TypeOf(ErrorBody{}), c, true)
 	for _, r := range routes {
 		if !r.API() {
 			continue
@@ -30,19 +34,14 @@ func OpenAPI(routes []router.Route, version string) map[string]any {
 		op := map[string]any{
 			"summary":     r.Summary,
 			"operationId": operationID(r),
-			"responses":   responses(r, schemas),
+			"responses":   responses(r, c),
+			"parameters":  parameters(r),
 		}
 		if r.Tag != "" {
 			op["tags"] = []string{r.Tag}
 		}
-		if params := pathParams(r.Path); len(params) > 0 {
-			op["parameters"] = params
-		}
-		if r.Request != nil {
-			op["requestBody"] = map[string]any{
-				"required": true,
-				"content":  map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(r.Request), schemas)}},
-			}
+		if body := requestBody(r); body != nil {
+			op["requestBody"] = body
 		}
 		if r.Public {
 			op["security"] = []any{}
@@ -52,15 +51,17 @@ func OpenAPI(routes []router.Route, version string) map[string]any {
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{
-			"title":       "Khiên API",
-			"version":     version,
-			"description": "Khiên JSON API. Authenticate with `Authorization: Bearer <token>` (see POST /auth/token) or a browser session.",
+			"title":   "Khiên API",
+			"version": version,
+			"description": "Khiên JSON API. Authenticate with `Authorization: Bearer <token>` (see POST /auth/token) or a browser session. " +
+				"Lists take ?limit= (1–500, default 100) and ?cursor= (the previous page's next); errors are the Error envelope, " +
+				"with messages in the language of ?lang= (vi by default).",
 		},
 		"servers":  []any{map[string]any{"url": "/api/v1"}},
 		"paths":    paths,
 		"security": []any{map[string]any{"bearer": []string{}}},
 		"components": map[string]any{
-			"schemas": schemas,
+			"schemas": c.schemas,
 			"securitySchemes": map[string]any{
 				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
 			},
@@ -68,41 +69,151 @@ func OpenAPI(routes []router.Route, version string) map[string]any {
 	}
 }
 
-func responses(r router.Route, schemas map[string]any) map[string]any {
-	status := "200"
-	if r.Method == http.MethodPost {
-		status = "201"
+// Media types of the inventory workbook routes.
+const (
+	xlsxType   = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	binaryType = "application/octet-stream"
+)
+
+// fileRoutes send or take a file rather than JSON.
+var fileRoutes = map[string]bool{
+	"GET /api/v1/inventory/template": true,
+	"GET /api/v1/inventory/export":   true,
+	"POST /api/v1/inventory/import":  true,
+}
+
+func requestBody(r router.Route) map[string]any {
+	binary := map[string]any{"type": "string", "format": "binary"}
+	switch {
+	case r.Method == http.MethodPost && fileRoutes[r.Pattern()]:
+		content := map[string]any{}
+		for _, t := range []string{xlsxType, binaryType, "text/csv"} {
+			content[t] = map[string]any{"schema": binary}
+		}
+		content["multipart/form-data"] = map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+			"properties": map[string]any{"file": binary}}}
+		return map[string]any{"required": true, "content": content}
+	case r.Request == nil:
+		return nil
 	}
-	ok := map[string]any{"description": "success"}
-	if r.Response != nil {
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(r.Response), schemas)}}
-	} else if r.Method == http.MethodDelete {
-		status = "204"
+	s := schemaOf(reflect.TypeOf(r.Request), nil, false)
+	if len(r.Required) > 0 {
+		s["required"] = r.Required
 	}
-	errRef := map[string]any{"$ref": "#/components/schemas/Error"}
-	errResp := func(d string) map[string]any {
-		return map[string]any{"description": d, "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
+	return map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": s}}}
+}
+
+// successStatuses are the statuses of a route's success: 201 for a POST
+// that answers with a body, 204 for one without and for a DELETE, 200 else.
+func successStatuses(r router.Route) []int {
+	switch {
+	case len(r.Status) > 0:
+		return r.Status
+	case r.Method == http.MethodDelete, r.Method == http.MethodPost && r.Response == nil && !fileRoutes[r.Pattern()]:
+		return []int{http.StatusNoContent}
+	case r.Method == http.MethodPost:
+		return []int{http.StatusCreated}
 	}
-	out := map[string]any{status: ok, "400": errResp("invalid input"), "500": errResp("internal error")}
+	return []int{http.StatusOK}
+}
+
+func responses(r router.Route, c *components) map[string]any {
+	errRef := map[string]any{"$ref": "#/components/schemas/ErrorBody"}
+	jsonOf := func(s map[string]any) map[string]any {
+		return map[string]any{"application/json": map[string]any{"schema": s}}
+	}
+	out := map[string]any{}
+	for _, status := range successStatuses(r) {
+		ok := map[string]any{"description": http.StatusText(status)}
+		switch {
+		case status == http.StatusNoContent:
+		case r.Response != nil && status >= 400:
+			// The import answers its problems with its own result.
+			ok["content"] = jsonOf(map[string]any{"oneOf": []any{schemaOf(reflect.TypeOf(r.Response), c, true), errRef}})
+		case r.Response != nil:
+			ok["content"] = jsonOf(schemaOf(reflect.TypeOf(r.Response), c, true))
+		case r.Method == http.MethodGet && fileRoutes[r.Pattern()]:
+			ok["content"] = map[string]any{xlsxType: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		default:
+			ok["content"] = jsonOf(map[string]any{"type": "object"})
+		}
+		out[strconv.Itoa(status)] = ok
+	}
+	// Any route may be throttled (429 with Retry-After), not only sign-in,
+	// and any may meet a read-only database (503) or a full disk (507).
+	errors := []int{http.StatusMethodNotAllowed, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusServiceUnavailable, http.StatusInsufficientStorage}
 	if !r.Public {
-		out["401"] = errResp("not authenticated")
-		out["403"] = errResp("not allowed")
-		out["404"] = errResp("not found or outside the caller's scope")
+		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodDelete {
+		errors = append(errors, http.StatusConflict, http.StatusRequestEntityTooLarge)
+	}
+	if r.Public && r.Method == http.MethodPost {
+		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden)
+	}
+	for _, status := range errors {
+		if _, taken := out[strconv.Itoa(status)]; !taken {
+			out[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status), "content": jsonOf(errRef)}
+		}
 	}
 	return out
 }
 
 var paramPattern = regexp.MustCompile(`\{([a-zA-Z_]+)\}`)
 
-func pathParams(path string) []any {
+// parameters are the route's path parameters (ids are positive integers),
+// its query parameters, the page of a list and the language.
+func parameters(r router.Route) []any {
 	var out []any
-	for _, m := range paramPattern.FindAllStringSubmatch(path, -1) {
-		out = append(out, map[string]any{
-			"name": m[1], "in": "path", "required": true,
-			"schema": map[string]any{"type": "string"},
-		})
+	for _, m := range paramPattern.FindAllStringSubmatch(r.Path, -1) {
+		s := map[string]any{"type": "string"}
+		if m[1] == "id" || strings.HasSuffix(m[1], "_id") {
+			s = map[string]any{"type": "integer", "format": "int64", "minimum": 1}
+		}
+		if e := pathEnums[m[1]]; e != nil {
+			s["enum"] = e
+		}
+		out = append(out, map[string]any{"name": m[1], "in": "path", "required": true, "schema": s})
+	}
+	query := r.Query
+	if isList(r.Response) {
+		query = append(slices.Clone(query),
+			router.Param{Name: "limit", Type: "integer", Min: 1, Max: storage.MaxLimit, Description: "page size (default " + strconv.Itoa(storage.DefaultLimit) + ")"},
+			router.Param{Name: "cursor", Description: "the next value of the previous page"})
+	}
+	// Not an enum: any other value is answered in Vietnamese, not refused.
+	query = append(query, router.Param{Name: "lang", Description: "language of messages: " + i18n.VI + " (the default) or " + i18n.EN})
+	for _, q := range query {
+		s := map[string]any{"type": cmp(q.Type, "string")}
+		if q.Type == "integer" {
+			s["format"] = "int64"
+		}
+		if q.Max > 0 {
+			s["minimum"], s["maximum"] = q.Min, q.Max
+		}
+		if q.Enum != nil {
+			s["enum"] = q.Enum
+		}
+		p := map[string]any{"name": q.Name, "in": "query", "schema": s}
+		if q.Description != "" {
+			p["description"] = q.Description
+		}
+		out = append(out, p)
 	}
 	return out
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// isList reports whether v is a List envelope.
+func isList(v any) bool {
+	return v != nil && strings.HasPrefix(reflect.TypeOf(v).Name(), "List[")
 }
 
 func operationID(r router.Route) string {
@@ -115,85 +226,4 @@ func operationID(r router.Route) string {
 		}
 	}
 	return b.String()
-}
-
-var timeType = reflect.TypeOf(time.Time{})
-
-// schemaOf describes a Go type as a JSON schema, following json tags. Named
-// struct types go to components/schemas and are referenced, so each appears once.
-func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == timeType {
-		return map[string]any{"type": "string", "format": "date-time"}
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
-	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return map[string]any{"type": "string", "format": "byte"}
-		}
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), schemas)}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), schemas)}
-	case reflect.Struct:
-		name := schemaName(t)
-		if schemas != nil && name != "" {
-			if _, done := schemas[name]; !done {
-				schemas[name] = map[string]any{} // placeholder stops recursion
-				schemas[name] = structSchema(t, schemas)
-			}
-			return map[string]any{"$ref": "#/components/schemas/" + name}
-		}
-		return structSchema(t, schemas)
-	}
-	return map[string]any{}
-}
-
-// schemaName names a struct for components; generic instances get a readable name.
-func schemaName(t reflect.Type) string {
-	name := t.Name()
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		inner := name[i+1 : len(name)-1]
-		inner = inner[strings.LastIndexAny(inner, "./")+1:]
-		name = name[:i] + "Of" + inner
-	}
-	return name
-}
-
-func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
-	props := map[string]any{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name := strings.Split(tag, ",")[0]
-		if f.Anonymous && name == "" {
-			if sub, ok := structSchema(f.Type, schemas)["properties"].(map[string]any); ok {
-				for k, v := range sub {
-					props[k] = v
-				}
-			}
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = schemaOf(f.Type, schemas)
-	}
-	return map[string]any{"type": "object", "properties": props}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -40,21 +41,22 @@ type PasswordChange struct {
 func (h *Handler) userRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/api/v1/users", Tag: "users", Summary: "Users in the caller's scope (?org_id=, ?role=, ?q=)",
+			Query:    []router.Param{{Name: "org_id", Type: "integer"}, {Name: "role", Enum: roleCodes()}, {Name: "q", Description: "search in names"}},
 			Response: List[identity.User]{}, Handler: h.listUsers},
 		{Method: "POST", Path: "/api/v1/users", Tag: "users", Summary: "Create a user (platform admin, or the agency's admin for agency roles)",
-			Request: UserCreate{}, Response: identity.User{}, Handler: h.createUser},
+			Request: UserCreate{}, Required: []string{"email", "role", "org_id", "password"}, Response: identity.User{}, Handler: h.createUser},
 		{Method: "GET", Path: "/api/v1/users/{id}", Tag: "users", Summary: "One user",
 			Response: identity.User{}, Handler: h.getUser},
 		{Method: "PATCH", Path: "/api/v1/users/{id}", Tag: "users", Summary: "Change a user's name, role, organisation or disabled state",
 			Request: identity.UserUpdate{}, Response: identity.User{}, Handler: h.updateUser},
 		{Method: "PUT", Path: "/api/v1/users/{id}/assignments", Tag: "users", Summary: "Set the organisations of an auditor or responder",
-			Request: Assignments{}, Response: identity.User{}, Handler: h.assignUser},
+			Request: Assignments{}, Required: []string{"org_ids"}, Response: identity.User{}, Handler: h.assignUser},
 		{Method: "POST", Path: "/api/v1/users/{id}/password", Tag: "users", Summary: "Set a user's password (ends their sessions)",
-			Request: PasswordSet{}, Handler: h.resetPassword},
+			Request: PasswordSet{}, Required: []string{"password"}, Handler: h.resetPassword},
 		{Method: "POST", Path: "/api/v1/users/{id}/mfa-reset", Tag: "users", Summary: "Remove a user's MFA enrolment (they enrol again at next sign-in)",
 			Handler: h.resetMFA},
 		{Method: "POST", Path: "/api/v1/me/password", Tag: "identity", Summary: "Change the caller's password",
-			Request: PasswordChange{}, Handler: h.changePassword},
+			Request: PasswordChange{}, Required: []string{"current_password", "new_password"}, Handler: h.changePassword},
 	}
 }
 
@@ -68,8 +70,9 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		q.OrgID = id
 	}
-	users, err := identity.ListUsers(r.Context(), h.Store, httpx.Caller(r), q)
-	respond(w, r, http.StatusOK, NewList(users, len(users), ""), err)
+	writePage(w, r, func(p storage.Page) (storage.Paged[identity.User], error) {
+		return identity.ListUsers(r.Context(), h.Store, httpx.Caller(r), q, p)
+	})
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {

@@ -35,6 +35,7 @@ var inventoryRows = map[string]rule{
 	"GET /api/v1/assets/{id}":                                     object(everyone, global, assetIn, nil),
 	"PATCH /api/v1/assets/{id}":                                   object(writers, global, assetIn, func(c *cell) any { return map[string]string{"notes": "Thử"} }),
 	"GET /api/v1/staff":                                           unscoped(everyone...),
+	"GET /api/v1/merges":                                          unscoped(everyone...),
 	"POST /api/v1/staff":                                          object(writers, global, parentOrg, staffJSON),
 	"GET /api/v1/staff/{id}":                                      object(everyone, global, staffIn, nil),
 	"PATCH /api/v1/staff/{id}":                                    object(writers, global, staffIn, func(c *cell) any { return map[string]string{"position": "Thử"} }),

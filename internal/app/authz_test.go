@@ -268,7 +268,7 @@ func send(t *testing.T, app *apptest.App, method, path, token string, cookie *ht
 	if cookie != nil {
 		req.AddCookie(cookie)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{Transport: app.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/storage"
 )
 
 // Tokens carry the MFA guarantee of sessions (issue 10, item 1): a role
@@ -28,7 +29,9 @@ func TestTokensKeepTheMFARequirement(t *testing.T) {
 			return app.JSON(t, token, "GET", "/api/v1/me", nil, nil) == http.StatusOK
 		}
 		revocations := func() int {
-			entries, _, err := audit.List(ctx, app.Store, access.SystemActor("test"), audit.Query{Action: "token.revoke", ObjectType: "token", Limit: audit.MaxPage})
+			entries, err := storage.All(func(p storage.Page) (storage.Paged[audit.Entry], error) {
+				return audit.List(ctx, app.Store, access.SystemActor("test"), audit.Query{Action: "token.revoke", ObjectType: "token"}, p)
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -71,6 +71,10 @@ type App struct {
 	Store  *storage.Store
 	DB     *database.DB
 	Root   identity.Org // the root organisation (the province)
+	// Transport checks every API request and answer against the server's
+	// OpenAPI document (see contract); every client of the App uses it, and
+	// tests that build their own client should too.
+	Transport http.RoundTripper
 
 	mu    sync.Mutex
 	codes int // sequence for generated codes and e-mail addresses
@@ -121,7 +125,7 @@ func newApp(t testing.TB, db *database.DB) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &App{URL: ts.URL, HTTP: ts, Server: srv, Store: store, DB: db, Root: root}
+	return &App{URL: ts.URL, HTTP: ts, Server: srv, Store: store, DB: db, Root: root, Transport: newContract(t, srv.Routes(), ts.URL)}
 }
 
 func (a *App) next() int {
@@ -233,6 +237,13 @@ func (a *App) Token(t testing.TB, u *User) string {
 // not nil) and returns the status code.
 func (a *App) JSON(t testing.TB, token, method, path string, in, out any) int {
 	t.Helper()
+	status, _ := a.JSONHeader(t, token, method, path, in, out)
+	return status
+}
+
+// JSONHeader is JSON that also returns the answer's header (Retry-After, Allow, …).
+func (a *App) JSONHeader(t testing.TB, token, method, path string, in, out any) (int, http.Header) {
+	t.Helper()
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -251,7 +262,7 @@ func (a *App) JSON(t testing.TB, token, method, path string, in, out any) int {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: a.Transport}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +276,7 @@ func (a *App) JSON(t testing.TB, token, method, path string, in, out any) int {
 			t.Fatalf("apptest: %s %s: decode %d answer %q: %v", method, path, resp.StatusCode, data, err)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, resp.Header
 }
 
 // SecondFactor returns a code that signs the user in now: the TOTP code of
@@ -307,7 +318,7 @@ func (a *App) Client(t testing.TB, u *User) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: jar, Transport: a.Transport}
 	form := url.Values{"email": {u.Email}, "password": {u.Password}, "totp": {a.SecondFactor(t, u)}}
 	resp, err := c.PostForm(a.URL+"/login", form)
 	if err != nil {

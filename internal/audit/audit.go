@@ -32,7 +32,7 @@ type Entry struct {
 	ObjectType string    `json:"object_type,omitempty"`
 	ObjectID   string    `json:"object_id,omitempty"`
 	OrgID      int64     `json:"org_id,omitempty"`
-	Details    string    `json:"details,omitempty"`
+	Details    Details   `json:"details,omitempty"`
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
 	HashKind   string    `json:"hash_kind"`
@@ -44,6 +44,21 @@ const (
 	PlainHash = "sha256"
 	KeyedHash = "hmac-sha256"
 )
+
+// Details are an entry's old and new values, {"old":…,"new":…}: stored
+// (and hashed) as the JSON text, sent in the API as the object itself.
+type Details string
+
+// MarshalJSON writes the stored JSON as it is: an object, not a string.
+func (d Details) MarshalJSON() ([]byte, error) {
+	if d == "" {
+		return []byte("null"), nil
+	}
+	if !json.Valid([]byte(d)) {
+		return nil, fmt.Errorf("audit details are not JSON: %.40q", string(d))
+	}
+	return []byte(d), nil
+}
 
 // Change describes an audited event: what was done to which object, and
 // (for updates) the old and new values.
@@ -116,7 +131,7 @@ func Write(ctx context.Context, db *storage.Store, actor access.Actor, c Change)
 	return db.InTx(ctx, func(tx *storage.Tx) error { return Record(ctx, tx, actor, c) })
 }
 
-func auditDetails(c Change) (string, error) {
+func auditDetails(c Change) (Details, error) {
 	if c.Old == nil && c.New == nil {
 		return "", nil
 	}
@@ -127,7 +142,7 @@ func auditDetails(c Change) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("audit %s: encode details: %w", c.Action, err)
 	}
-	return string(b), nil
+	return Details(b), nil
 }
 
 // ComputeHash is the entry's hash over its previous hash and its fields, in a
@@ -140,7 +155,7 @@ func (e Entry) ComputeHash(key []byte) string {
 		strconv.FormatInt(e.ActorID, 10),
 		e.Actor, e.IP, e.Action, e.ObjectType, e.ObjectID,
 		strconv.FormatInt(e.OrgID, 10),
-		e.Details,
+		string(e.Details),
 	}
 	var b strings.Builder
 	for _, f := range fields {
@@ -155,9 +170,6 @@ func (e Entry) ComputeHash(key []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// MaxPage bounds one read of the audit log (a page or an export).
-const MaxPage = 10000
-
 // Query filters the audit log. Zero values do not filter.
 type Query struct {
 	Actor      string // e-mail address, substring
@@ -166,8 +178,6 @@ type Query struct {
 	ObjectID   string
 	OrgID      int64
 	From, To   time.Time
-	BeforeID   int64 // paging: entries older than this id
-	Limit      int
 }
 
 const auditColumns = "a.id, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type, a.object_id, a.org_id, a.details, a.prev_hash, a.hash, a.hash_kind"
@@ -180,61 +190,43 @@ func scanEntry(row storage.Scanner) (Entry, error) {
 	return e, err
 }
 
-// List returns audit entries, newest first, for those allowed to read
-// the log (administrators and coordinators). next is the BeforeID of the
-// following page, 0 at the end.
-func List(ctx context.Context, db storage.Querier, actor access.Actor, q Query) (entries []Entry, next int64, err error) {
+// auditOrder is newest first.
+var auditOrder = storage.Keyset{ID: "a.id", Desc: true}
+
+// List returns page p of the audit entries matching q, newest first, for
+// those allowed to read the log (administrators and coordinators).
+func List(ctx context.Context, db storage.Querier, actor access.Actor, q Query, p storage.Page) (storage.Paged[Entry], error) {
 	if !actor.Global() || !actor.Can(access.ReadAudit, "/") {
-		return nil, 0, fmt.Errorf("audit log: %w: role %s may not read the audit log", access.ErrForbidden, actor.Role)
+		return storage.Paged[Entry]{}, fmt.Errorf("audit log: %w", access.Denied(actor.Role, access.ReadAudit))
 	}
-	if q.Limit <= 0 {
-		q.Limit = 100
-	}
-	q.Limit = min(q.Limit, MaxPage)
-	where := []string{"1=1"}
-	var args []any
-	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	w := storage.NewWhere("1=1")
 	if q.Actor != "" {
-		add("lower(a.actor) LIKE ?", "%"+strings.ToLower(q.Actor)+"%")
+		w.Add("lower(a.actor) LIKE ?", "%"+strings.ToLower(q.Actor)+"%")
 	}
 	if q.Action != "" {
-		add("a.action LIKE ?", q.Action+"%")
+		w.Add("a.action LIKE ?", q.Action+"%")
 	}
 	if q.ObjectType != "" {
-		add("a.object_type = ?", q.ObjectType)
+		w.Add("a.object_type = ?", q.ObjectType)
 	}
 	if q.ObjectID != "" {
-		add("a.object_id = ?", q.ObjectID)
+		w.Add("a.object_id = ?", q.ObjectID)
 	}
 	if q.OrgID != 0 {
-		add("a.org_id = ?", q.OrgID)
+		w.Add("a.org_id = ?", q.OrgID)
 	}
 	if !q.From.IsZero() {
-		add("a.at >= ?", q.From)
+		w.Add("a.at >= ?", q.From)
 	}
 	if !q.To.IsZero() {
-		add("a.at < ?", q.To)
+		w.Add("a.at < ?", q.To)
 	}
-	if q.BeforeID != 0 {
-		add("a.id < ?", q.BeforeID)
-	}
-	rows, err := db.Query(ctx, "SELECT "+auditColumns+" FROM audit_log a WHERE "+strings.Join(where, " AND ")+" ORDER BY a.id DESC LIMIT ?", append(args, q.Limit+1)...)
+	res, err := storage.List[Entry]{Select: "SELECT " + auditColumns, From: " FROM audit_log a", Where: w, Order: auditOrder, Scan: scanEntry,
+		Key: func(e Entry) []any { return []any{e.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list audit log: %w", err)
+		return res, fmt.Errorf("list audit log: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list audit log: %w", err)
-		}
-		entries = append(entries, e)
-	}
-	if len(entries) > q.Limit {
-		entries = entries[:q.Limit]
-		next = entries[q.Limit-1].ID
-	}
-	return entries, next, rows.Err()
+	return res, nil
 }
 
 // ParseQuery reads the audit log filters from the query string (the web
@@ -253,7 +245,7 @@ func ParseQuery(v url.Values) (Query, error) {
 		}
 		return n
 	}
-	q.OrgID, q.BeforeID, q.Limit = parseInt("org_id"), parseInt("cursor"), int(parseInt("limit"))
+	q.OrgID = parseInt("org_id")
 	parseTime := func(field string, endOfDay bool) time.Time {
 		s := v.Get(field)
 		if s == "" {

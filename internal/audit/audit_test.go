@@ -31,15 +31,17 @@ func TestChain(t *testing.T) {
 		if err != nil || head.Count != before+3 {
 			t.Fatalf("intact chain: %d entries (want %d), %v", head.Count, before+3, err)
 		}
-		page, next, err := audit.List(ctx, s, system, audit.Query{Limit: 2})
-		if err != nil || len(page) != 2 || next != page[1].ID {
-			t.Fatalf("first page: %d entries, next %d, %v", len(page), next, err)
+		first, err := audit.List(ctx, s, system, audit.Query{Action: "test."}, storage.First(2))
+		page := first.Items
+		if err != nil || len(page) != 2 || first.Next == "" || first.Total != 3 {
+			t.Fatalf("first page: %d entries of %d, next %q, %v", len(page), first.Total, first.Next, err)
 		}
-		rest, next, _ := audit.List(ctx, s, system, audit.Query{Limit: 2, BeforeID: next, Action: "test."})
-		if len(rest) != 1 || next != 0 {
-			t.Fatalf("second page: %d entries, next %d", len(rest), next)
+		after, _ := storage.DecodeCursor(first.Next)
+		rest, _ := audit.List(ctx, s, system, audit.Query{Action: "test."}, storage.Page{Limit: 2, After: after})
+		if len(rest.Items) != 1 || rest.Next != "" || rest.Items[0].ID >= page[1].ID {
+			t.Fatalf("second page: %+v", rest)
 		}
-		if _, _, err := audit.List(ctx, s, access.Actor{Role: access.AgencyAdmin, OrgPath: "/1/"}, audit.Query{}); !errors.Is(err, access.ErrForbidden) {
+		if _, err := audit.List(ctx, s, access.Actor{Role: access.AgencyAdmin, OrgPath: "/1/"}, audit.Query{}, storage.Page{}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("an agency administrator must not read the log: %v", err)
 		}
 		// Deleting an entry breaks the link of the one after it.

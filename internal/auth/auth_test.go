@@ -96,7 +96,8 @@ func TestBruteForceLockout(t *testing.T) {
 			t.Fatalf("from a throttled address: %v", err)
 		}
 		// Every outcome is in the audit log, with the address.
-		entries, _, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login"})
+		res, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login"}, storage.Page{})
+		entries := res.Items
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +146,9 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 			return locked
 		}
 		evaluated := func(ip string) int {
-			entries, _, err := audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login_failed", Limit: audit.MaxPage})
+			entries, err := storage.All(func(p storage.Page) (storage.Paged[audit.Entry], error) {
+				return audit.List(ctx, s, access.SystemActor("test"), audit.Query{Action: "user.login_failed"}, p)
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

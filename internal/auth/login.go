@@ -46,6 +46,9 @@ func (e *LockedError) Clock() string {
 	return e.Until.In(time.FixedZone("ICT", 7*3600)).Format("15:04")
 }
 
+// RetryAt is when the lockout ends (httpx.Throttled: a 429 with Retry-After).
+func (e *LockedError) RetryAt() time.Time { return e.Until }
+
 func (e *LockedError) Error() string {
 	t := e.Clock()
 	return fmt.Sprintf("too many failed sign-ins; try again after %s / đăng nhập sai quá nhiều lần, tài khoản tạm khoá; thử lại sau %s", t, t)
@@ -232,7 +235,8 @@ func (a *Authenticator) ChangePassword(ctx context.Context, actor access.Actor, 
 	if err := a.reserveAttempt(ctx, actor); err != nil {
 		var locked *LockedError
 		if errors.As(err, &locked) {
-			return validation.Invalid("current_password", "login.locked", locked.Clock())
+			// Both: a 429 for the API, the field's message for the form.
+			return fmt.Errorf("%w: %w", locked, validation.Invalid("current_password", "login.locked", locked.Clock()))
 		}
 		return err
 	}

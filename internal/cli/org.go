@@ -43,7 +43,7 @@ func newOrgListCmd(lang *string) *cobra.Command {
 			}
 			defer closeDB()
 			actor := access.SystemActor("cli")
-			orgs, err := identity.ListOrgs(ctx, store, actor, q)
+			orgs, err := identity.AllOrgs(ctx, store, actor, q)
 			if err != nil {
 				return err
 			}

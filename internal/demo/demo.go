@@ -82,9 +82,9 @@ var (
 func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 	var sum Summary
 	actor := access.SystemActor("demo")
-	if _, n, err := inventory.ListSystems(ctx, store, actor, inventory.SystemFilter{Level: -1, Limit: 1}); err != nil {
+	if res, err := inventory.ListSystems(ctx, store, actor, inventory.SystemFilter{Level: -1}, storage.First(1)); err != nil {
 		return sum, err
-	} else if n > 0 {
+	} else if res.Total > 0 {
 		return sum, ErrNotEmpty
 	}
 	root, err := identity.RootOrg(ctx, store)

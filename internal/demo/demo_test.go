@@ -39,7 +39,8 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 			if login.NeedsEnrolment != u.Role.RequiresMFA() {
 				t.Errorf("%s: enrolment required = %v", u.Email, login.NeedsEnrolment)
 			}
-			_, n, err := inventory.ListSystems(ctx, store, login.Actor, inventory.SystemFilter{Level: -1, Limit: 1})
+			res, err := inventory.ListSystems(ctx, store, login.Actor, inventory.SystemFilter{Level: -1}, storage.First(1))
+			n := res.Total
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +90,8 @@ func checkTodaysCity(t *testing.T, store *storage.Store, sum demo.Summary) {
 	if active != sum.Agencies+1 || archived != sum.Merged {
 		t.Errorf("%d active and %d archived organisations; summary %+v", active, archived, sum)
 	}
-	merges, err := inventory.ListMerges(ctx, store, actor)
+	mergesPage, err := inventory.ListMerges(ctx, store, actor, storage.First(500))
+	merges := mergesPage.Items
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +108,8 @@ func checkTodaysCity(t *testing.T, store *storage.Store, sum demo.Summary) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	systems, _, err := inventory.ListSystems(ctx, store, actor, inventory.SystemFilter{Level: -1, Limit: 100, OrgID: skhcn.ID, Query: "Hậu Giang"})
+	systemsPage, err := inventory.ListSystems(ctx, store, actor, inventory.SystemFilter{Level: -1, OrgID: skhcn.ID, Query: "Hậu Giang"}, storage.First(500))
+	systems := systemsPage.Items
 	if err != nil || len(systems) == 0 {
 		t.Errorf("SKHCN holds no system of the former Hậu Giang department (%v)", err)
 	}

@@ -11,11 +11,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
@@ -90,7 +92,7 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		case errors.As(err, &typ):
 			return validation.Invalid(typ.Field, "validation.json_type", typ.Type.String())
 		case errors.As(err, &tooBig):
-			return validation.Invalid("body", "validation.body_too_large", MaxBodyBytes)
+			return fmt.Errorf("%w: %w", ErrTooLarge, validation.Invalid("body", "validation.body_too_large", MaxBodyBytes))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return validation.Invalid("body", "validation.json_eof")
 		case errors.Is(err, io.EOF):
@@ -169,7 +171,13 @@ type Problem struct {
 	Code   string
 }
 
-// statuses is the one table from domain errors to answers, most specific first.
+// ErrTooLarge marks a request body over its limit (413); Decode wraps it
+// with the field error that says the limit.
+var ErrTooLarge = errors.New("request body too large")
+
+// statuses is the one table from domain errors to answers, most specific
+// first. Sentinels come before validation: a conflict or a refusal may carry
+// a validation.Error as its localisable detail.
 var statuses = []struct {
 	err error
 	Problem
@@ -179,6 +187,7 @@ var statuses = []struct {
 	{storage.ErrConflict, Problem{http.StatusConflict, "conflict"}},
 	{storage.ErrStorageFull, Problem{http.StatusInsufficientStorage, "storage_full"}},
 	{storage.ErrReadOnly, Problem{http.StatusServiceUnavailable, "read_only"}},
+	{ErrTooLarge, Problem{http.StatusRequestEntityTooLarge, "too_large"}},
 }
 
 // LogFailure logs a request that failed on the server's side, unless the
@@ -192,17 +201,75 @@ func LogFailure(r *http.Request, msg string, err error) {
 	slog.Log(r.Context(), level, msg, "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
+// Throttled is an error that asks the caller to come back later (a
+// sign-in lockout): 429, with Retry-After.
+type Throttled interface {
+	error
+	RetryAt() time.Time
+}
+
 // ProblemOf is the answer to err. Anything not in the table is an internal
 // error: logged by the caller, never shown, since internals are not the
 // user's business.
 func ProblemOf(err error) Problem {
-	if _, ok := validation.As(err); ok {
-		return Problem{http.StatusBadRequest, "invalid"}
-	}
 	for _, s := range statuses {
 		if errors.Is(err, s.err) {
 			return s.Problem
 		}
 	}
+	var th Throttled
+	if errors.As(err, &th) {
+		return Problem{http.StatusTooManyRequests, "locked"}
+	}
+	if _, ok := validation.As(err); ok {
+		return Problem{http.StatusUnprocessableEntity, "invalid"}
+	}
 	return Problem{http.StatusInternalServerError, "internal"}
+}
+
+// Detail is what err says to the user in lang: the message, and the
+// fields of an input error or a conflict. It is empty when err carries
+// nothing localisable; other error text (English context for logs) is never
+// shown, nor anything about an object outside the caller's scope.
+func Detail(err error, lang string) (string, validation.Errors) {
+	if c := ProblemOf(err).Code; c == "not_found" || c == "internal" {
+		return "", nil
+	}
+	if es, ok := validation.As(err); ok {
+		es = es.Localize(lang)
+		return es.Error(), es
+	}
+	var m validation.Message
+	if errors.As(err, &m) {
+		return m.Localize(lang), nil
+	}
+	return "", nil
+}
+
+// ParsePage reads a list's ?limit= (1 to storage.MaxLimit, default
+// storage.DefaultLimit) and ?cursor= (a next value handed out earlier).
+func ParsePage(r *http.Request) (storage.Page, error) {
+	var p storage.Page
+	var es validation.Errors
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" || q.Has("limit") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > storage.MaxLimit {
+			es.Add("limit", "validation.limit", storage.MaxLimit)
+		}
+		p.Limit = n
+	}
+	after, err := storage.DecodeCursor(q.Get("cursor"))
+	if err != nil {
+		es.AddAt("cursor", err)
+	}
+	p.After = after
+	return p, es.Err()
+}
+
+// RetryAfter sets the Retry-After header of a 429 to the whole seconds
+// until until (at least one), which pages and the API both send during a
+// sign-in lockout.
+func RetryAfter(w http.ResponseWriter, until, now time.Time) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(until.Sub(now), time.Second).Seconds()))))
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
@@ -68,16 +69,27 @@ func TestPathID(t *testing.T) {
 	}
 }
 
+// lockout is a Throttled error, as auth.LockedError is.
+type lockout struct{}
+
+func (lockout) Error() string      { return "locked" }
+func (lockout) RetryAt() time.Time { return time.Now().Add(time.Minute) }
+
 func TestProblemOf(t *testing.T) {
 	for _, tt := range []struct {
 		err    error
 		status int
 		code   string
 	}{
-		{validation.Invalid("name", "validation.id"), 400, "invalid"},
+		{validation.Invalid("name", "validation.id"), 422, "invalid"},
+		{fmt.Errorf("create org: %w", validation.Errors{validation.Invalid("code", "validation.id")}), 422, "invalid"},
+		{fmt.Errorf("code SKHCN: %w", storage.Conflict("code", "validation.id")), 409, "conflict"},
+		{access.Denied(access.Viewer, access.Write), 403, "forbidden"},
+		{fmt.Errorf("%w: %w", ErrTooLarge, validation.Invalid("body", "validation.body_too_large", 1)), 413, "too_large"},
 		{fmt.Errorf("system 3: %w", access.ErrNotFound), 404, "not_found"},
 		{fmt.Errorf("role viewer: %w", access.ErrForbidden), 403, "forbidden"},
 		{fmt.Errorf("code SKHCN: %w", storage.ErrConflict), 409, "conflict"},
+		{fmt.Errorf("change password: %w", lockout{}), 429, "locked"},
 		{errors.New("disk full"), 500, "internal"},
 	} {
 		if p := ProblemOf(tt.err); p.Status != tt.status || p.Code != tt.code {
@@ -118,5 +130,57 @@ func TestDecodeRefusesControlCharacters(t *testing.T) {
 		if len(es) != 1 || es[0].Field != tt.field || es[0].Key != "validation.control_char" {
 			t.Errorf("%s: want a control character problem with %s, got %v", tt.in, tt.field, err)
 		}
+	}
+}
+
+func TestParsePage(t *testing.T) {
+	cursor := storage.EncodeCursor([]any{"SKHCN", int64(7)})
+	for _, tt := range []struct {
+		query     string
+		limit     int
+		after     []any
+		badFields []string
+	}{
+		{"", 0, nil, nil},
+		{"limit=1", 1, nil, nil},
+		{"limit=500", 500, nil, nil},
+		{"cursor=" + cursor, 0, []any{"SKHCN", int64(7)}, nil},
+		{"limit=0", 0, nil, []string{"limit"}},
+		{"limit=501", 0, nil, []string{"limit"}},
+		{"limit=-1", 0, nil, []string{"limit"}},
+		{"limit=ten", 0, nil, []string{"limit"}},
+		{"limit=", 0, nil, []string{"limit"}},
+		{"cursor=100", 0, nil, []string{"cursor"}},
+		{"limit=0&cursor=x" + cursor, 0, nil, []string{"limit", "cursor"}},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			p, err := ParsePage(httptest.NewRequest("GET", "/?"+tt.query, nil))
+			var fields []string
+			es, _ := validation.As(err)
+			for _, e := range es {
+				fields = append(fields, e.Field)
+			}
+			if strings.Join(fields, ",") != strings.Join(tt.badFields, ",") {
+				t.Fatalf("fields %v, want %v (%v)", fields, tt.badFields, err)
+			}
+			if err == nil && (p.Limit != tt.limit || fmt.Sprint(p.After) != fmt.Sprint(tt.after)) {
+				t.Fatalf("page %+v", p)
+			}
+		})
+	}
+}
+
+func TestDetailIsInTheReadersLanguage(t *testing.T) {
+	err := fmt.Errorf("update user 3: %w", access.Denied(access.Viewer, access.ManageUsers))
+	for lang, want := range map[string]string{i18n.VI: "Chỉ xem", i18n.EN: "manage users"} {
+		if msg, fields := Detail(err, lang); fields != nil || !strings.Contains(msg, want) || strings.Contains(msg, "update user") {
+			t.Errorf("%s: %q %v", lang, msg, fields)
+		}
+	}
+	if msg, fields := Detail(errors.New("disk full"), i18n.EN); msg != "" || fields != nil {
+		t.Errorf("internal detail shown: %q %v", msg, fields)
+	}
+	if msg, fields := Detail(fmt.Errorf("org: %w", storage.Conflict("code", "validation.id")), i18n.EN); len(fields) != 1 || fields[0].Field != "code" || msg == "" {
+		t.Errorf("conflict: %q %v", msg, fields)
 	}
 }

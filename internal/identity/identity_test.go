@@ -74,7 +74,7 @@ func TestOrgTree(t *testing.T) {
 		if _, err := identity.UpdateOrg(ctx, s, system, dept.ID, identity.OrgInput{Code: "SO-A", Name: "Sở Khoa học và Công nghệ", Kind: identity.OrgDepartment}); err != nil {
 			t.Fatal(err)
 		}
-		found, err := identity.ListOrgs(ctx, s, system, identity.OrgQuery{Search: "khoa hoc"})
+		found, err := identity.AllOrgs(ctx, s, system, identity.OrgQuery{Search: "khoa hoc"})
 		if err != nil || len(found) != 1 || found[0].ID != dept.ID {
 			t.Fatalf("search ignoring diacritics: %v %v", found, err)
 		}
@@ -84,8 +84,8 @@ func TestOrgTree(t *testing.T) {
 		if _, err := identity.CreateOrg(ctx, s, system, identity.OrgInput{Code: "UNDER-ARCHIVED", Name: "x", ParentID: dept.ID}); !isValidation(err, "parent_id") {
 			t.Fatalf("child of an archived organisation: %v", err)
 		}
-		active, _ := identity.ListOrgs(ctx, s, system, identity.OrgQuery{})
-		all, _ := identity.ListOrgs(ctx, s, system, identity.OrgQuery{IncludeArchived: true})
+		active, _ := identity.AllOrgs(ctx, s, system, identity.OrgQuery{})
+		all, _ := identity.AllOrgs(ctx, s, system, identity.OrgQuery{IncludeArchived: true})
 		if len(all) != len(active)+1 {
 			t.Fatalf("archived organisation must leave the default list: %d active, %d all", len(active), len(all))
 		}
@@ -107,7 +107,7 @@ func TestScopeInStorage(t *testing.T) {
 		inB := mustUser(t, s, access.AgencyOperator, b.ID, "op@b.vn")
 
 		// Organisations: subtree only, other agencies do not exist.
-		orgs, _ := identity.ListOrgs(ctx, s, viewer, identity.OrgQuery{})
+		orgs, _ := identity.AllOrgs(ctx, s, viewer, identity.OrgQuery{})
 		if len(orgs) != 2 || orgs[0].ID != a.ID || orgs[1].ID != aChild.ID {
 			t.Fatalf("viewer of A sees %v", orgs)
 		}
@@ -118,7 +118,7 @@ func TestScopeInStorage(t *testing.T) {
 			t.Fatalf("viewer creating an organisation: %v", err)
 		}
 		// Auditors see only what they are assigned.
-		if orgs, _ := identity.ListOrgs(ctx, s, auditor, identity.OrgQuery{}); len(orgs) != 0 {
+		if orgs, _ := identity.AllOrgs(ctx, s, auditor, identity.OrgQuery{}); len(orgs) != 0 {
 			t.Fatalf("unassigned auditor sees %v", orgs)
 		}
 		if err := identity.SetAssignments(ctx, s, coordinator, auditor.UserID, []int64{b.ID}); err != nil {
@@ -126,7 +126,7 @@ func TestScopeInStorage(t *testing.T) {
 		}
 		u, _ := identity.UserByEmail(ctx, s, "auditor@city.vn")
 		auditor, _ = identity.ActorFor(ctx, s, u)
-		if orgs, _ := identity.ListOrgs(ctx, s, auditor, identity.OrgQuery{}); len(orgs) != 1 || orgs[0].ID != b.ID {
+		if orgs, _ := identity.AllOrgs(ctx, s, auditor, identity.OrgQuery{}); len(orgs) != 1 || orgs[0].ID != b.ID {
 			t.Fatalf("auditor assigned to B sees %v", orgs)
 		}
 		if err := identity.SetAssignments(ctx, s, agencyAdmin, auditor.UserID, []int64{a.ID}); err == nil {
@@ -145,11 +145,13 @@ func TestScopeInStorage(t *testing.T) {
 		if _, err := identity.GetUser(ctx, s, agencyAdmin, inB.UserID); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("agency admin reading another agency's user: %v", err)
 		}
-		users, err := identity.ListUsers(ctx, s, agencyAdmin, identity.UserQuery{})
+		users, err := storage.All(func(p storage.Page) (storage.Paged[identity.User], error) {
+			return identity.ListUsers(ctx, s, agencyAdmin, identity.UserQuery{}, p)
+		})
 		if err != nil || len(users) != 3 {
 			t.Fatalf("agency admin of A lists %d users (%v), want its 3", len(users), err)
 		}
-		if _, err := identity.ListUsers(ctx, s, viewer, identity.UserQuery{}); !errors.Is(err, access.ErrForbidden) {
+		if _, err := identity.ListUsers(ctx, s, viewer, identity.UserQuery{}, storage.Page{}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("viewer listing users: %v", err)
 		}
 		role := access.Admin
@@ -161,10 +163,11 @@ func TestScopeInStorage(t *testing.T) {
 			t.Fatalf("disabling oneself: %v", err)
 		}
 		// Audit log: administrators and coordinators only.
-		if _, _, err := audit.List(ctx, s, agencyAdmin, audit.Query{}); !errors.Is(err, access.ErrForbidden) {
+		if _, err := audit.List(ctx, s, agencyAdmin, audit.Query{}, storage.Page{}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("agency admin reading the audit log: %v", err)
 		}
-		entries, _, err := audit.List(ctx, s, coordinator, audit.Query{Action: "user.assign"})
+		res, err := audit.List(ctx, s, coordinator, audit.Query{Action: "user.assign"}, storage.Page{})
+		entries := res.Items
 		if err != nil || len(entries) != 1 || entries[0].Actor != "coord@city.vn" {
 			t.Fatalf("audit of the assignment: %v %v", entries, err)
 		}

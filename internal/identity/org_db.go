@@ -44,24 +44,32 @@ func GetOrg(ctx context.Context, db storage.Querier, actor access.Actor, id int6
 	return o, nil
 }
 
-// ListOrgs returns the organisations in the actor's scope in tree order
-// (each parent before its children).
-func ListOrgs(ctx context.Context, db storage.Querier, actor access.Actor, q OrgQuery) ([]Org, error) {
-	cond, args := actor.OrgFilter("o.path")
-	query := "SELECT " + orgColumns + " FROM orgs o WHERE " + cond
+// orgOrder is tree order: a path sorts after its parent's (the id breaks
+// no tie, since paths are unique, but keeps cursors of one shape).
+var orgOrder = storage.Keyset{Text: []string{"o.path"}, ID: "o.id"}
+
+// ListOrgs returns page p of the organisations in the actor's scope in tree
+// order (each parent before its children).
+func ListOrgs(ctx context.Context, db storage.Querier, actor access.Actor, q OrgQuery, p storage.Page) (storage.Paged[Org], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if !q.IncludeArchived {
-		query += " AND o.archived_at IS NULL"
+		w.Add("o.archived_at IS NULL")
 	}
 	if q.Search != "" {
-		query += " AND (o.name_search LIKE ? OR lower(o.code) LIKE ?)"
-		like := "%" + i18n.Fold(q.Search) + "%"
-		args = append(args, like, like)
+		like := storage.Contains(i18n.Fold(q.Search))
+		w.Add("(o.name_search LIKE ? OR lower(o.code) LIKE ?)", like, like)
 	}
-	out, err := storage.Collect[Org](db.Query(ctx, query+" ORDER BY o.path", args...))(scanOrg)
+	res, err := storage.List[Org]{Select: "SELECT " + orgColumns, From: " FROM orgs o", Where: w, Order: orgOrder, Scan: scanOrg,
+		Key: func(o Org) []any { return []any{o.Path, o.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
+		return res, fmt.Errorf("list organisations: %w", err)
 	}
-	return out, nil
+	return res, nil
+}
+
+// AllOrgs is every organisation of ListOrgs (pickers and trees show them all).
+func AllOrgs(ctx context.Context, db storage.Querier, actor access.Actor, q OrgQuery) ([]Org, error) {
+	return storage.All(func(p storage.Page) (storage.Paged[Org], error) { return ListOrgs(ctx, db, actor, q, p) })
 }
 
 // OrgByCode returns the organisation with code (in any case, archived or
@@ -99,7 +107,7 @@ func checkOrgCodeFree(ctx context.Context, tx *storage.Tx, code string, except i
 		return fmt.Errorf("check organisation code: %w", err)
 	}
 	if n > 0 {
-		return validation.Invalid("code", "identity.err.org_code_used", code)
+		return storage.Conflict("code", "identity.err.org_code_used", code)
 	}
 	return nil
 }

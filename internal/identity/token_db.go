@@ -67,13 +67,18 @@ func CreateToken(ctx context.Context, db *storage.Store, actor access.Actor, use
 	return t, err
 }
 
-// ListTokens returns the actor's own tokens, newest first.
-func ListTokens(ctx context.Context, db storage.Querier, actor access.Actor) ([]Token, error) {
-	out, err := storage.Collect[Token](db.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC", actor.UserID))(func(sc storage.Scanner) (Token, error) { return scanToken(sc) })
+// tokenOrder is newest first.
+var tokenOrder = storage.Keyset{ID: "t.id", Desc: true}
+
+// ListTokens returns page p of the actor's own tokens, newest first.
+func ListTokens(ctx context.Context, db storage.Querier, actor access.Actor, p storage.Page) (storage.Paged[Token], error) {
+	res, err := storage.List[Token]{Select: "SELECT " + tokenColumns, From: " FROM api_tokens t", Where: storage.NewWhere("t.user_id = ?", actor.UserID), Order: tokenOrder,
+		Scan: func(sc storage.Scanner) (Token, error) { return scanToken(sc) },
+		Key:  func(t Token) []any { return []any{t.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
+		return res, fmt.Errorf("list tokens: %w", err)
 	}
-	return out, nil
+	return res, nil
 }
 
 // RevokeToken revokes one of the actor's tokens; a platform administrator

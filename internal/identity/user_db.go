@@ -110,30 +110,31 @@ func GetUser(ctx context.Context, db storage.Querier, actor access.Actor, id int
 	return u, err
 }
 
-// ListUsers returns the users of the organisations in the actor's scope.
-func ListUsers(ctx context.Context, db storage.Querier, actor access.Actor, q UserQuery) ([]User, error) {
+// userOrder sorts users by their organisation in tree order, then e-mail.
+var userOrder = storage.Keyset{Text: []string{"o.path", "u.email"}, ID: "u.id"}
+
+// ListUsers returns page p of the users of the organisations in the actor's scope.
+func ListUsers(ctx context.Context, db storage.Querier, actor access.Actor, q UserQuery, p storage.Page) (storage.Paged[User], error) {
 	if !actor.Global() && actor.Role != access.AgencyAdmin {
-		return nil, fmt.Errorf("list users: %w: role %s may not list users", access.ErrForbidden, actor.Role)
+		return storage.Paged[User]{}, fmt.Errorf("list users: %w", access.Denied(actor.Role, access.ReadUsers))
 	}
-	cond, args := actor.OrgFilter("o.path")
-	query := "SELECT " + userColumns + userFrom + "WHERE " + cond
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if q.OrgID != 0 {
-		query += " AND u.org_id = ?"
-		args = append(args, q.OrgID)
+		w.Add("u.org_id = ?", q.OrgID)
 	}
 	if q.Role != "" {
-		query += " AND u.role = ?"
-		args = append(args, string(q.Role))
+		w.Add("u.role = ?", string(q.Role))
 	}
 	if q.Search != "" {
-		query += " AND u.name_search LIKE ?"
-		args = append(args, "%"+i18n.Fold(q.Search)+"%")
+		w.Add("u.name_search LIKE ?", storage.Contains(i18n.Fold(q.Search)))
 	}
-	out, err := storage.Collect[User](db.Query(ctx, query+" ORDER BY o.path, u.email", args...))(func(sc storage.Scanner) (User, error) { return scanUser(sc) })
+	res, err := storage.List[User]{Select: "SELECT " + userColumns, From: userFrom, Where: w, Order: userOrder,
+		Scan: func(sc storage.Scanner) (User, error) { return scanUser(sc) },
+		Key:  func(u User) []any { return []any{u.orgPath, u.Email, u.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return res, fmt.Errorf("list users: %w", err)
 	}
-	return out, nil
+	return res, nil
 }
 
 // CreateUser creates a user in an organisation where the actor manages users,
@@ -163,9 +164,9 @@ func CreateUser(ctx context.Context, db *storage.Store, actor access.Actor, in U
 		err = tx.QueryRow(ctx, "SELECT o.path FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.email = ?", in.Email).Scan(&path)
 		switch {
 		case err == nil && (actor.Global() || actor.InScope(path)):
-			return validation.Invalid("email", "identity.err.email_used")
+			return storage.Conflict("email", "identity.err.email_used")
 		case err == nil:
-			return validation.Invalid("email", "identity.err.email_unavailable")
+			return storage.Conflict("email", "identity.err.email_unavailable")
 		case !storage.IsNoRows(err):
 			return err
 		}

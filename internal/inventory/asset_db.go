@@ -11,7 +11,6 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
-	"github.com/khien/khien/internal/validation"
 )
 
 // AssetFilter narrows a list of assets.
@@ -20,8 +19,6 @@ type AssetFilter struct {
 	SystemID int64
 	Kind     string
 	Query    string // substring of the value, host name or notes, diacritics-insensitive
-	Limit    int
-	Offset   int
 }
 
 // AssetView is an asset with its owner's code.
@@ -74,48 +71,30 @@ func assetSearch(a Asset) string {
 	return i18n.Fold(strings.Join([]string{a.Value, a.Hostname, a.IPs, a.Vendor, a.Model, a.Notes}, " "))
 }
 
-// ListAssets returns the assets in the actor's scope matching f.
-func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f AssetFilter) ([]AssetView, int, error) {
-	scope, args := actor.OrgFilter("o.path")
-	where := []string{scope}
+// assetOrder sorts assets by owner code, kind and value; the id breaks ties.
+var assetOrder = storage.Keyset{Text: []string{"o.code", "a.kind", "a.value"}, ID: "a.id"}
+
+// ListAssets returns page p of the assets in the actor's scope matching f.
+func ListAssets(ctx context.Context, db storage.Querier, actor access.Actor, f AssetFilter, p storage.Page) (storage.Paged[AssetView], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if f.OrgID != 0 {
-		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
-		args = append(args, f.OrgID)
+		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
 	}
 	if f.SystemID != 0 {
-		where = append(where, "a.id IN (SELECT asset_id FROM system_assets WHERE system_id = ?)")
-		args = append(args, f.SystemID)
+		w.Add("a.id IN (SELECT asset_id FROM system_assets WHERE system_id = ?)", f.SystemID)
 	}
 	if f.Kind != "" {
-		where = append(where, "a.kind = ?")
-		args = append(args, f.Kind)
+		w.Add("a.kind = ?", f.Kind)
 	}
 	if q := i18n.Fold(f.Query); q != "" {
-		where = append(where, "a.value_search LIKE ?")
-		args = append(args, "%"+storage.EscapeLike(q)+"%")
+		w.Add("a.value_search LIKE ?", storage.Contains(q))
 	}
-	from := " FROM assets a JOIN orgs o ON o.id = a.org_id WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count assets: %w", err)
-	}
-	rows, err := db.Query(ctx, "SELECT "+assetSelect+from+" ORDER BY o.code, a.kind, a.value LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...)
+	res, err := storage.List[AssetView]{Select: "SELECT " + assetSelect, From: " FROM assets a JOIN orgs o ON o.id = a.org_id", Where: w, Order: assetOrder, Scan: scanAsset,
+		Key: func(v AssetView) []any { return []any{v.OrgCode, v.Kind, v.Value, v.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list assets: %w", err)
+		return res, fmt.Errorf("list assets: %w", err)
 	}
-	defer rows.Close()
-	var out []AssetView
-	for rows.Next() {
-		v, err := scanAsset(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list assets: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	return out, total, loadDetails(ctx, db, actor, out)
+	return res, loadDetails(ctx, db, actor, res.Items)
 }
 
 // loadDetails fills the systems of the assets and whether other
@@ -237,7 +216,7 @@ func updateAssetRow(ctx context.Context, tx *storage.Tx, a *Asset) error {
 	a.UpdatedAt = tx.Now()
 	if err := assetTable.Update(ctx, tx, a, a.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("value", "inv.err.asset_exists", a.Kind, a.Value)}
+			return storage.Conflict("value", "inv.err.asset_exists", a.Kind, a.Value)
 		}
 		return fmt.Errorf("update asset %d: %w", a.ID, err)
 	}

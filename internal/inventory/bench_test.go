@@ -30,8 +30,8 @@ func BenchmarkListSystems(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if out, _, err := inventory.ListSystems(ctx, store, system, inventory.SystemFilter{Level: -1, Limit: 100}); err != nil || len(out) != 100 {
-			b.Fatal(len(out), err)
+		if res, err := inventory.ListSystems(ctx, store, system, inventory.SystemFilter{Level: -1}, storage.First(100)); err != nil || len(res.Items) != 100 {
+			b.Fatal(len(res.Items), err)
 		}
 	}
 }

@@ -121,7 +121,17 @@ type ConflictSystem struct {
 // those marked as shared infrastructure. Only actors who see every
 // organisation may ask: for an agency the answer would reveal other
 // agencies' assets.
-func AssetConflicts(ctx context.Context, db storage.Querier, actor access.Actor) ([]AssetConflict, error) {
+func AssetConflicts(ctx context.Context, db storage.Querier, actor access.Actor, p storage.Page) (storage.Paged[AssetConflict], error) {
+	all, err := allConflicts(ctx, db, actor)
+	if err != nil {
+		return storage.Paged[AssetConflict]{}, err
+	}
+	// Conflicts are few (each is a coordinator's to-do), so they are read
+	// whole, in value order, and paged in memory.
+	return storage.PageSlice(all, p, func(c AssetConflict) string { return c.Kind + "|" + c.Value })
+}
+
+func allConflicts(ctx context.Context, db storage.Querier, actor access.Actor) ([]AssetConflict, error) {
 	if !actor.Global() {
 		return nil, fmt.Errorf("%w: only the coordinator sees conflicts across agencies", access.ErrForbidden)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
 )
 
 // TestConflicts: a value registered by two agencies is flagged to each
@@ -55,7 +56,8 @@ func TestConflicts(t *testing.T) {
 			t.Fatalf("preview warnings: %+v (problems %v)", res.Warnings, res.Problems)
 		}
 
-		conflicts, err := inventory.AssetConflicts(ctx, f.store, f.admin)
+		conflictsPage, err := inventory.AssetConflicts(ctx, f.store, f.admin, storage.First(500))
+		conflicts := conflictsPage.Items
 		must(t, err)
 		if len(conflicts) != 2 || len(conflicts[0].Systems) != 2 {
 			t.Fatalf("conflicts: %+v", conflicts)
@@ -72,9 +74,11 @@ func TestConflicts(t *testing.T) {
 			t.Fatalf("the other registration stays: %v", err)
 		}
 		must(t, inventory.ResolveConflict(ctx, f.store, f.admin, inventory.Resolution{Kind: "ip", Value: "203.113.140.2", Shared: true, Note: "Reverse proxy"}))
-		conflicts, err = inventory.AssetConflicts(ctx, f.store, f.admin)
+		conflictsPage, err = inventory.AssetConflicts(ctx, f.store, f.admin, storage.First(500))
+		conflicts = conflictsPage.Items
 		must(t, err)
-		left, _, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{})
+		leftPage, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{}, storage.First(500))
+		left := leftPage.Items
 		must(t, err)
 		if len(conflicts) != 0 || len(left) != 3 {
 			t.Fatalf("after resolving: conflicts %+v, assets %d", conflicts, len(left))
@@ -85,7 +89,9 @@ func TestConflicts(t *testing.T) {
 			}
 		}
 		for _, action := range []string{"asset.delete", "asset.shared"} {
-			if entries, _, err := audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}); err != nil || len(entries) != 1 {
+			if entries, err := storage.All(func(p storage.Page) (storage.Paged[audit.Entry], error) {
+				return audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}, p)
+			}); err != nil || len(entries) != 1 {
 				t.Errorf("audit %s: %d, %v", action, len(entries), err)
 			}
 		}

@@ -72,12 +72,14 @@ func TestSystemsAndAssets(t *testing.T) {
 			t.Fatalf("read other agency's system: %v", err)
 		}
 		// Search ignores diacritics.
-		list, total, err := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Query: "can tho", Level: -1})
+		res, err := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Query: "can tho", Level: -1}, storage.Page{})
+		list, total := res.Items, res.Total
 		must(t, err)
 		if total != 1 || list[0].ID != sys.ID || list[0].OrgCode != "SKHCN" {
 			t.Fatalf("search: %d %+v", total, list)
 		}
-		list, _, err = inventory.ListSystems(ctx, f.store, f.operatorA, inventory.SystemFilter{Level: -1})
+		res, err = inventory.ListSystems(ctx, f.store, f.operatorA, inventory.SystemFilter{Level: -1}, storage.Page{})
+		list = res.Items
 		must(t, err)
 		if len(list) != 1 {
 			t.Fatalf("operator sees %d systems", len(list))
@@ -92,8 +94,8 @@ func TestSystemsAndAssets(t *testing.T) {
 			{inventory.SystemFilter{Level: 3, Status: "operating"}, 1},
 			{inventory.SystemFilter{Level: -1, Status: "retired"}, 0},
 		} {
-			if _, n, err := inventory.ListSystems(ctx, f.store, f.admin, tc.f); err != nil || n != tc.want {
-				t.Errorf("filter %+v: %d systems (%v), want %d", tc.f, n, err, tc.want)
+			if res, err := inventory.ListSystems(ctx, f.store, f.admin, tc.f, storage.Page{}); err != nil || res.Total != tc.want {
+				t.Errorf("filter %+v: %d systems (%v), want %d", tc.f, res.Total, err, tc.want)
 			}
 		}
 
@@ -107,7 +109,8 @@ func TestSystemsAndAssets(t *testing.T) {
 		} {
 			must(t, inventory.AddAsset(ctx, f.store, f.operatorA, sys.ID, &a))
 		}
-		assets, total, err := inventory.ListAssets(ctx, f.store, f.operatorA, inventory.AssetFilter{SystemID: sys.ID})
+		page, err := inventory.ListAssets(ctx, f.store, f.operatorA, inventory.AssetFilter{SystemID: sys.ID}, storage.Page{})
+		assets, total := page.Items, page.Total
 		must(t, err)
 		if total != 6 {
 			t.Fatalf("assets: %d", total)
@@ -130,12 +133,13 @@ func TestSystemsAndAssets(t *testing.T) {
 		// The same IP registered by B is a conflict the coordinator sees, and only they.
 		ip := inventory.Asset{Kind: "ip", Value: "203.162.10.5"}
 		must(t, inventory.AddAsset(ctx, f.store, f.admin, other.ID, &ip))
-		conflicts, err := inventory.AssetConflicts(ctx, f.store, f.admin)
+		cpage, err := inventory.AssetConflicts(ctx, f.store, f.admin, storage.Page{})
+		conflicts := cpage.Items
 		must(t, err)
 		if len(conflicts) != 1 || len(conflicts[0].OrgCodes) != 2 {
 			t.Fatalf("conflicts: %+v", conflicts)
 		}
-		if _, err := inventory.AssetConflicts(ctx, f.store, f.operatorA); !errors.Is(err, access.ErrForbidden) {
+		if _, err := inventory.AssetConflicts(ctx, f.store, f.operatorA, storage.Page{}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("operator conflicts: %v", err)
 		}
 
@@ -166,7 +170,8 @@ func TestSystemsAndAssets(t *testing.T) {
 		if err := inventory.CreateStaff(ctx, f.store, viewer, &inventory.Staff{OrgID: f.a.ID, Name: "X", Email: "x@a.vn"}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("viewer writes: %v", err)
 		}
-		staff, _, err := inventory.ListStaff(ctx, f.store, f.operatorA, inventory.StaffFilter{Query: "nguyen van"})
+		spage, err := inventory.ListStaff(ctx, f.store, f.operatorA, inventory.StaffFilter{Query: "nguyen van"}, storage.Page{})
+		staff := spage.Items
 		must(t, err)
 		if len(staff) != 1 {
 			t.Fatalf("staff search: %+v", staff)
@@ -176,7 +181,7 @@ func TestSystemsAndAssets(t *testing.T) {
 
 		must(t, inventory.RemoveAsset(ctx, f.store, f.operatorA, sys.ID, assets[0].ID))
 		must(t, inventory.DeleteSystem(ctx, f.store, f.operatorA, sys.ID))
-		if _, total, _ := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{OrgID: f.a.ID}); total != 0 {
+		if res, _ := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{OrgID: f.a.ID}, storage.Page{}); res.Total != 0 {
 			t.Fatalf("orphan assets left: %d", total)
 		}
 	})
@@ -220,7 +225,8 @@ func TestMergeOrgs(t *testing.T) {
 		if got.OrgID != f.b.ID || got.ContactStaffID != pb.ID {
 			t.Fatalf("merged system: %+v", got)
 		}
-		assets, _, err := inventory.ListAssets(ctx, f.store, coordinator, inventory.AssetFilter{OrgID: f.b.ID})
+		apage, err := inventory.ListAssets(ctx, f.store, coordinator, inventory.AssetFilter{OrgID: f.b.ID}, storage.Page{})
+		assets := apage.Items
 		must(t, err)
 		if len(assets) != 2 {
 			t.Fatalf("assets after merge: %+v", assets)
@@ -240,10 +246,10 @@ func TestMergeOrgs(t *testing.T) {
 		if moved.ParentID != f.b.ID || moved.Path != f.b.Path+itoa(moved.ID)+"/" {
 			t.Fatalf("child after merge: %+v", moved)
 		}
-		merges, err := inventory.ListMerges(ctx, f.store, coordinator)
+		mpage, err := inventory.ListMerges(ctx, f.store, coordinator, storage.Page{})
 		must(t, err)
-		if len(merges) != 1 || merges[0].FromCode != "SKHCN" || merges[0].IntoCode != "NINHKIEU" || merges[0].Actor != "c@ca.vn" {
-			t.Fatalf("merge record: %+v", merges)
+		if merges := mpage.Items; len(merges) != 1 || merges[0].FromCode != "SKHCN" || merges[0].IntoCode != "NINHKIEU" || merges[0].Actor != "c@ca.vn" {
+			t.Fatalf("merge record: %+v", mpage)
 		}
 		// The operator of A no longer sees the system, which now belongs to B.
 		if _, err := inventory.GetSystem(ctx, f.store, f.operatorA, sa.ID); !errors.Is(err, access.ErrNotFound) {
@@ -284,7 +290,7 @@ func TestImportInventory(t *testing.T) {
 		if res.Written || counts(res) != "1000 1000 1000 1000 1000" {
 			t.Fatalf("preview: %s %+v", counts(res), res)
 		}
-		if _, n, _ := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1}); n != 0 {
+		if res, _ := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1}, storage.Page{}); res.Total != 0 {
 			t.Fatal("preview wrote")
 		}
 		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, batch("2", "10.1.1.1"), importing.Options{})
@@ -324,14 +330,15 @@ func TestImportInventory(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, action := range []string{"inventory.import", "inventory.export"} {
-			if entries, _, err := audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}); err != nil || len(entries) == 0 {
-				t.Fatalf("audit entries %s: %d, %v", action, len(entries), err)
+			if res, err := audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}, storage.Page{}); err != nil || len(res.Items) == 0 {
+				t.Fatalf("audit entries %s: %d, %v", action, len(res.Items), err)
 			}
 		}
 		if _, err := inventory.Import(ctx, f.store, f.operatorA, f.b.ID, batch("2", "10.1.1.1"), importing.Options{}); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("import into another agency: %v", err)
 		}
-		assets, _, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{})
+		apage, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{}, storage.Page{})
+		assets := apage.Items
 		must(t, err)
 		if len(assets) != 2 {
 			t.Fatalf("assets: %+v", assets)
@@ -356,7 +363,8 @@ func TestReimportKeepsBlankCells(t *testing.T) {
 		record(full, inventory.ControlsSheet, 2, map[string]string{"system": "Quản lý văn bản", "control": "backup", "status": "yes", "product": "Veeam", "backup_frequency": "daily"})
 		_, err := inventory.Import(ctx, f.store, f.operatorA, f.a.ID, full, importing.Options{})
 		must(t, err)
-		list, _, err := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1})
+		listPage, err := inventory.ListSystems(ctx, f.store, f.admin, inventory.SystemFilter{Level: -1}, storage.First(500))
+		list := listPage.Items
 		must(t, err)
 		want := list[0]
 

@@ -45,7 +45,7 @@ func MergeOrgs(ctx context.Context, db *storage.Store, actor access.Actor, fromI
 		var clash string
 		err = tx.QueryRow(ctx, `SELECT a.name FROM systems a JOIN systems b ON b.name_search = a.name_search AND b.org_id = ? WHERE a.org_id = ? LIMIT 1`, intoID, fromID).Scan(&clash)
 		if err == nil {
-			return fmt.Errorf("%w: both organisations have a system named %q; rename one first", access.ErrForbidden, clash)
+			return storage.Conflict("into_org_id", "inv.err.merge_name_clash", clash)
 		} else if !storage.IsNoRows(err) {
 			return fmt.Errorf("merge: check systems: %w", err)
 		}
@@ -113,6 +113,7 @@ func MergeOrgs(ctx context.Context, db *storage.Store, actor access.Actor, fromI
 
 // Merge is a recorded organisation merge.
 type Merge struct {
+	ID       int64     `json:"id"`
 	FromCode string    `json:"from_code"`
 	FromName string    `json:"from_name"`
 	IntoCode string    `json:"into_code"`
@@ -122,26 +123,25 @@ type Merge struct {
 	Moved    string    `json:"moved"`
 }
 
-// ListMerges lists the merges into organisations in the actor's scope,
-// newest first: where an organisation's history went.
-func ListMerges(ctx context.Context, db storage.Querier, actor access.Actor) ([]Merge, error) {
-	scope, args := actor.OrgFilter("i.path")
-	rows, err := db.Query(ctx, `SELECT f.code, f.name, i.code, i.name, m.merged_at, m.actor, m.moved FROM org_merges m
-		JOIN orgs f ON f.id = m.from_org_id JOIN orgs i ON i.id = m.into_org_id WHERE `+scope+` ORDER BY m.merged_at DESC, m.id DESC`, args...)
+// mergeOrder is newest first (ids grow with time).
+var mergeOrder = storage.Keyset{ID: "m.id", Desc: true}
+
+// ListMerges returns page p of the merges into organisations in the actor's
+// scope, newest first: where an organisation's history went.
+func ListMerges(ctx context.Context, db storage.Querier, actor access.Actor, p storage.Page) (storage.Paged[Merge], error) {
+	res, err := storage.List[Merge]{Select: "SELECT m.id, f.code, f.name, i.code, i.name, m.merged_at, m.actor, m.moved",
+		From:  " FROM org_merges m JOIN orgs f ON f.id = m.from_org_id JOIN orgs i ON i.id = m.into_org_id",
+		Where: storage.Scoped(actor.OrgFilter("i.path")), Order: mergeOrder,
+		Scan: func(sc storage.Scanner) (Merge, error) {
+			var m Merge
+			err := sc.Scan(&m.ID, &m.FromCode, &m.FromName, &m.IntoCode, &m.IntoName, storage.UTC{P: &m.At}, &m.Actor, &m.Moved)
+			return m, err
+		},
+		Key: func(m Merge) []any { return []any{m.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, fmt.Errorf("list merges: %w", err)
+		return res, fmt.Errorf("list merges: %w", err)
 	}
-	defer rows.Close()
-	var out []Merge
-	for rows.Next() {
-		var m Merge
-		if err := rows.Scan(&m.FromCode, &m.FromName, &m.IntoCode, &m.IntoName, &m.At, &m.Actor, &m.Moved); err != nil {
-			return nil, err
-		}
-		m.At = m.At.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return res, nil
 }
 
 func execCount(ctx context.Context, tx *storage.Tx, q string, args ...any) (int, error) {

@@ -37,7 +37,7 @@ func GetOrgProfile(ctx context.Context, db *storage.Store, actor access.Actor, i
 		if p.Org, err = identity.GetOrg(ctx, tx, actor, id); err != nil {
 			return err
 		}
-		orgs, err := identity.ListOrgs(ctx, tx, actor, identity.OrgQuery{IncludeArchived: true})
+		orgs, err := identity.AllOrgs(ctx, tx, actor, identity.OrgQuery{IncludeArchived: true})
 		if err != nil {
 			return err
 		}
@@ -50,12 +50,15 @@ func GetOrgProfile(ctx context.Context, db *storage.Store, actor access.Actor, i
 			}
 		}
 		sortOrgsByCode(p.Children)
-		if p.Systems, _, err = ListSystems(ctx, tx, actor, SystemFilter{OrgID: id, Level: -1, Limit: profileLimit}); err != nil {
+		systems, err := ListSystems(ctx, tx, actor, SystemFilter{OrgID: id, Level: -1}, storage.First(profileLimit))
+		if err != nil {
 			return err
 		}
-		if p.Staff, _, err = ListStaff(ctx, tx, actor, StaffFilter{OrgID: id, Limit: profileLimit}); err != nil {
+		staff, err := ListStaff(ctx, tx, actor, StaffFilter{OrgID: id}, storage.First(profileLimit))
+		if err != nil {
 			return err
 		}
+		p.Systems, p.Staff = systems.Items, staff.Items
 		merges, err := orgMerges(ctx, tx, id)
 		for i, m := range merges {
 			if m.fromID == id {

@@ -35,7 +35,7 @@ func TestOverviewIsScoped(t *testing.T) {
 		if total != city.Systems || city.PersonalData == 0 || city.PopulationDB == 0 {
 			t.Fatalf("levels or flags do not add up: %+v", city)
 		}
-		orgs, err := identity.ListOrgs(ctx, store, access.SystemActor("test"), identity.OrgQuery{})
+		orgs, err := identity.AllOrgs(ctx, store, access.SystemActor("test"), identity.OrgQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

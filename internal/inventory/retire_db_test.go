@@ -45,7 +45,8 @@ func TestDeleteSystemTakesOnlyItsOwn(t *testing.T) {
 			t.Fatalf("removal: %+v", rm)
 		}
 		must(t, inventory.DeleteSystem(ctx, f.store, f.operatorA, s1.ID))
-		left, _, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{OrgID: f.a.ID})
+		leftPage, err := inventory.ListAssets(ctx, f.store, f.admin, inventory.AssetFilter{OrgID: f.a.ID}, storage.First(500))
+		left := leftPage.Items
 		must(t, err)
 		var values []string
 		for _, a := range left {
@@ -56,7 +57,9 @@ func TestDeleteSystemTakesOnlyItsOwn(t *testing.T) {
 		}
 		for action, id := range map[string]string{"asset.delete": strconv.FormatInt(own.ID, 10), "asset.unlink": strconv.FormatInt(rm.Shared[0].ID, 10),
 			"control.delete": strconv.FormatInt(s1.ID, 10), "system.delete": strconv.FormatInt(s1.ID, 10)} {
-			entries, _, err := audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action, ObjectID: id})
+			entries, err := storage.All(func(p storage.Page) (storage.Paged[audit.Entry], error) {
+				return audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action, ObjectID: id}, p)
+			})
 			if err != nil || len(entries) != 1 {
 				t.Errorf("audit %s of %s: %d entries, %v", action, id, len(entries), err)
 			}
@@ -73,7 +76,8 @@ func TestArchiveSystem(t *testing.T) {
 		sys := inventory.System{OrgID: f.a.ID, Name: "Cũ", Kind: "other", Level: 2}
 		must(t, inventory.CreateSystem(ctx, f.store, f.operatorA, &sys))
 		count := func(archived bool) int {
-			_, n, err := inventory.ListSystems(ctx, f.store, f.operatorA, inventory.SystemFilter{Level: -1, Archived: archived})
+			nPage, err := inventory.ListSystems(ctx, f.store, f.operatorA, inventory.SystemFilter{Level: -1, Archived: archived}, storage.First(1))
+			n := nPage.Total
 			must(t, err)
 			return n
 		}
@@ -97,7 +101,9 @@ func TestArchiveSystem(t *testing.T) {
 			t.Fatalf("restored: %v, listed %d", v.ArchivedAt, count(false))
 		}
 		for _, action := range []string{"system.archive", "system.restore"} {
-			if entries, _, err := audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}); err != nil || len(entries) != 1 {
+			if entries, err := storage.All(func(p storage.Page) (storage.Paged[audit.Entry], error) {
+				return audit.List(ctx, f.store, access.SystemActor("test"), audit.Query{Action: action}, p)
+			}); err != nil || len(entries) != 1 {
 				t.Errorf("audit %s: %d, %v", action, len(entries), err)
 			}
 		}

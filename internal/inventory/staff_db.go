@@ -3,22 +3,18 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
-	"github.com/khien/khien/internal/validation"
 )
 
 // StaffFilter narrows a list of staff.
 type StaffFilter struct {
-	OrgID  int64
-	Query  string
-	Limit  int
-	Offset int
+	OrgID int64
+	Query string
 }
 
 // StaffView is a staff member with the organisation's code.
@@ -34,7 +30,7 @@ var staffTable = storage.Table[Staff]{Name: "staff", Columns: []storage.Column[S
 	{Name: "id", Field: func(p *Staff) any { return &p.ID }, Fixed: true},
 	{Name: "org_id", Field: func(p *Staff) any { return &p.OrgID }, Fixed: true},
 	{Name: "name", Field: func(p *Staff) any { return &p.Name }},
-	{Name: "name_search", Field: func(p *Staff) any { return i18n.Fold(p.Name + " " + p.Email) }, Derived: true},
+	{Name: "name_search", Field: func(p *Staff) any { return staffSearch(*p) }, Derived: true},
 	{Name: "position", Field: func(p *Staff) any { return &p.Position }},
 	{Name: "email", Field: func(p *Staff) any { return &p.Email }},
 	{Name: "phone", Field: func(p *Staff) any { return &p.Phone }},
@@ -49,6 +45,9 @@ func scanStaff(sc storage.Scanner) (StaffView, error) {
 	err := sc.Scan(staffTable.Dest(&v.Staff, &v.OrgCode, &v.OrgPath)...)
 	return v, err
 }
+
+// staffSearch is the search key of a staff member, which also sorts them.
+func staffSearch(p Staff) string { return i18n.Fold(p.Name + " " + p.Email) }
 
 // qualificationTable is the one list of the qualifications table's columns.
 var qualificationTable = storage.Table[Qualification]{Name: "qualifications", Columns: []storage.Column[Qualification]{
@@ -65,28 +64,24 @@ func scanQualification(sc storage.Scanner) (Qualification, error) {
 	return q, sc.Scan(qualificationTable.Dest(&q)...)
 }
 
-// ListStaff returns the staff in the actor's scope matching f.
-func ListStaff(ctx context.Context, db storage.Querier, actor access.Actor, f StaffFilter) ([]StaffView, int, error) {
-	scope, args := actor.OrgFilter("o.path")
-	where := []string{scope}
+// staffOrder sorts staff by organisation code, then name; the id breaks ties.
+var staffOrder = storage.Keyset{Text: []string{"o.code", "st.name_search"}, ID: "st.id"}
+
+// ListStaff returns page p of the staff in the actor's scope matching f.
+func ListStaff(ctx context.Context, db storage.Querier, actor access.Actor, f StaffFilter, p storage.Page) (storage.Paged[StaffView], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if f.OrgID != 0 {
-		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
-		args = append(args, f.OrgID)
+		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
 	}
 	if q := i18n.Fold(f.Query); q != "" {
-		where = append(where, "st.name_search LIKE ?")
-		args = append(args, "%"+storage.EscapeLike(q)+"%")
+		w.Add("st.name_search LIKE ?", storage.Contains(q))
 	}
-	from := " FROM staff st JOIN orgs o ON o.id = st.org_id WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.QueryRow(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count staff: %w", err)
-	}
-	out, err := storage.Collect[StaffView](db.Query(ctx, "SELECT "+staffSelect+from+" ORDER BY o.code, st.name_search LIMIT ? OFFSET ?", append(args, storage.ClampLimit(f.Limit), f.Offset)...))(scanStaff)
+	res, err := storage.List[StaffView]{Select: "SELECT " + staffSelect, From: " FROM staff st JOIN orgs o ON o.id = st.org_id", Where: w, Order: staffOrder, Scan: scanStaff,
+		Key: func(v StaffView) []any { return []any{v.OrgCode, staffSearch(v.Staff), v.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list staff: %w", err)
+		return res, fmt.Errorf("list staff: %w", err)
 	}
-	return out, total, nil
+	return res, nil
 }
 
 // GetStaff returns a staff member with their qualifications.
@@ -132,7 +127,7 @@ func insertStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
 	id, err := staffTable.Insert(ctx, tx, p)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
+			return storage.Conflict("email", "inv.err.staff_exists", p.Email)
 		}
 		return fmt.Errorf("create staff %s: %w", p.Email, err)
 	}
@@ -170,7 +165,7 @@ func updateStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
 	p.UpdatedAt = tx.Now()
 	if err := staffTable.Update(ctx, tx, p, p.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("email", "inv.err.staff_exists", p.Email)}
+			return storage.Conflict("email", "inv.err.staff_exists", p.Email)
 		}
 		return fmt.Errorf("update staff %d: %w", p.ID, err)
 	}
@@ -230,7 +225,7 @@ func insertQualificationRow(ctx context.Context, tx *storage.Tx, q *Qualificatio
 	id, err := qualificationTable.Insert(ctx, tx, q)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("course", "inv.err.qualification_exists")}
+			return storage.Conflict("course", "inv.err.qualification_exists")
 		}
 		return fmt.Errorf("add qualification: %w", err)
 	}

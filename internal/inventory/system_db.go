@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
@@ -22,8 +21,6 @@ type SystemFilter struct {
 	Query  string // diacritics-insensitive search in the name
 	// Archived lists the archived systems instead of those in use.
 	Archived bool
-	Limit    int
-	Offset   int
 }
 
 // SystemView is a system with the names of its owner and operator organisations.
@@ -91,47 +88,39 @@ func scanSystem(sc storage.Scanner) (SystemView, error) {
 	return v, err
 }
 
-// ListSystems returns the systems in the actor's scope matching f, and how
-// many match in all.
-func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f SystemFilter) ([]SystemView, int, error) {
-	scope, args := actor.OrgFilter("o.path")
-	where := []string{scope}
+// systemOrder sorts systems by owner code, then name; the id breaks ties.
+var systemOrder = storage.Keyset{Text: []string{"o.code", "s.name_search"}, ID: "s.id"}
+
+// ListSystems returns page p of the systems in the actor's scope matching f,
+// and how many match in all.
+func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f SystemFilter, p storage.Page) (storage.Paged[SystemView], error) {
+	w := storage.Scoped(actor.OrgFilter("o.path"))
 	if f.OrgID != 0 {
-		where = append(where, "o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'")
-		args = append(args, f.OrgID)
+		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
 	}
 	if f.Archived {
-		where = append(where, "s.archived_at IS NOT NULL")
+		w.Add("s.archived_at IS NOT NULL")
 	} else {
-		where = append(where, "s.archived_at IS NULL")
+		w.Add("s.archived_at IS NULL")
 	}
 	if f.Kind != "" {
-		where = append(where, "s.kind = ?")
-		args = append(args, f.Kind)
+		w.Add("s.kind = ?", f.Kind)
 	}
 	if f.Level >= 0 {
-		where = append(where, "s.level = ?")
-		args = append(args, f.Level)
+		w.Add("s.level = ?", f.Level)
 	}
 	if f.Status != "" {
-		where = append(where, "s.status = ?")
-		args = append(args, f.Status)
+		w.Add("s.status = ?", f.Status)
 	}
 	if q := i18n.Fold(f.Query); q != "" {
-		where = append(where, "(s.name_search LIKE ? OR o.name_search LIKE ?)")
-		args = append(args, "%"+storage.EscapeLike(q)+"%", "%"+storage.EscapeLike(q)+"%")
+		w.Add("(s.name_search LIKE ? OR o.name_search LIKE ?)", storage.Contains(q), storage.Contains(q))
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.QueryRow(ctx, "SELECT count(*)"+systemFrom+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count systems: %w", err)
-	}
-	limit := storage.ClampLimit(f.Limit)
-	out, err := storage.Collect[SystemView](db.Query(ctx, "SELECT "+systemSelect+systemViewSelect+systemFrom+cond+" ORDER BY o.code, s.name_search LIMIT ? OFFSET ?", append(args, limit, f.Offset)...))(scanSystem)
+	res, err := storage.List[SystemView]{Select: "SELECT " + systemSelect + systemViewSelect, From: systemFrom, Where: w, Order: systemOrder, Scan: scanSystem,
+		Key: func(v SystemView) []any { return []any{v.OrgCode, i18n.Fold(v.Name), v.ID} }}.Read(ctx, db, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list systems: %w", err)
+		return res, fmt.Errorf("list systems: %w", err)
 	}
-	return out, total, nil
+	return res, nil
 }
 
 // GetSystem returns one system in the actor's scope.
@@ -180,7 +169,7 @@ func insertSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
 	id, err := systemTable.Insert(ctx, tx, sys)
 	if err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
+			return storage.Conflict("name", "inv.err.system_exists", sys.Name)
 		}
 		return fmt.Errorf("create system %q: %w", sys.Name, err)
 	}
@@ -223,7 +212,7 @@ func updateSystemRow(ctx context.Context, tx *storage.Tx, sys *System) error {
 	sys.UpdatedAt = tx.Now()
 	if err := systemTable.Update(ctx, tx, sys, sys.ID); err != nil {
 		if storage.IsUniqueViolation(err) {
-			return validation.Errors{validation.Invalid("name", "inv.err.system_exists", sys.Name)}
+			return storage.Conflict("name", "inv.err.system_exists", sys.Name)
 		}
 		return fmt.Errorf("update system %d: %w", sys.ID, err)
 	}

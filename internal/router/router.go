@@ -23,7 +23,23 @@ type Route struct {
 	// bodies in the OpenAPI document (API routes only).
 	Request  any
 	Response any
+	// Required are the request body's required fields; Query its query
+	// parameters besides those every list and every route takes (limit,
+	// cursor, lang); Status its success statuses when they are not the
+	// method's usual one (201 for a POST with a body, 204 without, …).
+	Required []string
+	Query    []Param
+	Status   []int
 	Handler  http.HandlerFunc
+}
+
+// Param is a query parameter of an API route, for the OpenAPI document.
+type Param struct {
+	Name        string
+	Type        string // "string" (the default), "integer", "boolean"
+	Description string
+	Enum        []string
+	Min, Max    int // bounds of an integer when Max > 0
 }
 
 // API reports whether the route belongs to the JSON API.
@@ -94,6 +110,25 @@ func (rt *Router) Identify(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// methods are the methods routes use, in the order an Allow header lists them.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// Allowed lists the methods that some route accepts for r's path, for the
+// Allow header of a 405; it is empty for a path no route has. It asks the
+// mux itself, so it agrees with the dispatch (patterns, wildcards, HEAD for
+// GET); the catch-all "/" that answers 404 does not count.
+func (rt *Router) Allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range methods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := rt.mux.Handler(probe); pattern != "" && pattern != "/" && !strings.HasSuffix(pattern, " /") {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ServeHTTP dispatches to the registered routes.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/i18n"
 )
 
 // TestControlCharactersAreRefused sends a NUL through every entry point on
@@ -94,7 +95,7 @@ func TestOversizedFormIs413(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "Dữ liệu gửi lên quá lớn") {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), i18n.T(i18n.VI, "error.too_large.detail")) {
 		t.Fatalf("status %d: %s", resp.StatusCode, b)
 	}
 }

@@ -19,7 +19,7 @@ import (
 func (s *Server) metricsOnMain(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.cfg.MetricsAddr != "":
-		s.notFound(w, r)
+		s.noRoute(w, r)
 	case s.cfg.MetricsToken == "" && s.exposed():
 		api.WriteError(w, http.StatusForbidden, "forbidden", i18n.T(httpx.Lang(r), "api.err.metrics_closed"))
 	default:

@@ -259,12 +259,30 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 	web.RedirectToLogin(w, r)
 }
 
+// notFound answers what no route took: a known path with another method is
+// 405 with the methods it takes in Allow, anything else 404; JSON for the
+// API, the error page for the web.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	lang := httpx.Lang(r)
+	if allowed := s.router.Allowed(r); len(allowed) > 0 {
+		list := strings.Join(allowed, ", ")
+		w.Header().Set("Allow", list)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed", i18n.T(lang, "api.err.method_not_allowed", r.Method, list))
+			return
+		}
+		s.render.Render(w, r, http.StatusMethodNotAllowed, "error", web.NewPage(r, "error.method_not_allowed", "", i18n.T(lang, "error.method_not_allowed.detail")))
+		return
+	}
+	s.noRoute(w, r)
+}
+
+// noRoute answers 404: JSON for the API, the error page for the web.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		api.WriteError(w, http.StatusNotFound, "not_found", i18n.T(httpx.Lang(r), "api.err.no_endpoint", r.Method, r.URL.Path))
 		return
 	}
-	lang := httpx.Lang(r)
-	p := web.NewPage(r, "error.not_found", "", i18n.T(lang, "error.not_found.detail"))
+	p := web.NewPage(r, "error.not_found", "", i18n.T(httpx.Lang(r), "error.not_found.detail"))
 	s.render.Render(w, r, http.StatusNotFound, "error", p)
 }

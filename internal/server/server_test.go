@@ -145,3 +145,33 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Errorf("OpenAPI documents %d operations, %d API routes are registered", documented, registered)
 	}
 }
+
+// TestWrongMethodIs405 checks that a known path asked with a method it does
+// not take is 405 with Allow, as JSON for the API and the error page for the
+// web, in the caller's language; an unknown path stays 404.
+func TestWrongMethodIs405(t *testing.T) {
+	ts := newServer(t, dbtest.Open(t, "sqlite"))
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		allow        string
+		contains     string
+	}{
+		{"DELETE", "/api/v1/me", 405, "GET, HEAD", `"code":"method_not_allowed","message":"không cho phép phương thức DELETE`},
+		{"PUT", "/api/v1/orgs/7?lang=en", 405, "GET, HEAD, PATCH", `"message":"method PUT is not allowed here; allowed: GET, HEAD, PATCH"`},
+		{"DELETE", "/api/v1/orgs/7/archive", 405, "POST", `"code":"method_not_allowed"`},
+		{"DELETE", "/login", 405, "GET, HEAD, POST", "Phương thức không được phép"},
+		{"DELETE", "/api/v1/nothing-here", 404, "", `"code":"not_found"`},
+	} {
+		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow || !strings.Contains(string(b), tt.contains) {
+			t.Errorf("%s %s = %d Allow %q %s, want %d Allow %q with %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), b, tt.status, tt.allow, tt.contains)
+		}
+	}
+}

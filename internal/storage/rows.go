@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/khien/khien/internal/validation"
 )
 
 // Scanner is a *sql.Row or *sql.Rows: what a table's scan function reads.
@@ -132,6 +134,10 @@ func NewWhere(cond string, args ...any) *Where {
 	return &Where{conds: []string{cond}, args: args}
 }
 
+// Scoped starts with a condition and its argument list as one value, as
+// access.Actor.OrgFilter returns them: storage.Scoped(actor.OrgFilter("o.path")).
+func Scoped(cond string, args []any) *Where { return NewWhere(cond, args...) }
+
 // Add appends a condition with its arguments.
 func (w *Where) Add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
@@ -154,3 +160,9 @@ func (w *Where) Args(more ...any) []any {
 // ErrConflict marks a write that clashes with existing data (a unique key);
 // capabilities wrap it with what clashed.
 var ErrConflict = errors.New("conflict")
+
+// Conflict is ErrConflict on field, with the message key (and args) that
+// says what clashed in the reader's language: a 409 that names the field.
+func Conflict(field, key string, args ...any) error {
+	return fmt.Errorf("%w: %w", ErrConflict, validation.Invalid(field, key, args...))
+}

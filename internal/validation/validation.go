@@ -113,3 +113,30 @@ func As(err error) (Errors, bool) {
 	}
 	return nil, false
 }
+
+// Message is a localisable sentence about no one input field: the detail of
+// a refusal ("the role Viewer may not change this data"). validation.As does
+// not find it, so a refusal is never mistaken for bad input.
+type Message struct {
+	Key  string
+	Args []any
+}
+
+// Say is the message key with args; args that are Messages are rendered in
+// the reader's language too (a role's label inside a sentence).
+func Say(key string, args ...any) Message { return Message{Key: key, Args: args} }
+
+// Error is the Vietnamese text.
+func (m Message) Error() string { return m.Localize(i18n.VI) }
+
+// Localize is the text in lang.
+func (m Message) Localize(lang string) string {
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		if inner, ok := a.(Message); ok {
+			a = inner.Localize(lang)
+		}
+		args[i] = a
+	}
+	return i18n.T(lang, m.Key, args...)
+}

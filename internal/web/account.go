@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -150,12 +151,12 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status int, secret, errMsg string) {
-	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r))
+	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r), storage.First(storage.MaxLimit))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p := NewPage(r, "tokens.title", "", tokensData{Tokens: tokens, Now: h.Store.Now(), Secret: secret})
+	p := NewPage(r, "tokens.title", "", tokensData{Tokens: tokens.Items, Now: h.Store.Now(), Secret: secret})
 	p.Error, p.Flash = errMsg, flash(r)
 	h.Render.Render(w, r, status, "identity/tokens", p)
 }

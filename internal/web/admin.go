@@ -16,6 +16,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -75,7 +76,7 @@ func (h *Handler) orgsPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form identity.OrgInput, formErr error) {
 	a := httpx.Caller(r)
 	q := identity.OrgQuery{Search: r.URL.Query().Get("q"), IncludeArchived: r.URL.Query().Get("archived") == "1"}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, q)
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, a, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -138,7 +139,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 	o := prof.Org
 	d := orgData{adminData: adminRights(a), OrgProfile: prof, Kinds: identity.OrgKinds}
 	if d.ManageOrgs {
-		all, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
+		all, err := identity.AllOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -232,17 +233,17 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 	a := httpx.Caller(r)
 	q := r.URL.Query().Get("q")
 	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
-	users, err := identity.ListUsers(r.Context(), h.Store, a, identity.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID})
+	users, err := identity.ListUsers(r.Context(), h.Store, a, identity.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID}, storage.First(storage.MaxLimit))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p := NewPage(r, "users.title", "nav.admin", usersData{adminData: adminRights(a), Users: users, Orgs: orgs, Roles: grantable(a), Form: form, Query: q})
+	p := NewPage(r, "users.title", "nav.admin", usersData{adminData: adminRights(a), Users: users.Items, Orgs: orgs, Roles: grantable(a), Form: form, Query: q})
 	p.Flash = flash(r)
 	if formErr != nil {
 		p.Error = errorText(r, formErr)
@@ -296,7 +297,7 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -378,41 +379,46 @@ type auditData struct {
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 	q, err := audit.ParseQuery(r.URL.Query())
+	pg, perr := httpx.ParsePage(r)
+	if err == nil {
+		err = perr
+	}
 	if _, ok := validation.As(err); ok {
 		p := NewPage(r, "audit.title", "nav.admin", auditData{Filter: r.URL.Query()})
 		p.Error = errorText(r, err)
-		h.Render.Render(w, r, http.StatusBadRequest, "identity/audit", p)
+		h.Render.Render(w, r, http.StatusUnprocessableEntity, "identity/audit", p)
 		return
 	}
-	entries, next, err := audit.List(r.Context(), h.Store, httpx.Caller(r), q)
+	res, err := audit.List(r.Context(), h.Store, httpx.Caller(r), q, pg)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := auditData{Entries: entries, Filter: r.URL.Query()}
+	d := auditData{Entries: res.Items, Filter: r.URL.Query()}
 	filter := r.URL.Query()
 	filter.Del("cursor")
 	// Built from url.Values.Encode, so safe as a URL.
 	d.Export = template.URL("/admin/audit/export.csv?" + filter.Encode())
-	if next != 0 {
+	if res.Next != "" {
 		v := r.URL.Query()
-		v.Set("cursor", strconv.FormatInt(next, 10))
+		v.Set("cursor", res.Next)
 		d.Next = template.URL("/admin/audit?" + v.Encode())
 	}
 	h.Render.Render(w, r, http.StatusOK, "identity/audit", NewPage(r, "audit.title", "nav.admin", d))
 }
 
-// exportAudit downloads the filtered audit log (up to audit.MaxPage
-// entries, newest first) as CSV. The export is itself audited.
+// exportAudit downloads the filtered audit log (every entry, newest first,
+// read page by page) as CSV. The export is itself audited.
 func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
 	q, err := audit.ParseQuery(r.URL.Query())
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.fail(w, r, err)
 		return
 	}
-	q.Limit, q.BeforeID = audit.MaxPage, 0
 	a := httpx.Caller(r)
-	entries, _, err := audit.List(r.Context(), h.Store, a, q)
+	entries, err := storage.All(func(p storage.Page) (storage.Paged[audit.Entry], error) {
+		return audit.List(r.Context(), h.Store, a, q, p)
+	})
 	if err == nil {
 		err = audit.Write(r.Context(), h.Store, a, audit.Change{Action: "audit.export", ObjectType: "audit_log",
 			New: map[string]any{"filter": r.URL.Query(), "entries": len(entries)}})
@@ -427,7 +433,7 @@ func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) {
 	cw.Write([]string{"id", "at", "actor_id", "actor", "ip", "action", "object_type", "object_id", "org_id", "details", "prev_hash", "hash"})
 	for _, e := range entries {
 		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.ActorID, 10), csvCell(e.Actor), e.IP,
-			e.Action, e.ObjectType, e.ObjectID, strconv.FormatInt(e.OrgID, 10), csvCell(e.Details), e.PrevHash, e.Hash})
+			e.Action, e.ObjectType, e.ObjectID, strconv.FormatInt(e.OrgID, 10), csvCell(string(e.Details)), e.PrevHash, e.Hash})
 	}
 	cw.Flush()
 }

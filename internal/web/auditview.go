@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+
+	"github.com/khien/khien/internal/audit"
 )
 
 // fieldChange is one field of an audited change, as the audit page lists it.
@@ -19,7 +21,7 @@ var auditNoise = map[string]bool{"created_at": true, "updated_at": true, "name_s
 // the fields that differ, old → new, so a reader sees what changed without
 // reading JSON. It returns nil when the details are not two objects of
 // fields, and the page then shows them as they are.
-func auditChanges(details string) []fieldChange {
+func auditChanges(details audit.Details) []fieldChange {
 	var d struct {
 		Old map[string]json.RawMessage `json:"old"`
 		New map[string]json.RawMessage `json:"new"`

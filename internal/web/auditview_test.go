@@ -3,12 +3,15 @@ package web
 import (
 	"reflect"
 	"testing"
+
+	"github.com/khien/khien/internal/audit"
 )
 
 func TestAuditChanges(t *testing.T) {
 	tests := []struct {
-		name, details string
-		want          []fieldChange
+		name    string
+		details audit.Details
+		want    []fieldChange
 	}{
 		{"no details", "", nil},
 		{"not JSON", "login from a new address", nil},

@@ -77,5 +77,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status >= 500 {
 		httpx.LogFailure(r, "page request failed", err)
 	}
-	h.Render.Render(w, r, p.Status, "error", NewPage(r, "error."+p.Code, "", i18n.T(httpx.Lang(r), "error."+p.Code+".detail")))
+	lang := httpx.Lang(r)
+	detail, _ := httpx.Detail(err, lang)
+	if detail == "" {
+		detail = i18n.T(lang, "error."+p.Code+".detail")
+	}
+	h.Render.Render(w, r, p.Status, "error", NewPage(r, "error."+p.Code, "", detail))
 }

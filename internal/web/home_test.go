@@ -21,7 +21,7 @@ func TestOverviewShowsTheCallersPart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := identity.ListOrgs(context.Background(), app.Store, access.SystemActor("test"), identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(context.Background(), app.Store, access.SystemActor("test"), identity.OrgQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,6 +117,17 @@ func TestLoginMessages(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
 		t.Fatalf("locked: %d\n%s", resp.StatusCode, body)
 	}
+	// Pages and the API both say when to come back, in seconds.
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 || s > int(auth.FailureWindow.Seconds())+1 {
+		t.Fatalf("page Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	status, hdr := app.JSONHeader(t, "", "POST", "/api/v1/auth/token?lang=en", map[string]string{"email": op.Email, "password": op.Password}, &e)
+	if s, err := strconv.Atoi(hdr.Get("Retry-After")); status != http.StatusTooManyRequests || err != nil || s < 1 || e.Error.Code != "locked" || !strings.Contains(e.Error.Message, "Too many") {
+		t.Fatalf("API lockout: %d Retry-After %q %+v", status, hdr.Get("Retry-After"), e)
+	}
 }
 
 // TestTokensAndPasswordThroughTheAPI covers the API contract of the issue.
@@ -151,13 +162,13 @@ func TestTokensAndPasswordThroughTheAPI(t *testing.T) {
 		if status := app.JSON(t, lanTok.Token, "GET", idPath(org.ID), nil, nil); status != 200 {
 			t.Fatalf("agency admin reading its organisation: %d", status)
 		}
-		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/users", map[string]any{"email": "op@tttt.gov.vn", "role": "agency_operator", "org_id": org.ID, "password": "short"}, nil); status != 400 {
+		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/users", map[string]any{"email": "op@tttt.gov.vn", "role": "agency_operator", "org_id": org.ID, "password": "short"}, nil); status != 422 {
 			t.Fatalf("weak password: %d", status)
 		}
 		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/users", map[string]any{"email": "op@tttt.gov.vn", "role": "agency_operator", "org_id": org.ID, "password": apptest.Password}, nil); status != 201 {
 			t.Fatalf("agency admin creating an operator: %d", status)
 		}
-		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/me/password", map[string]string{"current_password": "wrong", "new_password": "một mật khẩu mới dài"}, nil); status != 400 {
+		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/me/password", map[string]string{"current_password": "wrong", "new_password": "một mật khẩu mới dài"}, nil); status != 422 {
 			t.Fatalf("password change with the wrong current password: %d", status)
 		}
 		if status := app.JSON(t, lanTok.Token, "POST", "/api/v1/me/password", map[string]string{"current_password": apptest.Password, "new_password": "một mật khẩu mới dài"}, nil); status != 204 {

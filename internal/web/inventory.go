@@ -13,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/storage"
 )
 
 func (h *Handler) inventoryRoutes() []router.Route {
@@ -76,7 +77,7 @@ type systemsData struct {
 	Total        int
 	Orgs         []identity.Org
 	Filter       inventory.SystemFilter
-	Prev, Next   string
+	Prev, Next   string // the first page (keyset pages only go forward) and the next
 	Enums        enums
 	FilterLevel  string
 	FilterOrgStr string
@@ -85,39 +86,43 @@ type systemsData struct {
 func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	caller := httpx.Caller(r)
 	q := r.URL.Query()
-	f := inventory.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Limit: 50, Archived: q.Get("archived") == "1"}
+	f := inventory.SystemFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: q.Get("q"), Level: -1, Archived: q.Get("archived") == "1"}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	if l, err := strconv.Atoi(q.Get("level")); err == nil {
 		f.Level = l
 	}
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	f.Offset = max(f.Offset, 0)
-	items, total, err := inventory.ListSystems(r.Context(), h.Store, caller, f)
+	// A cursor that does not read is the first page: links are not typed.
+	after, _ := storage.DecodeCursor(q.Get("cursor"))
+	res, err := inventory.ListSystems(r.Context(), h.Store, caller, f, storage.Page{Limit: 50, After: after})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := systemsData{Items: items, Total: total, Orgs: orgs, Filter: f, Enums: inventoryEnums,
+	d := systemsData{Items: res.Items, Total: res.Total, Orgs: orgs, Filter: f, Enums: inventoryEnums,
 		FilterLevel: q.Get("level"), FilterOrgStr: q.Get("org")}
-	pageURL := func(offset int) string {
+	// Keyset pages go forward; Prev goes back to the first page.
+	pageURL := func(cursor string) string {
 		v := url.Values{}
 		for k, vals := range q {
 			v[k] = vals
 		}
-		v.Set("offset", strconv.Itoa(offset))
+		v.Set("cursor", cursor)
+		if cursor == "" {
+			v.Del("cursor")
+		}
 		v.Del("ok")
 		return "/inventory?" + v.Encode()
 	}
-	if f.Offset > 0 {
-		d.Prev = pageURL(max(f.Offset-f.Limit, 0))
+	if after != nil {
+		d.Prev = pageURL("")
 	}
-	if f.Offset+f.Limit < total {
-		d.Next = pageURL(f.Offset + f.Limit)
+	if res.Next != "" {
+		d.Next = pageURL(res.Next)
 	}
 	h.Render.Render(w, r, http.StatusOK, "inventory/systems", page(r, "inv.systems.title", d))
 }
@@ -133,14 +138,16 @@ type systemForm struct {
 
 func (h *Handler) renderSystemForm(w http.ResponseWriter, r *http.Request, status int, f systemForm) {
 	caller := httpx.Caller(r)
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f.Orgs, f.Enums = orgs, inventoryEnums
 	if f.System.OrgID != 0 {
-		if f.Staff, _, err = inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{OrgID: f.System.OrgID, Limit: 500}); err != nil {
+		if f.Staff, err = storage.All(func(p storage.Page) (storage.Paged[inventory.StaffView], error) {
+			return inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{OrgID: f.System.OrgID}, p)
+		}); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -258,7 +265,9 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 		h.fail(w, r, err)
 		return
 	}
-	assets, _, err := inventory.ListAssets(r.Context(), h.Store, caller, inventory.AssetFilter{SystemID: id, Limit: 500})
+	assets, err := storage.All(func(p storage.Page) (storage.Paged[inventory.AssetView], error) {
+		return inventory.ListAssets(r.Context(), h.Store, caller, inventory.AssetFilter{SystemID: id}, p)
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
 )
 
 // assetsData is the asset search page.
@@ -18,13 +19,13 @@ type assetsData struct {
 
 func (h *Handler) assetsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := inventory.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q"), Limit: 200}
-	items, total, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f)
+	f := inventory.AssetFilter{Kind: q.Get("kind"), Query: q.Get("q")}
+	res, err := inventory.ListAssets(r.Context(), h.Store, httpx.Caller(r), f, storage.First(200))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.Render.Render(w, r, http.StatusOK, "inventory/assets", page(r, "inv.assets.title", assetsData{items, total, f, inventoryEnums}))
+	h.Render.Render(w, r, http.StatusOK, "inventory/assets", page(r, "inv.assets.title", assetsData{res.Items, res.Total, f, inventoryEnums}))
 }
 
 // assetData is an asset's edit page.
@@ -71,7 +72,9 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
-	items, err := inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r))
+	items, err := storage.All(func(p storage.Page) (storage.Paged[inventory.AssetConflict], error) {
+		return inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r), p)
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return

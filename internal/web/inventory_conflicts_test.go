@@ -10,6 +10,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
 )
 
 // TestBrowserConflicts: an agency importing an address another agency
@@ -41,7 +42,8 @@ func TestBrowserConflicts(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#import-confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`#import-done`)),
 	))
-	mine, _, err := inventory.ListAssets(ctx, s.store, admin, inventory.AssetFilter{OrgID: s.a.ID, Kind: "ip"})
+	minePage, err := inventory.ListAssets(ctx, s.store, admin, inventory.AssetFilter{OrgID: s.a.ID, Kind: "ip"}, storage.First(500))
+	mine := minePage.Items
 	must(t, err)
 	if len(mine) != 1 {
 		t.Fatalf("imported: %+v", mine)

@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/inventory/workbook"
+	"github.com/khien/khien/internal/storage"
 )
 
 // mergeData is the organisation merge page.
@@ -32,15 +33,17 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, access.ErrForbidden)
 		return
 	}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d.Merges, err = inventory.ListMerges(r.Context(), h.Store, caller); err != nil {
+	merges, err := inventory.ListMerges(r.Context(), h.Store, caller, storage.First(storage.MaxLimit))
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	d.Merges = merges.Items
 	d.Orgs = orgs
 	h.Render.Render(w, r, status, "inventory/merge", page(r, "inv.merge.title", d))
 }
@@ -99,7 +102,7 @@ type importData struct {
 
 func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
 	caller := httpx.Caller(r)
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return

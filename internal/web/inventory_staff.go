@@ -7,6 +7,7 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
 )
 
 // staffData is the staff list with the form to add a person.
@@ -26,17 +27,17 @@ func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderStaff(w http.ResponseWriter, r *http.Request, status int, input inventory.Staff, problems map[string]string) {
 	caller := httpx.Caller(r)
 	q := r.URL.Query().Get("q")
-	items, total, err := inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{Query: q, Limit: 200})
+	res, err := inventory.ListStaff(r.Context(), h.Store, caller, inventory.StaffFilter{Query: q}, storage.First(200))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	orgs, err := identity.ListOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
+	orgs, err := identity.AllOrgs(r.Context(), h.Store, caller, identity.OrgQuery{})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.Render.Render(w, r, status, "inventory/staff", page(r, "inv.staff.title", staffData{items, total, q, orgs, input, problems}))
+	h.Render.Render(w, r, status, "inventory/staff", page(r, "inv.staff.title", staffData{res.Items, res.Total, q, orgs, input, problems}))
 }
 
 func staffFromForm(r *http.Request) inventory.Staff {

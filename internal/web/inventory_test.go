@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -125,7 +126,8 @@ func TestInventoryPages(t *testing.T) {
 			}
 		}
 		// Edit an asset; a bad value is refused in place.
-		assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{Kind: "ip"})
+		res, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{Kind: "ip"}, storage.Page{})
+		assets := res.Items
 		must(t, err)
 		assetPath := "/inventory/assets/" + itoa(assets[0].ID)
 		if resp, body := s.do(t, "op-a", "GET", assetPath, nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "203.113.130.5") {
@@ -266,7 +268,8 @@ func TestBrowserImportFixesAnError(t *testing.T) {
 	if done != "Đã ghi dữ liệu: 3 dòng thêm mới, 0 dòng cập nhật, 0 dòng không đổi." || !strings.Contains(list, "Hệ thống một cửa điện tử") {
 		t.Fatalf("after import: %q / %q", done, list)
 	}
-	assets, _, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{OrgID: s.a.ID})
+	res, err := inventory.ListAssets(context.Background(), s.store, access.SystemActor("test"), inventory.AssetFilter{OrgID: s.a.ID}, storage.Page{})
+	assets := res.Items
 	must(t, err)
 	if len(assets) != 2 {
 		t.Fatalf("assets imported: %+v", assets)
@@ -331,4 +334,30 @@ func TestImportValidRowsResult(t *testing.T) {
 			t.Errorf("result says nothing was written")
 		}
 	})
+}
+
+// TestSystemsPagesFollowTheCursor walks the systems page of 50 a page: the
+// next link carries a cursor, the second page has the rest and a link back
+// to the first, and a cursor that does not read shows the first page.
+func TestSystemsPagesFollowTheCursor(t *testing.T) {
+	s := newSite(t, apptest.New(t, "sqlite"))
+	for i := range 53 {
+		sys := inventory.System{OrgID: s.a.ID, Name: "Hệ thống " + strconv.Itoa(100+i), Kind: "web_portal"}
+		must(t, inventory.CreateSystem(context.Background(), s.store, access.SystemActor("test"), &sys))
+	}
+	resp, body := s.do(t, "op-a", "GET", "/inventory", nil, "")
+	next := regexp.MustCompile(`href="(/inventory\?cursor=[^"]+)"`).FindStringSubmatch(body)
+	if resp.StatusCode != 200 || next == nil || !strings.Contains(body, "Hệ thống 149") || strings.Contains(body, "Hệ thống 150") {
+		t.Fatalf("first page: %d, next link %v", resp.StatusCode, next)
+	}
+	resp, body = s.do(t, "op-a", "GET", html.UnescapeString(next[1]), nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 152") || strings.Contains(body, "Hệ thống 149") || !strings.Contains(body, i18n.T(i18n.VI, "inv.first")) {
+		t.Fatalf("second page: %d", resp.StatusCode)
+	}
+	if strings.Contains(body, i18n.T(i18n.VI, "inv.next")) {
+		t.Fatal("the last page links to a next one")
+	}
+	if resp, body = s.do(t, "op-a", "GET", "/inventory?cursor=garbage", nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 100") {
+		t.Fatalf("bad cursor: %d", resp.StatusCode)
+	}
 }

@@ -52,6 +52,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.As(err, &locked):
 			status = http.StatusTooManyRequests
+			httpx.RetryAfter(w, locked.Until, h.Store.Now())
 			p.Error = i18n.T(lang, "login.locked", locked.Clock())
 		case errors.Is(err, auth.ErrBadCredentials):
 			p.Error = i18n.T(lang, "login.bad_credentials")

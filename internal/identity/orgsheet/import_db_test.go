@@ -52,7 +52,8 @@ func TestImportExport(t *testing.T) {
 		actor := access.SystemActor("test")
 		// auditRows is the id of the latest audit entry: entries only append.
 		auditRows := func() int {
-			entries, _, err := audit.List(ctx, store, actor, audit.Query{Limit: 1})
+			entriesPage, err := audit.List(ctx, store, actor, audit.Query{}, storage.First(1))
+			entries := entriesPage.Items
 			if err != nil || len(entries) == 0 {
 				t.Fatal(err)
 			}
