@@ -311,3 +311,53 @@ func TestAuditPageAndExport(t *testing.T) {
 		t.Fatalf("the export is not audited: %+v", entries)
 	}
 }
+
+// TestUserAndTokenPagesFollowTheCursor walks the users and tokens pages of 50
+// a page: the first has a next link with a cursor, the second the rest, a
+// link back to the first and none further, and no row of the first.
+func TestUserAndTokenPagesFollowTheCursor(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	coord := app.User(t, access.Coordinator, app.Root.ID)
+	tests := []struct {
+		path string
+		seed func() // makes more than one page
+		row  *regexp.Regexp
+	}{
+		{"/admin/users", func() {
+			for range 55 {
+				app.User(t, access.Viewer, app.Root.ID)
+			}
+		}, regexp.MustCompile(`href="/admin/users/(\d+)"`)},
+		{"/account/tokens", func() {
+			for range 55 {
+				app.Token(t, coord)
+			}
+		}, regexp.MustCompile(`action="/account/tokens/(\d+)/revoke"`)},
+	}
+	c := app.Client(t, coord)
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			tt.seed()
+			resp, body := get(t, c, app.URL+tt.path)
+			first := tt.row.FindAllStringSubmatch(body, -1)
+			next := regexp.MustCompile(`href="(` + regexp.QuoteMeta(tt.path) + `\?cursor=[^"]+)"`).FindStringSubmatch(body)
+			if resp.StatusCode != 200 || len(first) != 50 || next == nil || strings.Contains(body, "« ") {
+				t.Fatalf("first page: %d, %d rows, next link %v", resp.StatusCode, len(first), next)
+			}
+			seen := map[string]bool{}
+			for _, m := range first {
+				seen[m[1]] = true
+			}
+			resp, body = get(t, c, app.URL+html.UnescapeString(next[1]))
+			second := tt.row.FindAllStringSubmatch(body, -1)
+			if resp.StatusCode != 200 || len(second) == 0 || !strings.Contains(body, `<nav class="pager"><a href="`+tt.path+`">`) || strings.Contains(body, "?cursor=") {
+				t.Fatalf("second page: %d, %d rows, want a link to the first page and none further:\n%s", resp.StatusCode, len(second), body)
+			}
+			for _, m := range second {
+				if seen[m[1]] {
+					t.Fatalf("row %s is on both pages", m[1])
+				}
+			}
+		})
+	}
+}
