@@ -269,7 +269,7 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 		t.Fatalf("restored database holds %d audit rows; expected the writer's rows", n)
 	}
 	// Without its audit key the restored log cannot be extended: refused.
-	if code, out := run("audit", "checkpoint", "--data", restored); code != 2 || !strings.Contains(out, "restore the key from its backup") {
+	if code, out := run("audit", "checkpoint", "--lang", "en", "--data", restored); code != 2 || !strings.Contains(out, "restore the key from its backup") {
 		t.Fatalf("restored database without its audit key: exit %d, %s", code, out)
 	}
 	key, err := os.ReadFile(filepath.Join(dir, audit.KeyFile))
