@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 // The anchor: the audit key signs every new entry, and signed checkpoints of
@@ -61,7 +62,7 @@ func createKey(ctx context.Context, db *storage.Store, path string) ([]byte, err
 	var one int
 	err := db.QueryRow(ctx, "SELECT 1 FROM audit_log WHERE hash_kind = ? LIMIT 1", KeyedHash).Scan(&one)
 	if err == nil {
-		return nil, fmt.Errorf("audit key %s is missing but the audit log has signed entries: restore the key from its backup", path)
+		return nil, validation.Say("audit.key.missing", path)
 	}
 	if !storage.IsNoRows(err) {
 		return nil, fmt.Errorf("audit key: %w", err)
@@ -99,7 +100,7 @@ func claimKey(ctx context.Context, db *storage.Store, key []byte, path string) e
 		case err != nil:
 			return fmt.Errorf("audit key: %w", err)
 		case recorded != fp:
-			return fmt.Errorf("audit key %s is not the key this audit log is signed with: give every server the same key file (--audit-key), or restore the right one", path)
+			return validation.Say("audit.key.wrong", path)
 		}
 		return nil
 	})
@@ -113,7 +114,7 @@ func ReadKey(path string) ([]byte, error) {
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil || len(key) < keyBytes {
-		return nil, fmt.Errorf("audit key %s is not %d hexadecimal bytes", path, keyBytes)
+		return nil, validation.Say("audit.key.malformed", path, keyBytes)
 	}
 	return key, nil
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 // anchored is a log with two entries from before the audit key and three
@@ -157,7 +159,7 @@ func TestKeyMissingAfterSignedEntries(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		a := newAnchored(t, db)
-		if _, _, err := audit.OpenKey(ctx, a.store, filepath.Join(t.TempDir(), "lost.key")); err == nil || !strings.Contains(err.Error(), "restore the key") {
+		if _, _, err := audit.OpenKey(ctx, a.store, filepath.Join(t.TempDir(), "lost.key")); !saysInEnglish(err, "restore the key") {
 			t.Errorf("a lost key must not be replaced: %v", err)
 		}
 		plain := storage.New(db)
@@ -246,8 +248,14 @@ func TestSecondKeyRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		// No entry is signed yet, so the second replica would create a key.
-		if _, _, err := audit.OpenKey(ctx, store, filepath.Join(t.TempDir(), audit.KeyFile)); err == nil || !strings.Contains(err.Error(), "not the key this audit log is signed with") {
+		if _, _, err := audit.OpenKey(ctx, store, filepath.Join(t.TempDir(), audit.KeyFile)); !saysInEnglish(err, "not the key this audit log is signed with") {
 			t.Fatalf("second key: %v", err)
 		}
 	})
+}
+
+// saysInEnglish reports whether err carries a message whose English text holds want.
+func saysInEnglish(err error, want string) bool {
+	var m validation.Message
+	return errors.As(err, &m) && strings.Contains(m.Localize(i18n.EN), want)
 }

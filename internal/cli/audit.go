@@ -8,6 +8,7 @@ import (
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 	"github.com/spf13/cobra"
 )
 
@@ -51,7 +52,7 @@ func newAuditVerifyCmd() *cobra.Command {
 			case errors.As(err, &broken):
 				return withExitCode(1, fmt.Errorf("%s: %w", i18n.T(i18n.Negotiate(lang), "cli.audit.broken_plain"), broken))
 			case errors.Is(err, audit.ErrNoKey):
-				return withExitCode(2, fmt.Errorf("%w: give its file with --audit-key (looked for %s)", err, db.keyPath()))
+				return withExitCode(2, validation.Say("cli.audit.no_key", db.keyPath()))
 			}
 			return err
 		},

@@ -183,15 +183,8 @@ func run(args ...string) (int, string) {
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs(args)
-	err := root.Execute()
-	if err == nil {
-		return 0, out.String()
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code, out.String() + err.Error()
-	}
-	return 1, out.String() + err.Error()
+	code, msg := runRoot(root)
+	return code, out.String() + msg
 }
 
 func countAudit(t *testing.T, dir string) int {
@@ -276,7 +269,7 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 		t.Fatalf("restored database holds %d audit rows; expected the writer's rows", n)
 	}
 	// Without its audit key the restored log cannot be extended: refused.
-	if code, out := run("audit", "checkpoint", "--data", restored); code != 2 || !strings.Contains(out, "restore the key from its backup") {
+	if code, out := run("audit", "checkpoint", "--lang", "en", "--data", restored); code != 2 || !strings.Contains(out, "restore the key from its backup") {
 		t.Fatalf("restored database without its audit key: exit %d, %s", code, out)
 	}
 	key, err := os.ReadFile(filepath.Join(dir, audit.KeyFile))
@@ -302,7 +295,7 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 	// A file that is not a backup is refused.
 	junk := filepath.Join(t.TempDir(), "junk.db")
 	os.WriteFile(junk, []byte("not a database"), 0o600)
-	if code, out := run("restore", "--data", t.TempDir(), junk); code != 2 || !strings.Contains(out, "not a SQLite backup") {
+	if code, out := run("restore", "--lang", "en", "--data", t.TempDir(), junk); code != 2 || !strings.Contains(out, "not a SQLite backup") {
 		t.Fatalf("restore of junk: exit %d, %s", code, out)
 	}
 }
@@ -329,12 +322,15 @@ func TestBadConfigurationExitsWithOneClearLine(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"unwritable data directory", []string{"serve", "--addr", "127.0.0.1:0", "--data", "/proc/khien/data"}, nil, "cannot create data directory"},
-		{"unreachable PostgreSQL", []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "postgres://x@127.0.0.1:1/none?connect_timeout=2"}, nil, "cannot reach PostgreSQL"},
-		{"port in use", []string{"serve", "--data", t.TempDir(), "--addr", busy.Addr().String()}, nil, "cannot listen"},
-		{"unreadable TLS files", []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", key}, nil, "cannot load TLS certificate"},
-		{"TLS cert without key", []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", cert}, nil, "go together"},
-		{"database from a newer version", []string{"serve", "--addr", "127.0.0.1:0", "--data", newer}, nil, "newer than this khien"},
+		{"unwritable data directory", []string{"serve", "--lang", "en", "--addr", "127.0.0.1:0", "--data", "/proc/khien/data"}, nil, "cannot create data directory"},
+		{"unreachable PostgreSQL", []string{"serve", "--lang", "en", "--addr", "127.0.0.1:0", "--database-url", "postgres://x@127.0.0.1:1/none?connect_timeout=2"}, nil, "cannot reach PostgreSQL"},
+		{"port in use", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", busy.Addr().String()}, nil, "cannot listen"},
+		{"port in use, in Vietnamese by default", []string{"serve", "--data", t.TempDir(), "--addr", busy.Addr().String()}, nil, "không lắng nghe được trên " + busy.Addr().String()},
+		{"unreadable TLS files", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", key}, nil, "cannot load TLS certificate"},
+		{"TLS cert without key", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", cert}, nil, "go together"},
+		{"bad trusted proxy", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--trusted-proxies", "nowhere"}, nil, `"nowhere" is not an address or CIDR range`},
+		{"database from a newer version", []string{"serve", "--lang", "en", "--addr", "127.0.0.1:0", "--data", newer}, nil, "newer than this khien"},
+		{"database from a newer version, in Vietnamese by default", []string{"serve", "--addr", "127.0.0.1:0", "--data", newer}, nil, "lược đồ cơ sở dữ liệu mới hơn bản khien này"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

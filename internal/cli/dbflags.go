@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -118,7 +117,7 @@ func (f *dbFlags) openStore(ctx context.Context) (*storage.Store, func(), error)
 // fix, with exit code 2.
 func configError(err error) error {
 	if errors.Is(err, database.ErrConfig) {
-		return withExitCode(2, fmt.Errorf("%v", err))
+		return withExitCode(2, err)
 	}
 	return err
 }

@@ -32,8 +32,21 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "lan@so.gov.vn") || !strings.Contains(out, "mật khẩu (chỉ hiển thị lần này): ") || !strings.Contains(out, "(Cán bộ chuyên trách)") {
 				t.Fatalf("user create: %d %s", code, out)
 			}
-			if code, out := run(args("user", "create", "--email", "x@y.vn", "--role", "king")...); code != 2 || !strings.Contains(out, "unknown role") {
+			if code, out := run(args("user", "create", "--lang", "en", "--email", "x@y.vn", "--role", "king")...); code != 2 || !strings.Contains(out, `unknown role "king"`) {
 				t.Fatalf("bad role: %d %s", code, out)
+			}
+			// The CLI's own errors follow --lang, Vietnamese by default.
+			for _, tt := range []struct{ lang, want string }{
+				{"", "không có người dùng với e-mail ai@so.gov.vn"},
+				{"en", "no user with e-mail ai@so.gov.vn"},
+			} {
+				a := args("token", "create", "--user", "ai@so.gov.vn", "--name", "x")
+				if tt.lang != "" {
+					a = append(a, "--lang", tt.lang)
+				}
+				if code, out := run(a...); code != 2 || !strings.Contains(out, tt.want) {
+					t.Fatalf("token for an unknown user (--lang %q): %d %s, want %q", tt.lang, code, out, tt.want)
+				}
 			}
 
 			code, out = run(args("token", "create", "--user", "lan@so.gov.vn", "--name", "scanner", "--expires", "30d")...)
@@ -60,8 +73,8 @@ func TestUserTokenAndAuditCommands(t *testing.T) {
 			if code, out := run(args("user", "create", "--email", "kiem@so.gov.vn", "--name", "Kiểm Toán", "--role", "auditor")...); code != 0 {
 				t.Fatalf("user create auditor: %d %s", code, out)
 			}
-			code, out = run(args("token", "create", "--user", "kiem@so.gov.vn", "--name", "audit")...)
-			if code != 2 || !strings.Contains(out, "requires MFA") || strings.Contains(out, auth.TokenPrefix) {
+			code, out = run(args("token", "create", "--lang", "en", "--user", "kiem@so.gov.vn", "--name", "audit")...)
+			if code != 2 || !strings.Contains(out, "kiem@so.gov.vn has role Auditor, which requires MFA") || strings.Contains(out, auth.TokenPrefix) {
 				t.Fatalf("token for an unenrolled auditor: %d %s", code, out)
 			}
 

@@ -5,16 +5,19 @@ import (
 	"text/tabwriter"
 
 	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/spf13/cobra"
 )
 
 func newMigrateCmd() *cobra.Command {
 	var db dbFlags
+	var lang string
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Quản lý lược đồ cơ sở dữ liệu / database schema migrations",
 	}
 	db.register(cmd)
+	langFlag(cmd, &lang)
 	cmd.PersistentFlags().AddFlagSet(cmd.Flags())
 	status := &cobra.Command{
 		Use:   "status",
@@ -30,14 +33,15 @@ func newMigrateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			l := i18n.Negotiate(lang)
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "VERSION\tNAME\tSTATE")
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", i18n.T(l, "cli.migrate.version"), i18n.T(l, "cli.migrate.name"), i18n.T(l, "cli.migrate.state"))
 			for _, m := range st {
-				state := "pending"
+				state := "cli.migrate.pending"
 				if m.Applied {
-					state = "applied"
+					state = "cli.migrate.applied"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, state)
+				fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, i18n.T(l, state))
 			}
 			return tw.Flush()
 		},
@@ -52,7 +56,7 @@ func newMigrateCmd() *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			fmt.Fprintln(cmd.OutOrStdout(), "database is up to date")
+			say(cmd.OutOrStdout(), lang, "cli.migrate.up_to_date")
 			return nil
 		},
 	}
@@ -62,6 +66,7 @@ func newMigrateCmd() *cobra.Command {
 
 func newBackupCmd() *cobra.Command {
 	var db dbFlags
+	var lang string
 	cmd := &cobra.Command{
 		Use:   "backup FILE",
 		Short: "Sao lưu cơ sở dữ liệu SQLite khi máy chủ đang chạy / consistent copy of the SQLite database",
@@ -75,17 +80,18 @@ func newBackupCmd() *cobra.Command {
 			if err := d.Backup(cmd.Context(), args[0]); err != nil {
 				return configError(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "backup written to %s\n", args[0])
-			fmt.Fprintf(cmd.OutOrStdout(), "the audit key %s is not in the backup: keep a copy of it separately (without it the restored audit log cannot be verified or extended)\n", db.keyPath())
+			say(cmd.OutOrStdout(), lang, "cli.backup.written", args[0])
+			say(cmd.OutOrStdout(), lang, "cli.backup.key_apart", db.keyPath())
 			return nil
 		},
 	}
 	db.register(cmd)
+	langFlag(cmd, &lang)
 	return cmd
 }
 
 func newRestoreCmd() *cobra.Command {
-	var dataDir string
+	var dataDir, lang string
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "restore FILE",
@@ -94,16 +100,17 @@ func newRestoreCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kept, err := database.Restore(cmd.Context(), dataDir, args[0], force)
 			if kept != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "the database it replaces is kept as %s\n", kept)
+				say(cmd.OutOrStdout(), lang, "cli.restore.kept", kept)
 			}
 			if err != nil {
 				return configError(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "restored %s into %s\n", args[0], dataDir)
+			say(cmd.OutOrStdout(), lang, "cli.restore.done", args[0], dataDir)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "./khien-data", "data directory to restore into")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing database")
+	langFlag(cmd, &lang)
 	return cmd
 }

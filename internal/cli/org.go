@@ -252,7 +252,7 @@ func writeAtomically(path string, write func(io.Writer) error) error {
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return validation.Say("cli.write", path, err.Error())
 	}
 	if err := tmp.Close(); err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/validation"
 	"github.com/spf13/cobra"
 )
 
@@ -58,19 +60,46 @@ func NewRoot() *cobra.Command {
 
 // Execute runs the command line and returns the process exit code.
 func Execute() int {
-	err := NewRoot().Execute()
-	if err == nil {
-		return 0
+	code, msg := runRoot(NewRoot())
+	if msg != "" {
+		fmt.Fprintln(os.Stderr, "khien:", msg)
 	}
+	return code
+}
+
+// runRoot runs root and returns the exit code and the error's line, in the
+// language of the command's --lang (Vietnamese without one).
+func runRoot(root *cobra.Command) (int, string) {
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return 0, ""
+	}
+	code := 1
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(os.Stderr, "khien:", ee.err)
+		if ee.err == nil {
+			return ee.code, ""
 		}
-		return ee.code
+		code = ee.code
 	}
-	fmt.Fprintln(os.Stderr, "khien:", err)
-	return 1
+	lang := i18n.VI
+	if f := cmd.Flags().Lookup("lang"); f != nil {
+		lang = f.Value.String()
+	}
+	return code, localize(i18n.Negotiate(lang), err)
+}
+
+// localize is err's text in lang: its message (validation.Message) or input
+// errors when it carries them, else err as it is.
+func localize(lang string, err error) string {
+	var m validation.Message
+	if errors.As(err, &m) {
+		return m.Localize(lang)
+	}
+	if es, ok := validation.As(err); ok {
+		return es.Localize(lang).Error()
+	}
+	return err.Error()
 }
 
 func newVersionCmd() *cobra.Command {

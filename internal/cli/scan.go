@@ -3,7 +3,6 @@ package cli
 import (
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/scan/output"
 	"github.com/khien/khien/internal/scan/portscan"
+	"github.com/khien/khien/internal/validation"
 	"github.com/khien/khien/internal/vulndb"
 )
 
@@ -77,7 +77,7 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	if f.targetsFile != "" {
 		file, err := os.Open(f.targetsFile)
 		if err != nil {
-			return fmt.Errorf("targets file: %w", err)
+			return validation.Say("cli.scan.targets_file", err.Error())
 		}
 		more, err := scan.ReadTargets(file)
 		file.Close()
@@ -87,7 +87,7 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 		specs = append(specs, more...)
 	}
 	if len(specs) == 0 {
-		return errors.New("no targets: give TARGET arguments or --targets-file")
+		return validation.Say("cli.scan.no_targets")
 	}
 	targets, err := scan.ParseTargets(specs, f.allowLarge)
 	if err != nil {
@@ -100,14 +100,14 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	var threshold check.Severity
 	if f.failOn != "" {
 		if threshold, err = check.ParseSeverity(f.failOn); err != nil {
-			return fmt.Errorf("--fail-on: %w", err)
+			return validation.Say("cli.scan.fail_on", err.Error())
 		}
 	}
 	out := cmd.OutOrStdout()
 	if f.output != "" {
 		file, err := os.Create(f.output)
 		if err != nil {
-			return fmt.Errorf("output: %w", err)
+			return validation.Say("cli.scan.output", err.Error())
 		}
 		defer file.Close()
 		out = file
@@ -141,10 +141,10 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 		return writeErr
 	}
 	if summary.Interrupted {
-		return withExitCode(130, errors.New("scan interrupted; partial results written"))
+		return withExitCode(130, validation.Say("cli.scan.interrupted"))
 	}
 	if failing > 0 {
-		return withExitCode(3, fmt.Errorf("%d findings at or above %s", failing, threshold))
+		return withExitCode(3, validation.Say("cli.scan.failing", failing, threshold))
 	}
 	return nil
 }
@@ -159,7 +159,7 @@ func (f *scanFlags) config() (scan.Config, error) {
 		return scan.Config{}, err
 	}
 	if f.lang != "vi" && f.lang != "en" {
-		return scan.Config{}, fmt.Errorf("--lang must be vi or en, not %q", f.lang)
+		return scan.Config{}, validation.Say("cli.scan.bad_lang", f.lang)
 	}
 	rate := f.rate
 	if rate == 0 {
@@ -183,11 +183,11 @@ func (f *scanFlags) config() (scan.Config, error) {
 	if f.caFile != "" {
 		pem, err := os.ReadFile(f.caFile)
 		if err != nil {
-			return scan.Config{}, fmt.Errorf("--ca-file: %w", err)
+			return scan.Config{}, validation.Say("cli.scan.ca_file", err.Error())
 		}
 		cfg.RootCAs = x509.NewCertPool()
 		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-			return scan.Config{}, fmt.Errorf("--ca-file %s: no PEM certificates", f.caFile)
+			return scan.Config{}, validation.Say("cli.scan.ca_none", f.caFile)
 		}
 	}
 	return cfg, nil
@@ -250,7 +250,7 @@ func newChecksCmd() *cobra.Command {
 				}
 				return tw.Flush()
 			}
-			return fmt.Errorf("unknown format %q (want table or json)", format)
+			return validation.Say("cli.checks.bad_format", format)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")

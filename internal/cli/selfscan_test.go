@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/server"
@@ -34,7 +35,7 @@ func TestSelfScanOfTLSDeployment(t *testing.T) {
 	t.Setenv("KHIEN_ADMIN_PASSWORD", "correct horse battery")
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, &dbFlags{dataDir: filepath.Join(dir, "data")}, cfg, time.Hour) }()
+	go func() { served <- serve(ctx, &dbFlags{dataDir: filepath.Join(dir, "data")}, cfg, time.Hour, i18n.VI) }()
 	defer func() {
 		stop()
 		if err := <-served; err != nil {

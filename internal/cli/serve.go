@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -24,7 +23,7 @@ func newServeCmd() *cobra.Command {
 	var db dbFlags
 	var cfg server.Config
 	var verbose bool
-	var trustedProxies string
+	var trustedProxies, lang string
 	var checkpointEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -39,11 +38,12 @@ func newServeCmd() *cobra.Command {
 			if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
 				return withExitCode(2, err)
 			}
-			return serve(ctx, &db, cfg, checkpointEvery)
+			return serve(ctx, &db, cfg, checkpointEvery, lang)
 		},
 	}
 	db.register(cmd)
 	db.registerWitness(cmd)
+	langFlag(cmd, &lang)
 	cmd.Flags().StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	cmd.Flags().StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
@@ -57,7 +57,7 @@ func newServeCmd() *cobra.Command {
 	return cmd
 }
 
-func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery time.Duration) error {
+func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery time.Duration, lang string) error {
 	ln, err := server.Listen(cfg)
 	if err != nil {
 		return withExitCode(2, err)
@@ -77,7 +77,7 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery
 		return err
 	}
 	defer closeDB()
-	if err := ensureFirstAdmin(ctx, store); err != nil {
+	if err := ensureFirstAdmin(ctx, store, lang); err != nil {
 		return err
 	}
 	srv, err := app.NewServer(store, cfg)
@@ -136,8 +136,8 @@ func writeCheckpoint(ctx context.Context, dbf *dbFlags, store *storage.Store) {
 
 // ensureFirstAdmin creates the first administrator on an empty database, from
 // KHIEN_ADMIN_EMAIL and KHIEN_ADMIN_PASSWORD or with a generated password
-// printed once on stderr.
-func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
+// printed once on stderr in lang.
+func ensureFirstAdmin(ctx context.Context, store *storage.Store, lang string) error {
 	n, err := identity.CountUsers(ctx, store)
 	if err != nil || n > 0 {
 		return err
@@ -163,7 +163,7 @@ func ensureFirstAdmin(ctx context.Context, store *storage.Store) error {
 		return err
 	}
 	if generated {
-		fmt.Fprintf(os.Stderr, "\nFirst administrator created / Đã tạo quản trị viên đầu tiên:\n  e-mail:   %s\n  password: %s\nThis password is shown only once; change it after signing in.\n\n", email, password)
+		say(os.Stderr, lang, "cli.serve.first_admin", email, password)
 	} else {
 		slog.Info("first administrator created", "email", email)
 	}

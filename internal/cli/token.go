@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/validation"
 	"github.com/spf13/cobra"
 )
 
@@ -43,7 +43,7 @@ func newTokenCreateCmd() *cobra.Command {
 			defer closeDB()
 			u, err := identity.UserByEmail(ctx, store, email)
 			if err != nil {
-				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
+				return withExitCode(2, validation.Say("cli.user.unknown", email))
 			}
 			var exp *time.Time
 			if life > 0 {
@@ -53,8 +53,7 @@ func newTokenCreateCmd() *cobra.Command {
 			secret, hash, prefix := auth.NewToken()
 			t, err := identity.CreateToken(ctx, store, access.SystemActor("cli"), u.ID, name, hash, prefix, exp)
 			if errors.Is(err, identity.ErrMFANotEnrolled) {
-				return withExitCode(2, fmt.Errorf("refused: %s has role %s, which requires MFA, and has not enrolled; they sign in to the web UI and enrol TOTP first / từ chối: %s có vai trò %s bắt buộc xác thực hai lớp nhưng chưa đăng ký; người dùng cần đăng nhập giao diện web và đăng ký TOTP trước",
-					u.Email, u.Role, u.Email, u.Role))
+				return withExitCode(2, validation.Say("cli.token.mfa_required", u.Email, validation.Say("role."+string(u.Role))))
 			}
 			if err != nil {
 				return withExitCode(2, err)
@@ -86,13 +85,13 @@ func parseLifetime(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("--expires %q: want a positive number of days such as 90d", s)
+			return 0, validation.Say("cli.token.bad_days", s)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf(`--expires %q: want "90d", "12h" or "never"`, s)
+		return 0, validation.Say("cli.token.bad_lifetime", s)
 	}
 	return d, nil
 }

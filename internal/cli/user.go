@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -41,7 +40,7 @@ func (f *passwordFlags) password(ctx context.Context, in io.Reader, owner auth.P
 	if f.stdin {
 		line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return "", "", fmt.Errorf("read password: %w", err)
+			return "", "", validation.Say("cli.user.read_password", err.Error())
 		}
 		password = strings.TrimRight(line, "\r\n")
 	} else {
@@ -68,7 +67,7 @@ func newUserCreateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if !access.Role(role).Valid() {
-				return withExitCode(2, fmt.Errorf("unknown role %q; one of %s", role, strings.Join(roleNames(), ", ")))
+				return withExitCode(2, validation.Say("cli.user.unknown_role", role, strings.Join(roleNames(), ", ")))
 			}
 			store, closeDB, err := db.openStore(ctx)
 			if err != nil {
@@ -123,7 +122,7 @@ func newUserResetPasswordCmd() *cobra.Command {
 			defer closeDB()
 			u, err := identity.UserByEmail(ctx, store, email)
 			if err != nil {
-				return withExitCode(2, fmt.Errorf("no user with e-mail %s", email))
+				return withExitCode(2, validation.Say("cli.user.unknown", email))
 			}
 			hash, generated, err := pw.password(ctx, cmd.InOrStdin(), auth.PasswordOwner{Email: u.Email, Name: u.Name})
 			if err != nil {
@@ -178,5 +177,5 @@ func findOrg(ctx context.Context, store *storage.Store, ref string) (identity.Or
 	if !errors.Is(err, access.ErrNotFound) {
 		return o, err
 	}
-	return identity.Org{}, withExitCode(2, fmt.Errorf("no organisation with code or id %q", ref))
+	return identity.Org{}, withExitCode(2, validation.Say("cli.org.unknown", ref))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/khien/khien/internal/validation"
 	"github.com/khien/khien/internal/vulndb"
 )
 
@@ -39,7 +40,7 @@ it already holds. Download the files on a connected machine and carry them in.`,
 					return err
 				}
 			} else if !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("vulnerability database: %w", err)
+				return validation.Say("cli.vulndb.read", err.Error())
 			}
 			for _, file := range args {
 				res, err := db.ImportFile(file)

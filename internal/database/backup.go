@@ -18,14 +18,14 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // server keeps running: VACUUM INTO reads one snapshot inside a transaction.
 func (db *DB) Backup(ctx context.Context, file string) error {
 	if db.Dialect.Name() != "sqlite" {
-		return fmt.Errorf("%w: khien backup copies the embedded SQLite database; for PostgreSQL use pg_dump (see docs/operations.md)", ErrConfig)
+		return configErr("db.backup.postgres")
 	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", file, err)
 	}
 	if _, err := os.Stat(abs); err == nil {
-		return fmt.Errorf("%w: backup file %s already exists; choose a new name", ErrConfig, abs)
+		return configErr("db.backup.exists", abs)
 	}
 	tmp := abs + ".partial"
 	os.Remove(tmp)
@@ -59,12 +59,12 @@ func Restore(ctx context.Context, dataDir, file string, force bool) (kept string
 	dst := filepath.Join(dataDir, SQLiteFile)
 	if _, err := os.Stat(dst); err == nil {
 		if !force {
-			return "", fmt.Errorf("%w: %s already holds a database; stop the server and pass --force to replace it", ErrConfig, dataDir)
+			return "", configErr("db.restore.not_empty", dataDir)
 		}
 		kept = dst + ".before-restore-" + time.Now().UTC().Format("20060102-150405")
 		if _, err := os.Stat(kept); err == nil {
 			// Rename would overwrite the copy kept by a restore a moment ago.
-			return "", fmt.Errorf("%w: %s already exists; try again in a second", ErrConfig, kept)
+			return "", configErr("db.restore.kept_exists", kept)
 		}
 	}
 	tmp := dst + ".restore"
@@ -97,13 +97,13 @@ func Restore(ctx context.Context, dataDir, file string, force bool) (kept string
 func checkSQLiteFile(ctx context.Context, file string) error {
 	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("%w: cannot read backup %s: %v", ErrConfig, file, err)
+		return configErr("db.restore.unreadable", file, err.Error())
 	}
 	head := make([]byte, len(sqliteHeader))
 	_, err = io.ReadFull(f, head)
 	f.Close()
 	if err != nil || !bytes.Equal(head, sqliteHeader) {
-		return fmt.Errorf("%w: %s is not a SQLite backup", ErrConfig, file)
+		return configErr("db.restore.not_sqlite", file)
 	}
 	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
 	if err != nil {
@@ -112,11 +112,11 @@ func checkSQLiteFile(ctx context.Context, file string) error {
 	defer db.Close()
 	var result string
 	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
-		return fmt.Errorf("%w: backup %s fails its integrity check: %v %s", ErrConfig, file, err, result)
+		return configErr("db.restore.corrupt", file, fmt.Sprintf("%v %s", err, result))
 	}
 	var version int64
 	if err := db.QueryRowContext(ctx, "SELECT COALESCE(max(version_id), 0) FROM goose_db_version").Scan(&version); err != nil {
-		return fmt.Errorf("%w: %s is a SQLite file but not a Khiên database", ErrConfig, file)
+		return configErr("db.restore.not_khien", file)
 	}
 	// A server would refuse a newer schema at start, with the old database
 	// already replaced; refuse it now instead.
@@ -125,7 +125,7 @@ func checkSQLiteFile(ctx context.Context, file string) error {
 		return err
 	}
 	if version > latest {
-		return fmt.Errorf("%w: %w: backup %s is at schema version %d, this khien knows up to %d; restore it with a newer khien", ErrConfig, ErrNewerSchema, file, version, latest)
+		return fmt.Errorf("%w: %w", ErrNewerSchema, configErr("db.restore.newer", file, version, latest))
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/khien/khien/internal/validation"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -44,6 +46,12 @@ type DB struct {
 // CLI reports as one line with what to fix.
 var ErrConfig = errors.New("configuration")
 
+// configErr is an ErrConfig with its message: a catalogue key and arguments
+// (validation.Message), so the CLI says it in the operator's --lang.
+func configErr(key string, args ...any) error {
+	return fmt.Errorf("%w: %w", ErrConfig, validation.Say(key, args...))
+}
+
 // Open connects and checks that the database answers.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.URL != "" {
@@ -54,11 +62,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
 	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
-		return nil, fmt.Errorf("%w: database URL must start with postgres:// (got %q)", ErrConfig, redact(url))
+		return nil, configErr("db.url_scheme", redact(url))
 	}
 	db, err := sql.Open("pgx", url)
 	if err != nil {
-		return nil, fmt.Errorf("%w: open PostgreSQL %s: %v", ErrConfig, redact(url), err)
+		return nil, configErr("db.pg_open", redact(url), err.Error())
 	}
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
@@ -67,7 +75,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%w: cannot reach PostgreSQL at %s: %s (check that the server runs and the URL is right)", ErrConfig, redact(url), oneLine(err))
+		return nil, configErr("db.pg_unreachable", redact(url), oneLine(err))
 	}
 	return &DB{Write: db, Read: db, Dialect: postgresDialect{}}, nil
 }
@@ -75,12 +83,12 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	dir := cfg.DataDir
 	if dir == "" {
-		return nil, fmt.Errorf("%w: no data directory given (use --data DIR)", ErrConfig)
+		return nil, configErr("db.no_data_dir")
 	}
 	path := filepath.Join(dir, SQLiteFile)
 	if cfg.ReadOnly {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("%w: no database at %s: %v", ErrConfig, path, err)
+			return nil, configErr("db.missing", path, err.Error())
 		}
 	} else if err := ensureDataDir(dir); err != nil {
 		return nil, err
@@ -96,13 +104,13 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	write.SetConnMaxIdleTime(0)
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
-		return nil, fmt.Errorf("%w: cannot open database %s: %v", ErrConfig, path, err)
+		return nil, configErr("db.sqlite_open", path, err.Error())
 	}
 	// Check the file really is a database now, so a corrupt file fails at start.
 	var mode string
 	if err := write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		write.Close()
-		return nil, fmt.Errorf("%w: %s is not a usable SQLite database: %v", ErrConfig, path, err)
+		return nil, configErr("db.sqlite_unusable", path, err.Error())
 	}
 	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
@@ -122,11 +130,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // is writable, so the operator learns at once rather than at the first write.
 func ensureDataDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("%w: cannot create data directory %s: %v", ErrConfig, dir, err)
+		return configErr("db.dir_create", dir, err.Error())
 	}
 	probe, err := os.CreateTemp(dir, ".write-test-*")
 	if err != nil {
-		return fmt.Errorf("%w: data directory %s is not writable: %v (fix its permissions or choose another with --data)", ErrConfig, dir, err)
+		return configErr("db.dir_unwritable", dir, err.Error())
 	}
 	name := probe.Name()
 	probe.Close()

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/khien/khien/internal/validation"
 )
 
 // LockFile is the file in the data directory that a running server holds an
@@ -26,15 +28,15 @@ func LockDataDir(dir, holder string) (unlock func(), err error) {
 	path := filepath.Join(dir, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot open lock file %s: %v", ErrConfig, path, err)
+		return nil, configErr("db.lock_open", path, err.Error())
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		owner, _ := os.ReadFile(path)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w: data directory %s is in use by %s; stop it first", ErrConfig, dir, describeHolder(string(owner)))
+			return nil, configErr("db.in_use", dir, describeHolder(string(owner)))
 		}
-		return nil, fmt.Errorf("%w: cannot lock %s: %v", ErrConfig, path, err)
+		return nil, configErr("db.lock", path, err.Error())
 	}
 	// Who holds the lock, for the message of whoever is refused.
 	if err := f.Truncate(0); err == nil {
@@ -45,13 +47,13 @@ func LockDataDir(dir, holder string) (unlock func(), err error) {
 
 // describeHolder turns the lock file's "PID holder" into "khien serve
 // (process 1234)".
-func describeHolder(content string) string {
+func describeHolder(content string) validation.Message {
 	pid, holder, _ := strings.Cut(strings.TrimSpace(content), " ")
 	if _, err := strconv.Atoi(pid); err != nil {
-		return "another khien process"
+		return validation.Say("db.holder_unknown")
 	}
 	if holder == "" {
 		holder = "khien"
 	}
-	return fmt.Sprintf("%s (process %s)", holder, pid)
+	return validation.Say("db.holder", holder, pid)
 }

@@ -122,7 +122,7 @@ func (db *DB) checkNotNewer(ctx context.Context, p *goose.Provider) error {
 	}
 	latest := sources[len(sources)-1].Version
 	if current > latest {
-		return fmt.Errorf("%w: %w (database at version %d, this khien knows up to %d); upgrade khien", ErrConfig, ErrNewerSchema, current, latest)
+		return fmt.Errorf("%w: %w", ErrNewerSchema, configErr("db.newer", current, latest))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 )
 
 // Export returns the inventory of the organisation orgID and its
@@ -21,7 +22,7 @@ func Export(ctx context.Context, db *storage.Store, actor access.Actor, orgID in
 	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
 		path := "/"
 		if orgID == 0 && !actor.Global() {
-			return fmt.Errorf("%w: choose an organisation to export", access.ErrForbidden)
+			return fmt.Errorf("%w: %w", access.ErrForbidden, validation.Say("inv.export.choose_org"))
 		}
 		if orgID != 0 {
 			p, err := identity.CheckOrg(ctx, tx, actor, access.Read, orgID)

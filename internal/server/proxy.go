@@ -2,11 +2,12 @@ package server
 
 import (
 	"crypto/tls"
-	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/khien/khien/internal/validation"
 )
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR
@@ -21,14 +22,14 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 		if !strings.Contains(item, "/") {
 			addr, err := netip.ParseAddr(item)
 			if err != nil {
-				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR range", item)
+				return nil, validation.Say("server.bad_proxy", item)
 			}
 			out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
 			continue
 		}
 		p, err := netip.ParsePrefix(item)
 		if err != nil {
-			return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR range", item)
+			return nil, validation.Say("server.bad_proxy", item)
 		}
 		out = append(out, p.Masked())
 	}

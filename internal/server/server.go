@@ -22,6 +22,7 @@ import (
 	"github.com/khien/khien/internal/metrics"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
+	"github.com/khien/khien/internal/validation"
 	"github.com/khien/khien/internal/web"
 )
 
@@ -100,6 +101,12 @@ func (s *Server) Routes() []router.Route { return s.router.Routes() }
 // ErrListen marks a failure to listen (port in use, bad TLS files).
 var ErrListen = errors.New("listen")
 
+// listenErr is an ErrListen with its message (a catalogue key and arguments),
+// which the CLI says in the operator's --lang.
+func listenErr(key string, args ...any) error {
+	return fmt.Errorf("%w: %w", ErrListen, validation.Say(key, args...))
+}
+
 // Listen loads the TLS pair when configured and opens the listening socket,
 // capped at MaxConnsPerClient connections per client address.
 // The CLI calls it before anything else, so a port in use or a bad
@@ -108,16 +115,16 @@ func Listen(cfg Config) (net.Listener, error) {
 	var pair tls.Certificate
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		if cfg.TLSCert == "" || cfg.TLSKey == "" {
-			return nil, fmt.Errorf("%w: --tls-cert and --tls-key go together; give both or neither", ErrListen)
+			return nil, listenErr("server.tls_pair")
 		}
 		var err error
 		if pair, err = tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey); err != nil {
-			return nil, fmt.Errorf("%w: cannot load TLS certificate %s and key %s: %v", ErrListen, cfg.TLSCert, cfg.TLSKey, err)
+			return nil, listenErr("server.tls_load", cfg.TLSCert, cfg.TLSKey, err.Error())
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot listen on %s: %v (is another server using the port? choose one with --addr)", ErrListen, cfg.Addr, err)
+		return nil, listenErr("server.listen_addr", cfg.Addr, err.Error())
 	}
 	// The cap counts TCP connections, under TLS: a wrapper above TLS would
 	// hide the *tls.Conn from net/http (no r.TLS, so no HSTS or Secure cookies).
@@ -140,7 +147,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	extra := func(addr string, h http.Handler) error {
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
-			return fmt.Errorf("%w: cannot listen on %s: %v", ErrListen, addr, err)
+			return listenErr("server.listen", addr, err.Error())
 		}
 		servers = append(servers, s.httpServer(h))
 		listeners = append(listeners, limitPerClient(l, s.cfg.MaxConnsPerClient, s.cfg.TrustedProxies))
@@ -148,7 +155,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if s.cfg.HTTPRedirectAddr != "" {
 		if s.cfg.TLSCert == "" {
-			return fmt.Errorf("%w: --http-redirect-addr redirects to HTTPS and needs --tls-cert and --tls-key", ErrListen)
+			return listenErr("server.redirect_needs_tls")
 		}
 		if err := extra(s.cfg.HTTPRedirectAddr, securityHeaders(redirectToHTTPS(s.cfg.Addr))); err != nil {
 			return err

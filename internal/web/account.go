@@ -9,7 +9,6 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
 
@@ -141,7 +140,8 @@ func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 // tokensData is the API tokens page's data.
 type tokensData struct {
 	Tokens []identity.Token
-	Now    time.Time
+	pager
+	Now time.Time
 	// Secret is a token just created, shown this once.
 	Secret string
 }
@@ -151,12 +151,13 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status int, secret, errMsg string) {
-	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r), storage.First(storage.MaxLimit))
+	pg := listPage(r)
+	tokens, err := identity.ListTokens(r.Context(), h.Store, httpx.Caller(r), pg)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p := NewPage(r, "tokens.title", "", tokensData{Tokens: tokens.Items, Now: h.Store.Now(), Secret: secret})
+	p := NewPage(r, "tokens.title", "", tokensData{Tokens: tokens.Items, pager: pagerOf(r, "/account/tokens", pg, tokens.Next), Now: h.Store.Now(), Secret: secret})
 	p.Error, p.Flash = errMsg, flash(r)
 	h.Render.Render(w, r, status, "identity/tokens", p)
 }

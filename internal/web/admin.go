@@ -209,6 +209,7 @@ func (h *Handler) archiveOrg(w http.ResponseWriter, r *http.Request) {
 type usersData struct {
 	adminData
 	Users []identity.User
+	pager
 	Orgs  []identity.Org
 	Roles []access.Role // roles the actor may grant
 	Form  identity.UserInput
@@ -233,7 +234,8 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 	a := httpx.Caller(r)
 	q := r.URL.Query().Get("q")
 	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
-	users, err := identity.ListUsers(r.Context(), h.Store, a, identity.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID}, storage.First(storage.MaxLimit))
+	pg := listPage(r)
+	users, err := identity.ListUsers(r.Context(), h.Store, a, identity.UserQuery{Search: q, Role: access.Role(r.URL.Query().Get("role")), OrgID: orgID}, pg)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -243,7 +245,7 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
-	p := NewPage(r, "users.title", "nav.admin", usersData{adminData: adminRights(a), Users: users.Items, Orgs: orgs, Roles: grantable(a), Form: form, Query: q})
+	p := NewPage(r, "users.title", "nav.admin", usersData{adminData: adminRights(a), Users: users.Items, pager: pagerOf(r, "/admin/users", pg, users.Next), Orgs: orgs, Roles: grantable(a), Form: form, Query: q})
 	p.Flash = flash(r)
 	if formErr != nil {
 		p.Error = errorText(r, formErr)

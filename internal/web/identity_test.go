@@ -19,6 +19,7 @@ import (
 	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/i18n"
 )
 
 func newClient(t *testing.T) *http.Client {
@@ -309,5 +310,113 @@ func TestAuditPageAndExport(t *testing.T) {
 	app.JSON(t, app.Token(t, coord), "GET", "/api/v1/audit?action=audit.export", nil, &entries)
 	if len(entries.Items) != 1 || entries.Items[0].Actor != coord.Email {
 		t.Fatalf("the export is not audited: %+v", entries)
+	}
+}
+
+// TestUserAndTokenPagesFollowTheCursor walks the users and tokens pages of 50
+// a page: the first has a next link with a cursor, the second the rest, a
+// link back to the first and none further, and no row of the first.
+func TestUserAndTokenPagesFollowTheCursor(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	coord := app.User(t, access.Coordinator, app.Root.ID)
+	tests := []struct {
+		path string
+		seed func() // makes more than one page
+		row  *regexp.Regexp
+	}{
+		{"/admin/users", func() {
+			for range 55 {
+				app.User(t, access.Viewer, app.Root.ID)
+			}
+		}, regexp.MustCompile(`href="/admin/users/(\d+)"`)},
+		{"/account/tokens", func() {
+			for range 55 {
+				app.Token(t, coord)
+			}
+		}, regexp.MustCompile(`action="/account/tokens/(\d+)/revoke"`)},
+	}
+	c := app.Client(t, coord)
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			tt.seed()
+			resp, body := get(t, c, app.URL+tt.path)
+			first := tt.row.FindAllStringSubmatch(body, -1)
+			next := regexp.MustCompile(`href="(` + regexp.QuoteMeta(tt.path) + `\?cursor=[^"]+)"`).FindStringSubmatch(body)
+			if resp.StatusCode != 200 || len(first) != 50 || next == nil || strings.Contains(body, "« ") {
+				t.Fatalf("first page: %d, %d rows, next link %v", resp.StatusCode, len(first), next)
+			}
+			seen := map[string]bool{}
+			for _, m := range first {
+				seen[m[1]] = true
+			}
+			resp, body = get(t, c, app.URL+html.UnescapeString(next[1]))
+			second := tt.row.FindAllStringSubmatch(body, -1)
+			if resp.StatusCode != 200 || len(second) == 0 || !strings.Contains(body, `<nav class="pager"><a href="`+tt.path+`">`) || strings.Contains(body, "?cursor=") {
+				t.Fatalf("second page: %d, %d rows, want a link to the first page and none further:\n%s", resp.StatusCode, len(second), body)
+			}
+			for _, m := range second {
+				if seen[m[1]] {
+					t.Fatalf("row %s is on both pages", m[1])
+				}
+			}
+		})
+	}
+}
+
+// TestAuditPageFollowsTheCursor walks the audit page a few entries a page:
+// the older link carries the cursor and the filter, the last page has none,
+// and each entry's time is dd/mm/yyyy HH:MM in Vietnam time.
+func TestAuditPageFollowsTheCursor(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	coord := app.User(t, access.Coordinator, app.Root.ID)
+	for i := range 7 {
+		app.Org(t, "P"+strconv.Itoa(i), "Phường "+strconv.Itoa(i))
+	}
+	var entries struct {
+		Items []struct {
+			ID int64     `json:"id"`
+			At time.Time `json:"at"`
+		}
+	}
+	app.JSON(t, app.Token(t, coord), "GET", "/api/v1/audit?object_type=org", nil, &entries)
+	want := map[string]string{} // id → the time the page shows
+	for _, e := range entries.Items {
+		want[strconv.FormatInt(e.ID, 10)] = e.At.In(i18n.Vietnam).Format("02/01/2006 15:04")
+	}
+	total := len(want) // the seven and the root's
+	if total < 7 || total > 10 {
+		t.Fatalf("%d org entries, want 7 to 10", total)
+	}
+	c := app.Client(t, coord)
+	row := regexp.MustCompile(`<tr><td>(\d+)</td><td>(\d\d/\d\d/\d{4} \d\d:\d\d)</td>`)
+	older := regexp.MustCompile(`<a href="(/admin/audit\?[^"]*cursor=[^"]+)">`)
+	path, seen := "/admin/audit?object_type=org&limit=5", 0
+	for _, rows := range []int{5, total - 5} {
+		resp, body := get(t, c, app.URL+path)
+		got := row.FindAllStringSubmatch(body, -1)
+		if resp.StatusCode != 200 || len(got) != rows {
+			t.Fatalf("%s: %d, %d entries, want %d:\n%s", path, resp.StatusCode, len(got), rows, body)
+		}
+		for _, m := range got {
+			if want[m[1]] != m[2] {
+				t.Fatalf("entry %s shows %q, want %q (Vietnam time)", m[1], m[2], want[m[1]])
+			}
+			delete(want, m[1])
+		}
+		seen += len(got)
+		next := older.FindStringSubmatch(body)
+		if seen == total {
+			if next != nil {
+				t.Fatalf("the last page links to an older one: %s", next[1])
+			}
+			break
+		}
+		if next == nil || !strings.Contains(next[1], "object_type=org") {
+			t.Fatalf("page of %d entries: older link %v keeps no filter", rows, next)
+		}
+		path = html.UnescapeString(next[1])
+	}
+	if len(want) != 0 {
+		t.Fatalf("entries on no page: %v", want)
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -73,11 +72,11 @@ func page(r *http.Request, title string, data any) Page {
 
 // systemsData is the systems list page.
 type systemsData struct {
-	Items        []inventory.SystemView
-	Total        int
-	Orgs         []identity.Org
-	Filter       inventory.SystemFilter
-	Prev, Next   string // the first page (keyset pages only go forward) and the next
+	Items  []inventory.SystemView
+	Total  int
+	Orgs   []identity.Org
+	Filter inventory.SystemFilter
+	pager
 	Enums        enums
 	FilterLevel  string
 	FilterOrgStr string
@@ -91,9 +90,8 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	if l, err := strconv.Atoi(q.Get("level")); err == nil {
 		f.Level = l
 	}
-	// A cursor that does not read is the first page: links are not typed.
-	after, _ := storage.DecodeCursor(q.Get("cursor"))
-	res, err := inventory.ListSystems(r.Context(), h.Store, caller, f, storage.Page{Limit: 50, After: after})
+	pg := listPage(r)
+	res, err := inventory.ListSystems(r.Context(), h.Store, caller, f, pg)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -103,27 +101,8 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := systemsData{Items: res.Items, Total: res.Total, Orgs: orgs, Filter: f, Enums: inventoryEnums,
+	d := systemsData{Items: res.Items, Total: res.Total, Orgs: orgs, Filter: f, pager: pagerOf(r, "/inventory", pg, res.Next), Enums: inventoryEnums,
 		FilterLevel: q.Get("level"), FilterOrgStr: q.Get("org")}
-	// Keyset pages go forward; Prev goes back to the first page.
-	pageURL := func(cursor string) string {
-		v := url.Values{}
-		for k, vals := range q {
-			v[k] = vals
-		}
-		v.Set("cursor", cursor)
-		if cursor == "" {
-			v.Del("cursor")
-		}
-		v.Del("ok")
-		return "/inventory?" + v.Encode()
-	}
-	if after != nil {
-		d.Prev = pageURL("")
-	}
-	if res.Next != "" {
-		d.Next = pageURL(res.Next)
-	}
 	h.Render.Render(w, r, http.StatusOK, "inventory/systems", page(r, "inv.systems.title", d))
 }
 

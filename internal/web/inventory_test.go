@@ -351,10 +351,10 @@ func TestSystemsPagesFollowTheCursor(t *testing.T) {
 		t.Fatalf("first page: %d, next link %v", resp.StatusCode, next)
 	}
 	resp, body = s.do(t, "op-a", "GET", html.UnescapeString(next[1]), nil, "")
-	if resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 152") || strings.Contains(body, "Hệ thống 149") || !strings.Contains(body, i18n.T(i18n.VI, "inv.first")) {
+	if resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 152") || strings.Contains(body, "Hệ thống 149") || !strings.Contains(body, i18n.T(i18n.VI, "common.first_page")) {
 		t.Fatalf("second page: %d", resp.StatusCode)
 	}
-	if strings.Contains(body, i18n.T(i18n.VI, "inv.next")) {
+	if strings.Contains(body, i18n.T(i18n.VI, "common.next_page")) {
 		t.Fatal("the last page links to a next one")
 	}
 	if resp, body = s.do(t, "op-a", "GET", "/inventory?cursor=garbage", nil, ""); resp.StatusCode != 200 || !strings.Contains(body, "Hệ thống 100") {
