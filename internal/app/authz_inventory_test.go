@@ -17,7 +17,7 @@ var inventoryRows = map[string]rule{
 	"POST /api/v1/systems":                                        object(writers, global, parentOrg, systemJSON),
 	"GET /api/v1/systems/{id}":                                    object(everyone, global, systemIn, nil),
 	"PATCH /api/v1/systems/{id}":                                  object(writers, global, systemIn, func(c *cell) any { return map[string]string{"purpose": "Thử"} }),
-	"DELETE /api/v1/systems/{id}":                                 object(writers, global, systemIn, nil),
+	"DELETE /api/v1/systems/{id}":                                 object(writers, global, func(c *cell) string { return systemIn(c) + "?confirm=1" }, nil),
 	"GET /api/v1/systems/{id}/removal":                            object(everyone, global, systemIn, nil),
 	"POST /api/v1/systems/{id}/archive":                           object(writers, global, systemIn, nil),
 	"POST /api/v1/systems/{id}/restore":                           object(writers, global, systemIn, nil),
@@ -32,6 +32,8 @@ var inventoryRows = map[string]rule{
 	"GET /api/v1/assets":                                          unscoped(everyone...),
 	"GET /api/v1/assets/conflicts":                                unscoped(global...),
 	"POST /api/v1/assets/conflicts/resolve":                       object(global, global, nil, conflictJSON),
+	"POST /api/v1/assets/conflicts/unshare":                       object(global, global, nil, sharedJSON),
+	"GET /api/v1/assets/shared":                                   unscoped(global...),
 	"GET /api/v1/assets/{id}":                                     object(everyone, global, assetIn, nil),
 	"PATCH /api/v1/assets/{id}":                                   object(writers, global, assetIn, func(c *cell) any { return map[string]string{"notes": "Thử"} }),
 	"GET /api/v1/staff":                                           unscoped(everyone...),
@@ -71,6 +73,7 @@ var inventoryRows = map[string]rule{
 	}),
 	"GET /inventory/conflicts":                               unscoped(global...),
 	"POST /inventory/conflicts/resolve":                      object(global, global, nil, conflictForm),
+	"POST /inventory/conflicts/unshare":                      object(global, global, nil, sharedForm),
 	"GET /inventory/staff":                                   unscoped(everyone...),
 	"POST /inventory/staff":                                  object(writers, global, parentOrg, staffForm),
 	"GET /inventory/staff/{id}":                              object(everyone, global, staffIn, nil),
@@ -191,3 +194,15 @@ func conflictJSON(c *cell) any {
 func conflictForm(c *cell) any {
 	return url.Values{"kind": {"ip"}, "value": {newConflict(c)}, "shared": {"1"}}
 }
+
+// newShared is a conflict that the coordinator marked as shared infrastructure.
+func newShared(c *cell) string {
+	ip := newConflict(c)
+	if err := inventory.ResolveConflict(context.Background(), c.app.Store, inventoryActor(), inventory.Resolution{Kind: "ip", Value: ip, Shared: true}); err != nil {
+		c.t.Fatal(err)
+	}
+	return ip
+}
+
+func sharedJSON(c *cell) any { return map[string]any{"kind": "ip", "value": newShared(c)} }
+func sharedForm(c *cell) any { return url.Values{"kind": {"ip"}, "value": {newShared(c)}} }
