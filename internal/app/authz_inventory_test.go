@@ -174,7 +174,10 @@ func staffForm(c *cell) any {
 // newConflict registers one fresh IP address for a system of the cell's
 // organisation and for one of another organisation.
 func newConflict(c *cell) string {
-	ip := fmt.Sprintf("10.77.%d.%d", c.seq.Add(1)%250, c.seq.Add(1)%250)
+	// One sequence number for both octets: two numbers taken mod 250 repeat
+	// after 250 cases, and a repeat of a value marked shared is no conflict.
+	n := c.seq.Add(1)
+	ip := fmt.Sprintf("10.%d.%d.%d", 77+n/62500%100, n/250%250, n%250)
 	other := c.app.Org(c.t, c.unique("TRUNG"), "Đơn vị kê khai trùng")
 	for _, org := range []int64{c.org.ID, other.ID} {
 		s := inventory.System{OrgID: org, Name: c.unique("Hệ thống "), Kind: "network"}
