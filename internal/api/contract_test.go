@@ -96,7 +96,7 @@ func TestEveryListBoundsItsPage(t *testing.T) {
 		t.Fatalf("create system: %d", status)
 	}
 	id := strconv.FormatInt(sys.ID, 10)
-	lists := []string{"/api/v1/systems", "/api/v1/assets", "/api/v1/assets/conflicts", "/api/v1/staff", "/api/v1/orgs",
+	lists := []string{"/api/v1/systems", "/api/v1/assets", "/api/v1/assets/conflicts", "/api/v1/assets/shared", "/api/v1/staff", "/api/v1/orgs",
 		"/api/v1/users", "/api/v1/tokens", "/api/v1/audit", "/api/v1/merges", "/api/v1/systems/" + id + "/assets", "/api/v1/systems/" + id + "/controls"}
 	for _, list := range lists {
 		for _, tt := range []struct {

@@ -59,7 +59,7 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Required: []string{"org_id", "name"}, Response: exSystem, Handler: systems.Create},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
 		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.SystemView{System: inventory.System{Level: 3}}, Response: exSystem, Handler: systems.Update},
-		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete a system registered by mistake, with its controls and the assets that belong to it alone (see GET …/removal); archive a system no longer in use instead", Handler: systems.Delete},
+		{Method: "DELETE", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Delete a system registered by mistake, with its controls and the assets that belong to it alone; needs confirm=1, sent after reading GET …/removal (without it: 422 naming confirm); archive a system no longer in use instead", Query: []router.Param{{Name: "confirm", Enum: []string{"1"}, Description: "1: the caller has seen what GET /api/v1/systems/{id}/removal lists and deletes it"}}, Handler: h.deleteSystem},
 		{Method: "GET", Path: "/api/v1/systems/{id}/removal", Tag: tag, Summary: "What deleting the system would remove: its controls, its own assets, and the shared assets only unlinked", Response: inventory.Removal{System: exSystem}, Handler: h.systemRemoval},
 		{Method: "POST", Path: "/api/v1/systems/{id}/archive", Tag: tag, Summary: "Archive a system: kept with its data, left out of lists (unless archived=1) and counts", Response: exSystem, Status: []int{200}, Handler: h.archiveSystem},
 		{Method: "POST", Path: "/api/v1/systems/{id}/restore", Tag: tag, Summary: "Put an archived system back in use", Response: exSystem, Status: []int{200}, Handler: h.restoreSystem},
@@ -74,6 +74,8 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "GET", Path: "/api/v1/assets", Tag: tag, Summary: "Search assets across systems (filters: org_id, system_id, kind, q)", Query: []router.Param{orgParam, {Name: "system_id", Type: "integer"}, {Name: "kind", Enum: codes(inventory.AssetKinds)}, qParam}, Response: NewList([]inventory.AssetView{exAsset}, 1, ""), Handler: h.listAssets},
 		{Method: "GET", Path: "/api/v1/assets/conflicts", Tag: tag, Summary: "Asset values registered by more than one organisation, with their systems, except shared infrastructure (coordinator)", Response: NewList([]inventory.AssetConflict{{Kind: "ip", Value: "203.113.140.2", OrgCodes: []string{"SKHCN", "TTPVHCC"}, Systems: []inventory.ConflictSystem{{ID: 1, Name: "Cổng thông tin điện tử", OrgCode: "SKHCN"}}}}, 1, ""), Handler: h.assetConflicts},
 		{Method: "POST", Path: "/api/v1/assets/conflicts/resolve", Tag: tag, Summary: "Resolve a conflict (coordinator): system_id keeps the value and removes the other organisations' registrations, or shared=true marks it as shared infrastructure", Request: inventory.Resolution{Kind: "ip", Value: "203.113.140.2", Shared: true, Note: "Reverse proxy của Trung tâm dữ liệu tỉnh"}, Required: []string{"kind", "value"}, Status: []int{204}, Handler: h.resolveConflict},
+		{Method: "GET", Path: "/api/v1/assets/shared", Tag: tag, Summary: "Asset values marked as shared infrastructure, with the note, who marked them and how many organisations register them (coordinator)", Response: NewList([]inventory.SharedValue{{Kind: "ip", Value: "203.113.140.2", Note: "Reverse proxy của Trung tâm dữ liệu tỉnh", Actor: "dieuphoi@cantho.gov.vn", CreatedAt: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC), Orgs: 2}}, 1, ""), Handler: h.sharedValues},
+		{Method: "POST", Path: "/api/v1/assets/conflicts/unshare", Tag: tag, Summary: "Take back a shared-infrastructure decision (coordinator): the value is listed and flagged as a conflict again while several organisations register it", Request: inventory.Unshared{Kind: "ip", Value: "203.113.140.2"}, Required: []string{"kind", "value"}, Status: []int{204}, Handler: h.unshare},
 		{Method: "GET", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Get an asset", Response: exAsset, Handler: assets.Get},
 		{Method: "PATCH", Path: "/api/v1/assets/{id}", Tag: tag, Summary: "Change an asset's value or details", Request: inventory.AssetView{Asset: inventory.Asset{OS: "Ubuntu"}}, Response: exAsset, Handler: assets.Update},
 		{Method: "GET", Path: "/api/v1/staff", Tag: tag, Summary: "List staff in charge (filters: org_id, q)", Query: []router.Param{orgParam, qParam}, Response: NewList([]inventory.StaffView{exStaff}, 1, ""), Handler: h.listStaff},
@@ -143,6 +145,24 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.SystemView], error) {
 		return inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f, p)
 	})
+}
+
+// deleteSystem deletes a system only when the request confirms it
+// (confirm=1), as the page's confirmation does: a bare DELETE is refused
+// with 422 naming confirm and pointing to GET …/removal.
+func (h *Handler) deleteSystem(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err == nil && r.URL.Query().Get("confirm") != "1" {
+		err = validation.Errors{validation.Invalid("confirm", "inv.err.confirm_delete", id, id)}
+	}
+	if err == nil {
+		err = inventory.DeleteSystem(r.Context(), h.Store, httpx.Caller(r), id)
+	}
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) systemRemoval(w http.ResponseWriter, r *http.Request) {
@@ -273,6 +293,25 @@ func (h *Handler) resolveConflict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := inventory.ResolveConflict(r.Context(), h.Store, httpx.Caller(r), res); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) sharedValues(w http.ResponseWriter, r *http.Request) {
+	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.SharedValue], error) {
+		return inventory.SharedValues(r.Context(), h.Store, httpx.Caller(r), p)
+	})
+}
+
+func (h *Handler) unshare(w http.ResponseWriter, r *http.Request) {
+	var u inventory.Unshared
+	if err := httpx.Decode(w, r, &u); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	if err := inventory.Unshare(r.Context(), h.Store, httpx.Caller(r), u); err != nil {
 		Fail(w, r, err)
 		return
 	}

@@ -137,7 +137,7 @@ func TestInventoryAPI(t *testing.T) {
 		// Scope: the other agency sees nothing and cannot write; the viewer cannot write.
 		for _, probe := range []struct{ method, path string }{
 			{"GET", "/api/v1/systems/" + id}, {"GET", "/api/v1/systems/" + id + "/assets"}, {"GET", "/api/v1/staff/" + itoa(person.ID)},
-			{"PATCH", "/api/v1/systems/" + id}, {"DELETE", "/api/v1/systems/" + id},
+			{"PATCH", "/api/v1/systems/" + id}, {"DELETE", "/api/v1/systems/" + id + "?confirm=1"},
 		} {
 			if status, body := c.do("op-b", probe.method, probe.path, map[string]any{}); status != 404 {
 				t.Errorf("op-b %s %s: %d %s", probe.method, probe.path, status, body)
@@ -183,8 +183,10 @@ func TestInventoryAPI(t *testing.T) {
 			t.Errorf("junk import: %d %s", status, body)
 		}
 		// Conflicts are the coordinator's.
-		if status, _ := c.do("op-a", "GET", "/api/v1/assets/conflicts", nil); status != 403 {
-			t.Errorf("operator conflicts: %d", status)
+		for _, path := range []string{"/api/v1/assets/conflicts", "/api/v1/assets/shared"} {
+			if status, _ := c.do("op-a", "GET", path, nil); status != 403 {
+				t.Errorf("operator %s: %d", path, status)
+			}
 		}
 		if status, body := c.do("coord", "POST", "/api/v1/orgs/"+itoa(b.ID)+"/merge", map[string]int64{"into_org_id": a.ID}); status != 201 {
 			t.Errorf("merge: %d %s", status, body)
@@ -229,8 +231,30 @@ func TestInventoryAPI(t *testing.T) {
 		if status, body := c.do("op-a", "GET", "/api/v1/systems/"+id+"/removal", nil); status != 200 || !strings.Contains(string(body), `"controls"`) {
 			t.Errorf("removal: %d %s", status, body)
 		}
-		if status, body := c.do("op-a", "DELETE", "/api/v1/systems/"+id, nil); status != 204 {
+		// Deleting needs confirm=1, as the page's confirmation: without it
+		// the answer names confirm and points to …/removal.
+		for _, tt := range []struct {
+			query, want string
+		}{
+			{"", "GET /api/v1/systems/" + id + "/removal"},
+			{"?confirm=0", "?confirm=1"},
+			{"?confirm=yes&lang=en", "needs confirmation"},
+		} {
+			var e errorAnswer
+			status, body := c.do("op-a", "DELETE", "/api/v1/systems/"+id+tt.query, nil)
+			json.Unmarshal(body, &e)
+			if status != 422 || len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "confirm" || !strings.Contains(e.Error.Fields[0].Message, tt.want) {
+				t.Errorf("delete%s without confirming: %d %s", tt.query, status, body)
+			}
+		}
+		if status, _ := c.do("op-a", "GET", "/api/v1/systems/"+id, nil); status != 200 {
+			t.Errorf("deleted without confirming: %d", status)
+		}
+		if status, body := c.do("op-a", "DELETE", "/api/v1/systems/"+id+"?confirm=1", nil); status != 204 {
 			t.Errorf("delete: %d %s", status, body)
+		}
+		if status, _ := c.do("op-a", "GET", "/api/v1/systems/"+id, nil); status != 404 {
+			t.Errorf("after deleting: %d", status)
 		}
 	})
 }

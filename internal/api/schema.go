@@ -38,6 +38,7 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 		"hosting": codes(inventory.Hostings), "status": codes(inventory.Statuses)},
 	reflect.TypeOf(inventory.Asset{}):         {"kind": codes(inventory.AssetKinds)},
 	reflect.TypeOf(inventory.AssetConflict{}): {"kind": codes(inventory.AssetKinds)},
+	reflect.TypeOf(inventory.SharedValue{}):   {"kind": codes(inventory.AssetKinds)},
 	reflect.TypeOf(inventory.Control{}):       {"control": codes(inventory.Controls), "status": codes(inventory.ControlStatuses)},
 	reflect.TypeOf(identity.Org{}):            {"kind": identity.OrgKinds},
 	reflect.TypeOf(identity.OrgInput{}):       {"kind": identity.OrgKinds},

@@ -17,7 +17,7 @@ var inventoryRows = map[string]rule{
 	"POST /api/v1/systems":                                        object(writers, global, parentOrg, systemJSON),
 	"GET /api/v1/systems/{id}":                                    object(everyone, global, systemIn, nil),
 	"PATCH /api/v1/systems/{id}":                                  object(writers, global, systemIn, func(c *cell) any { return map[string]string{"purpose": "Thử"} }),
-	"DELETE /api/v1/systems/{id}":                                 object(writers, global, systemIn, nil),
+	"DELETE /api/v1/systems/{id}":                                 object(writers, global, func(c *cell) string { return systemIn(c) + "?confirm=1" }, nil),
 	"GET /api/v1/systems/{id}/removal":                            object(everyone, global, systemIn, nil),
 	"POST /api/v1/systems/{id}/archive":                           object(writers, global, systemIn, nil),
 	"POST /api/v1/systems/{id}/restore":                           object(writers, global, systemIn, nil),
@@ -32,6 +32,8 @@ var inventoryRows = map[string]rule{
 	"GET /api/v1/assets":                                          unscoped(everyone...),
 	"GET /api/v1/assets/conflicts":                                unscoped(global...),
 	"POST /api/v1/assets/conflicts/resolve":                       object(global, global, nil, conflictJSON),
+	"POST /api/v1/assets/conflicts/unshare":                       object(global, global, nil, sharedJSON),
+	"GET /api/v1/assets/shared":                                   unscoped(global...),
 	"GET /api/v1/assets/{id}":                                     object(everyone, global, assetIn, nil),
 	"PATCH /api/v1/assets/{id}":                                   object(writers, global, assetIn, func(c *cell) any { return map[string]string{"notes": "Thử"} }),
 	"GET /api/v1/staff":                                           unscoped(everyone...),
@@ -71,6 +73,7 @@ var inventoryRows = map[string]rule{
 	}),
 	"GET /inventory/conflicts":                               unscoped(global...),
 	"POST /inventory/conflicts/resolve":                      object(global, global, nil, conflictForm),
+	"POST /inventory/conflicts/unshare":                      object(global, global, nil, sharedForm),
 	"GET /inventory/staff":                                   unscoped(everyone...),
 	"POST /inventory/staff":                                  object(writers, global, parentOrg, staffForm),
 	"GET /inventory/staff/{id}":                              object(everyone, global, staffIn, nil),
@@ -171,7 +174,10 @@ func staffForm(c *cell) any {
 // newConflict registers one fresh IP address for a system of the cell's
 // organisation and for one of another organisation.
 func newConflict(c *cell) string {
-	ip := fmt.Sprintf("10.77.%d.%d", c.seq.Add(1)%250, c.seq.Add(1)%250)
+	// One sequence number for both octets: two numbers taken mod 250 repeat
+	// after 250 cases, and a repeat of a value marked shared is no conflict.
+	n := c.seq.Add(1)
+	ip := fmt.Sprintf("10.%d.%d.%d", 77+n/62500%100, n/250%250, n%250)
 	other := c.app.Org(c.t, c.unique("TRUNG"), "Đơn vị kê khai trùng")
 	for _, org := range []int64{c.org.ID, other.ID} {
 		s := inventory.System{OrgID: org, Name: c.unique("Hệ thống "), Kind: "network"}
@@ -191,3 +197,15 @@ func conflictJSON(c *cell) any {
 func conflictForm(c *cell) any {
 	return url.Values{"kind": {"ip"}, "value": {newConflict(c)}, "shared": {"1"}}
 }
+
+// newShared is a conflict that the coordinator marked as shared infrastructure.
+func newShared(c *cell) string {
+	ip := newConflict(c)
+	if err := inventory.ResolveConflict(context.Background(), c.app.Store, inventoryActor(), inventory.Resolution{Kind: "ip", Value: ip, Shared: true}); err != nil {
+		c.t.Fatal(err)
+	}
+	return ip
+}
+
+func sharedJSON(c *cell) any { return map[string]any{"kind": "ip", "value": newShared(c)} }
+func sharedForm(c *cell) any { return url.Values{"kind": {"ip"}, "value": {newShared(c)}} }

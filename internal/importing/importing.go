@@ -34,8 +34,23 @@ type FieldChange struct {
 	Header string `json:"header,omitempty"`
 	Old    string `json:"old"`
 	New    string `json:"new"`
-	// Cleared: the update empties a field that had a value.
+	// Cleared: the update empties a field that had a value (Emptied).
 	Cleared bool `json:"cleared,omitempty"`
+}
+
+// Emptied reports whether a field going from old to new, as text, is
+// cleared: it had a value and now has none, "no" or 0 (a yes/no going to
+// no, a count or a level going to 0, a text going blank). It is the one
+// rule by which every import counts and highlights the fields it clears.
+func Emptied(old, new string) bool { return !blank(old) && blank(new) }
+
+// blank is a field's text that says "nothing": empty, 0, no or false.
+func blank(v string) bool {
+	switch v {
+	case "", "0", "no", "false":
+		return true
+	}
+	return false
 }
 
 // Change is an updated row with the fields it changes.
@@ -214,7 +229,7 @@ func diffValue(a, b reflect.Value, skip map[string]bool, out *[]FieldChange) {
 		}
 		x, y := show(a.Field(i)), show(b.Field(i))
 		if x != y {
-			*out = append(*out, FieldChange{Field: name, Old: x, New: y, Cleared: x != "" && (y == "" || y == "0" && x != "0")})
+			*out = append(*out, FieldChange{Field: name, Old: x, New: y, Cleared: Emptied(x, y)})
 		}
 	}
 }

@@ -50,3 +50,30 @@ func TestDiff(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptied: a field going from a value to empty, no, false or 0 is
+// cleared; anything else, including from nothing to something, is not.
+func TestEmptied(t *testing.T) {
+	tests := []struct {
+		old, new string
+		want     bool
+	}{
+		{"ghi chú", "", true},
+		{"yes", "no", true},
+		{"true", "false", true},
+		{"3", "0", true},
+		{"3", "", true},
+		{"partial", "no", true},
+		{"", "no", false},
+		{"0", "", false},
+		{"no", "yes", false},
+		{"false", "true", false},
+		{"3", "2", false},
+		{"A", "B", false},
+	}
+	for _, tt := range tests {
+		if got := Emptied(tt.old, tt.new); got != tt.want {
+			t.Errorf("Emptied(%q, %q) = %v, want %v", tt.old, tt.new, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
@@ -24,6 +25,17 @@ type Elsewhere struct {
 	Orgs     int      `json:"orgs"`
 	OrgCodes []string `json:"org_codes,omitempty"`
 }
+
+// conflictKinds are the kinds whose value names one thing on the network
+// (an address, a range, a domain, a URL): the same value registered by two
+// organisations is the same thing, so it is a conflict. A server's or a
+// device's name ("SRV-01") is only a label within its organisation.
+var conflictKinds = []string{"ip", "cidr", "domain", "url"}
+
+// Conflicting reports whether the same value of kind registered by two
+// organisations is a conflict. It is the one rule behind the asset's flag
+// (Elsewhere), the import preview's warning and the coordinator's list.
+func Conflicting(kind string) bool { return slices.Contains(conflictKinds, kind) }
 
 // notShared leaves out the values marked as shared infrastructure.
 const notShared = ` AND NOT EXISTS (SELECT 1 FROM shared_assets sh WHERE sh.kind = a.kind AND sh.value = a.value)`
@@ -63,6 +75,9 @@ func registrations(ctx context.Context, db storage.Querier, values []string) (ma
 // elsewhere is the registrations of kind|value by organisations other than
 // org, as actor may know them; nil when there are none.
 func elsewhere(regs map[string]map[int64]string, org int64, kind, value string, global bool) *Elsewhere {
+	if !Conflicting(kind) {
+		return nil
+	}
 	var codes []string
 	for id, code := range regs[kind+"|"+value] {
 		if id != org {
@@ -163,10 +178,11 @@ func allConflicts(ctx context.Context, db storage.Querier, actor access.Actor) (
 	if err != nil {
 		return nil, fmt.Errorf("asset conflicts: %w", err)
 	}
-	// A value of one organisation's several kinds (never the case) is not a conflict.
+	// A value of one organisation's several kinds (never the case) is not a
+	// conflict, nor are two organisations' servers of the same name.
 	kept := out[:0]
 	for _, c := range out {
-		if len(c.OrgCodes) > 1 {
+		if len(c.OrgCodes) > 1 && Conflicting(c.Kind) {
 			kept = append(kept, c)
 		}
 	}
@@ -205,7 +221,7 @@ func ResolveConflict(ctx context.Context, db *storage.Store, actor access.Actor,
 		if err != nil {
 			return err
 		}
-		if len(regs[res.Kind+"|"+res.Value]) < 2 {
+		if len(regs[res.Kind+"|"+res.Value]) < 2 || !Conflicting(res.Kind) {
 			return access.ErrNotFound
 		}
 		if res.Shared {
@@ -241,4 +257,109 @@ func ResolveConflict(ctx context.Context, db *storage.Store, actor access.Actor,
 		}
 		return nil
 	})
+}
+
+// SharedValue is a value the coordinator marked as shared infrastructure:
+// registered by several organisations and, while marked, neither listed nor
+// flagged as a conflict.
+type SharedValue struct {
+	Kind      string    `json:"kind"`
+	Value     string    `json:"value"`
+	Note      string    `json:"note,omitempty"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"created_at"`
+	// Orgs counts the organisations that register the value now.
+	Orgs int `json:"orgs"`
+}
+
+// SharedValues lists the values marked as shared infrastructure, in value
+// order (coordinator and administrator only, as the conflicts).
+func SharedValues(ctx context.Context, db storage.Querier, actor access.Actor, p storage.Page) (storage.Paged[SharedValue], error) {
+	all, err := allShared(ctx, db, actor, "", "")
+	if err != nil {
+		return storage.Paged[SharedValue]{}, err
+	}
+	// Like conflicts, shared values are few: read whole, paged in memory.
+	return storage.PageSlice(all, p, func(v SharedValue) string { return v.Kind + "|" + v.Value })
+}
+
+// allShared reads the shared values (one, when kind and value are given).
+func allShared(ctx context.Context, db storage.Querier, actor access.Actor, kind, value string) ([]SharedValue, error) {
+	if !actor.Global() {
+		return nil, fmt.Errorf("%w: only the coordinator sees shared values across agencies", access.ErrForbidden)
+	}
+	query := `SELECT sh.kind, sh.value, sh.note, sh.actor, sh.created_at,
+		(SELECT count(DISTINCT a.org_id) FROM assets a WHERE a.kind = sh.kind AND a.value = sh.value) FROM shared_assets sh`
+	var args []any
+	if kind != "" || value != "" {
+		query += " WHERE sh.kind = ? AND sh.value = ?"
+		args = []any{kind, value}
+	}
+	rows, err := db.Query(ctx, query+" ORDER BY sh.value, sh.kind", args...)
+	out, err := storage.Collect[SharedValue](rows, err)(func(sc storage.Scanner) (SharedValue, error) {
+		var v SharedValue
+		err := sc.Scan(&v.Kind, &v.Value, &v.Note, &v.Actor, storage.UTC{P: &v.CreatedAt}, &v.Orgs)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("shared asset values: %w", err)
+	}
+	return out, nil
+}
+
+// Unshared names the shared value the coordinator takes back.
+type Unshared struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}
+
+// Unshare takes back the coordinator's "shared infrastructure" decision on
+// a value, audited as asset.unshared with the decision it undoes: the
+// value is listed and flagged as a conflict again while several
+// organisations register it.
+func Unshare(ctx context.Context, db *storage.Store, actor access.Actor, u Unshared) error {
+	if !actor.Global() {
+		return fmt.Errorf("%w: only the coordinator resolves conflicts", access.ErrForbidden)
+	}
+	var es validation.Errors
+	if u.Kind == "" {
+		es.Add("kind", "inv.err.shared_value")
+	}
+	if u.Value == "" {
+		es.Add("value", "inv.err.shared_value")
+	}
+	if err := es.Err(); err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(tx *storage.Tx) error {
+		found, err := allShared(ctx, tx, actor, u.Kind, u.Value)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return access.ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM shared_assets WHERE kind = ? AND value = ?", u.Kind, u.Value); err != nil {
+			return fmt.Errorf("unshare %s: %w", u.Value, err)
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "asset.unshared", ObjectType: "asset_value", ObjectID: 0, Old: found[0], New: u})
+	})
+}
+
+// ConflictReview is what the coordinator's conflicts page shows: the values
+// still in conflict and those marked as shared infrastructure.
+type ConflictReview struct {
+	Conflicts []AssetConflict
+	Shared    []SharedValue
+}
+
+// ReviewConflicts reads both lists of the conflicts page (coordinator and
+// administrator only).
+func ReviewConflicts(ctx context.Context, db storage.Querier, actor access.Actor) (ConflictReview, error) {
+	conflicts, err := allConflicts(ctx, db, actor)
+	if err != nil {
+		return ConflictReview{}, err
+	}
+	shared, err := allShared(ctx, db, actor, "", "")
+	return ConflictReview{Conflicts: conflicts, Shared: shared}, err
 }

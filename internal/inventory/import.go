@@ -359,12 +359,10 @@ func (im *importer) plan(p *importPlan) {
 	}
 }
 
-// warnElsewhere warns when an address, range or domain of the row is
-// registered by another organisation too.
+// warnElsewhere warns when the row's value is registered by another
+// organisation too, by the rule that flags the stored asset (elsewhere,
+// Conflicting).
 func (im *importer) warnElsewhere(p *importPlan, r *AssetRow) {
-	if r.Kind != "ip" && r.Kind != "cidr" && r.Kind != "domain" {
-		return
-	}
 	e := elsewhere(im.sn.regs, r.OrgID, r.Kind, r.Value, !im.sn.limited)
 	switch {
 	case e == nil:

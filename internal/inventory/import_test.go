@@ -117,8 +117,14 @@ func TestBlankKeepsDashClears(t *testing.T) {
 		{"blank cells keep", Record{"users": "50"}, func(s *System) { s.Users = 50 }, nil},
 		{"a dash clears", Record{"purpose": "-", "servers": "-", "hosting": "-"}, func(s *System) { s.Purpose, s.Servers, s.Hosting = "", 0, "" },
 			[]string{"purpose", "hosting", "servers"}},
+		// A field going from a value to empty, no or 0 is cleared, whether
+		// by a dash or written out.
 		{"a dash on a boolean is no", Record{"personal_data": "-", "data_subjects": "-"}, func(s *System) { s.PersonalData, s.DataSubjects = false, 0 },
-			[]string{"data_subjects"}},
+			[]string{"personal_data", "data_subjects"}},
+		{"yes to no written out", Record{"personal_data": "Không", "data_subjects": "0"}, func(s *System) { s.PersonalData, s.DataSubjects = false, 0 },
+			[]string{"personal_data", "data_subjects"}},
+		{"the level to not classified", Record{"level": "-", "level_decision": "-"}, func(s *System) { s.Level, s.LevelDecision = 0, "" },
+			[]string{"level", "level_decision"}},
 		{"the merged row is checked", Record{"level": "-"}, nil, nil},
 	}
 	for _, tt := range tests {

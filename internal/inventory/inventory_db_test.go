@@ -392,7 +392,8 @@ func TestReimportKeepsBlankCells(t *testing.T) {
 		record(clear, inventory.SystemsSheet, 2, map[string]string{"name": "Quản lý văn bản", "kind": "internal_app", "purpose": "-", "servers": "-", "personal_data": "-", "data_subjects": "-"})
 		res, err = inventory.Import(ctx, f.store, f.operatorA, f.a.ID, clear, importing.Options{})
 		must(t, err)
-		if len(res.Problems) > 0 || res.Cleared() != 3 {
+		// Four fields cleared: the purpose, the counts and the yes → no of personal data.
+		if len(res.Problems) > 0 || res.Cleared() != 4 {
 			t.Fatalf("clearing: problems %v, changes %+v", res.Problems, res.Changes)
 		}
 		got, err = inventory.GetSystem(ctx, f.store, f.admin, want.ID)

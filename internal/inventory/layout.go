@@ -224,7 +224,7 @@ func changes(sheet Sheet, stored, row cells) []importing.FieldChange {
 		if f == "org_code" || o[f] == n[f] {
 			continue
 		}
-		out = append(out, importing.FieldChange{Field: f, Old: o[f], New: n[f], Cleared: n[f] == ""})
+		out = append(out, importing.FieldChange{Field: f, Old: o[f], New: n[f], Cleared: importing.Emptied(o[f], n[f])})
 	}
 	return out
 }

@@ -36,6 +36,7 @@ func (h *Handler) inventoryRoutes() []router.Route {
 		{Method: "POST", Path: "/inventory/assets/{id}", Handler: h.updateAsset},
 		{Method: "GET", Path: "/inventory/conflicts", Handler: h.conflictsPage},
 		{Method: "POST", Path: "/inventory/conflicts/resolve", Handler: h.resolveConflict},
+		{Method: "POST", Path: "/inventory/conflicts/unshare", Handler: h.unshare},
 		{Method: "GET", Path: "/inventory/staff", Handler: h.staffPage},
 		{Method: "POST", Path: "/inventory/staff", Handler: h.createStaff},
 		{Method: "GET", Path: "/inventory/staff/{id}", Handler: h.personPage},

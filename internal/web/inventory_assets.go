@@ -72,14 +72,23 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) conflictsPage(w http.ResponseWriter, r *http.Request) {
-	items, err := storage.All(func(p storage.Page) (storage.Paged[inventory.AssetConflict], error) {
-		return inventory.AssetConflicts(r.Context(), h.Store, httpx.Caller(r), p)
-	})
+	review, err := inventory.ReviewConflicts(r.Context(), h.Store, httpx.Caller(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.Render.Render(w, r, http.StatusOK, "inventory/conflicts", page(r, "inv.conflicts.title", items))
+	h.Render.Render(w, r, http.StatusOK, "inventory/conflicts", page(r, "inv.conflicts.title", review))
+}
+
+// unshare takes back a shared-infrastructure decision: the value is a
+// conflict again.
+func (h *Handler) unshare(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u := inventory.Unshared{Kind: r.FormValue("kind"), Value: r.FormValue("value")}
+	h.done(w, r, inventory.Unshare(r.Context(), h.Store, httpx.Caller(r), u), "/inventory/conflicts", "inv.ok.unshared")
 }
 
 // resolveConflict gives a conflicting value to one system, or marks it as

@@ -16,7 +16,7 @@ import (
 // TestBrowserConflicts: an agency importing an address another agency
 // registered is warned without the other's name and sees the asset flagged;
 // the coordinator marks it as shared infrastructure on the conflicts page
-// and it is no longer listed.
+// and it is no longer listed, then takes the mark back and it is again.
 func TestBrowserConflicts(t *testing.T) {
 	s := newSite(t, apptest.New(t, "sqlite"))
 	ctx := context.Background()
@@ -72,4 +72,26 @@ func TestBrowserConflicts(t *testing.T) {
 	if strings.Contains(listed, "10.0.0.30") {
 		t.Fatalf("still listed after marking shared: %q", listed)
 	}
+
+	// The shared value is listed below, with its note; "no longer shared"
+	// makes it a conflict again.
+	shared, err := chromedp.Run(coord, chromedp.Text(chromedp.CSS(`#shared`)))
+	must(t, err)
+	if !strings.Contains(shared, "10.0.0.30") || !strings.Contains(shared, "Reverse proxy") {
+		t.Fatalf("shared values: %q", shared)
+	}
+	must(t, chromedp.Do(coord,
+		chromedp.Click(chromedp.CSS(`form.unshare button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#conflicts tr.conflict`)),
+	))
+	flash, err := chromedp.Run(coord, chromedp.Text(chromedp.CSS(`.flash`)))
+	must(t, err)
+	listed, err = chromedp.Run(coord, chromedp.Text(chromedp.CSS(`#conflicts`)))
+	must(t, err)
+	shared, err = chromedp.Run(coord, chromedp.Text(chromedp.CSS(`#shared`)))
+	must(t, err)
+	if !strings.Contains(flash, "Đã bỏ đánh dấu hạ tầng dùng chung") || !strings.Contains(listed, "10.0.0.30") || strings.Contains(shared, "10.0.0.30") {
+		t.Fatalf("after unsharing: flash %q, conflicts %q, shared %q", flash, listed, shared)
+	}
+	must(t, chromedp.Do(op, chromedp.Navigate(s.url+"/inventory/assets/"+itoa(mine[0].ID)), chromedp.WaitVisible(chromedp.CSS(`#elsewhere`))))
 }
