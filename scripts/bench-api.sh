@@ -6,10 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/khien" ./cmd/khien
 "$work/khien" demo --data "$work/data" >/dev/null
-coordinator=$("$work/khien" token create --data "$work/data" --user dieuphoi@demo.khien.vn --name bench | tail -n 1)
+# The whole city's list as a city-level viewer: roles that must enrol MFA
+# (the coordinator) get no API token until they have.
+"$work/khien" user create --data "$work/data" --email bench.city@demo.khien.vn --name "Bench" --role viewer --org ROOT >/dev/null
+coordinator=$("$work/khien" token create --data "$work/data" --user bench.city@demo.khien.vn --name bench | tail -n 1)
 operator=$("$work/khien" token create --data "$work/data" --user canbo.skhcn@demo.khien.vn --name bench | tail -n 1)
 addr=127.0.0.1:18095
 "$work/khien" serve --data "$work/data" --addr "$addr" >/dev/null 2>&1 &
@@ -19,7 +23,7 @@ run() {
   echo "== $1"
   wrk -t2 -c16 -d"$duration" -H "Authorization: Bearer $2" "http://$addr$3" | grep -E "Latency|Requests/sec"
 }
-run "coordinator lists 100 systems (whole city)" "$coordinator" "/api/v1/systems?limit=100"
+run "city-level viewer lists 100 systems (whole city)" "$coordinator" "/api/v1/systems?limit=100"
 run "operator searches its systems, no diacritics" "$operator" "/api/v1/systems?q=cong%20thong%20tin"
 run "operator reads one system" "$operator" "/api/v1/systems/$(curl -s -H "Authorization: Bearer $operator" "http://$addr/api/v1/systems?limit=1" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')"
 echo "== health check"
