@@ -55,15 +55,11 @@ func SetControl(ctx context.Context, db *storage.Store, actor access.Actor, c *C
 		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, sys.OrgID); err != nil {
 			return err
 		}
-		return setControl(ctx, tx, actor, sys.OrgID, c)
+		if err := setControlRow(ctx, tx, c); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "control.set", ObjectType: "system", ObjectID: c.SystemID, OrgID: sys.OrgID, New: c})
 	})
-}
-
-func setControl(ctx context.Context, tx *storage.Tx, actor access.Actor, orgID int64, c *Control) error {
-	if err := setControlRow(ctx, tx, c); err != nil {
-		return err
-	}
-	return audit.Record(ctx, tx, actor, audit.Change{Action: "control.set", ObjectType: "system", ObjectID: c.SystemID, OrgID: orgID, New: c})
 }
 
 func setControlRow(ctx context.Context, tx *storage.Tx, c *Control) error {

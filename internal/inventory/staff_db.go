@@ -111,15 +111,11 @@ func CreateStaff(ctx context.Context, db *storage.Store, actor access.Actor, p *
 		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, p.OrgID); err != nil {
 			return err
 		}
-		return insertStaff(ctx, tx, actor, p)
+		if err := insertStaffRow(ctx, tx, p); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "staff.create", ObjectType: "staff", ObjectID: p.ID, OrgID: p.OrgID, New: p})
 	})
-}
-
-func insertStaff(ctx context.Context, tx *storage.Tx, actor access.Actor, p *Staff) error {
-	if err := insertStaffRow(ctx, tx, p); err != nil {
-		return err
-	}
-	return audit.Record(ctx, tx, actor, audit.Change{Action: "staff.create", ObjectType: "staff", ObjectID: p.ID, OrgID: p.OrgID, New: p})
 }
 
 func insertStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
@@ -149,16 +145,12 @@ func UpdateStaff(ctx context.Context, db *storage.Store, actor access.Actor, p *
 		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, p.OrgID); err != nil {
 			return err
 		}
-		return updateStaff(ctx, tx, actor, &old.Staff, p)
+		if err := updateStaffRow(ctx, tx, p); err != nil {
+			return err
+		}
+		p.CreatedAt = old.CreatedAt
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "staff.update", ObjectType: "staff", ObjectID: p.ID, OrgID: p.OrgID, Old: &old.Staff, New: p})
 	})
-}
-
-func updateStaff(ctx context.Context, tx *storage.Tx, actor access.Actor, old, p *Staff) error {
-	if err := updateStaffRow(ctx, tx, p); err != nil {
-		return err
-	}
-	p.CreatedAt = old.CreatedAt
-	return audit.Record(ctx, tx, actor, audit.Change{Action: "staff.update", ObjectType: "staff", ObjectID: p.ID, OrgID: p.OrgID, Old: old, New: p})
 }
 
 func updateStaffRow(ctx context.Context, tx *storage.Tx, p *Staff) error {
@@ -209,15 +201,11 @@ func AddQualification(ctx context.Context, db *storage.Store, actor access.Actor
 		if _, err := identity.CheckOrg(ctx, tx, actor, access.Write, p.OrgID); err != nil {
 			return err
 		}
-		return insertQualification(ctx, tx, actor, p.OrgID, q)
+		if err := insertQualificationRow(ctx, tx, q); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "qualification.create", ObjectType: "staff", ObjectID: q.StaffID, OrgID: p.OrgID, New: q})
 	})
-}
-
-func insertQualification(ctx context.Context, tx *storage.Tx, actor access.Actor, orgID int64, q *Qualification) error {
-	if err := insertQualificationRow(ctx, tx, q); err != nil {
-		return err
-	}
-	return audit.Record(ctx, tx, actor, audit.Change{Action: "qualification.create", ObjectType: "staff", ObjectID: q.StaffID, OrgID: orgID, New: q})
 }
 
 func insertQualificationRow(ctx context.Context, tx *storage.Tx, q *Qualification) error {

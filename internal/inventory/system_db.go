@@ -152,15 +152,11 @@ func CreateSystem(ctx context.Context, db *storage.Store, actor access.Actor, sy
 		if err := checkSystemRefs(ctx, tx, actor, sys, 0); err != nil {
 			return err
 		}
-		return insertSystem(ctx, tx, actor, sys)
+		if err := insertSystemRow(ctx, tx, sys); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "system.create", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, New: sys})
 	})
-}
-
-func insertSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, sys *System) error {
-	if err := insertSystemRow(ctx, tx, sys); err != nil {
-		return err
-	}
-	return audit.Record(ctx, tx, actor, audit.Change{Action: "system.create", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, New: sys})
 }
 
 // insertSystemRow inserts without auditing; imports audit once per file.
@@ -195,16 +191,12 @@ func UpdateSystem(ctx context.Context, db *storage.Store, actor access.Actor, sy
 		if err := checkSystemRefs(ctx, tx, actor, sys, old.OperatorOrgID); err != nil {
 			return err
 		}
-		return updateSystem(ctx, tx, actor, &old.System, sys)
+		if err := updateSystemRow(ctx, tx, sys); err != nil {
+			return err
+		}
+		sys.CreatedAt = old.CreatedAt
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "system.update", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, Old: &old.System, New: sys})
 	})
-}
-
-func updateSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, old, sys *System) error {
-	if err := updateSystemRow(ctx, tx, sys); err != nil {
-		return err
-	}
-	sys.CreatedAt = old.CreatedAt
-	return audit.Record(ctx, tx, actor, audit.Change{Action: "system.update", ObjectType: "system", ObjectID: sys.ID, OrgID: sys.OrgID, Old: old, New: sys})
 }
 
 // updateSystemRow updates without auditing; imports audit once per file.

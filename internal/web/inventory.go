@@ -277,9 +277,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	a := inventory.Asset{Kind: r.FormValue("kind"), Value: r.FormValue("value"), Hostname: r.FormValue("hostname"), IPs: r.FormValue("ips"),
-		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
-		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
+	a := assetFromForm(r)
 	input := a
 	h.saved(w, r, inventory.AddAsset(r.Context(), h.Store, httpx.Caller(r), id, &a), func(problems map[string]string) {
 		h.renderSystem(w, r, http.StatusUnprocessableEntity, problems, input)

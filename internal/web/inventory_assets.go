@@ -62,9 +62,8 @@ func (h *Handler) updateAsset(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	a := inventory.Asset{ID: id, Kind: r.FormValue("kind"), Value: r.FormValue("value"), Hostname: r.FormValue("hostname"), IPs: r.FormValue("ips"),
-		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
-		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
+	a := assetFromForm(r)
+	a.ID = id
 	input := a
 	h.saved(w, r, inventory.UpdateAsset(r.Context(), h.Store, httpx.Caller(r), &a), func(problems map[string]string) {
 		h.renderAsset(w, r, http.StatusUnprocessableEntity, assetData{Asset: inventory.AssetView{Asset: input}, Problems: problems})
@@ -103,4 +102,12 @@ func (h *Handler) resolveConflict(w http.ResponseWriter, r *http.Request) {
 		res.SystemID = formID(r, "system_id")
 	}
 	h.done(w, r, inventory.ResolveConflict(r.Context(), h.Store, httpx.Caller(r), res), "/inventory/conflicts", "inv.ok.resolved")
+}
+
+// assetFromForm reads the asset form's fields (on a system's page and on
+// the asset's own).
+func assetFromForm(r *http.Request) inventory.Asset {
+	return inventory.Asset{Kind: r.FormValue("kind"), Value: r.FormValue("value"), Hostname: r.FormValue("hostname"), IPs: r.FormValue("ips"),
+		OS: r.FormValue("os"), OSVersion: r.FormValue("os_version"), Role: r.FormValue("role"), DeviceKind: r.FormValue("device_kind"),
+		Vendor: r.FormValue("vendor"), Model: r.FormValue("model"), Notes: r.FormValue("notes")}
 }
