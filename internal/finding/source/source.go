@@ -144,3 +144,44 @@ func Parse(ctx context.Context, r io.Reader, format string, h Handler) (string, 
 	}
 	return f.Name, f.Parse(ctx, r, h)
 }
+
+// Limits on what one record may hold, so that a hostile file cannot make a
+// parser hold more than a few megabytes at once.
+const (
+	MaxRecord   = 4 << 20 // one JSON line, XML element's text or table row
+	MaxExcerpt  = 8 << 10 // a request, response or evidence kept with a finding
+	MaxText     = 64 << 10
+	maxListSize = 256 // CVEs, references, tags of one observation
+)
+
+// ParseError says where a file went wrong: the format, and the line (JSON
+// Lines, CSV), the byte offset (XML, JSON) or the element or field.
+type ParseError struct {
+	Format  string
+	Line    int    // 1-based; 0 when not known
+	Offset  int64  // byte offset; 0 when not known
+	Element string // XML element or JSON field path, "" when not known
+	Err     error
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Format)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ", line %d", e.Line)
+	}
+	if e.Offset > 0 {
+		fmt.Fprintf(&b, ", byte %d", e.Offset)
+	}
+	if e.Element != "" {
+		fmt.Fprintf(&b, ", %s", e.Element)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Excerpt trims s to MaxExcerpt bytes on a rune boundary.
+func Excerpt(s string) string { return check.Truncate(s, MaxExcerpt) }
