@@ -21,6 +21,9 @@ type Batch struct {
 	row    string // "(?, ?)"
 	cols   int
 	args   []any
+	// returning, when set, is read back from every written row by scan.
+	returning string
+	scan      func(Scanner) error
 }
 
 // NewBatch starts a batch of rows for table's columns.
@@ -31,6 +34,14 @@ func (t *Tx) NewBatch(table string, columns ...string) *Batch {
 		row:    "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")",
 		cols:   len(columns),
 	}
+}
+
+// Returning makes every flush read columns (" id, key") of the rows it
+// wrote and hand each row to scan. The databases return the rows in no
+// promised order: return a key to match them by.
+func (b *Batch) Returning(columns string, scan func(Scanner) error) *Batch {
+	b.returning, b.scan = columns, scan
+	return b
 }
 
 // Add queues one row, writing the batch when it is full.
@@ -55,7 +66,15 @@ func (b *Batch) Flush(ctx context.Context) error {
 	for i := range rows {
 		rows[i] = b.row
 	}
-	if _, err := b.tx.Exec(ctx, b.insert+strings.Join(rows, ", "), b.args...); err != nil {
+	q := b.insert + strings.Join(rows, ", ")
+	var err error
+	if b.returning == "" {
+		_, err = b.tx.Exec(ctx, q, b.args...)
+	} else {
+		rows, qerr := b.tx.Query(ctx, q+" RETURNING "+b.returning, b.args...)
+		err = Each(rows, qerr, b.scan)
+	}
+	if err != nil {
 		return fmt.Errorf("%s… (%d rows): %w", b.insert, n, err)
 	}
 	b.args = b.args[:0]

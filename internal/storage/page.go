@@ -98,15 +98,17 @@ func DecodeCursor(s string) ([]any, error) {
 // ascending or all descending so that one row comparison continues it.
 type Keyset struct {
 	Text []string // text columns, most significant first
-	ID   string   // the unique integer column last ("" when the text columns are unique)
+	Int  []string // integer columns after the text ones (a priority, a rank)
+	ID   string   // the unique integer column last ("" when the other columns are unique)
 	Desc bool
 }
 
 func (k Keyset) columns() []string {
-	if k.ID == "" {
-		return k.Text
+	cols := append(append([]string(nil), k.Text...), k.Int...)
+	if k.ID != "" {
+		cols = append(cols, k.ID)
 	}
-	return append(append([]string(nil), k.Text...), k.ID)
+	return cols
 }
 
 // OrderBy is " ORDER BY a, b, id" (each DESC for a descending keyset).

@@ -1,0 +1,174 @@
+-- +goose Up
+-- Findings (issue 11): one row per issue on one asset, whatever tools
+-- reported it. The fingerprint (rule or CVE + normalised asset + location)
+-- is the unique key imports upsert on; a finding outside every registered
+-- asset has no system and no organisation (the unassigned queue, seen only
+-- by the city-level roles). due_date and accepted_until are calendar days
+-- "YYYY-MM-DD" in Vietnam time, so they compare as text on both databases.
+CREATE TABLE findings (
+    id {{.ID}},
+    fingerprint TEXT NOT NULL,
+    system_id BIGINT REFERENCES systems(id),
+    org_id BIGINT REFERENCES orgs(id),
+    asset_id BIGINT REFERENCES assets(id) ON DELETE SET NULL,
+    rule_key TEXT NOT NULL,
+    check_id TEXT NOT NULL DEFAULT '',
+    tool TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    severity TEXT NOT NULL,
+    severity_rank INTEGER NOT NULL,
+    cvss3 TEXT NOT NULL DEFAULT '',
+    cvss3_score REAL NOT NULL DEFAULT 0,
+    cvss4 TEXT NOT NULL DEFAULT '',
+    cvss4_score REAL NOT NULL DEFAULT 0,
+    cwe TEXT NOT NULL DEFAULT '',
+    cves TEXT NOT NULL DEFAULT '',
+    kev {{.Bool}} NOT NULL DEFAULT FALSE,
+    epss REAL NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '',
+    host TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT '',
+    port INTEGER NOT NULL DEFAULT 0,
+    protocol TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    parameter TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT '',
+    evidence TEXT NOT NULL DEFAULT '',
+    request TEXT NOT NULL DEFAULT '',
+    response TEXT NOT NULL DEFAULT '',
+    remediation TEXT NOT NULL DEFAULT '',
+    refs TEXT NOT NULL DEFAULT '',
+    exposed {{.Bool}} NOT NULL DEFAULT FALSE,
+    priority INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    regression {{.Bool}} NOT NULL DEFAULT FALSE,
+    assignee_org_id BIGINT REFERENCES orgs(id),
+    assignee_user_id BIGINT REFERENCES users(id),
+    due_date TEXT NOT NULL DEFAULT '',
+    accepted_until TEXT NOT NULL DEFAULT '',
+    accepted_by TEXT NOT NULL DEFAULT '',
+    hunt_id BIGINT,
+    search TEXT NOT NULL DEFAULT '',
+    first_seen {{.Time}} NOT NULL,
+    last_seen {{.Time}} NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1,
+    last_import_id BIGINT,
+    status_changed_at {{.Time}} NOT NULL,
+    created_at {{.Time}} NOT NULL,
+    updated_at {{.Time}} NOT NULL
+);
+CREATE UNIQUE INDEX findings_fingerprint ON findings(fingerprint);
+-- Lists are ordered by priority, newest first among equals; each common
+-- filter has an index that serves its first page in that order.
+CREATE INDEX findings_priority ON findings(priority, id);
+CREATE INDEX findings_org ON findings(org_id, priority, id);
+CREATE INDEX findings_system ON findings(system_id, priority, id);
+CREATE INDEX findings_status ON findings(status, priority, id);
+CREATE INDEX findings_severity ON findings(severity_rank, priority, id);
+CREATE INDEX findings_host ON findings(host);
+CREATE INDEX findings_due ON findings(due_date);
+CREATE INDEX findings_org_counts ON findings(org_id, severity, status);
+
+-- A finding's sources: each tool and rule that reported it.
+CREATE TABLE finding_sources (
+    finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    tool TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    first_seen {{.Time}} NOT NULL,
+    last_seen {{.Time}} NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1,
+    last_import_id BIGINT,
+    PRIMARY KEY (finding_id, tool, rule_id)
+);
+CREATE INDEX finding_sources_tool ON finding_sources(tool, finding_id);
+
+-- A finding's history: status changes, assignments, comments, imports
+-- that reopened or verified it.
+CREATE TABLE finding_events (
+    id {{.ID}},
+    finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    at {{.Time}} NOT NULL,
+    actor TEXT NOT NULL,
+    user_id BIGINT,
+    kind TEXT NOT NULL,
+    from_status TEXT NOT NULL DEFAULT '',
+    to_status TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    import_id BIGINT
+);
+CREATE INDEX finding_events_finding ON finding_events(finding_id, id);
+
+-- Attachments are stored once by their SHA-256, whoever attaches them.
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    data {{.Blob}} NOT NULL,
+    created_at {{.Time}} NOT NULL
+);
+CREATE TABLE finding_files (
+    id {{.ID}},
+    finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at {{.Time}} NOT NULL
+);
+CREATE INDEX finding_files_finding ON finding_files(finding_id);
+
+-- Imports of scanner files: the uploaded file waits in data until the
+-- background job has read it, then is dropped.
+CREATE TABLE finding_imports (
+    id {{.ID}},
+    actor TEXT NOT NULL,
+    user_id BIGINT,
+    org_id BIGINT REFERENCES orgs(id),
+    system_id BIGINT REFERENCES systems(id),
+    file_name TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL DEFAULT '',
+    size BIGINT NOT NULL DEFAULT 0,
+    sha256 TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    progress BIGINT NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    data {{.Blob}},
+    created_at {{.Time}} NOT NULL,
+    started_at {{.Time}},
+    finished_at {{.Time}}
+);
+
+-- Threat-hunt tasks (Directive 18): a finding that lets an attacker in
+-- opens one for its system, alongside the fix.
+CREATE TABLE hunt_tasks (
+    id {{.ID}},
+    system_id BIGINT NOT NULL REFERENCES systems(id),
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    finding_id BIGINT NOT NULL REFERENCES findings(id),
+    status TEXT NOT NULL,
+    due_date TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    created_at {{.Time}} NOT NULL,
+    updated_at {{.Time}} NOT NULL
+);
+CREATE INDEX hunt_tasks_system ON hunt_tasks(system_id, status);
+
+-- The due-date policy, one row.
+CREATE TABLE finding_policy (
+    id INTEGER PRIMARY KEY,
+    policy TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at {{.Time}} NOT NULL
+);
+
+-- +goose Down
+DROP TABLE finding_policy;
+DROP TABLE hunt_tasks;
+DROP TABLE finding_imports;
+DROP TABLE finding_files;
+DROP TABLE blobs;
+DROP TABLE finding_events;
+DROP TABLE finding_sources;
+DROP TABLE findings;

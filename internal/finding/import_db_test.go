@@ -1,0 +1,207 @@
+package finding
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/database"
+	"github.com/khien/khien/internal/database/dbtest"
+	"github.com/khien/khien/internal/finding/source"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/storage"
+)
+
+// fixture is a small city: two agencies, each with a system and its assets.
+type fixture struct {
+	store            *storage.Store
+	a, b             identity.Org
+	sysA, sysB       inventory.System
+	admin, operatorA access.Actor
+	auditorA         access.Actor
+}
+
+func newFixture(t *testing.T, db *database.DB) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := fixture{store: storage.New(db), admin: access.SystemActor("test")}
+	root, err := identity.RootOrg(ctx, f.store)
+	must(t, err)
+	f.a, err = identity.CreateOrg(ctx, f.store, f.admin, identity.OrgInput{ParentID: root.ID, Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: identity.OrgDepartment})
+	must(t, err)
+	f.b, err = identity.CreateOrg(ctx, f.store, f.admin, identity.OrgInput{ParentID: root.ID, Code: "NINHKIEU", Name: "UBND phường Ninh Kiều", Kind: identity.OrgDistrict})
+	must(t, err)
+	f.operatorA = access.Actor{UserID: 0, Email: "op@a.vn", Role: access.AgencyOperator, OrgID: f.a.ID, OrgPath: f.a.Path}
+	f.auditorA = access.Actor{Email: "auditor@a.vn", Role: access.Auditor, AssignedPaths: []string{f.a.Path}}
+	f.sysA = inventory.System{OrgID: f.a.ID, Name: "Cổng thông tin", Kind: "web_portal", Level: 3}
+	must(t, inventory.CreateSystem(ctx, f.store, f.admin, &f.sysA))
+	f.sysB = inventory.System{OrgID: f.b.ID, Name: "Một cửa", Kind: "internal_app", Level: 2}
+	must(t, inventory.CreateSystem(ctx, f.store, f.admin, &f.sysB))
+	must(t, inventory.AddAsset(ctx, f.store, f.admin, f.sysA.ID, &inventory.Asset{Kind: "domain", Value: "skhcn.cantho.gov.vn"}))
+	must(t, inventory.AddAsset(ctx, f.store, f.admin, f.sysB.ID, &inventory.Asset{Kind: "cidr", Value: "10.1.0.0/24"}))
+	return f
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// observations is a parser over JSON lines of source.Observation, so the
+// import is tested apart from the file formats.
+func observations(_ context.Context, r io.Reader, _ string, h source.Handler) (string, error) {
+	dec := json.NewDecoder(r)
+	for {
+		var o source.Observation
+		if err := dec.Decode(&o); errors.Is(err, io.EOF) {
+			return "test", nil
+		} else if err != nil {
+			return "test", err
+		}
+		if o.Title == "reached" {
+			if h.Reached != nil {
+				must0(h.Reached(source.Host{Host: o.Host}))
+			}
+			continue
+		}
+		if err := h.Finding(o); err != nil {
+			return "test", err
+		}
+	}
+}
+
+func must0(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func file(obs ...source.Observation) Opener {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, o := range obs {
+		must0(enc.Encode(o))
+	}
+	data := buf.Bytes()
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+}
+
+func run(t *testing.T, f fixture, actor access.Actor, req ImportRequest, open Opener) Summary {
+	t.Helper()
+	s, err := importWith(context.Background(), f.store, actor, req, open, nil, nil, observations)
+	must(t, err)
+	return s
+}
+
+var (
+	day1 = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	day2 = day1.AddDate(0, 0, 7)
+	day3 = day2.AddDate(0, 0, 7)
+)
+
+func hsts(at time.Time) source.Observation {
+	return source.Observation{Tool: "khien", RuleID: "http.missing-hsts", Title: "Missing HSTS", Severity: Low, Host: "skhcn.cantho.gov.vn", Port: 443, URL: "https://skhcn.cantho.gov.vn/", SeenAt: at}
+}
+
+func log4j(tool, rule string, at time.Time) source.Observation {
+	return source.Observation{Tool: tool, RuleID: rule, Title: "Log4Shell", Severity: Critical, CVEs: []string{"cve-2021-44228"}, Host: "10.1.0.7", Port: 8080, SeenAt: at}
+}
+
+func TestImportMapsDedupsAndVerifies(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		stray := source.Observation{Tool: "khien", RuleID: "port.open", Title: "Open port", Severity: Info, Host: "unknown.example.org", Port: 22, SeenAt: day1}
+		first := file(hsts(day1), log4j("nuclei", "CVE-2021-44228", day1), stray)
+		s := run(t, f, f.admin, ImportRequest{}, first)
+		if s.Created != 3 || s.Unassigned != 1 || s.Updated != 0 || s.Hunts != 1 {
+			t.Fatalf("first import: %+v", s)
+		}
+		// The same file again changes nothing.
+		if s := run(t, f, f.admin, ImportRequest{}, first); s.Created != 0 || s.Updated != 0 || s.Unchanged != 3 || s.Closed != 0 {
+			t.Fatalf("re-import: %+v", s)
+		}
+		// Another tool reporting the same CVE on the same port is one finding with two sources.
+		if s := run(t, f, f.admin, ImportRequest{}, file(log4j("nessus", "155999", day1))); s.Created != 0 || s.Unchanged != 1 {
+			t.Fatalf("second tool: %+v", s)
+		}
+		all, err := List(ctx, f.store, f.admin, Filter{}, storage.Page{})
+		must(t, err)
+		if all.Total != 3 {
+			t.Fatalf("findings: %d", all.Total)
+		}
+		// Split across agencies; the agency sees its own only, never the queue.
+		mine, err := List(ctx, f.store, f.operatorA, Filter{}, storage.Page{})
+		must(t, err)
+		if mine.Total != 1 || mine.Items[0].SystemID != f.sysA.ID || mine.Items[0].DueDate != "2026-05-30" {
+			t.Fatalf("agency A sees %+v", mine.Items)
+		}
+		crit, err := List(ctx, f.store, f.admin, Filter{Severity: []string{"critical"}}, storage.Page{})
+		must(t, err)
+		if crit.Total != 1 || crit.Items[0].SystemID != f.sysB.ID || crit.Items[0].DueDate != "2026-03-08" {
+			t.Fatalf("critical: %+v", crit.Items)
+		}
+		d, err := GetDetail(ctx, f.store, f.admin, crit.Items[0].ID)
+		must(t, err)
+		if len(d.Sources) != 2 || d.HuntID == 0 {
+			t.Fatalf("sources %+v hunt %d", d.Sources, d.HuntID)
+		}
+		// The agency claims the HSTS fix; a later scan that reached the host no longer sees it.
+		hstsID := mine.Items[0].ID
+		_, err = ChangeStatus(ctx, f.store, f.operatorA, hstsID, Move{To: Fixed, Note: "HSTS enabled in nginx"})
+		must(t, err)
+		other := source.Observation{Tool: "khien", RuleID: "http.missing-csp", Title: "Missing CSP", Severity: Low, Host: "skhcn.cantho.gov.vn", Port: 443, URL: "https://skhcn.cantho.gov.vn/", SeenAt: day2}
+		// A scan that did not reach the host verifies nothing.
+		if s := run(t, f, f.admin, ImportRequest{}, file(log4j("nuclei", "CVE-2021-44228", day2))); s.Closed != 0 || s.Updated != 1 {
+			t.Fatalf("unrelated scan: %+v", s)
+		}
+		if s := run(t, f, f.admin, ImportRequest{}, file(other)); s.Closed != 1 || s.Created != 1 {
+			t.Fatalf("verifying scan: %+v", s)
+		}
+		v, err := Get(ctx, f.store, f.admin, hstsID)
+		must(t, err)
+		if v.Status != Verified {
+			t.Fatalf("status after verification: %s", v.Status)
+		}
+		// It comes back: a regression.
+		if s := run(t, f, f.admin, ImportRequest{}, file(hsts(day3))); s.Reopened != 1 {
+			t.Fatalf("regression: %+v", s)
+		}
+		v, err = Get(ctx, f.store, f.admin, hstsID)
+		must(t, err)
+		if v.Status != Reopened || !v.Regression || v.TimesSeen != 2 {
+			t.Fatalf("after regression: %s %v %d", v.Status, v.Regression, v.TimesSeen)
+		}
+		// An agency's auditor imports only into what they may scan.
+		if s := run(t, f, f.auditorA, ImportRequest{}, file(log4j("nuclei", "x", day3), hsts(day3))); s.Skipped != 1 || s.Unchanged != 1 {
+			t.Fatalf("auditor import: %+v", s)
+		}
+		if _, err := importWith(ctx, f.store, f.operatorA, ImportRequest{}, first, nil, nil, observations); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("operator import: %v", err)
+		}
+	})
+}
+
+func TestImportWritesNothingFromABadFile(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		bad := source.Observation{Tool: "manual", RuleID: "X-1", Title: "Bad vector", Severity: High, Host: "skhcn.cantho.gov.vn", CVSS3: "CVSS:3.1/AV:Q"}
+		_, err := importWith(context.Background(), f.store, f.admin, ImportRequest{}, file(hsts(day1), bad), nil, nil, observations)
+		if err == nil {
+			t.Fatal("bad vector accepted")
+		}
+		res, err := List(context.Background(), f.store, f.admin, Filter{}, storage.Page{})
+		must(t, err)
+		if res.Total != 0 {
+			t.Fatalf("%d findings written from a bad file", res.Total)
+		}
+	})
+}
