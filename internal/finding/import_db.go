@@ -601,3 +601,18 @@ func anys[T any](xs []T) []any {
 	}
 	return out
 }
+
+// ImportObservations brings in observations already read — a finding
+// entered by hand, the demo's findings — exactly as a file would.
+func ImportObservations(ctx context.Context, db *storage.Store, actor access.Actor, req ImportRequest, obs []source.Observation, vulns Enricher) (Summary, error) {
+	parse := func(_ context.Context, _ io.Reader, _ string, h source.Handler) (string, error) {
+		for _, o := range obs {
+			if err := h.Finding(o); err != nil {
+				return "manual", err
+			}
+		}
+		return "manual", nil
+	}
+	none := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("")), nil }
+	return importWith(ctx, db, actor, req, none, vulns, nil, parse)
+}
