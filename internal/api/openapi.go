@@ -75,17 +75,26 @@ const (
 	binaryType = "application/octet-stream"
 )
 
-// fileRoutes send or take a file rather than JSON.
-var fileRoutes = map[string]bool{
-	"GET /api/v1/inventory/template": true,
-	"GET /api/v1/inventory/export":   true,
-	"POST /api/v1/inventory/import":  true,
+// fileRoutes send or take a file rather than JSON; a GET's value is the
+// media types it answers with.
+var fileRoutes = map[string][]string{
+	"GET /api/v1/inventory/template":            {xlsxType},
+	"GET /api/v1/inventory/export":              {xlsxType},
+	"POST /api/v1/inventory/import":             nil,
+	"POST /api/v1/findings/{id}/files":          nil,
+	"POST /api/v1/imports":                      nil,
+	"GET /api/v1/findings/{id}/files/{file_id}": {binaryType},
+}
+
+func isFileRoute(r router.Route) bool {
+	_, ok := fileRoutes[r.Pattern()]
+	return ok
 }
 
 func requestBody(r router.Route) map[string]any {
 	binary := map[string]any{"type": "string", "format": "binary"}
 	switch {
-	case r.Method == http.MethodPost && fileRoutes[r.Pattern()]:
+	case r.Method == http.MethodPost && isFileRoute(r):
 		content := map[string]any{}
 		for _, t := range []string{xlsxType, binaryType, "text/csv"} {
 			content[t] = map[string]any{"schema": binary}
@@ -109,7 +118,7 @@ func successStatuses(r router.Route) []int {
 	switch {
 	case len(r.Status) > 0:
 		return r.Status
-	case r.Method == http.MethodDelete, r.Method == http.MethodPost && r.Response == nil && !fileRoutes[r.Pattern()]:
+	case r.Method == http.MethodDelete, r.Method == http.MethodPost && r.Response == nil && !isFileRoute(r):
 		return []int{http.StatusNoContent}
 	case r.Method == http.MethodPost:
 		return []int{http.StatusCreated}
@@ -132,8 +141,12 @@ func responses(r router.Route, c *components) map[string]any {
 			ok["content"] = jsonOf(map[string]any{"oneOf": []any{schemaOf(reflect.TypeOf(r.Response), c, true), errRef}})
 		case r.Response != nil:
 			ok["content"] = jsonOf(schemaOf(reflect.TypeOf(r.Response), c, true))
-		case r.Method == http.MethodGet && fileRoutes[r.Pattern()]:
-			ok["content"] = map[string]any{xlsxType: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		case r.Method == http.MethodGet && isFileRoute(r):
+			content := map[string]any{}
+			for _, t := range fileRoutes[r.Pattern()] {
+				content[t] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			ok["content"] = content
 		default:
 			ok["content"] = jsonOf(map[string]any{"type": "object"})
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -51,7 +52,7 @@ import (
 // Allowed means a 2xx or 3xx answer (not a redirect to the login page) or 422
 // (the input was judged, so access was granted); denied means 403 or 404.
 // Anything else fails the test.
-var matrix = rowsOf(identityRows, inventoryRows)
+var matrix = rowsOf(identityRows, inventoryRows, findingRows)
 
 // rowsOf joins the capabilities' rows; a route in two of them is a mistake.
 func rowsOf(parts ...map[string]rule) map[string]rule {
@@ -238,6 +239,9 @@ func bodyFor(c *cell, r rule) any {
 	return r.body(c)
 }
 
+// upload is a multipart body of one file.
+type upload struct{ field, name, content string }
+
 // send makes one request without following redirects and returns the status
 // and the Location header.
 func send(t *testing.T, app *apptest.App, method, path, token string, cookie *http.Cookie, body any) (int, string) {
@@ -246,6 +250,16 @@ func send(t *testing.T, app *apptest.App, method, path, token string, cookie *ht
 	contentType := ""
 	switch b := body.(type) {
 	case nil:
+	case upload:
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, err := mw.CreateFormFile(b.field, b.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(fw, b.content)
+		mw.Close()
+		rd, contentType = &buf, mw.FormDataContentType()
 	case url.Values:
 		rd, contentType = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
 	default:

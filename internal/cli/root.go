@@ -50,6 +50,7 @@ func NewRoot() *cobra.Command {
 		newAuditCmd(),
 		newOrgCmd(),
 		newInventoryCmd(),
+		newImportCmd(),
 		newDemoCmd(),
 		newScanCmd(),
 		newChecksCmd(),

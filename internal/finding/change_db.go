@@ -131,6 +131,14 @@ func Assign(ctx context.Context, db *storage.Store, actor access.Actor, ids []in
 		}
 	}
 	return db.InTx(ctx, func(tx *storage.Tx) error {
+		found := make([]View, len(ids))
+		for i, id := range ids {
+			v, err := loadForChange(ctx, tx, actor, id)
+			if err != nil {
+				return fmt.Errorf("finding %d: %w", id, err)
+			}
+			found[i] = v
+		}
 		if a.OrgID != 0 {
 			var path string
 			if err := tx.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", a.OrgID).Scan(&path); err != nil || !actor.InScope(path) {
@@ -143,11 +151,8 @@ func Assign(ctx context.Context, db *storage.Store, actor access.Actor, ids []in
 				return validation.Invalid("assignee_user_id", "finding.err.assignee")
 			}
 		}
-		for _, id := range ids {
-			v, err := loadForChange(ctx, tx, actor, id)
-			if err != nil {
-				return fmt.Errorf("finding %d: %w", id, err)
-			}
+		for _, v := range found {
+			id := v.ID
 			due := v.DueDate
 			if a.DueDate != "" {
 				due = a.DueDate
