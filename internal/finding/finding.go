@@ -79,50 +79,50 @@ type Finding struct {
 	// RuleKey is what the fingerprint is computed from: "cve:CVE-…" when the
 	// finding has CVEs, so that two tools reporting one CVE meet, else
 	// "<tool>:<rule>" (Khiên's check IDs are tool-independent: "port.open").
-	RuleKey     string         `json:"rule_key"`
-	CheckID     string         `json:"check_id"` // the rule of the first tool that reported it
-	Tool        string         `json:"tool"`
-	Title       string         `json:"title"`
-	Description string         `json:"description,omitempty"`
-	Severity    check.Severity `json:"severity"`
-	CVSS3       string         `json:"cvss3_vector,omitempty"`
-	CVSS3Score  float64        `json:"cvss3_score,omitempty"`
-	CVSS4       string         `json:"cvss4_vector,omitempty"`
-	CVSS4Score  float64        `json:"cvss4_score,omitempty"`
-	CWE         string         `json:"cwe,omitempty"`
-	CVEs        []string       `json:"cves"`
-	KEV         bool           `json:"kev"`
-	EPSS        float64        `json:"epss"`
-	Tags        []string       `json:"tags"`
-	Host        string         `json:"host,omitempty"`
-	IP          string         `json:"ip,omitempty"`
-	Port        int            `json:"port,omitempty"`
-	Protocol    string         `json:"protocol,omitempty"`
-	URL         string         `json:"url,omitempty"`
-	Parameter   string         `json:"parameter,omitempty"`
-	Location    string         `json:"location,omitempty"`
-	Evidence    string         `json:"evidence,omitempty"`
-	Request     string         `json:"request,omitempty"`
-	Response    string         `json:"response,omitempty"`
-	Remediation string         `json:"remediation,omitempty"`
-	References  []string       `json:"references"`
-	Exposed     bool           `json:"exposed"`
-	Priority    int            `json:"priority"`
-	Status      Status         `json:"status"`
-	Regression  bool           `json:"regression"`
-	AssigneeOrg int64          `json:"assignee_org_id,omitempty"`
-	AssigneeUser int64         `json:"assignee_user_id,omitempty"`
-	DueDate     string         `json:"due_date,omitempty"` // YYYY-MM-DD, Vietnam time
-	AcceptedUntil string       `json:"accepted_until,omitempty"`
-	AcceptedBy  string         `json:"accepted_by,omitempty"`
-	HuntID      int64          `json:"hunt_id,omitempty"`
-	FirstSeen   time.Time      `json:"first_seen"`
-	LastSeen    time.Time      `json:"last_seen"`
-	TimesSeen   int            `json:"times_seen"`
-	LastImport  int64          `json:"last_import_id,omitempty"`
-	StatusAt    time.Time      `json:"status_changed_at"`
-	CreatedAt   time.Time      `json:"created_at"`
-	UpdatedAt   time.Time      `json:"updated_at"`
+	RuleKey       string         `json:"rule_key"`
+	CheckID       string         `json:"check_id"` // the rule of the first tool that reported it
+	Tool          string         `json:"tool"`
+	Title         string         `json:"title"`
+	Description   string         `json:"description,omitempty"`
+	Severity      check.Severity `json:"severity"`
+	CVSS3         string         `json:"cvss3_vector,omitempty"`
+	CVSS3Score    float64        `json:"cvss3_score,omitempty"`
+	CVSS4         string         `json:"cvss4_vector,omitempty"`
+	CVSS4Score    float64        `json:"cvss4_score,omitempty"`
+	CWE           string         `json:"cwe,omitempty"`
+	CVEs          []string       `json:"cves"`
+	KEV           bool           `json:"kev"`
+	EPSS          float64        `json:"epss"`
+	Tags          []string       `json:"tags"`
+	Host          string         `json:"host,omitempty"`
+	IP            string         `json:"ip,omitempty"`
+	Port          int            `json:"port,omitempty"`
+	Protocol      string         `json:"protocol,omitempty"`
+	URL           string         `json:"url,omitempty"`
+	Parameter     string         `json:"parameter,omitempty"`
+	Location      string         `json:"location,omitempty"`
+	Evidence      string         `json:"evidence,omitempty"`
+	Request       string         `json:"request,omitempty"`
+	Response      string         `json:"response,omitempty"`
+	Remediation   string         `json:"remediation,omitempty"`
+	References    []string       `json:"references"`
+	Exposed       bool           `json:"exposed"`
+	Priority      int            `json:"priority"`
+	Status        Status         `json:"status"`
+	Regression    bool           `json:"regression"`
+	AssigneeOrg   int64          `json:"assignee_org_id,omitempty"`
+	AssigneeUser  int64          `json:"assignee_user_id,omitempty"`
+	DueDate       string         `json:"due_date,omitempty"` // YYYY-MM-DD, Vietnam time
+	AcceptedUntil string         `json:"accepted_until,omitempty"`
+	AcceptedBy    string         `json:"accepted_by,omitempty"`
+	HuntID        int64          `json:"hunt_id,omitempty"`
+	FirstSeen     time.Time      `json:"first_seen"`
+	LastSeen      time.Time      `json:"last_seen"`
+	TimesSeen     int            `json:"times_seen"`
+	LastImport    int64          `json:"last_import_id,omitempty"`
+	StatusAt      time.Time      `json:"status_changed_at"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
 
 // Overdue reports whether an open finding is past its due date on day today
@@ -212,7 +212,6 @@ var findingTable = storage.Table[Finding]{Name: "findings", Columns: []storage.C
 	{Name: "created_at", Field: func(f *Finding) any { return storage.UTC{P: &f.CreatedAt} }, Fixed: true},
 	{Name: "updated_at", Field: func(f *Finding) any { return storage.UTC{P: &f.UpdatedAt} }},
 }}
-
 
 // Severity is the scanner's severity scale, the one every finding uses.
 type Severity = check.Severity

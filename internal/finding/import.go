@@ -49,15 +49,15 @@ func (s *Summary) add(c Summary) {
 
 // stored is what an import needs of a finding already in the database.
 type stored struct {
-	ID        int64
-	SystemID  int64
-	Status    Status
-	LastSeen  time.Time
-	Severity  string
-	Title     string
-	Evidence  string
-	Priority  int
-	HuntID    int64
+	ID       int64
+	SystemID int64
+	Status   Status
+	LastSeen time.Time
+	Severity string
+	Title    string
+	Evidence string
+	Priority int
+	HuntID   int64
 }
 
 // outcome is what one observation does to the stored finding.

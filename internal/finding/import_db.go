@@ -123,21 +123,21 @@ type pending struct {
 
 // importer carries an import from chunk to chunk.
 type importer struct {
-	db      *storage.Store
-	actor   access.Actor
-	req     ImportRequest
-	scope   importScope
-	policy  Policy
-	vulns   Enricher
-	now     time.Time
-	sum     Summary
-	seen    map[[16]byte]struct{}
-	reached map[string]struct{} // hosts the file's tools reached
-	tools   map[string]struct{}
-	hostless bool // the file has findings without a host (code, images)
-	chunk   []pending
-	resume  int // records already written by an earlier run of this import
-	record  int
+	db                       *storage.Store
+	actor                    access.Actor
+	req                      ImportRequest
+	scope                    importScope
+	policy                   Policy
+	vulns                    Enricher
+	now                      time.Time
+	sum                      Summary
+	seen                     map[[16]byte]struct{}
+	reached                  map[string]struct{} // hosts the file's tools reached
+	tools                    map[string]struct{}
+	hostless                 bool // the file has findings without a host (code, images)
+	chunk                    []pending
+	resume                   int // records already written by an earlier run of this import
+	record                   int
 	reopenedIDs, verifiedIDs []int64
 }
 

@@ -15,19 +15,19 @@ import (
 
 // Filter narrows a list of findings. Empty fields do not filter.
 type Filter struct {
-	OrgID      int64    // the organisation and those below it
-	SystemID   int64
-	Unassigned bool     // only findings that match no registered asset
-	Severity   []string // any of
-	Status     []string // any of; "open" stands for every open status
-	Overdue    bool
-	Tool       string // a source tool: "nuclei", "khien"…
-	CVE        string
-	KEV        bool
-	Host       string
+	OrgID        int64 // the organisation and those below it
+	SystemID     int64
+	Unassigned   bool     // only findings that match no registered asset
+	Severity     []string // any of
+	Status       []string // any of; "open" stands for every open status
+	Overdue      bool
+	Tool         string // a source tool: "nuclei", "khien"…
+	CVE          string
+	KEV          bool
+	Host         string
 	AssigneeUser int64
-	Query      string // in title, host, URL, rule, CVE; diacritics ignored
-	Sort       string // priority (default), severity, due, newest
+	Query        string // in title, host, URL, rule, CVE; diacritics ignored
+	Sort         string // priority (default), severity, due, newest
 }
 
 // Sorts are the orders a list can take.
@@ -218,34 +218,34 @@ func Count(ctx context.Context, q storage.Querier, actor access.Actor, f Filter)
 
 // Source is one tool and rule that reported a finding.
 type Source struct {
-	Tool      string `json:"tool"`
-	RuleID    string `json:"rule_id"`
+	Tool      string    `json:"tool"`
+	RuleID    string    `json:"rule_id"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
-	TimesSeen int    `json:"times_seen"`
-	ImportID  int64  `json:"import_id,omitempty"`
+	TimesSeen int       `json:"times_seen"`
+	ImportID  int64     `json:"import_id,omitempty"`
 }
 
 // Event is one entry of a finding's history.
 type Event struct {
-	ID       int64  `json:"id"`
+	ID       int64     `json:"id"`
 	At       time.Time `json:"at"`
-	Actor    string `json:"actor"`
-	Kind     string `json:"kind"` // status, assign, comment, import, file
-	From     Status `json:"from_status,omitempty"`
-	To       Status `json:"to_status,omitempty"`
-	Note     string `json:"note,omitempty"`
-	ImportID int64  `json:"import_id,omitempty"`
+	Actor    string    `json:"actor"`
+	Kind     string    `json:"kind"` // status, assign, comment, import, file
+	From     Status    `json:"from_status,omitempty"`
+	To       Status    `json:"to_status,omitempty"`
+	Note     string    `json:"note,omitempty"`
+	ImportID int64     `json:"import_id,omitempty"`
 }
 
 // File is an attachment of a finding.
 type File struct {
-	ID          int64  `json:"id"`
-	SHA256      string `json:"sha256"`
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	Actor       string `json:"actor"`
+	ID          int64     `json:"id"`
+	SHA256      string    `json:"sha256"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	Actor       string    `json:"actor"`
 	At          time.Time `json:"created_at"`
 }
 

@@ -26,7 +26,7 @@ type Enricher interface {
 // noEnrichment knows nothing.
 type noEnrichment struct{}
 
-func (noEnrichment) KEV(string) bool              { return false }
+func (noEnrichment) KEV(string) bool             { return false }
 func (noEnrichment) EPSS(string) (float64, bool) { return 0, false }
 
 // FromObservation turns what a tool reported into a finding (without its

@@ -24,11 +24,11 @@ type Factor struct {
 var severityPoints = map[check.Severity]int{check.Critical: 50, check.High: 35, check.Medium: 20, check.Low: 8, check.Info: 0}
 
 const (
-	kevPoints      = 20
-	epssPoints     = 15 // times the EPSS probability
-	exposedPoints  = 10
-	levelPoints    = 3 // per level above 2
-	maxPriority    = 100
+	kevPoints     = 20
+	epssPoints    = 15 // times the EPSS probability
+	exposedPoints = 10
+	levelPoints   = 3 // per level above 2
+	maxPriority   = 100
 )
 
 // Priority scores a finding from 0 to 100 and lists why.
