@@ -33,7 +33,7 @@ const huntDays = 7
 
 // openHunt opens a hunt on the system for the finding, unless one is open
 // already (the finding then joins it), and links the finding to it.
-func openHunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64, now time.Time) (bool, error) {
+func openHunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64, now time.Time) (int64, bool, error) {
 	var id int64
 	err := tx.QueryRow(ctx, "SELECT id FROM hunt_tasks WHERE system_id = ? AND status = 'open' ORDER BY id LIMIT 1", systemID).Scan(&id)
 	opened := storage.IsNoRows(err)
@@ -42,12 +42,12 @@ func openHunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64, no
 			SELECT id, org_id, ?, 'open', ?, ?, ? FROM systems WHERE id = ?`, findingID, now.In(zone).AddDate(0, 0, huntDays).Format(time.DateOnly), now, now, systemID)
 	}
 	if err != nil {
-		return false, fmt.Errorf("threat hunt for system %d: %w", systemID, err)
+		return 0, false, fmt.Errorf("threat hunt for system %d: %w", systemID, err)
 	}
 	if _, err := tx.Exec(ctx, "UPDATE findings SET hunt_id = ? WHERE id = ?", id, findingID); err != nil {
-		return false, fmt.Errorf("link finding %d to hunt %d: %w", findingID, id, err)
+		return 0, false, fmt.Errorf("link finding %d to hunt %d: %w", findingID, id, err)
 	}
-	return opened, nil
+	return id, opened, nil
 }
 
 const (

@@ -139,6 +139,19 @@ type importer struct {
 	resume                   int // records already written by an earlier run of this import
 	record                   int
 	reopenedIDs, verifiedIDs []int64
+	hunts                    map[int64]int64 // system → its open hunt, as far as this import knows
+}
+
+// hunt links a finding that lets an attacker in to its system's open hunt,
+// opening one when there is none.
+func (im *importer) hunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64) (bool, error) {
+	if id, ok := im.hunts[systemID]; ok {
+		_, err := tx.Exec(ctx, "UPDATE findings SET hunt_id = ? WHERE id = ?", id, findingID)
+		return false, err
+	}
+	id, opened, err := openHunt(ctx, tx, systemID, findingID, im.now)
+	im.hunts[systemID] = id
+	return opened, err
 }
 
 // Import reads a scanner or audit file and brings its findings in: each
@@ -163,7 +176,7 @@ func importWith(ctx context.Context, db *storage.Store, actor access.Actor, req 
 		progress = func(int, int) {}
 	}
 	im := &importer{db: db, actor: actor, req: req, vulns: vulns, now: db.Now(),
-		seen: map[[16]byte]struct{}{}, reached: map[string]struct{}{}, tools: map[string]struct{}{}}
+		seen: map[[16]byte]struct{}{}, reached: map[string]struct{}{}, tools: map[string]struct{}{}, hunts: map[int64]int64{}}
 	var err error
 	if im.scope, err = loadScope(ctx, db, actor, req); err != nil {
 		return im.sum, err
@@ -432,8 +445,7 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 		return s, err
 	}
 	for _, p := range hunters {
-		id := ids[p.f.Fingerprint]
-		opened, err := openHunt(ctx, tx, p.match.SystemID, id, im.now)
+		opened, err := im.hunt(ctx, tx, p.match.SystemID, ids[p.f.Fingerprint])
 		if err != nil {
 			return s, err
 		}

@@ -67,7 +67,6 @@ CREATE INDEX findings_system ON findings(system_id, priority, id);
 CREATE INDEX findings_status ON findings(status, priority, id);
 CREATE INDEX findings_severity ON findings(severity_rank, priority, id);
 CREATE INDEX findings_host ON findings(host);
-CREATE INDEX findings_due ON findings(due_date);
 CREATE INDEX findings_org_counts ON findings(org_id, severity, status);
 
 -- A finding's sources: each tool and rule that reported it.
