@@ -244,7 +244,7 @@ func (s *xmlStream) root(ctx context.Context) (xml.StartElement, error) {
 		if t, ok := tok.(xml.StartElement); ok {
 			return t, nil
 		}
-		if t, ok := tok.(xml.CharData); ok && len(bytes.TrimSpace(t)) > 0 {
+		if t, ok := tok.(xml.CharData); ok && len(bytes.Trim(t, "\ufeff \t\r\n")) > 0 {
 			return xml.StartElement{}, s.fail(fmt.Errorf("not a %s file: text before the root element", s.format))
 		}
 	}
@@ -446,8 +446,8 @@ var blockTags = map[string]bool{"p": true, "br": true, "div": true, "li": true, 
 	"tr": true, "table": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "pre": true}
 
 // htmlText turns the HTML that ZAP and Burp write into plain text: tags
-// dropped, block elements as line breaks, entities decoded, blank lines
-// between paragraphs kept single.
+// dropped, entities decoded, each paragraph or list item on a line of its
+// own, spaces collapsed and blank lines dropped.
 func htmlText(s string) string {
 	var b strings.Builder
 	for {
@@ -473,13 +473,11 @@ func htmlText(s string) string {
 	}
 	var lines []string
 	for _, line := range strings.Split(html.UnescapeString(b.String()), "\n") {
-		line = strings.Join(strings.Fields(line), " ")
-		if line == "" && (len(lines) == 0 || lines[len(lines)-1] == "") {
-			continue
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			lines = append(lines, line)
 		}
-		lines = append(lines, line)
 	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
+	return strings.Join(lines, "\n")
 }
 
 var hrefPattern = regexp.MustCompile(`(?i)href\s*=\s*["']([^"']+)["']`)
