@@ -368,13 +368,14 @@ func TestParseXMLBadInput(t *testing.T) {
 		{"external DTD", "burp", `<?xml version="1.0"?><!DOCTYPE issues SYSTEM "http://192.0.2.1/x.dtd"><issues/>`, "", "DOCTYPE with SYSTEM refused"},
 		{"undeclared entity", "burp", `<issues><issue><name>&xxe;</name></issue></issues>`, "issues/issue/name", "entity"},
 		{"declaration inside", "zap-xml", `<OWASPZAPReport><!DOCTYPE x></OWASPZAPReport>`, "OWASPZAPReport", "declaration inside the document refused"},
-		{"wrong root", "nessus", sample("nmap-6.40.xml"), "nmaprun", "not a nessus file: the root element is <nmaprun>"},
+		{"wrong root", "nessus", sample("nmap-6.40.xml"), "nmaprun", "wrong root element <nmaprun> for nessus"},
 		{"wrong root openvas", "openvas", `<results><result/></results>`, "results", "want <get_reports_response> or <report>"},
 		{"empty", "burp", "", "", "no root element"},
 		{"not XML", "openvas", "host,port\n1.2.3.4,80\n", "", "text before the root element"},
 		{"huge element", "nessus", huge, "NessusClientData_v2/Report/ReportHost/ReportItem/plugin_output", "element larger than 4 MiB"},
 		{"huge attribute", "zap-xml", hugeAttr, "OWASPZAPReport", "element larger than 4 MiB"},
 		{"too deep", "burp", deep, strings.TrimSuffix("issues/"+strings.Repeat("a/", maxDepth-1), "/"), "nested deeper than 64"},
+		{"too many attributes", "nmap", `<nmaprun><host ` + strings.Repeat(`a="=" `, maxAttrs+1) + `/></nmaprun>`, "nmaprun", "more than 256 attributes in one element"},
 		{"too many elements", "burp", wide, "issues/issue/a", "more than 65536 elements in one <issue>"},
 		{"mismatched tags", "openvas", `<report><results><result></results></report>`, "report/results/result", "element <result> closed by </results>"},
 		{"unsupported encoding", "nmap", `<?xml version="1.0" encoding="ISO-8859-1"?><nmaprun/>`, "", "ISO-8859-1"},
@@ -398,6 +399,18 @@ func TestParseXMLBadInput(t *testing.T) {
 	obs, _, _ := collect(t, "nmap", []byte(nmap[:strings.Index(nmap, "<runstats>")]))
 	if len(obs) != 8 {
 		t.Errorf("%d observations before the truncation, want 8", len(obs))
+	}
+}
+
+// Equals signs in text, CDATA, comments and attribute values are not
+// attributes.
+func TestParseXMLManyEqualsSigns(t *testing.T) {
+	form, escaped := strings.Repeat("a=1&", 2*maxAttrs), strings.Repeat("a=1&amp;", 2*maxAttrs)
+	input := `<?xml version="1.0"?><!-- ` + form + ` --><issues burpVersion="1"><issue><type>1</type><name a="` + escaped + `">` + escaped +
+		`</name><host>http://a.example</host><requestresponse><request base64="false"><![CDATA[POST / HTTP/1.1` + "\n\n<" + form + `]]></request></requestresponse></issue></issues>`
+	obs, _, err := collect(t, "burp", []byte(input))
+	if err != nil || len(obs) != 1 || !strings.HasSuffix(obs[0].Request, "a=1&") {
+		t.Fatalf("%v, %d observations", err, len(obs))
 	}
 }
 

@@ -24,32 +24,118 @@ const (
 	maxRecordNodes = 1 << 16 // elements in one record read whole
 )
 
-// errTooLarge is what the byte counter returns when one token or one record
-// outgrows MaxRecord.
-var errTooLarge = fmt.Errorf("element larger than %d MiB", MaxRecord>>20)
+// Errors of the byte guard.
+var (
+	errTooLarge  = fmt.Errorf("element larger than %d MiB", MaxRecord>>20)
+	errManyAttrs = fmt.Errorf("more than %d attributes in one element", maxAttrs)
+)
 
-// countingReader hands bytes to the decoder one at a time (the decoder uses
-// ReadByte when it is offered) and fails once more than MaxRecord bytes have
-// been read since the last reset: encoding/xml would otherwise gather a text
-// node or an attribute of any size in memory.
-type countingReader struct {
-	r *bufio.Reader
-	n int
+// maxAttrs bounds the attributes of one element: encoding/xml would build
+// a slice of every attribute of a tag before handing it over.
+const maxAttrs = 256
+
+// lexState is where guardReader is in the markup.
+type lexState uint8
+
+const (
+	inText    lexState = iota
+	afterLT            // just after "<"
+	afterBang          // just after "<!"
+	inTag              // a start or end tag
+	inComment          // "<!--" … "-->"
+	inCDATA            // "<![CDATA[" … "]]>"
+	inPI               // "<?" … "?>"
+	inDecl             // "<!DOCTYPE" … ">"
+)
+
+// guardReader hands bytes to the decoder one at a time (the decoder uses
+// ReadByte when it is offered) and fails once more than MaxRecord bytes
+// have been read since the last reset, or a tag holds more than maxAttrs
+// attributes: encoding/xml would otherwise gather a text node, an attribute
+// or a tag of any size in memory. It follows the markup only as far as it
+// must to count attributes.
+type guardReader struct {
+	r      *bufio.Reader
+	n      int
+	state  lexState
+	quote  byte // the quote of the attribute value being read, 0 outside one
+	attrs  int
+	p1, p2 byte // the two bytes before this one
 }
 
-func (c *countingReader) ReadByte() (byte, error) {
-	if c.n >= MaxRecord {
+func (g *guardReader) ReadByte() (byte, error) {
+	if g.n >= MaxRecord {
 		return 0, errTooLarge
 	}
-	c.n++
-	return c.r.ReadByte()
+	b, err := g.r.ReadByte()
+	if err != nil {
+		return b, err
+	}
+	g.n++
+	switch g.state {
+	case inText:
+		if b == '<' {
+			g.state = afterLT
+		}
+	case afterLT:
+		switch b {
+		case '!':
+			g.state = afterBang
+		case '?':
+			g.state = inPI
+		default:
+			g.state, g.quote, g.attrs = inTag, 0, 0
+		}
+	case afterBang:
+		switch b {
+		case '-':
+			g.state = inComment
+		case '[':
+			g.state = inCDATA
+		default:
+			g.state = inDecl
+		}
+	case inTag:
+		switch {
+		case g.quote != 0:
+			if b == g.quote {
+				g.quote = 0
+			}
+		case b == '"' || b == '\'':
+			g.quote = b
+		case b == '=':
+			if g.attrs++; g.attrs > maxAttrs {
+				return 0, errManyAttrs
+			}
+		case b == '>':
+			g.state = inText
+		}
+	case inComment:
+		if b == '>' && g.p1 == '-' && g.p2 == '-' {
+			g.state = inText
+		}
+	case inCDATA:
+		if b == '>' && g.p1 == ']' && g.p2 == ']' {
+			g.state = inText
+		}
+	case inPI:
+		if b == '>' && g.p1 == '?' {
+			g.state = inText
+		}
+	case inDecl:
+		if b == '>' {
+			g.state = inText
+		}
+	}
+	g.p2, g.p1 = g.p1, b
+	return b, nil
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
+func (g *guardReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	b, err := c.ReadByte()
+	b, err := g.ReadByte()
 	if err != nil {
 		return 0, err
 	}
@@ -63,13 +149,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 type xmlStream struct {
 	format string
 	dec    *xml.Decoder
-	in     *countingReader
+	in     *guardReader
 	path   []string
 	tokens int
 }
 
 func newXMLStream(format string, r io.Reader) *xmlStream {
-	in := &countingReader{r: bufio.NewReaderSize(r, 64<<10)}
+	in := &guardReader{r: bufio.NewReaderSize(r, 64<<10)}
 	dec := xml.NewDecoder(in)
 	dec.Strict = true
 	return &xmlStream{format: format, dec: dec, in: in}
@@ -161,7 +247,7 @@ func (s *xmlStream) walk(ctx context.Context, rules xmlRules) error {
 		return err
 	}
 	if !slices.Contains(rules.root, root.Name.Local) {
-		return s.fail(fmt.Errorf("not a %s file: the root element is <%s>, want <%s>", s.format, root.Name.Local, strings.Join(rules.root, "> or <")))
+		return s.fail(fmt.Errorf("wrong root element <%s> for %s, want <%s>", root.Name.Local, s.format, strings.Join(rules.root, "> or <")))
 	}
 	if f := match(s.path, starts); f != nil {
 		if err := f(root); err != nil {
@@ -236,7 +322,7 @@ func (s *xmlStream) root(ctx context.Context) (xml.StartElement, error) {
 		s.in.n = 0
 		tok, err := s.token(ctx)
 		if errors.Is(err, io.EOF) {
-			return xml.StartElement{}, s.fail(fmt.Errorf("not a %s file: no root element", s.format))
+			return xml.StartElement{}, s.fail(errors.New("no root element: not an XML file"))
 		}
 		if err != nil {
 			return xml.StartElement{}, err
@@ -245,7 +331,7 @@ func (s *xmlStream) root(ctx context.Context) (xml.StartElement, error) {
 			return t, nil
 		}
 		if t, ok := tok.(xml.CharData); ok && len(bytes.Trim(t, "\ufeff \t\r\n")) > 0 {
-			return xml.StartElement{}, s.fail(fmt.Errorf("not a %s file: text before the root element", s.format))
+			return xml.StartElement{}, s.fail(errors.New("text before the root element: not an XML file"))
 		}
 	}
 }
