@@ -82,7 +82,7 @@ func parseNmap(ctx context.Context, r io.Reader, h Handler) error {
 		},
 		end: map[string]func() error{
 			"nmaprun/host": func() error {
-				if !cur.up || cur.ip == "" && cur.host == "" {
+				if !cur.up || (cur.ip == "" && cur.host == "") {
 					return nil
 				}
 				host, ip := hostIP(cur.host, cur.ip)

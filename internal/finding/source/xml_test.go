@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -309,11 +310,24 @@ func TestDetectXMLSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Detection reads the content only: the name is not passed, so
-			// a renamed file is detected all the same. A byte-order mark
+			// Detection reads the content only: a file renamed to another
+			// tool's extension is detected all the same. A byte-order mark
 			// and leading blank lines do not matter either.
-			for _, content := range [][]byte{data, append([]byte("\xef\xbb\xbf\n\n"), data...)} {
-				f, r, err := Detect(bytes.NewReader(content))
+			renamed := filepath.Join(t.TempDir(), "report.json")
+			if err := os.WriteFile(renamed, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, content := range [][]byte{data, append([]byte("\xef\xbb\xbf\n\n"), data...), nil} {
+				var in io.Reader = bytes.NewReader(content)
+				if content == nil {
+					fh, err := os.Open(renamed)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer fh.Close()
+					in = fh
+				}
+				f, r, err := Detect(in)
 				if err != nil {
 					t.Fatal(err)
 				}

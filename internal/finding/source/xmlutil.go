@@ -3,12 +3,14 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net"
 	"regexp"
 	"slices"
@@ -229,9 +231,9 @@ func checkDirective(d xml.Directive, inRoot bool) error {
 	return nil
 }
 
-// xmlRules say what a parser wants from a file. Keys are element paths
-// relative to anywhere: "host/ports/port" matches an element port inside
-// ports inside host, at any depth.
+// xmlRules say what a parser wants from a file. A key is the end of an
+// element path: "host/ports/port" is an element port inside ports inside
+// host, wherever host is; "nmaprun/host" starts at the root.
 type xmlRules struct {
 	root    []string                                // accepted names of the root element
 	start   map[string]func(xml.StartElement) error // called when the element opens; the walk goes on inside
@@ -297,10 +299,16 @@ type rule[F any] struct {
 	f      F
 }
 
+// compile splits the keys, longest first so that the most precise rule
+// wins whatever the order of the map.
 func compile[F any](m map[string]F) []rule[F] {
-	var rules []rule[F]
-	for key, f := range m {
-		rules = append(rules, rule[F]{strings.Split(key, "/"), f})
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(strings.Count(b, "/")-strings.Count(a, "/"), strings.Compare(a, b))
+	})
+	rules := make([]rule[F], len(keys))
+	for i, key := range keys {
+		rules[i] = rule[F]{strings.Split(key, "/"), m[key]}
 	}
 	return rules
 }
@@ -482,9 +490,9 @@ func urlsIn(list []string, s string) []string {
 	return list
 }
 
-// hostIP fills the Host and IP of o from a name and an address, either of
-// which may be empty or be the other: Host is the lower-case name, or the IP
-// when there is no name.
+// hostIP returns the Host and IP of an observation from a name and an
+// address, either of which may be empty or be the other: Host is the
+// lower-case name, or the IP when there is no name.
 func hostIP(name, ip string) (host, addr string) {
 	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
 	ip = strings.TrimSpace(ip)
