@@ -141,7 +141,7 @@ func nmapScript(sc *node) []Observation {
 		if !strings.HasPrefix(state, "VULNERABLE") && !strings.HasPrefix(state, "LIKELY VULNERABLE") {
 			continue
 		}
-		out = append(out, nmapVuln(base, t, state))
+		out = append(out, nmapVuln(base, t))
 	}
 	if vulnsLib {
 		return out // only the vulnerable entries: "NOT VULNERABLE" reports nothing
@@ -149,9 +149,9 @@ func nmapScript(sc *node) []Observation {
 	return []Observation{base}
 }
 
-// nmapVuln reads one entry of the vulns library: title, state, ids, scores,
-// risk_factor, description, refs.
-func nmapVuln(base Observation, t *node, state string) Observation {
+// nmapVuln reads one entry of the vulns library (title, ids, scores,
+// risk_factor, description, refs); the script's output stays the evidence.
+func nmapVuln(base Observation, t *node) Observation {
 	o := base
 	if title := elem(t, "title"); title != "" {
 		o.Title = check.Truncate(title, 500)
@@ -179,7 +179,6 @@ func nmapVuln(base Observation, t *node, state string) Observation {
 		fallback = rf
 	}
 	o.Severity = severityOf(o.Score, fallback)
-	o.Evidence = Excerpt(state)
 	return o
 }
 

@@ -3,6 +3,8 @@ package source
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -38,6 +40,16 @@ func parseOpenVAS(ctx context.Context, r io.Reader, h Handler) error {
 	s := newXMLStream("openvas", r)
 	return s.walk(ctx, xmlRules{
 		root: []string{"get_reports_response", "report"},
+		start: map[string]func(xml.StartElement) error{
+			// A failed GMP request answers with no report: say why
+			// rather than import nothing.
+			"get_reports_response": func(t xml.StartElement) error {
+				if st := attrOf(t, "status"); st != "" && !strings.HasPrefix(st, "2") {
+					return s.fail(fmt.Errorf("the GMP request failed: %s %s", st, attrOf(t, "status_text")))
+				}
+				return nil
+			},
+		},
 		records: map[string]func(*node) error{
 			"results/result": func(n *node) error {
 				o, ok := openvasResult(n)

@@ -384,6 +384,7 @@ func TestParseXMLBadInput(t *testing.T) {
 		{"declaration inside", "zap-xml", `<OWASPZAPReport><!DOCTYPE x></OWASPZAPReport>`, "OWASPZAPReport", "declaration inside the document refused"},
 		{"wrong root", "nessus", sample("nmap-6.40.xml"), "nmaprun", "wrong root element <nmaprun> for nessus"},
 		{"wrong root openvas", "openvas", `<results><result/></results>`, "results", "want <get_reports_response> or <report>"},
+		{"failed GMP request", "openvas", `<get_reports_response status="404" status_text="Failed to find report"/>`, "get_reports_response", "the GMP request failed: 404 Failed to find report"},
 		{"empty", "burp", "", "", "no root element"},
 		{"not XML", "openvas", "host,port\n1.2.3.4,80\n", "", "text before the root element"},
 		{"huge element", "nessus", huge, "NessusClientData_v2/Report/ReportHost/ReportItem/plugin_output", "element larger than 4 MiB"},
