@@ -26,7 +26,7 @@ var findingRows = map[string]rule{
 		return map[string]any{"host": c.unique("lac-") + ".example.vn", "system_id": newSystem(c).ID}
 	}),
 	"GET /api/v1/findings/policy":         unscoped(everyone...),
-	"PUT /api/v1/findings/policy":         unscoped(global...),
+	"PUT /api/v1/findings/policy":         {kind: "unscoped", own: global, body: func(c *cell) any { return finding.DefaultPolicy() }},
 	"GET /api/v1/findings/{id}":           object(everyone, global, findingIn, nil),
 	"POST /api/v1/findings/{id}/status":   object(writers, global, findingIn, func(c *cell) any { return map[string]string{"status": "confirmed"} }),
 	"POST /api/v1/findings/{id}/comments": object(writers, global, findingIn, func(c *cell) any { return map[string]string{"note": "Đã kiểm tra"} }),
