@@ -41,6 +41,12 @@ func newServeCmd() *cobra.Command {
 			if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
 				return withExitCode(2, err)
 			}
+			if jobsCfg.Workers < 1 {
+				return withExitCode(2, validation.Say("cli.serve.job_workers", jobsCfg.Workers))
+			}
+			if jobsCfg.JobTimeout > 0 && jobsCfg.RescueAfter <= jobsCfg.JobTimeout {
+				return withExitCode(2, validation.Say("cli.serve.job_rescue_after", jobsCfg.RescueAfter, jobsCfg.JobTimeout))
+			}
 			return serve(ctx, &db, cfg, jobsCfg, checkpointEvery, lang)
 		},
 	}

@@ -16,7 +16,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -172,6 +171,7 @@ func openPool(ctx context.Context, url string, workers int) (*pgxpool.Pool, erro
 // the server stops it once the HTTP server has stopped.
 func (e *Engine) Start(ctx context.Context) error {
 	if err := e.client.Start(context.WithoutCancel(ctx)); err != nil {
+		e.closePool()
 		return fmt.Errorf("start job engine: %w", err)
 	}
 	return nil
@@ -187,7 +187,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 	defer cancel()
 	err := e.client.Stop(ctx)
 	e.closePool()
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil {
 		return fmt.Errorf("stop job engine: %w", err)
 	}
 	return nil
