@@ -42,8 +42,9 @@ const (
 	// DefaultJobTimeout, so that a live job is never run twice.
 	DefaultRescueAfter = 15 * time.Minute
 	// DefaultStopTimeout is how long a stopping engine lets running jobs
-	// finish; then their contexts are cancelled and the jobs go back to the
-	// queue, to be run again (here after a restart, or by another server).
+	// finish; then their contexts are cancelled and River puts the jobs back
+	// in the queue, without counting the attempt, for another server or the
+	// next start.
 	DefaultStopTimeout = 30 * time.Second
 	// MaxAttempts is how often a failing job runs before River discards it,
 	// with River's backoff (attempt⁴ seconds: 1 s, 16 s, 81 s … about 80
@@ -97,6 +98,10 @@ type client interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 }
+
+// stopMargin is how long Stop waits, after the stop timeout has cancelled
+// the running jobs, for them to return and for River to record them.
+const stopMargin = 10 * time.Second
 
 // Engine works the jobs of a Registry on a Store's database.
 type Engine struct {
@@ -178,12 +183,14 @@ func (e *Engine) Start(ctx context.Context) error {
 }
 
 // Stop stops fetching jobs and waits for the running ones: those that do not
-// finish within the stop timeout are cancelled and go back to the queue.
+// finish within the stop timeout are cancelled and go back to the queue
+// (when they return: a job that ignores its context stays running until
+// the rescuer takes it).
 // Then it closes the PostgreSQL pool.
 func (e *Engine) Stop(ctx context.Context) error {
 	// The grace is River's SoftStopTimeout; this bound only keeps a job that
 	// ignores its cancelled context from holding the shutdown for ever.
-	ctx, cancel := context.WithTimeout(ctx, 2*e.stop)
+	ctx, cancel := context.WithTimeout(ctx, e.stop+stopMargin)
 	defer cancel()
 	err := e.client.Stop(ctx)
 	e.closePool()

@@ -233,6 +233,60 @@ func TestEnginesShareJobs(t *testing.T) {
 	t.Logf("jobs worked by engine: %v", byEngine)
 }
 
+// TestStopReleasesRunningJob: a job still running when the stop timeout
+// ends is cancelled and goes back to the queue at once, without counting as
+// an attempt, and another engine (a restart) completes it.
+func TestStopReleasesRunningJob(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		store := storage.New(db)
+		ctx := context.Background()
+		started := make(chan int64, 1)
+		reg := NewRegistry()
+		AddWorker(reg, river.WorkFunc(func(ctx context.Context, job *river.Job[crashArgs]) error {
+			started <- job.ID
+			<-ctx.Done()
+			return ctx.Err()
+		}))
+		cfg := testConfig(t)
+		cfg.StopTimeout = 100 * time.Millisecond
+		first, err := New(ctx, store, cfg, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := store.InTx(ctx, func(tx *storage.Tx) error { id, err = Insert(ctx, tx, crashArgs{}, nil); return err }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the job did not start within 30 s")
+		}
+		if err := first.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var state string
+		if err := store.QueryRow(ctx, "SELECT state FROM river_job WHERE id = ?", id).Scan(&state); err != nil || state != "available" {
+			t.Fatalf("after the stop the job is %q (%v), want available: back in the queue", state, err)
+		}
+		done := make(chan int, 1)
+		reg = NewRegistry()
+		AddWorker(reg, &crashWorker{done: done})
+		startEngine(t, store, testConfig(t), reg)
+		select {
+		case attempt := <-done:
+			if attempt != 1 {
+				t.Errorf("completed on attempt %d, want 1: a stop is not a failed attempt", attempt)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the released job was not completed within 30 s")
+		}
+	})
+}
+
 // The crash test runs a second copy of this test binary as the engine that
 // dies: crashEnv holds its database (a data directory or a PostgreSQL URL).
 const crashEnv = "KHIEN_JOBS_CRASH_DB"
