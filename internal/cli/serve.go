@@ -44,7 +44,10 @@ func newServeCmd() *cobra.Command {
 			if jobsCfg.Workers < 1 {
 				return withExitCode(2, validation.Say("cli.serve.job_workers", jobsCfg.Workers))
 			}
-			if jobsCfg.JobTimeout > 0 && jobsCfg.RescueAfter <= jobsCfg.JobTimeout {
+			if jobsCfg.JobTimeout <= 0 {
+				return withExitCode(2, validation.Say("cli.serve.job_timeout", jobsCfg.JobTimeout))
+			}
+			if jobsCfg.RescueAfter <= jobsCfg.JobTimeout {
 				return withExitCode(2, validation.Say("cli.serve.job_rescue_after", jobsCfg.RescueAfter, jobsCfg.JobTimeout))
 			}
 			return serve(ctx, &db, cfg, jobsCfg, checkpointEvery, lang)

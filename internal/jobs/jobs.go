@@ -39,7 +39,8 @@ const (
 	DefaultJobTimeout = 10 * time.Minute
 	// DefaultRescueAfter is how long a job may stay running before it is taken
 	// for the work of a process that died, and run again. It is longer than
-	// DefaultJobTimeout, so that a live job is never run twice.
+	// DefaultJobTimeout, so that a live job is never run twice; River also
+	// waits for a kind's own, longer, timeout.
 	DefaultRescueAfter = 15 * time.Minute
 	// DefaultStopTimeout is how long a stopping engine lets running jobs
 	// finish; then their contexts are cancelled and River puts the jobs back
@@ -55,8 +56,8 @@ const (
 // Config is the engine's configuration; a zero field takes its default.
 type Config struct {
 	Workers     int           // jobs worked at once by this process
-	JobTimeout  time.Duration // per job; -1: none
-	RescueAfter time.Duration // a job running longer is rescued (see DefaultRescueAfter)
+	JobTimeout  time.Duration // per job (never -1, none: River would then never rescue a job)
+	RescueAfter time.Duration // a job running longer, and past its timeout, is rescued
 	StopTimeout time.Duration // how long Stop lets running jobs finish
 	Logger      *slog.Logger  // nil: slog.Default()
 
