@@ -110,7 +110,7 @@ func capabilityRows() []layer {
 			path = p
 		}
 		rows = append(rows, layer{name: c, pkgs: of(path), may: with(slices.Concat(base, capabilities[:i]), "internal/scan/check"),
-			why: "a capability imports the kernel, audit and capabilities below it (" + strings.Join(capabilities, " → ") + ")"})
+			why: "a capability imports the kernel, audit, jobs and capabilities below it (" + strings.Join(capabilities, " → ") + ")"})
 	}
 	return rows
 }

@@ -67,7 +67,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&checkpointEvery, "audit-checkpoint-every", 10*time.Minute, "how often to verify the audit log and append a signed checkpoint, a periodic background job (also at start and shutdown)")
 	cmd.Flags().IntVar(&jobsCfg.Workers, "job-workers", jobs.DefaultWorkers, "background jobs this server works at once")
 	cmd.Flags().DurationVar(&jobsCfg.JobTimeout, "job-timeout", jobs.DefaultJobTimeout, "a background job's context is cancelled after this long (a job kind may set its own)")
-	cmd.Flags().DurationVar(&jobsCfg.RescueAfter, "job-rescue-after", jobs.DefaultRescueAfter, "a job still running after this long is taken as the work of a dead server and run again; keep it above --job-timeout")
+	cmd.Flags().DurationVar(&jobsCfg.RescueAfter, "job-rescue-after", jobs.DefaultRescueAfter, "a job still running after this long is taken as the work of a dead server and run again; longer than --job-timeout")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
 }
