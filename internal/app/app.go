@@ -5,6 +5,7 @@ package app
 import (
 	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/metrics"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
@@ -28,4 +29,11 @@ func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) 
 		Renderer:      renderer,
 		Metrics:       metrics.New(),
 	}), nil
+}
+
+// Jobs is the background work of the capabilities: each adds its workers
+// and periodic jobs here (jobs.AddWorker, Registry.AddPeriodic). The serve
+// command adds its own (the audit checkpoint) and starts the engine.
+func Jobs(store *storage.Store) *jobs.Registry {
+	return jobs.NewRegistry()
 }

@@ -42,7 +42,7 @@ var capabilities = []string{"identity", "importing", "orgsheet", "inventory", "f
 
 // Groups of layer names, to keep the rows short.
 var (
-	base     = of("kernel", "kernel helpers", "audit")
+	base     = of("kernel", "kernel helpers", "audit", "jobs")
 	domain   = with(slices.Concat(base, capabilities), "auth") // what the HTTP layer and the top use
 	httpRows = of("httpx", "router", "web", "api", "server")
 )
@@ -57,6 +57,8 @@ var table = slices.Concat(
 		{name: "kernel helpers", pkgs: of("internal/remediation"), may: of("kernel"),
 			why: "remediation sits at kernel level and imports only the kernel"},
 		{name: "audit", pkgs: of("internal/audit"), may: of("kernel"), why: "the audit chain imports only the kernel"},
+		// The job engine: capabilities define workers and insert jobs; the app wires them.
+		{name: "jobs", pkgs: of("internal/jobs"), may: of("kernel"), why: "the job engine imports only the kernel: workers live in their capabilities"},
 	},
 	capabilityRows(),
 	[]layer{
@@ -108,7 +110,7 @@ func capabilityRows() []layer {
 			path = p
 		}
 		rows = append(rows, layer{name: c, pkgs: of(path), may: with(slices.Concat(base, capabilities[:i]), "internal/scan/check"),
-			why: "a capability imports the kernel, audit and capabilities below it (" + strings.Join(capabilities, " → ") + ")"})
+			why: "a capability imports the kernel, audit, jobs and capabilities below it (" + strings.Join(capabilities, " → ") + ")"})
 	}
 	return rows
 }
@@ -362,6 +364,12 @@ func TestCheckImports(t *testing.T) {
 		{"internal/storage", "database/sql", ""},
 		{"internal/audit", m("internal/inventory"), "audit may not import inventory"},
 		{"internal/remediation", m("internal/audit"), "kernel helpers may not import audit"},
+		{"internal/jobs", m("internal/storage"), ""},
+		{"internal/jobs", m("internal/audit"), "jobs may not import audit"},
+		{"internal/jobs", m("internal/finding"), "jobs may not import finding"},
+		{"internal/audit", m("internal/jobs"), "audit may not import jobs"},
+		{"internal/finding", m("internal/jobs"), ""},
+		{"internal/app", m("internal/jobs"), ""},
 		{"internal/importing", m("internal/inventory"), "importing may not import inventory"},
 		{"internal/identity", m("internal/identity/orgsheet"), "identity may not import orgsheet"},
 		{"internal/importing", m("internal/identity/orgsheet"), "importing may not import orgsheet"},

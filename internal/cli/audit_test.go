@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -10,7 +11,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
@@ -120,5 +123,50 @@ func TestAuditWitness(t *testing.T) {
 	refuse.Store(true)
 	if code, out := run("audit", "checkpoint", "--lang", "en", "--data", t.TempDir(), "--audit-witness-url", srv.URL); code == 0 || !strings.Contains(out, "403") {
 		t.Fatalf("checkpoint with a refusing witness: %d %s", code, out)
+	}
+}
+
+// TestServeCheckpointsAsAJob: `khien migrate up` creates the job engine's
+// tables, and `khien serve` writes audit checkpoints as a periodic job, at
+// start and every --audit-checkpoint-every, on both databases.
+func TestServeCheckpointsAsAJob(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			cfg := dbtest.Config(t, kind)
+			dir := cmp.Or(cfg.DataDir, t.TempDir())
+			checkpoints := filepath.Join(t.TempDir(), "checkpoints")
+			args := []string{"--data", dir}
+			if cfg.URL != "" {
+				args = append(args, "--database-url", cfg.URL)
+			}
+			if code, out := run(append([]string{"migrate", "up", "--lang", "en"}, args...)...); code != 0 {
+				t.Fatalf("migrate up: %d %s", code, out)
+			}
+			db, err := database.Open(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var jobs int
+			if err := db.Read.QueryRow("SELECT COUNT(*) FROM river_job").Scan(&jobs); err != nil {
+				t.Fatalf("river_job after khien migrate up: %v", err)
+			}
+			args = append(args, "--audit-checkpoints", checkpoints, "--audit-key", filepath.Join(t.TempDir(), "audit.key"))
+			cmd, _ := startServer(t, nil, append(args, "--audit-checkpoint-every", "300ms")...)
+			waitFor(t, 20*time.Second, "two checkpoints (start and one period)", func() bool {
+				b, _ := os.ReadFile(checkpoints)
+				return strings.Count(string(b), "\n") >= 2
+			})
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("server exited with %v after SIGTERM", err)
+			}
+			var done int
+			if err := db.Read.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'audit_checkpoint' AND state = 'completed'").Scan(&done); err != nil || done < 2 {
+				t.Errorf("completed checkpoint jobs: %d, %v; want 2 or more", done, err)
+			}
+		})
 	}
 }

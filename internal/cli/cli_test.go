@@ -329,6 +329,9 @@ func TestBadConfigurationExitsWithOneClearLine(t *testing.T) {
 		{"unreadable TLS files", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", key}, nil, "cannot load TLS certificate"},
 		{"TLS cert without key", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", cert}, nil, "go together"},
 		{"bad trusted proxy", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--trusted-proxies", "nowhere"}, nil, `"nowhere" is not an address or CIDR range`},
+		{"no job workers", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--job-workers", "0"}, nil, "--job-workers must be at least 1, not 0"},
+		{"no job timeout", []string{"serve", "--lang", "en", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--job-timeout", "-1s"}, nil, "--job-timeout must be positive, not -1s"},
+		{"rescue before the job timeout", []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--job-timeout", "1h", "--job-rescue-after", "30m"}, nil, "--job-rescue-after (30m0s) phải dài hơn --job-timeout (1h0m0s)"},
 		{"database from a newer version", []string{"serve", "--lang", "en", "--addr", "127.0.0.1:0", "--data", newer}, nil, "newer than this khien"},
 		{"database from a newer version, in Vietnamese by default", []string{"serve", "--addr", "127.0.0.1:0", "--data", newer}, nil, "lược đồ cơ sở dữ liệu mới hơn bản khien này"},
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/server"
@@ -35,7 +36,9 @@ func TestSelfScanOfTLSDeployment(t *testing.T) {
 	t.Setenv("KHIEN_ADMIN_PASSWORD", "correct horse battery")
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, &dbFlags{dataDir: filepath.Join(dir, "data")}, cfg, time.Hour, i18n.VI) }()
+	go func() {
+		served <- serve(ctx, &dbFlags{dataDir: filepath.Join(dir, "data")}, cfg, jobs.Config{}, time.Hour, i18n.VI)
+	}()
 	defer func() {
 		stop()
 		if err := <-served; err != nil {

@@ -13,9 +13,11 @@ import (
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
+	"github.com/riverqueue/river"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +27,7 @@ func newServeCmd() *cobra.Command {
 	var verbose bool
 	var trustedProxies, lang string
 	var checkpointEvery time.Duration
+	var jobsCfg jobs.Config
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Chạy máy chủ web và API / run the web UI and API server",
@@ -38,7 +41,16 @@ func newServeCmd() *cobra.Command {
 			if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
 				return withExitCode(2, err)
 			}
-			return serve(ctx, &db, cfg, checkpointEvery, lang)
+			if jobsCfg.Workers < 1 {
+				return withExitCode(2, validation.Say("cli.serve.job_workers", jobsCfg.Workers))
+			}
+			if jobsCfg.JobTimeout <= 0 {
+				return withExitCode(2, validation.Say("cli.serve.job_timeout", jobsCfg.JobTimeout))
+			}
+			if jobsCfg.RescueAfter <= jobsCfg.JobTimeout {
+				return withExitCode(2, validation.Say("cli.serve.job_rescue_after", jobsCfg.RescueAfter, jobsCfg.JobTimeout))
+			}
+			return serve(ctx, &db, cfg, jobsCfg, checkpointEvery, lang)
 		},
 	}
 	db.register(cmd)
@@ -52,12 +64,15 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.MetricsToken, "metrics-token", os.Getenv("KHIEN_METRICS_TOKEN"), "bearer token /metrics requires (env KHIEN_METRICS_TOKEN); without it or --metrics-addr, /metrics is open only on a loopback --addr")
 	cmd.Flags().IntVar(&cfg.MaxConnsPerClient, "max-conns-per-client", 128, "connections open at once from one client address (0: no limit; trusted proxies are exempt)")
 	cmd.Flags().StringVar(&trustedProxies, "trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed")
-	cmd.Flags().DurationVar(&checkpointEvery, "audit-checkpoint-every", 10*time.Minute, "how often to verify the audit log and append a signed checkpoint (also at start and shutdown)")
+	cmd.Flags().DurationVar(&checkpointEvery, "audit-checkpoint-every", 10*time.Minute, "how often to verify the audit log and append a signed checkpoint, a periodic background job (also at start and shutdown)")
+	cmd.Flags().IntVar(&jobsCfg.Workers, "job-workers", jobs.DefaultWorkers, "background jobs this server works at once")
+	cmd.Flags().DurationVar(&jobsCfg.JobTimeout, "job-timeout", jobs.DefaultJobTimeout, "a background job's context is cancelled after this long (a job kind may set its own)")
+	cmd.Flags().DurationVar(&jobsCfg.RescueAfter, "job-rescue-after", jobs.DefaultRescueAfter, "a job still running after this long is taken as the work of a dead server and run again; longer than --job-timeout")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
 }
 
-func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery time.Duration, lang string) error {
+func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, jobsCfg jobs.Config, checkpointEvery time.Duration, lang string) error {
 	ln, err := server.Listen(cfg)
 	if err != nil {
 		return withExitCode(2, err)
@@ -89,38 +104,56 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, checkpointEvery
 		scheme = "https"
 	}
 	slog.Info("khien is serving", "url", scheme+"://"+ln.Addr().String(), "database", store.Dialect().Name(), "version", Version)
-	stopped := checkpointPeriodically(ctx, dbf, store, checkpointEvery)
+	engine, err := startJobs(ctx, dbf, store, jobsCfg, checkpointEvery)
+	if err != nil {
+		return err
+	}
 	err = srv.Serve(ctx, ln)
 	if errors.Is(err, server.ErrListen) {
 		err = withExitCode(2, err)
 	}
-	<-stopped
+	// Running jobs finish or go back to the queue (jobs.DefaultStopTimeout).
+	if err := engine.Stop(context.Background()); err != nil {
+		slog.Error("job engine did not stop cleanly", "err", err)
+	}
+	// The last checkpoint is this process's own, not a job: it records the
+	// log as this server leaves it.
 	final, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	writeCheckpoint(final, dbf, store)
 	return err
 }
 
-// checkpointPeriodically writes an audit checkpoint now and every interval
-// until ctx ends, then closes the returned channel. Khiên has no job engine
-// yet; when one comes, this becomes one of its jobs.
-func checkpointPeriodically(ctx context.Context, dbf *dbFlags, store *storage.Store, every time.Duration) <-chan struct{} {
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		writeCheckpoint(ctx, dbf, store)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				writeCheckpoint(ctx, dbf, store)
-			}
-		}
-	}()
-	return stopped
+// checkpointArgs is the periodic job that verifies the audit log and
+// appends a signed checkpoint (see writeCheckpoint).
+type checkpointArgs struct{}
+
+func (checkpointArgs) Kind() string { return "audit_checkpoint" }
+
+type checkpointWorker struct {
+	river.WorkerDefaults[checkpointArgs]
+	dbf   *dbFlags
+	store *storage.Store
+}
+
+// Work never fails the job: a broken chain is logged, and retrying cannot
+// mend it; the next period checks again.
+func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[checkpointArgs]) error {
+	writeCheckpoint(ctx, w.dbf, w.store)
+	return nil
+}
+
+// startJobs starts the job engine with the app's workers and the periodic
+// audit checkpoint: at start and every checkpointEvery.
+func startJobs(ctx context.Context, dbf *dbFlags, store *storage.Store, cfg jobs.Config, checkpointEvery time.Duration) (*jobs.Engine, error) {
+	reg := app.Jobs(store)
+	jobs.AddWorker(reg, &checkpointWorker{dbf: dbf, store: store})
+	reg.AddPeriodic(checkpointEvery, checkpointArgs{})
+	engine, err := jobs.New(ctx, store, cfg, reg)
+	if err != nil {
+		return nil, err
+	}
+	return engine, engine.Start(ctx)
 }
 
 // writeCheckpoint appends a signed checkpoint; a broken chain is logged as

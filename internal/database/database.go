@@ -40,6 +40,9 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
+	// URL is the PostgreSQL URL, empty on SQLite: the job engine
+	// (internal/jobs) opens its own pgx pool from it for LISTEN/NOTIFY.
+	URL string
 }
 
 // ErrConfig marks errors caused by the operator's configuration, which the
@@ -77,7 +80,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, configErr("db.pg_unreachable", redact(url), oneLine(err))
 	}
-	return &DB{Write: db, Read: db, Dialect: postgresDialect{}}, nil
+	return &DB{Write: db, Read: db, Dialect: postgresDialect{}, URL: url}, nil
 }
 
 func openSQLite(ctx context.Context, cfg Config) (*DB, error) {

@@ -95,7 +95,8 @@ func latestMigration() (int64, error) {
 	return v, nil
 }
 
-// Migrate applies every pending migration. It refuses a database that a newer
+// Migrate applies every pending migration, Khiên's and then the job
+// engine's (River's, see migrateRiver). It refuses a database that a newer
 // khien has migrated, rather than run old code against a schema it does not know.
 func (db *DB) Migrate(ctx context.Context) error {
 	p, err := db.provider()
@@ -108,7 +109,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return db.migrateRiver(ctx)
 }
 
 func (db *DB) checkNotNewer(ctx context.Context, p *goose.Provider) error {

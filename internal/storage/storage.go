@@ -82,6 +82,11 @@ func (t *Tx) Now() time.Time { return t.s.now() }
 // AuditKey is the store's audit key (see Store.AuditKey).
 func (t *Tx) AuditKey() []byte { return t.s.auditKey }
 
+// SQLTx is the database/sql transaction underneath, for a library that joins
+// it as it is (internal/jobs inserts River jobs in it). Run your own SQL
+// through Exec and Query, which rebind the portable placeholders.
+func (t *Tx) SQLTx() *sql.Tx { return t.tx }
+
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.s.db.Dialect.Rebind(query), args...)
