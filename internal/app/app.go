@@ -3,8 +3,11 @@
 package app
 
 import (
+	"time"
+
 	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/metrics"
 	"github.com/khien/khien/internal/server"
@@ -34,6 +37,11 @@ func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) 
 // Jobs is the background work of the capabilities: each adds its workers
 // and periodic jobs here (jobs.AddWorker, Registry.AddPeriodic). The serve
 // command adds its own (the audit checkpoint) and starts the engine.
-func Jobs(store *storage.Store) *jobs.Registry {
-	return jobs.NewRegistry()
+// vulns enriches imported findings with KEV and EPSS (nil: no data).
+func Jobs(store *storage.Store, vulns finding.Enricher) *jobs.Registry {
+	reg := jobs.NewRegistry()
+	jobs.AddWorker(reg, &finding.ImportWorker{Store: store, Vulns: vulns})
+	jobs.AddWorker(reg, &finding.ExpiryWorker{Store: store})
+	reg.AddPeriodic(6*time.Hour, finding.ExpiryArgs{})
+	return reg
 }

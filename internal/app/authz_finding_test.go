@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
@@ -34,8 +35,22 @@ var findingRows = map[string]rule{
 		return upload{"file", "bang-chung.txt", "nginx: add_header Strict-Transport-Security"}
 	}),
 	"GET /api/v1/findings/{id}/files/{file_id}": object(everyone, global, findingFileIn, nil),
+	"POST /api/v1/imports":                      {kind: "unscoped", own: scanners, body: func(c *cell) any { return upload{"file", "scan.jsonl", "{}"} }},
+	"GET /api/v1/imports/{id}":                  object(global, global, importIn, nil),
 	"GET /api/v1/hunts":                         unscoped(everyone...),
 	"POST /api/v1/hunts/{id}/finish":            object(handlers, global, huntIn, func(c *cell) any { return map[string]string{"note": "Không thấy dấu hiệu xâm nhập"} }),
+}
+
+// scanners may import scanner results.
+var scanners = []access.Role{access.Admin, access.Coordinator, access.Auditor}
+
+// importIn queues an import of a small file as the system.
+func importIn(c *cell) string {
+	j, err := finding.QueueImport(context.Background(), c.app.Store, inventoryActor(), finding.ImportRequest{}, "scan.jsonl", strings.NewReader("{}"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return strconv.FormatInt(j.ID, 10)
 }
 
 // handlers may work incident cases and threat hunts.

@@ -40,11 +40,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/khien/khien/internal/jobs"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +124,7 @@ func newApp(t testing.TB, db *database.DB) *App {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	startJobs(t, store)
 	root, err := identity.RootOrg(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
@@ -349,4 +353,23 @@ func (a *App) SessionCookie(t testing.TB, u *User) *http.Cookie {
 	}
 	t.Fatal("apptest: no session cookie")
 	return nil
+}
+
+// startJobs runs the capabilities' background work, as serve does, until the test ends.
+func startJobs(t testing.TB, store *storage.Store) {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := engine.Stop(ctx); err != nil {
+			t.Errorf("stop the job engine: %v", err)
+		}
+	})
 }

@@ -146,7 +146,7 @@ func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[checkpointArgs
 // startJobs starts the job engine with the app's workers and the periodic
 // audit checkpoint: at start and every checkpointEvery.
 func startJobs(ctx context.Context, dbf *dbFlags, store *storage.Store, cfg jobs.Config, checkpointEvery time.Duration) (*jobs.Engine, error) {
-	reg := app.Jobs(store)
+	reg := app.Jobs(store, nil)
 	jobs.AddWorker(reg, &checkpointWorker{dbf: dbf, store: store})
 	reg.AddPeriodic(checkpointEvery, checkpointArgs{})
 	engine, err := jobs.New(ctx, store, cfg, reg)

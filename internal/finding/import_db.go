@@ -574,7 +574,10 @@ func (im *importer) finish(ctx context.Context) error {
 			return err
 		}
 		if im.req.ImportID != 0 {
-			if _, err := tx.Exec(ctx, "UPDATE finding_imports SET data = NULL, finished_at = ? WHERE id = ?", im.now, im.req.ImportID); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM finding_import_parts WHERE import_id = ?", im.req.ImportID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE finding_imports SET finished_at = ? WHERE id = ?", im.now, im.req.ImportID); err != nil {
 				return err
 			}
 		}

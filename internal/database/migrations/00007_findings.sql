@@ -117,11 +117,14 @@ CREATE TABLE finding_files (
 );
 CREATE INDEX finding_files_finding ON finding_files(finding_id);
 
--- Imports of scanner files: the uploaded file waits in data until the
--- background job has read it, then is dropped.
+-- Imports of scanner files. The uploaded file waits in parts of a few
+-- megabytes (streamed in and out, so memory does not grow with the file)
+-- until the background job has read it, then is dropped. actor_scope is
+-- who queued it (role and organisations), as the job acts for them.
 CREATE TABLE finding_imports (
     id {{.ID}},
     actor TEXT NOT NULL,
+    actor_scope TEXT NOT NULL,
     user_id BIGINT,
     org_id BIGINT REFERENCES orgs(id),
     system_id BIGINT REFERENCES systems(id),
@@ -133,10 +136,15 @@ CREATE TABLE finding_imports (
     progress BIGINT NOT NULL DEFAULT 0,
     error TEXT NOT NULL DEFAULT '',
     summary TEXT NOT NULL DEFAULT '',
-    data {{.Blob}},
     created_at {{.Time}} NOT NULL,
     started_at {{.Time}},
     finished_at {{.Time}}
+);
+CREATE TABLE finding_import_parts (
+    import_id BIGINT NOT NULL REFERENCES finding_imports(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data {{.Blob}} NOT NULL,
+    PRIMARY KEY (import_id, seq)
 );
 
 -- Threat-hunt tasks (Directive 18): a finding that lets an attacker in
@@ -165,6 +173,7 @@ CREATE TABLE finding_policy (
 -- +goose Down
 DROP TABLE finding_policy;
 DROP TABLE hunt_tasks;
+DROP TABLE finding_import_parts;
 DROP TABLE finding_imports;
 DROP TABLE finding_files;
 DROP TABLE blobs;
