@@ -77,13 +77,17 @@ func orderKey(sort string) func(View) []any {
 
 // where turns a filter into conditions, inside the actor's scope: the
 // unassigned queue (no organisation) is seen only by city-level roles.
+//
+// Conditions name only the findings table (organisations by subquery), so
+// that a count reads the findings and their indexes alone, without joins.
 func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
-	w := storage.Scoped(actor.OrgFilter("o.path"))
+	cond, args := actor.OrgFilter("path")
+	w := storage.NewWhere("1=1")
 	if !actor.Global() {
-		w.Add("f.org_id IS NOT NULL")
+		w = storage.NewWhere("f.org_id IN (SELECT id FROM orgs WHERE "+cond+")", args...)
 	}
 	if f.OrgID != 0 {
-		w.Add("o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", f.OrgID)
+		w.Add("f.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
 	}
 	if f.SystemID != 0 {
 		w.Add("f.system_id = ?", f.SystemID)
@@ -114,10 +118,18 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 			}
 			sts = append(sts, s)
 		}
-		w.Add("f.status IN ("+marks(len(sts))+")", stringsOf(sts)...)
+		// One status: its index serves the order by priority. Several:
+		// SQLite would read them all through it and sort; through the
+		// priority index instead it stops at the first page (|| '' hides
+		// the column from the index, on both databases).
+		col := "f.status"
+		if len(sts) > 1 {
+			col = "f.status || ''"
+		}
+		w.Add(col+" IN ("+marks(len(sts))+")", stringsOf(sts)...)
 	}
 	if f.Overdue {
-		w.Add("f.due_date <> '' AND f.due_date < ? AND f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed')", day)
+		w.Add("f.due_date <> '' AND f.due_date < ? AND f.status || '' IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed')", day)
 	}
 	if f.Tool != "" {
 		w.Add("f.id IN (SELECT finding_id FROM finding_sources WHERE tool = ?)", f.Tool)
@@ -164,7 +176,7 @@ func List(ctx context.Context, q storage.Querier, actor access.Actor, f Filter, 
 	if err != nil {
 		return storage.Paged[View]{}, err
 	}
-	res, err := storage.List[View]{Select: viewSelect, From: viewFrom, Where: w, Order: order, Scan: scanView(day), Key: orderKey(sort)}.Read(ctx, q, p)
+	res, err := storage.List[View]{Select: viewSelect, From: viewFrom, CountFrom: " FROM findings f", Where: w, Order: order, Scan: scanView(day), Key: orderKey(sort)}.Read(ctx, q, p)
 	if err != nil {
 		return res, fmt.Errorf("list findings: %w", err)
 	}
@@ -190,7 +202,7 @@ func Count(ctx context.Context, q storage.Querier, actor access.Actor, f Filter)
 	if err != nil {
 		return c, err
 	}
-	rows, err := q.Query(ctx, "SELECT f.severity, f.status, count(*), sum(CASE WHEN f.due_date <> '' AND f.due_date < ? THEN 1 ELSE 0 END)"+viewFrom+w.SQL()+" GROUP BY f.severity, f.status", append([]any{day}, w.Args()...)...)
+	rows, err := q.Query(ctx, "SELECT f.severity, f.status, count(*), sum(CASE WHEN f.due_date <> '' AND f.due_date < ? THEN 1 ELSE 0 END) FROM findings f"+w.SQL()+" GROUP BY f.severity, f.status", append([]any{day}, w.Args()...)...)
 	err = storage.Each(rows, err, func(r storage.Scanner) error {
 		var sev, st string
 		var n, late int

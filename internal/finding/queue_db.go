@@ -231,7 +231,9 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 		return err
 	}
 	req := ImportRequest{Format: j.Format, SystemID: j.SystemID, OrgID: j.OrgID, FileName: j.FileName, ImportID: id}
-	open := func() (io.ReadCloser, error) { return io.NopCloser(&partReader{ctx: ctx, db: w.Store, importID: id}), nil }
+	open := func() (io.ReadCloser, error) {
+		return io.NopCloser(&partReader{ctx: ctx, db: w.Store, importID: id}), nil
+	}
 	_, err = Import(ctx, w.Store, j.actor(), req, open, w.Vulns, nil)
 	if err == nil {
 		return nil

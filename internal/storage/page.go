@@ -164,10 +164,13 @@ func (k Keyset) After(w *Where, key []any) error {
 type List[T any] struct {
 	Select string // "SELECT s.id, …"
 	From   string // " FROM systems s JOIN orgs o …"
-	Where  *Where
-	Order  Keyset
-	Scan   func(Scanner) (T, error)
-	Key    func(T) []any
+	// CountFrom, when set, is what the total is counted over: the main
+	// table alone when the conditions need no join.
+	CountFrom string
+	Where     *Where
+	Order     Keyset
+	Scan      func(Scanner) (T, error)
+	Key       func(T) []any
 }
 
 // Read returns page p: the total number of matches (ignoring the cursor),
@@ -175,7 +178,11 @@ type List[T any] struct {
 // page when there is one. It reads one row more than the page to know.
 func (l List[T]) Read(ctx context.Context, db Querier, p Page) (Paged[T], error) {
 	var out Paged[T]
-	if err := db.QueryRow(ctx, "SELECT count(*)"+l.From+l.Where.SQL(), l.Where.Args()...).Scan(&out.Total); err != nil {
+	from := l.From
+	if l.CountFrom != "" {
+		from = l.CountFrom
+	}
+	if err := db.QueryRow(ctx, "SELECT count(*)"+from+l.Where.SQL(), l.Where.Args()...).Scan(&out.Total); err != nil {
 		return out, fmt.Errorf("count: %w", err)
 	}
 	w := &Where{conds: append([]string(nil), l.Where.conds...), args: l.Where.Args()}
