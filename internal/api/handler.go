@@ -23,6 +23,7 @@ func (h *Handler) Routes() []router.Route {
 		h.userRoutes(),
 		h.auditRoutes(),
 		h.inventoryRoutes(),
+		h.remediationRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -22,6 +22,9 @@ import (
 // Languages an entry is written in.
 var Languages = []string{i18n.VI, i18n.EN}
 
+// Kinds of entry: a built-in check's ID, or a CWE class ("CWE-79").
+var Kinds = []string{"check", "cwe"}
+
 // Limits on an edit: the embedded entries are a few hundred characters.
 const (
 	maxSummary = 1000
@@ -125,9 +128,9 @@ func language(lang string) string {
 
 func kindOf(key string) string {
 	if strings.HasPrefix(key, "CWE-") {
-		return "cwe"
+		return Kinds[1]
 	}
-	return "check"
+	return Kinds[0]
 }
 
 // compareKeys orders the list: checks by ID, then CWE classes by number.

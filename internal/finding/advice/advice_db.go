@@ -107,18 +107,18 @@ func Override(ctx context.Context, db *storage.Store, actor access.Actor, key st
 				return err
 			}
 			t := e.Text()
-			stacks, err := json.Marshal(t.Stacks)
-			if err != nil {
-				return err
+			stacks := []byte("{}")
+			if t.Stacks != nil {
+				if stacks, err = json.Marshal(t.Stacks); err != nil {
+					return err
+				}
 			}
-			if t.Stacks == nil {
-				stacks = []byte("{}")
-			}
-			if _, err := tx.Exec(ctx, "DELETE FROM remediation_overrides WHERE key = ? AND lang = ?", key, e.Lang); err != nil {
-				return fmt.Errorf("override remediation %s: %w", key, err)
-			}
+			// An upsert, so that two editors saving at once do not clash on the key.
 			if _, err := tx.Exec(ctx, `INSERT INTO remediation_overrides (key, lang, summary, fix, stacks, updated_by, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, key, e.Lang, t.Summary, t.Fix, string(stacks), actor.Email, tx.Now()); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (key, lang) DO UPDATE SET summary = excluded.summary, fix = excluded.fix, stacks = excluded.stacks,
+					updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+				key, e.Lang, t.Summary, t.Fix, string(stacks), actor.Email, tx.Now()); err != nil {
 				return fmt.Errorf("override remediation %s: %w", key, err)
 			}
 			if err := audit.Record(ctx, tx, actor, audit.Change{Action: "remediation.override", ObjectType: "remediation",
