@@ -95,6 +95,9 @@ func (db *DB) Import(r io.Reader) (ImportResult, error) {
 		return ImportResult{}, err
 	}
 	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
+		br.Discard(3) // a byte-order mark, as an editor saving the CSV may add
+	}
 	if head, _ := br.Peek(8); looksLikeEPSS(head) {
 		t, err := parseEPSS(br)
 		if err != nil {

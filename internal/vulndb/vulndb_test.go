@@ -269,8 +269,9 @@ func TestEPSS(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write(raw)
 	zw.Close()
-	// Plain and gzip-compressed files are recognised by content.
-	for name, data := range map[string][]byte{"plain": raw, "gzip": gz.Bytes()} {
+	// Plain and gzip-compressed files are recognised by content, with or
+	// without a byte-order mark.
+	for name, data := range map[string][]byte{"plain": raw, "gzip": gz.Bytes(), "bom": append([]byte("\uFEFF"), raw...)} {
 		db := importSamples(t)
 		res, err := db.Import(bytes.NewReader(data))
 		if err != nil || res.Kind != "epss" || res.CVEs != 7 {
