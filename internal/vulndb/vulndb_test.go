@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -289,6 +291,8 @@ func TestEPSS(t *testing.T) {
 			{"CVE-2025-0001", 1, true},
 			{"CVE-2021-41774", 0, false},
 			{"cve-2021-41773", 0, false},
+			{"CVE-2021-041773", 0, false},
+			{"CVE-2021-+4177", 0, false},
 			{"", 0, false},
 		}
 		for _, tt := range tests {
@@ -397,8 +401,17 @@ func FuzzParseEPSS(f *testing.F) {
 func BenchmarkLoadEPSS(b *testing.B) {
 	var csv strings.Builder
 	csv.WriteString("#model_version:v2025.03.14,score_date:2026-11-30T00:00:00+0000\ncve,epss,percentile\n")
+	// Scores skewed towards zero and gaps between sequence numbers, as in
+	// FIRST's files, so that the file size means something.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	seq := 0
 	for i := range 250_000 {
-		fmt.Fprintf(&csv, "CVE-%d-%04d,%.5f,%.5f\n", 1999+i/10_000, i%10_000*3+1, float64(i%1000)/1000, 0.5)
+		if i%10_000 == 0 {
+			seq = 0
+		}
+		seq += 1 + rnd.IntN(4)
+		score := math.Pow(rnd.Float64(), 6)
+		fmt.Fprintf(&csv, "CVE-%d-%04d,%.5f,%.5f\n", 1999+i/10_000, seq, score, rnd.Float64())
 	}
 	db := New()
 	if _, err := db.Import(strings.NewReader(csv.String())); err != nil {
@@ -408,14 +421,32 @@ func BenchmarkLoadEPSS(b *testing.B) {
 	if err := db.Save(path); err != nil {
 		b.Fatal(err)
 	}
-	if st, err := os.Stat(path); err == nil {
-		b.ReportMetric(float64(st.Size()), "file-bytes")
-	}
-	b.ResetTimer()
 	for b.Loop() {
 		loaded, err := Load(path)
 		if err != nil || loaded.Stats().EPSS != 250_000 {
 			b.Fatal(err)
+		}
+	}
+	if st, err := os.Stat(path); err == nil {
+		b.ReportMetric(float64(st.Size()), "file-bytes")
+	}
+}
+
+// A damaged EPSS table in the database file is refused, not half loaded.
+func TestEPSSDamaged(t *testing.T) {
+	tab, err := parseEPSS(strings.NewReader("cve,epss\nCVE-2021-44228,0.9\nCVE-2022-0001,0.1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := tab.file()
+	for name, f := range map[string]epssFile{
+		"short scores": {Count: 2, Keys: good.Keys, Scores: good.Scores[:7]},
+		"short keys":   {Count: 2, Keys: good.Keys[:len(good.Keys)-1], Scores: good.Scores},
+		"extra keys":   {Count: 2, Keys: append(slices.Clone(good.Keys), 1), Scores: good.Scores},
+		"bad score":    {Count: 2, Keys: good.Keys, Scores: append(slices.Clone(good.Scores[:4]), 0, 0, 0x80, 0x7f)},
+	} {
+		if _, err := f.table(); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }
