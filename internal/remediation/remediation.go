@@ -9,6 +9,7 @@ package remediation
 import (
 	_ "embed"
 	"encoding/json"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -49,12 +50,15 @@ type Entry struct {
 	EN Text `json:"en"`
 }
 
-// In returns the text in lang ("vi" or "en").
+// In returns the text in lang ("vi" or "en"). Its Stacks is a copy, so a
+// caller cannot change the shared knowledge base through it.
 func (e Entry) In(lang string) Text {
+	t := e.VI
 	if lang == "en" {
-		return e.EN
+		t = e.EN
 	}
-	return e.VI
+	t.Stacks = maps.Clone(t.Stacks)
+	return t
 }
 
 //go:embed kb.json
@@ -79,7 +83,7 @@ func Get(key string) (Entry, bool) {
 // entry's key.
 func For(checkID, cwe string) (key string, e Entry, ok bool) {
 	for _, k := range []string{checkID, strings.ToUpper(strings.TrimSpace(cwe))} {
-		if e, ok := entries[k]; ok && k != "" {
+		if e, ok := entries[k]; ok {
 			return k, e, true
 		}
 	}
