@@ -166,7 +166,7 @@ func parseEPSS(r io.Reader) (*epssTable, error) {
 		}
 		score, _, _ := strings.Cut(rest, ",")
 		s, err := strconv.ParseFloat(score, 32)
-		if err != nil || s < 0 || s > 1 {
+		if err != nil || !(s >= 0 && s <= 1) { // NaN too
 			return nil, fmt.Errorf("line %d: epss %q of %s is not a probability from 0 to 1", line, score, id)
 		}
 		t.keys = append(t.keys, key)

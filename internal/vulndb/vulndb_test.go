@@ -361,6 +361,7 @@ func TestEPSSErrors(t *testing.T) {
 		{header + "CVE-2021-44228,1.5,0.5\n", "line 3: epss \"1.5\" of CVE-2021-44228 is not a probability"},
 		{header + "CVE-2021-44228,-0.1,0.5\n", "line 3: epss"},
 		{header + "CVE-2021-44228,abc,0.5\n", "line 3: epss"},
+		{header + "CVE-2021-44228,NaN,0.5\n", "line 3: epss"},
 		{header + "CVE-2021-44228\n", "line 3: \"CVE-2021-44228\" has no epss column"},
 		{header + "CVE-2021-44228,0.5,0.5\nCVE-2020-0001,0.1,0.1\nCVE-2021-44228,0.6,0.6\n", "line 5: CVE-2021-44228 is listed again (first on line 3)"},
 		{"#score_date:yesterday\ncve,epss\n", "line 1: score_date"},

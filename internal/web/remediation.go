@@ -20,7 +20,7 @@ import (
 func (h *Handler) remediationRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/remediation", Handler: h.remediationList},
-		{Method: "GET", Path: "/remediation/{key}", Handler: h.remediationPage},
+		{Method: "GET", Path: "/remediation/{key}", Handler: h.remediationEntry},
 		{Method: "POST", Path: "/remediation/{key}", Handler: h.remediationSave},
 	}
 }
@@ -58,7 +58,7 @@ type editForm struct {
 	Stacks             []remediation.StackSteps // every stack, empty steps included
 }
 
-func (h *Handler) remediationPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) remediationEntry(w http.ResponseWriter, r *http.Request) {
 	h.renderRemediation(w, r, http.StatusOK, nil, nil)
 }
 
