@@ -25,6 +25,7 @@ func (h *Handler) Routes() []router.Route {
 		h.inventoryRoutes(),
 		h.findingRoutes(),
 		h.importRoutes(),
+		h.remediationRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -9,8 +9,10 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/remediation"
 )
 
 // components are the named schemas of the document and the Go type each
@@ -42,6 +44,10 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(inventory.Control{}):       {"control": codes(inventory.Controls), "status": codes(inventory.ControlStatuses)},
 	reflect.TypeOf(identity.Org{}):            {"kind": identity.OrgKinds},
 	reflect.TypeOf(identity.OrgInput{}):       {"kind": identity.OrgKinds},
+	reflect.TypeOf(advice.Item{}):             {"kind": advice.Kinds},
+	reflect.TypeOf(advice.Article{}):          {"kind": advice.Kinds, "lang": advice.Languages},
+	reflect.TypeOf(advice.Edit{}):             {"lang": advice.Languages},
+	reflect.TypeOf(remediation.StackSteps{}):  {"stack": remediation.Stacks},
 }
 
 // pathEnums are the codes a path parameter takes.

@@ -146,6 +146,14 @@ func TestVulndbCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"cves"`) {
 		t.Errorf("info: %v\n%s", err, out)
 	}
+	out, err = execute(t, "vulndb", "import", "--db", db, "../vulndb/testdata/epss_scores-2026-11-30.csv")
+	if err != nil || !strings.Contains(out, "7 CVE (epss)") || !strings.Contains(out, "3 CVE, 2 in KEV, 3 products, 7 EPSS scores") {
+		t.Fatalf("import EPSS: %v\n%s", err, out)
+	}
+	out, err = execute(t, "vulndb", "info", "--db", db)
+	if err != nil || !strings.Contains(out, `"epss_date": "2026-11-30T00:00:00Z"`) || !strings.Contains(out, `"epss": 7`) {
+		t.Errorf("info after EPSS: %v\n%s", err, out)
+	}
 	if _, err := execute(t, "vulndb", "import", "--db", db, "scan_test.go"); err == nil {
 		t.Error("importing a non-JSON file succeeded")
 	}

@@ -18,7 +18,7 @@ const defaultVulnDB = "khien-vulndb.json.gz"
 func newVulndbCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "vulndb",
-		Short: "Cơ sở dữ liệu lỗ hổng / offline vulnerability database (NVD, CISA KEV)",
+		Short: "Cơ sở dữ liệu lỗ hổng / offline vulnerability database (NVD, CISA KEV, EPSS)",
 	}
 	cmd.AddCommand(newVulndbImportCmd(), newVulndbInfoCmd(), newVulndbMatchCmd())
 	return cmd
@@ -28,10 +28,19 @@ func newVulndbImportCmd() *cobra.Command {
 	var path string
 	cmd := &cobra.Command{
 		Use:   "import [--db FILE] FEED...",
-		Short: "Nhập tệp NVD CVE JSON 2.0 và CISA KEV / import NVD CVE JSON 2.0 and CISA KEV files",
-		Long: `Imports NVD CVE JSON 2.0 feed files (nvdcve-2.0-YYYY.json[.gz]) and the CISA KEV
-catalogue (known_exploited_vulnerabilities.json) into the database file, adding to what
-it already holds. Download the files on a connected machine and carry them in.`,
+		Short: "Nhập tệp NVD, CISA KEV và EPSS / import NVD CVE JSON 2.0, CISA KEV and EPSS files",
+		Long: `Nhập vào tệp cơ sở dữ liệu các tệp nguồn NVD CVE JSON 2.0 (nvdcve-2.0-YYYY.json[.gz]),
+danh mục CISA KEV (known_exploited_vulnerabilities.json) và tệp điểm EPSS của FIRST
+(epss_scores-YYYY-MM-DD.csv[.gz]); loại tệp được nhận biết theo nội dung, tệp nén gzip
+hay không đều được. NVD và KEV được cộng thêm vào dữ liệu đã có; mỗi tệp EPSS là một bản
+chụp đầy đủ nên thay thế điểm EPSS cũ, ngày chấm điểm được lưu lại (xem "khien vulndb info").
+Tải các tệp trên một máy có Internet rồi chép vào mạng nội bộ.
+
+Imports NVD CVE JSON 2.0 feed files, the CISA KEV catalogue and FIRST's EPSS scores
+(epss_scores-YYYY-MM-DD.csv, plain or gzip-compressed), each recognised by its content,
+into the database file. NVD and KEV add to what the file holds; an EPSS file is a complete
+snapshot and replaces the previous scores, keeping its score date (see "khien vulndb info").
+Download the files on a connected machine and carry them in.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db := vulndb.New()
@@ -53,7 +62,7 @@ it already holds. Download the files on a connected machine and carry them in.`,
 				return err
 			}
 			s := db.Stats()
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d CVE, %d in KEV, %d products\n", path, s.CVEs, s.KEV, s.Products)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d CVE, %d in KEV, %d products, %d EPSS scores\n", path, s.CVEs, s.KEV, s.Products, s.EPSS)
 			return nil
 		},
 	}
@@ -73,7 +82,11 @@ func newVulndbInfoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "info",
 		Short: "Thông tin cơ sở dữ liệu / show database statistics",
-		Args:  cobra.NoArgs,
+		Long: `In số CVE, số mục KEV, số sản phẩm, số điểm EPSS cùng ngày chấm điểm và phiên bản mô hình EPSS.
+
+Prints the counts of CVEs, KEV entries, products and EPSS scores, with the EPSS score date
+(epss_date) and model version.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := loadVulnDB(path)
 			if err != nil {

@@ -43,6 +43,7 @@ type file struct {
 	Updated time.Time `json:"updated"`
 	Sources []string  `json:"sources,omitempty"`
 	KEV     []string  `json:"kev,omitempty"`
+	EPSS    *epssFile `json:"epss,omitempty"`
 	CVEs    []*record `json:"cves"`
 }
 
@@ -53,6 +54,7 @@ type DB struct {
 	sources []string
 	cves    map[string]*record
 	kev     map[string]bool
+	epss    *epssTable
 	byKey   map[string][]*record
 }
 
@@ -147,6 +149,11 @@ func decode(r io.Reader, keep func(string) bool) (*DB, error) {
 			err = dec.Decode(&db.sources)
 		case "kev":
 			err = dec.Decode(&kev)
+		case "epss":
+			var f epssFile
+			if err = dec.Decode(&f); err == nil {
+				db.epss, err = f.table()
+			}
 		case "cves":
 			err = db.decodeRecords(dec, keep)
 		default:
@@ -207,7 +214,7 @@ func (db *DB) decodeRecords(dec *json.Decoder, keep func(string) bool) error {
 
 // Save writes the database as gzip-compressed JSON, atomically.
 func (db *DB) Save(path string) error {
-	f := file{Format: Format, Updated: db.updated, Sources: db.sources, CVEs: make([]*record, 0, len(db.cves))}
+	f := file{Format: Format, Updated: db.updated, Sources: db.sources, EPSS: db.epss.file(), CVEs: make([]*record, 0, len(db.cves))}
 	for id := range db.kev {
 		f.KEV = append(f.KEV, id)
 	}
@@ -257,16 +264,23 @@ func (db *DB) put(rec *record) {
 
 // Stats summarises the database.
 type Stats struct {
-	CVEs     int       `json:"cves"`
-	KEV      int       `json:"kev"`
-	Products int       `json:"products"`
-	Updated  time.Time `json:"updated"`
-	Sources  []string  `json:"sources"`
+	CVEs      int       `json:"cves"`
+	KEV       int       `json:"kev"`
+	Products  int       `json:"products"`
+	EPSS      int       `json:"epss"`
+	EPSSDate  time.Time `json:"epss_date,omitzero"`   // FIRST's score date
+	EPSSModel string    `json:"epss_model,omitempty"` // e.g. v2023.03.01
+	Updated   time.Time `json:"updated"`
+	Sources   []string  `json:"sources"`
 }
 
 // Stats counts what the database holds.
 func (db *DB) Stats() Stats {
-	return Stats{CVEs: len(db.cves), KEV: len(db.kev), Products: len(db.byKey), Updated: db.updated, Sources: db.sources}
+	s := Stats{CVEs: len(db.cves), KEV: len(db.kev), Products: len(db.byKey), Updated: db.updated, Sources: db.sources}
+	if db.epss != nil {
+		s.EPSS, s.EPSSDate, s.EPSSModel = len(db.epss.keys), db.epss.date, db.epss.model
+	}
+	return s
 }
 
 // Match returns the CVEs that affect product (a scanner product name such as

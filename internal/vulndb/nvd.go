@@ -1,6 +1,7 @@
 package vulndb
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,12 +61,12 @@ const maxSummary = 240
 
 // ImportResult counts what one import added.
 type ImportResult struct {
-	Kind string // "nvd" or "kev"
+	Kind string // "nvd", "kev" or "epss"
 	CVEs int
 }
 
-// ImportFile imports an NVD CVE JSON 2.0 file or the CISA KEV catalogue
-// (either may be gzip-compressed), recognised by content.
+// ImportFile imports an NVD CVE JSON 2.0 file, the CISA KEV catalogue or an
+// EPSS CSV file (any of them may be gzip-compressed), recognised by content.
 func (db *DB) ImportFile(path string) (ImportResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -76,20 +77,36 @@ func (db *DB) ImportFile(path string) (ImportResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", path, err)
 	}
+	if res.Kind == "epss" && db.epss.date.IsZero() {
+		db.epss.date = dateFromName(baseName(path))
+	}
 	db.sources = append(db.sources, fmt.Sprintf("%s:%s", res.Kind, baseName(path)))
 	return res, nil
 }
 
 func baseName(p string) string { return p[strings.LastIndexAny(p, `/\`)+1:] }
 
-// Import reads one NVD or KEV document from r. Yearly NVD feeds are large,
-// so the vulnerabilities array is decoded one entry at a time.
+// Import reads one NVD or KEV document or EPSS file from r. Yearly NVD
+// feeds are large, so the vulnerabilities array is decoded one entry at a
+// time.
 func (db *DB) Import(r io.Reader) (ImportResult, error) {
 	r, err := maybeGunzip(r)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	dec := json.NewDecoder(r)
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
+		br.Discard(3) // a byte-order mark, as an editor saving the CSV may add
+	}
+	if head, _ := br.Peek(8); looksLikeEPSS(head) {
+		t, err := parseEPSS(br)
+		if err != nil {
+			return ImportResult{}, fmt.Errorf("EPSS CSV: %w", err)
+		}
+		db.epss, db.updated = t, time.Now().UTC()
+		return ImportResult{Kind: "epss", CVEs: len(t.keys)}, nil
+	}
+	dec := json.NewDecoder(br)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return ImportResult{}, fmt.Errorf("decode JSON: not a JSON object")
 	}
@@ -121,7 +138,7 @@ func (db *DB) Import(r io.Reader) (ImportResult, error) {
 	case format == "NVD_CVE":
 		res.Kind = "nvd"
 	default:
-		return ImportResult{}, fmt.Errorf("neither an NVD CVE JSON 2.0 feed (format NVD_CVE) nor the CISA KEV catalogue")
+		return ImportResult{}, fmt.Errorf("neither an NVD CVE JSON 2.0 feed (format NVD_CVE), the CISA KEV catalogue nor an EPSS CSV file")
 	}
 	db.updated = time.Now().UTC()
 	return res, nil

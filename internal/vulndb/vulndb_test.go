@@ -3,10 +3,15 @@ package vulndb
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestCompareVersions(t *testing.T) {
@@ -254,5 +259,195 @@ func TestLoadKnown(t *testing.T) {
 	}
 	if len(known.Match("openssh", "8.9p1")) != 1 {
 		t.Error("known product lost")
+	}
+}
+
+func TestEPSS(t *testing.T) {
+	raw, err := os.ReadFile("testdata/epss_scores-2026-11-30.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	// Plain and gzip-compressed files are recognised by content, with or
+	// without a byte-order mark.
+	for name, data := range map[string][]byte{"plain": raw, "gzip": gz.Bytes(), "bom": append([]byte("\uFEFF"), raw...)} {
+		db := importSamples(t)
+		res, err := db.Import(bytes.NewReader(data))
+		if err != nil || res.Kind != "epss" || res.CVEs != 7 {
+			t.Fatalf("%s: Import = %+v, %v", name, res, err)
+		}
+		tests := []struct {
+			cve   string
+			score float64
+			ok    bool
+		}{
+			{"CVE-2021-41773", 0.944, true},
+			{"CVE-2021-1000002", 0.00043, true},
+			{"CVE-1999-0001", 0.01167, true},
+			{"CVE-2024-10001", 0, true},
+			{"CVE-2025-0001", 1, true},
+			{"CVE-2021-41774", 0, false},
+			{"cve-2021-41773", 0, false},
+			{"CVE-2021-041773", 0, false},
+			{"CVE-2021-+4177", 0, false},
+			{"", 0, false},
+		}
+		for _, tt := range tests {
+			if score, ok := db.EPSS(tt.cve); score != tt.score || ok != tt.ok {
+				t.Errorf("%s: EPSS(%s) = %v, %v; want %v, %v", name, tt.cve, score, ok, tt.score, tt.ok)
+			}
+		}
+		s := db.Stats()
+		if s.EPSS != 7 || s.EPSSModel != "v2025.03.14" || !s.EPSSDate.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)) || s.CVEs != 3 {
+			t.Errorf("%s: stats %+v", name, s)
+		}
+		if !db.KEV("CVE-2021-41773") || db.KEV("CVE-2024-6387") {
+			t.Errorf("%s: KEV wrong", name)
+		}
+	}
+}
+
+func TestEPSSSaveLoad(t *testing.T) {
+	db := importSamples(t)
+	if _, err := db.ImportFile("testdata/epss_scores-2026-11-30.csv"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "vulndb.json.gz")
+	if err := db.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	for name, load := range map[string]func(string) (*DB, error){"Load": Load, "LoadKnown": LoadKnown} {
+		loaded, err := load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if score, ok := loaded.EPSS("CVE-2024-6387"); !ok || score != 0.4512 {
+			t.Errorf("%s: EPSS after round trip = %v, %v", name, score, ok)
+		}
+		if a, b := db.Stats(), loaded.Stats(); a.EPSS != b.EPSS || !a.EPSSDate.Equal(b.EPSSDate) || a.EPSSModel != b.EPSSModel {
+			t.Errorf("%s: stats %+v, want %+v", name, b, a)
+		}
+	}
+	// A newer snapshot replaces the old one.
+	if _, err := db.Import(strings.NewReader("cve,epss,percentile\nCVE-2024-6387,0.5,0.9\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := db.EPSS("CVE-2021-41773"); ok || db.Stats().EPSS != 1 {
+		t.Errorf("old scores kept after a new import: %+v", db.Stats())
+	}
+}
+
+func TestEPSSDateFromName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "epss_scores-2022-01-15.csv")
+	if err := os.WriteFile(path, []byte("cve,epss\nCVE-2021-44228,0.97565\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := New()
+	if _, err := db.ImportFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if d := db.Stats().EPSSDate; !d.Equal(time.Date(2022, 1, 15, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("date %v, want the file name's", d)
+	}
+}
+
+func TestEPSSErrors(t *testing.T) {
+	const header = "#model_version:v2023.03.01,score_date:2023-03-05T00:00:00+0000\ncve,epss,percentile\n"
+	tests := []struct{ input, want string }{
+		{header + "CVE-2021-1,0.5,0.5\n", "line 3: \"CVE-2021-1\" is not a CVE ID"},
+		{header + "CVE-2021-44228,1.5,0.5\n", "line 3: epss \"1.5\" of CVE-2021-44228 is not a probability"},
+		{header + "CVE-2021-44228,-0.1,0.5\n", "line 3: epss"},
+		{header + "CVE-2021-44228,abc,0.5\n", "line 3: epss"},
+		{header + "CVE-2021-44228,NaN,0.5\n", "line 3: epss"},
+		{header + "CVE-2021-44228\n", "line 3: \"CVE-2021-44228\" has no epss column"},
+		{header + "CVE-2021-44228,0.5,0.5\nCVE-2020-0001,0.1,0.1\nCVE-2021-44228,0.6,0.6\n", "line 5: CVE-2021-44228 is listed again (first on line 3)"},
+		{"#score_date:yesterday\ncve,epss\n", "line 1: score_date"},
+		{"#model_version:v1\ncve,score\n", "line 2: header"},
+		{"#model_version:v1\n", "line 1: no cve,epss,percentile header"},
+		{header + "CVE-2021-44228," + strings.Repeat("0", 300) + "\n", "line 3: longer than"},
+	}
+	for _, tt := range tests {
+		_, err := New().Import(strings.NewReader(tt.input))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Import(%q) error = %v, want %q", tt.input[:min(len(tt.input), 80)], err, tt.want)
+		}
+	}
+}
+
+func FuzzParseEPSS(f *testing.F) {
+	raw, _ := os.ReadFile("testdata/epss_scores-2026-11-30.csv")
+	f.Add(raw)
+	f.Add([]byte("cve,epss\nCVE-2021-44228,0.97565\nCVE-2021-44228,0.1\n"))
+	f.Add([]byte("#model_version:v1,score_date:2023-03-05\ncve,epss,percentile\r\nCVE-1999-0001,0,0\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tab, err := parseEPSS(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if !slices.IsSorted(tab.keys) || len(tab.keys) != len(tab.scores) {
+			t.Fatalf("table not sorted or ragged: %d keys, %d scores", len(tab.keys), len(tab.scores))
+		}
+		back, err := tab.file().table()
+		if err != nil || !slices.Equal(back.keys, tab.keys) {
+			t.Fatalf("delta encoding does not round-trip: %v", err)
+		}
+	})
+}
+
+// BenchmarkLoadEPSS loads a database holding as many EPSS scores as FIRST
+// publishes (about 250 000).
+func BenchmarkLoadEPSS(b *testing.B) {
+	var csv strings.Builder
+	csv.WriteString("#model_version:v2025.03.14,score_date:2026-11-30T00:00:00+0000\ncve,epss,percentile\n")
+	// Scores skewed towards zero and gaps between sequence numbers, as in
+	// FIRST's files, so that the file size means something.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	seq := 0
+	for i := range 250_000 {
+		if i%10_000 == 0 {
+			seq = 0
+		}
+		seq += 1 + rnd.IntN(4)
+		score := math.Pow(rnd.Float64(), 6)
+		fmt.Fprintf(&csv, "CVE-%d-%04d,%.5f,%.5f\n", 1999+i/10_000, seq, score, rnd.Float64())
+	}
+	db := New()
+	if _, err := db.Import(strings.NewReader(csv.String())); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "vulndb.json.gz")
+	if err := db.Save(path); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		loaded, err := Load(path)
+		if err != nil || loaded.Stats().EPSS != 250_000 {
+			b.Fatal(err)
+		}
+	}
+	if st, err := os.Stat(path); err == nil {
+		b.ReportMetric(float64(st.Size()), "file-bytes")
+	}
+}
+
+// A damaged EPSS table in the database file is refused, not half loaded.
+func TestEPSSDamaged(t *testing.T) {
+	tab, err := parseEPSS(strings.NewReader("cve,epss\nCVE-2021-44228,0.9\nCVE-2022-0001,0.1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := tab.file()
+	for name, f := range map[string]epssFile{
+		"short scores": {Count: 2, Keys: good.Keys, Scores: good.Scores[:7]},
+		"short keys":   {Count: 2, Keys: good.Keys[:len(good.Keys)-1], Scores: good.Scores},
+		"extra keys":   {Count: 2, Keys: append(slices.Clone(good.Keys), 1), Scores: good.Scores},
+		"bad score":    {Count: 2, Keys: good.Keys, Scores: append(slices.Clone(good.Scores[:4]), 0, 0, 0x80, 0x7f)},
+	} {
+		if _, err := f.table(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

@@ -42,6 +42,7 @@ var Nav = []NavItem{
 	{"nav.inventory", "/inventory", true},
 	{"nav.scans", "/scans", false},
 	{"nav.findings", "/findings", false},
+	{"nav.remediation", "/remediation", true},
 	{"nav.campaigns", "/campaigns", false},
 	{"nav.compliance", "/compliance", false},
 	{"nav.accounts", "/account-reviews", false},

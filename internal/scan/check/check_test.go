@@ -9,30 +9,87 @@ import (
 )
 
 func TestCVSSScore(t *testing.T) {
-	tests := map[string]float64{
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H": 9.8,
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N": 7.5,
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N": 6.1,
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N": 5.3,
-		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H": 8.1,
-		"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H": 8.8,
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:L": 9.3,
-		"CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:H/A:H": 7.7,
-		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:L/I:L/A:H": 8.1,
-		"CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:N/I:N/A:N": 0,
-		"": 0,
+	tests := []struct {
+		vector  string
+		want    float64
+		version string
+	}{
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, CVSS31},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5, CVSS31},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1, CVSS31},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", 5.3, CVSS31},
+		{"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.1, CVSS31},
+		{"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8, CVSS31},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:L", 9.3, CVSS31},
+		{"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:L/I:L/A:H", 8.1, CVSS31},
+		{"CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:U/C:N/I:N/A:N", 0, CVSS31},
+		// Metrics in any order, as 3.x allows; temporal metrics do not change the base score.
+		{"CVSS:3.1/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N/S:U/E:P", 9.8, CVSS31},
+		{"CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:H/A:H", 7.7, CVSS30},
+		{"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, CVSS30},
+		// CVSS 4.0 scores as FIRST's calculator publishes them.
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 9.3, CVSS40},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10, CVSS40},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0, CVSS40},
+		{"", 0, ""},
 	}
-	for v, want := range tests {
-		got, err := CVSSScore(v)
-		if err != nil || got != want {
-			t.Errorf("CVSSScore(%q) = %v, %v; want %v", v, got, err, want)
+	for _, tt := range tests {
+		got, err := CVSSScore(tt.vector)
+		if err != nil || got != tt.want {
+			t.Errorf("CVSSScore(%q) = %v, %v; want %v", tt.vector, got, err, tt.want)
+		}
+		if v := CVSSVersion(tt.vector); v != tt.version {
+			t.Errorf("CVSSVersion(%q) = %q, want %q", tt.vector, v, tt.version)
 		}
 	}
-	for _, bad := range []string{"CVSS:2.0/AV:N", "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:Q/C:H/I:H/A:H"} {
-		if _, err := CVSSScore(bad); err == nil {
-			t.Errorf("CVSSScore(%q) accepted", bad)
+}
+
+func TestCVSSScoreErrors(t *testing.T) {
+	// Each error names what is wrong and where.
+	tests := []struct{ vector, want string }{
+		{"CVSS:2.0/AV:N", `does not begin with CVSS:3.0/`},
+		{"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", `found "AV:N"`},
+		{"CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", `"X" is not a valid value of the metric AV`},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:Q/C:H/I:H/A:H", `"Q" is not a valid value of the metric S`},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", `lacks the base metric A`},
+		{"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", `lacks the base metric A`},
+		{"CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", `metric AV more than once`},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/ZZ:1", `unknown metric "ZZ"`},
+		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A", `"A" is not METRIC:VALUE`},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:Z/SC:N/SI:N/SA:N", `"Z" is not a valid value of the metric VA`},
+		{"CVSS:4.0/AC:L/AV:N/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", `out of the order`},
+		{"CVSS:4.0/AV:N/AC:L/AT:N", `lacks`},
+		{"CVSS:3.1/" + strings.Repeat("AV:N/", 200), `longer than`},
+	}
+	for _, tt := range tests {
+		_, err := CVSSScore(tt.vector)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CVSSScore(%q) error = %v, want it to say %s", tt.vector, err, tt.want)
 		}
 	}
+}
+
+func FuzzCVSSScore(f *testing.F) {
+	for _, seed := range []string{
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		"CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:H/A:H",
+		"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U",
+		"CVSS:4.0/AV:N/AC:L/AT:N",
+		"CVSS:3.1/AV:N/AV:N",
+		"CVSS:3.1//",
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, vector string) {
+		score, err := CVSSScore(vector)
+		if err == nil && (score < 0 || score > 10) {
+			t.Errorf("CVSSScore(%q) = %v, outside 0–10", vector, score)
+		}
+		if err != nil && score != 0 {
+			t.Errorf("CVSSScore(%q) = %v with error %v", vector, score, err)
+		}
+	})
 }
 
 func TestCatalog(t *testing.T) {
@@ -60,8 +117,8 @@ func TestCatalog(t *testing.T) {
 		}
 	}
 	for _, k := range remediation.Keys() {
-		if !seen[k] {
-			t.Errorf("knowledge-base entry %s has no check", k)
+		if !seen[k] && !strings.HasPrefix(k, "CWE-") {
+			t.Errorf("knowledge-base entry %s is neither a check nor a CWE class", k)
 		}
 	}
 }
