@@ -15,7 +15,7 @@ import (
 
 func newImportCmd() *cobra.Command {
 	var db dbFlags
-	var format, org string
+	var format, org, vulnPath string
 	var systemID int64
 	cmd := &cobra.Command{
 		Use:   "import [--format auto|FORMAT] [--system ID] [--org CODE] FILE...",
@@ -48,6 +48,10 @@ line: {"created","updated","closed","reopened","unassigned","skipped",…}.`,
 					return withExitCode(2, err)
 				}
 			}
+			vulns, err := loadVulnDB(vulnPath)
+			if err != nil {
+				return withExitCode(2, err)
+			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			for _, path := range args {
 				if _, err := os.Stat(path); err != nil {
@@ -55,7 +59,7 @@ line: {"created","updated","closed","reopened","unassigned","skipped",…}.`,
 				}
 				req.FileName = filepath.Base(path)
 				open := func() (io.ReadCloser, error) { return os.Open(path) }
-				sum, err := finding.Import(ctx, store, access.SystemActor("cli"), req, open, loadVulns(cmd), nil)
+				sum, err := finding.Import(ctx, store, access.SystemActor("cli"), req, open, vulns, nil)
 				if err != nil {
 					return err
 				}
@@ -69,6 +73,7 @@ line: {"created","updated","closed","reopened","unassigned","skipped",…}.`,
 	cmd.Flags().StringVar(&format, "format", "auto", "file format: auto, "+joinFormats())
 	cmd.Flags().Int64Var(&systemID, "system", 0, "put every finding in this system (id)")
 	cmd.Flags().StringVar(&org, "org", "", "match hosts among this organisation's assets only (code or id)")
+	cmd.Flags().StringVar(&vulnPath, "vulndb", "", "vulnerability database file for KEV and EPSS (khien vulndb import; default: the built-in set)")
 	db.register(cmd)
 	return cmd
 }
@@ -84,6 +89,3 @@ func joinFormats() string {
 	return out
 }
 
-// loadVulns is the offline vulnerability data findings are enriched with
-// (KEV, EPSS), when a database file is there; none otherwise.
-func loadVulns(*cobra.Command) finding.Enricher { return nil }

@@ -37,7 +37,7 @@ func TestSelfScanOfTLSDeployment(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() {
-		served <- serve(ctx, &dbFlags{dataDir: filepath.Join(dir, "data")}, cfg, jobs.Config{}, time.Hour, i18n.VI)
+		served <- serve(ctx, &dbFlags{dataDir: filepath.Join(dir, "data")}, cfg, jobs.Config{}, time.Hour, "", i18n.VI)
 	}()
 	defer func() {
 		stop()

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"github.com/khien/khien/internal/finding"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -28,6 +29,7 @@ func newServeCmd() *cobra.Command {
 	var trustedProxies, lang string
 	var checkpointEvery time.Duration
 	var jobsCfg jobs.Config
+	var vulnPath string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Chạy máy chủ web và API / run the web UI and API server",
@@ -50,7 +52,7 @@ func newServeCmd() *cobra.Command {
 			if jobsCfg.RescueAfter <= jobsCfg.JobTimeout {
 				return withExitCode(2, validation.Say("cli.serve.job_rescue_after", jobsCfg.RescueAfter, jobsCfg.JobTimeout))
 			}
-			return serve(ctx, &db, cfg, jobsCfg, checkpointEvery, lang)
+			return serve(ctx, &db, cfg, jobsCfg, checkpointEvery, vulnPath, lang)
 		},
 	}
 	db.register(cmd)
@@ -67,12 +69,13 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&checkpointEvery, "audit-checkpoint-every", 10*time.Minute, "how often to verify the audit log and append a signed checkpoint, a periodic background job (also at start and shutdown)")
 	cmd.Flags().IntVar(&jobsCfg.Workers, "job-workers", jobs.DefaultWorkers, "background jobs this server works at once")
 	cmd.Flags().DurationVar(&jobsCfg.JobTimeout, "job-timeout", jobs.DefaultJobTimeout, "a background job's context is cancelled after this long (a job kind may set its own)")
+	cmd.Flags().StringVar(&vulnPath, "vulndb", "", "vulnerability database file imported findings are enriched from (KEV, EPSS; khien vulndb import; default: the built-in set)")
 	cmd.Flags().DurationVar(&jobsCfg.RescueAfter, "job-rescue-after", jobs.DefaultRescueAfter, "a job still running after this long is taken as the work of a dead server and run again; longer than --job-timeout")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request")
 	return cmd
 }
 
-func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, jobsCfg jobs.Config, checkpointEvery time.Duration, lang string) error {
+func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, jobsCfg jobs.Config, checkpointEvery time.Duration, vulnPath, lang string) error {
 	ln, err := server.Listen(cfg)
 	if err != nil {
 		return withExitCode(2, err)
@@ -104,7 +107,11 @@ func serve(ctx context.Context, dbf *dbFlags, cfg server.Config, jobsCfg jobs.Co
 		scheme = "https"
 	}
 	slog.Info("khien is serving", "url", scheme+"://"+ln.Addr().String(), "database", store.Dialect().Name(), "version", Version)
-	engine, err := startJobs(ctx, dbf, store, jobsCfg, checkpointEvery)
+	vulns, err := loadVulnDB(vulnPath)
+	if err != nil {
+		return withExitCode(2, err)
+	}
+	engine, err := startJobs(ctx, dbf, store, jobsCfg, checkpointEvery, vulns)
 	if err != nil {
 		return err
 	}
@@ -145,8 +152,8 @@ func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[checkpointArgs
 
 // startJobs starts the job engine with the app's workers and the periodic
 // audit checkpoint: at start and every checkpointEvery.
-func startJobs(ctx context.Context, dbf *dbFlags, store *storage.Store, cfg jobs.Config, checkpointEvery time.Duration) (*jobs.Engine, error) {
-	reg := app.Jobs(store, nil)
+func startJobs(ctx context.Context, dbf *dbFlags, store *storage.Store, cfg jobs.Config, checkpointEvery time.Duration, vulns finding.Enricher) (*jobs.Engine, error) {
+	reg := app.Jobs(store, vulns)
 	jobs.AddWorker(reg, &checkpointWorker{dbf: dbf, store: store})
 	reg.AddPeriodic(checkpointEvery, checkpointArgs{})
 	engine, err := jobs.New(ctx, store, cfg, reg)
