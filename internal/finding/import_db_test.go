@@ -205,3 +205,54 @@ func TestImportWritesNothingFromABadFile(t *testing.T) {
 		}
 	})
 }
+
+// knownCVEs says CVE-2023-4966 is exploited in the wild, with a high EPSS.
+type knownCVEs struct{}
+
+func (knownCVEs) KEV(cve string) bool { return cve == "CVE-2023-4966" }
+func (knownCVEs) EPSS(cve string) (float64, bool) {
+	return 0.94, cve == "CVE-2023-4966"
+}
+
+func TestImportEnrichesAndPrioritises(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		bleed := source.Observation{Tool: "nessus", RuleID: "183026", Title: "Citrix Bleed", Severity: High, CVEs: []string{"CVE-2023-4966"}, Host: "10.1.0.9", Port: 443}
+		plain := source.Observation{Tool: "nessus", RuleID: "1", Title: "Other", Severity: High, CVEs: []string{"CVE-2020-0001"}, Host: "10.1.0.9", Port: 443}
+		s, err := importWith(ctx, f.store, f.admin, ImportRequest{}, file(bleed, plain), knownCVEs{}, nil, observations)
+		must(t, err)
+		if s.Created != 2 || s.Hunts != 1 {
+			t.Fatalf("import: %+v", s)
+		}
+		res, err := List(ctx, f.store, f.admin, Filter{KEV: true}, storage.Page{})
+		must(t, err)
+		if res.Total != 1 || !res.Items[0].KEV || res.Items[0].EPSS != 0.94 || res.Items[0].HuntID == 0 {
+			t.Fatalf("KEV findings: %+v", res.Items)
+		}
+		all, err := List(ctx, f.store, f.admin, Filter{}, storage.Page{})
+		must(t, err)
+		if all.Items[0].ID != res.Items[0].ID || all.Items[0].Priority <= all.Items[1].Priority {
+			t.Fatalf("the KEV finding does not come first: %+v", all.Items)
+		}
+		// Accepting a risk needs a reason, an approver and an expiry within a year.
+		id := all.Items[1].ID
+		if _, err := ChangeStatus(ctx, f.store, f.admin, id, Move{To: RiskAccepted, Note: "Hệ thống sắp thay thế"}); err == nil {
+			t.Fatal("risk accepted without approver or expiry")
+		}
+		until := f.store.Now().In(zone).AddDate(0, 1, 0).Format(time.DateOnly)
+		if _, err := ChangeStatus(ctx, f.store, f.admin, id, Move{To: RiskAccepted, Note: "Hệ thống sắp thay thế", Approver: "Phó Giám đốc Sở", Until: until}); err != nil {
+			t.Fatal(err)
+		}
+		// At expiry it reopens.
+		later := f.store.Now().AddDate(0, 2, 0)
+		f.store.SetClock(func() time.Time { return later })
+		n, err := ExpireAcceptances(ctx, f.store)
+		must(t, err)
+		v, err := Get(ctx, f.store, f.admin, id)
+		must(t, err)
+		if n != 1 || v.Status != Reopened {
+			t.Fatalf("after expiry: %d %s", n, v.Status)
+		}
+	})
+}
