@@ -171,6 +171,7 @@ type simulation struct {
 	steps       []step
 	planned     map[string]*issue // by tool and fingerprint
 	ids         map[string]int64  // finding id by fingerprint
+	newest      int64             // the newest finding in ids
 	sum         FindingsSummary
 	regressions int
 	err         error // the first observation the finding package refused
@@ -495,7 +496,7 @@ func (sim *simulation) chooseFate(is *issue, n int) {
 	weights := []struct {
 		f fate
 		w int
-	}{{stayNew, 26}, {confirmed, 12}, {inRemediation, 12}, {claimedFixed, 6}, {verified, 18}, {closed, 9}, {falsePositive, 5}, {riskAccepted, 5}, {regression, 1}}
+	}{{stayNew, 26}, {confirmed, 12}, {inRemediation, 12}, {claimedFixed, 6}, {verified, 18}, {closed, 9}, {falsePositive, 8}, {riskAccepted, 5}, {regression, 1}}
 	total := 0
 	for _, x := range weights {
 		total += x.w
@@ -621,20 +622,34 @@ func (sim *simulation) move(at time.Time, is *issue, actor access.Actor, m findi
 	}})
 }
 
-// id finds an issue's finding, reading the list again when it is not known yet.
+// id finds an issue's finding. The findings created since the last look
+// are read, newest first, when it is not known yet.
 func (sim *simulation) id(ctx context.Context, is *issue) (int64, error) {
 	if id, ok := sim.ids[is.fingerprint]; ok {
 		return id, nil
 	}
-	all, err := storage.All(func(p storage.Page) (storage.Paged[finding.View], error) {
-		return finding.List(ctx, sim.store, sim.actors[coordinatorEmail], finding.Filter{Sort: "newest"}, p)
-	})
-	if err != nil {
-		return 0, err
+	newest, p := sim.newest, storage.First(storage.DefaultLimit)
+	for {
+		res, err := finding.List(ctx, sim.store, sim.actors[coordinatorEmail], finding.Filter{Sort: "newest"}, p)
+		if err != nil {
+			return 0, err
+		}
+		seen := false
+		for _, f := range res.Items {
+			if seen = f.ID <= sim.newest; seen {
+				break
+			}
+			sim.ids[f.Fingerprint] = f.ID
+			newest = max(newest, f.ID)
+		}
+		if seen || res.Next == "" {
+			break
+		}
+		if p.After, err = storage.DecodeCursor(res.Next); err != nil {
+			return 0, err
+		}
 	}
-	for _, f := range all {
-		sim.ids[f.Fingerprint] = f.ID
-	}
+	sim.newest = newest
 	if id, ok := sim.ids[is.fingerprint]; ok {
 		return id, nil
 	}
