@@ -49,7 +49,7 @@ const (
 var kevCVEs = map[string]float64{
 	"CVE-2021-44228": 0.94, "CVE-2023-4966": 0.94, "CVE-2024-4577": 0.94, "CVE-2021-41773": 0.94,
 	"CVE-2019-0708": 0.94, "CVE-2017-0144": 0.94, "CVE-2017-0143": 0.93, "CVE-2023-23752": 0.94, "CVE-2020-25213": 0.94,
-	"CVE-2020-1938": 0.94, "CVE-2020-7961": 0.94, "CVE-2022-41352": 0.93,
+	"CVE-2020-1938": 0.94, "CVE-2020-7961": 0.94,
 }
 
 // demoVulns is the demo's stand-in for the vulnerability database.
