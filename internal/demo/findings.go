@@ -561,7 +561,7 @@ func (sim *simulation) schedule(is *issue) {
 		gone := sim.scanTime(tool, is.last+1)
 		if is.fate != verified || sim.rng.IntN(3) > 0 {
 			sim.move(after(1), is, triage, finding.Move{To: finding.Confirmed})
-			sim.move(gone.Add(-time.Duration(24*(1+sim.rng.IntN(5))+5)*time.Hour), is, worker, finding.Move{To: finding.Fixed, Note: note(fix)})
+			sim.move(gone.AddDate(0, 0, -1-sim.rng.IntN(5)), is, worker, finding.Move{To: finding.Fixed, Note: note(fix)})
 		}
 		if is.fate == closed {
 			sim.move(gone.Add(time.Duration(24*(2+sim.rng.IntN(4)))*time.Hour), is, auditor, finding.Move{To: finding.Closed, Note: "Đã xác minh bằng lần quét lại, đóng phát hiện."})
@@ -736,22 +736,31 @@ func (sim *simulation) attach(at time.Time, is *issue, actor access.Actor, name,
 	}})
 }
 
-// finishHunts: the responder finishes the oldest hunt in their scope, the
-// coordinator the oldest elsewhere; the rest stay open.
+// finishHunts: the responder finishes a hunt in their scope, the
+// coordinator one elsewhere — each the oldest whose finding is fixed, else
+// the oldest; the rest stay open.
 func (sim *simulation) finishHunts(ctx context.Context) error {
 	note := "Đã rà soát nhật ký truy cập web và hệ thống 90 ngày gần nhất, tài khoản quản trị, tiến trình và tệp mới tạo, đối chiếu dấu hiệu nhận biết (IOC) do Trung tâm Giám sát an toàn không gian mạng quốc gia cung cấp: không phát hiện dấu hiệu bị khai thác."
+	sim.at = sim.today.Add(-26 * time.Hour)
 	for _, email := range []string{responderEmail, coordinatorEmail} {
 		actor := sim.actors[email]
-		open, err := finding.ListHunts(ctx, sim.store, actor, finding.HuntFilter{Status: "open"}, storage.First(1))
-		if err != nil {
+		open, err := finding.ListHunts(ctx, sim.store, actor, finding.HuntFilter{Status: "open"}, storage.First(storage.MaxLimit))
+		if err != nil || len(open.Items) == 0 {
 			return err
 		}
-		if len(open.Items) == 0 {
-			continue
+		hunt := open.Items[0]
+		for _, h := range open.Items {
+			f, err := finding.Get(ctx, sim.store, actor, h.FindingID)
+			if err != nil {
+				return err
+			}
+			if !f.Status.Open() {
+				hunt = h
+				break
+			}
 		}
-		sim.at = sim.today.Add(-26 * time.Hour)
-		if err := finding.FinishHunt(ctx, sim.store, actor, open.Items[0].ID, note); err != nil {
-			return fmt.Errorf("demo hunt %d: %w", open.Items[0].ID, err)
+		if err := finding.FinishHunt(ctx, sim.store, actor, hunt.ID, note); err != nil {
+			return fmt.Errorf("demo hunt %d: %w", hunt.ID, err)
 		}
 	}
 	sim.at = sim.today
