@@ -170,8 +170,9 @@ type simulation struct {
 	issues      []*issue
 	steps       []step
 	planned     map[string]*issue // by tool and fingerprint
-	ids         map[string]int64  // finding id by fingerprint
-	newest      int64             // the newest finding in ids
+	bulks       map[moveKey]*bulkMove
+	ids         map[string]int64 // finding id by fingerprint
+	newest      int64            // the newest finding in ids
 	sum         FindingsSummary
 	regressions int
 	err         error // the first observation the finding package refused
@@ -188,7 +189,7 @@ func loadFindings(ctx context.Context, store *storage.Store) (FindingsSummary, e
 	// A copy of the store with its own clock: the caller's keeps the real time.
 	clocked := *store
 	sim := &simulation{store: &clocked, today: store.Now(), rng: rand.New(rand.NewPCG(2026, 11)), actors: map[string]access.Actor{},
-		planned: map[string]*issue{}, ids: map[string]int64{}}
+		planned: map[string]*issue{}, bulks: map[moveKey]*bulkMove{}, ids: map[string]int64{}}
 	sim.at = sim.today
 	sim.store.SetClock(func() time.Time { return sim.at })
 	for _, email := range []string{coordinatorEmail, auditorEmail, responderEmail, leaderEmail, operatorEmail} {
@@ -609,18 +610,40 @@ func (sim *simulation) then(at time.Time) time.Time {
 	return at
 }
 
+// move plans a status change. The same change by the same person at the
+// same moment (the coordinator triaging a scan's results) is one bulk change.
 func (sim *simulation) move(at time.Time, is *issue, actor access.Actor, m finding.Move) {
+	key := moveKey{at, actor.Email, m}
+	if b, ok := sim.bulks[key]; ok && sim.then(at).Equal(at) {
+		b.issues = append(b.issues, is)
+		return
+	}
+	b := &bulkMove{issues: []*issue{is}}
+	sim.bulks[key] = b
 	sim.steps = append(sim.steps, step{sim.then(at), func(ctx context.Context) error {
-		id, err := sim.id(ctx, is)
-		if err != nil {
-			return err
+		ids := make([]int64, len(b.issues))
+		for i, is := range b.issues {
+			id, err := sim.id(ctx, is)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
 		}
-		if _, err := finding.ChangeStatus(ctx, sim.store, actor, id, m); err != nil {
-			return fmt.Errorf("%s moves finding %d (%s on %s) to %s: %w", actor.Email, id, is.w.rule, is.t.host, m.To, err)
+		if _, err := finding.Bulk(ctx, sim.store, actor, ids, m); err != nil {
+			return fmt.Errorf("%s moves findings %v (%s on %s…) to %s: %w", actor.Email, ids, is.w.rule, is.t.host, m.To, err)
 		}
 		return nil
 	}})
 }
+
+// moveKey is a status change by someone at a time; bulkMove the findings it moves.
+type moveKey struct {
+	at    time.Time
+	actor string
+	m     finding.Move
+}
+
+type bulkMove struct{ issues []*issue }
 
 // id finds an issue's finding. The findings created since the last look
 // are read, newest first, when it is not known yet.
