@@ -92,7 +92,6 @@ const (
 type target struct {
 	sys      *inventory.SystemView
 	host, ip string
-	scheme   string
 	windows  bool
 }
 
@@ -281,7 +280,7 @@ func (sim *simulation) loadTargets(ctx context.Context) (map[string][]target, er
 		case a.Kind == "domain" && strings.HasPrefix(a.Value, "mail."):
 			out["mail"] = append(out["mail"], target{sys: sys, host: a.Value})
 		case a.Kind == "domain" && sys.Kind == "web_portal":
-			out["portal"] = append(out["portal"], target{sys: sys, host: a.Value, ip: publicIP[sys.ID], scheme: "https"})
+			out["portal"] = append(out["portal"], target{sys: sys, host: a.Value, ip: publicIP[sys.ID]})
 		case a.Kind == "server" && a.IPs != "":
 			ip, _, _ := strings.Cut(a.IPs, ",")
 			t := target{sys: sys, host: ip, ip: ip, windows: strings.HasPrefix(a.OS, "Windows")}
