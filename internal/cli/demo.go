@@ -3,9 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/khien/khien/internal/demo"
+	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/spf13/cobra"
 )
@@ -33,6 +36,7 @@ func newDemoCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.loaded", sum.Agencies, sum.Systems, sum.Assets, sum.Staff, sum.Merged))
+			printDemoFindings(out, l, sum.Findings)
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.accounts", demo.Password))
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			for _, u := range sum.Users {
@@ -48,4 +52,19 @@ func newDemoCmd() *cobra.Command {
 	db.register(cmd)
 	cmd.Flags().StringVar(&lang, "lang", i18n.VI, "language of the output: vi or en")
 	return cmd
+}
+
+// printDemoFindings says what the demo's findings hold and where to look.
+func printDemoFindings(out io.Writer, l string, f demo.FindingsSummary) {
+	var sevs, statuses []string
+	for _, s := range []finding.Severity{finding.Critical, finding.High, finding.Medium, finding.Low, finding.Info} {
+		sevs = append(sevs, fmt.Sprintf("%s %d", strings.ToLower(i18n.T(l, "finding.severity."+string(s))), f.BySeverity[string(s)]))
+	}
+	for _, s := range finding.Statuses {
+		statuses = append(statuses, fmt.Sprintf("%s %d", strings.ToLower(i18n.T(l, "finding.status."+string(s))), f.ByStatus[string(s)]))
+	}
+	fmt.Fprintln(out, i18n.T(l, "demo.cli.findings", f.Imports, f.Total, strings.Join(sevs, ", "), f.Open, f.Overdue, f.Unassigned))
+	fmt.Fprintln(out, "  "+i18n.T(l, "demo.cli.statuses", strings.Join(statuses, ", ")))
+	fmt.Fprintln(out, "  "+i18n.T(l, "demo.cli.hunts", f.HuntsOpen, f.HuntsDone))
+	fmt.Fprintln(out, "  "+i18n.T(l, "demo.cli.where"))
 }

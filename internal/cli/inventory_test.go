@@ -53,6 +53,11 @@ func TestInventoryRoundTrip(t *testing.T) {
 			}
 			demo := mustRun(first, "demo", "--lang", "en")
 			systems := regexp.MustCompile(`(\d+) systems`).FindStringSubmatch(demo)
+			for _, want := range []string{"findings from ", " overdue; ", " unassigned", "threat hunts (Directive 18): ", "/findings/unassigned", "/hunts"} {
+				if !strings.Contains(demo, want) {
+					t.Errorf("the demo's summary lacks %q:\n%s", want, demo)
+				}
+			}
 			if code, out := run(append([]string{"demo", "--lang", "en"}, configArgs(first)...)...); code != 2 || !strings.Contains(out, "empty") {
 				t.Fatalf("second demo: %d %s", code, out)
 			}

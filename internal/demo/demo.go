@@ -3,7 +3,9 @@
 // systems, assets, security controls and staff, and the organisations of
 // before the merger in its merge history — into an empty database, so a
 // newcomer sees a living product. The city itself is in city.go. Later
-// capabilities add their own demo data here.
+// capabilities add their own demo data here: the findings of nine months
+// of scans and audits are in findings.go, the weaknesses they find in
+// weaknesses.go.
 package demo
 
 import (
@@ -36,6 +38,8 @@ type Summary struct {
 	Staff    int
 	// Users are the demo accounts, all with the password Password.
 	Users []DemoUser
+	// Findings are the vulnerabilities found in the city over the months.
+	Findings FindingsSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -133,6 +137,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 	}
 	sum.Systems, sum.Assets, sum.Staff = ov.Systems, ov.Assets, ov.Staff
 	if sum.Users, err = loadUsers(ctx, store, actor, ids); err != nil {
+		return sum, err
+	}
+	if sum.Findings, err = loadFindings(ctx, store); err != nil {
 		return sum, err
 	}
 	return sum, nil

@@ -3,12 +3,14 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/demo"
+	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
@@ -29,8 +31,9 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 			t.Fatalf("demo too small: %+v", sum)
 		}
 		checkTodaysCity(t, store, sum)
+		checkFindings(t, store, sum.Findings)
 		authn := auth.NewAuthenticator(store)
-		seen := map[access.Role]int{}
+		seen, findings := map[access.Role]int{}, map[access.Role]int{}
 		for _, u := range sum.Users {
 			login, err := authn.Login(ctx, u.Email, demo.Password, "", "127.0.0.1")
 			if err != nil {
@@ -45,6 +48,11 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 				t.Fatal(err)
 			}
 			seen[u.Role] = n
+			f, err := finding.Count(ctx, store, login.Actor, finding.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			findings[u.Role] = f.Total
 		}
 		if seen[access.Coordinator] != sum.Systems {
 			t.Errorf("coordinator sees %d of %d systems", seen[access.Coordinator], sum.Systems)
@@ -54,6 +62,14 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		}
 		if aud := seen[access.Auditor]; aud == 0 || aud >= sum.Systems {
 			t.Errorf("auditor sees %d systems; want its assigned agencies' only", aud)
+		}
+		if findings[access.Coordinator] != sum.Findings.Total {
+			t.Errorf("coordinator sees %d of %d findings", findings[access.Coordinator], sum.Findings.Total)
+		}
+		for _, r := range []access.Role{access.AgencyOperator, access.Auditor, access.Viewer} {
+			if n := findings[r]; n == 0 || n >= sum.Findings.Total-sum.Findings.Unassigned {
+				t.Errorf("%s sees %d of %d findings; want its agencies' only", r, n, sum.Findings.Total)
+			}
 		}
 	})
 }
@@ -112,5 +128,104 @@ func checkTodaysCity(t *testing.T, store *storage.Store, sum demo.Summary) {
 	systems := systemsPage.Items
 	if err != nil || len(systems) == 0 {
 		t.Errorf("SKHCN holds no system of the former Hậu Giang department (%v)", err)
+	}
+}
+
+// checkFindings: the demo's findings show the whole capability — every
+// status, every kind of source, overdue and unassigned findings, a
+// regression, findings two tools reported, comments, files, accepted
+// risks with their approver and expiry, and threat hunts open and done.
+func checkFindings(t *testing.T, store *storage.Store, sum demo.FindingsSummary) {
+	t.Helper()
+	ctx := context.Background()
+	actor := access.SystemActor("test")
+	if sum.Total < 300 || sum.Total > 1500 {
+		t.Errorf("%d findings; want a few hundred to 1,500", sum.Total)
+	}
+	for _, st := range finding.Statuses {
+		if sum.ByStatus[string(st)] == 0 {
+			t.Errorf("no finding is %s: %v", st, sum.ByStatus)
+		}
+	}
+	for _, sev := range []finding.Severity{finding.Critical, finding.High, finding.Medium, finding.Low, finding.Info} {
+		if sum.BySeverity[string(sev)] == 0 {
+			t.Errorf("no %s finding: %v", sev, sum.BySeverity)
+		}
+	}
+	if sum.Overdue == 0 || sum.Overdue >= sum.Open {
+		t.Errorf("%d of %d open findings overdue; want some", sum.Overdue, sum.Open)
+	}
+	if sum.HuntsOpen == 0 || sum.HuntsDone == 0 {
+		t.Errorf("threat hunts: %d open, %d done", sum.HuntsOpen, sum.HuntsDone)
+	}
+	queue, err := finding.ListUnassigned(ctx, store, actor, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Unassigned == 0 || len(queue) < 3 {
+		t.Errorf("%d unassigned findings on %d hosts", sum.Unassigned, len(queue))
+	}
+	list := func(f finding.Filter) []finding.View {
+		t.Helper()
+		res, err := finding.List(ctx, store, actor, f, storage.First(storage.MaxLimit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Items
+	}
+	for _, tool := range []string{"khien", "nuclei", "nessus", "openvas", "zap", "burp", "manual"} {
+		if len(list(finding.Filter{Tool: tool})) == 0 {
+			t.Errorf("no finding from %s", tool)
+		}
+	}
+	if len(list(finding.Filter{KEV: true, Severity: []string{"critical"}})) == 0 {
+		t.Error("no critical finding of a CVE under active exploitation (KEV)")
+	}
+	if r := list(finding.Filter{Status: []string{"reopened"}}); len(r) == 0 || !r[0].Regression {
+		t.Errorf("no regression among the reopened findings %+v", r)
+	}
+	today := store.Now().Format(time.DateOnly)
+	for _, f := range list(finding.Filter{Status: []string{"risk_accepted"}}) {
+		if f.AcceptedBy == "" || f.AcceptedUntil <= today {
+			t.Errorf("finding %d: risk accepted by %q until %q", f.ID, f.AcceptedBy, f.AcceptedUntil)
+		}
+	}
+	details := func(f finding.Filter) []finding.Detail {
+		var out []finding.Detail
+		for _, v := range list(f) {
+			d, err := finding.GetDetail(ctx, store, actor, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	twoTools, comments, files := 0, 0, 0
+	for _, d := range details(finding.Filter{Tool: "nuclei", Query: "CVE-"}) {
+		if len(d.Sources) > 1 {
+			twoTools++
+		}
+	}
+	for _, d := range details(finding.Filter{Severity: []string{"critical"}}) {
+		for _, e := range d.History {
+			if e.Kind == "comment" {
+				comments++
+			}
+		}
+	}
+	for _, d := range details(finding.Filter{Tool: "manual"}) {
+		files += len(d.Files)
+	}
+	if twoTools == 0 || comments == 0 || files == 0 {
+		t.Errorf("%d findings from two tools, %d comments on critical findings, %d files on the pentest's", twoTools, comments, files)
+	}
+	// The history is dated: what the agencies did happened over the months, not at load time.
+	fixed := details(finding.Filter{Status: []string{"closed"}})
+	if len(fixed) == 0 {
+		t.Fatal("no closed finding")
+	}
+	if h := fixed[0].History; len(h) < 2 || !h[0].At.Before(store.Now().AddDate(0, 0, -7)) {
+		t.Errorf("history of a closed finding: %+v", h)
 	}
 }
