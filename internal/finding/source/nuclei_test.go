@@ -1,0 +1,34 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func BenchmarkParseNuclei(b *testing.B) {
+	const lines = 100_000
+	var buf bytes.Buffer
+	for i := range lines {
+		fmt.Fprintf(&buf, `{"template":"http/misconfiguration/http-missing-security-headers.yaml","template-url":"https://cloud.projectdiscovery.io/public/http-missing-security-headers","template-id":"http-missing-security-headers","template-path":"/root/nuclei-templates/http/misconfiguration/http-missing-security-headers.yaml","info":{"name":"HTTP Missing Security Headers","author":["socketz","geeknik","pdteam","G4L1T0","convisoappsec","kurohost","dawid-czarnecki","forgedhallpass","jub0bs"],"tags":["misconfig","headers","generic"],"description":"This template searches for missing HTTP security headers. The impact of these missing headers can vary.","severity":"info","metadata":{"max-request":1}},"matcher-name":"x-frame-options","type":"http","host":"host%d.example.gov.vn","port":"443","scheme":"https","url":"https://host%d.example.gov.vn","matched-at":"https://host%d.example.gov.vn/","request":"GET / HTTP/1.1\r\nHost: host%d.example.gov.vn\r\nUser-Agent: Mozilla/5.0\r\nConnection: close\r\n\r\n","response":"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nServer: nginx\r\n\r\n<html>ok</html>","ip":"10.%d.%d.%d","timestamp":"2024-03-05T09:12:41.123456789+07:00","curl-command":"curl -X 'GET' -H 'Host: host%d.example.gov.vn' 'https://host%d.example.gov.vn/'","matcher-status":true}`+"\n",
+			i, i, i, i, i>>16&255, i>>8&255, i&255, i, i)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		n := 0
+		err := parseNuclei(context.Background(), bytes.NewReader(data), Handler{
+			Finding: func(Observation) error { n++; return nil },
+			Reached: func(Host) error { return nil },
+		})
+		if err != nil || n != lines {
+			b.Fatalf("%d findings, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(lines*b.N)/time.Since(start).Seconds(), "lines/s")
+}
+
