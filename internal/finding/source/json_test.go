@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // parsed is what a parser handed to its handler.
@@ -98,6 +104,140 @@ func wantParseError(t *testing.T, err error, places ...string) {
 	for _, p := range places {
 		if !strings.Contains(pe.Error(), p) {
 			t.Errorf("error %q lacks %q", pe.Error(), p)
+		}
+	}
+}
+
+// sameSet compares the fields of want that are set with those of got.
+func sameSet(t *testing.T, label string, got, want Observation) {
+	t.Helper()
+	gv, wv := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range wv.NumField() {
+		if wv.Field(i).IsZero() {
+			continue
+		}
+		if g, w := gv.Field(i).Interface(), wv.Field(i).Interface(); !reflect.DeepEqual(g, w) {
+			t.Errorf("%s: %s = %#v, want %#v", label, wv.Type().Field(i).Name, g, w)
+		}
+	}
+}
+
+func TestJSONFormats(t *testing.T) {
+	seen := func(s string) time.Time {
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm.UTC()
+	}
+	tests := []struct {
+		file, format string
+		want         []Observation // in the order parsed; fields left zero are not compared
+		reached      []Host
+	}{
+		{file: "nuclei-v3.jsonl", format: "nuclei", want: []Observation{
+			{Tool: "nuclei", RuleID: "CVE-2021-41773", Title: "Apache 2.4.49 - Path Traversal", Severity: check.High,
+				CVSS3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", Score: 7.5, CWE: "CWE-22", CVEs: []string{"CVE-2021-41773"},
+				Tags: []string{"cve", "cve2021", "apache", "lfi", "kev"}, Host: "portal.example.gov.vn", IP: "203.0.113.10", Port: 443, Protocol: "https",
+				URL: "https://portal.example.gov.vn/cgi-bin/.%2e/.%2e/.%2e/.%2e/etc/passwd", Evidence: "root:x:0:0",
+				Remediation: "Upgrade Apache HTTP Server to 2.4.51 or later.", SeenAt: seen("2024-03-05T02:12:44.123456789Z"),
+				References: []string{"https://nvd.nist.gov/vuln/detail/CVE-2021-41773", "https://httpd.apache.org/security/vulnerabilities_24.html"}},
+			{RuleID: "tech-detect:nginx", Severity: check.Info, Host: "portal.example.gov.vn", Port: 443, URL: "https://portal.example.gov.vn"},
+			{RuleID: "openssh-detect", Severity: check.Info, Host: "203.0.113.11", IP: "203.0.113.11", Port: 22, Protocol: "tcp", CWE: "CWE-200",
+				Tags: []string{"network", "ssh", "openssh", "detect"}, References: []string{"https://www.openssh.com/"}, Evidence: "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6"},
+		}, reached: []Host{{Host: "mail.example.gov.vn", IP: "203.0.113.12"}}},
+		{file: "nuclei-v2.jsonl", format: "nuclei", want: []Observation{
+			{RuleID: "exposed-panels/phpmyadmin-panel", Severity: check.Info, Host: "db.example.gov.vn", IP: "198.51.100.7", Port: 80, Protocol: "http",
+				URL: "http://db.example.gov.vn/phpmyadmin/", Tags: []string{"panel", "phpmyadmin"}},
+			{RuleID: "CVE-2017-5638:body", Severity: check.Critical, Score: 10, CWE: "CWE-20", CVEs: []string{"CVE-2017-5638"},
+				CVSS3: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Host: "app.example.gov.vn", Port: 8443,
+				Request: "curl -X 'GET' -H 'Content-Type: %{#context}' 'https://app.example.gov.vn:8443/struts2-showcase/'"},
+		}},
+		{file: "nuclei-export.json", format: "nuclei", want: []Observation{
+			{RuleID: "http-missing-security-headers:strict-transport-security", Severity: check.Info, Host: "portal.example.gov.vn", Port: 443},
+			{RuleID: "weak-cipher-suites:tls-1.0", Severity: check.Low, Host: "portal.example.gov.vn", Port: 443, Protocol: "tcp",
+				Evidence: "TLS_RSA_WITH_AES_128_CBC_SHA", Remediation: "Disable CBC and RC4 cipher suites."},
+		}},
+		{file: "khien.jsonl", format: "khien", want: []Observation{
+			{Tool: "khien", RuleID: "http.missing-hsts", Severity: check.Low, CVSS3: "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", Score: 3.1,
+				CWE: "CWE-523", Host: "portal.example.gov.vn", IP: "203.0.113.5", Port: 443, URL: "https://portal.example.gov.vn/",
+				Evidence: "no Strict-Transport-Security header", Remediation: "http.missing-hsts", SeenAt: seen("2026-11-21T10:00:00Z")},
+			{RuleID: "exposure.git", URL: "https://portal.example.gov.vn/.git/HEAD"},
+			{RuleID: "service.vulnerable-version", CVEs: []string{"CVE-2024-6387"}, Port: 22, Host: "203.0.113.5"},
+		}},
+		{file: "codeql.sarif", format: "sarif", want: []Observation{
+			{Tool: "sarif:codeql", RuleID: "js/reflected-xss", Title: "Reflected cross-site scripting", Severity: check.Medium, Score: 6.1, CWE: "CWE-79",
+				Location: "src/server.js:42", Evidence: "Cross-site scripting vulnerability due to a [user-provided value](1).",
+				References: []string{"https://codeql.github.com/codeql-query-help/javascript/js-reflected-xss/"},
+				Description: "Writing user input directly to an HTTP response allows for a cross-site scripting vulnerability."},
+			{RuleID: "js/unused-local-variable", Severity: check.Low, Location: "src/util.js:7", Evidence: "Unused variable tmp."},
+			{RuleID: "js/sql-injection", Title: "Database query built from user-controlled sources", Severity: check.High, CWE: "CWE-89", Location: "src/db.js:19"},
+		}},
+		{file: "semgrep.sarif", format: "sarif", want: []Observation{
+			{Tool: "sarif:semgrep oss", RuleID: "python.django.security.injection.sql.sql-injection-using-raw.sql-injection-db-cursor-execute",
+				Severity: check.High, CWE: "CWE-89", Location: "app/views.py:31", Remediation: "Use parameterised queries."},
+			{RuleID: "python.django.security.audit.django-debug-true", Severity: check.Medium, CWE: "CWE-489", Location: "app/settings.py:12"},
+		}},
+		{file: "trivy-v2.json", format: "trivy", want: []Observation{
+			{Tool: "trivy", RuleID: "CVE-2024-0727", Severity: check.Medium, CVEs: []string{"CVE-2024-0727"}, CWE: "CWE-476",
+				CVSS3: "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H", Score: 5.5,
+				Location:    "registry.example.gov.vn/portal/web:1.4.2 registry.example.gov.vn/portal/web:1.4.2 (alpine 3.19.1) libcrypto3@3.1.4-r2",
+				Remediation: "upgrade libcrypto3 to 3.1.4-r5", Evidence: "installed libcrypto3 3.1.4-r2, fixed in 3.1.4-r5",
+				Tags: []string{"os-pkgs", "alpine"}, SeenAt: seen("2024-03-05T03:00:00.123456Z"),
+				References: []string{"https://avd.aquasec.com/nvd/cve-2024-0727", "https://www.openssl.org/news/secadv/20240125.txt"}},
+			{RuleID: "CVE-2023-99999", Severity: check.Info, Title: "CVE-2023-99999 in busybox"},
+			{RuleID: "GHSA-grv7-fg5c-xmjg", Severity: check.High, CWE: "CWE-400", Score: 5.5},
+			{RuleID: "DS002", Severity: check.High, Location: "registry.example.gov.vn/portal/web:1.4.2 Dockerfile:1",
+				Remediation: "Add 'USER <non root user name>' line to the Dockerfile"},
+			{RuleID: "aws-access-key-id", Severity: check.Critical, Evidence: "AWS_ACCESS_KEY_ID=[redacted]",
+				Location: "registry.example.gov.vn/portal/web:1.4.2 app/config/.env:3"},
+		}},
+		{file: "trivy-old.json", format: "trivy", want: []Observation{
+			{RuleID: "CVE-2021-3156", Severity: check.High, Score: 7.8, Location: "web01.example.gov.vn (ubuntu 20.04) sudo@1.8.31-1ubuntu1.1"},
+		}},
+		{file: "zap.json", format: "zap-json", want: []Observation{
+			{Tool: "zap", RuleID: "10038-1", Title: "Content Security Policy (CSP) Header Not Set", Severity: check.Medium, CWE: "CWE-693",
+				Tags: []string{"WASC-15"}, Host: "portal.example.gov.vn", Port: 443, Protocol: "https", URL: "https://portal.example.gov.vn/",
+				Description: "Content Security Policy (CSP) is an added layer of security that helps to detect and mitigate certain types of attacks.",
+				References:  []string{"https://developer.mozilla.org/en-US/docs/Web/Security/CSP", "https://cheatsheetseries.owasp.org/cheatsheets/Content_Security_Policy_Cheat_Sheet.html"}},
+			{RuleID: "10038-1", URL: "https://portal.example.gov.vn/tin-tuc"},
+			{RuleID: "40012", Severity: check.High, Parameter: "q", CWE: "CWE-79", Evidence: "<script>alert(1);</script>\nattack: <script>alert(1);</script>",
+				Remediation: "Phase: Architecture and Design\nUse a vetted library or framework that does not allow this weakness to occur."},
+		}, reached: []Host{{Host: "portal.example.gov.vn"}, {Host: "10.10.1.5", IP: "10.10.1.5"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			p := parseTestdata(t, tt.file, tt.format)
+			if len(p.obs) != len(tt.want) {
+				t.Fatalf("%d observations, want %d: %+v", len(p.obs), len(tt.want), p.obs)
+			}
+			for i, w := range tt.want {
+				sameSet(t, fmt.Sprintf("observation %d", i), p.obs[i], w)
+				if p.obs[i].Severity == "" || p.obs[i].Tool == "" {
+					t.Errorf("observation %d has no severity or tool", i)
+				}
+			}
+			if tt.reached != nil && !reflect.DeepEqual(p.reached, tt.reached) {
+				t.Errorf("reached %+v, want %+v", p.reached, tt.reached)
+			}
+		})
+	}
+}
+
+// Khiên's SARIF and JSONL of the same scan give the same observations, so
+// that importing both merges them.
+func TestKhienSARIFMatchesJSONL(t *testing.T) {
+	jsonl := parseTestdata(t, "khien.jsonl", "khien")
+	doc := parseTestdata(t, "khien.json", "khien")
+	sarif := parseTestdata(t, "khien.sarif", "sarif")
+	sortObs := func(os []Observation) []Observation {
+		slices.SortFunc(os, func(a, b Observation) int { return strings.Compare(a.RuleID, b.RuleID) })
+		return os
+	}
+	want := sortObs(jsonl.obs)
+	for name, got := range map[string][]Observation{"json": doc.obs, "sarif": sarif.obs} {
+		if !reflect.DeepEqual(sortObs(got), want) {
+			t.Errorf("%s gives\n%+v\nwant\n%+v", name, got, want)
 		}
 	}
 }

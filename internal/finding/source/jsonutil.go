@@ -353,7 +353,7 @@ func (d *jsonDoc) end() error {
 
 // firstByte returns the first byte that is not white space or a byte-order
 // mark, and a reader that still yields everything.
-func firstByte(r io.Reader) (byte, io.Reader, error) {
+func firstByte(r io.Reader) (byte, *bufio.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for i := 0; ; i++ {
 		b, err := br.Peek(i + 1)
