@@ -241,3 +241,111 @@ func TestKhienSARIFMatchesJSONL(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectJSON(t *testing.T) {
+	tests := map[string]string{
+		"nuclei-v3.jsonl": "nuclei", "nuclei-v2.jsonl": "nuclei", "nuclei-export.json": "nuclei",
+		"khien.jsonl": "khien", "khien.json": "khien", "khien.sarif": "sarif",
+		"codeql.sarif": "sarif", "semgrep.sarif": "sarif",
+		"trivy-v2.json": "trivy", "trivy-old.json": "trivy", "zap.json": "zap-json",
+		"manual-vi.csv": "manual", "manual-en.csv": "manual",
+	}
+	for file, want := range tests {
+		f, _, err := Detect(bytes.NewReader(readTestdata(t, file)))
+		if err != nil || f.Name != want {
+			t.Errorf("%s detected as %q (%v), want %s", file, f.Name, err, want)
+		}
+	}
+	for _, other := range []string{`{"a": 1}`, `[1, 2]`, `{"runs": 3}`, "check_id,title,severity,fingerprint\n", ""} {
+		if f, _, err := Detect(strings.NewReader(other)); err == nil {
+			t.Errorf("%q detected as %s", other, f.Name)
+		}
+	}
+}
+
+func TestJSONErrors(t *testing.T) {
+	v3 := string(readTestdata(t, "nuclei-v3.jsonl"))
+	firstLine, _, _ := strings.Cut(v3, "\n")
+	tests := []struct {
+		name, format, data string
+		places             []string
+	}{
+		{"nuclei truncated line", "nuclei", firstLine + "\n" + firstLine[:200], []string{"nuclei, line 2", "invalid JSON"}},
+		{"nuclei port as object", "nuclei", `{"template-id":"x","info":{"severity":"low"},"port":{"n":1}}`, []string{"line 1", "port", "a JSON object where a number is expected"}},
+		{"nuclei severity as number", "nuclei", "\n" + `{"template-id":"x","info":{"severity":3}}`, []string{"line 2", "info.severity", "a JSON number where a string is expected"}},
+		{"nuclei unknown severity", "nuclei", `{"template-id":"x","info":{"severity":"urgent"}}`, []string{"line 1", "info.severity", `unknown severity "urgent"`}},
+		{"nuclei bad timestamp", "nuclei", `{"template-id":"x","info":{"severity":"low"},"timestamp":"yesterday"}`, []string{"line 1", "timestamp"}},
+		{"nuclei line too long", "nuclei", firstLine + "\n" + `{"template-id":"` + strings.Repeat("a", MaxRecord) + `"}`, []string{"line 2", "longer than 4 MiB"}},
+		{"nuclei array truncated", "nuclei", `[{"template-id":"x","info":{"severity":"low"}},{"template-id":"y"`, []string{"nuclei, byte", "[1]", "truncated"}},
+		{"nuclei array wrong type", "nuclei", `[{"template-id":"x","info":{"severity":"low"}}, {"template-id":"y","info":{"severity":"low"},"host":7}]`, []string{"byte", "[1].host", "a JSON number where a string is expected"}},
+		{"khien unknown severity", "khien", `{"check_id":"a","severity":"severe","fingerprint":"f"}`, []string{"khien, line 1", "severity", `unknown severity "severe"`}},
+		{"khien bad time", "khien", `{"check_id":"a","severity":"low","detected_at":"monday"}`, []string{"line 1", "detected_at"}},
+		{"khien document wrong type", "khien", `{"summary":{},"findings":[{"check_id":"a","port":"22"}]}`, []string{"findings[0].port"}},
+		{"sarif truncated", "sarif", `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"a"`, []string{"sarif, byte", "runs[0].results[0]", "truncated"}},
+		{"sarif bad level", "sarif", `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"a"},{"ruleId":"b","level":"fatal"}]}]}`, []string{"runs[0].results[1].level", `unknown level "fatal"`}},
+		{"sarif pending bad level", "sarif", `{"version":"2.1.0","runs":[{"results":[{"ruleId":"b","level":"fatal"}],"tool":{"driver":{"name":"x"}}}]}`, []string{"runs[0].results[0].level"}},
+		{"sarif runs not a list", "sarif", `{"version":"2.1.0","runs":{}}`, []string{"runs", "an object where a list is expected"}},
+		{"sarif security-severity as object", "sarif", `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"a","properties":{"security-severity":{}}}]}}}]}`, []string{"runs[0].tool.driver.rules[0]", "properties.security-severity"}},
+		{"trivy unknown severity", "trivy", `{"SchemaVersion":2,"Results":[{"Target":"t","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-1","Severity":"SEVERE"}]}]}`, []string{"Results[0].Vulnerabilities[0].Severity", "unknown severity"}},
+		{"trivy wrong type", "trivy", `{"SchemaVersion":2,"Results":[{"Target":"t","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-1","CweIDs":"CWE-1"}]}]}`, []string{"Results[0].Vulnerabilities[0].CweIDs", "a JSON string where a list is expected"}},
+		{"trivy trailing data", "trivy", `{"SchemaVersion":2,"Results":[]} {}`, []string{"after the end"}},
+		{"zap bad riskcode", "zap-json", `{"@version":"2.14.0","site":[{"@name":"https://a.vn","@host":"a.vn","alerts":[{"alert":"x","riskcode":"9","confidence":"2"}]}]}`, []string{"site[0].alerts[0].riskcode", "unknown risk code 9"}},
+		{"zap riskcode as list", "zap-json", `{"@version":"2.14.0","site":[{"@name":"https://a.vn","alerts":[{"alert":"x","riskcode":[]}]}]}`, []string{"site[0].alerts[0].riskcode"}},
+		{"zap alerts before the site", "zap-json", `{"@version":"2.14.0","site":[{"alerts":[]}]}`, []string{"site[0].alerts", "before the site"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseBytes(tt.format, []byte(tt.data))
+			wantParseError(t, err, tt.places...)
+		})
+	}
+}
+
+// A record larger than MaxRecord inside a JSON document is refused without
+// being held whole.
+func TestJSONDocumentRecordLimit(t *testing.T) {
+	data := `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"a","message":{"text":"` + strings.Repeat("x", 3*MaxRecord) + `"}}]}]}`
+	_, err := parseBytes("sarif", []byte(data))
+	wantParseError(t, err, "runs[0].results[0]", "longer than 4 MiB")
+}
+
+// The handler's errors come back as they are, not as parse errors.
+func TestHandlerErrorPasses(t *testing.T) {
+	stop := errors.New("stop")
+	for _, file := range []string{"nuclei-v3.jsonl", "nuclei-export.json", "khien.json", "codeql.sarif", "semgrep.sarif", "trivy-v2.json", "zap.json", "manual-vi.csv"} {
+		_, err := Parse(context.Background(), bytes.NewReader(readTestdata(t, file)), "", Handler{Finding: func(Observation) error { return stop }})
+		if err != stop {
+			t.Errorf("%s: %v, want the handler's error", file, err)
+		}
+	}
+}
+
+func FuzzKhien(f *testing.F) {
+	seedTestdata(f, "khien.json*")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "khien", data) })
+}
+
+func FuzzNuclei(f *testing.F) {
+	seedTestdata(f, "nuclei-*")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "nuclei", data) })
+}
+
+func FuzzSARIF(f *testing.F) {
+	seedTestdata(f, "*.sarif")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "sarif", data) })
+}
+
+func FuzzTrivy(f *testing.F) {
+	seedTestdata(f, "trivy-*")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "trivy", data) })
+}
+
+func FuzzZAPJSON(f *testing.F) {
+	seedTestdata(f, "zap.json")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "zap-json", data) })
+}
+
+func FuzzDetect(f *testing.F) {
+	seedTestdata(f, "*")
+	f.Fuzz(func(t *testing.T, data []byte) { _, _, _ = Detect(bytes.NewReader(data)) })
+}

@@ -118,6 +118,8 @@ var zipSignature = []byte("PK\x03\x04")
 // detectManual accepts a CSV whose first line is the header, and any XLSX
 // workbook: the first sheet of a zip cannot be read from its first bytes,
 // so Parse checks its headers and says so when they are not the sheet's.
+// The CSV of khien scan has Title and Severity too: it is not taken for a
+// manual sheet (its findings are the scanner's, not a pentester's).
 func detectManual(head []byte) bool {
 	if bytes.HasPrefix(head, zipSignature) {
 		return bytes.Contains(head, []byte("[Content_Types].xml")) || bytes.Contains(head, []byte("xl/"))
@@ -127,7 +129,7 @@ func detectManual(head []byte) bool {
 		return false
 	}
 	rec, err := csvReader(bytes.NewReader(line), csvComma(line)).Read()
-	return err == nil && manualHead(rec)
+	return err == nil && manualHead(rec) && !(slices.Contains(rec, "check_id") && slices.Contains(rec, "fingerprint"))
 }
 
 // maxSheet bounds an XLSX file, which is read whole (zip needs random access).
