@@ -168,7 +168,7 @@ func TestJSONFormats(t *testing.T) {
 		{file: "codeql.sarif", format: "sarif", want: []Observation{
 			{Tool: "sarif:codeql", RuleID: "js/reflected-xss", Title: "Reflected cross-site scripting", Severity: check.Medium, Score: 6.1, CWE: "CWE-79",
 				Location: "src/server.js:42", Evidence: "Cross-site scripting vulnerability due to a [user-provided value](1).",
-				References: []string{"https://codeql.github.com/codeql-query-help/javascript/js-reflected-xss/"},
+				References:  []string{"https://codeql.github.com/codeql-query-help/javascript/js-reflected-xss/"},
 				Description: "Writing user input directly to an HTTP response allows for a cross-site scripting vulnerability."},
 			{RuleID: "js/unused-local-variable", Severity: check.Low, Location: "src/util.js:7", Evidence: "Unused variable tmp."},
 			{RuleID: "js/sql-injection", Title: "Database query built from user-controlled sources", Severity: check.High, CWE: "CWE-89", Location: "src/db.js:19"},
@@ -348,4 +348,15 @@ func FuzzZAPJSON(f *testing.F) {
 func FuzzDetect(f *testing.F) {
 	seedTestdata(f, "*")
 	f.Fuzz(func(t *testing.T, data []byte) { _, _, _ = Detect(bytes.NewReader(data)) })
+}
+
+func TestCWEID(t *testing.T) {
+	for in, want := range map[string]string{
+		"79": "CWE-79", "CWE-79": "CWE-79", "cwe-079": "CWE-79", "external/cwe/cwe-079": "CWE-79",
+		"CWE-89: Improper Neutralization": "CWE-89", "İcwe-22": "CWE-22", "CWE": "", "-1": "", "0": "", "maintainability": "",
+	} {
+		if got := cweID(in); got != want {
+			t.Errorf("cweID(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

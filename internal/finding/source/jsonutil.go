@@ -252,7 +252,6 @@ func (d *jsonDoc) decode(v any) error {
 // recordError places an error found in the last decoded record.
 func (d *jsonDoc) recordError(err error) error { return d.fail(d.start, err) }
 
-
 func tokenKind(t json.Token) string {
 	switch t := t.(type) {
 	case json.Delim:

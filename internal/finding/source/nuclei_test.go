@@ -31,4 +31,3 @@ func BenchmarkParseNuclei(b *testing.B) {
 	}
 	b.ReportMetric(float64(lines*b.N)/time.Since(start).Seconds(), "lines/s")
 }
-

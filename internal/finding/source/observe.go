@@ -79,10 +79,11 @@ func itemList(items ...string) []string {
 // "" when s names none.
 func cweID(s string) string {
 	s = strings.TrimSpace(s)
-	if i := strings.LastIndex(strings.ToLower(s), "cwe-"); i >= 0 {
-		s = s[i+4:]
-	} else if i := strings.LastIndex(strings.ToLower(s), "cwe/"); i >= 0 {
-		s = s[i+4:]
+	for i := len(s) - 4; i >= 0; i-- {
+		if strings.EqualFold(s[i:i+3], "cwe") && (s[i+3] == '-' || s[i+3] == '/') {
+			s = s[i+4:]
+			break
+		}
 	}
 	end := 0
 	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
