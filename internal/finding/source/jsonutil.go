@@ -90,6 +90,7 @@ func jsonError(format string, base int64, path string, err error) *ParseError {
 		return a + "." + b
 	}
 	var (
+		lex *lexSyntaxError
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
 		fe  *fieldError
@@ -103,6 +104,8 @@ func jsonError(format string, base int64, path string, err error) *ParseError {
 	case errors.As(err, &typ):
 		return &ParseError{Format: format, Offset: base + typ.Offset, Element: join(path, typ.Field),
 			Err: fmt.Errorf("a JSON %s where %s is expected", typ.Value, jsonKind(typ.Type))}
+	case errors.As(err, &lex):
+		return &ParseError{Format: format, Offset: base + int64(lex.off), Element: path, Err: err}
 	case errors.As(err, &syn):
 		return &ParseError{Format: format, Offset: base + syn.Offset, Element: path, Err: fmt.Errorf("invalid JSON: %w", err)}
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -415,50 +418,57 @@ func (l textList) split(sep string) []string {
 type flexInt int
 
 func (n *flexInt) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	switch s = strings.TrimSpace(s); {
-	case s == "" || s == "null":
+	return flexUnmarshal(b, n.set, reflect.TypeFor[int]())
+}
+
+func (n *flexInt) set(s string) error {
+	if s = strings.TrimSpace(s); s == "" || s == "null" {
 		*n = 0
 		return nil
-	case b[0] == '"' || (b[0] >= '0' && b[0] <= '9') || b[0] == '-':
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeFor[int]()}
-		}
-		*n = flexInt(v)
-		return nil
 	}
-	return &json.UnmarshalTypeError{Value: valueKind(b), Type: reflect.TypeFor[int]()}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(Excerpt(s)), Type: reflect.TypeFor[int]()}
+	}
+	*n = flexInt(v)
+	return nil
 }
 
 // flexFloat is a score given as a number or a string ("7.5").
 type flexFloat float64
 
 func (f *flexFloat) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
+	return flexUnmarshal(b, f.set, reflect.TypeFor[float64]())
+}
+
+func (f *flexFloat) set(s string) error {
+	if s = strings.TrimSpace(s); s == "" || s == "null" {
+		*f = 0
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(Excerpt(s)), Type: reflect.TypeFor[float64]()}
+	}
+	*f = flexFloat(v)
+	return nil
+}
+
+// flexUnmarshal gives a number or a string's text to set; null is zero.
+func flexUnmarshal(b []byte, set func(string) error, t reflect.Type) error {
+	switch {
+	case len(b) == 0:
+		return &json.UnmarshalTypeError{Value: "value", Type: t}
+	case b[0] == '"':
+		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
+		return set(s)
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'), string(b) == "null":
+		return set(string(b))
 	}
-	switch s = strings.TrimSpace(s); {
-	case s == "" || s == "null":
-		*f = 0
-		return nil
-	case b[0] == '"' || (b[0] >= '0' && b[0] <= '9') || b[0] == '-':
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeFor[float64]()}
-		}
-		*f = flexFloat(v)
-		return nil
-	}
-	return &json.UnmarshalTypeError{Value: valueKind(b), Type: reflect.TypeFor[float64]()}
+	return &json.UnmarshalTypeError{Value: valueKind(b), Type: t}
 }
 
 func valueKind(b []byte) string {

@@ -3,7 +3,10 @@ package source
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,4 +33,58 @@ func BenchmarkParseNuclei(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(lines*b.N)/time.Since(start).Seconds(), "lines/s")
+}
+
+// nucleiKeys are the keys the lexer reads, for the differential test.
+var nucleiKeys = []string{"template-id", "templateID", "info", "matcher-name", "extractor-name", "type", "host", "port", "scheme", "url",
+	"matched-at", "matched", "extracted-results", "request", "response", "ip", "timestamp", "curl-command", "matcher-status",
+	"name", "severity", "description", "remediation", "reference", "tags", "classification", "cve-id", "cwe-id", "cvss-metrics", "cvss-score"}
+
+// caseVariantKeys reports whether data has a key that encoding/json would
+// match to one of the lexer's without being it ("Host" for "host").
+func caseVariantKeys(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if k, ok := t.(string); ok {
+			for _, known := range nucleiKeys {
+				if k != known && strings.EqualFold(k, known) {
+					return true
+				}
+			}
+		}
+	}
+}
+
+// FuzzNucleiLexer checks the lexer against encoding/json: same result for
+// every line both accept, an error from both for the others.
+func FuzzNucleiLexer(f *testing.F) {
+	for _, name := range []string{"nuclei-v3.jsonl", "nuclei-v2.jsonl"} {
+		for line := range bytes.Lines(readTestdata(f, name)) {
+			f.Add(bytes.TrimSpace(line))
+		}
+	}
+	f.Add([]byte(`{"info":{"tags":"a,b","classification":null},"port":"08","host":"\u00e9\ud83d\ude00\"x","matcher-status":false}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if caseVariantKeys(line) {
+			return
+		}
+		var want nucleiResult
+		wantErr := json.Unmarshal(line, &want)
+		var got nucleiResult
+		l := &lexer{b: line}
+		gotErr := got.read(l)
+		if gotErr == nil {
+			gotErr = l.end()
+		}
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("lexer error %v, encoding/json error %v", gotErr, wantErr)
+		}
+		if wantErr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("lexer read\n%+v\nencoding/json\n%+v", got, want)
+		}
+	})
 }

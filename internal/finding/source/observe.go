@@ -132,7 +132,10 @@ func splitTarget(s string) (host string, port int, scheme string) {
 			return rest, 0, strings.ToLower(scheme)
 		}
 		scheme = strings.ToLower(u.Scheme)
-		port, _ := strconv.Atoi(u.Port())
+		port := 0
+		if p := u.Port(); p != "" {
+			port, _ = strconv.Atoi(p)
+		}
 		if port == 0 {
 			port = map[string]int{"http": 80, "https": 443}[scheme]
 		}
