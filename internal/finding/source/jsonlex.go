@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,21 +189,23 @@ func (l *lexer) str() (string, error) {
 func (l *lexer) rawStr() ([]byte, error) {
 	l.i++
 	start := l.i
-	for l.i < len(l.b) {
-		c := l.b[l.i]
-		switch {
-		case c == '"':
-			l.i++
-			return l.b[start : l.i-1], nil
-		case c == '\\':
-			l.i = start
-			return l.unescape()
-		case c < 0x20:
+	q := bytes.IndexByte(l.b[start:], '"')
+	if q < 0 {
+		l.i = len(l.b)
+		return nil, l.fail("")
+	}
+	seg := l.b[start : start+q]
+	if bytes.IndexByte(seg, '\\') >= 0 {
+		return l.unescape()
+	}
+	for i, c := range seg {
+		if c < 0x20 {
+			l.i = start + i
 			return nil, l.fail("control character in a string")
 		}
-		l.i++
 	}
-	return nil, l.fail("")
+	l.i = start + q + 1
+	return seg, nil
 }
 
 // unescape reads a string with escapes, from l.i just after the quote.
