@@ -20,6 +20,7 @@ type lexer struct {
 	i     int
 	depth int
 	path  [][]byte // the keys leading to the value being read, for errors
+	buf   []byte   // reused to unescape strings that are copied out
 }
 
 // maxDepth bounds nesting, as encoding/json does.
@@ -114,7 +115,7 @@ func (l *lexer) object(field func(key []byte) error) error {
 		if l.peek() != '"' {
 			return l.fail("want a key")
 		}
-		key, err := l.rawStr()
+		key, err := l.rawStr(nil)
 		if err != nil {
 			return err
 		}
@@ -174,7 +175,7 @@ func (l *lexer) array(elem func() error) error {
 
 // str reads a string at l.i (a '"').
 func (l *lexer) str() (string, error) {
-	b, err := l.rawStr()
+	b, err := l.rawStr(&l.buf)
 	if err != nil {
 		return "", err
 	}
@@ -185,8 +186,10 @@ func (l *lexer) str() (string, error) {
 }
 
 // rawStr reads a string at l.i (a '"') without copying it when it has no
-// escapes: the bytes are valid until the lexer reads another line.
-func (l *lexer) rawStr() ([]byte, error) {
+// escapes: the bytes are valid until the lexer reads another line. A string
+// with escapes is unescaped into *buf when buf is given (and is then valid
+// until the next use of *buf), else into new memory.
+func (l *lexer) rawStr(buf *[]byte) ([]byte, error) {
 	l.i++
 	start := l.i
 	q := bytes.IndexByte(l.b[start:], '"')
@@ -196,7 +199,12 @@ func (l *lexer) rawStr() ([]byte, error) {
 	}
 	seg := l.b[start : start+q]
 	if bytes.IndexByte(seg, '\\') >= 0 {
-		return l.unescape()
+		if buf == nil {
+			return l.unescape(nil)
+		}
+		out, err := l.unescape((*buf)[:0])
+		*buf = out
+		return out, err
 	}
 	for i, c := range seg {
 		if c < 0x20 {
@@ -208,9 +216,9 @@ func (l *lexer) rawStr() ([]byte, error) {
 	return seg, nil
 }
 
-// unescape reads a string with escapes, from l.i just after the quote.
-func (l *lexer) unescape() ([]byte, error) {
-	out := make([]byte, 0, 64)
+// unescape reads a string with escapes, from l.i just after the quote,
+// appending it to out.
+func (l *lexer) unescape(out []byte) ([]byte, error) {
 	for l.i < len(l.b) {
 		c := l.b[l.i]
 		switch {
@@ -331,7 +339,7 @@ func (l *lexer) skip() error {
 	case '[':
 		return l.array(l.skip)
 	case '"':
-		_, err := l.rawStr()
+		_, err := l.rawStr(&l.buf)
 		return err
 	case 't', 'f', 'n':
 		_, err := l.literal()
