@@ -68,7 +68,7 @@ func parseNuclei(ctx context.Context, r io.Reader, h Handler) error {
 	l := &lexer{}
 	read := func(b []byte) error {
 		res = nucleiResult{}
-		*l = lexer{b: b, path: l.path[:0]}
+		*l = lexer{b: b, path: l.path[:0], buf: l.buf}
 		if err := res.read(l); err != nil {
 			return err
 		}

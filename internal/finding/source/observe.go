@@ -114,8 +114,12 @@ func cvssVectors(v string) (string, string) {
 // hostAndIP sorts a name: an IP address is both the host and the IP.
 func hostAndIP(name string) (host, ip string) {
 	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if name == "" || !(name[0] >= '0' && name[0] <= '9' || strings.Contains(name, ":")) {
+		return name, "" // not an address: skip the costly failed parse
+	}
 	if a, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
-		return a.String(), a.String()
+		s := a.String()
+		return s, s
 	}
 	return name, ""
 }
