@@ -320,32 +320,32 @@ func TestHandlerErrorPasses(t *testing.T) {
 	}
 }
 
-func FuzzKhien(f *testing.F) {
+func FuzzParseKhien(f *testing.F) {
 	seedTestdata(f, "khien.json*")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "khien", data) })
 }
 
-func FuzzNuclei(f *testing.F) {
+func FuzzParseNuclei(f *testing.F) {
 	seedTestdata(f, "nuclei-*")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "nuclei", data) })
 }
 
-func FuzzSARIF(f *testing.F) {
+func FuzzParseSARIF(f *testing.F) {
 	seedTestdata(f, "*.sarif")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "sarif", data) })
 }
 
-func FuzzTrivy(f *testing.F) {
+func FuzzParseTrivy(f *testing.F) {
 	seedTestdata(f, "trivy-*")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "trivy", data) })
 }
 
-func FuzzZAPJSON(f *testing.F) {
+func FuzzParseZAPJSON(f *testing.F) {
 	seedTestdata(f, "zap.json")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "zap-json", data) })
 }
 
-func FuzzDetect(f *testing.F) {
+func FuzzDetectJSON(f *testing.F) {
 	seedTestdata(f, "*")
 	f.Fuzz(func(t *testing.T, data []byte) { _, _, _ = Detect(bytes.NewReader(data)) })
 }

@@ -143,8 +143,14 @@ func TestManualErrors(t *testing.T) {
 	wantParseError(t, err, "not an Excel workbook")
 }
 
-func FuzzManual(f *testing.F) {
+func FuzzParseManual(f *testing.F) {
 	seedTestdata(f, "manual-*.csv")
 	f.Add(manualWorkbook(f, "vi"))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, "manual", data) })
+}
+
+func TestManualXLSXTooLarge(t *testing.T) {
+	data := append([]byte("PK\x03\x04[Content_Types].xml"), make([]byte, maxSheet)...)
+	_, err := parseBytes("", data)
+	wantParseError(t, err, "larger than 32 MiB")
 }
