@@ -360,3 +360,17 @@ func TestCWEID(t *testing.T) {
 		}
 	}
 }
+
+// Files written with a byte-order mark (PowerShell, Notepad) read the same.
+func TestByteOrderMark(t *testing.T) {
+	for _, file := range []string{"nuclei-v3.jsonl", "nuclei-export.json", "khien.json", "khien.jsonl", "codeql.sarif", "trivy-v2.json", "trivy-old.json", "zap.json"} {
+		plain, err := parseBytes("", readTestdata(t, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		marked, err := parseBytes("", append([]byte("\xef\xbb\xbf"), readTestdata(t, file)...))
+		if err != nil || len(marked.obs) != len(plain.obs) {
+			t.Errorf("%s with a byte-order mark: %v, %d observations, want %d", file, err, len(marked.obs), len(plain.obs))
+		}
+	}
+}

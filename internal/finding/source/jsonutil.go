@@ -156,7 +156,8 @@ type pathStep struct {
 }
 
 func newJSONDoc(ctx context.Context, r io.Reader, format string) *jsonDoc {
-	in := &limitReader{r: r}
+	_, br, _ := firstByte(r) // drops a byte-order mark; a read error shows at the first token
+	in := &limitReader{r: br}
 	dec := json.NewDecoder(in)
 	dec.UseNumber()
 	return &jsonDoc{ctx: ctx, format: format, in: in, dec: dec}
@@ -353,27 +354,26 @@ func (d *jsonDoc) end() error {
 	return nil
 }
 
-// firstByte returns the first byte that is not white space or a byte-order
-// mark, and a reader that still yields everything.
+// firstByte returns the first byte that is not white space or a leading
+// byte-order mark, and a reader that still yields everything after the mark.
 func firstByte(r io.Reader) (byte, *bufio.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	for i := 0; ; i++ {
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	for i := 0; i < br.Size(); i++ {
 		b, err := br.Peek(i + 1)
+		if errors.Is(err, io.EOF) {
+			return 0, br, nil
+		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return 0, br, nil
-			}
 			return 0, br, err
 		}
-		switch c := b[i]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xef || c == 0xbb || c == 0xbf:
-			if i+1 >= br.Size() {
-				return 0, br, nil
-			}
-		default:
+		if c := b[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
 			return c, br, nil
 		}
 	}
+	return 0, br, nil
 }
 
 // Polymorphic fields.
