@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -122,4 +123,22 @@ func FuzzNucleiLexer(f *testing.F) {
 			t.Fatalf("lexer read\n%+v\nencoding/json\n%+v", got, want)
 		}
 	})
+}
+
+// A cancelled context stops a long parse.
+func TestParseNucleiCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err := parseNuclei(ctx, bytes.NewReader(nucleiLines(2000)), Handler{
+		Finding: func(Observation) error {
+			if n++; n == 10 {
+				cancel()
+			}
+			return nil
+		},
+		Reached: func(Host) error { return nil },
+	})
+	if !errors.Is(err, context.Canceled) || n >= 2000 {
+		t.Errorf("%v after %d findings, want context.Canceled before the end", err, n)
+	}
 }
