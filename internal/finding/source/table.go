@@ -1,4 +1,5 @@
 package source
 
-// tableFormats are the manual pentest sheet, as CSV or XLSX.
-var tableFormats = []Format{}
+// tableFormats are the manual pentest sheet, as CSV or XLSX (one format:
+// Parse tells them apart by the zip signature).
+var tableFormats = []Format{manualFormat}

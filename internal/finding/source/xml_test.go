@@ -389,7 +389,7 @@ func TestParseXMLBadInput(t *testing.T) {
 		{"not XML", "openvas", "host,port\n1.2.3.4,80\n", "", "text before the root element"},
 		{"huge element", "nessus", huge, "NessusClientData_v2/Report/ReportHost/ReportItem/plugin_output", "element larger than 4 MiB"},
 		{"huge attribute", "zap-xml", hugeAttr, "OWASPZAPReport", "element larger than 4 MiB"},
-		{"too deep", "burp", deep, strings.TrimSuffix("issues/"+strings.Repeat("a/", maxDepth-1), "/"), "nested deeper than 64"},
+		{"too deep", "burp", deep, strings.TrimSuffix("issues/"+strings.Repeat("a/", maxXMLDepth-1), "/"), "nested deeper than 64"},
 		{"too many attributes", "nmap", `<nmaprun><host ` + strings.Repeat(`a="=" `, maxAttrs+1) + `/></nmaprun>`, "nmaprun", "more than 256 attributes in one element"},
 		{"too many elements", "burp", wide, "issues/issue/a", "more than 65536 elements in one <issue>"},
 		{"mismatched tags", "openvas", `<report><results><result></results></report>`, "report/results/result", "element <result> closed by </results>"},

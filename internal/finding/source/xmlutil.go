@@ -22,7 +22,7 @@ import (
 
 // Limits of the XML reader besides MaxRecord.
 const (
-	maxDepth       = 64      // nesting of elements: the formats need about 10
+	maxXMLDepth    = 64      // nesting of elements: the formats need about 10
 	maxRecordNodes = 1 << 16 // elements in one record read whole
 )
 
@@ -197,8 +197,8 @@ func (s *xmlStream) token(ctx context.Context) (xml.Token, error) {
 	}
 	switch t := tok.(type) {
 	case xml.StartElement:
-		if len(s.path) >= maxDepth {
-			return nil, s.fail(fmt.Errorf("elements nested deeper than %d", maxDepth))
+		if len(s.path) >= maxXMLDepth {
+			return nil, s.fail(fmt.Errorf("elements nested deeper than %d", maxXMLDepth))
 		}
 		s.path = append(s.path, t.Name.Local)
 	case xml.EndElement:

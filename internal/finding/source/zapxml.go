@@ -20,8 +20,8 @@ var zapXMLFormat = Format{
 	Parse:  parseZAPXML,
 }
 
-// zapSite is the <site> being read.
-type zapSite struct {
+// zapXMLSite is the <site> being read.
+type zapXMLSite struct {
 	host     string
 	port     int
 	protocol string
@@ -32,12 +32,12 @@ var zapRisk = map[string]check.Severity{"0": check.Info, "1": check.Low, "2": ch
 
 func parseZAPXML(ctx context.Context, r io.Reader, h Handler) error {
 	s := newXMLStream("zap-xml", r)
-	var site zapSite
+	var site zapXMLSite
 	return s.walk(ctx, xmlRules{
 		root: []string{"OWASPZAPReport"},
 		start: map[string]func(xml.StartElement) error{
 			"OWASPZAPReport/site": func(t xml.StartElement) error {
-				site = zapSite{protocol: "http"}
+				site = zapXMLSite{protocol: "http"}
 				site.host = attrOf(t, "host")
 				site.port, _ = strconv.Atoi(attrOf(t, "port"))
 				if attrOf(t, "ssl") == "true" {
@@ -57,7 +57,7 @@ func parseZAPXML(ctx context.Context, r io.Reader, h Handler) error {
 		},
 		records: map[string]func(*node) error{
 			"site/alerts/alertitem": func(n *node) error {
-				for _, o := range zapAlert(site, n) {
+				for _, o := range zapXMLAlert(site, n) {
 					if err := h.Finding(o); err != nil {
 						return err
 					}
@@ -68,8 +68,8 @@ func parseZAPXML(ctx context.Context, r io.Reader, h Handler) error {
 	})
 }
 
-// zapAlert returns one observation per instance of the alert.
-func zapAlert(site zapSite, n *node) []Observation {
+// zapXMLAlert returns one observation per instance of the alert.
+func zapXMLAlert(site zapXMLSite, n *node) []Observation {
 	o := Observation{Tool: "zap", RuleID: n.get("pluginid"), Title: n.get("alert")}
 	if o.Title == "" {
 		o.Title = n.get("name")
