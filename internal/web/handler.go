@@ -28,6 +28,7 @@ func (h *Handler) Routes() []router.Route {
 		h.accountRoutes(),
 		h.adminRoutes(),
 		h.inventoryRoutes(),
+		h.findingRoutes(),
 	} {
 		routes = append(routes, part...)
 	}
