@@ -21,18 +21,18 @@ import (
 // findingData is a finding's page.
 type findingData struct {
 	finding.Detail
-	Factors  []factorLine
-	History  []eventLine
-	Moves    []finding.Status
-	Advice   *remediation.Text
-	CanWrite bool
-	Orgs     []identity.Org
-	Users    []identity.User
-	Problems map[string]string
-	Input    finding.Move // the status form as it was sent, when it comes back with problems
-	Comment    string
-	MaxFile    int
-	AssignForm string
+	Factors     []factorLine
+	History     []eventLine
+	Moves       []finding.Status
+	Advice      *remediation.Text
+	CanWrite    bool
+	Orgs        []identity.Org
+	Users       []identity.User
+	Problems    map[string]string
+	Input       finding.Move // the status form as it was sent, when it comes back with problems
+	Comment     string
+	MaxFile     int
+	AssignForm  string
 	EPSSPercent string
 }
 
@@ -139,7 +139,6 @@ func (h *Handler) findingSaved(w http.ResponseWriter, r *http.Request, id int64,
 		h.renderFinding(w, r, http.StatusUnprocessableEntity, d)
 	}, fmt.Sprintf("/findings/%d%s", id, anchor), flash)
 }
-
 
 func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := idAndForm(w, r)
@@ -254,4 +253,3 @@ func (h *Handler) downloadFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
 }
-

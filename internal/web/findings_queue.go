@@ -97,6 +97,7 @@ type huntsData struct {
 	Items  []finding.Hunt
 	Total  int
 	Status string
+	Tabs   []string
 	pager
 	Problems map[string]string
 }
@@ -121,7 +122,7 @@ func (h *Handler) renderHunts(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	h.Render.Render(w, r, status, "findings/hunts", findingPageOf(r, "findings.hunts.title",
-		huntsData{Items: res.Items, Total: res.Total, Status: st, pager: pagerOf(r, "/hunts", pg, res.Next), Problems: problems}))
+		huntsData{Items: res.Items, Total: res.Total, Status: st, Tabs: []string{"open", "done", "all"}, pager: pagerOf(r, "/hunts", pg, res.Next), Problems: problems}))
 }
 
 func (h *Handler) finishHunt(w http.ResponseWriter, r *http.Request) {
