@@ -34,6 +34,8 @@ type findingData struct {
 	MaxFile     int
 	AssignForm  string
 	EPSSPercent string
+	// The assignees by name, where the caller may read them.
+	AssigneeOrgName, AssigneeUserName string
 }
 
 // factorLine is one part of the priority in words.
@@ -116,11 +118,32 @@ func (h *Handler) renderFinding(w http.ResponseWriter, r *http.Request, status i
 			return
 		}
 	}
+	d.AssigneeOrgName, d.AssigneeUserName = h.assigneeNames(r, d)
 	d.MaxFile, d.AssignForm = finding.MaxFile>>20, "assign"
 	d.EPSSPercent = strconv.FormatFloat(d.EPSS*100, 'f', 1, 64) + "%"
 	p := findingPageOf(r, "findings.one.title", d)
 	p.Title = d.Title
 	h.Render.Render(w, r, status, "findings/finding", p)
+}
+
+// assigneeNames names who a finding is assigned to: the organisation if
+// the caller sees it, the person if the caller may list users; else their number.
+func (h *Handler) assigneeNames(r *http.Request, d findingData) (org, user string) {
+	if d.AssigneeOrg != 0 {
+		org = "#" + strconv.FormatInt(d.AssigneeOrg, 10)
+		if o, err := identity.GetOrg(r.Context(), h.Store, httpx.Caller(r), d.AssigneeOrg); err == nil {
+			org = o.Code + " — " + o.Name
+		}
+	}
+	if d.AssigneeUser != 0 {
+		user = "#" + strconv.FormatInt(d.AssigneeUser, 10)
+		for _, u := range d.Users {
+			if u.ID == d.AssigneeUser {
+				user = u.Name + " (" + u.Email + ")"
+			}
+		}
+	}
+	return org, user
 }
 
 // findingScope is the organisation a change to a finding is checked

@@ -111,7 +111,7 @@ func TestFindingPages(t *testing.T) {
 			}
 		}
 		_, body = s.do(t, "op-a", "GET", aPath, nil, "")
-		for _, want := range []string{"Đã khắc phục (chờ xác minh)", "Bật HSTS", "Đã cấu hình lại nginx", "nginx.conf", "31/01/2030"} {
+		for _, want := range []string{"Đã khắc phục (chờ xác minh)", "Bật HSTS", "Đã cấu hình lại nginx", "nginx.conf", "31/01/2030", "SKHCN — Sở Khoa học và Công nghệ"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("after the fix the page lacks %q", want)
 			}
