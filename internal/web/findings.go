@@ -90,7 +90,11 @@ type findingsData struct {
 	CanWrite bool
 	// AssignForm is the form the assignment fields belong to.
 	AssignForm string
+	Exports    []exportLink
 }
+
+// exportLink downloads the list as filtered in one format.
+type exportLink struct{ Format, Href string }
 
 // pickers are the organisations, systems and people a findings page offers
 // to filter by or assign to. People are listed only for roles that may
@@ -134,6 +138,13 @@ func (h *Handler) renderFindings(w http.ResponseWriter, r *http.Request, status 
 	if d.Orgs, d.Systems, d.Users, err = h.pickers(r, f.OrgID); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	for _, format := range finding.ExportFormats {
+		href := "/findings/export?format=" + format
+		if d.Query != "" {
+			href += "&" + d.Query
+		}
+		d.Exports = append(d.Exports, exportLink{format, href})
 	}
 	for _, s := range append(append([]string{}, f.Severity...), f.Status...) {
 		d.Selected[s] = true

@@ -80,6 +80,13 @@ func TestFindingPages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, "Thiếu xác thực hai lớp") || strings.Contains(body, "Lộ phiên bản") || !strings.Contains(body, "Cao") {
 			t.Fatalf("filtered list: %d %s", resp.StatusCode, body)
 		}
+		// The export buttons carry the filter.
+		if !strings.Contains(body, `href="/findings/export?format=xlsx&amp;q=xac&#43;thuc&amp;severity=high&amp;severity=critical"`) {
+			t.Errorf("export links lose the filter: %s", body)
+		}
+		if _, csv := s.do(t, "op-a", "GET", "/findings/export?format=csv&severity=low", nil, ""); !strings.Contains(csv, "Lộ phiên bản") || strings.Contains(csv, "Thiếu xác thực") {
+			t.Errorf("filtered export: %s", csv)
+		}
 		// The finding page: evidence escaped, in <pre>; the moves the operator may make.
 		resp, body = s.do(t, "op-a", "GET", aPath, nil, "")
 		for _, want := range []string{"<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>", `href="https://owasp.org/Top10/"`, `value="fixed"`, "Mức độ Cao: +35"} {
