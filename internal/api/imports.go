@@ -24,7 +24,7 @@ func (h *Handler) importRoutes() []router.Route {
 	const tag = "findings"
 	return []router.Route{
 		{Method: "POST", Path: "/api/v1/imports", Tag: tag, Summary: "Import a scanner or pentest file as findings in the background (multipart: file, and before it optional format, system_id, org_id, also accepted as query parameters); 201 {id,status}; wait=true answers when it has finished, with the summary",
-			Query: []router.Param{{Name: "wait", Enum: []string{"true", "false"}}, {Name: "format", Description: "auto (default) or a format name"}, {Name: "system_id", Type: "integer"}, orgParam},
+			Query:    []router.Param{{Name: "wait", Enum: []string{"true", "false"}}, {Name: "format", Description: "auto (default) or a format name"}, {Name: "system_id", Type: "integer"}, orgParam},
 			Response: exImport, Status: []int{201}, Handler: h.createImport},
 		{Method: "GET", Path: "/api/v1/imports/{id}", Tag: tag, Summary: "An import: status (queued, running, done, failed), progress, the summary and the error", Response: exImport, Handler: h.getImport},
 	}

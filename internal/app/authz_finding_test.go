@@ -2,14 +2,11 @@ package app_test
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
-	"github.com/khien/khien/internal/finding/source"
-	"github.com/khien/khien/internal/storage"
 )
 
 // findingRows: the findings API, the unassigned queue, threat hunts and the policy.
@@ -55,37 +52,3 @@ func importIn(c *cell) string {
 
 // handlers may work incident cases and threat hunts.
 var handlers = []access.Role{access.Admin, access.Coordinator, access.Responder, access.AgencyAdmin, access.AgencyOperator}
-
-// newFinding imports one finding of severity sev on a fresh system of the cell's organisation.
-func newFinding(c *cell, sev finding.Severity) finding.View {
-	ctx := context.Background()
-	s := newSystem(c)
-	o := source.Observation{Tool: "khien", RuleID: "http.missing-hsts", Title: "Missing HSTS", Severity: sev, Host: c.unique("may") + ".cantho.gov.vn", Port: 443}
-	if _, err := finding.ImportObservations(ctx, c.app.Store, inventoryActor(), finding.ImportRequest{SystemID: s.ID}, []source.Observation{o}, nil); err != nil {
-		c.t.Fatal(err)
-	}
-	res, err := finding.List(ctx, c.app.Store, inventoryActor(), finding.Filter{SystemID: s.ID}, storage.Page{})
-	if err != nil || len(res.Items) != 1 {
-		c.t.Fatalf("finding of system %d: %v %d", s.ID, err, len(res.Items))
-	}
-	return res.Items[0]
-}
-
-func findingIn(c *cell) string { return strconv.FormatInt(newFinding(c, finding.Low).ID, 10) }
-
-func findingFileIn(c *cell) string {
-	f := newFinding(c, finding.Low)
-	file, err := finding.Attach(context.Background(), c.app.Store, inventoryActor(), f.ID, "bang-chung.txt", []byte("đã sửa"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return url.Values{"id": {strconv.FormatInt(f.ID, 10)}, "file_id": {strconv.FormatInt(file.ID, 10)}}.Encode()
-}
-
-func huntIn(c *cell) string {
-	f := newFinding(c, finding.Critical)
-	if f.HuntID == 0 {
-		c.t.Fatalf("critical finding %d opened no hunt", f.ID)
-	}
-	return strconv.FormatInt(f.HuntID, 10)
-}

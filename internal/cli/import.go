@@ -88,4 +88,3 @@ func joinFormats() string {
 	}
 	return out
 }
-

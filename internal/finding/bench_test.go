@@ -1,9 +1,12 @@
 package finding
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -207,5 +210,91 @@ func BenchmarkFindingsAtScale(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// writeNuclei writes n Nuclei v3 JSONL results, 50 templates per host, as
+// `nuclei -jsonl` reports a city's servers (with request and response).
+func writeNuclei(w io.Writer, hosts []string, n int) error {
+	bw := bufio.NewWriter(w)
+	sevs := []string{"info", "low", "medium", "high", "critical"}
+	for i := range n {
+		h, tpl := hosts[i/50%len(hosts)], i%50
+		_, err := fmt.Fprintf(bw, `{"template-id":"bench-template-%d","info":{"name":"Bench template %d","author":["khien"],"tags":["misconfig","bench"],"description":"A generated check.","severity":"%s","classification":{"cwe-id":["cwe-200"]}},"matcher-name":"m%d","type":"http","host":"%s","port":"80","scheme":"http","url":"http://%s","matched-at":"http://%s/path-%d","request":"GET /path-%d HTTP/1.1\r\nHost: %s\r\n\r\n","response":"HTTP/1.1 200 OK\r\nServer: nginx\r\n\r\n","ip":"%s","timestamp":"2026-11-30T09:12:41.123456789+07:00","matcher-status":true}`+"\n",
+			tpl, tpl, sevs[tpl%5], tpl%3, h, h, h, tpl, tpl, h, h)
+		if err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// TestWriteNucleiBenchFile writes the benchmark's file to
+// KHIEN_BENCH_NUCLEI_FILE (for scripts/bench-import.sh); skipped otherwise.
+func TestWriteNucleiBenchFile(t *testing.T) {
+	path := os.Getenv("KHIEN_BENCH_NUCLEI_FILE")
+	if path == "" {
+		t.Skip("set KHIEN_BENCH_NUCLEI_FILE to write the benchmark's Nuclei file")
+	}
+	hosts := make([]string, 2000)
+	for i := range hosts {
+		hosts[i] = fmt.Sprintf("10.20.%d.%d", i/250, i%250+1)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := writeNuclei(f, hosts, benchSize()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkImportNuclei imports a 100,000-finding Nuclei JSONL over 2,000
+// registered hosts, then the same file again, and parses it alone: the
+// whole import, its second run and its ceiling on the parser's side.
+func BenchmarkImportNuclei(b *testing.B) {
+	kind := os.Getenv("KHIEN_BENCH_DB")
+	if kind == "" {
+		kind = "sqlite"
+	}
+	n := benchSize()
+	for b.Loop() {
+		b.StopTimer()
+		store := storage.New(dbtest.Open(b, kind))
+		hosts := benchCity(b, store, 2000)
+		path := filepath.Join(b.TempDir(), "nuclei.jsonl")
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := writeNuclei(f, hosts, n); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		open := func() (io.ReadCloser, error) { return os.Open(path) }
+		b.StartTimer()
+		start := time.Now()
+		parsed := 0
+		r, _ := open()
+		if _, err := source.Parse(context.Background(), r, "auto", source.Handler{Finding: func(source.Observation) error { parsed++; return nil }}); err != nil || parsed != n {
+			b.Fatal(parsed, err)
+		}
+		r.Close()
+		parse := time.Since(start)
+		start = time.Now()
+		s, err := Import(context.Background(), store, access.SystemActor("bench"), ImportRequest{}, open, nil, nil)
+		if err != nil || s.Created != n {
+			b.Fatalf("%+v %v", s, err)
+		}
+		first := time.Since(start)
+		start = time.Now()
+		if s, err := Import(context.Background(), store, access.SystemActor("bench"), ImportRequest{}, open, nil, nil); err != nil || s.Unchanged != n {
+			b.Fatalf("%+v %v", s, err)
+		}
+		again := time.Since(start)
+		b.ReportMetric(float64(n)/parse.Seconds(), "parse-findings/s")
+		b.ReportMetric(float64(n)/first.Seconds(), "findings/s")
+		b.ReportMetric(float64(n)/again.Seconds(), "reimport-findings/s")
 	}
 }

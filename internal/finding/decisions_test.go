@@ -60,7 +60,7 @@ func TestIndexFind(t *testing.T) {
 	})
 	for _, c := range []struct {
 		host, ip, url string
-		system      int64
+		system        int64
 	}{
 		{"dichvucong.cantho.gov.vn", "", "", 11},
 		{"www.cantho.gov.vn", "", "", 10}, // a name under a registered domain

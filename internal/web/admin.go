@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
@@ -116,8 +118,9 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 type orgData struct {
 	adminData
 	inventory.OrgProfile
-	Parents []identity.Org // where it may move
-	Kinds   []string
+	Parents  []identity.Org // where it may move
+	Kinds    []string
+	Findings findingSummary
 }
 
 func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request) {
@@ -138,6 +141,10 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	o := prof.Org
 	d := orgData{adminData: adminRights(a), OrgProfile: prof, Kinds: identity.OrgKinds}
+	if d.Findings, err = h.summaryOf(r, finding.Filter{OrgID: id}, fmt.Sprintf("/findings?org=%d", id)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if d.ManageOrgs {
 		all, err := identity.AllOrgs(r.Context(), h.Store, a, identity.OrgQuery{})
 		if err != nil {

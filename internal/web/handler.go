@@ -29,6 +29,7 @@ func (h *Handler) Routes() []router.Route {
 		h.adminRoutes(),
 		h.inventoryRoutes(),
 		h.remediationRoutes(),
+		h.findingRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
@@ -219,6 +220,7 @@ type systemData struct {
 	Enums      enums
 	Problems   map[string]string
 	AssetInput inventory.Asset
+	Findings   findingSummary
 }
 
 // controlRow is one line of the controls table: every control is listed,
@@ -262,6 +264,10 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 		recorded[c.Control] = c
 	}
 	d := systemData{System: v, Assets: assets, Enums: inventoryEnums, Problems: problems, AssetInput: assetInput}
+	if d.Findings, err = h.summaryOf(r, finding.Filter{SystemID: id}, fmt.Sprintf("/findings?system=%d", id)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, o := range inventory.Controls {
 		c, ok := recorded[o.Code]
 		d.Controls = append(d.Controls, controlRow{Code: o.Code, Recorded: ok, Control: c})

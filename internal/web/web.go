@@ -41,7 +41,7 @@ var Nav = []NavItem{
 	{"nav.dashboard", "/", true},
 	{"nav.inventory", "/inventory", true},
 	{"nav.scans", "/scans", false},
-	{"nav.findings", "/findings", false},
+	{"nav.findings", "/findings", true},
 	{"nav.remediation", "/remediation", true},
 	{"nav.campaigns", "/campaigns", false},
 	{"nav.compliance", "/compliance", false},
