@@ -32,7 +32,7 @@ type Hunt struct {
 const huntDays = 7
 
 // openHunt opens a hunt on the system for the finding, unless one is open
-// already (the finding then joins it), and links the finding to it.
+// already (the finding then joins it); the caller links the findings.
 func openHunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64, now time.Time) (int64, bool, error) {
 	var id int64
 	err := tx.QueryRow(ctx, "SELECT id FROM hunt_tasks WHERE system_id = ? AND status = 'open' ORDER BY id LIMIT 1", systemID).Scan(&id)
@@ -43,9 +43,6 @@ func openHunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64, no
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("threat hunt for system %d: %w", systemID, err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE findings SET hunt_id = ? WHERE id = ?", id, findingID); err != nil {
-		return 0, false, fmt.Errorf("link finding %d to hunt %d: %w", findingID, id, err)
 	}
 	return id, opened, nil
 }

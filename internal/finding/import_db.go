@@ -142,16 +142,24 @@ type importer struct {
 	hunts                    map[int64]int64 // system → its open hunt, as far as this import knows
 }
 
-// hunt links a finding that lets an attacker in to its system's open hunt,
-// opening one when there is none.
-func (im *importer) hunt(ctx context.Context, tx *storage.Tx, systemID, findingID int64) (bool, error) {
-	if id, ok := im.hunts[systemID]; ok {
-		_, err := tx.Exec(ctx, "UPDATE findings SET hunt_id = ? WHERE id = ?", id, findingID)
-		return false, err
+// hunt links findings that let an attacker in to their system's open
+// hunt, opening one (for the first of them) when there is none.
+func (im *importer) hunt(ctx context.Context, tx *storage.Tx, systemID int64, findings []int64) (bool, error) {
+	id, known := im.hunts[systemID]
+	opened := false
+	if !known {
+		var err error
+		if id, opened, err = openHunt(ctx, tx, systemID, findings[0], im.now); err != nil {
+			return false, err
+		}
+		im.hunts[systemID] = id
 	}
-	id, opened, err := openHunt(ctx, tx, systemID, findingID, im.now)
-	im.hunts[systemID] = id
-	return opened, err
+	for part := range slices.Chunk(findings, inBatch) {
+		if _, err := tx.Exec(ctx, "UPDATE findings SET hunt_id = ? WHERE id IN ("+marks(len(part))+")", append([]any{id}, anys(part)...)...); err != nil {
+			return false, fmt.Errorf("link findings to hunt %d: %w", id, err)
+		}
+	}
+	return opened, nil
 }
 
 // Import reads a scanner or audit file and brings its findings in: each
@@ -328,6 +336,9 @@ func (im *importer) flush(ctx context.Context) error {
 		return nil
 	}
 	err := im.db.InTx(ctx, func(tx *storage.Tx) error {
+		if err := tx.PreferIndexes(ctx); err != nil {
+			return err
+		}
 		delta, err := im.write(ctx, tx, im.chunk)
 		if err != nil {
 			return err
@@ -444,8 +455,12 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 	if err := im.writeSources(ctx, tx, chunk, ids); err != nil {
 		return s, err
 	}
+	bySystem := map[int64][]int64{}
 	for _, p := range hunters {
-		opened, err := im.hunt(ctx, tx, p.match.SystemID, ids[p.f.Fingerprint])
+		bySystem[p.match.SystemID] = append(bySystem[p.match.SystemID], ids[p.f.Fingerprint])
+	}
+	for systemID, findings := range bySystem {
+		opened, err := im.hunt(ctx, tx, systemID, findings)
 		if err != nil {
 			return s, err
 		}
@@ -533,6 +548,9 @@ func (im *importer) writeSources(ctx context.Context, tx *storage.Tx, chunk []pe
 // reached, and audits the import.
 func (im *importer) finish(ctx context.Context) error {
 	return im.db.InTx(ctx, func(tx *storage.Tx) error {
+		if err := tx.PreferIndexes(ctx); err != nil {
+			return err
+		}
 		hosts := make([]any, 0, len(im.reached)+1)
 		for h := range im.reached {
 			hosts = append(hosts, h)

@@ -172,3 +172,16 @@ func (s *Store) WriteProbe(ctx context.Context) error {
 		return err
 	})
 }
+
+// PreferIndexes makes PostgreSQL plan the rest of the transaction's
+// lookups by index. An import into a table that grew since its statistics
+// were last gathered would otherwise scan the whole table for every batch
+// of keys it looks up, because the planner still thinks it small. SQLite
+// needs nothing.
+func (t *Tx) PreferIndexes(ctx context.Context) error {
+	if t.Dialect().Name() != "postgres" {
+		return nil
+	}
+	_, err := t.Exec(ctx, "SET LOCAL enable_seqscan = off")
+	return err
+}
