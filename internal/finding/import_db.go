@@ -382,13 +382,7 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 	}
 	ids := map[string]int64{}
 	var hunters []pending
-	ins := tx.NewBatch("findings", findingTable.Names()...).Returning("id, fingerprint", func(r storage.Scanner) error {
-		var id int64
-		var fp string
-		err := r.Scan(&id, &fp)
-		ids[fp] = id
-		return err
-	})
+	ins := tx.NewBatch("findings", findingTable.Names()...).IDs("fingerprint", func(fp string, id int64) { ids[fp] = id })
 	for i := range chunk {
 		p := &chunk[i]
 		f := &p.f

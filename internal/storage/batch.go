@@ -24,11 +24,14 @@ type Batch struct {
 	insert string // "INSERT INTO t (a, b)"
 	row    string // "(?, ?)"
 	cols   int
+	names  []string
 	args   []any
-	// returning, when set, is read back from every written row by scan.
-	returning string
-	scan      func(Scanner) error
-	stmt      *sql.Stmt // SQLite: the prepared single-row statement
+	// key, when set, names the column whose value identifies a row to
+	// onID, which is told the id generated for it.
+	key    string
+	keyCol int
+	onID   func(key string, id int64)
+	stmt   *sql.Stmt // SQLite: the prepared single-row statement
 }
 
 // NewBatch starts a batch of rows for table's columns.
@@ -38,15 +41,22 @@ func (t *Tx) NewBatch(table string, columns ...string) *Batch {
 		insert: "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES ",
 		row:    "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")",
 		cols:   len(columns),
+		names:  columns,
 	}
 }
 
-// Returning makes every flush read columns (" id, key") of the rows it
-// wrote and hand each row to scan. The databases return the rows in no
-// promised order: return a key to match them by.
-func (b *Batch) Returning(columns string, scan func(Scanner) error) *Batch {
-	b.returning, b.scan = columns, scan
-	return b
+// IDs has fn told the generated id of every row written, with the value
+// of its key column (a text column unique among the rows). SQLite gives
+// the id of each row as it is written; PostgreSQL returns the ids of a
+// statement's rows in no promised order, so they are matched by key.
+func (b *Batch) IDs(key string, fn func(key string, id int64)) *Batch {
+	for i, n := range b.names {
+		if n == key {
+			b.key, b.keyCol, b.onID = key, i, fn
+			return b
+		}
+	}
+	panic("storage: batch has no column " + key)
 }
 
 // Add queues one row, writing the batch when it is full.
@@ -67,22 +77,18 @@ func (b *Batch) Add(ctx context.Context, values ...any) error {
 // addOne writes one row with the prepared statement.
 func (b *Batch) addOne(ctx context.Context, values []any) error {
 	if b.stmt == nil {
-		q := b.insert + b.row
-		if b.returning != "" {
-			q += " RETURNING " + b.returning
-		}
-		stmt, err := b.tx.tx.PrepareContext(ctx, q)
+		stmt, err := b.tx.tx.PrepareContext(ctx, b.insert+b.row)
 		if err != nil {
 			return fmt.Errorf("%s…: %w", b.insert, err)
 		}
 		b.stmt = stmt
 	}
-	var err error
-	if b.returning == "" {
-		_, err = b.stmt.ExecContext(ctx, values...)
-	} else {
-		rows, qerr := b.stmt.QueryContext(ctx, values...)
-		err = Each(rows, qerr, b.scan)
+	res, err := b.stmt.ExecContext(ctx, values...)
+	if err == nil && b.onID != nil {
+		var id int64
+		if id, err = res.LastInsertId(); err == nil {
+			b.onID(keyText(values[b.keyCol]), id)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%s…: %w", b.insert, err)
@@ -107,15 +113,32 @@ func (b *Batch) Flush(ctx context.Context) error {
 	}
 	q := b.insert + strings.Join(rows, ", ")
 	var err error
-	if b.returning == "" {
+	if b.onID == nil {
 		_, err = b.tx.Exec(ctx, q, b.args...)
 	} else {
-		rows, qerr := b.tx.Query(ctx, q+" RETURNING "+b.returning, b.args...)
-		err = Each(rows, qerr, b.scan)
+		rows, qerr := b.tx.Query(ctx, q+" RETURNING id, "+b.key, b.args...)
+		err = Each(rows, qerr, func(r Scanner) error {
+			var id int64
+			var key string
+			err := r.Scan(&id, &key)
+			b.onID(key, id)
+			return err
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("%s… (%d rows): %w", b.insert, n, err)
 	}
 	b.args = b.args[:0]
 	return nil
+}
+
+// keyText is a key column's value as text (records give their fields by pointer).
+func keyText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case *string:
+		return *v
+	}
+	return fmt.Sprint(v)
 }
