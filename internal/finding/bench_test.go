@@ -70,14 +70,10 @@ func benchObservations(hosts []string, n int, at time.Time) []source.Observation
 // the same again: the database side of an import, without a file to parse.
 // KHIEN_BENCH_DB=postgres runs it on PostgreSQL.
 func BenchmarkImportObservations(b *testing.B) {
-	kind := os.Getenv("KHIEN_BENCH_DB")
-	if kind == "" {
-		kind = "sqlite"
-	}
 	n := benchSize()
 	for b.Loop() {
 		b.StopTimer()
-		store := storage.New(dbtest.Open(b, kind))
+		store := benchStore(b)
 		hosts := benchCity(b, store, 2000)
 		obs := benchObservations(hosts, n, time.Now().Add(-time.Hour))
 		b.StartTimer()
@@ -115,11 +111,7 @@ func storedCity(b *testing.B) (*storage.Store, identity.Org, int64) {
 	if _, err := fmt.Sscan(os.Getenv("KHIEN_BENCH_STORED"), &n); err != nil {
 		n = 1_000_000
 	}
-	kind := os.Getenv("KHIEN_BENCH_DB")
-	if kind == "" {
-		kind = "sqlite"
-	}
-	store := storage.New(dbtest.Open(b, kind))
+	store := benchStore(b)
 	hosts := benchCity(b, store, 2000)
 	ctx := context.Background()
 	idx, err := loadScope(ctx, store, access.SystemActor("bench"), ImportRequest{})
@@ -254,14 +246,10 @@ func TestWriteNucleiBenchFile(t *testing.T) {
 // registered hosts, then the same file again, and parses it alone: the
 // whole import, its second run and its ceiling on the parser's side.
 func BenchmarkImportNuclei(b *testing.B) {
-	kind := os.Getenv("KHIEN_BENCH_DB")
-	if kind == "" {
-		kind = "sqlite"
-	}
 	n := benchSize()
 	for b.Loop() {
 		b.StopTimer()
-		store := storage.New(dbtest.Open(b, kind))
+		store := benchStore(b)
 		hosts := benchCity(b, store, 2000)
 		path := filepath.Join(b.TempDir(), "nuclei.jsonl")
 		f, err := os.Create(path)
@@ -297,4 +285,13 @@ func BenchmarkImportNuclei(b *testing.B) {
 		b.ReportMetric(float64(n)/first.Seconds(), "findings/s")
 		b.ReportMetric(float64(n)/again.Seconds(), "reimport-findings/s")
 	}
+}
+
+// benchStore is a fresh database: SQLite, or PostgreSQL with KHIEN_BENCH_DB=postgres.
+func benchStore(b *testing.B) *storage.Store {
+	kind := os.Getenv("KHIEN_BENCH_DB")
+	if kind == "" {
+		kind = "sqlite"
+	}
+	return storage.New(dbtest.Open(b, kind))
 }

@@ -54,19 +54,8 @@ func (l *lexer) typeError(want string) error {
 }
 
 func (l *lexer) kind() string {
-	switch l.peek() {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "number"
+	l.ws()
+	return valueKind(l.b[l.i:])
 }
 
 func (l *lexer) ws() {
