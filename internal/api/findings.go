@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/finding"
+	"github.com/khien/khien/internal/finding/source"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
@@ -79,6 +80,8 @@ func (h *Handler) findingRoutes() []router.Route {
 		{Method: "GET", Path: "/api/v1/findings/counts", Tag: tag, Summary: "Count findings by severity and status (same filters as the list)", Query: findingQuery, Response: finding.Counts{BySeverity: map[string]int{"low": 1}, ByStatus: map[string]int{"new": 1}, Matrix: map[string]map[string]int{"low": {"new": 1}}, Open: 1, Total: 1}, Handler: h.countFindings},
 		{Method: "POST", Path: "/api/v1/findings/status", Tag: tag, Summary: "Make one status change to many findings, all or none", Request: bulkMove{IDs: []int64{1, 2}, Move: finding.Move{To: finding.Confirmed, Note: "Đã kiểm tra lại"}}, Required: []string{"ids", "status"}, Response: changed{Changed: 2}, Status: []int{200}, Handler: h.bulkStatus},
 		{Method: "POST", Path: "/api/v1/findings/assign", Tag: tag, Summary: "Assign findings to an organisation or a person, optionally with a due date", Request: bulkAssign{IDs: []int64{1}, Assignment: finding.Assignment{OrgID: 2, DueDate: "2026-04-30"}}, Required: []string{"ids"}, Response: changed{Changed: 1}, Status: []int{200}, Handler: h.assignFindings},
+		{Method: "GET", Path: "/api/v1/findings/export", Tag: tag, Summary: "Export every finding matching the list's filters as csv, xlsx, json or sarif (audited)", Query: append([]router.Param{{Name: "format", Enum: finding.ExportFormats}}, findingQuery...), Handler: h.exportFindings},
+		{Method: "GET", Path: "/api/v1/findings/template", Tag: tag, Summary: "The Excel sheet for manual pentest findings, in the request's language (import it with POST /api/v1/imports)", Handler: h.manualTemplate},
 		{Method: "GET", Path: "/api/v1/findings/unassigned", Tag: tag, Summary: "The unassigned queue by host: findings that match no registered asset (city-level roles)", Response: NewList([]finding.UnassignedHost{{Host: "portal-cu.cantho.gov.vn", Findings: 3, Worst: "high"}}, 1, ""), Handler: h.listUnassigned},
 		{Method: "POST", Path: "/api/v1/findings/unassigned/assign", Tag: tag, Summary: "Move the unassigned findings of a host to a system (city-level roles)", Request: hostAssignment{Host: "portal-cu.cantho.gov.vn", SystemID: 1}, Required: []string{"host", "system_id"}, Response: changed{Changed: 3}, Status: []int{200}, Handler: h.assignHost},
 		{Method: "GET", Path: "/api/v1/findings/policy", Tag: tag, Summary: "The due-date policy: days to fix by severity, halved from a system level", Response: finding.DefaultPolicy(), Handler: h.getPolicy},
@@ -309,4 +312,48 @@ func (h *Handler) finishHunt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) exportFindings(w http.ResponseWriter, r *http.Request) {
+	f, err := findingFilter(r)
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "json"
+	}
+	ctype, ext := finding.ExportContentType(format)
+	out := &startOnWrite{w: w, start: func() { httpx.Attachment(w, "findings."+ext, ctype) }}
+	if err := finding.Export(r.Context(), h.Store, httpx.Caller(r), f, format, out); err != nil {
+		if !out.started {
+			Fail(w, r, err)
+			return
+		}
+		httpx.LogFailure(r, "findings export broke off", err)
+	}
+}
+
+// startOnWrite sets a download's headers at its first byte, so that an
+// export refused before it starts still answers with the error envelope.
+type startOnWrite struct {
+	w       http.ResponseWriter
+	start   func()
+	started bool
+}
+
+func (s *startOnWrite) Write(b []byte) (int, error) {
+	if !s.started {
+		s.started = true
+		s.start()
+	}
+	return s.w.Write(b)
+}
+
+func (h *Handler) manualTemplate(w http.ResponseWriter, r *http.Request) {
+	httpx.Attachment(w, "pentest-findings.xlsx", xlsxType)
+	if err := source.WriteManualTemplate(w, httpx.Lang(r)); err != nil {
+		httpx.LogFailure(r, "write the pentest template", err)
+	}
 }

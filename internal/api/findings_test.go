@@ -99,3 +99,33 @@ func TestFindingsAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestFindingsExportAPI exports findings in each format through the API.
+func TestFindingsExportAPI(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	c := apiClient{t, app, map[string]string{"coord": app.Token(t, app.User(t, access.Coordinator, app.Root.ID))}}
+	if status, body := c.do("coord", "POST", "/api/v1/imports?wait=true", multipartFile(t, "scan.xml", mustRead(t, "../finding/source/testdata/nmap-7.94.xml"))); status != 201 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	for _, format := range finding.ExportFormats {
+		status, body := c.do("coord", "GET", "/api/v1/findings/export?format="+format+"&severity=info,high,critical", nil)
+		if status != 200 || len(body) < 20 {
+			t.Errorf("export %s: %d %.200s", format, status, body)
+		}
+	}
+	if status, _ := c.do("coord", "GET", "/api/v1/findings/export?format=docx", nil); status != 422 {
+		t.Errorf("unknown export format: %d", status)
+	}
+	if status, body := c.do("coord", "GET", "/api/v1/findings/template", nil); status != 200 || string(body[:2]) != "PK" {
+		t.Errorf("template: %d", status)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

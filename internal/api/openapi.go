@@ -84,6 +84,8 @@ var fileRoutes = map[string][]string{
 	"POST /api/v1/findings/{id}/files":          nil,
 	"POST /api/v1/imports":                      nil,
 	"GET /api/v1/findings/{id}/files/{file_id}": {binaryType},
+	"GET /api/v1/findings/export":               {"text/csv", xlsxType, "application/json", "application/sarif+json"},
+	"GET /api/v1/findings/template":             {xlsxType},
 }
 
 func isFileRoute(r router.Route) bool {
@@ -144,7 +146,11 @@ func responses(r router.Route, c *components) map[string]any {
 		case r.Method == http.MethodGet && isFileRoute(r):
 			content := map[string]any{}
 			for _, t := range fileRoutes[r.Pattern()] {
-				content[t] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+				schema := map[string]any{"type": "string", "format": "binary"}
+				if t == "application/json" {
+					schema = map[string]any{"type": "array", "items": map[string]any{"type": "object"}}
+				}
+				content[t] = map[string]any{"schema": schema}
 			}
 			ok["content"] = content
 		default:

@@ -11,8 +11,10 @@ import (
 
 // findingRows: the findings API, the unassigned queue, threat hunts and the policy.
 var findingRows = map[string]rule{
-	"GET /api/v1/findings":        unscoped(everyone...),
-	"GET /api/v1/findings/counts": unscoped(everyone...),
+	"GET /api/v1/findings":          unscoped(everyone...),
+	"GET /api/v1/findings/export":   unscoped(everyone...),
+	"GET /api/v1/findings/template": unscoped(everyone...),
+	"GET /api/v1/findings/counts":   unscoped(everyone...),
 	"POST /api/v1/findings/status": object(writers, global, nil, func(c *cell) any {
 		return map[string]any{"ids": []int64{newFinding(c, finding.Low).ID}, "status": "confirmed"}
 	}),

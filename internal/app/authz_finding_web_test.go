@@ -36,10 +36,14 @@ var findingWebRows = map[string]rule{
 	"POST /findings/unassigned/asset": object(global, global, nil, func(c *cell) any {
 		return url.Values{"host": {c.unique("moi-") + ".cantho.gov.vn"}, "system_id": {systemIn(c)}}
 	}),
-	"GET /findings/policy":  unscoped(everyone...),
-	"POST /findings/policy": unscoped(global...),
-	"GET /hunts":            unscoped(everyone...),
-	"GET /hunts/badge":      unscoped(everyone...),
+	"GET /findings/policy":        unscoped(everyone...),
+	"POST /findings/policy":       unscoped(global...),
+	"GET /hunts":                  unscoped(everyone...),
+	"GET /findings/import":        unscoped(scanners...),
+	"POST /findings/import":       {kind: "unscoped", own: scanners, body: func(c *cell) any { return upload{"file", "scan.jsonl", "{}"} }},
+	"GET /findings/imports/{id}":  object(global, global, importIn, nil),
+	"GET /findings/template.xlsx": unscoped(everyone...),
+	"GET /hunts/badge":            unscoped(everyone...),
 	"POST /hunts/{id}/finish": object([]access.Role{access.Admin, access.Coordinator, access.AgencyAdmin, access.AgencyOperator, access.Responder}, global,
 		huntIn, func(c *cell) any { return url.Values{"note": {"Đã rà nhật ký, không thấy dấu hiệu"}} }),
 }

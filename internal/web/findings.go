@@ -22,6 +22,10 @@ func (h *Handler) findingRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/findings", Handler: h.findingsPage},
 		{Method: "GET", Path: "/findings/export", Handler: h.exportFindings},
+		{Method: "GET", Path: "/findings/import", Handler: h.findingImportPage},
+		{Method: "POST", Path: "/findings/import", Handler: h.startFindingImport},
+		{Method: "GET", Path: "/findings/imports/{id}", Handler: h.importJobPage},
+		{Method: "GET", Path: "/findings/template.xlsx", Handler: h.manualTemplate},
 		{Method: "POST", Path: "/findings/bulk/status", Handler: h.bulkStatus},
 		{Method: "POST", Path: "/findings/bulk/assign", Handler: h.bulkAssign},
 		{Method: "GET", Path: "/findings/{id}", Handler: h.findingPage},
