@@ -279,7 +279,7 @@ func (h *Handler) setPolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Days == nil {
-		Fail(w, r, validation.Invalid("days", "validation.required"))
+		Fail(w, r, validation.Invalid("days", "finding.err.days_missing"))
 		return
 	}
 	err := finding.SetPolicy(r.Context(), h.Store, httpx.Caller(r), p)

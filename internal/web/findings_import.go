@@ -92,4 +92,3 @@ func (h *Handler) manualTemplate(w http.ResponseWriter, r *http.Request) {
 
 // xlsxType is the media type of workbooks.
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
