@@ -256,3 +256,29 @@ func TestImportEnrichesAndPrioritises(t *testing.T) {
 		}
 	})
 }
+
+// TestFindingsFollowAMergedSystem merges agency B into A: B's findings
+// become A's, seen by A's operator, counted under A.
+func TestFindingsFollowAMergedSystem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		run(t, f, f.admin, ImportRequest{}, file(log4j("nuclei", "CVE-2021-44228", day1)))
+		if res, err := List(ctx, f.store, f.operatorA, Filter{}, storage.Page{}); err != nil || res.Total != 0 {
+			t.Fatalf("before the merge A sees %d (%v)", res.Total, err)
+		}
+		if _, err := inventory.MergeOrgs(ctx, f.store, f.admin, f.b.ID, f.a.ID); err != nil {
+			t.Fatal(err)
+		}
+		res, err := List(ctx, f.store, f.operatorA, Filter{}, storage.Page{})
+		must(t, err)
+		if res.Total != 1 || res.Items[0].OrgID != f.a.ID || res.Items[0].AssigneeOrg != f.a.ID {
+			t.Fatalf("after the merge A sees %+v", res.Items)
+		}
+		hunts, err := ListHunts(ctx, f.store, f.operatorA, HuntFilter{}, storage.Page{})
+		must(t, err)
+		if hunts.Total != 1 {
+			t.Fatalf("after the merge A sees %d hunts", hunts.Total)
+		}
+	})
+}

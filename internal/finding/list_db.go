@@ -129,7 +129,8 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 		w.Add(col+" IN ("+marks(len(sts))+")", stringsOf(sts)...)
 	}
 	if f.Overdue {
-		w.Add("f.due_date <> '' AND f.due_date < ? AND f.status || '' IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed')", day)
+		// As the partial index findings_open_due is written, so that it serves.
+		w.Add("f.due_date <> '' AND f.due_date < ? AND f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed')", day)
 	}
 	if f.Tool != "" {
 		w.Add("f.id IN (SELECT finding_id FROM finding_sources WHERE tool = ?)", f.Tool)
@@ -138,7 +139,7 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 		w.Add("f.search LIKE ?", storage.Contains(i18n.Fold(f.CVE)))
 	}
 	if f.KEV {
-		w.Add("f.kev = ?", true)
+		w.Add("f.kev") // written bare, so that the partial index findings_kev serves it
 	}
 	if f.Host != "" {
 		w.Add("f.host = ?", normaliseHost(f.Host))

@@ -67,6 +67,11 @@ CREATE INDEX findings_system ON findings(system_id, priority, id);
 CREATE INDEX findings_status ON findings(status, priority, id);
 CREATE INDEX findings_severity ON findings(severity_rank, priority, id);
 CREATE INDEX findings_host ON findings(host);
+CREATE INDEX findings_due ON findings(due_date, id);
+-- Partial indexes: the few findings with a KEV-listed CVE, and the open
+-- findings by due date (what is overdue).
+CREATE INDEX findings_kev ON findings(priority, id) WHERE kev;
+CREATE INDEX findings_open_due ON findings(due_date) WHERE status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed');
 CREATE INDEX findings_org_counts ON findings(org_id, severity, status);
 
 -- A finding's sources: each tool and rule that reported it.
@@ -170,7 +175,33 @@ CREATE TABLE finding_policy (
     updated_at {{.Time}} NOT NULL
 );
 
+-- A finding's organisation is its system's, copied for scoping and
+-- counts without a join; when a merge moves a system to another
+-- organisation, its findings follow in the same statement.
+{{if .Postgres}}
+-- +goose StatementBegin
+CREATE FUNCTION findings_follow_system() RETURNS trigger AS $$
+BEGIN
+    UPDATE findings SET org_id = NEW.org_id, assignee_org_id = CASE WHEN assignee_org_id = OLD.org_id THEN NEW.org_id ELSE assignee_org_id END WHERE system_id = NEW.id;
+    UPDATE hunt_tasks SET org_id = NEW.org_id WHERE system_id = NEW.id;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+CREATE TRIGGER systems_org_findings AFTER UPDATE OF org_id ON systems FOR EACH ROW WHEN (OLD.org_id IS DISTINCT FROM NEW.org_id) EXECUTE FUNCTION findings_follow_system();
+{{else}}
+-- +goose StatementBegin
+CREATE TRIGGER systems_org_findings AFTER UPDATE OF org_id ON systems FOR EACH ROW WHEN OLD.org_id IS NOT NEW.org_id
+BEGIN
+    UPDATE findings SET org_id = NEW.org_id, assignee_org_id = CASE WHEN assignee_org_id = OLD.org_id THEN NEW.org_id ELSE assignee_org_id END WHERE system_id = NEW.id;
+    UPDATE hunt_tasks SET org_id = NEW.org_id WHERE system_id = NEW.id;
+END;
+-- +goose StatementEnd
+{{end}}
+
 -- +goose Down
+DROP TRIGGER systems_org_findings{{if .Postgres}} ON systems{{end}};
+{{if .Postgres}}DROP FUNCTION findings_follow_system;{{end}}
 DROP TABLE finding_policy;
 DROP TABLE hunt_tasks;
 DROP TABLE finding_import_parts;
