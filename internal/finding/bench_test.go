@@ -139,7 +139,12 @@ func storedCity(b *testing.B) (*storage.Store, identity.Org, int64) {
 				return err
 			}
 		}
-		return ins.Flush(ctx)
+		if err := ins.Flush(ctx); err != nil {
+			return err
+		}
+		// The rows went in without the import: count them as it would have.
+		_, err := tx.Exec(ctx, "INSERT INTO finding_counts (system_id, org_id, severity, status, n) SELECT COALESCE(system_id, 0), COALESCE(org_id, 0), severity, status, count(*) FROM findings GROUP BY 1, 2, 3, 4")
+		return err
 	})
 	if err != nil {
 		b.Fatal(err)

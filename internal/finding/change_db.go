@@ -79,6 +79,11 @@ func move(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64, m M
 		string(v.Status), v.Regression, v.AcceptedUntil, v.AcceptedBy, now, now, id); err != nil {
 		return v, fmt.Errorf("finding %d status: %w", id, err)
 	}
+	counts := tally{}
+	counts.move(v.SystemID, v.OrgID, v.Severity, old, v.Severity, m.To)
+	if err := counts.apply(ctx, tx); err != nil {
+		return v, err
+	}
 	if err := addEvent(ctx, tx, id, actor, "status", old, m.To, m.Note, 0); err != nil {
 		return v, err
 	}
@@ -300,8 +305,22 @@ func AssignHost(ctx context.Context, db *storage.Store, actor access.Actor, host
 			}
 			return err
 		}
-		ids, err := storage.IDs(tx.Query(ctx, "SELECT id FROM findings WHERE system_id IS NULL AND host = ?", host))
+		moved, err := storage.Collect[stored](tx.Query(ctx, "SELECT id, severity, status FROM findings WHERE system_id IS NULL AND host = ?", host))(func(r storage.Scanner) (stored, error) {
+			var st stored
+			err := r.Scan(&st.ID, &st.Severity, (*string)(&st.Status))
+			return st, err
+		})
 		if err != nil {
+			return err
+		}
+		counts := tally{}
+		ids := make([]int64, len(moved))
+		for i, st := range moved {
+			ids[i] = st.ID
+			counts.add(0, 0, Severity(st.Severity), st.Status, -1)
+			counts.add(systemID, orgID, Severity(st.Severity), st.Status, 1)
+		}
+		if err := counts.apply(ctx, tx); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -353,8 +372,21 @@ func ExpireAcceptances(ctx context.Context, db *storage.Store) (int, error) {
 	var n int
 	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		now := tx.Now()
-		ids, err := storage.IDs(tx.Query(ctx, "SELECT id FROM findings WHERE status = 'risk_accepted' AND accepted_until <> '' AND accepted_until < ?", today(now)))
+		expired, err := storage.Collect[stored](tx.Query(ctx, "SELECT id, severity, system_id, org_id FROM findings WHERE status = 'risk_accepted' AND accepted_until <> '' AND accepted_until < ?", today(now)))(func(r storage.Scanner) (stored, error) {
+			var st stored
+			err := r.Scan(&st.ID, &st.Severity, storage.OptionalID{P: &st.SystemID}, storage.OptionalID{P: &st.OrgID})
+			return st, err
+		})
 		if err != nil {
+			return err
+		}
+		counts := tally{}
+		ids := make([]int64, len(expired))
+		for i, st := range expired {
+			ids[i] = st.ID
+			counts.move(st.SystemID, st.OrgID, Severity(st.Severity), RiskAccepted, Severity(st.Severity), Reopened)
+		}
+		if err := counts.apply(ctx, tx); err != nil {
 			return err
 		}
 		for _, id := range ids {

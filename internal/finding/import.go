@@ -51,6 +51,7 @@ func (s *Summary) add(c Summary) {
 type stored struct {
 	ID       int64
 	SystemID int64
+	OrgID    int64
 	Status   Status
 	LastSeen time.Time
 	Severity string

@@ -381,6 +381,7 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 		return s, err
 	}
 	ids := map[string]int64{}
+	counts := tally{}
 	var hunters []pending
 	ins := tx.NewBatch("findings", findingTable.Names()...).IDs("fingerprint", func(fp string, id int64) { ids[fp] = id })
 	for i := range chunk {
@@ -398,6 +399,7 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 				return s, err
 			}
 			s.Created++
+			counts.add(f.SystemID, f.OrgID, f.Severity, New, 1)
 			if f.SystemID == 0 {
 				s.Unassigned++
 			} else if LetsAttackerIn(*f) {
@@ -424,6 +426,7 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 		default:
 			s.Updated++
 		}
+		counts.move(st.SystemID, st.OrgID, Severity(st.Severity), st.Status, f.Severity, status)
 		lastSeen := f.LastSeen
 		if lastSeen.Before(st.LastSeen) {
 			lastSeen = st.LastSeen
@@ -444,6 +447,9 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 		}
 	}
 	if err := ins.Flush(ctx); err != nil {
+		return s, err
+	}
+	if err := counts.apply(ctx, tx); err != nil {
 		return s, err
 	}
 	if err := im.writeSources(ctx, tx, chunk, ids); err != nil {
@@ -476,11 +482,11 @@ func b2i(b bool) int {
 func loadStored(ctx context.Context, q storage.Querier, fps []string) (map[string]stored, error) {
 	out := make(map[string]stored, len(fps))
 	for part := range slices.Chunk(fps, inBatch) {
-		rows, err := q.Query(ctx, `SELECT id, fingerprint, system_id, status, last_seen, severity, title, evidence, priority, hunt_id FROM findings WHERE fingerprint IN (`+marks(len(part))+`)`, anys(part)...)
+		rows, err := q.Query(ctx, `SELECT id, fingerprint, system_id, org_id, status, last_seen, severity, title, evidence, priority, hunt_id FROM findings WHERE fingerprint IN (`+marks(len(part))+`)`, anys(part)...)
 		err = storage.Each(rows, err, func(r storage.Scanner) error {
 			var st stored
 			var fp string
-			if err := r.Scan(&st.ID, &fp, storage.OptionalID{P: &st.SystemID}, (*string)(&st.Status), storage.UTC{P: &st.LastSeen}, &st.Severity, &st.Title, &st.Evidence, &st.Priority, storage.OptionalID{P: &st.HuntID}); err != nil {
+			if err := r.Scan(&st.ID, &fp, storage.OptionalID{P: &st.SystemID}, storage.OptionalID{P: &st.OrgID}, (*string)(&st.Status), storage.UTC{P: &st.LastSeen}, &st.Severity, &st.Title, &st.Evidence, &st.Priority, storage.OptionalID{P: &st.HuntID}); err != nil {
 				return err
 			}
 			out[fp] = st
@@ -545,6 +551,7 @@ func (im *importer) finish(ctx context.Context) error {
 		if err := tx.PreferIndexes(ctx); err != nil {
 			return err
 		}
+		counts := tally{}
 		hosts := make([]any, 0, len(im.reached)+1)
 		for h := range im.reached {
 			hosts = append(hosts, h)
@@ -556,11 +563,11 @@ func (im *importer) finish(ctx context.Context) error {
 			for part := range slices.Chunk(hosts, inBatch) {
 				args := append([]any{tool}, part...)
 				args = append(args, im.scope.args...)
-				cands, err := storage.Collect[stored](tx.Query(ctx, `SELECT f.id, f.fingerprint, f.status FROM findings f
+				cands, err := storage.Collect[stored](tx.Query(ctx, `SELECT f.id, f.fingerprint, f.status, f.severity, f.system_id, f.org_id FROM findings f
 					WHERE f.id IN (SELECT finding_id FROM finding_sources WHERE tool = ?) AND f.host IN (`+marks(len(part))+`) AND f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed') AND `+im.scope.where, args...))(func(r storage.Scanner) (stored, error) {
 					var st stored
 					var fp string
-					err := r.Scan(&st.ID, &fp, (*string)(&st.Status))
+					err := r.Scan(&st.ID, &fp, (*string)(&st.Status), &st.Severity, storage.OptionalID{P: &st.SystemID}, storage.OptionalID{P: &st.OrgID})
 					st.Title = fp
 					return st, err
 				})
@@ -579,8 +586,12 @@ func (im *importer) finish(ctx context.Context) error {
 					}
 					im.sum.Closed++
 					im.verifiedIDs = append(im.verifiedIDs, st.ID)
+					counts.move(st.SystemID, st.OrgID, Severity(st.Severity), st.Status, Severity(st.Severity), Verified)
 				}
 			}
+		}
+		if err := counts.apply(ctx, tx); err != nil {
+			return err
 		}
 		if err := im.saveProgress(ctx, tx, im.sum, "done"); err != nil {
 			return err

@@ -2,6 +2,8 @@ package finding
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -187,6 +189,15 @@ func TestImportMapsDedupsAndVerifies(t *testing.T) {
 		if _, err := importWith(ctx, f.store, f.operatorA, ImportRequest{}, first, nil, nil, observations); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("operator import: %v", err)
 		}
+		if n, err := AssignHost(ctx, f.store, f.admin, "unknown.example.org", f.sysB.ID); err != nil || n != 1 {
+			t.Fatalf("assign host: %d %v", n, err)
+		}
+		c, err := Count(ctx, f.store, f.admin, Filter{})
+		must(t, err)
+		if c.Total != 4 || c.ByStatus["reopened"] != 1 {
+			t.Fatalf("counts: %+v", c)
+		}
+		checkCounts(t, f.store)
 	})
 }
 
@@ -254,6 +265,7 @@ func TestImportEnrichesAndPrioritises(t *testing.T) {
 		if n != 1 || v.Status != Reopened {
 			t.Fatalf("after expiry: %d %s", n, v.Status)
 		}
+		checkCounts(t, f.store)
 	})
 }
 
@@ -280,5 +292,38 @@ func TestFindingsFollowAMergedSystem(t *testing.T) {
 		if hunts.Total != 1 {
 			t.Fatalf("after the merge A sees %d hunts", hunts.Total)
 		}
+		checkCounts(t, f.store)
+		c, err := Count(ctx, f.store, f.operatorA, Filter{})
+		must(t, err)
+		if c.Total != 1 || c.Open != 1 {
+			t.Fatalf("A's counts after the merge: %+v", c)
+		}
 	})
+}
+
+// checkCounts compares the counts table with the findings it counts.
+func checkCounts(t *testing.T, store *storage.Store) {
+	t.Helper()
+	read := func(q string) map[string]int {
+		out := map[string]int{}
+		rows, err := store.Query(context.Background(), q)
+		err = storage.Each(rows, err, func(r storage.Scanner) error {
+			var sys, org, n int64
+			var sev, st string
+			if err := r.Scan(&sys, &org, &sev, &st, &n); err != nil {
+				return err
+			}
+			if n != 0 {
+				out[fmt.Sprint(sys, org, sev, st)] = int(n)
+			}
+			return nil
+		})
+		must(t, err)
+		return out
+	}
+	kept := read("SELECT system_id, org_id, severity, status, n FROM finding_counts")
+	actual := read("SELECT COALESCE(system_id, 0), COALESCE(org_id, 0), severity, status, count(*) FROM findings GROUP BY 1, 2, 3, 4")
+	if !reflect.DeepEqual(kept, actual) {
+		t.Fatalf("finding_counts drifted:\nkept   %v\nactual %v", kept, actual)
+	}
 }

@@ -2,6 +2,7 @@ package finding
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -95,29 +96,18 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 	if f.Unassigned {
 		w.Add("f.system_id IS NULL")
 	}
-	if len(f.Severity) > 0 {
-		var ranks []any
-		for _, s := range f.Severity {
-			sev, err := check.ParseSeverity(s)
-			if err != nil {
-				return nil, validation.Invalid("severity", "finding.err.severity", s)
-			}
-			ranks = append(ranks, sev.Rank())
-		}
+	ranks, err := f.severityRanks()
+	if err != nil {
+		return nil, err
+	}
+	if len(ranks) > 0 {
 		w.Add("f.severity_rank IN ("+marks(len(ranks))+")", ranks...)
 	}
-	if len(f.Status) > 0 {
-		var sts []any
-		for _, s := range f.Status {
-			if s == "open" {
-				sts = append(sts, anys(OpenStatuses())...)
-				continue
-			}
-			if !Status(s).Valid() {
-				return nil, validation.Invalid("status", "finding.err.status", s)
-			}
-			sts = append(sts, s)
-		}
+	sts, err := f.statuses()
+	if err != nil {
+		return nil, err
+	}
+	if len(sts) > 0 {
 		// One status: its index serves the order by priority. Several:
 		// SQLite would read them all through it and sort; through the
 		// priority index instead it stops at the first page (|| '' hides
@@ -126,7 +116,7 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 		if len(sts) > 1 {
 			col = "f.status || ''"
 		}
-		w.Add(col+" IN ("+marks(len(sts))+")", stringsOf(sts)...)
+		w.Add(col+" IN ("+marks(len(sts))+")", sts...)
 	}
 	if f.Overdue {
 		// As the partial index findings_open_due is written, so that it serves.
@@ -153,13 +143,35 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 	return w, nil
 }
 
-func stringsOf(xs []any) []any {
-	for i, x := range xs {
-		if s, ok := x.(Status); ok {
-			xs[i] = string(s)
+// severityRanks are the ranks of the filter's severities.
+func (f Filter) severityRanks() ([]any, error) {
+	var ranks []any
+	for _, s := range f.Severity {
+		sev, err := check.ParseSeverity(s)
+		if err != nil {
+			return nil, validation.Invalid("severity", "finding.err.severity", s)
 		}
+		ranks = append(ranks, sev.Rank())
 	}
-	return xs
+	return ranks, nil
+}
+
+// statuses are the filter's statuses, "open" standing for the open ones.
+func (f Filter) statuses() ([]any, error) {
+	var sts []any
+	for _, s := range f.Status {
+		if s == "open" {
+			for _, o := range OpenStatuses() {
+				sts = append(sts, string(o))
+			}
+			continue
+		}
+		if !Status(s).Valid() {
+			return nil, validation.Invalid("status", "finding.err.status", s)
+		}
+		sts = append(sts, s)
+	}
+	return sts, nil
 }
 
 // List returns page p of the findings in the actor's scope matching f.
@@ -177,7 +189,11 @@ func List(ctx context.Context, q storage.Querier, actor access.Actor, f Filter, 
 	if err != nil {
 		return storage.Paged[View]{}, err
 	}
-	res, err := storage.List[View]{Select: viewSelect, From: viewFrom, CountFrom: " FROM findings f", Where: w, Order: order, Scan: scanView(day), Key: orderKey(sort)}.Read(ctx, q, p)
+	l := storage.List[View]{Select: viewSelect, From: viewFrom, CountFrom: " FROM findings f", Where: w, Order: order, Scan: scanView(day), Key: orderKey(sort)}
+	if f.simple() {
+		l.Total = func() (int, error) { return countTotal(ctx, q, actor, f) }
+	}
+	res, err := l.Read(ctx, q, p)
 	if err != nil {
 		return res, fmt.Errorf("list findings: %w", err)
 	}
@@ -195,36 +211,59 @@ type Counts struct {
 }
 
 // Count counts the findings in the actor's scope matching f (an
-// organisation, a system, or everything the actor sees).
+// organisation, a system, or everything the actor sees). A simple filter
+// is answered from the counts table, the overdue ones from the index of
+// open findings by due date.
 func Count(ctx context.Context, q storage.Querier, actor access.Actor, f Filter) (Counts, error) {
 	c := Counts{BySeverity: map[string]int{}, ByStatus: map[string]int{}, Matrix: map[string]map[string]int{}}
 	day := today(q.Now())
-	w, err := f.where(actor, day)
-	if err != nil {
-		return c, err
-	}
-	rows, err := q.Query(ctx, "SELECT f.severity, f.status, count(*), sum(CASE WHEN f.due_date <> '' AND f.due_date < ? THEN 1 ELSE 0 END) FROM findings f"+w.SQL()+" GROUP BY f.severity, f.status", append([]any{day}, w.Args()...)...)
-	err = storage.Each(rows, err, func(r storage.Scanner) error {
-		var sev, st string
-		var n, late int
-		if err := r.Scan(&sev, &st, &n, &late); err != nil {
-			return err
-		}
+	add := func(sev, st string, n int) {
 		c.BySeverity[sev] += n
 		c.ByStatus[st] += n
 		if c.Matrix[sev] == nil {
 			c.Matrix[sev] = map[string]int{}
 		}
-		c.Matrix[sev][st] = n
+		c.Matrix[sev][st] += n
 		c.Total += n
 		if Status(st).Open() {
 			c.Open += n
-			c.Overdue += late
 		}
+	}
+	var rows *sql.Rows
+	var err error
+	if f.simple() {
+		w, werr := f.countsWhere(actor)
+		if werr != nil {
+			return c, werr
+		}
+		rows, err = q.Query(ctx, "SELECT c.severity, c.status, sum(c.n) FROM finding_counts c"+w.SQL()+" GROUP BY c.severity, c.status", w.Args()...)
+	} else {
+		w, werr := f.where(actor, day)
+		if werr != nil {
+			return c, werr
+		}
+		rows, err = q.Query(ctx, "SELECT f.severity, f.status, count(*) FROM findings f"+w.SQL()+" GROUP BY f.severity, f.status", w.Args()...)
+	}
+	err = storage.Each(rows, err, func(r storage.Scanner) error {
+		var sev, st string
+		var n int
+		if err := r.Scan(&sev, &st, &n); err != nil {
+			return err
+		}
+		add(sev, st, n)
 		return nil
 	})
 	if err != nil {
 		return c, fmt.Errorf("count findings: %w", err)
+	}
+	late := f
+	late.Overdue, late.Status = true, nil
+	w, err := late.where(actor, day)
+	if err != nil {
+		return c, err
+	}
+	if err := q.QueryRow(ctx, "SELECT count(*) FROM findings f"+w.SQL(), w.Args()...).Scan(&c.Overdue); err != nil {
+		return c, fmt.Errorf("count overdue findings: %w", err)
 	}
 	return c, nil
 }

@@ -74,6 +74,19 @@ CREATE INDEX findings_kev ON findings(priority, id) WHERE kev;
 CREATE INDEX findings_open_due ON findings(due_date) WHERE status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed');
 CREATE INDEX findings_org_counts ON findings(org_id, severity, status);
 
+-- The number of findings by system (0: the unassigned queue), severity
+-- and status, changed with the findings: counts and list totals of a
+-- whole city read these rows, not the findings.
+CREATE TABLE finding_counts (
+    system_id BIGINT NOT NULL,
+    org_id BIGINT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (system_id, severity, status)
+);
+CREATE INDEX finding_counts_org ON finding_counts(org_id);
+
 -- A finding's sources: each tool and rule that reported it.
 CREATE TABLE finding_sources (
     finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
@@ -184,6 +197,7 @@ CREATE FUNCTION findings_follow_system() RETURNS trigger AS $$
 BEGIN
     UPDATE findings SET org_id = NEW.org_id, assignee_org_id = CASE WHEN assignee_org_id = OLD.org_id THEN NEW.org_id ELSE assignee_org_id END WHERE system_id = NEW.id;
     UPDATE hunt_tasks SET org_id = NEW.org_id WHERE system_id = NEW.id;
+    UPDATE finding_counts SET org_id = NEW.org_id WHERE system_id = NEW.id;
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
@@ -195,6 +209,7 @@ CREATE TRIGGER systems_org_findings AFTER UPDATE OF org_id ON systems FOR EACH R
 BEGIN
     UPDATE findings SET org_id = NEW.org_id, assignee_org_id = CASE WHEN assignee_org_id = OLD.org_id THEN NEW.org_id ELSE assignee_org_id END WHERE system_id = NEW.id;
     UPDATE hunt_tasks SET org_id = NEW.org_id WHERE system_id = NEW.id;
+    UPDATE finding_counts SET org_id = NEW.org_id WHERE system_id = NEW.id;
 END;
 -- +goose StatementEnd
 {{end}}
@@ -210,4 +225,5 @@ DROP TABLE finding_files;
 DROP TABLE blobs;
 DROP TABLE finding_events;
 DROP TABLE finding_sources;
+DROP TABLE finding_counts;
 DROP TABLE findings;
