@@ -2,12 +2,12 @@ package finding
 
 import (
 	"bytes"
-	"fmt"
-	"reflect"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"testing"
 	"time"
 

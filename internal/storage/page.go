@@ -170,10 +170,10 @@ type List[T any] struct {
 	// Total, when set, gives the total instead of counting (a capability
 	// that keeps counts of its own).
 	Total func() (int, error)
-	Where     *Where
-	Order     Keyset
-	Scan      func(Scanner) (T, error)
-	Key       func(T) []any
+	Where *Where
+	Order Keyset
+	Scan  func(Scanner) (T, error)
+	Key   func(T) []any
 }
 
 // Read returns page p: the total number of matches (ignoring the cursor),
