@@ -452,6 +452,9 @@ func (im *importer) write(ctx context.Context, tx *storage.Tx, chunk []pending) 
 	if err := counts.apply(ctx, tx); err != nil {
 		return s, err
 	}
+	if err := writeCVEs(ctx, tx, chunk, old, ids); err != nil {
+		return s, err
+	}
 	if err := im.writeSources(ctx, tx, chunk, ids); err != nil {
 		return s, err
 	}
@@ -497,6 +500,22 @@ func loadStored(ctx context.Context, q storage.Querier, fps []string) (map[strin
 		}
 	}
 	return out, nil
+}
+
+// writeCVEs indexes the CVEs of the chunk's new findings.
+func writeCVEs(ctx context.Context, tx *storage.Tx, chunk []pending, old map[string]stored, ids map[string]int64) error {
+	ins := tx.NewBatch("finding_cves", "cve", "finding_id")
+	for _, p := range chunk {
+		if _, known := old[p.f.Fingerprint]; known {
+			continue
+		}
+		for _, cve := range p.f.CVEs {
+			if err := ins.Add(ctx, cve, ids[p.f.Fingerprint]); err != nil {
+				return err
+			}
+		}
+	}
+	return ins.Flush(ctx)
 }
 
 // writeSources records which tool and rule saw each finding: a new pair

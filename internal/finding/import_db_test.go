@@ -151,6 +151,9 @@ func TestImportMapsDedupsAndVerifies(t *testing.T) {
 		if crit.Total != 1 || crit.Items[0].SystemID != f.sysB.ID || crit.Items[0].DueDate != "2026-03-08" {
 			t.Fatalf("critical: %+v", crit.Items)
 		}
+		if byCVE, err := List(ctx, f.store, f.admin, Filter{CVE: "cve-2021-44228", Overdue: false}, storage.Page{}); err != nil || byCVE.Total != 1 {
+			t.Fatalf("by CVE: %d %v", byCVE.Total, err)
+		}
 		d, err := GetDetail(ctx, f.store, f.admin, crit.Items[0].ID)
 		must(t, err)
 		if len(d.Sources) != 2 || d.HuntID == 0 {

@@ -83,12 +83,18 @@ func orderKey(sort string) func(View) []any {
 // that a count reads the findings and their indexes alone, without joins.
 func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 	cond, args := actor.OrgFilter("path")
+	// Overdue findings are read through the index of open findings by due
+	// date; "+ 0" keeps the organisation's index from being chosen instead.
+	org := "f.org_id"
+	if f.Overdue {
+		org = "f.org_id + 0"
+	}
 	w := storage.NewWhere("1=1")
 	if !actor.Global() {
-		w = storage.NewWhere("f.org_id IN (SELECT id FROM orgs WHERE "+cond+")", args...)
+		w = storage.NewWhere(org+" IN (SELECT id FROM orgs WHERE "+cond+")", args...)
 	}
 	if f.OrgID != 0 {
-		w.Add("f.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
+		w.Add(org+" IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
 	}
 	if f.SystemID != 0 {
 		w.Add("f.system_id = ?", f.SystemID)
@@ -126,7 +132,7 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 		w.Add("f.id IN (SELECT finding_id FROM finding_sources WHERE tool = ?)", f.Tool)
 	}
 	if f.CVE != "" {
-		w.Add("f.search LIKE ?", storage.Contains(i18n.Fold(f.CVE)))
+		w.Add("f.id IN (SELECT finding_id FROM finding_cves WHERE cve = ?)", strings.ToUpper(strings.TrimSpace(f.CVE)))
 	}
 	if f.KEV {
 		w.Add("f.kev") // written bare, so that the partial index findings_kev serves it

@@ -87,6 +87,13 @@ CREATE TABLE finding_counts (
 );
 CREATE INDEX finding_counts_org ON finding_counts(org_id);
 
+-- The CVEs of each finding, for the list's exact CVE filter.
+CREATE TABLE finding_cves (
+    cve TEXT NOT NULL,
+    finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    PRIMARY KEY (cve, finding_id)
+);
+
 -- A finding's sources: each tool and rule that reported it.
 CREATE TABLE finding_sources (
     finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
@@ -226,4 +233,5 @@ DROP TABLE blobs;
 DROP TABLE finding_events;
 DROP TABLE finding_sources;
 DROP TABLE finding_counts;
+DROP TABLE finding_cves;
 DROP TABLE findings;
