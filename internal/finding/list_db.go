@@ -83,18 +83,12 @@ func orderKey(sort string) func(View) []any {
 // that a count reads the findings and their indexes alone, without joins.
 func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 	cond, args := actor.OrgFilter("path")
-	// Overdue findings are read through the index of open findings by due
-	// date; "+ 0" keeps the organisation's index from being chosen instead.
-	org := "f.org_id"
-	if f.Overdue {
-		org = "f.org_id + 0"
-	}
 	w := storage.NewWhere("1=1")
 	if !actor.Global() {
-		w = storage.NewWhere(org+" IN (SELECT id FROM orgs WHERE "+cond+")", args...)
+		w = storage.NewWhere("f.org_id IN (SELECT id FROM orgs WHERE "+cond+")", args...)
 	}
 	if f.OrgID != 0 {
-		w.Add(org+" IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
+		w.Add("f.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
 	}
 	if f.SystemID != 0 {
 		w.Add("f.system_id = ?", f.SystemID)

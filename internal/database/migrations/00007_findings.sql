@@ -71,7 +71,7 @@ CREATE INDEX findings_due ON findings(due_date, id);
 -- Partial indexes: the few findings with a KEV-listed CVE, and the open
 -- findings by due date (what is overdue).
 CREATE INDEX findings_kev ON findings(priority, id) WHERE kev;
-CREATE INDEX findings_open_due ON findings(due_date) WHERE status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed');
+CREATE INDEX findings_open_due ON findings(org_id, due_date) WHERE status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed');
 CREATE INDEX findings_org_counts ON findings(org_id, severity, status);
 
 -- The number of findings by system (0: the unassigned queue), severity
