@@ -183,7 +183,7 @@ func importWith(ctx context.Context, db *storage.Store, actor access.Actor, req 
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	im := &importer{db: db, actor: actor, req: req, vulns: vulns, now: db.Now(),
+	im := &importer{db: db, actor: actor, req: req, vulns: vulns, now: db.Now(), sum: Summary{Skips: []Skip{}},
 		seen: map[[16]byte]struct{}{}, reached: map[string]struct{}{}, tools: map[string]struct{}{}, hunts: map[int64]int64{}}
 	var err error
 	if im.scope, err = loadScope(ctx, db, actor, req); err != nil {
