@@ -325,30 +325,14 @@ func (h *Handler) exportFindings(w http.ResponseWriter, r *http.Request) {
 		format = "json"
 	}
 	ctype, ext := finding.ExportContentType(format)
-	out := &startOnWrite{w: w, start: func() { httpx.Attachment(w, "findings."+ext, ctype) }}
+	out := &httpx.Download{W: w, Name: "findings." + ext, ContentType: ctype}
 	if err := finding.Export(r.Context(), h.Store, httpx.Caller(r), f, format, out); err != nil {
-		if !out.started {
+		if !out.Started() {
 			Fail(w, r, err)
 			return
 		}
 		httpx.LogFailure(r, "findings export broke off", err)
 	}
-}
-
-// startOnWrite sets a download's headers at its first byte, so that an
-// export refused before it starts still answers with the error envelope.
-type startOnWrite struct {
-	w       http.ResponseWriter
-	start   func()
-	started bool
-}
-
-func (s *startOnWrite) Write(b []byte) (int, error) {
-	if !s.started {
-		s.started = true
-		s.start()
-	}
-	return s.w.Write(b)
 }
 
 func (h *Handler) manualTemplate(w http.ResponseWriter, r *http.Request) {

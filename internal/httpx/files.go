@@ -95,3 +95,24 @@ func Attachment(w http.ResponseWriter, name, contentType string) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "no-store")
 }
+
+// Download is a response writer that sends a download's headers with its
+// first byte, so that a download refused before it starts (an export the
+// caller may not make) still gets the error page or envelope.
+type Download struct {
+	W           http.ResponseWriter
+	Name        string
+	ContentType string
+	started     bool
+}
+
+func (d *Download) Write(b []byte) (int, error) {
+	if !d.started {
+		d.started = true
+		Attachment(d.W, d.Name, d.ContentType)
+	}
+	return d.W.Write(b)
+}
+
+// Started reports whether anything was sent: an error after that can only be logged.
+func (d *Download) Started() bool { return d.started }

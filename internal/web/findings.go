@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -238,33 +237,12 @@ func (h *Handler) exportFindings(w http.ResponseWriter, r *http.Request) {
 		format = "csv"
 	}
 	ctype, ext := finding.ExportContentType(format)
-	ew := &exportWriter{w: w, start: func() {
-		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="phat-hien.%s"`, ext))
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Cache-Control", "no-store")
-	}}
-	if err := finding.Export(r.Context(), h.Store, httpx.Caller(r), filterOf(r.URL.Query()), format, ew); err != nil {
-		if !ew.started {
+	out := &httpx.Download{W: w, Name: "phat-hien." + ext, ContentType: ctype}
+	if err := finding.Export(r.Context(), h.Store, httpx.Caller(r), filterOf(r.URL.Query()), format, out); err != nil {
+		if !out.Started() {
 			h.fail(w, r, err)
 			return
 		}
 		httpx.LogFailure(r, "findings export broke off", err)
 	}
-}
-
-// exportWriter sets the download's headers at its first byte, so that an
-// export refused before it starts still gets the error page.
-type exportWriter struct {
-	w       http.ResponseWriter
-	start   func()
-	started bool
-}
-
-func (e *exportWriter) Write(b []byte) (int, error) {
-	if !e.started {
-		e.started = true
-		e.start()
-	}
-	return e.w.Write(b)
 }

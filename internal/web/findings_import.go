@@ -9,6 +9,7 @@ import (
 	"github.com/khien/khien/internal/finding/source"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/inventory/workbook"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -84,11 +85,8 @@ func (h *Handler) manualTemplate(w http.ResponseWriter, r *http.Request) {
 	if lang == "en" {
 		name = "pentest-findings-template.xlsx"
 	}
-	httpx.Attachment(w, name, xlsxType)
+	httpx.Attachment(w, name, workbook.ContentType)
 	if err := source.WriteManualTemplate(w, lang); err != nil {
 		httpx.LogFailure(r, "write the pentest template", err)
 	}
 }
-
-// xlsxType is the media type of workbooks.
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
