@@ -37,7 +37,7 @@ type layer struct {
 // importing (the plan every import shares) sits above identity: its uploads
 // are scoped to an organisation. orgsheet (the organisation file, an import)
 // sits above importing, though it lives under identity.
-var capabilities = []string{"identity", "importing", "orgsheet", "inventory", "finding", "campaign", "incident",
+var capabilities = []string{"identity", "importing", "orgsheet", "inventory", "finding", "campaign", "agent", "scanning", "incident",
 	"compliance", "monitor", "accountreview", "awareness", "report"}
 
 // Groups of layer names, to keep the rows short.
@@ -100,6 +100,10 @@ var table = slices.Concat(
 // capabilityPaths are the capabilities not at internal/<name>.
 var capabilityPaths = map[string]string{"orgsheet": "internal/identity/orgsheet"}
 
+// capabilityExtras are what a capability may import beyond the rule: scan
+// operations run the scanner (and agents run it inside agency networks).
+var capabilityExtras = map[string][]string{"scanning": of("scanner"), "agent": of("scanner")}
+
 // capabilityRows gives each capability the base layers, the capabilities below it and the
 // scanner's wire type (findings may carry check.Finding).
 func capabilityRows() []layer {
@@ -109,7 +113,7 @@ func capabilityRows() []layer {
 		if p, ok := capabilityPaths[c]; ok {
 			path = p
 		}
-		rows = append(rows, layer{name: c, pkgs: of(path), may: with(slices.Concat(base, capabilities[:i]), "internal/scan/check"),
+		rows = append(rows, layer{name: c, pkgs: of(path), may: with(slices.Concat(base, capabilities[:i], capabilityExtras[c]), "internal/scan/check"),
 			why: "a capability imports the kernel, audit, jobs and capabilities below it (" + strings.Join(capabilities, " → ") + ")"})
 	}
 	return rows

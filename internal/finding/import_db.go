@@ -140,6 +140,7 @@ type importer struct {
 	record                   int
 	reopenedIDs, verifiedIDs []int64
 	hunts                    map[int64]int64 // system → its open hunt, as far as this import knows
+	since                    time.Time       // a stream's start: what was seen before is not seen by it
 }
 
 // hunt links findings that let an attacker in to their system's open
@@ -567,49 +568,7 @@ func (im *importer) writeSources(ctx context.Context, tx *storage.Tx, chunk []pe
 // reached, and audits the import.
 func (im *importer) finish(ctx context.Context) error {
 	return im.db.InTx(ctx, func(tx *storage.Tx) error {
-		if err := tx.PreferIndexes(ctx); err != nil {
-			return err
-		}
-		counts := tally{}
-		hosts := make([]any, 0, len(im.reached)+1)
-		for h := range im.reached {
-			hosts = append(hosts, h)
-		}
-		if im.hostless && im.req.SystemID != 0 {
-			hosts = append(hosts, "")
-		}
-		for tool := range im.tools {
-			for part := range slices.Chunk(hosts, inBatch) {
-				args := append([]any{tool}, part...)
-				args = append(args, im.scope.args...)
-				cands, err := storage.Collect[stored](tx.Query(ctx, `SELECT f.id, f.fingerprint, f.status, f.severity, f.system_id, f.org_id FROM findings f
-					WHERE f.id IN (SELECT finding_id FROM finding_sources WHERE tool = ?) AND f.host IN (`+marks(len(part))+`) AND f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed') AND `+im.scope.where, args...))(func(r storage.Scanner) (stored, error) {
-					var st stored
-					var fp string
-					err := r.Scan(&st.ID, &fp, (*string)(&st.Status), &st.Severity, storage.OptionalID{P: &st.SystemID}, storage.OptionalID{P: &st.OrgID})
-					st.Title = fp
-					return st, err
-				})
-				if err != nil {
-					return fmt.Errorf("findings to verify: %w", err)
-				}
-				for _, st := range cands {
-					if _, ok := im.seen[fingerprintKey(st.Title)]; ok {
-						continue
-					}
-					if err := setStatus(ctx, tx, st.ID, Verified, false, im.now); err != nil {
-						return err
-					}
-					if err := addEvent(ctx, tx, st.ID, im.actor, "import", st.Status, Verified, "", im.req.ImportID); err != nil {
-						return err
-					}
-					im.sum.Closed++
-					im.verifiedIDs = append(im.verifiedIDs, st.ID)
-					counts.move(st.SystemID, st.OrgID, Severity(st.Severity), st.Status, Severity(st.Severity), Verified)
-				}
-			}
-		}
-		if err := counts.apply(ctx, tx); err != nil {
+		if err := im.verifyIn(ctx, tx); err != nil {
 			return err
 		}
 		if err := im.saveProgress(ctx, tx, im.sum, "done"); err != nil {
@@ -627,6 +586,59 @@ func (im *importer) finish(ctx context.Context) error {
 			OrgID: im.scope.forced.OrgID, New: map[string]any{"file": im.req.FileName, "system_id": im.req.SystemID, "org_id": im.req.OrgID,
 				"summary": im.sum, "reopened": capIDs(im.reopenedIDs), "verified": capIDs(im.verifiedIDs)}})
 	})
+}
+
+// verifyIn verifies what the tools no longer see on the hosts reached:
+// the findings on them that the file did not list or, for a stream (since
+// set), that were last seen before the scan began.
+func (im *importer) verifyIn(ctx context.Context, tx *storage.Tx) error {
+	if err := tx.PreferIndexes(ctx); err != nil {
+		return err
+	}
+	counts := tally{}
+	hosts := make([]any, 0, len(im.reached)+1)
+	for h := range im.reached {
+		hosts = append(hosts, h)
+	}
+	if im.hostless && im.req.SystemID != 0 {
+		hosts = append(hosts, "")
+	}
+	for tool := range im.tools {
+		for part := range slices.Chunk(hosts, inBatch) {
+			args := append([]any{tool}, part...)
+			args = append(args, im.scope.args...)
+			cond := ""
+			if !im.since.IsZero() {
+				cond, args = " AND f.last_seen < ?", append(args, im.since)
+			}
+			cands, err := storage.Collect[stored](tx.Query(ctx, `SELECT f.id, f.fingerprint, f.status, f.severity, f.system_id, f.org_id FROM findings f
+				WHERE f.id IN (SELECT finding_id FROM finding_sources WHERE tool = ?) AND f.host IN (`+marks(len(part))+`) AND f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed') AND `+im.scope.where+cond, args...))(func(r storage.Scanner) (stored, error) {
+				var st stored
+				var fp string
+				err := r.Scan(&st.ID, &fp, (*string)(&st.Status), &st.Severity, storage.OptionalID{P: &st.SystemID}, storage.OptionalID{P: &st.OrgID})
+				st.Title = fp
+				return st, err
+			})
+			if err != nil {
+				return fmt.Errorf("findings to verify: %w", err)
+			}
+			for _, st := range cands {
+				if _, ok := im.seen[fingerprintKey(st.Title)]; ok && im.since.IsZero() {
+					continue
+				}
+				if err := setStatus(ctx, tx, st.ID, Verified, false, im.now); err != nil {
+					return err
+				}
+				if err := addEvent(ctx, tx, st.ID, im.actor, "import", st.Status, Verified, "", im.req.ImportID); err != nil {
+					return err
+				}
+				im.sum.Closed++
+				im.verifiedIDs = append(im.verifiedIDs, st.ID)
+				counts.move(st.SystemID, st.OrgID, Severity(st.Severity), st.Status, Severity(st.Severity), Verified)
+			}
+		}
+	}
+	return counts.apply(ctx, tx)
 }
 
 // capIDs keeps the audit entry of a large import readable.

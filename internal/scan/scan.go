@@ -70,6 +70,11 @@ type Config struct {
 	Logger         *slog.Logger
 	// Progress, when set, is called after each host or domain is done.
 	Progress func(done, total int)
+	// HostDone, when set, is called once a host has been scanned to the end
+	// (not when the scan was cancelled part way), with its address and the
+	// names that led to it: what lets a caller verify that host's findings
+	// and resume a scan after it.
+	HostDone func(addr string, names []string)
 }
 
 func (c *Config) setDefaults() error {
@@ -470,6 +475,11 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 	if reason := h.stopped(); reason != "" {
 		r.note(&r.summary.Stopped, primary, reason)
+	}
+	if r.cfg.HostDone != nil && ctx.Err() == nil {
+		r.mu.Lock()
+		r.cfg.HostDone(j.addr.String(), j.names)
+		r.mu.Unlock()
 	}
 }
 

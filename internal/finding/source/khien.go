@@ -90,6 +90,10 @@ func khienTimeError(err error) error {
 }
 
 // khienObservation maps a finding field by field.
+// FromScan reads a finding of Khiên's scanner as an observation: what a
+// scan run by the server or sent by an agent brings in.
+func FromScan(f *check.Finding) (Observation, error) { return khienObservation(f) }
+
 func khienObservation(f *check.Finding) (Observation, error) {
 	sev := f.Severity
 	if sev == "" {
