@@ -280,3 +280,19 @@ func RemoveAsset(ctx context.Context, db *storage.Store, actor access.Actor, sys
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "asset.remove", ObjectType: "asset", ObjectID: assetID, OrgID: a.OrgID, Old: a})
 	})
 }
+
+// AssetsOfSystem returns the assets registered to a system, by kind and
+// value, for work the caller has already been allowed on the system (the
+// scope guard of a scan).
+func AssetsOfSystem(ctx context.Context, db storage.Querier, systemID int64) ([]Asset, error) {
+	list, err := storage.Collect[Asset](db.Query(ctx, "SELECT "+assetTable.Select("a")+
+		" FROM assets a JOIN system_assets sa ON sa.asset_id = a.id WHERE sa.system_id = ? ORDER BY a.kind, a.value, a.id", systemID))(
+		func(sc storage.Scanner) (Asset, error) {
+			var a Asset
+			return a, sc.Scan(assetTable.Dest(&a)...)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("assets of system %d: %w", systemID, err)
+	}
+	return list, nil
+}

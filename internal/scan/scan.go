@@ -473,10 +473,13 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 			}
 		}
 	}
-	if reason := h.stopped(); reason != "" {
+	reason := h.stopped()
+	if reason != "" {
 		r.note(&r.summary.Stopped, primary, reason)
 	}
-	if r.cfg.HostDone != nil && ctx.Err() == nil {
+	// A host stopped part way was not scanned to the end: what it did not
+	// show this time may still be there.
+	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" {
 		r.mu.Lock()
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()

@@ -44,9 +44,12 @@ func ParseWindow(spec string) (Window, error) {
 			continue
 		}
 		p := period{}
+		// Days come first; the times start at the first word with a colon
+		// (day names such as t2 hold digits too).
 		days, times := part, ""
-		if i := strings.IndexAny(part, "0123456789"); i >= 0 && !strings.HasPrefix(part[max(i-1, 0):], "t") {
-			days, times = strings.TrimSpace(part[:i]), strings.TrimSpace(part[i:])
+		fields := strings.Fields(part)
+		if i := slices.IndexFunc(fields, func(f string) bool { return strings.Contains(f, ":") }); i >= 0 {
+			days, times = strings.Join(fields[:i], " "), strings.Join(fields[i:], "")
 		}
 		if err := p.parseDays(days); err != nil {
 			return Window{}, fmt.Errorf("%q: %w", part, err)

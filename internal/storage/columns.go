@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -184,4 +185,33 @@ func (u OptionalUTC) Value() (driver.Value, error) {
 		return nil, nil
 	}
 	return **u.P, nil
+}
+
+// JSON is a text column holding P (a pointer) as JSON, for small structured
+// values read and written whole (a scan's plan); "" reads as the zero value.
+type JSON struct{ P any }
+
+// Scan unmarshals the text into P.
+func (j JSON) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("json column: unexpected %T", src)
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, j.P)
+}
+
+// Value marshals P.
+func (j JSON) Value() (driver.Value, error) {
+	b, err := json.Marshal(j.P)
+	return string(b), err
 }

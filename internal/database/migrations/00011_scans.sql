@@ -60,10 +60,11 @@ CREATE TABLE scan_schedules (
 );
 CREATE INDEX scan_schedules_due ON scan_schedules(enabled, next_run_at);
 
+-- A scan of one system's registered assets. Its organisation is the
+-- system's, read through it (a merger moves systems with their scans).
 CREATE TABLE scans (
     id {{.ID}},
     system_id BIGINT NOT NULL REFERENCES systems(id),
-    org_id BIGINT NOT NULL REFERENCES orgs(id),
     campaign_id BIGINT,
     schedule_id BIGINT REFERENCES scan_schedules(id),
     profile TEXT NOT NULL,
@@ -71,15 +72,14 @@ CREATE TABLE scans (
     runner TEXT NOT NULL DEFAULT 'server',
     agent_id BIGINT,
     reason TEXT NOT NULL DEFAULT '',
+    plan TEXT NOT NULL DEFAULT '',
     actor TEXT NOT NULL,
-    actor_scope TEXT NOT NULL DEFAULT '',
     hosts_total INTEGER NOT NULL DEFAULT 0,
     hosts_done INTEGER NOT NULL DEFAULT 0,
     findings INTEGER NOT NULL DEFAULT 0,
     new_findings INTEGER NOT NULL DEFAULT 0,
     reopened INTEGER NOT NULL DEFAULT 0,
     verified INTEGER NOT NULL DEFAULT 0,
-    summary TEXT NOT NULL DEFAULT '',
     scheduled_for {{.Time}},
     lease_until {{.Time}},
     created_at {{.Time}} NOT NULL,
