@@ -61,10 +61,11 @@ type Config struct {
 	StopTimeout time.Duration // how long Stop lets running jobs finish
 	Logger      *slog.Logger  // nil: slog.Default()
 
-	// workOnly keeps the engine out of leader election (the leader runs
+	// WorkOnly keeps the engine out of leader election (the leader runs
 	// periodic jobs, retries and rescues): the crash test's engine, whose
-	// lease would outlive its killed process.
-	workOnly bool
+	// lease would outlive its killed process (the crash tests of jobs and
+	// of scans).
+	WorkOnly bool
 }
 
 // Registry is the work an engine does: every job kind's worker and the
@@ -123,7 +124,7 @@ func New(ctx context.Context, store *storage.Store, cfg Config, reg *Registry) (
 	rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cmp.Or(cfg.Workers, DefaultWorkers)}}
 	rc.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
 	rc.RescueStuckJobsAfter = cmp.Or(cfg.RescueAfter, DefaultRescueAfter)
-	rc.LeaderElectionDisabled = cfg.workOnly
+	rc.LeaderElectionDisabled = cfg.WorkOnly
 	e := &Engine{stop: cmp.Or(cfg.StopTimeout, DefaultStopTimeout)}
 	rc.SoftStopTimeout = e.stop
 	db := store.DB()

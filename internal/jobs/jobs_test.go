@@ -335,7 +335,7 @@ func runDoomedEngine(target string) {
 	}
 	reg := NewRegistry()
 	AddWorker(reg, &crashWorker{})
-	e, err := New(ctx, storage.New(db), Config{workOnly: true}, reg)
+	e, err := New(ctx, storage.New(db), Config{WorkOnly: true}, reg)
 	if err == nil {
 		err = e.Start(ctx)
 	}

@@ -104,7 +104,7 @@ func Authorize(ctx context.Context, db *storage.Store, actor access.Actor, a Aut
 	a.ValidUntil = until.Format(time.DateOnly)
 	for _, f := range []struct{ name, v string }{{"authorized_by", a.AuthorizedBy}, {"document_no", a.DocumentNo}, {"note", a.Note}} {
 		if len(f.v) > 500 {
-			return a, validation.Invalid(f.name, "validation.too_long", 500)
+			return a, validation.Invalid(f.name, "validation.field_too_long", 500)
 		}
 	}
 	err = db.InTx(ctx, func(tx *storage.Tx) error {
@@ -214,9 +214,9 @@ func AddExclusion(ctx context.Context, db *storage.Store, actor access.Actor, e 
 	case e.AssetID != 0 && e.Value != "":
 		return e, validation.Invalid("value", "scan.err.exclusion_asset_value")
 	case e.AssetID == 0 && e.Value == "":
-		return e, validation.Invalid("value", "validation.required")
+		return e, validation.Invalid("value", "scan.err.required")
 	case len(e.Value) > 300 || len(e.Reason) > 500:
-		return e, validation.Invalid("value", "validation.too_long", 300)
+		return e, validation.Invalid("value", "validation.field_too_long", 300)
 	}
 	if e.AssetID != 0 {
 		e.SystemID = 0

@@ -51,6 +51,11 @@ func (w *Worker) slice() time.Duration {
 	return DefaultSlice
 }
 
+// NextRetry retries a failed or rescued slice soon: what it had done is kept.
+func (w *Worker) NextRetry(job *river.Job[ScanArgs]) time.Time {
+	return time.Now().Add(time.Duration(min(job.Attempt, 12)) * 5 * time.Second)
+}
+
 // Timeout leaves the slice a margin to write its last results.
 func (w *Worker) Timeout(*river.Job[ScanArgs]) time.Duration { return w.slice() * 6 / 5 }
 

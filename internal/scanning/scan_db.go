@@ -229,7 +229,7 @@ func requestedSystems(ctx context.Context, q storage.Querier, actor access.Actor
 		}
 		return ids, err
 	}
-	return nil, validation.Invalid("system_id", "validation.required")
+	return nil, validation.Invalid("system_id", "scan.err.required")
 }
 
 func scanID(r storage.Scanner) (int64, error) {

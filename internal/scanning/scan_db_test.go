@@ -35,6 +35,7 @@ type fixture struct {
 	auditorB       access.Actor
 	port, requests int
 	served         *atomic.Int64
+	onRequest      func(*http.Request) // set before the first scan
 }
 
 func newFixture(t *testing.T, db *database.DB, hosts ...string) *fixture {
@@ -58,6 +59,9 @@ func newFixture(t *testing.T, db *database.DB, hosts ...string) *fixture {
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.served.Add(1)
+		if f.onRequest != nil {
+			f.onRequest(r)
+		}
 		w.Header().Set("Server", "Apache/2.4.49")
 		w.Write([]byte("<html><title>Cổng</title></html>"))
 	})
@@ -243,6 +247,52 @@ func TestOperatorPauseAndCancel(t *testing.T) {
 		must(t, work(f.worker(), s.ID))
 		if s = f.get(t, s.ID); s.Status != StatusCancelled || f.served.Load() != 0 {
 			t.Errorf("cancelled scan: %s, %d requests", s.Status, f.served.Load())
+		}
+	})
+}
+
+func TestScheduleTickQueuesOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		f.authorize(t, f.sysA.ID)
+		s, err := CreateSchedule(ctx, f.store, f.admin, Schedule{SystemID: f.sysA.ID})
+		must(t, err)
+		if s.NextRunAt == nil || !s.NextRunAt.After(f.store.Now()) || s.RRule != DefaultRule {
+			t.Fatalf("new schedule: %+v", s)
+		}
+		if _, err := CreateSchedule(ctx, f.store, f.operatorA, Schedule{SystemID: f.sysA.ID}); !errors.Is(err, access.ErrForbidden) {
+			t.Errorf("an agency operator schedules: %v", err)
+		}
+		if _, err := CreateSchedule(ctx, f.store, f.admin, Schedule{SystemID: f.sysA.ID, RRule: "FREQ=HOURLY"}); err == nil {
+			t.Error("an hourly schedule was accepted")
+		}
+		// Due since yesterday (the server was down): one scan, not several.
+		must(t, f.store.InTx(ctx, func(tx *storage.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE scan_schedules SET next_run_at = ? WHERE id = ?", tx.Now().Add(-24*time.Hour), s.ID)
+			return err
+		}))
+		n, err := Tick(ctx, f.store)
+		must(t, err)
+		again, err := Tick(ctx, f.store)
+		must(t, err)
+		if n != 1 || again != 0 {
+			t.Errorf("ticks queued %d then %d scans, want 1 then 0", n, again)
+		}
+		list, err := Schedules(ctx, f.store, f.admin, f.sysA.ID)
+		must(t, err)
+		if len(list) != 1 || !list[0].NextRunAt.After(f.store.Now()) || list[0].LastRunAt == nil {
+			t.Errorf("after the tick: %+v", list)
+		}
+		scans, err := ListScans(ctx, f.store, f.admin, ScanFilter{SystemID: f.sysA.ID}, storage.Page{Limit: 10})
+		must(t, err)
+		if len(scans.Items) != 1 || scans.Items[0].ScheduleID != s.ID || scans.Items[0].Status != StatusQueued {
+			t.Errorf("scheduled scans: %+v", scans.Items)
+		}
+		last, err := LastComplete(ctx, f.store, []int64{f.sysA.ID})
+		must(t, err)
+		if !Stale(last[f.sysA.ID], f.store.Now()) {
+			t.Error("a never-scanned system is not stale")
 		}
 	})
 }
