@@ -13,6 +13,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/remediation"
+	"github.com/khien/khien/internal/scanning"
 )
 
 // components are the named schemas of the document and the Go type each
@@ -48,6 +49,11 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(advice.Article{}):          {"kind": advice.Kinds, "lang": advice.Languages},
 	reflect.TypeOf(advice.Edit{}):             {"lang": advice.Languages},
 	reflect.TypeOf(remediation.StackSteps{}):  {"stack": remediation.Stacks},
+	reflect.TypeOf(scanning.Scan{}):           {"status": scanning.Statuses, "profile": scanning.Profiles, "runner": scanning.Runners},
+	reflect.TypeOf(scanCreate{}):              {"profile": scanning.Profiles},
+	reflect.TypeOf(orgScanCreate{}):           {"profile": scanning.Profiles},
+	reflect.TypeOf(scanning.Schedule{}):       {"profile": scanning.Profiles},
+	reflect.TypeOf(scanning.Plan{}):           {"basis": scanning.Bases},
 }
 
 // pathEnums are the codes a path parameter takes.

@@ -10,6 +10,7 @@ import (
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/metrics"
+	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/web"
@@ -43,5 +44,8 @@ func Jobs(store *storage.Store, vulns finding.Enricher) *jobs.Registry {
 	jobs.AddWorker(reg, &finding.ImportWorker{Store: store, Vulns: vulns})
 	jobs.AddWorker(reg, &finding.ExpiryWorker{Store: store})
 	reg.AddPeriodic(6*time.Hour, finding.ExpiryArgs{})
+	jobs.AddWorker(reg, &scanning.Worker{Store: store, Vulns: vulns})
+	jobs.AddWorker(reg, &scanning.TickWorker{Store: store})
+	reg.AddPeriodic(time.Minute, scanning.TickArgs{})
 	return reg
 }

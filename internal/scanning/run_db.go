@@ -29,7 +29,7 @@ type Worker struct {
 	// Base is the scanner's configuration (resolver, trusted CAs,
 	// vulnerability data, ports); limits and profile come from the scan.
 	Base  scan.Config
-	Max   Limits          // zero: DefaultLimits
+	Max   Limits           // zero: DefaultLimits
 	Vulns finding.Enricher // CVE enrichment of findings
 	Slice time.Duration    // zero: DefaultSlice
 	Poll  time.Duration    // how often a running scan looks for a pause or cancel; zero: 2 s

@@ -43,6 +43,13 @@ const (
 	RunnerCLI    = "cli"
 )
 
+// Runners lists every runner, for the API's enumerations.
+var Runners = []string{RunnerServer, RunnerAgent, RunnerCLI}
+
+// Bases are what a scan may rest on: an active campaign or a written
+// authorisation ("" when refused for want of either).
+var Bases = []string{"campaign", "authorization", ""}
+
 // Scan is one scan of one system's registered assets.
 type Scan struct {
 	ID           int64      `json:"id"`
