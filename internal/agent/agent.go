@@ -134,3 +134,19 @@ func manages(a access.Actor) error {
 	}
 	return access.Denied(a.Role, access.Scan)
 }
+
+// Command is the command line that runs the agent against server with its
+// token, for the coordinator to copy onto the agent's machine.
+func Command(server, token string) string {
+	return "khien agent --server " + quote(server) + " --token " + token
+}
+
+// quote puts s in single quotes for a POSIX shell when it needs them.
+func quote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/identity"
@@ -48,6 +49,7 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(advice.Article{}):          {"kind": advice.Kinds, "lang": advice.Languages},
 	reflect.TypeOf(advice.Edit{}):             {"lang": advice.Languages},
 	reflect.TypeOf(remediation.StackSteps{}):  {"stack": remediation.Stacks},
+	reflect.TypeOf(agent.Agent{}):             {"status": agent.Statuses},
 }
 
 // pathEnums are the codes a path parameter takes.
