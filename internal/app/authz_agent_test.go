@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,6 +26,13 @@ var agentRows = map[string]rule{
 	"PUT /api/v1/systems/{id}/agent":    object(global, global, systemIn, func(c *cell) any { return map[string]int64{"agent_id": newAgent(c).ID} }),
 	"DELETE /api/v1/systems/{id}/agent": object(global, global, systemIn, nil),
 	"POST /api/v1/agent/heartbeat":      public(),
+	"GET /agents":                       unscoped(global...),
+	"POST /agents":                      unscopedBody(global, func(c *cell) any { return url.Values{"name": {c.unique("Máy quét ")}} }),
+	"POST /agents/{id}/revoke":          anAgent(global),
+	"POST /agents/pins": unscopedBody(global, func(c *cell) any {
+		return url.Values{"system_id": {systemIn(c)}, "agent_id": {strconv.FormatInt(newAgent(c).ID, 10)}}
+	}),
+	"POST /agents/pins/{id}/delete": object(global, global, systemIn, nil),
 }
 
 func unscopedBody(roles []access.Role, body func(*cell) any) rule {
