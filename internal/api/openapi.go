@@ -172,7 +172,7 @@ func responses(r router.Route, c *components) map[string]any {
 	if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 		errors = append(errors, http.StatusConflict, http.StatusRequestEntityTooLarge)
 	}
-	if r.Public && r.Method == http.MethodPost {
+	if r.Public && (r.Method == http.MethodPost || strings.HasPrefix(r.Path, AgentPathPrefix)) {
 		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden)
 	}
 	for _, status := range errors {
