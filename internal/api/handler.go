@@ -27,6 +27,7 @@ func (h *Handler) Routes() []router.Route {
 		h.importRoutes(),
 		h.remediationRoutes(),
 		h.scanRoutes(),
+		h.agentRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -46,6 +46,9 @@ func OpenAPI(routes []router.Route, version string) map[string]any {
 		if r.Public {
 			op["security"] = []any{}
 		}
+		if strings.HasPrefix(r.Path, AgentPathPrefix) { // an agent's token, not a user's
+			op["security"] = []any{map[string]any{"agent": []string{}}}
+		}
 		item[strings.ToLower(r.Method)] = op
 	}
 	return map[string]any{
@@ -64,6 +67,7 @@ func OpenAPI(routes []router.Route, version string) map[string]any {
 			"schemas": c.schemas,
 			"securitySchemes": map[string]any{
 				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
+				"agent":  map[string]any{"type": "http", "scheme": "bearer", "description": "a scan agent's token (khag_…), from POST /agents"},
 			},
 		},
 	}
@@ -168,7 +172,7 @@ func responses(r router.Route, c *components) map[string]any {
 	if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 		errors = append(errors, http.StatusConflict, http.StatusRequestEntityTooLarge)
 	}
-	if r.Public && r.Method == http.MethodPost {
+	if r.Public && (r.Method == http.MethodPost || strings.HasPrefix(r.Path, AgentPathPrefix)) {
 		errors = append(errors, http.StatusUnauthorized, http.StatusForbidden)
 	}
 	for _, status := range errors {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/identity"
@@ -54,6 +55,7 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(orgScanCreate{}):           {"profile": scanning.Profiles},
 	reflect.TypeOf(scanning.Schedule{}):       {"profile": scanning.Profiles},
 	reflect.TypeOf(scanning.Plan{}):           {"basis": scanning.Bases},
+	reflect.TypeOf(agent.Agent{}):             {"status": agent.Statuses},
 }
 
 // pathEnums are the codes a path parameter takes.

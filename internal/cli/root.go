@@ -55,6 +55,7 @@ func NewRoot() *cobra.Command {
 		newScanCmd(),
 		newChecksCmd(),
 		newVulndbCmd(),
+		newAgentCmd(),
 	)
 	return root
 }

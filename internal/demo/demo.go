@@ -40,6 +40,7 @@ type Summary struct {
 	Users []DemoUser
 	// Findings are the vulnerabilities found in the city over the months.
 	Findings FindingsSummary
+	Agent    AgentSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -140,6 +141,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		return sum, err
 	}
 	if sum.Findings, err = loadFindings(ctx, store); err != nil {
+		return sum, err
+	}
+	if sum.Agent, err = loadAgent(ctx, store); err != nil {
 		return sum, err
 	}
 	return sum, nil

@@ -32,6 +32,7 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		}
 		checkTodaysCity(t, store, sum)
 		checkFindings(t, store, sum.Findings)
+		checkAgent(t, store, sum.Agent)
 		authn := auth.NewAuthenticator(store)
 		seen, findings := map[access.Role]int{}, map[access.Role]int{}
 		for _, u := range sum.Users {

@@ -41,6 +41,7 @@ var Nav = []NavItem{
 	{"nav.dashboard", "/", true},
 	{"nav.inventory", "/inventory", true},
 	{"nav.scans", "/scans", false},
+	{"nav.agents", "/agents", true},
 	{"nav.findings", "/findings", true},
 	{"nav.remediation", "/remediation", true},
 	{"nav.campaigns", "/campaigns", false},
