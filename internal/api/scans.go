@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 )
@@ -25,6 +27,21 @@ var (
 	exSchedule  = scanning.Schedule{ID: 1, SystemID: 1, RRule: scanning.DefaultRule, Profile: "safe", StartsAt: exScanAt, NextRunAt: &exScanAt, Enabled: true,
 		Actor: "dieuphoi@stttt.cantho.gov.vn", CreatedAt: exScanAt, UpdatedAt: exScanAt}
 )
+
+// exAssignment is a scan handed to a remote runner.
+var exAssignment = scanning.Assignment{Scan: exScan, Targets: []string{"10.20.0.5"}, Exclusions: []string{}, Done: []string{}, Limits: scanning.DefaultLimits,
+	Window: "22:00-05:00", LeaseFor: 300}
+
+// exReport is a remote runner's report.
+var exReport = scanning.Report{Findings: []scan.Finding{{CheckID: "http.missing-hsts", Title: "Missing HSTS", Severity: "low", Host: "10.20.0.5", IP: "10.20.0.5", Port: 443,
+	Fingerprint: "6f1c0b1e9a7d4c55"}}, Hosts: []scanning.HostReport{{Addr: "10.20.0.5"}}}
+
+// reportAnswer is the server's answer to a report: the scan as it stands
+// and how many reported findings or hosts were outside its plan.
+type reportAnswer struct {
+	Scan    scanning.Scan `json:"scan"`
+	Dropped int           `json:"dropped"`
+}
 
 // scanCreate asks for a scan of one system.
 type scanCreate struct {
@@ -50,6 +67,14 @@ func (h *Handler) scanRoutes() []router.Route {
 			Request: scanCreate{SystemID: 1, Profile: "safe"}, Required: []string{"system_id"}, Response: exScan, Handler: h.createScan},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/scans", Tag: tag, Summary: "Scan every system in use of an organisation and its subtree; one scan per system, each decided by the scope guard",
 			Request: orgScanCreate{Profile: "safe"}, Response: NewList([]scanning.Scan{exScan}, 1, ""), Status: []int{http.StatusCreated}, Handler: h.createOrgScans},
+		{Method: "POST", Path: "/api/v1/scans/remote", Tag: tag, Summary: "Start a scan of a system run by `khien scan --server` with the caller's token: decided by the scope guard (a refused scan comes back with its reason), else running under the caller's lease with its targets, exclusions, window and limits",
+			Request: scanCreate{SystemID: 1, Profile: "safe"}, Required: []string{"system_id"}, Response: exAssignment, Handler: h.startRemoteScan},
+		{Method: "POST", Path: "/api/v1/scans/{id}/results", Tag: tag, Summary: "Report findings and finished hosts of a scan the caller runs with `khien scan --server`; state done, paused or failed ends it. Anything outside the scan's plan is dropped",
+			Request: exReport, Response: reportAnswer{Scan: exScan}, Status: []int{http.StatusOK}, Handler: h.reportScan},
+		{Method: "POST", Path: AgentPathPrefix + "claim", Tag: tag, Public: true, Summary: "An agent takes the oldest scan waiting for it (a system pinned to it, its window open): 200 with the assignment, 204 when none waits",
+			Response: exAssignment, Status: []int{http.StatusOK, http.StatusNoContent}, Handler: h.agentOnly(h.claimScan)},
+		{Method: "POST", Path: AgentPathPrefix + "scans/{id}/results", Tag: tag, Public: true, Summary: "An agent reports findings and finished hosts of the scan it runs; state done, paused or failed ends it. Anything outside the scan's plan is dropped",
+			Request: exReport, Response: reportAnswer{Scan: exScan}, Status: []int{http.StatusOK}, Handler: h.agentOnly(h.agentReport)},
 		{Method: "GET", Path: "/api/v1/scans", Tag: tag, Summary: "List scans, newest first, with their progress and counts", Query: scanQuery, Response: NewList([]scanning.Scan{exScan}, 1, ""), Handler: h.listScans},
 		{Method: "GET", Path: "/api/v1/scans/{id}", Tag: tag, Summary: "Get a scan: status (queued, running, paused, done, failed, refused, cancelled), hosts done, findings found, new, reopened and verified", Response: exScan, Handler: h.getScan},
 		control(scanning.ControlPause, "Pause a queued or running scan: it stops after the host it is on and resumes from there"),
@@ -285,4 +310,74 @@ func (h *Handler) enableSchedule(w http.ResponseWriter, r *http.Request, on bool
 	}
 	s, err := scanning.SetScheduleEnabled(r.Context(), h.Store, httpx.Caller(r), id, on)
 	respond(w, r, http.StatusOK, s, err)
+}
+
+func (h *Handler) startRemoteScan(w http.ResponseWriter, r *http.Request) {
+	var req scanCreate
+	if err := httpx.Decode(w, r, &req); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	a, err := scanning.StartRemote(r.Context(), h.Store, httpx.Caller(r), req.SystemID, req.Profile)
+	if err == nil {
+		a.Scan, err = scanning.GetScan(r.Context(), h.Store, httpx.Caller(r), a.Scan.ID, httpx.Lang(r))
+	}
+	if a.Targets == nil {
+		a.Targets, a.Exclusions, a.Done = []string{}, []string{}, []string{}
+	}
+	respond(w, r, http.StatusCreated, a, err)
+}
+
+func (h *Handler) reportScan(w http.ResponseWriter, r *http.Request) {
+	h.acceptReport(w, r, scanning.Runner{Actor: httpx.Caller(r)})
+}
+
+func (h *Handler) agentReport(w http.ResponseWriter, r *http.Request) {
+	a, _ := h.agentOf(r)
+	h.acceptReport(w, r, scanning.Runner{AgentID: a.ID})
+}
+
+// maxReportBytes bounds a report's body: MaxReportFindings findings with
+// their evidence.
+const maxReportBytes = 16 << 20
+
+func (h *Handler) acceptReport(w http.ResponseWriter, r *http.Request, runner scanning.Runner) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	var rep scanning.Report
+	if err := httpx.DecodeLimit(w, r, &rep, maxReportBytes); err != nil {
+		Fail(w, r, err)
+		return
+	}
+	s, dropped, err := scanning.Accept(r.Context(), h.Store, runner, id, rep)
+	if err == nil {
+		s.Plan.Skipped = []scanning.Skip{}
+		s, err = h.scanFor(r, runner, s)
+	}
+	respond(w, r, http.StatusOK, reportAnswer{Scan: s, Dropped: dropped}, err)
+}
+
+// scanFor is the scan in the reader's language: a user reads it through
+// the access layer, an agent only the scan it runs.
+func (h *Handler) scanFor(r *http.Request, runner scanning.Runner, s scanning.Scan) (scanning.Scan, error) {
+	if runner.AgentID == 0 {
+		return scanning.GetScan(r.Context(), h.Store, runner.Actor, s.ID, httpx.Lang(r))
+	}
+	return scanning.GetScan(r.Context(), h.Store, access.SystemActor("agent"), s.ID, httpx.Lang(r))
+}
+
+func (h *Handler) claimScan(w http.ResponseWriter, r *http.Request) {
+	ag, _ := h.agentOf(r)
+	a, ok, err := scanning.Claim(r.Context(), h.Store, ag.ID)
+	switch {
+	case err != nil:
+		Fail(w, r, err)
+	case !ok:
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		WriteJSON(w, http.StatusOK, a)
+	}
 }

@@ -12,13 +12,11 @@ import (
 
 	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/agent/client"
+	"github.com/khien/khien/internal/scan"
+	"github.com/khien/khien/internal/scanning/remote"
 	"github.com/khien/khien/internal/validation"
 	"github.com/spf13/cobra"
 )
-
-// agentWork is what the agent does after each heartbeat (claiming and
-// running scans); nil sends heartbeats only. The scanning side sets it.
-var agentWork func(ctx context.Context, c *client.Client) error
 
 // agentFlags are the flags of `khien agent`.
 type agentFlags struct {
@@ -83,8 +81,13 @@ func (f agentFlags) loop() (client.Loop, error) {
 	}
 	c := client.New(f.server, f.token, nil)
 	c.UserAgent = "khien-agent/" + Version
-	return client.Loop{Client: c, Interval: f.interval, Info: agent.HeartbeatInfo{Version: Version, Hostname: host},
-		Work: agentWork, Log: slog.Default()}, nil
+	info := agent.HeartbeatInfo{Version: Version, Hostname: host}
+	// After each heartbeat the agent runs the scans waiting for it, with
+	// the scanner's defaults and the server's limits.
+	work := func(ctx context.Context, c *client.Client) error {
+		return remote.AgentWork(ctx, c, scan.Config{Lang: "vi"}, func(ctx context.Context) error { return c.Heartbeat(ctx, info) }, f.interval)
+	}
+	return client.Loop{Client: c, Interval: f.interval, Info: info, Work: work, Log: slog.Default()}, nil
 }
 
 func loopback(host string) bool {

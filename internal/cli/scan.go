@@ -28,6 +28,8 @@ import (
 
 type scanFlags struct {
 	profile, ports, resolver, vulndb, format, output, failOn, targetsFile, lang, userAgent, caFile string
+	server, token                                                                                  string
+	system                                                                                         int64
 	checks, skipChecks, exclude                                                                    []string
 	rate, perHostRate                                                                              float64
 	perHost, parallel                                                                              int
@@ -69,10 +71,16 @@ Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust instead of the system pool")
 	fl.IntVar(&f.parallel, "parallel", 64, "hosts scanned at the same time")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log progress details to standard error")
+	fl.StringVar(&f.server, "server", "", "run a scan of a registered system for this Khiên server (with --token, --system): its scope guard decides the targets, results go to it")
+	fl.StringVar(&f.token, "token", os.Getenv("KHIEN_TOKEN"), "API token for --server (env KHIEN_TOKEN)")
+	fl.Int64Var(&f.system, "system", 0, "the system to scan with --server")
 	return cmd
 }
 
 func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
+	if f.server != "" {
+		return runRemoteScan(cmd, args, f)
+	}
 	specs := append([]string{}, args...)
 	if f.targetsFile != "" {
 		file, err := os.Open(f.targetsFile)

@@ -80,7 +80,13 @@ const unknownField = "json: unknown field "
 // Decode reads a JSON body into v, refusing unknown fields, trailing data and
 // bodies over MaxBodyBytes, with a message that says where the problem is.
 func Decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	return DecodeLimit(w, r, v, MaxBodyBytes)
+}
+
+// DecodeLimit is Decode for a body of at most limit bytes (a scan's
+// report, larger than a form's).
+func DecodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syntax *json.SyntaxError
@@ -92,7 +98,7 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		case errors.As(err, &typ):
 			return validation.Invalid(typ.Field, "validation.json_type", typ.Type.String())
 		case errors.As(err, &tooBig):
-			return fmt.Errorf("%w: %w", ErrTooLarge, validation.Invalid("body", "validation.body_too_large", MaxBodyBytes))
+			return fmt.Errorf("%w: %w", ErrTooLarge, validation.Invalid("body", "validation.body_too_large", limit))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return validation.Invalid("body", "validation.json_eof")
 		case errors.Is(err, io.EOF):

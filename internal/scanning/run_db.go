@@ -78,7 +78,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 		return err
 	}
 	switch {
-	case s.Finished():
+	case s.Finished() || s.Runner != RunnerServer:
 		return nil
 	case s.Status == StatusPaused && s.reason.Key == "scan.paused.operator":
 		return river.JobSnooze(pausedRecheck)
@@ -250,27 +250,30 @@ func (w *Worker) setPaused(ctx context.Context, id int64, next time.Time) error 
 	})
 }
 
-// end finishes a scan once: the update only takes a scan not yet finished,
-// and only the process whose update took it audits the end.
+// end finishes a scan once.
 func (w *Worker) end(ctx context.Context, s Scan, status string, reason storedReason) error {
-	return w.Store.InTx(ctx, func(tx *storage.Tx) error {
-		now := tx.Now()
-		res, err := tx.Exec(ctx, `UPDATE scans SET status = ?, reason = ?, finished_at = ?, updated_at = ?
-			WHERE id = ? AND status NOT IN (?, ?, ?, ?)`, status, storage.JSON{P: reason}, now, now, s.ID, StatusDone, StatusFailed, StatusRefused, StatusCancelled)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		final, err := getScan(ctx, tx, s.ID)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, access.SystemActor("scan"), audit.Change{Action: "scan." + status, ObjectType: "scan", ObjectID: s.ID, OrgID: s.OrgID,
-			New: map[string]any{"status": status, "reason": reason.Key, "hosts": final.HostsDone, "findings": final.Findings, "new": final.NewFindings,
-				"reopened": final.Reopened, "verified": final.Verified}})
-	})
+	return w.Store.InTx(ctx, func(tx *storage.Tx) error { return endIn(ctx, tx, s, status, reason) })
+}
+
+// endIn finishes a scan once: the update only takes a scan not yet
+// finished, and only the process whose update took it audits the end.
+func endIn(ctx context.Context, tx *storage.Tx, s Scan, status string, reason storedReason) error {
+	now := tx.Now()
+	res, err := tx.Exec(ctx, `UPDATE scans SET status = ?, reason = ?, finished_at = ?, lease_until = NULL, updated_at = ?
+		WHERE id = ? AND status NOT IN (?, ?, ?, ?)`, status, storage.JSON{P: reason}, now, now, s.ID, StatusDone, StatusFailed, StatusRefused, StatusCancelled)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	final, err := getScan(ctx, tx, s.ID)
+	if err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, access.SystemActor("scan"), audit.Change{Action: "scan." + status, ObjectType: "scan", ObjectID: s.ID, OrgID: s.OrgID,
+		New: map[string]any{"status": status, "reason": reason.Key, "hosts": final.HostsDone, "findings": final.Findings, "new": final.NewFindings,
+			"reopened": final.Reopened, "verified": final.Verified}})
 }
 
 // recorder writes what a scan finds as it goes: findings in batches, each

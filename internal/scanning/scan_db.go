@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/scan"
@@ -248,6 +249,7 @@ func scanID(r storage.Scanner) (int64, error) {
 type queueOpts struct {
 	ScheduleID   int64
 	ScheduledFor *time.Time
+	Runner       string // RunnerCLI for `khien scan --server`; else the server or the pinned agent
 }
 
 // queueScan records one scan as the guard decides it and queues its work.
@@ -261,12 +263,20 @@ func queueScan(ctx context.Context, tx *storage.Tx, actor access.Actor, systemID
 		ScheduleID: o.ScheduleID, ScheduledFor: o.ScheduledFor, CreatedAt: now, UpdatedAt: now}
 	plan, refusal := Decide(in)
 	s.Plan, s.CampaignID = plan, in.CampaignID
-	if refusal != nil {
+	switch {
+	case refusal != nil:
 		s.Status, s.reason, s.FinishedAt = StatusRefused, storedReason{refusal.Key, refusal.Args}, &now
-	} else if s.AgentID, err = pinnedAgent(ctx, tx, systemID); err != nil {
-		return Scan{}, err
-	} else if s.AgentID != 0 {
-		s.Runner = RunnerAgent
+	case o.Runner == RunnerCLI:
+		lease := now.Add(Lease)
+		s.Runner, s.Status, s.StartedAt, s.leaseUntil = RunnerCLI, StatusRunning, &now, &lease
+	default:
+		// A system pinned to an agent is scanned from inside its network.
+		if s.AgentID, err = agent.PinnedAgent(ctx, tx, systemID); err != nil {
+			return Scan{}, err
+		}
+		if s.AgentID != 0 {
+			s.Runner = RunnerAgent
+		}
 	}
 	if s.ID, err = scanTable.Insert(ctx, tx, &s); err != nil {
 		return Scan{}, fmt.Errorf("record the scan of system %d: %w", systemID, err)
@@ -285,12 +295,6 @@ func queueScan(ctx context.Context, tx *storage.Tx, actor access.Actor, systemID
 		return Scan{}, err
 	}
 	return getScan(ctx, tx, s.ID)
-}
-
-// pinnedAgent is the agent a system is scanned by (0: the server). Until
-// agents are registered there are none.
-func pinnedAgent(ctx context.Context, q storage.Querier, systemID int64) (int64, error) {
-	return 0, nil
 }
 
 func getScan(ctx context.Context, q storage.Querier, id int64) (Scan, error) {

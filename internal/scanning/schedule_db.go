@@ -164,8 +164,16 @@ type TickWorker struct {
 	Store *storage.Store
 }
 
-// Work starts every due scan.
+// Work takes back the scans of remote runners that stopped reporting and
+// starts every due scan.
 func (w *TickWorker) Work(ctx context.Context, job *river.Job[TickArgs]) error {
+	var reclaimed int
+	if err := w.Store.InTx(ctx, func(tx *storage.Tx) (err error) { reclaimed, err = reclaim(ctx, tx); return err }); err != nil {
+		return err
+	}
+	if reclaimed > 0 {
+		slog.WarnContext(ctx, "scans taken back from runners that stopped reporting", "scans", reclaimed)
+	}
 	n, err := Tick(ctx, w.Store)
 	if n > 0 {
 		slog.InfoContext(ctx, "scheduled scans queued", "scans", n)
