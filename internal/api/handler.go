@@ -26,6 +26,7 @@ func (h *Handler) Routes() []router.Route {
 		h.findingRoutes(),
 		h.importRoutes(),
 		h.remediationRoutes(),
+		h.campaignRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

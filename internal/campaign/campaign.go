@@ -270,3 +270,6 @@ func Running(status Status, year int, phases []Phase, today string) bool {
 func itoa4(y int) string {
 	return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006")
 }
+
+// EventKinds are the kinds of change a campaign records.
+var EventKinds = []string{"created", "updated", "activated", "closed", "submitted", "accepted", "returned"}

@@ -30,6 +30,7 @@ func (h *Handler) Routes() []router.Route {
 		h.inventoryRoutes(),
 		h.remediationRoutes(),
 		h.findingRoutes(),
+		h.campaignRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

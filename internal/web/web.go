@@ -43,7 +43,7 @@ var Nav = []NavItem{
 	{"nav.scans", "/scans", false},
 	{"nav.findings", "/findings", true},
 	{"nav.remediation", "/remediation", true},
-	{"nav.campaigns", "/campaigns", false},
+	{"nav.campaigns", "/campaigns", true},
 	{"nav.compliance", "/compliance", false},
 	{"nav.accounts", "/account-reviews", false},
 	{"nav.incidents", "/incidents", false},
