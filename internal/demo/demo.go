@@ -40,6 +40,8 @@ type Summary struct {
 	Users []DemoUser
 	// Findings are the vulnerabilities found in the city over the months.
 	Findings FindingsSummary
+	// Campaign is the city's yearly review in progress.
+	Campaign CampaignSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -140,6 +142,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		return sum, err
 	}
 	if sum.Findings, err = loadFindings(ctx, store); err != nil {
+		return sum, err
+	}
+	if sum.Campaign, err = loadCampaign(ctx, store, ids); err != nil {
 		return sum, err
 	}
 	return sum, nil
