@@ -6,6 +6,7 @@
 package campaign
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -264,11 +265,7 @@ func Running(status Status, year int, phases []Phase, today string) bool {
 	if scanning {
 		return false
 	}
-	return strings.HasPrefix(today, itoa4(year)+"-")
-}
-
-func itoa4(y int) string {
-	return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006")
+	return strings.HasPrefix(today, fmt.Sprintf("%04d-", year))
 }
 
 // EventKinds are the kinds of change a campaign records.

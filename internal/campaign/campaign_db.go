@@ -35,7 +35,8 @@ func CanManage(actor access.Actor) bool {
 	return actor.System || actor.Role == access.Admin || actor.Role == access.Coordinator
 }
 
-func checkManage(actor access.Actor) error {
+// CheckManage is CanManage as an error: forbidden, saying the role.
+func CheckManage(actor access.Actor) error {
 	if CanManage(actor) {
 		return nil
 	}
@@ -187,7 +188,7 @@ type CreateInput struct {
 // its template (or those given), and one obligation per organisation and
 // phase.
 func Create(ctx context.Context, db *storage.Store, actor access.Actor, in CreateInput) (Campaign, error) {
-	if err := checkManage(actor); err != nil {
+	if err := CheckManage(actor); err != nil {
 		return Campaign{}, err
 	}
 	c, es := in.Normalise()
@@ -303,7 +304,7 @@ func Update(ctx context.Context, db *storage.Store, actor access.Actor, id int64
 		if err != nil {
 			return err
 		}
-		if err := checkManage(actor); err != nil {
+		if err := CheckManage(actor); err != nil {
 			return err
 		}
 		c = e.Apply(old)
@@ -348,7 +349,7 @@ func setStatus(ctx context.Context, db *storage.Store, actor access.Actor, id in
 		if err != nil {
 			return err
 		}
-		if err := checkManage(actor); err != nil {
+		if err := CheckManage(actor); err != nil {
 			return err
 		}
 		if err := NextStatus(old.Status, to); err != nil {

@@ -85,7 +85,7 @@ func TestCampaignFromTemplate(t *testing.T) {
 		// An agency sees the campaign, only its own row and its own obligations.
 		da, err := campaign.GetDetail(ctx, f.store, f.opA, c.ID)
 		must(t, err)
-		if len(da.Progress) != 1 || da.Progress[0].ID != f.a.ID {
+		if len(da.Progress) != 1 || da.Progress[0].ID != f.a.ID || len(da.Orgs) != 1 {
 			t.Fatalf("agency progress: %+v", da.Progress)
 		}
 		mine, err := campaign.ListObligations(ctx, f.store, f.opA, campaign.ObligationFilter{CampaignID: c.ID}, storage.Page{})

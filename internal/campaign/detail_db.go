@@ -51,21 +51,24 @@ type Detail struct {
 // Week is how far back "changed since last week" looks.
 const Week = 7 * 24 * time.Hour
 
-// GetDetail returns a campaign with its progress as the actor sees it.
+// GetDetail returns a campaign with its progress as the actor sees it: an
+// agency sees its own organisations and systems in the scope, not the
+// others'.
 func GetDetail(ctx context.Context, db storage.Querier, actor access.Actor, id int64) (Detail, error) {
 	c, err := Get(ctx, db, actor, id)
 	if err != nil {
 		return Detail{}, err
 	}
-	d := Detail{Campaign: c, SystemIDs: []int64{}, Overdue: []ObligationView{}}
+	d := Detail{Campaign: c, Overdue: []ObligationView{}}
 	scope, args := actor.OrgFilter("o.path")
-	if d.Orgs, err = storage.Collect[OrgRef](db.Query(ctx, "SELECT o.id, o.code, o.name FROM campaign_orgs co JOIN orgs o ON o.id = co.org_id WHERE co.campaign_id = ? ORDER BY o.code", id))(func(r storage.Scanner) (OrgRef, error) {
+	if d.Orgs, err = storage.Collect[OrgRef](db.Query(ctx, "SELECT o.id, o.code, o.name FROM campaign_orgs co JOIN orgs o ON o.id = co.org_id WHERE co.campaign_id = ? AND "+scope+" ORDER BY o.code", append([]any{id}, args...)...))(func(r storage.Scanner) (OrgRef, error) {
 		var o OrgRef
 		return o, r.Scan(&o.ID, &o.Code, &o.Name)
 	}); err != nil {
 		return d, fmt.Errorf("organisations of campaign %d: %w", id, err)
 	}
-	if d.SystemIDs, err = storage.IDs(db.Query(ctx, "SELECT system_id FROM campaign_systems WHERE campaign_id = ? ORDER BY system_id", id)); err != nil {
+	if d.SystemIDs, err = storage.IDs(db.Query(ctx, `SELECT cs.system_id FROM campaign_systems cs JOIN systems s ON s.id = cs.system_id JOIN orgs o ON o.id = s.org_id
+		WHERE cs.campaign_id = ? AND `+scope+` ORDER BY cs.system_id`, append([]any{id}, args...)...)); err != nil {
 		return d, fmt.Errorf("systems of campaign %d: %w", id, err)
 	}
 	if d.Phases, err = phasesOf(ctx, db, id); err != nil {
@@ -84,7 +87,16 @@ func GetDetail(ctx context.Context, db storage.Querier, actor access.Actor, id i
 		}
 	}
 	d.Changes, err = events(ctx, db, actor, "e.campaign_id = ?", id, db.Now().Add(-Week))
+	// Lists are [] in the JSON, never null.
+	d.Orgs, d.SystemIDs, d.Changes = orEmpty(d.Orgs), orEmpty(d.SystemIDs), orEmpty(d.Changes)
 	return d, err
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // Grid arranges obligations (ordered by organisation) into one row per

@@ -131,6 +131,7 @@ func GetObligation(ctx context.Context, db storage.Querier, actor access.Actor, 
 		return d, err
 	}
 	d.History, err = events(ctx, db, actor, "e.obligation_id = ?", id, time.Time{})
+	d.FileList, d.History = orEmpty(d.FileList), orEmpty(d.History)
 	return d, err
 }
 
@@ -236,7 +237,7 @@ func ReviewObligation(ctx context.Context, db *storage.Store, actor access.Actor
 		if err != nil {
 			return err
 		}
-		if err := checkManage(actor); err != nil {
+		if err := CheckManage(actor); err != nil {
 			return err
 		}
 		if !r.Accept && r.Comment == "" {

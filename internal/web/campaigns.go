@@ -94,8 +94,8 @@ func (h *Handler) campaignNew(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, in campaign.Input, problems map[string]string) {
 	caller := httpx.Caller(r)
-	if !campaign.CanManage(caller) {
-		h.fail(w, r, access.Denied(caller.Role, access.ManageOrgs))
+	if err := campaign.CheckManage(caller); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	orgs, err := storage.All(func(p storage.Page) (storage.Paged[identity.Org], error) {
