@@ -287,3 +287,27 @@ func isInvalid(err error, field string) bool {
 	}
 	return false
 }
+
+// TestPhasesByHand: without a template the phases come from the input,
+// checked field by field.
+func TestPhasesByHand(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		in := campaign.Input{Title: "Kiểm tra đột xuất", Year: 2025, OrgIDs: []int64{f.a.ID}}
+		_, err := campaign.Create(ctx, f.store, f.admin, campaign.CreateInput{Input: in, Phases: []campaign.PhaseInput{{Kind: "weekly", Title: "", DueOn: "31/07/2025"}}})
+		for _, field := range []string{"phases[0].kind", "phases[0].title", "phases[0].due_on"} {
+			if !isInvalid(err, field) {
+				t.Errorf("bad phase: %v lacks %s", err, field)
+			}
+		}
+		c, err := campaign.Create(ctx, f.store, f.admin, campaign.CreateInput{Input: in, Phases: []campaign.PhaseInput{
+			{Kind: campaign.KindScanning, Title: "Rà quét đột xuất", StartsOn: "2025-07-10", DueOn: "2025-07-20"}}})
+		must(t, err)
+		d, err := campaign.GetDetail(ctx, f.store, f.admin, c.ID)
+		must(t, err)
+		if len(d.Phases) != 1 || len(d.Progress) != 1 || d.Progress[0].Cells[0].Status != campaign.NotStarted || !d.Running {
+			t.Fatalf("by hand: %+v", d)
+		}
+	})
+}
