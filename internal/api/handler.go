@@ -28,6 +28,7 @@ func (h *Handler) Routes() []router.Route {
 		h.remediationRoutes(),
 		h.scanRoutes(),
 		h.agentRoutes(),
+		h.campaignRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

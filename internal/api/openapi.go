@@ -90,6 +90,9 @@ var fileRoutes = map[string][]string{
 	"GET /api/v1/findings/{id}/files/{file_id}": {binaryType},
 	"GET /api/v1/findings/export":               {"text/csv", xlsxType, "application/json", "application/sarif+json"},
 	"GET /api/v1/findings/template":             {xlsxType},
+
+	"POST /api/v1/obligations/{id}/submit":         nil,
+	"GET /api/v1/obligations/{id}/files/{file_id}": {binaryType},
 }
 
 func isFileRoute(r router.Route) bool {

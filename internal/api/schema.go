@@ -10,6 +10,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
@@ -33,6 +34,9 @@ var (
 // typeEnums are the codes of the domain's enumerated named types.
 var typeEnums = map[reflect.Type][]string{
 	reflect.TypeOf(access.Role("")): roleCodes(),
+
+	reflect.TypeOf(campaign.Status("")):           campaign.Statuses,
+	reflect.TypeOf(campaign.ObligationStatus("")): campaign.ObligationStatuses,
 }
 
 // fieldEnums are the codes of enumerated fields of plain type, by struct
@@ -56,6 +60,14 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(scanning.Schedule{}):       {"profile": scanning.Profiles},
 	reflect.TypeOf(scanning.Plan{}):           {"basis": scanning.Bases},
 	reflect.TypeOf(agent.Agent{}):             {"status": agent.Statuses},
+
+	reflect.TypeOf(campaign.Phase{}):          {"kind": campaign.PhaseKinds},
+	reflect.TypeOf(campaign.PhaseInput{}):     {"kind": campaign.PhaseKinds},
+	reflect.TypeOf(campaign.PhaseSpec{}):      {"kind": campaign.PhaseKinds},
+	reflect.TypeOf(campaign.ObligationView{}): {"phase_kind": campaign.PhaseKinds},
+	reflect.TypeOf(campaign.Input{}):          {"template": campaign.TemplateKeys()},
+	reflect.TypeOf(campaign.Template{}):       {"key": campaign.TemplateKeys()},
+	reflect.TypeOf(campaign.Event{}):          {"kind": campaign.EventKinds},
 }
 
 // pathEnums are the codes a path parameter takes.

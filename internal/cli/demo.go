@@ -38,6 +38,7 @@ func newDemoCmd() *cobra.Command {
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.loaded", sum.Agencies, sum.Systems, sum.Assets, sum.Staff, sum.Merged))
 			printDemoFindings(out, l, sum.Findings)
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.agent", sum.Agent.Name, sum.Agent.System, sum.Agent.Token))
+			fmt.Fprintln(out, i18n.T(l, "demo.cli.campaign", sum.Campaign.Orgs, sum.Campaign.Submitted, sum.Campaign.Accepted, sum.Campaign.Late))
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.accounts", demo.Password))
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			for _, u := range sum.Users {

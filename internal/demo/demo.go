@@ -41,6 +41,8 @@ type Summary struct {
 	// Findings are the vulnerabilities found in the city over the months.
 	Findings FindingsSummary
 	Agent    AgentSummary
+	// Campaign is the city's yearly review in progress.
+	Campaign CampaignSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -144,6 +146,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		return sum, err
 	}
 	if sum.Agent, err = loadAgent(ctx, store); err != nil {
+		return sum, err
+	}
+	if sum.Campaign, err = loadCampaign(ctx, store, ids); err != nil {
 		return sum, err
 	}
 	return sum, nil

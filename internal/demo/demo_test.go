@@ -7,6 +7,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/auth"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/demo"
@@ -229,4 +230,37 @@ func checkFindings(t *testing.T, store *storage.Store, sum demo.FindingsSummary)
 	if h := fixed[0].History; len(h) < 2 || !h[0].At.Before(store.Now().AddDate(0, 0, -7)) {
 		t.Errorf("history of a closed finding: %+v", h)
 	}
+}
+
+// TestDemoCampaign: the demo's yearly review is in progress, with
+// submissions waiting, one accepted and agencies late, and an agency
+// operator sees only its own obligations.
+func TestDemoCampaign(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		store := storage.New(db)
+		sum, err := demo.Load(ctx, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := sum.Campaign
+		if c.ID == 0 || c.Orgs < 20 || c.Submitted == 0 || c.Accepted == 0 || c.Late == 0 {
+			t.Fatalf("demo campaign: %+v", c)
+		}
+		u, err := identity.UserByEmail(ctx, store, "canbo.skhcn@demo.khien.vn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := identity.ActorFor(ctx, store, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := campaign.GetDetail(ctx, store, op, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Progress) != 1 || d.Progress[0].Code != "SKHCN" || d.Progress[0].Cells[0].Status != campaign.Accepted {
+			t.Fatalf("SKHCN's view: %+v", d.Progress)
+		}
+	})
 }

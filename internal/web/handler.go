@@ -31,6 +31,7 @@ func (h *Handler) Routes() []router.Route {
 		h.remediationRoutes(),
 		h.findingRoutes(),
 		h.agentRoutes(),
+		h.campaignRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -44,7 +44,7 @@ var Nav = []NavItem{
 	{"nav.agents", "/agents", true},
 	{"nav.findings", "/findings", true},
 	{"nav.remediation", "/remediation", true},
-	{"nav.campaigns", "/campaigns", false},
+	{"nav.campaigns", "/campaigns", true},
 	{"nav.compliance", "/compliance", false},
 	{"nav.accounts", "/account-reviews", false},
 	{"nav.incidents", "/incidents", false},
