@@ -8,7 +8,6 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/router"
-	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 )
@@ -33,7 +32,7 @@ var exAssignment = scanning.Assignment{Scan: exScan, Targets: []string{"10.20.0.
 	Window: "22:00-05:00", LeaseFor: 300}
 
 // exReport is a remote runner's report.
-var exReport = scanning.Report{Findings: []scan.Finding{{CheckID: "http.missing-hsts", Title: "Missing HSTS", Severity: "low", Host: "10.20.0.5", IP: "10.20.0.5", Port: 443,
+var exReport = scanning.Report{Findings: []scanning.Finding{{CheckID: "http.missing-hsts", Title: "Missing HSTS", Severity: "low", Host: "10.20.0.5", IP: "10.20.0.5", Port: 443,
 	Fingerprint: "6f1c0b1e9a7d4c55"}}, Hosts: []scanning.HostReport{{Addr: "10.20.0.5"}}}
 
 // reportAnswer is the server's answer to a report: the scan as it stands
@@ -66,7 +65,10 @@ func (h *Handler) scanRoutes() []router.Route {
 		{Method: "POST", Path: "/api/v1/scans", Tag: tag, Summary: "Scan a system's registered assets (coordinator, assigned auditor). The scope guard decides at once: status queued, or refused with the reason (no active campaign or valid authorisation, nothing left after exclusions); both are audited",
 			Request: scanCreate{SystemID: 1, Profile: "safe"}, Required: []string{"system_id"}, Response: exScan, Handler: h.createScan},
 		{Method: "POST", Path: "/api/v1/orgs/{id}/scans", Tag: tag, Summary: "Scan every system in use of an organisation and its subtree; one scan per system, each decided by the scope guard",
-			Request: orgScanCreate{Profile: "safe"}, Response: NewList([]scanning.Scan{exScan}, 1, ""), Status: []int{http.StatusCreated}, Handler: h.createOrgScans},
+			Request: orgScanCreate{Profile: "safe"}, Response: NewList([]scanning.Scan{exScan}, 1, ""), Status: []int{http.StatusCreated},
+			Handler: func(w http.ResponseWriter, r *http.Request) {
+				h.createManyScans(w, r, func(id int64) scanning.ScanRequest { return scanning.ScanRequest{OrgID: id} })
+			}},
 		{Method: "POST", Path: "/api/v1/scans/remote", Tag: tag, Summary: "Start a scan of a system run by `khien scan --server` with the caller's token: decided by the scope guard (a refused scan comes back with its reason), else running under the caller's lease with its targets, exclusions, window and limits",
 			Request: scanCreate{SystemID: 1, Profile: "safe"}, Required: []string{"system_id"}, Response: exAssignment, Handler: h.startRemoteScan},
 		{Method: "POST", Path: "/api/v1/scans/{id}/results", Tag: tag, Summary: "Report findings and finished hosts of a scan the caller runs with `khien scan --server`; state done, paused or failed ends it. Anything outside the scan's plan is dropped",
@@ -75,6 +77,11 @@ func (h *Handler) scanRoutes() []router.Route {
 			Response: exAssignment, Status: []int{http.StatusOK, http.StatusNoContent}, Handler: h.agentOnly(h.claimScan)},
 		{Method: "POST", Path: AgentPathPrefix + "scans/{id}/results", Tag: tag, Public: true, Summary: "An agent reports findings and finished hosts of the scan it runs; state done, paused or failed ends it. Anything outside the scan's plan is dropped",
 			Request: exReport, Response: reportAnswer{Scan: exScan}, Status: []int{http.StatusOK}, Handler: h.agentOnly(h.agentReport)},
+		{Method: "POST", Path: "/api/v1/campaigns/{id}/scans", Tag: tag, Summary: "Scan every system a campaign covers (coordinator); one scan per system, each decided by the scope guard",
+			Request: orgScanCreate{Profile: "safe"}, Response: NewList([]scanning.Scan{exScan}, 1, ""), Status: []int{http.StatusCreated},
+			Handler: func(w http.ResponseWriter, r *http.Request) {
+				h.createManyScans(w, r, func(id int64) scanning.ScanRequest { return scanning.ScanRequest{CampaignID: id} })
+			}},
 		{Method: "GET", Path: "/api/v1/scans", Tag: tag, Summary: "List scans, newest first, with their progress and counts", Query: scanQuery, Response: NewList([]scanning.Scan{exScan}, 1, ""), Handler: h.listScans},
 		{Method: "GET", Path: "/api/v1/scans/{id}", Tag: tag, Summary: "Get a scan: status (queued, running, paused, done, failed, refused, cancelled), hosts done, findings found, new, reopened and verified", Response: exScan, Handler: h.getScan},
 		control(scanning.ControlPause, "Pause a queued or running scan: it stops after the host it is on and resumes from there"),
@@ -117,7 +124,8 @@ func (h *Handler) createScan(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusCreated, s, err)
 }
 
-func (h *Handler) createOrgScans(w http.ResponseWriter, r *http.Request) {
+// createManyScans scans every system of the organisation or campaign in the path.
+func (h *Handler) createManyScans(w http.ResponseWriter, r *http.Request, of func(id int64) scanning.ScanRequest) {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
@@ -128,7 +136,9 @@ func (h *Handler) createOrgScans(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	list, err := scanning.RequestScans(r.Context(), h.Store, httpx.Caller(r), scanning.ScanRequest{OrgID: id, Profile: req.Profile})
+	sr := of(id)
+	sr.Profile = req.Profile
+	list, err := scanning.RequestScans(r.Context(), h.Store, httpx.Caller(r), sr)
 	if err != nil {
 		Fail(w, r, err)
 		return

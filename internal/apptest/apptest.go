@@ -59,6 +59,7 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 )
@@ -105,16 +106,36 @@ func (u *User) Actor(t testing.TB, app *App) access.Actor {
 // without KHIEN_TEST_POSTGRES_URL), as subtests.
 func Each(t *testing.T, fn func(t *testing.T, app *App)) {
 	t.Helper()
-	dbtest.Each(t, func(t *testing.T, db *database.DB) { fn(t, newApp(t, db)) })
+	EachWith(t, Options{}, fn)
+}
+
+// EachWith is Each with options.
+func EachWith(t *testing.T, o Options, fn func(t *testing.T, app *App)) {
+	t.Helper()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) { fn(t, newApp(t, db, o)) })
 }
 
 // New starts an App on a fresh database of kind ("sqlite" or "postgres").
 func New(t testing.TB, kind string) *App {
 	t.Helper()
-	return newApp(t, dbtest.Open(t, kind))
+	return newApp(t, dbtest.Open(t, kind), Options{})
 }
 
-func newApp(t testing.TB, db *database.DB) *App {
+// Options change the App a test gets.
+type Options struct {
+	// ScanPorts are the ports the App's scans try (default: the scanner's
+	// list), for a test that scans a server it started on loopback.
+	ScanPorts []int
+}
+
+// scanner is the scanner of a test App: names resolve through a closed
+// local port, so a scan in a test never reaches the internet, whatever
+// the assets registered.
+func (o Options) scanner() scan.Config {
+	return scan.Config{Resolver: "127.0.0.1:9", Ports: o.ScanPorts, PerHostRate: 1000, Timeout: 5 * time.Second}
+}
+
+func newApp(t testing.TB, db *database.DB, o Options) *App {
 	t.Helper()
 	store := storage.New(db)
 	store.SetAuditKey([]byte("apptest audit key, 32 bytes long")) // entries are signed, as in production
@@ -124,7 +145,7 @@ func newApp(t testing.TB, db *database.DB) *App {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	startJobs(t, store)
+	startJobs(t, store, o.scanner())
 	root, err := identity.RootOrg(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
@@ -356,11 +377,11 @@ func (a *App) SessionCookie(t testing.TB, u *User) *http.Cookie {
 }
 
 // startJobs runs the capabilities' background work, as serve does, until the test ends.
-func startJobs(t testing.TB, store *storage.Store) {
+func startJobs(t testing.TB, store *storage.Store, scanner scan.Config) {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil))
+	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil, scanner))
 	if err != nil {
 		t.Fatal(err)
 	}

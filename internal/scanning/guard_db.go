@@ -8,6 +8,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/scan"
@@ -45,7 +46,8 @@ func loadGuardInput(ctx context.Context, q storage.Querier, systemID int64, now 
 // coveringCampaign is the active campaign that covers a system today (0:
 // none).
 func coveringCampaign(ctx context.Context, q storage.Querier, systemID int64, now time.Time) (int64, error) {
-	return 0, nil
+	m, err := campaign.CoveringSystems(ctx, q, []int64{systemID}, now)
+	return m[systemID], err
 }
 
 // mayAuthorize: written authorisations are the coordinator's (seed 000:

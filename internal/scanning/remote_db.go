@@ -32,11 +32,14 @@ type Assignment struct {
 	LeaseFor   int      `json:"lease_seconds"` // report within this or the scan goes back to the queue
 }
 
+// Finding is a scanner finding as a runner reports it.
+type Finding = scan.Finding
+
 // Report is what a remote runner sends while it scans: findings found,
 // hosts finished, and at the end whether the scan is complete or why not.
 type Report struct {
-	Findings []scan.Finding `json:"findings"`
-	Hosts    []HostReport   `json:"hosts_done"`
+	Findings []Finding    `json:"findings"`
+	Hosts    []HostReport `json:"hosts_done"`
 	// State: "" (still scanning), "done", "paused" (its window closed),
 	// "failed" (with Error).
 	State string `json:"state,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/storage"
@@ -153,9 +154,10 @@ func (s *Scan) localize(lang string) {
 // ScanRequest asks for scans: of one system, or of every system in use of
 // an organisation's subtree.
 type ScanRequest struct {
-	SystemID int64  `json:"system_id,omitempty"`
-	OrgID    int64  `json:"org_id,omitempty"`
-	Profile  string `json:"profile,omitempty"`
+	SystemID   int64  `json:"system_id,omitempty"`
+	OrgID      int64  `json:"org_id,omitempty"`
+	CampaignID int64  `json:"campaign_id,omitempty"` // every system the campaign covers
+	Profile    string `json:"profile,omitempty"`
 }
 
 // ScanArgs is the River job that runs a server-side scan. One job per scan
@@ -234,6 +236,16 @@ func requestedSystems(ctx context.Context, q storage.Querier, actor access.Actor
 			WHERE o.path LIKE ? AND s.archived_at IS NULL ORDER BY s.id`, path+"%"))(scanID)
 		if err == nil && len(ids) == 0 {
 			return nil, validation.Invalid("org_id", "scan.err.no_systems")
+		}
+		return ids, err
+	case req.CampaignID != 0:
+		// A campaign spans agencies: its scans are the coordinator's.
+		if !mayAuthorize(actor) {
+			return nil, access.Denied(actor.Role, access.Scan)
+		}
+		ids, err := campaign.SystemsOf(ctx, q, req.CampaignID)
+		if err == nil && len(ids) == 0 {
+			return nil, validation.Invalid("campaign_id", "scan.err.no_systems")
 		}
 		return ids, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -249,7 +250,7 @@ func tickOnce(ctx context.Context, db *storage.Store) (queued int, more bool, er
 
 // campaignSystems are the systems a campaign's schedule scans.
 func campaignSystems(ctx context.Context, q storage.Querier, campaignID int64) ([]int64, error) {
-	return nil, nil
+	return campaign.SystemsOf(ctx, q, campaignID)
 }
 
 // LastComplete is when each system's last scan completed (absent: never).
