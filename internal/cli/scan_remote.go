@@ -45,7 +45,11 @@ func runRemoteScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	}
 	for _, t := range args {
 		if !slices.Contains(a.Targets, t) {
-			return validation.Say("cli.scan.not_in_plan", t, f.system)
+			refusal := validation.Say("cli.scan.not_in_plan", t, f.system)
+			// The scan the server opened ends here, with why.
+			_ = c.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/scans/%d/results", a.Scan.ID),
+				scanning.Report{Findings: []scanning.Finding{}, Hosts: []scanning.HostReport{}, State: scanning.ReportFailed, Error: refusal.Error()}, nil)
+			return refusal
 		}
 	}
 	if len(args) > 0 {

@@ -94,6 +94,9 @@ const maxAuthorization = 366 * 24 * time.Hour
 // Authorize records the coordinator's written authorisation to scan a
 // system outside any campaign.
 func Authorize(ctx context.Context, db *storage.Store, actor access.Actor, a Authorization) (Authorization, error) {
+	if !mayAuthorize(actor) {
+		return a, access.Denied(actor.Role, access.Scan)
+	}
 	a.AuthorizedBy, a.DocumentNo, a.Note = strings.TrimSpace(a.AuthorizedBy), strings.TrimSpace(a.DocumentNo), strings.TrimSpace(a.Note)
 	until, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(a.ValidUntil), i18n.Vietnam)
 	if err != nil {
@@ -113,9 +116,6 @@ func Authorize(ctx context.Context, db *storage.Store, actor access.Actor, a Aut
 		orgID, _, err := systemPath(ctx, tx, actor, a.SystemID)
 		if err != nil {
 			return err
-		}
-		if !mayAuthorize(actor) {
-			return access.Denied(actor.Role, access.Scan)
 		}
 		a.Actor, a.CreatedAt, a.RevokedAt = actor.Email, tx.Now(), nil
 		if a.ID, err = authorizationTable.Insert(ctx, tx, &a); err != nil {
