@@ -79,7 +79,7 @@ func newFixture(t *testing.T, db *database.DB, hosts ...string) *fixture {
 	return f
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -205,8 +205,14 @@ func tickOnce(ctx context.Context, db *storage.Store) (queued int, more bool, er
 	actor := access.SystemActor("schedule")
 	err = db.InTx(ctx, func(tx *storage.Tx) error {
 		now := tx.Now()
+		// Servers ticking together on PostgreSQL share the due schedules
+		// (each locks its batch and skips the others'); SQLite has one writer.
+		lock := ""
+		if tx.Dialect().Name() == "postgres" {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
 		due, err := storage.Collect[Schedule](tx.Query(ctx, "SELECT "+scheduleTable.Select("t")+
-			" FROM scan_schedules t WHERE t.enabled = ? AND t.next_run_at <= ? ORDER BY t.next_run_at, t.id LIMIT ?", true, now, tickBatch))(scanSchedule)
+			" FROM scan_schedules t WHERE t.enabled = ? AND t.next_run_at <= ? ORDER BY t.next_run_at, t.id LIMIT ?"+lock, true, now, tickBatch))(scanSchedule)
 		if err != nil {
 			return fmt.Errorf("due schedules: %w", err)
 		}
