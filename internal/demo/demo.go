@@ -43,6 +43,8 @@ type Summary struct {
 	Agent    AgentSummary
 	// Campaign is the city's yearly review in progress.
 	Campaign CampaignSummary
+	// Scans is the scan operation: history, schedules, a refused scan.
+	Scans ScansSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -149,6 +151,10 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		return sum, err
 	}
 	if sum.Campaign, err = loadCampaign(ctx, store, ids); err != nil {
+		return sum, err
+	}
+	// After the campaign, which covers the systems the refused scan asks for.
+	if sum.Scans, err = loadScans(ctx, store); err != nil {
 		return sum, err
 	}
 	return sum, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -34,6 +35,7 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		checkTodaysCity(t, store, sum)
 		checkFindings(t, store, sum.Findings)
 		checkAgent(t, store, sum.Agent)
+		checkScans(t, store, sum.Scans)
 		authn := auth.NewAuthenticator(store)
 		seen, findings := map[access.Role]int{}, map[access.Role]int{}
 		for _, u := range sum.Users {
@@ -263,4 +265,17 @@ func TestDemoCampaign(t *testing.T) {
 			t.Fatalf("SKHCN's view: %+v", d.Progress)
 		}
 	})
+}
+
+// checkScans: the demo has a scan history with stale systems, quarterly
+// schedules, and nothing a scan from the demo could touch.
+func checkScans(t *testing.T, store *storage.Store, s demo.ScansSummary) {
+	t.Helper()
+	if s.Done < 100 || s.Stale == 0 || s.Schedules == 0 || s.NextRun.Before(store.Now()) || s.Refused != 1 {
+		t.Errorf("demo scans: %+v", s)
+	}
+	list, err := scanning.ListScans(context.Background(), store, access.SystemActor("test"), scanning.ScanFilter{Status: scanning.StatusRefused}, storage.Page{Limit: 5})
+	if err != nil || len(list.Items) != 1 || list.Items[0].Plan.Basis != "campaign" || len(list.Items[0].Plan.Targets) != 0 {
+		t.Errorf("the demo's refused scan: %+v %v", list.Items, err)
+	}
 }
