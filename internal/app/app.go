@@ -39,13 +39,21 @@ func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) 
 // and periodic jobs here (jobs.AddWorker, Registry.AddPeriodic). The serve
 // command adds its own (the audit checkpoint) and starts the engine.
 // vulns enriches imported findings with KEV and EPSS (nil: no data).
-func Jobs(store *storage.Store, vulns finding.Enricher) *jobs.Registry {
+func Jobs(store *storage.Store, vulns finding.Enricher, opts ...JobOption) *jobs.Registry {
 	reg := jobs.NewRegistry()
 	jobs.AddWorker(reg, &finding.ImportWorker{Store: store, Vulns: vulns})
 	jobs.AddWorker(reg, &finding.ExpiryWorker{Store: store})
 	reg.AddPeriodic(6*time.Hour, finding.ExpiryArgs{})
-	jobs.AddWorker(reg, &scanning.Worker{Store: store, Vulns: vulns})
+	scans := &scanning.Worker{Store: store, Vulns: vulns}
+	for _, o := range opts {
+		o(scans)
+	}
+	jobs.AddWorker(reg, scans)
 	jobs.AddWorker(reg, &scanning.TickWorker{Store: store})
 	reg.AddPeriodic(time.Minute, scanning.TickArgs{})
 	return reg
 }
+
+// JobOption changes the scan worker Jobs builds: end-to-end tests scan a
+// loopback server on its one port rather than the default ports.
+type JobOption func(*scanning.Worker)

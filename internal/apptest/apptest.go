@@ -109,12 +109,25 @@ func Each(t *testing.T, fn func(t *testing.T, app *App)) {
 }
 
 // New starts an App on a fresh database of kind ("sqlite" or "postgres").
-func New(t testing.TB, kind string) *App {
+func New(t testing.TB, kind string, opts ...Option) *App {
 	t.Helper()
-	return newApp(t, dbtest.Open(t, kind))
+	return newApp(t, dbtest.Open(t, kind), opts...)
 }
 
-func newApp(t testing.TB, db *database.DB) *App {
+// Option changes the App that New starts.
+type Option func(*options)
+
+type options struct {
+	jobs []app.JobOption
+}
+
+// Jobs passes options to the background work (app.Jobs): a test that runs
+// scans points the scan worker at its own loopback server's port.
+func Jobs(opts ...app.JobOption) Option {
+	return func(o *options) { o.jobs = append(o.jobs, opts...) }
+}
+
+func newApp(t testing.TB, db *database.DB, opts ...Option) *App {
 	t.Helper()
 	store := storage.New(db)
 	store.SetAuditKey([]byte("apptest audit key, 32 bytes long")) // entries are signed, as in production
@@ -124,7 +137,11 @@ func newApp(t testing.TB, db *database.DB) *App {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	startJobs(t, store)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	startJobs(t, store, o.jobs)
 	root, err := identity.RootOrg(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
@@ -356,11 +373,11 @@ func (a *App) SessionCookie(t testing.TB, u *User) *http.Cookie {
 }
 
 // startJobs runs the capabilities' background work, as serve does, until the test ends.
-func startJobs(t testing.TB, store *storage.Store) {
+func startJobs(t testing.TB, store *storage.Store, opts []app.JobOption) {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil))
+	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil, opts...))
 	if err != nil {
 		t.Fatal(err)
 	}
