@@ -275,7 +275,7 @@ func (h *Handler) renderSystemWith(w http.ResponseWriter, r *http.Request, statu
 		h.fail(w, r, err)
 		return
 	}
-	if d.Scans, err = h.systemScansOf(r, v, scanForm); err != nil {
+	if d.Scans, err = h.systemScansOf(r, v, assets, scanForm); err != nil {
 		h.fail(w, r, err)
 		return
 	}

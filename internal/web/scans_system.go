@@ -29,6 +29,7 @@ type systemScans struct {
 	Recent         []scanning.Scan
 	Authorizations []scanning.Authorization
 	Exclusions     []scanning.Exclusion
+	AssetNames     map[int64]string // the values of the system's assets, for their exclusions
 	Settings       scanning.Settings
 	Max            scanning.Limits
 	Schedules      []scanning.Schedule
@@ -54,12 +55,15 @@ func scanFormOf(r *http.Request) map[string]string {
 	return out
 }
 
-func (h *Handler) systemScansOf(r *http.Request, sys inventory.SystemView, form map[string]string) (systemScans, error) {
+func (h *Handler) systemScansOf(r *http.Request, sys inventory.SystemView, assets []inventory.AssetView, form map[string]string) (systemScans, error) {
 	ctx, caller := r.Context(), httpx.Caller(r)
 	now := h.Store.Now()
 	d := systemScans{Max: scanning.DefaultLimits, CanAuthorize: caller.Global(), Now: now, DefaultRule: scanning.DefaultRule,
-		Profiles: scanning.Profiles, Form: form,
+		Profiles: scanning.Profiles, Form: form, AssetNames: map[int64]string{},
 		Today: now.In(i18n.Vietnam).Format(time.DateOnly), Until: now.In(i18n.Vietnam).AddDate(1, 0, 0).Format(time.DateOnly)}
+	for _, a := range assets {
+		d.AssetNames[a.ID] = a.Value
+	}
 	last, err := scanning.LastComplete(ctx, h.Store, []int64{sys.ID})
 	if err != nil {
 		return d, err
