@@ -50,6 +50,7 @@ type scansData struct {
 	Statuses []string
 	Status   string
 	OrgID    int64
+	SystemID int64 // the system's page links to its scans
 	pager
 }
 
@@ -61,6 +62,7 @@ func (h *Handler) scansPage(w http.ResponseWriter, r *http.Request) {
 		f.Status = s
 	}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
+	f.SystemID, _ = strconv.ParseInt(q.Get("system"), 10, 64)
 	pg := listPage(r)
 	res, err := scanning.ListScans(r.Context(), h.Store, caller, f, pg)
 	if err != nil {
@@ -72,7 +74,7 @@ func (h *Handler) scansPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := scansData{Items: res.Items, Total: res.Total, Orgs: orgs, Statuses: scanning.Statuses, Status: f.Status, OrgID: f.OrgID,
+	d := scansData{Items: res.Items, Total: res.Total, Orgs: orgs, Statuses: scanning.Statuses, Status: f.Status, OrgID: f.OrgID, SystemID: f.SystemID,
 		pager: pagerOf(r, "/scans", pg, res.Next)}
 	h.Render.Render(w, r, http.StatusOK, "scans/list", scanPageOf(r, "scans.title", d))
 }

@@ -88,6 +88,9 @@ func TestScanPages(t *testing.T) {
 		if _, body := s.do(t, "op-a", "GET", "/scans?status=refused", nil, ""); !strings.Contains(body, scanPath) || !strings.Contains(body, "1 lượt quét") {
 			t.Errorf("refused scans of the agency: %s", body)
 		}
+		if _, body := s.do(t, "op-a", "GET", fmt.Sprintf("/scans?system=%d", sys.ID), nil, ""); !strings.Contains(body, scanPath) {
+			t.Error("the system's scans are not listed")
+		}
 		if _, body := s.do(t, "op-a", "GET", fmt.Sprintf("/scans?status=done&org=%d", s.a.ID), nil, ""); strings.Contains(body, scanPath) {
 			t.Error("the status filter lets a refused scan through")
 		}
