@@ -66,7 +66,7 @@ func waitScan(t *testing.T, c apiClient, who string, id int64) scanning.Scan {
 // run; it ends done with its counts.
 func TestScansAPI(t *testing.T) {
 	port := loopbackSite(t)
-	apptest.EachWith(t, apptest.Options{ScanPorts: []int{port}}, func(t *testing.T, app *apptest.App) {
+	apptest.EachWith(t, func(t *testing.T, app *apptest.App) {
 		a := app.Org(t, "SKHCN", "Sở Khoa học và Công nghệ")
 		b := app.Org(t, "SYT", "Sở Y tế")
 		c := apiClient{t, app, map[string]string{
@@ -127,7 +127,7 @@ func TestScansAPI(t *testing.T) {
 		if s = waitScan(t, c, "coord", s.ID); s.Status != scanning.StatusDone || s.Plan.Basis != "campaign" {
 			t.Fatalf("campaign scan: %+v", s)
 		}
-	})
+	}, apptest.ScanPorts(port))
 }
 
 // TestAgentScans: a system pinned to an agent is scanned by it; the agent
@@ -135,7 +135,7 @@ func TestScansAPI(t *testing.T) {
 // results back; the other agent gets nothing.
 func TestAgentScans(t *testing.T) {
 	port := loopbackSite(t)
-	apptest.EachWith(t, apptest.Options{}, func(t *testing.T, app *apptest.App) {
+	apptest.Each(t, func(t *testing.T, app *apptest.App) {
 		a := app.Org(t, "SKHCN", "Sở Khoa học và Công nghệ")
 		c := apiClient{t, app, map[string]string{"coord": app.Token(t, app.User(t, access.Coordinator, app.Root.ID))}}
 		sys := loopbackSystem(t, app, a.ID, "Phần mềm nội bộ")

@@ -10,7 +10,6 @@ import (
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/metrics"
-	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
@@ -39,16 +38,22 @@ func NewServer(store *storage.Store, cfg server.Config) (*server.Server, error) 
 // Jobs is the background work of the capabilities: each adds its workers
 // and periodic jobs here (jobs.AddWorker, Registry.AddPeriodic). The serve
 // command adds its own (the audit checkpoint) and starts the engine.
-// vulns enriches imported findings with KEV and EPSS (nil: no data);
-// scanner is the server's scanner configuration for its scans (resolver,
-// trusted CAs, ports; zero: the scanner's defaults).
-func Jobs(store *storage.Store, vulns finding.Enricher, scanner scan.Config) *jobs.Registry {
+// vulns enriches imported findings with KEV and EPSS (nil: no data).
+func Jobs(store *storage.Store, vulns finding.Enricher, opts ...JobOption) *jobs.Registry {
 	reg := jobs.NewRegistry()
 	jobs.AddWorker(reg, &finding.ImportWorker{Store: store, Vulns: vulns})
 	jobs.AddWorker(reg, &finding.ExpiryWorker{Store: store})
 	reg.AddPeriodic(6*time.Hour, finding.ExpiryArgs{})
-	jobs.AddWorker(reg, &scanning.Worker{Store: store, Vulns: vulns, Base: scanner})
+	scans := &scanning.Worker{Store: store, Vulns: vulns}
+	for _, o := range opts {
+		o(scans)
+	}
+	jobs.AddWorker(reg, scans)
 	jobs.AddWorker(reg, &scanning.TickWorker{Store: store})
 	reg.AddPeriodic(time.Minute, scanning.TickArgs{})
 	return reg
 }
+
+// JobOption changes the scan worker Jobs builds: end-to-end tests scan a
+// loopback server on its one port rather than the default ports.
+type JobOption func(*scanning.Worker)

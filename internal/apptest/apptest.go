@@ -59,7 +59,7 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
-	"github.com/khien/khien/internal/scan"
+	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 )
@@ -106,36 +106,48 @@ func (u *User) Actor(t testing.TB, app *App) access.Actor {
 // without KHIEN_TEST_POSTGRES_URL), as subtests.
 func Each(t *testing.T, fn func(t *testing.T, app *App)) {
 	t.Helper()
-	EachWith(t, Options{}, fn)
+	EachWith(t, fn)
 }
 
 // EachWith is Each with options.
-func EachWith(t *testing.T, o Options, fn func(t *testing.T, app *App)) {
+func EachWith(t *testing.T, fn func(t *testing.T, app *App), opts ...Option) {
 	t.Helper()
-	dbtest.Each(t, func(t *testing.T, db *database.DB) { fn(t, newApp(t, db, o)) })
+	dbtest.Each(t, func(t *testing.T, db *database.DB) { fn(t, newApp(t, db, opts...)) })
 }
 
 // New starts an App on a fresh database of kind ("sqlite" or "postgres").
-func New(t testing.TB, kind string) *App {
+func New(t testing.TB, kind string, opts ...Option) *App {
 	t.Helper()
-	return newApp(t, dbtest.Open(t, kind), Options{})
+	return newApp(t, dbtest.Open(t, kind), opts...)
 }
 
-// Options change the App a test gets.
-type Options struct {
-	// ScanPorts are the ports the App's scans try (default: the scanner's
-	// list), for a test that scans a server it started on loopback.
-	ScanPorts []int
+// Option changes the App that New starts.
+type Option func(*options)
+
+type options struct {
+	jobs []app.JobOption
 }
 
-// scanner is the scanner of a test App: names resolve through a closed
-// local port, so a scan in a test never reaches the internet, whatever
-// the assets registered.
-func (o Options) scanner() scan.Config {
-	return scan.Config{Resolver: "127.0.0.1:9", Ports: o.ScanPorts, PerHostRate: 1000, Timeout: 5 * time.Second}
+// Jobs passes options to the background work (app.Jobs): a test that runs
+// scans points the scan worker at its own loopback server's port.
+func Jobs(opts ...app.JobOption) Option {
+	return func(o *options) { o.jobs = append(o.jobs, opts...) }
 }
 
-func newApp(t testing.TB, db *database.DB, o Options) *App {
+// ScanPorts makes the App's scans try these ports (default: the scanner's
+// list), for a test that scans a server it started on loopback.
+func ScanPorts(ports ...int) Option {
+	return Jobs(func(w *scanning.Worker) { w.Base.Ports = ports })
+}
+
+// offline is the scanner of every test App: names resolve through a closed
+// local port, so a scan in a test never reaches the internet whatever the
+// assets registered; loopback servers answer fast.
+func offline(w *scanning.Worker) {
+	w.Base.Resolver, w.Base.PerHostRate, w.Base.Timeout = "127.0.0.1:9", 1000, 5*time.Second
+}
+
+func newApp(t testing.TB, db *database.DB, opts ...Option) *App {
 	t.Helper()
 	store := storage.New(db)
 	store.SetAuditKey([]byte("apptest audit key, 32 bytes long")) // entries are signed, as in production
@@ -145,7 +157,11 @@ func newApp(t testing.TB, db *database.DB, o Options) *App {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	startJobs(t, store, o.scanner())
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	startJobs(t, store, append([]app.JobOption{offline}, o.jobs...))
 	root, err := identity.RootOrg(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
@@ -377,11 +393,11 @@ func (a *App) SessionCookie(t testing.TB, u *User) *http.Cookie {
 }
 
 // startJobs runs the capabilities' background work, as serve does, until the test ends.
-func startJobs(t testing.TB, store *storage.Store, scanner scan.Config) {
+func startJobs(t testing.TB, store *storage.Store, opts []app.JobOption) {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil, scanner))
+	engine, err := jobs.New(ctx, store, jobs.Config{Logger: quiet}, app.Jobs(store, nil, opts...))
 	if err != nil {
 		t.Fatal(err)
 	}

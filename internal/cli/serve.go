@@ -15,7 +15,6 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/jobs"
-	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -154,7 +153,7 @@ func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[checkpointArgs
 // startJobs starts the job engine with the app's workers and the periodic
 // audit checkpoint: at start and every checkpointEvery.
 func startJobs(ctx context.Context, dbf *dbFlags, store *storage.Store, cfg jobs.Config, checkpointEvery time.Duration, vulns finding.Enricher) (*jobs.Engine, error) {
-	reg := app.Jobs(store, vulns, scan.Config{Lang: "vi"})
+	reg := app.Jobs(store, vulns)
 	jobs.AddWorker(reg, &checkpointWorker{dbf: dbf, store: store})
 	reg.AddPeriodic(checkpointEvery, checkpointArgs{})
 	engine, err := jobs.New(ctx, store, cfg, reg)

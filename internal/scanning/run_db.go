@@ -151,7 +151,9 @@ func (w *Worker) runSlice(ctx context.Context, s Scan, plan Plan, settings Setti
 		return err
 	}
 	rec := &recorder{store: w.Store, scan: s.ID, stream: stream, done: len(done), afterHost: w.afterHost}
-	cfg.Progress = func(_, total int) { rec.total = rec.done + total }
+	// The scanner's total is what is left of the scan: the hosts of this
+	// slice, after those finished before it.
+	cfg.Progress = func(_, total int) { rec.total = len(done) + total }
 	cfg.HostDone = func(addr string, names []string) { rec.hostDone(ctx, addr, names, stop) }
 	_, err = scan.Run(runCtx, cfg, targets, func(f scan.Finding) { rec.add(ctx, f, stop) })
 	// What was found is written whatever ended the slice; a cancelled job

@@ -171,7 +171,7 @@ func TestScanRecordsFindingsAsFound(t *testing.T) {
 		}
 		must(t, work(f.worker(), s.ID))
 		s = f.get(t, s.ID)
-		if s.Status != StatusDone || s.HostsDone != 1 || s.Findings == 0 || s.NewFindings == 0 {
+		if s.Status != StatusDone || s.HostsDone != 1 || s.HostsTotal != 1 || s.Findings == 0 || s.NewFindings == 0 {
 			t.Fatalf("after the run: %+v", s)
 		}
 		var open int

@@ -18,6 +18,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
@@ -121,6 +122,8 @@ type orgData struct {
 	Parents  []identity.Org // where it may move
 	Kinds    []string
 	Findings findingSummary
+	// StaleScans counts its systems without a complete scan for six months.
+	StaleScans int
 }
 
 func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +145,10 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, status int, 
 	o := prof.Org
 	d := orgData{adminData: adminRights(a), OrgProfile: prof, Kinds: identity.OrgKinds}
 	if d.Findings, err = h.summaryOf(r, finding.Filter{OrgID: id}, fmt.Sprintf("/findings?org=%d", id)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.StaleScans, err = scanning.StaleSystems(r.Context(), h.Store, a, id, h.Store.Now()); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
+	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -32,6 +33,7 @@ func (h *Handler) Routes() []router.Route {
 		h.findingRoutes(),
 		h.agentRoutes(),
 		h.campaignRoutes(),
+		h.scanRoutes(),
 	} {
 		routes = append(routes, part...)
 	}
@@ -49,6 +51,9 @@ type homeData struct {
 	inventory.Overview
 	// LevelBars are the systems per security level, scaled for the chart.
 	LevelBars []levelBar
+	// Stale counts the systems without a complete scan for six months
+	// (Directive 18).
+	Stale int
 }
 
 type levelBar struct {
@@ -67,6 +72,10 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		most = max(most, n)
 	}
 	d := homeData{Overview: ov}
+	if d.Stale, err = scanning.StaleSystems(r.Context(), h.Store, httpx.Caller(r), 0, h.Store.Now()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for level, n := range ov.ByLevel {
 		d.LevelBars = append(d.LevelBars, levelBar{Level: level, Count: n, Width: n * 100 / most})
 	}

@@ -221,6 +221,7 @@ type systemData struct {
 	Problems   map[string]string
 	AssetInput inventory.Asset
 	Findings   findingSummary
+	Scans      systemScans
 }
 
 // controlRow is one line of the controls table: every control is listed,
@@ -236,6 +237,12 @@ func (h *Handler) systemPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status int, problems map[string]string, assetInput inventory.Asset) {
+	h.renderSystemWith(w, r, status, problems, assetInput, nil)
+}
+
+// renderSystemWith shows the system page; scanForm refills a form of its
+// scanning section after a refused post.
+func (h *Handler) renderSystemWith(w http.ResponseWriter, r *http.Request, status int, problems map[string]string, assetInput inventory.Asset, scanForm map[string]string) {
 	caller := httpx.Caller(r)
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -265,6 +272,10 @@ func (h *Handler) renderSystem(w http.ResponseWriter, r *http.Request, status in
 	}
 	d := systemData{System: v, Assets: assets, Enums: inventoryEnums, Problems: problems, AssetInput: assetInput}
 	if d.Findings, err = h.summaryOf(r, finding.Filter{SystemID: id}, fmt.Sprintf("/findings?system=%d", id)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Scans, err = h.systemScansOf(r, v, assets, scanForm); err != nil {
 		h.fail(w, r, err)
 		return
 	}

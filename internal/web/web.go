@@ -40,7 +40,7 @@ type NavItem struct {
 var Nav = []NavItem{
 	{"nav.dashboard", "/", true},
 	{"nav.inventory", "/inventory", true},
-	{"nav.scans", "/scans", false},
+	{"nav.scans", "/scans", true},
 	{"nav.agents", "/agents", true},
 	{"nav.findings", "/findings", true},
 	{"nav.remediation", "/remediation", true},
