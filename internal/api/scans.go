@@ -100,8 +100,9 @@ func (h *Handler) scanRoutes() []router.Route {
 		{Method: "PUT", Path: "/api/v1/systems/{id}/scan-settings", Tag: tag, Summary: "Set a system's scan window (e.g. \"22:00-05:00; sat,sun\", Vietnam time) and per-host limits, never above the server's",
 			Request: exSettings, Response: exSettings, Handler: h.putScanSettings},
 		{Method: "GET", Path: "/api/v1/systems/{id}/scan-schedules", Tag: tag, Summary: "List a system's scan schedules with their next run", Response: NewList([]scanning.Schedule{exSchedule}, 1, ""), Handler: h.listSchedules},
-		{Method: "POST", Path: "/api/v1/scan-schedules", Tag: tag, Summary: "Schedule scans of a system by an iCalendar RRULE in Vietnam time (default FREQ=MONTHLY;INTERVAL=3, at most daily)",
-			Request: exSchedule, Required: []string{"system_id"}, Response: exSchedule, Handler: h.createSchedule},
+		{Method: "GET", Path: "/api/v1/campaigns/{id}/scan-schedules", Tag: tag, Summary: "List a campaign's scan schedules with their next run", Response: NewList([]scanning.Schedule{exSchedule}, 1, ""), Handler: h.listCampaignSchedules},
+		{Method: "POST", Path: "/api/v1/scan-schedules", Tag: tag, Summary: "Schedule scans of a system, or of every system a campaign covers (coordinator), by an iCalendar RRULE in Vietnam time (default FREQ=MONTHLY;INTERVAL=3, at most daily); system_id or campaign_id",
+			Request: exSchedule, Response: exSchedule, Handler: h.createSchedule},
 		{Method: "POST", Path: "/api/v1/scan-schedules/{id}/enable", Tag: tag, Summary: "Turn a schedule on; it next runs at its rule's next occurrence", Response: exSchedule, Status: []int{http.StatusOK},
 			Handler: func(w http.ResponseWriter, r *http.Request) { h.enableSchedule(w, r, true) }},
 		{Method: "POST", Path: "/api/v1/scan-schedules/{id}/disable", Tag: tag, Summary: "Turn a schedule off", Response: exSchedule, Status: []int{http.StatusOK},
@@ -295,6 +296,21 @@ func (h *Handler) listSchedules(w http.ResponseWriter, r *http.Request) {
 	}
 	writePage(w, r, func(p storage.Page) (storage.Paged[scanning.Schedule], error) {
 		list, err := scanning.Schedules(r.Context(), h.Store, httpx.Caller(r), id)
+		if err != nil {
+			return storage.Paged[scanning.Schedule]{}, err
+		}
+		return storage.PageSlice(list, p, func(s scanning.Schedule) string { return strconv.FormatInt(s.ID, 10) })
+	})
+}
+
+func (h *Handler) listCampaignSchedules(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		Fail(w, r, err)
+		return
+	}
+	writePage(w, r, func(p storage.Page) (storage.Paged[scanning.Schedule], error) {
+		list, err := scanning.CampaignSchedules(r.Context(), h.Store, httpx.Caller(r), id)
 		if err != nil {
 			return storage.Paged[scanning.Schedule]{}, err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/i18n"
@@ -293,6 +294,29 @@ func TestScheduleTickQueuesOnce(t *testing.T) {
 		must(t, err)
 		if !Stale(last[f.sysA.ID], f.store.Now()) {
 			t.Error("a never-scanned system is not stale")
+		}
+	})
+}
+
+func TestCampaignSchedule(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		c, err := campaign.Create(ctx, f.store, f.admin, campaign.CreateInput{Input: campaign.Input{Title: "Quét định kỳ 2026", Year: f.store.Now().In(i18n.Vietnam).Year(), OrgIDs: []int64{f.a.ID, f.b.ID}}})
+		must(t, err)
+		if _, err := CreateSchedule(ctx, f.store, f.auditorB, Schedule{CampaignID: c.ID}); !errors.Is(err, access.ErrForbidden) && !errors.Is(err, access.ErrNotFound) {
+			t.Errorf("an auditor schedules a campaign: %v", err)
+		}
+		s, err := CreateSchedule(ctx, f.store, f.admin, Schedule{CampaignID: c.ID})
+		must(t, err)
+		must(t, f.store.InTx(ctx, func(tx *storage.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE scan_schedules SET next_run_at = ? WHERE id = ?", tx.Now().Add(-time.Minute), s.ID)
+			return err
+		}))
+		n, err := Tick(ctx, f.store)
+		must(t, err)
+		if n != 2 {
+			t.Errorf("the campaign's tick queued %d scans, want one per system (2)", n)
 		}
 	})
 }

@@ -68,8 +68,8 @@ func CreateSchedule(ctx context.Context, db *storage.Store, actor access.Actor, 
 	if !slices.Contains(Profiles, s.Profile) {
 		return s, validation.Invalid("profile", "scan.err.profile", s.Profile)
 	}
-	if s.SystemID == 0 {
-		return s, validation.Invalid("system_id", "scan.err.required")
+	if (s.SystemID == 0) == (s.CampaignID == 0) {
+		return s, validation.Invalid("system_id", "scan.err.schedule_target")
 	}
 	now := db.Now()
 	if s.StartsAt.IsZero() {
@@ -83,12 +83,9 @@ func CreateSchedule(ctx context.Context, db *storage.Store, actor access.Actor, 
 		return s, validation.Invalid("rrule", "scan.schedule.rrule", s.RRule, "no run after today")
 	}
 	err = db.InTx(ctx, func(tx *storage.Tx) error {
-		orgID, path, err := systemPath(ctx, tx, actor, s.SystemID)
+		orgID, err := scheduleOwner(ctx, tx, actor, s)
 		if err != nil {
 			return err
-		}
-		if !actor.Can(access.Scan, path) {
-			return access.Denied(actor.Role, access.Scan)
 		}
 		s.NextRunAt, s.LastRunAt, s.Enabled, s.Actor, s.CreatedAt, s.UpdatedAt = &next, nil, true, actor.Email, tx.Now(), tx.Now()
 		if s.ID, err = scheduleTable.Insert(ctx, tx, &s); err != nil {
@@ -97,6 +94,35 @@ func CreateSchedule(ctx context.Context, db *storage.Store, actor access.Actor, 
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "scan.schedule", ObjectType: "scan_schedule", ObjectID: s.ID, OrgID: orgID, New: s})
 	})
 	return s, err
+}
+
+// scheduleOwner is the organisation a schedule belongs to (0 for a
+// campaign's), once the actor is allowed to change it: a system's, by whoever
+// may scan the system; a campaign's, which spans agencies, by the
+// coordinator.
+func scheduleOwner(ctx context.Context, q storage.Querier, actor access.Actor, s Schedule) (int64, error) {
+	if s.CampaignID != 0 {
+		if _, err := campaign.Get(ctx, q, actor, s.CampaignID); err != nil {
+			return 0, err
+		}
+		if !mayAuthorize(actor) {
+			return 0, access.Denied(actor.Role, access.Scan)
+		}
+		return 0, nil
+	}
+	orgID, path, err := systemPath(ctx, q, actor, s.SystemID)
+	if err == nil && !actor.Can(access.Scan, path) {
+		err = access.Denied(actor.Role, access.Scan)
+	}
+	return orgID, err
+}
+
+// CampaignSchedules lists a campaign's schedules.
+func CampaignSchedules(ctx context.Context, q storage.Querier, actor access.Actor, campaignID int64) ([]Schedule, error) {
+	if _, err := campaign.Get(ctx, q, actor, campaignID); err != nil {
+		return nil, err
+	}
+	return storage.Collect[Schedule](q.Query(ctx, "SELECT "+scheduleTable.Select("t")+" FROM scan_schedules t WHERE t.campaign_id = ? ORDER BY t.id", campaignID))(scanSchedule)
 }
 
 // Schedules lists a system's schedules.
@@ -114,18 +140,15 @@ func SetScheduleEnabled(ctx context.Context, db *storage.Store, actor access.Act
 	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		var err error
 		s, err = scanSchedule(tx.QueryRow(ctx, "SELECT "+scheduleTable.Select("t")+" FROM scan_schedules t WHERE t.id = ?", id))
-		if storage.IsNoRows(err) || err == nil && s.SystemID == 0 {
+		if storage.IsNoRows(err) {
 			return access.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		orgID, path, err := systemPath(ctx, tx, actor, s.SystemID)
+		orgID, err := scheduleOwner(ctx, tx, actor, s)
 		if err != nil {
 			return err
-		}
-		if !actor.Can(access.Scan, path) {
-			return access.Denied(actor.Role, access.Scan)
 		}
 		old := s.Enabled
 		s.Enabled, s.UpdatedAt = enabled, tx.Now()
