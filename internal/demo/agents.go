@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
@@ -22,11 +23,7 @@ type AgentSummary struct {
 // and pins to it an internal application hosted on premises.
 func loadAgent(ctx context.Context, store *storage.Store) (AgentSummary, error) {
 	var sum AgentSummary
-	u, err := identity.UserByEmail(ctx, store, coordinatorEmail)
-	if err != nil {
-		return sum, err
-	}
-	coord, err := identity.ActorFor(ctx, store, u)
+	coord, err := coordinator(ctx, store)
 	if err != nil {
 		return sum, err
 	}
@@ -56,4 +53,14 @@ func loadAgent(ctx context.Context, store *storage.Store) (AgentSummary, error) 
 		return sum, fmt.Errorf("demo agent pin: %w", err)
 	}
 	return AgentSummary{Name: a.Name, Token: token, System: sys.Name}, nil
+}
+
+// coordinator is the demo's coordinator, who records what the city's
+// security team does.
+func coordinator(ctx context.Context, store *storage.Store) (access.Actor, error) {
+	u, err := identity.UserByEmail(ctx, store, coordinatorEmail)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	return identity.ActorFor(ctx, store, u)
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/i18n"
-	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
@@ -32,11 +31,7 @@ var demoExclusions = []string{"cantho.gov.vn", "haugiang.gov.vn", "soctrang.gov.
 // refused by the guard go through the capability.
 func loadScans(ctx context.Context, store *storage.Store) (ScansSummary, error) {
 	var sum ScansSummary
-	u, err := identity.UserByEmail(ctx, store, coordinatorEmail)
-	if err != nil {
-		return sum, err
-	}
-	coord, err := identity.ActorFor(ctx, store, u)
+	coord, err := coordinator(ctx, store)
 	if err != nil {
 		return sum, err
 	}

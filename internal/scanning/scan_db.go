@@ -208,29 +208,14 @@ func RequestScans(ctx context.Context, db *storage.Store, actor access.Actor, re
 func requestedSystems(ctx context.Context, q storage.Querier, actor access.Actor, req ScanRequest) ([]int64, error) {
 	switch {
 	case req.SystemID != 0:
-		var path string
-		err := q.QueryRow(ctx, "SELECT o.path FROM systems s JOIN orgs o ON o.id = s.org_id WHERE s.id = ?", req.SystemID).Scan(&path)
-		if storage.IsNoRows(err) || err == nil && !actor.InScope(path) {
-			return nil, access.ErrNotFound
-		}
-		if err != nil {
+		if _, err := scannablePath(ctx, q, actor, "SELECT o.path FROM systems s JOIN orgs o ON o.id = s.org_id WHERE s.id = ?", req.SystemID); err != nil {
 			return nil, err
-		}
-		if !actor.Can(access.Scan, path) {
-			return nil, access.Denied(actor.Role, access.Scan)
 		}
 		return []int64{req.SystemID}, nil
 	case req.OrgID != 0:
-		var path string
-		err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", req.OrgID).Scan(&path)
-		if storage.IsNoRows(err) || err == nil && !actor.InScope(path) {
-			return nil, access.ErrNotFound
-		}
+		path, err := scannablePath(ctx, q, actor, "SELECT path FROM orgs WHERE id = ?", req.OrgID)
 		if err != nil {
 			return nil, err
-		}
-		if !actor.Can(access.Scan, path) {
-			return nil, access.Denied(actor.Role, access.Scan)
 		}
 		ids, err := storage.Collect[int64](q.Query(ctx, `SELECT s.id FROM systems s JOIN orgs o ON o.id = s.org_id
 			WHERE o.path LIKE ? AND s.archived_at IS NULL ORDER BY s.id`, path+"%"))(scanID)
@@ -250,6 +235,22 @@ func requestedSystems(ctx context.Context, q storage.Querier, actor access.Actor
 		return ids, err
 	}
 	return nil, validation.Invalid("system_id", "scan.err.required")
+}
+
+// scannablePath reads the organisation path of a system or organisation
+// (query, by id) that the actor may scan.
+func scannablePath(ctx context.Context, q storage.Querier, actor access.Actor, query string, id int64) (string, error) {
+	var path string
+	err := q.QueryRow(ctx, query, id).Scan(&path)
+	switch {
+	case storage.IsNoRows(err) || err == nil && !actor.InScope(path):
+		return "", access.ErrNotFound
+	case err != nil:
+		return "", err
+	case !actor.Can(access.Scan, path):
+		return "", access.Denied(actor.Role, access.Scan)
+	}
+	return path, nil
 }
 
 func scanID(r storage.Scanner) (int64, error) {
