@@ -23,6 +23,7 @@ func (h *Handler) scanRoutes() []router.Route {
 		{Method: "GET", Path: "/scans/{id}", Handler: h.scanPage},
 		{Method: "POST", Path: "/scans/{id}/control", Handler: h.controlScan},
 		{Method: "POST", Path: "/inventory/systems/{id}/scans", Handler: h.scanSystemNow},
+		{Method: "POST", Path: "/campaigns/{id}/scans", Handler: h.scanCampaignNow},
 		{Method: "POST", Path: "/inventory/systems/{id}/authorizations", Handler: h.addAuthorization},
 		{Method: "POST", Path: "/inventory/systems/{id}/authorizations/{authorization_id}/revoke", Handler: h.revokeAuthorization},
 		{Method: "POST", Path: "/inventory/systems/{id}/exclusions", Handler: h.addExclusion},
@@ -137,4 +138,16 @@ func (h *Handler) controlScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.done(w, r, err, fmt.Sprintf("/scans/%d", id), "scans.ok."+action)
+}
+
+// scanCampaignNow asks for a scan of every system a campaign covers, each
+// decided by the scope guard, and shows them in the list of scans.
+func (h *Handler) scanCampaignNow(w http.ResponseWriter, r *http.Request) {
+	id, err := idAndForm(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	_, err = scanning.RequestScans(r.Context(), h.Store, httpx.Caller(r), scanning.ScanRequest{CampaignID: id, Profile: r.PostFormValue("profile")})
+	h.done(w, r, err, "/scans", "scans.ok.campaign_requested")
 }
