@@ -10,6 +10,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/finding/advice"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/remediation"
@@ -54,6 +55,8 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(orgScanCreate{}):           {"profile": scanning.Profiles},
 	reflect.TypeOf(scanning.Schedule{}):       {"profile": scanning.Profiles},
 	reflect.TypeOf(scanning.Plan{}):           {"basis": scanning.Bases},
+	reflect.TypeOf(hunt.Hunt{}):               {"origin": hunt.Origins, "status": hunt.Statuses, "result": hunt.Results, "system_kind": codes(inventory.SystemKinds)},
+	reflect.TypeOf(hunt.Outcome{}):            {"result": hunt.Results},
 }
 
 // pathEnums are the codes a path parameter takes.

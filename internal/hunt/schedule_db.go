@@ -15,7 +15,7 @@ import (
 
 // scheduleBatch is how many systems one transaction of the schedule opens
 // hunts for.
-const scheduleBatch = 500
+var scheduleBatch = 500
 
 // scheduler is who opens scheduled hunts, in the audit log.
 var scheduler = access.SystemActor("hunt-schedule")

@@ -30,6 +30,7 @@ func (h *Handler) Routes() []router.Route {
 		h.inventoryRoutes(),
 		h.remediationRoutes(),
 		h.findingRoutes(),
+		h.huntRoutes(),
 	} {
 		routes = append(routes, part...)
 	}
