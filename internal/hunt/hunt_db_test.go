@@ -63,11 +63,14 @@ func TestHuntLifecycle(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		// Scope: B's operator cannot open a hunt on A's system; a viewer may not at all.
-		if _, err := Create(ctx, f.store, f.operatorB, Input{SystemID: f.portal.ID}); errKey(err) != "hunt.err.system" {
+		if _, err := Create(ctx, f.store, f.operatorB, Input{SystemID: f.portal.ID}); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("B on A's system: %v", err)
 		}
 		if _, err := Create(ctx, f.store, f.viewerA, Input{SystemID: f.portal.ID}); !errors.Is(err, access.ErrForbidden) {
 			t.Fatalf("viewer: %v", err)
+		}
+		if _, err := Create(ctx, f.store, f.responderA, Input{SystemID: 999999}); errKey(err) != "hunt.err.system" {
+			t.Fatalf("no such system: %v", err)
 		}
 		h, err := Create(ctx, f.store, f.responderA, Input{SystemID: f.portal.ID})
 		must(t, err)
