@@ -96,10 +96,12 @@ func TestBrowserHuntNoneFound(t *testing.T) {
 		chromedp.SendKeys(`#note-web_logs`, "Không thấy yêu cầu khai thác"),
 		chromedp.Click(`#done-webshell`),
 		chromedp.Click(`#checklist-submit`),
-		chromedp.WaitVisible(`.flash`),
+		// Each wait is for what only the page after the post has: the
+		// server's checked attribute, the selected option.
+		chromedp.WaitVisible(`#done-webshell[checked]`),
 		chromedp.SetValue(`#assignee`, itoa(s.users["coord"].ID)),
 		chromedp.Click(`#assign-submit`),
-		chromedp.WaitVisible(`.flash`),
+		chromedp.WaitReady(`#assignee option[selected][value="`+itoa(s.users["coord"].ID)+`"]`),
 		chromedp.SetUploadFiles(`#file-input`, []string{evidence}),
 		chromedp.Click(`#file-submit`),
 		chromedp.WaitVisible(`#files a`),
