@@ -257,3 +257,26 @@ func TestSchedule(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteSystem: a system deleted as a mistaken entry takes its hunts
+// and their evidence with it (the schedule opens one on every system).
+func TestDeleteSystem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		if _, err := Schedule(ctx, f.store, f.clock); err != nil {
+			t.Fatal(err)
+		}
+		res, err := List(ctx, f.store, f.admin, Filter{SystemID: f.mail.ID}, storage.Page{}, f.clock)
+		must(t, err)
+		if len(res.Items) != 1 {
+			t.Fatalf("hunts of the mail system: %+v", res.Items)
+		}
+		_, err = Attach(ctx, f.store, f.admin, res.Items[0].ID, "log.txt", []byte("x"))
+		must(t, err)
+		must(t, inventory.DeleteSystem(ctx, f.store, f.admin, f.mail.ID))
+		if _, err := Get(ctx, f.store, f.admin, res.Items[0].ID); !errors.Is(err, access.ErrNotFound) {
+			t.Fatalf("hunt of the deleted system: %v", err)
+		}
+	})
+}

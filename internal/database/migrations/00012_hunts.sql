@@ -6,8 +6,12 @@
 -- finding_id becomes optional (a scheduled hunt has none) and note becomes
 -- result_note. started_at is when someone first worked it (an assignment or
 -- a ticked item); the schedule counts from it, or from created_at before.
+-- Deleting a system (an entry made by mistake: retired ones are archived)
+-- deletes its hunts: the schedule opens one on every system in use.
 {{if .Postgres}}
 ALTER TABLE hunt_tasks ALTER COLUMN finding_id DROP NOT NULL;
+ALTER TABLE hunt_tasks DROP CONSTRAINT hunt_tasks_system_id_fkey;
+ALTER TABLE hunt_tasks ADD CONSTRAINT hunt_tasks_system_id_fkey FOREIGN KEY (system_id) REFERENCES systems(id) ON DELETE CASCADE;
 ALTER TABLE hunt_tasks RENAME COLUMN note TO result_note;
 ALTER TABLE hunt_tasks ADD COLUMN origin TEXT NOT NULL DEFAULT 'finding';
 ALTER TABLE hunt_tasks ADD COLUMN checklist TEXT NOT NULL DEFAULT '[]';
@@ -24,7 +28,7 @@ CREATE TABLE hunt_tasks_old AS SELECT * FROM hunt_tasks;
 DROP TABLE hunt_tasks;
 CREATE TABLE hunt_tasks (
     id {{.ID}},
-    system_id BIGINT NOT NULL REFERENCES systems(id),
+    system_id BIGINT NOT NULL REFERENCES systems(id) ON DELETE CASCADE,
     org_id BIGINT NOT NULL REFERENCES orgs(id),
     finding_id BIGINT REFERENCES findings(id),
     status TEXT NOT NULL,
@@ -81,6 +85,8 @@ ALTER TABLE hunt_tasks DROP COLUMN checklist;
 ALTER TABLE hunt_tasks DROP COLUMN origin;
 ALTER TABLE hunt_tasks RENAME COLUMN result_note TO note;
 ALTER TABLE hunt_tasks ALTER COLUMN finding_id SET NOT NULL;
+ALTER TABLE hunt_tasks DROP CONSTRAINT hunt_tasks_system_id_fkey;
+ALTER TABLE hunt_tasks ADD CONSTRAINT hunt_tasks_system_id_fkey FOREIGN KEY (system_id) REFERENCES systems(id);
 {{else}}
 CREATE TABLE hunt_tasks_new AS SELECT * FROM hunt_tasks;
 DROP TABLE hunt_tasks;
