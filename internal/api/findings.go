@@ -29,7 +29,6 @@ var (
 		Sources: []finding.Source{{Tool: "khien", RuleID: "http.missing-hsts", FirstSeen: exSeen, LastSeen: exSeen, TimesSeen: 1}},
 		History: []finding.Event{{ID: 1, At: exSeen, Actor: "canbo@skhcn.cantho.gov.vn", Kind: "status", From: finding.New, To: finding.Fixed, Note: "Đã bật HSTS trên nginx"}},
 		Files:   []finding.File{exFile}, Level: 2}
-	exHunt = finding.Hunt{ID: 1, SystemID: 1, SystemName: "Cổng thông tin điện tử", OrgID: 2, OrgCode: "SKHCN", FindingID: 1, Title: "Log4Shell", Status: "open", DueDate: "2026-03-09", CreatedAt: exSeen, UpdatedAt: exSeen}
 )
 
 // findingQuery is every filter of the findings list.
@@ -91,8 +90,6 @@ func (h *Handler) findingRoutes() []router.Route {
 		{Method: "POST", Path: "/api/v1/findings/{id}/comments", Tag: tag, Summary: "Comment on a finding", Request: noteBody{Note: "Đã liên hệ đơn vị vận hành"}, Required: []string{"note"}, Status: []int{204}, Handler: h.commentFinding},
 		{Method: "POST", Path: "/api/v1/findings/{id}/files", Tag: tag, Summary: "Attach evidence to a finding (multipart field file, at most 10 MB)", Response: exFile, Status: []int{201}, Handler: h.attachFile},
 		{Method: "GET", Path: "/api/v1/findings/{id}/files/{file_id}", Tag: tag, Summary: "Download an attachment (audited)", Handler: h.downloadFile},
-		{Method: "GET", Path: "/api/v1/hunts", Tag: tag, Summary: "Threat-hunt tasks opened by findings that let an attacker in (Directive 18)", Query: []router.Param{{Name: "status", Enum: []string{"open", "done"}}, {Name: "system_id", Type: "integer"}}, Response: NewList([]finding.Hunt{exHunt}, 1, ""), Handler: h.listHunts},
-		{Method: "POST", Path: "/api/v1/hunts/{id}/finish", Tag: tag, Summary: "Record the outcome of a threat hunt and finish it", Request: noteBody{Note: "Đã rà soát nhật ký 90 ngày, không thấy dấu hiệu xâm nhập"}, Required: []string{"note"}, Status: []int{204}, Handler: h.finishHunt},
 	}
 }
 
@@ -284,34 +281,6 @@ func (h *Handler) setPolicy(w http.ResponseWriter, r *http.Request) {
 	}
 	err := finding.SetPolicy(r.Context(), h.Store, httpx.Caller(r), p)
 	respond(w, r, http.StatusOK, p, err)
-}
-
-func (h *Handler) listHunts(w http.ResponseWriter, r *http.Request) {
-	sys, err := queryInt(r, "system_id", 0)
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	f := finding.HuntFilter{Status: r.URL.Query().Get("status"), SystemID: sys}
-	writePage(w, r, func(p storage.Page) (storage.Paged[finding.Hunt], error) {
-		return finding.ListHunts(r.Context(), h.Store, httpx.Caller(r), f, p)
-	})
-}
-
-func (h *Handler) finishHunt(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	var b noteBody
-	if err == nil {
-		err = httpx.Decode(w, r, &b)
-	}
-	if err == nil {
-		err = finding.FinishHunt(r.Context(), h.Store, httpx.Caller(r), id, b.Note)
-	}
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) exportFindings(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,7 @@ func (h *Handler) Routes() []router.Route {
 		h.auditRoutes(),
 		h.inventoryRoutes(),
 		h.findingRoutes(),
+		h.huntRoutes(),
 		h.importRoutes(),
 		h.remediationRoutes(),
 		h.scanRoutes(),

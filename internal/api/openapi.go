@@ -86,8 +86,10 @@ var fileRoutes = map[string][]string{
 	"GET /api/v1/inventory/export":              {xlsxType},
 	"POST /api/v1/inventory/import":             nil,
 	"POST /api/v1/findings/{id}/files":          nil,
+	"POST /api/v1/hunts/{id}/files":             nil,
 	"POST /api/v1/imports":                      nil,
 	"GET /api/v1/findings/{id}/files/{file_id}": {binaryType},
+	"GET /api/v1/hunts/{id}/files/{file_id}":    {binaryType},
 	"GET /api/v1/findings/export":               {"text/csv", xlsxType, "application/json", "application/sarif+json"},
 	"GET /api/v1/findings/template":             {xlsxType},
 

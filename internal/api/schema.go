@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/finding/advice"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/remediation"
@@ -68,6 +69,8 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(campaign.Input{}):          {"template": campaign.TemplateKeys()},
 	reflect.TypeOf(campaign.Template{}):       {"key": campaign.TemplateKeys()},
 	reflect.TypeOf(campaign.Event{}):          {"kind": campaign.EventKinds},
+	reflect.TypeOf(hunt.Hunt{}):               {"origin": hunt.Origins, "status": hunt.Statuses, "result": hunt.Results, "system_kind": codes(inventory.SystemKinds)},
+	reflect.TypeOf(hunt.Outcome{}):            {"result": hunt.Results},
 }
 
 // pathEnums are the codes a path parameter takes.

@@ -8,6 +8,7 @@ import (
 	"github.com/khien/khien/internal/api"
 	"github.com/khien/khien/internal/auth"
 	"github.com/khien/khien/internal/finding"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/metrics"
 	"github.com/khien/khien/internal/scanning"
@@ -44,6 +45,8 @@ func Jobs(store *storage.Store, vulns finding.Enricher, opts ...JobOption) *jobs
 	jobs.AddWorker(reg, &finding.ImportWorker{Store: store, Vulns: vulns})
 	jobs.AddWorker(reg, &finding.ExpiryWorker{Store: store})
 	reg.AddPeriodic(6*time.Hour, finding.ExpiryArgs{})
+	jobs.AddWorker(reg, &hunt.ScheduleWorker{Store: store})
+	reg.AddPeriodic(6*time.Hour, hunt.ScheduleArgs{}) // Directive 18: every system hunted at least every six months
 	scans := &scanning.Worker{Store: store, Vulns: vulns}
 	for _, o := range opts {
 		o(scans)

@@ -9,7 +9,7 @@ import (
 	"github.com/khien/khien/internal/finding"
 )
 
-// findingRows: the findings API, the unassigned queue, threat hunts and the policy.
+// findingRows: the findings API, the unassigned queue and the policy.
 var findingRows = map[string]rule{
 	"GET /api/v1/findings":          unscoped(everyone...),
 	"GET /api/v1/findings/export":   unscoped(everyone...),
@@ -36,8 +36,6 @@ var findingRows = map[string]rule{
 	"GET /api/v1/findings/{id}/files/{file_id}": object(everyone, global, findingFileIn, nil),
 	"POST /api/v1/imports":                      {kind: "unscoped", own: scanners, body: func(c *cell) any { return upload{"file", "scan.jsonl", "{}"} }},
 	"GET /api/v1/imports/{id}":                  object(global, global, importIn, nil),
-	"GET /api/v1/hunts":                         unscoped(everyone...),
-	"POST /api/v1/hunts/{id}/finish":            object(handlers, global, huntIn, func(c *cell) any { return map[string]string{"note": "Không thấy dấu hiệu xâm nhập"} }),
 }
 
 // scanners may import scanner results.

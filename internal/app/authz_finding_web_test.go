@@ -5,15 +5,14 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/finding/source"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
 
-// findingWebRows: the findings pages, the unassigned queue, threat hunts,
-// the due-date policy and the export.
+// findingWebRows: the findings pages, the unassigned queue, the due-date
+// policy and the export.
 var findingWebRows = map[string]rule{
 	"GET /findings":        unscoped(everyone...),
 	"GET /findings/export": unscoped(everyone...),
@@ -38,14 +37,10 @@ var findingWebRows = map[string]rule{
 	}),
 	"GET /findings/policy":        unscoped(everyone...),
 	"POST /findings/policy":       unscoped(global...),
-	"GET /hunts":                  unscoped(everyone...),
 	"GET /findings/import":        unscoped(scanners...),
 	"POST /findings/import":       {kind: "unscoped", own: scanners, body: func(c *cell) any { return upload{"file", "scan.jsonl", "{}"} }},
 	"GET /findings/imports/{id}":  object(global, global, importIn, nil),
 	"GET /findings/template.xlsx": unscoped(everyone...),
-	"GET /hunts/badge":            unscoped(everyone...),
-	"POST /hunts/{id}/finish": object([]access.Role{access.Admin, access.Coordinator, access.AgencyAdmin, access.AgencyOperator, access.Responder}, global,
-		huntIn, func(c *cell) any { return url.Values{"note": {"Đã rà nhật ký, không thấy dấu hiệu"}} }),
 }
 
 // newFinding imports one finding on a fresh asset of a fresh system of
@@ -77,13 +72,4 @@ func findingFileIn(c *cell) string {
 		c.t.Fatal(err)
 	}
 	return url.Values{"id": {strconv.FormatInt(v.ID, 10)}, "file_id": {strconv.FormatInt(f.ID, 10)}}.Encode()
-}
-
-// huntIn: a critical finding opens a threat hunt on its system.
-func huntIn(c *cell) string {
-	v := newFinding(c, finding.Critical)
-	if v.HuntID == 0 {
-		c.t.Fatalf("critical finding %d opened no hunt", v.ID)
-	}
-	return strconv.FormatInt(v.HuntID, 10)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/demo"
 	"github.com/khien/khien/internal/finding"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/scanning"
@@ -36,6 +37,7 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		checkFindings(t, store, sum.Findings)
 		checkAgent(t, store, sum.Agent)
 		checkScans(t, store, sum.Scans)
+		checkHunts(t, store)
 		authn := auth.NewAuthenticator(store)
 		seen, findings := map[access.Role]int{}, map[access.Role]int{}
 		for _, u := range sum.Users {
@@ -277,5 +279,43 @@ func checkScans(t *testing.T, store *storage.Store, s demo.ScansSummary) {
 	list, err := scanning.ListScans(context.Background(), store, access.SystemActor("test"), scanning.ScanFilter{Status: scanning.StatusRefused}, storage.Page{Limit: 5})
 	if err != nil || len(list.Items) != 1 || list.Items[0].Plan.Basis != "campaign" || len(list.Items[0].Plan.Targets) != 0 {
 		t.Errorf("the demo's refused scan: %+v %v", list.Items, err)
+	}
+}
+
+// checkHunts: the demo shows a scheduled hunt under way (assigned, part of
+// its checklist ticked) and a finished hunt with its result and evidence.
+func checkHunts(t *testing.T, store *storage.Store) {
+	t.Helper()
+	ctx := context.Background()
+	actor := access.SystemActor("test")
+	list := func(f hunt.Filter) []hunt.Hunt {
+		t.Helper()
+		res, err := hunt.List(ctx, store, actor, f, storage.First(storage.MaxLimit), store.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Items
+	}
+	underway := false
+	for _, h := range list(hunt.Filter{Status: hunt.StatusOpen, Origin: hunt.FromSchedule}) {
+		if done, n := h.Progress(); done > 0 && done < n && h.AssigneeUserID != 0 {
+			underway = true
+		}
+	}
+	if !underway {
+		t.Error("no open scheduled hunt with a partly done checklist")
+	}
+	withEvidence := false
+	for _, h := range list(hunt.Filter{Status: hunt.StatusDone}) {
+		d, err := hunt.Get(ctx, store, actor, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Result == hunt.NoneFound && len(d.Files) > 0 {
+			withEvidence = true
+		}
+	}
+	if !withEvidence {
+		t.Error("no finished hunt with evidence")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/finding/source"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
@@ -221,7 +222,7 @@ func loadFindings(ctx context.Context, store *storage.Store) (FindingsSummary, e
 		}
 	}
 	sim.at = sim.today
-	if err := sim.finishHunts(ctx); err != nil {
+	if err := sim.hunts(ctx); err != nil {
 		return sim.sum, err
 	}
 	return sim.count(ctx, store)
@@ -758,37 +759,6 @@ func (sim *simulation) attach(at time.Time, is *issue, actor access.Actor, name,
 	}})
 }
 
-// finishHunts: the responder finishes a hunt in their scope, the
-// coordinator one elsewhere — each the oldest whose finding is fixed, else
-// the oldest; the rest stay open.
-func (sim *simulation) finishHunts(ctx context.Context) error {
-	note := "Đã rà soát nhật ký truy cập web và hệ thống 90 ngày gần nhất, tài khoản quản trị, tiến trình và tệp mới tạo, đối chiếu dấu hiệu nhận biết (IOC) do Trung tâm Giám sát an toàn không gian mạng quốc gia cung cấp: không phát hiện dấu hiệu bị khai thác."
-	sim.at = sim.today.Add(-26 * time.Hour)
-	for _, email := range []string{responderEmail, coordinatorEmail} {
-		actor := sim.actors[email]
-		open, err := finding.ListHunts(ctx, sim.store, actor, finding.HuntFilter{Status: "open"}, storage.First(storage.MaxLimit))
-		if err != nil || len(open.Items) == 0 {
-			return err
-		}
-		hunt := open.Items[0]
-		for _, h := range open.Items {
-			f, err := finding.Get(ctx, sim.store, actor, h.FindingID)
-			if err != nil {
-				return err
-			}
-			if !f.Status.Open() {
-				hunt = h
-				break
-			}
-		}
-		if err := finding.FinishHunt(ctx, sim.store, actor, hunt.ID, note); err != nil {
-			return fmt.Errorf("demo hunt %d: %w", hunt.ID, err)
-		}
-	}
-	sim.at = sim.today
-	return nil
-}
-
 // count sums up the findings as the coordinator sees them today.
 func (sim *simulation) count(ctx context.Context, store *storage.Store) (FindingsSummary, error) {
 	coord := sim.actors[coordinatorEmail]
@@ -802,12 +772,12 @@ func (sim *simulation) count(ctx context.Context, store *storage.Store) (Finding
 		return sim.sum, err
 	}
 	sim.sum.Unassigned = u.Total
-	for _, st := range []string{"open", "done"} {
-		h, err := finding.ListHunts(ctx, store, coord, finding.HuntFilter{Status: st}, storage.First(1))
+	for _, st := range hunt.Statuses {
+		h, err := hunt.List(ctx, store, coord, hunt.Filter{Status: st}, storage.First(1), sim.today)
 		if err != nil {
 			return sim.sum, err
 		}
-		if st == "open" {
+		if st == hunt.StatusOpen {
 			sim.sum.HuntsOpen = h.Total
 		} else {
 			sim.sum.HuntsDone = h.Total

@@ -14,6 +14,7 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/finding/source"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
@@ -150,7 +151,7 @@ func (im *importer) hunt(ctx context.Context, tx *storage.Tx, systemID int64, fi
 	opened := false
 	if !known {
 		var err error
-		if id, opened, err = openHunt(ctx, tx, systemID, findings[0], im.now); err != nil {
+		if id, opened, err = hunt.Open(ctx, tx, im.actor, systemID, findings[0], im.now); err != nil {
 			return false, err
 		}
 		im.hunts[systemID] = id

@@ -15,6 +15,7 @@ import (
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/finding/source"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
@@ -290,7 +291,7 @@ func TestFindingsFollowAMergedSystem(t *testing.T) {
 		if res.Total != 1 || res.Items[0].OrgID != f.a.ID || res.Items[0].AssigneeOrg != f.a.ID {
 			t.Fatalf("after the merge A sees %+v", res.Items)
 		}
-		hunts, err := ListHunts(ctx, f.store, f.operatorA, HuntFilter{}, storage.Page{})
+		hunts, err := hunt.List(ctx, f.store, f.operatorA, hunt.Filter{}, storage.Page{}, f.store.Now())
 		must(t, err)
 		if hunts.Total != 1 {
 			t.Fatalf("after the merge A sees %d hunts", hunts.Total)

@@ -38,9 +38,6 @@ func (h *Handler) findingRoutes() []router.Route {
 		{Method: "POST", Path: "/findings/unassigned/asset", Handler: h.hostToAsset},
 		{Method: "GET", Path: "/findings/policy", Handler: h.policyPage},
 		{Method: "POST", Path: "/findings/policy", Handler: h.setPolicy},
-		{Method: "GET", Path: "/hunts", Handler: h.huntsPage},
-		{Method: "GET", Path: "/hunts/badge", Handler: h.huntsBadge},
-		{Method: "POST", Path: "/hunts/{id}/finish", Handler: h.finishHunt},
 	}
 }
 

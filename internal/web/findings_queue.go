@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"html"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -10,7 +8,6 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/httpx"
-	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
@@ -90,72 +87,6 @@ func (h *Handler) hostToAsset(w http.ResponseWriter, r *http.Request) {
 		_, err = finding.AssignHost(r.Context(), h.Store, caller, host, systemID)
 	}
 	h.queueDone(w, r, err, "findings.ok.host_asset")
-}
-
-// huntsData is the threat-hunt list.
-type huntsData struct {
-	Items  []finding.Hunt
-	Total  int
-	Status string
-	Tabs   []string
-	pager
-	Problems map[string]string
-}
-
-func (h *Handler) huntsPage(w http.ResponseWriter, r *http.Request) {
-	h.renderHunts(w, r, http.StatusOK, nil)
-}
-
-func (h *Handler) renderHunts(w http.ResponseWriter, r *http.Request, status int, problems map[string]string) {
-	st := r.URL.Query().Get("status")
-	if st != "done" && st != "all" {
-		st = "open"
-	}
-	f := finding.HuntFilter{Status: st}
-	if st == "all" {
-		f.Status = ""
-	}
-	pg := listPage(r)
-	res, err := finding.ListHunts(r.Context(), h.Store, httpx.Caller(r), f, pg)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.Render.Render(w, r, status, "findings/hunts", findingPageOf(r, "findings.hunts.title",
-		huntsData{Items: res.Items, Total: res.Total, Status: st, Tabs: []string{"open", "done", "all"}, pager: pagerOf(r, "/hunts", pg, res.Next), Problems: problems}))
-}
-
-func (h *Handler) finishHunt(w http.ResponseWriter, r *http.Request) {
-	id, err := idAndForm(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	err = finding.FinishHunt(r.Context(), h.Store, httpx.Caller(r), id, strings.TrimSpace(r.PostFormValue("note")))
-	h.saved(w, r, err, func(problems map[string]string) {
-		h.renderHunts(w, r, http.StatusUnprocessableEntity, problems)
-	}, "/hunts", "findings.ok.hunt_done")
-}
-
-// huntsBadge is the navigation's count of open hunts, loaded by htmx, for
-// the roles that work them: the coordinator's notice of Directive 18.
-func (h *Handler) huntsBadge(w http.ResponseWriter, r *http.Request) {
-	caller := httpx.Caller(r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if !caller.CanSomewhere(access.HandleIncident) && !caller.Global() {
-		return
-	}
-	n, err := finding.CountOpenHunts(r.Context(), h.Store, caller)
-	if err != nil {
-		httpx.LogFailure(r, "count open hunts", err)
-		return
-	}
-	if n > 0 {
-		lang := httpx.Lang(r)
-		fmt.Fprintf(w, `<a class="nav-sub" id="hunts-badge" href="/hunts">%s <span class="badge warn">%d</span></a>`,
-			html.EscapeString(i18n.T(lang, "findings.hunts.title")), n)
-	}
 }
 
 // policyData is the due-date policy page.

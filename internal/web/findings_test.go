@@ -17,6 +17,7 @@ import (
 	"github.com/khien/khien/internal/apptest"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/finding/source"
+	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/storage"
 )
@@ -158,12 +159,12 @@ func TestFindingPages(t *testing.T) {
 		if _, body := s.do(t, "coord", "GET", "/hunts/badge", nil, ""); !strings.Contains(body, `id="hunts-badge"`) {
 			t.Fatalf("badge: %q", body)
 		}
-		res, err := finding.ListHunts(context.Background(), s.store, access.SystemActor("test"), finding.HuntFilter{Status: "open"}, storage.Page{})
+		res, err := hunt.List(context.Background(), s.store, access.SystemActor("test"), hunt.Filter{Status: hunt.StatusOpen}, storage.Page{}, s.store.Now())
 		must(t, err)
 		if len(res.Items) != 1 {
 			t.Fatalf("hunts: %+v", res.Items)
 		}
-		if resp, _ := s.form(t, "op-a", fmt.Sprintf("/hunts/%d/finish", res.Items[0].ID), url.Values{"note": {"Đã rà nhật ký"}}); resp.StatusCode != 303 {
+		if resp, _ := s.form(t, "op-a", fmt.Sprintf("/hunts/%d/finish", res.Items[0].ID), url.Values{"result": {hunt.NoneFound}, "note": {"Đã rà nhật ký"}}); resp.StatusCode != 303 {
 			t.Fatalf("finish hunt: %d", resp.StatusCode)
 		}
 		// The policy: the coordinator edits, the operator reads.

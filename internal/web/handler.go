@@ -34,6 +34,7 @@ func (h *Handler) Routes() []router.Route {
 		h.agentRoutes(),
 		h.campaignRoutes(),
 		h.scanRoutes(),
+		h.huntRoutes(),
 	} {
 		routes = append(routes, part...)
 	}
