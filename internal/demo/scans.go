@@ -22,7 +22,7 @@ type ScansSummary struct {
 
 // demoExclusions are every name and address the demo invents: they belong
 // to real organisations, so no scan from the demo may touch them. Remove
-// them (coordinator, /scans exclusions) only for systems that are yours.
+// one (DELETE /api/v1/scan-exclusions/{id}, coordinator) only for what is yours.
 var demoExclusions = []string{"cantho.gov.vn", "haugiang.gov.vn", "soctrang.gov.vn", "203.113.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
 
 // loadScans gives the demo its scan operation. Past scans are written as
