@@ -28,13 +28,18 @@ const (
 func Check(ctx context.Context, env *check.Env, site *check.Site) Result {
 	first, home := site.First, site.Home
 	disclosure(env, site, first.Header)
-	if !site.HTTPS {
-		if loc := first.Location(); first.Status >= 300 && first.Status < 400 && strings.HasPrefix(loc, "https://") && check.SameHost(site.Origin, loc) {
-			return RedirectsToHTTPS
-		}
-		if home.Status < 400 {
-			env.Found("http.no-https-redirect", site.Asset, "", fmt.Sprintf("%s answers %d over plain HTTP without redirecting to HTTPS", site.Asset.URL, first.Status))
-		}
+	// A redirect to HTTPS is one, to this host or another (http://x.gov.vn
+	// to https://www.x.gov.vn); what is flagged is content served over
+	// plain HTTP, or a redirect to plain HTTP.
+	loc := strings.ToLower(first.Location())
+	redirect := first.Status >= 300 && first.Status < 400 && loc != ""
+	switch {
+	case !site.HTTPS && redirect && strings.HasPrefix(loc, "https://"):
+		return RedirectsToHTTPS
+	case !site.HTTPS && home.Status < 400:
+		env.Found("http.no-https-redirect", site.Asset, "", fmt.Sprintf("%s answers %d over plain HTTP without redirecting to HTTPS", site.Asset.URL, first.Status))
+	case site.HTTPS && redirect && strings.HasPrefix(loc, "http://"):
+		env.Found("http.no-https-redirect", site.Asset, "", fmt.Sprintf("%s redirects from HTTPS to plain HTTP: %s", site.Asset.URL, first.Location()))
 	}
 	h := home.Header
 	if site.HTTPS && first.Header.Get("Strict-Transport-Security") == "" && h.Get("Strict-Transport-Security") == "" {

@@ -66,6 +66,29 @@ func TestHTTPChecks(t *testing.T) {
 			not: []string{"http.no-https-redirect", "http.missing-csp", "http.header-grade"},
 		},
 		{
+			name: "plain http redirecting to https on another host",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "https://www.cantho.gov.vn/", http.StatusFound)
+			},
+			not: []string{"http.no-https-redirect"},
+		},
+		{
+			name: "plain http redirecting to plain http elsewhere",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "http://www.cantho.gov.vn/", http.StatusFound)
+			},
+			want: []string{"http.no-https-redirect"},
+		},
+		{
+			name:  "https redirecting to plain http",
+			https: true,
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				hardened(w)
+				http.Redirect(w, r, "http://"+r.Host+"/", http.StatusFound)
+			},
+			want: []string{"http.no-https-redirect"},
+		},
+		{
 			name:  "directory listing",
 			https: true,
 			handler: func(w http.ResponseWriter, r *http.Request) {

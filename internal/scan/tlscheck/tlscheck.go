@@ -30,7 +30,7 @@ type Target struct {
 	Asset      check.Asset
 	Addr       string // IP address
 	Port       int
-	ServerName string // host name to verify; "" when scanning an address
+	ServerName string // host name to verify; "" when scanning an address (the address is verified)
 	// StartTLS names the clear-text protocol that upgrades to TLS on this
 	// port ("smtp", "imap" or "pop3"); "" when TLS starts at once.
 	StartTLS string
@@ -134,9 +134,15 @@ func checkCertificates(env *check.Env, t Target, chain []*x509.Certificate) {
 	} else if err := verifyChain(env, chain, now); err != nil {
 		env.Found("tls.untrusted-chain", t.Asset, fingerprint(leaf), desc+": "+err.Error())
 	}
-	if t.ServerName != "" {
-		if err := leaf.VerifyHostname(t.ServerName); err != nil {
-			env.Found("tls.hostname-mismatch", t.Asset, t.ServerName, fmt.Sprintf("certificate names %s, not %s", certNames(leaf), t.ServerName))
+	// The certificate must name what the target was reached by: its host
+	// name, or its address (an IP SAN) when it was scanned by address.
+	reached := t.ServerName
+	if reached == "" {
+		reached = t.Addr
+	}
+	if reached != "" {
+		if err := leaf.VerifyHostname(reached); err != nil {
+			env.Found("tls.hostname-mismatch", t.Asset, reached, fmt.Sprintf("certificate names %s, not %s", certNames(leaf), reached))
 		}
 	}
 	if k, ok := leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {

@@ -30,6 +30,7 @@ import (
 
 type certOpts struct {
 	names     []string
+	ips       []net.IP
 	notAfter  time.Time
 	key       crypto.Signer
 	sigAlg    x509.SignatureAlgorithm
@@ -56,6 +57,7 @@ func newCert(t *testing.T, o certOpts) (*x509.Certificate, crypto.Signer) {
 		SerialNumber:       big.NewInt(100 + serial.Add(1)),
 		Subject:            pkix.Name{CommonName: o.names[0]},
 		DNSNames:           o.names,
+		IPAddresses:        o.ips,
 		NotBefore:          time.Now().Add(-48 * time.Hour),
 		NotAfter:           o.notAfter,
 		SignatureAlgorithm: o.sigAlg,
@@ -140,11 +142,14 @@ func TestTLS(t *testing.T) {
 		return o
 	}
 	tests := []struct {
-		name string
-		opts certOpts
-		cfg  *tls.Config
-		want []string
+		name   string
+		opts   certOpts
+		cfg    *tls.Config
+		want   []string
+		byAddr bool // scanned by address, not by name
 	}{
+		{name: "address in the certificate", opts: signed(certOpts{names: []string{"good.test"}, ips: []net.IP{net.ParseIP("127.0.0.1")}}), byAddr: true},
+		{name: "address not in the certificate", opts: signed(certOpts{names: []string{"good.test"}}), byAddr: true, want: []string{"tls.hostname-mismatch"}},
 		{name: "good", opts: signed(certOpts{names: []string{"good.test"}}), want: nil},
 		{name: "expired", opts: signed(certOpts{names: []string{"good.test"}, notAfter: time.Now().Add(-24 * time.Hour)}), want: []string{"tls.expired"}},
 		{name: "expiring soon", opts: signed(certOpts{names: []string{"good.test"}, notAfter: time.Now().Add(10 * 24 * time.Hour)}), want: []string{"tls.expiring-soon"}},
@@ -176,7 +181,11 @@ func TestTLS(t *testing.T) {
 			env.RootCAs.AddCert(ca)
 			env.RootCAs.AddCert(rsaCA)
 			a := check.Asset{Host: "good.test", IP: "127.0.0.1", Port: port}
-			tlscheck.Check(context.Background(), env, tlscheck.Target{Asset: a, Addr: "127.0.0.1", Port: port, ServerName: "good.test"})
+			target := tlscheck.Target{Asset: a, Addr: "127.0.0.1", Port: port, ServerName: "good.test"}
+			if tt.byAddr {
+				target.ServerName = ""
+			}
+			tlscheck.Check(context.Background(), env, target)
 			var got []string
 			for _, id := range rec.IDs() {
 				if slices.Contains(certIDs, id) {
