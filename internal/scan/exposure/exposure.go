@@ -97,7 +97,7 @@ var staticProbes = []probe{
 }
 
 func validateEnv(p *check.Page) (string, bool) {
-	if p.IsHTML() || len(reEnvLine.FindAll(p.Body, 3)) < 2 || !reEnvSecret.Match(p.Body) {
+	if p.IsHTML() || !envFile(p.Body) || !reEnvSecret.Match(p.Body) {
 		return "", false
 	}
 	var keys []string
@@ -105,6 +105,26 @@ func validateEnv(p *check.Page) (string, bool) {
 		keys = append(keys, string(m[1]))
 	}
 	return "variables " + strings.Join(keys, ", ") + " (values withheld)", true
+}
+
+// envFile reports whether body reads as a .env file of any length, one
+// variable or hundreds: its first lines that are neither blank nor comments
+// are all NAME=value.
+func envFile(body []byte) bool {
+	seen := 0
+	for line := range bytes.Lines(body) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		if !reEnvLine.Match(line) {
+			return false
+		}
+		if seen++; seen == 20 {
+			break
+		}
+	}
+	return seen > 0
 }
 
 func validatePHPInfo(p *check.Page) (string, bool) {
@@ -212,10 +232,10 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 			}
 			continue
 		}
-		if !success(pr, p) || base.matches(p) {
+		if !success(pr, p) {
 			continue
 		}
-		if ev, ok := pr.validate(p); ok {
+		if ev, ok := pr.validate(p); ok && !base.matches(p, pr.validate) {
 			found[pr.id] = true
 			env.Found(pr.id, site.At(pr.path), pr.path, pr.path+": "+ev)
 		}
@@ -258,9 +278,11 @@ func newBaseline(ctx context.Context, env *check.Env, site *check.Site) *baselin
 	return b
 }
 
-// matches reports whether p looks like the catch-all answer: the same body
-// once the random path is removed, or nearly the same size.
-func (b *baseline) matches(p *check.Page) bool {
+// matches reports whether p, which validate accepted, is the catch-all
+// answer: the same body once the random path is removed, or nearly the
+// same size as a catch-all answer that validate accepts too (a size alone
+// never hides a real file: a short .env as long as the site's 404 page).
+func (b *baseline) matches(p *check.Page, validate func(*check.Page) (string, bool)) bool {
 	for i, bp := range b.pages {
 		norm := bytes.ReplaceAll(bp.Body, []byte(b.token[i]), nil)
 		if bytes.Equal(norm, p.Body) || bytes.Equal(bp.Body, p.Body) {
@@ -268,7 +290,9 @@ func (b *baseline) matches(p *check.Page) bool {
 		}
 		lb, lp := len(bp.Body), len(p.Body)
 		if lb > 0 && abs(lb-lp)*50 < lb && bp.Header.Get("Content-Type") == p.Header.Get("Content-Type") {
-			return true
+			if _, alike := validate(bp); alike {
+				return true
+			}
 		}
 	}
 	return false

@@ -99,3 +99,38 @@ func TestExposureContentValidated(t *testing.T) {
 		t.Errorf("unvalidated pages yielded %v", ids)
 	}
 }
+
+// TestEnvOfAnyLength: a .env is found with one variable or as long as the
+// site's catch-all page; a catch-all text page is not taken for one.
+func TestEnvOfAnyLength(t *testing.T) {
+	const catchAll = "Không tìm thấy trang yêu cầu. Vui lòng quay lại trang chủ.\n"
+	for _, tt := range []struct {
+		name, env string
+		want      bool
+	}{
+		{"one variable", "APP_KEY=base64:Zm9vYmFyYmF6\n", true},
+		{"as long as the catch-all page", "DB_PASSWORD=" + strings.Repeat("x", len(catchAll)-len("DB_PASSWORD=")-1) + "\n", true},
+		{"with comments", "# production\n\nexport SECRET_KEY=abc\nDEBUG=false\n", true},
+		{"prose, not variables", "Hello\nDB_PASSWORD=secret\n", false},
+		{"no secret", "SITE_NAME=Portal\nDEBUG=false\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				if r.URL.Path == "/.env" {
+					w.Write([]byte(tt.env))
+					return
+				}
+				w.Write([]byte(catchAll)) // every other path: 200 with the same text
+			}))
+			defer srv.Close()
+			env, rec := scantest.Env(t)
+			env.Checks.Thorough = false
+			site := scantest.Site(t, env, srv.URL, "portal.gov.vn", false)
+			exposure.Check(t.Context(), env, site)
+			if rec.Has("exposure.env") != tt.want {
+				t.Errorf("exposure.env found %v, want %v (%v)", rec.Has("exposure.env"), tt.want, rec.IDs())
+			}
+		})
+	}
+}
