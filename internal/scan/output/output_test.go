@@ -91,7 +91,9 @@ func TestSARIF(t *testing.T) {
 			Tool struct {
 				Driver struct {
 					Rules []struct {
-						ID string `json:"id"`
+						ID         string         `json:"id"`
+						HelpURI    string         `json:"helpUri"`
+						Properties map[string]any `json:"properties"`
 					} `json:"rules"`
 				} `json:"driver"`
 			} `json:"tool"`
@@ -128,6 +130,14 @@ func TestSARIF(t *testing.T) {
 	}
 	if run.Results[0].Level != "error" {
 		t.Errorf("high severity level %q", run.Results[0].Level)
+	}
+	for _, r := range run.Tool.Driver.Rules {
+		if cwe, _ := r.Properties["cwe"].(string); cwe != "" && !strings.HasPrefix(r.HelpURI, "https://cwe.mitre.org/data/definitions/") {
+			t.Errorf("rule %s of %s: helpUri %q", r.ID, cwe, r.HelpURI)
+		}
+		if _, ok := r.Properties["security-severity"].(string); !ok {
+			t.Errorf("rule %s without security-severity", r.ID)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/scan"
@@ -48,6 +49,7 @@ type sarifRule struct {
 	ShortDescription sarifText      `json:"shortDescription"`
 	FullDescription  sarifText      `json:"fullDescription"`
 	Help             sarifText      `json:"help"`
+	HelpURI          string         `json:"helpUri,omitempty"`
 	Properties       map[string]any `json:"properties"`
 }
 
@@ -110,10 +112,12 @@ func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version string)
 		index[d.ID] = i
 		e, _ := remediation.Get(d.ID)
 		props := map[string]any{"tags": append([]string{"security"}, d.Tags...), "security-severity": securitySeverity(d), "problem.severity": string(d.Severity), "title_vi": d.TitleVI, "safe": d.Safe}
+		rule := sarifRule{ID: d.ID, Name: d.ID, ShortDescription: sarifText{d.TitleEN}, FullDescription: sarifText{e.EN.Summary}, Help: sarifText{e.EN.Fix}, Properties: props}
 		if d.CWE != "" {
 			props["cwe"] = d.CWE
+			rule.HelpURI = cweURI(d.CWE)
 		}
-		rules = append(rules, sarifRule{ID: d.ID, Name: d.ID, ShortDescription: sarifText{d.TitleEN}, FullDescription: sarifText{e.EN.Summary}, Help: sarifText{e.EN.Fix}, Properties: props})
+		rules = append(rules, rule)
 	}
 	results := make([]sarifResult, 0, len(fs))
 	for _, f := range fs {
@@ -145,6 +149,15 @@ func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version string)
 		return fmt.Errorf("write sarif: %w", err)
 	}
 	return nil
+}
+
+// cweURI is MITRE's page of a weakness ("CWE-79").
+func cweURI(cwe string) string {
+	n, ok := strings.CutPrefix(cwe, "CWE-")
+	if !ok {
+		return ""
+	}
+	return "https://cwe.mitre.org/data/definitions/" + n + ".html"
 }
 
 // uri names where a finding is: its URL, or tcp://host:port, or dns:name.
