@@ -189,3 +189,25 @@ func TestSeverity(t *testing.T) {
 		t.Error("Raise")
 	}
 }
+
+// TestSetSeverityKeepsScoreHonest: a severity other than the check's keeps
+// the check's CVSS score only when the score's band agrees.
+func TestSetSeverityKeepsScoreHonest(t *testing.T) {
+	f := New("dns.dangling-cname", Asset{Host: "a.gov.vn"}, "x", "e", time.Now())
+	score := f.CVSSScore
+	if score == 0 {
+		t.Skip("the check has no CVSS vector")
+	}
+	f.SetSeverity(SeverityFromScore(score))
+	if f.CVSSScore != score {
+		t.Errorf("an agreeing severity dropped the score")
+	}
+	other := High
+	if SeverityFromScore(score) == High {
+		other = Low
+	}
+	f.SetSeverity(other)
+	if f.CVSSScore != 0 || f.CVSSVector != "" || f.Severity != other {
+		t.Errorf("severity %s shown with score %.1f", f.Severity, f.CVSSScore)
+	}
+}

@@ -68,10 +68,17 @@ func (e *Env) Vulnerable(id string, a Asset, product, version string) {
 	if worst.CWE != "" {
 		f.CWE = worst.CWE
 	}
+	// The documented rule: severity is the worst CVE's CVSS band, raised
+	// one step (to high at least) when one is known exploited, and the
+	// finding says so.
 	if len(kev) > 0 {
+		from := f.Severity
 		f.Severity = f.Severity.Raise()
 		if f.Severity.Rank() < High.Rank() {
 			f.Severity = High
+		}
+		if f.Severity != from {
+			f.Evidence += fmt.Sprintf("; severity raised from %s (CVSS %.1f) to %s: known exploited (CISA KEV)", from, worst.Score, f.Severity)
 		}
 	}
 	f.References = refs

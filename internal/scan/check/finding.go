@@ -115,6 +115,17 @@ const maxEvidence = 300
 // New builds a finding from the catalogue entry of id. subject identifies the
 // issue on the asset (a path, a cookie name, a CVE list…) so that the
 // fingerprint stays the same across runs while the evidence may change.
+// SetSeverity gives a finding a severity other than its check's, for
+// what the check saw (a worse grade, a name that can be claimed). The
+// check's CVSS score describes the usual case: a score that no longer
+// agrees with the severity is dropped rather than shown beside it.
+func (f *Finding) SetSeverity(s Severity) {
+	f.Severity = s
+	if f.CVSSScore > 0 && SeverityFromScore(f.CVSSScore) != s {
+		f.CVSSScore, f.CVSSVector = 0, ""
+	}
+}
+
 func New(id string, a Asset, subject, evidence string, now time.Time) Finding {
 	d, ok := Lookup(id)
 	if !ok {

@@ -346,10 +346,10 @@ func dangling(ctx context.Context, env *check.Env, r *resolver, a check.Asset, n
 			continue
 		}
 		f := check.New("dns.dangling-cname", a, target, fmt.Sprintf("%s is a CNAME for %s, which does not exist (NXDOMAIN)", name, target), env.Now())
-		f.Severity = check.Medium
+		f.SetSeverity(check.Medium)
 		for _, s := range takeoverSuffixes {
 			if strings.HasSuffix(target, s) {
-				f.Severity = check.High
+				f.SetSeverity(check.High)
 				f.Evidence += "; the name can be claimed on " + strings.TrimPrefix(s, ".")
 			}
 		}

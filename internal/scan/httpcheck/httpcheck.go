@@ -67,7 +67,7 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) Result {
 	g := Grade(h, site.HTTPS, len(cookies) > 0, cors)
 	f := check.New("http.header-grade", site.Asset, "", fmt.Sprintf("grade %s (%d/100): %s", g.Grade, g.Score, strings.Join(g.Notes, "; ")), env.Now())
 	if g.Score < 50 {
-		f.Severity = check.Low
+		f.SetSeverity(check.Low)
 	}
 	env.Send(f)
 	return Full

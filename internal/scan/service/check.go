@@ -30,7 +30,7 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	env.Found("port.open", a, "", desc)
 	if sev, ok := risk[info.Name]; ok {
 		f := check.New("port.risky-service", a, info.Name, fmt.Sprintf("%s reachable on %d/tcp", info.Name, info.Port), env.Now())
-		f.Severity = sev
+		f.SetSeverity(sev)
 		env.Send(f)
 	}
 	if info.Unauth != "" {
