@@ -65,11 +65,9 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) Result {
 	trace(ctx, env, site)
 	cors := corsPermissive(ctx, env, site)
 	g := Grade(h, site.HTTPS, len(cookies) > 0, cors)
-	f := check.New("http.header-grade", site.Asset, "", fmt.Sprintf("grade %s (%d/100): %s", g.Grade, g.Score, strings.Join(g.Notes, "; ")), env.Now())
-	if g.Score < 50 {
-		f.SetSeverity(check.Low)
-	}
-	env.Send(f)
+	// The grade sums up the header findings above; it stays informational
+	// so that a missing header is not counted twice, once more severely.
+	env.Found("http.header-grade", site.Asset, "", fmt.Sprintf("grade %s (%d/100): %s", g.Grade, g.Score, strings.Join(g.Notes, "; ")))
 	return Full
 }
 
