@@ -201,7 +201,7 @@ func TestBuiltin(t *testing.T) {
 	if db.Stats().CVEs < 20 {
 		t.Fatalf("built-in set has %d CVEs", db.Stats().CVEs)
 	}
-	for _, pv := range [][2]string{{"apache", "2.4.49"}, {"openssh", "8.9p1"}, {"php", "7.3.5"}, {"jquery", "1.12.4"}, {"wordpress", "5.8.1"}, {"drupal", "7.57"}, {"redis", "6.2.6"}, {"iis", "6.0"}} {
+	for _, pv := range [][2]string{{"apache", "2.4.49"}, {"openssh", "8.9p1"}, {"php", "7.3.5"}, {"jquery", "1.12.4"}, {"wordpress", "5.8.1"}, {"drupal", "7.57"}, {"redis", "6.2.6"}, {"iis", "6.0"}, {"joomla", "3.7.0"}, {"drupal", "8.5.2"}} {
 		if len(db.Match(pv[0], pv[1])) == 0 {
 			t.Errorf("built-in set has nothing for %s %s", pv[0], pv[1])
 		}
