@@ -180,6 +180,7 @@ type runner struct {
 	done     int
 	total    int
 	resolver *net.Resolver
+	axfrs    map[string]bool // zone transfers tried, by zone and server
 }
 
 // Run scans targets and calls emit for every finding, from one goroutine at
@@ -190,7 +191,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, emit func(Finding)) 
 		return Summary{}, err
 	}
 	global := newBucket(cfg.Rate, globalBurst(cfg.Rate))
-	r := &runner{cfg: cfg, sel: cfg.selection(), global: global, emit: emit, seen: map[string]bool{}}
+	r := &runner{cfg: cfg, sel: cfg.selection(), global: global, emit: emit, seen: map[string]bool{}, axfrs: map[string]bool{}}
 	r.conns = &connRates{rate: cfg.PerHostConnRate, global: global, buckets: map[netip.Addr]*bucket{}}
 	r.summary.Started = cfg.Now().UTC()
 	r.resolver = newResolver(cfg.Resolver, cfg.Timeout, r.conns.wait)
@@ -552,6 +553,22 @@ func hostPort(name string, port int, https bool) string {
 func (r *runner) scanDomain(ctx context.Context, t Target) {
 	env := r.newEnv(nil)
 	a := check.Asset{Target: t.Input, Host: t.Name}
-	cfg := dnscheck.Config{Server: r.cfg.Resolver, NameServerPort: r.cfg.NameServerPort, Timeout: r.cfg.Timeout, Excluded: r.cfg.Exclusions.Addr}
+	cfg := dnscheck.Config{
+		Server: r.cfg.Resolver, NameServerPort: r.cfg.NameServerPort, Timeout: r.cfg.Timeout, Excluded: r.cfg.Exclusions.Addr,
+		Wait: r.conns.wait, FirstTransfer: r.firstTransfer,
+	}
 	dnscheck.Check(ctx, env, cfg, a, t.Name)
+}
+
+// firstTransfer lets each zone transfer be tried once per zone and name
+// server in a scan, however many of the zone's names are targets.
+func (r *runner) firstTransfer(zone, server string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := zone + " " + server
+	if r.axfrs[k] {
+		return false
+	}
+	r.axfrs[k] = true
+	return true
 }
