@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/khien/khien/internal/scan"
 )
 
@@ -201,5 +203,38 @@ func TestClosedPortSYNs(t *testing.T) {
 	}
 	if floor := time.Duration(len(closed)-1) * time.Second / rate; elapsed < floor-50*time.Millisecond {
 		t.Errorf("%d SYNs in %v: faster than %d/s", len(closed), elapsed, rate)
+	}
+}
+
+// TestDNSQueryRate: name resolution and the DNS checks of many names ask
+// the resolver no faster than its per-host connection limit.
+func TestDNSQueryRate(t *testing.T) {
+	const rate = 20
+	acc := &accepts{}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		acc.add()
+		m := new(dns.Msg)
+		m.SetReply(req)
+		if q := req.Question[0]; q.Qtype == dns.TypeA {
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4(127, 0, 0, 1)})
+		}
+		w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	t.Cleanup(func() { srv.Shutdown() })
+	var names []string
+	for i := range 6 {
+		names = append(names, fmt.Sprintf("n%d.test", i))
+	}
+	run(t, scan.Config{Ports: []int{}, PerHostConnRate: rate, Resolver: pc.LocalAddr().String(), Checks: []string{"dns"}}, names...)
+	if acc.count() < rate+2 {
+		t.Fatalf("only %d queries: the test needs more than a second's worth", acc.count())
+	}
+	if n := acc.maxPerSecond(); n > rate+1 {
+		t.Errorf("%d DNS queries in one second, limit %d/s", n, rate)
 	}
 }
