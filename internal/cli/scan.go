@@ -31,7 +31,7 @@ type scanFlags struct {
 	server, token                                                                                  string
 	system                                                                                         int64
 	checks, skipChecks, exclude                                                                    []string
-	rate, perHostRate                                                                              float64
+	rate, perHostRate, perHostConnRate                                                             float64
 	perHost, parallel                                                                              int
 	timeout                                                                                        time.Duration
 	allowLarge, verbose                                                                            bool
@@ -57,6 +57,7 @@ Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
 	fl.Float64Var(&f.rate, "rate", 10000, "new connections per second over all hosts (0 = unlimited)")
 	fl.IntVar(&f.perHost, "per-host", 2, "concurrent connections per host")
 	fl.Float64Var(&f.perHostRate, "per-host-rate", 5, "requests per second per host")
+	fl.Float64Var(&f.perHostConnRate, "per-host-connect-rate", 20, "new connection attempts per second per host, closed ports and DNS included (0 = unlimited)")
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "connect and read timeout")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server HOST:PORT for resolution and DNS checks")
 	fl.StringVar(&f.vulndb, "vulndb", "", "vulnerability database file (default: the built-in set)")
@@ -169,13 +170,16 @@ func (f *scanFlags) config() (scan.Config, error) {
 	if f.lang != "vi" && f.lang != "en" {
 		return scan.Config{}, validation.Say("cli.scan.bad_lang", f.lang)
 	}
-	rate := f.rate
+	rate, connRate := f.rate, f.perHostConnRate
 	if rate == 0 {
 		rate = -1 // unlimited, distinct from "default"
 	}
+	if connRate == 0 {
+		connRate = -1
+	}
 	cfg := scan.Config{
 		Profile: f.profile, Ports: ports, Checks: f.checks, SkipChecks: f.skipChecks, Exclusions: ex,
-		Rate: rate, PerHost: f.perHost, PerHostRate: f.perHostRate, Timeout: f.timeout, Resolver: f.resolver,
+		Rate: rate, PerHost: f.perHost, PerHostRate: f.perHostRate, PerHostConnRate: connRate, Timeout: f.timeout, Resolver: f.resolver,
 		UserAgent: f.userAgent, Lang: f.lang, Parallel: f.parallel,
 	}
 	level := slog.LevelWarn

@@ -80,13 +80,20 @@ const (
 // errHostStopped is returned by every dial once a host has been given up.
 var errHostStopped = errors.New("host stopped after repeated failures")
 
+// globalBurst bounds how many new connections the global rate lets out at
+// once: 10 ms worth, so that a scan of many hosts starts smoothly instead of
+// with thousands of simultaneous SYNs.
+func globalBurst(rate float64) int { return max(int(rate/100), 1) }
+
 // hostLimiter enforces the do-no-harm limits for one IP address across all
-// checks: at most perHost open connections, at most rate application
-// requests per second, the HTTP request budget, and back-off on failures.
+// checks: at most perHost open connections, at most connRate new connection
+// attempts and rate application requests per second, the HTTP request
+// budget, and back-off on failures.
 type hostLimiter struct {
 	addr     netip.Addr
 	slots    chan struct{}
 	rate     *bucket // per-host requests per second
+	connRate *bucket // per-host new connection attempts per second, shared with DNS
 	global   *bucket // shared new-connection rate
 	timeout  time.Duration
 	budget   atomic.Int64 // HTTP requests still allowed
@@ -99,14 +106,15 @@ type hostLimiter struct {
 	idle       []func() // close idle keep-alive connections holding slots
 }
 
-func newHostLimiter(addr netip.Addr, cfg *Config, global *bucket, stop context.CancelCauseFunc) *hostLimiter {
+func newHostLimiter(addr netip.Addr, cfg *Config, connRate, global *bucket, stop context.CancelCauseFunc) *hostLimiter {
 	h := &hostLimiter{
-		addr:    addr,
-		slots:   make(chan struct{}, cfg.PerHost),
-		rate:    newBucket(cfg.PerHostRate, 1),
-		global:  global,
-		timeout: cfg.Timeout,
-		stop:    stop,
+		addr:     addr,
+		slots:    make(chan struct{}, cfg.PerHost),
+		rate:     newBucket(cfg.PerHostRate, 1),
+		connRate: connRate,
+		global:   global,
+		timeout:  cfg.Timeout,
+		stop:     stop,
 	}
 	h.budget.Store(int64(cfg.HTTPBudget))
 	return h
@@ -140,12 +148,19 @@ func (h *hostLimiter) acquire(ctx context.Context) error {
 }
 
 // connect opens a TCP connection to port under the connection limits only;
-// the port scan uses it directly.
+// the port scan uses it directly. Every attempt counts, refused ones too: a
+// closed port is as much load on the host's firewall as an open one.
 func (h *hostLimiter) connect(ctx context.Context, port int) (net.Conn, error) {
 	if r := h.stopped(); r != "" {
 		return nil, errHostStopped
 	}
 	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	// Tokens are taken while holding the slot: taken before it, they would
+	// pile up and let several attempts out together when slots free.
+	if err := h.connRate.wait(ctx); err != nil {
+		<-h.slots
 		return nil, err
 	}
 	if err := h.global.wait(ctx); err != nil {
@@ -270,4 +285,42 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	t.h.record(err, status)
 	return resp, err
+}
+
+// connRates holds the per-host new-connection bucket of every address the
+// scan contacts, so that a host scanned as a target and asked DNS queries
+// as a name server has one limit for both.
+type connRates struct {
+	rate    float64
+	global  *bucket
+	mu      sync.Mutex
+	buckets map[netip.Addr]*bucket
+}
+
+func (c *connRates) of(a netip.Addr) *bucket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.buckets[a]
+	if !ok {
+		b = newBucket(c.rate, 1)
+		c.buckets[a] = b
+	}
+	return b
+}
+
+// wait takes a connection token for server (HOST:PORT or an address) and
+// one from the global rate; used for DNS queries and zone transfers.
+func (c *connRates) wait(ctx context.Context, server string) error {
+	host := server
+	if h, _, err := net.SplitHostPort(server); err == nil {
+		host = h
+	}
+	// A resolver given by name has no address to key on yet; the global
+	// rate still applies.
+	if a, err := netip.ParseAddr(host); err == nil {
+		if err := c.of(a.Unmap()).wait(ctx); err != nil {
+			return err
+		}
+	}
+	return c.global.wait(ctx)
 }

@@ -35,6 +35,30 @@ func TestBucket(t *testing.T) {
 	}
 }
 
+// TestGlobalBurst: the global rate must not let a thousand SYNs out at
+// once; 1100 tokens at 10000/s need about 100 ms once the burst is spent.
+func TestGlobalBurst(t *testing.T) {
+	tests := []struct {
+		rate float64
+		max  int
+	}{{10000, 100}, {1000, 10}, {50, 1}, {1, 1}}
+	for _, tt := range tests {
+		if got := globalBurst(tt.rate); got > tt.max || got < 1 {
+			t.Errorf("globalBurst(%v) = %d, want 1..%d", tt.rate, got, tt.max)
+		}
+	}
+	b := newBucket(10000, globalBurst(10000))
+	start := time.Now()
+	for range 1100 {
+		if err := b.wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d < 90*time.Millisecond {
+		t.Errorf("1100 tokens at 10000/s took %v: the burst is too large", d)
+	}
+}
+
 func TestHostLimiterConnections(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -64,7 +88,7 @@ func TestHostLimiterConnections(t *testing.T) {
 		}
 	}()
 	cfg := Config{PerHost: 2, PerHostRate: -1, Timeout: time.Second, HTTPBudget: 10}
-	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, func(error) {})
+	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, nil, func(error) {})
 	port := ln.Addr().(*net.TCPAddr).Port
 	var wg sync.WaitGroup
 	var clientPeak, clientOpen atomic.Int64
@@ -102,7 +126,7 @@ func TestHostLimiterConnections(t *testing.T) {
 func TestBackoffStops(t *testing.T) {
 	var stopped error
 	cfg := Config{PerHost: 2, PerHostRate: 1000, Timeout: time.Second, HTTPBudget: 10}
-	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, func(err error) { stopped = err })
+	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, nil, func(err error) { stopped = err })
 	for i := range stopAfter {
 		if h.stopped() != "" {
 			t.Fatalf("stopped after %d failures", i)
@@ -118,7 +142,7 @@ func TestBackoffStops(t *testing.T) {
 	if _, err := h.connect(context.Background(), 1); err == nil {
 		t.Error("stopped host still dialled")
 	}
-	ok := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, func(error) {})
+	ok := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, nil, func(error) {})
 	for range stopAfter * 2 {
 		ok.record(nil, http.StatusTooManyRequests)
 		ok.record(nil, http.StatusOK) // successes in between reset the count

@@ -53,17 +53,20 @@ type Config struct {
 	Checks      []string // check IDs or tags to run (default all)
 	SkipChecks  []string // check IDs or tags not to run
 	Exclusions  Exclusions
-	Rate        float64       // new connections per second, all hosts together (default 10000; <0 unlimited)
-	PerHost     int           // concurrent connections per host (default 2)
-	PerHostRate float64       // requests per second per host (default 5; <0 unlimited)
-	Timeout     time.Duration // connect and read timeout (default 5s)
-	Resolver    string        // DNS server HOST:PORT for name resolution and DNS checks
-	UserAgent   string
-	VulnDB      *vulndb.DB // default vulndb.Builtin()
-	Lang        string     // "vi" (default) or "en" finding titles
-	RootCAs     *x509.CertPool
-	HTTPBudget  int // HTTP requests per web host (default 150 safe, 400 thorough)
-	Parallel    int // hosts scanned at the same time (default 64)
+	Rate        float64 // new connections per second, all hosts together (default 10000; <0 unlimited)
+	PerHost     int     // concurrent connections per host (default 2)
+	PerHostRate float64 // requests per second per host (default 5; <0 unlimited)
+	// PerHostConnRate is new connection attempts per second per host, closed
+	// ports, DNS queries and zone transfers included (default 20; <0 unlimited).
+	PerHostConnRate float64
+	Timeout         time.Duration // connect and read timeout (default 5s)
+	Resolver        string        // DNS server HOST:PORT for name resolution and DNS checks
+	UserAgent       string
+	VulnDB          *vulndb.DB // default vulndb.Builtin()
+	Lang            string     // "vi" (default) or "en" finding titles
+	RootCAs         *x509.CertPool
+	HTTPBudget      int // HTTP requests per web host (default 150 safe, 400 thorough)
+	Parallel        int // hosts scanned at the same time (default 64)
 	// NameServerPort is the port zone transfers are tried on (default 53).
 	NameServerPort int
 	Now            func() time.Time
@@ -96,6 +99,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.PerHostRate == 0 {
 		c.PerHostRate = 5
+	}
+	if c.PerHostConnRate == 0 {
+		c.PerHostConnRate = 20
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 5 * time.Second
@@ -165,6 +171,7 @@ type runner struct {
 	cfg    Config
 	sel    check.Selection
 	global *bucket
+	conns  *connRates
 	emit   func(Finding)
 
 	mu       sync.Mutex
@@ -173,6 +180,7 @@ type runner struct {
 	done     int
 	total    int
 	resolver *net.Resolver
+	axfrs    map[string]bool // zone transfers tried, by zone and server
 }
 
 // Run scans targets and calls emit for every finding, from one goroutine at
@@ -182,9 +190,11 @@ func Run(ctx context.Context, cfg Config, targets []Target, emit func(Finding)) 
 	if err := cfg.setDefaults(); err != nil {
 		return Summary{}, err
 	}
-	r := &runner{cfg: cfg, sel: cfg.selection(), global: newBucket(cfg.Rate, max(int(cfg.Rate/10), 1)), emit: emit, seen: map[string]bool{}}
+	global := newBucket(cfg.Rate, globalBurst(cfg.Rate))
+	r := &runner{cfg: cfg, sel: cfg.selection(), global: global, emit: emit, seen: map[string]bool{}, axfrs: map[string]bool{}}
+	r.conns = &connRates{rate: cfg.PerHostConnRate, global: global, buckets: map[netip.Addr]*bucket{}}
 	r.summary.Started = cfg.Now().UTC()
-	r.resolver = newResolver(cfg.Resolver, cfg.Timeout)
+	r.resolver = newResolver(cfg.Resolver, cfg.Timeout, r.conns.wait)
 
 	jobs, domains := r.plan(ctx, targets)
 	r.total = len(jobs) + len(domains)
@@ -361,11 +371,14 @@ func (r *runner) lookup(ctx context.Context, name string) (netip.Addr, error) {
 	return addrs[0], nil
 }
 
-func newResolver(server string, timeout time.Duration) *net.Resolver {
+func newResolver(server string, timeout time.Duration, wait func(context.Context, string) error) *net.Resolver {
 	if server == "" {
 		return net.DefaultResolver
 	}
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		if err := wait(ctx, server); err != nil {
+			return nil, err
+		}
 		d := net.Dialer{Timeout: timeout}
 		return d.DialContext(ctx, network, server)
 	}}
@@ -414,7 +427,7 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	defer stop(nil)
 	cfg := r.cfg
 	cfg.HTTPBudget = r.cfg.HTTPBudget * max(len(j.names), 1)
-	h := newHostLimiter(j.addr, &cfg, r.global, stop)
+	h := newHostLimiter(j.addr, &cfg, r.conns.of(j.addr), r.global, stop)
 	env := r.newEnv(h)
 	defer env.HTTP.CloseIdleConnections()
 
@@ -540,6 +553,22 @@ func hostPort(name string, port int, https bool) string {
 func (r *runner) scanDomain(ctx context.Context, t Target) {
 	env := r.newEnv(nil)
 	a := check.Asset{Target: t.Input, Host: t.Name}
-	cfg := dnscheck.Config{Server: r.cfg.Resolver, NameServerPort: r.cfg.NameServerPort, Timeout: r.cfg.Timeout, Excluded: r.cfg.Exclusions.Addr}
+	cfg := dnscheck.Config{
+		Server: r.cfg.Resolver, NameServerPort: r.cfg.NameServerPort, Timeout: r.cfg.Timeout, Excluded: r.cfg.Exclusions.Addr,
+		Wait: r.conns.wait, FirstTransfer: r.firstTransfer,
+	}
 	dnscheck.Check(ctx, env, cfg, a, t.Name)
+}
+
+// firstTransfer lets each zone transfer be tried once per zone and name
+// server in a scan, however many of the zone's names are targets.
+func (r *runner) firstTransfer(zone, server string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := zone + " " + server
+	if r.axfrs[k] {
+		return false
+	}
+	r.axfrs[k] = true
+	return true
 }

@@ -1,7 +1,8 @@
 // Package dnscheck reviews a domain's DNS and e-mail security: SPF, DMARC,
 // DNSSEC, open zone transfers and CNAMEs that point at names which no
 // longer exist. All queries go to one recursive resolver, except the zone
-// transfer attempt, which asks the domain's own name servers.
+// transfer attempt, which asks the domain's own name servers. Every query
+// and transfer first waits on Config.Wait, the engine's per-host limit.
 package dnscheck
 
 import (
@@ -26,12 +27,20 @@ type Config struct {
 	// Excluded, when set, names addresses never to contact: a name server
 	// in an excluded range gets no zone-transfer attempt.
 	Excluded func(netip.Addr) bool
+	// Wait, when set, is called before every query or transfer sent to
+	// server (HOST:PORT); an error stops that query.
+	Wait func(ctx context.Context, server string) error
+	// FirstTransfer, when set, reports whether a transfer of zone from
+	// server (HOST:PORT) is yet to be tried in this scan, and marks it tried:
+	// several names in one zone must not mean several attempts.
+	FirstTransfer func(zone, server string) bool
 }
 
 type resolver struct {
 	server  string
 	client  *dns.Client
 	timeout time.Duration
+	wait    func(ctx context.Context, server string) error
 }
 
 func newResolver(cfg Config) (*resolver, error) {
@@ -43,17 +52,27 @@ func newResolver(cfg Config) (*resolver, error) {
 		}
 		server = net.JoinHostPort(cc.Servers[0], cc.Port)
 	}
-	return &resolver{server: server, client: &dns.Client{Timeout: cfg.Timeout}, timeout: cfg.Timeout}, nil
+	wait := cfg.Wait
+	if wait == nil {
+		wait = func(context.Context, string) error { return nil }
+	}
+	return &resolver{server: server, client: &dns.Client{Timeout: cfg.Timeout}, timeout: cfg.Timeout, wait: wait}, nil
 }
 
 func (r *resolver) query(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
 	m := new(dns.Msg)
 	m.SetQuestion(dns.Fqdn(name), qtype)
 	m.SetEdns0(4096, qtype == dns.TypeDNSKEY)
+	if err := r.wait(ctx, r.server); err != nil {
+		return nil, fmt.Errorf("dns %s %s: %w", dns.TypeToString[qtype], name, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	in, _, err := r.client.ExchangeContext(ctx, m, r.server)
 	if err == nil && in.Truncated {
+		if err := r.wait(ctx, r.server); err != nil {
+			return nil, fmt.Errorf("dns %s %s: %w", dns.TypeToString[qtype], name, err)
+		}
 		tcp := &dns.Client{Net: "tcp", Timeout: r.timeout}
 		in, _, err = tcp.ExchangeContext(ctx, m, r.server)
 	}
@@ -104,16 +123,31 @@ func Check(ctx context.Context, env *check.Env, cfg Config, a check.Asset, domai
 }
 
 // zoneOf finds the zone apex that holds name, from the SOA record in the
-// answer or the authority section.
+// answer or the authority section; "" when unknown. A name that is a CNAME
+// answers with the SOA of its target's zone, another domain's: that is not
+// the target's zone (to check its DNSSEC or try a zone transfer on).
 func (r *resolver) zoneOf(ctx context.Context, name string) string {
 	in, err := r.query(ctx, name, dns.TypeSOA)
 	if err != nil {
 		return ""
 	}
-	for _, rr := range append(in.Answer, in.Ns...) {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return strings.TrimSuffix(strings.ToLower(soa.Hdr.Name), ".")
+	name = strings.ToLower(dns.Fqdn(name))
+	alias := false
+	for _, rr := range in.Answer {
+		if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, name) {
+			alias = true
 		}
+	}
+	for _, rr := range append(in.Answer, in.Ns...) {
+		soa, ok := rr.(*dns.SOA)
+		if !ok {
+			continue
+		}
+		owner := strings.ToLower(soa.Hdr.Name)
+		if owner != name && (alias || !dns.IsSubDomain(owner, name)) {
+			continue
+		}
+		return strings.TrimSuffix(owner, ".")
 	}
 	return ""
 }
@@ -294,7 +328,14 @@ func axfr(ctx context.Context, env *check.Env, r *resolver, cfg Config, a check.
 			if a, ok := netip.AddrFromSlice(ip.A); ok && cfg.Excluded != nil && cfg.Excluded(a.Unmap()) {
 				continue
 			}
-			if n := transfer(ctx, r.timeout, zone, net.JoinHostPort(ip.A.String(), strconv.Itoa(cfg.NameServerPort))); n > 0 {
+			server := net.JoinHostPort(ip.A.String(), strconv.Itoa(cfg.NameServerPort))
+			if cfg.FirstTransfer != nil && !cfg.FirstTransfer(zone, server) {
+				break
+			}
+			if err := r.wait(ctx, server); err != nil {
+				return
+			}
+			if n := transfer(ctx, r.timeout, zone, server); n > 0 {
 				env.Found("dns.axfr-open", a, strings.TrimSuffix(ns.Ns, "."), fmt.Sprintf("%s (%s) transferred zone %s: %d records", strings.TrimSuffix(ns.Ns, "."), ip.A, zone, n))
 				return
 			}

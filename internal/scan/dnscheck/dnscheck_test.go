@@ -1,10 +1,13 @@
 package dnscheck_test
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,6 +49,11 @@ b.many.test. 300 IN TXT "v=spf1 a mx include:d.many.test -all"
 c.many.test. 300 IN TXT "v=spf1 a mx -all"
 d.many.test. 300 IN TXT "v=spf1 a mx -all"
 _dmarc.many.test. 300 IN TXT "v=DMARC1; p=quarantine"`,
+	// www.alias.test is a CNAME into bad.test, another domain whose name
+	// server transfers: scanning www.alias.test must not try that transfer.
+	"alias.test.": `
+alias.test. 300 IN SOA ns1.alias.test. admin.alias.test. 1 3600 600 86400 300
+www.alias.test. 300 IN CNAME bad.test.`,
 	"dangling.test.": `
 dangling.test. 300 IN SOA ns1.dangling.test. admin.dangling.test. 1 3600 600 86400 300
 dangling.test. 300 IN CNAME gone-portal.azurewebsites.net.`,
@@ -54,7 +62,11 @@ dangling.test. 300 IN CNAME gone-portal.azurewebsites.net.`,
 // axfrOpen lists zones whose name server transfers to anyone.
 var axfrOpen = map[string]bool{"bad.test.": true}
 
-type server struct{ rrs map[string][]dns.RR }
+type server struct {
+	rrs     map[string][]dns.RR
+	queries atomic.Int64 // messages received, transfers included
+	axfrs   atomic.Int64
+}
 
 func (s *server) zoneOf(name string) string {
 	for z := range zones {
@@ -66,12 +78,14 @@ func (s *server) zoneOf(name string) string {
 }
 
 func (s *server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	s.queries.Add(1)
 	m := new(dns.Msg)
 	m.SetReply(req)
 	q := req.Question[0]
 	name := strings.ToLower(q.Name)
 	zone := s.zoneOf(name)
 	if q.Qtype == dns.TypeAXFR {
+		s.axfrs.Add(1)
 		if !axfrOpen[name] {
 			m.Rcode = dns.RcodeRefused
 			w.WriteMsg(m)
@@ -104,7 +118,19 @@ func (s *server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if !exists {
 		m.Rcode = dns.RcodeNameError
 	}
-	if len(m.Answer) == 0 {
+	// Follow a CNAME as a recursive resolver does: the target's records, or
+	// its zone's SOA in the authority section.
+	if len(m.Answer) == 1 && q.Qtype != dns.TypeCNAME {
+		if c, ok := m.Answer[0].(*dns.CNAME); ok && s.zoneOf(c.Target) != "" {
+			zone = s.zoneOf(c.Target)
+			for _, rr := range s.rrs[zone] {
+				if rr.Header().Name == c.Target && rr.Header().Rrtype == q.Qtype {
+					m.Answer = append(m.Answer, rr)
+				}
+			}
+		}
+	}
+	if len(m.Answer) == 0 || m.Answer[len(m.Answer)-1].Header().Rrtype == dns.TypeCNAME {
 		for _, rr := range s.rrs[zone] {
 			if rr.Header().Rrtype == dns.TypeSOA {
 				m.Ns = append(m.Ns, rr)
@@ -116,6 +142,13 @@ func (s *server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 
 // startDNS serves zones on UDP and TCP on one loopback port.
 func startDNS(t *testing.T) string {
+	addr, _ := startCounting(t)
+	return addr
+}
+
+// startCounting is startDNS that also returns the server, to count what
+// it received.
+func startCounting(t *testing.T) (string, *server) {
 	t.Helper()
 	s := &server{rrs: map[string][]dns.RR{}}
 	for z, text := range zones {
@@ -142,10 +175,10 @@ func startDNS(t *testing.T) string {
 		go udp.ActivateAndServe()
 		go tcp.ActivateAndServe()
 		t.Cleanup(func() { udp.Shutdown(); tcp.Shutdown() })
-		return ln.Addr().String()
+		return ln.Addr().String(), s
 	}
 	t.Fatal("no free port for the DNS server")
-	return ""
+	return "", nil
 }
 
 func TestDNSChecks(t *testing.T) {
@@ -163,6 +196,8 @@ func TestDNSChecks(t *testing.T) {
 		{"weak.test", []string{"dns.spf-permissive", "dns.dmarc-weak", "dns.dnssec-missing"}},
 		{"many.test", []string{"dns.spf-permissive", "dns.dnssec-missing"}},
 		{"dangling.test", []string{"dns.dangling-cname", "dns.dnssec-missing", "dns.spf-missing", "dns.dmarc-missing"}},
+		// An alias: bad.test's DNSSEC and open transfer are not its problems.
+		{"www.alias.test", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
@@ -226,5 +261,62 @@ func TestAXFRRespectsExclusions(t *testing.T) {
 	dnscheck.Check(t.Context(), env, cfg, check.Asset{Host: "bad.test"}, "bad.test")
 	if rec.Has("dns.axfr-open") {
 		t.Error("zone transfer tried against an excluded name server")
+	}
+}
+
+// TestPoliteness: every query and transfer waits on Config.Wait for the
+// server it goes to, and a zone is transferred once per zone and name
+// server however many of its names are checked.
+func TestPoliteness(t *testing.T) {
+	addr, srv := startCounting(t)
+	_, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	var (
+		mu    sync.Mutex
+		waits = map[string]int{}
+		tried = map[string]bool{}
+	)
+	cfg := dnscheck.Config{
+		Server: addr, NameServerPort: port, Timeout: 2 * time.Second,
+		Wait: func(_ context.Context, server string) error {
+			mu.Lock()
+			waits[server]++
+			mu.Unlock()
+			return nil
+		},
+		FirstTransfer: func(zone, server string) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			k := zone + " " + server
+			first := !tried[k]
+			tried[k] = true
+			return first
+		},
+	}
+	for _, domain := range []string{"bad.test", "www.bad.test", "bad.test", "www.alias.test"} {
+		env, _ := scantest.Env(t)
+		dnscheck.Check(t.Context(), env, cfg, check.Asset{Host: domain}, domain)
+	}
+	if n := srv.axfrs.Load(); n != 1 {
+		t.Errorf("%d zone transfer attempts, want 1 (once for bad.test, none via the alias)", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got, want := int64(waits[addr]), srv.queries.Load(); got != want || got == 0 {
+		t.Errorf("%d waits on the limiter for %s, server received %d messages", got, addr, want)
+	}
+	if len(waits) != 1 {
+		t.Errorf("waits for servers %v, want only %s", waits, addr)
+	}
+}
+
+func TestWaitErrorStopsQueries(t *testing.T) {
+	addr, srv := startCounting(t)
+	env, _ := scantest.Env(t)
+	cfg := dnscheck.Config{Server: addr, NameServerPort: 53, Timeout: 2 * time.Second,
+		Wait: func(context.Context, string) error { return context.Canceled }}
+	dnscheck.Check(t.Context(), env, cfg, check.Asset{Host: "bad.test"}, "bad.test")
+	if n := srv.queries.Load(); n != 0 {
+		t.Errorf("%d queries sent although the limiter refused", n)
 	}
 }

@@ -1,0 +1,240 @@
+package scan_test
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/khien/khien/internal/scan"
+)
+
+// accepts records when each connection to a set of loopback listeners was
+// accepted: what the scanned host sees.
+type accepts struct {
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (a *accepts) add() {
+	a.mu.Lock()
+	a.times = append(a.times, time.Now())
+	a.mu.Unlock()
+}
+
+func (a *accepts) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.times)
+}
+
+// maxPerSecond is the largest number of accepts in any one-second window.
+func (a *accepts) maxPerSecond() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	best := 0
+	for i, t := range a.times {
+		n := 0
+		for _, u := range a.times[i:] {
+			if u.Sub(t) < time.Second {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+// openPorts starts n listeners that accept and close at once.
+func openPorts(t *testing.T, n int, acc *accepts) []int {
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				acc.add()
+				c.Close()
+			}
+		}()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// closedPorts returns n loopback ports nothing listens on.
+func closedPorts(t *testing.T, n int) []int {
+	var ports []int
+	for len(ports) < n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+		ln.Close()
+	}
+	return ports
+}
+
+// synCounter counts SYNs sent on lo to ports with an nftables counter rule.
+// It needs root and nft; the test is skipped with the reason otherwise.
+func synCounter(t *testing.T, ports []int) func() int {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("counting SYNs to closed ports needs root (nftables counter on lo)")
+	}
+	nft, err := exec.LookPath("nft")
+	if err != nil {
+		t.Skip("counting SYNs to closed ports needs nft (apt-get install nftables)")
+	}
+	table := fmt.Sprintf("khien_test_%d", os.Getpid())
+	list := make([]string, len(ports))
+	for i, p := range ports {
+		list[i] = strconv.Itoa(p)
+	}
+	script := fmt.Sprintf(`table inet %s {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "lo" tcp dport { %s } tcp flags & (syn | ack) == syn counter
+	}
+}
+`, table, strings.Join(list, ", "))
+	cmd := exec.Command(nft, "-f", "-")
+	cmd.Stdin = strings.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("counting SYNs to closed ports: nft cannot add a rule here (%v: %s)", err, out)
+	}
+	t.Cleanup(func() { exec.Command(nft, "delete", "table", "inet", table).Run() })
+	packets := regexp.MustCompile(`counter packets (\d+)`)
+	return func() int {
+		out, err := exec.Command(nft, "list", "table", "inet", table).Output()
+		if err != nil {
+			t.Fatalf("nft list: %v", err)
+		}
+		m := packets.FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("no counter in %s", bytes.TrimSpace(out))
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		return n
+	}
+}
+
+// TestPerHostConnectRate counts at the target what a port scan sends: open
+// ports see at most rate+1 new connections in any second, and closed ports
+// take their share of the limit too (the scan cannot be faster than all
+// attempts at the rate).
+func TestPerHostConnectRate(t *testing.T) {
+	const rate = 10
+	acc := &accepts{}
+	open := openPorts(t, 15, acc)
+	closed := closedPorts(t, 10)
+	ports := slices.Concat(open, closed)
+	start := time.Now()
+	fs, _ := run(t, scan.Config{Ports: ports, PerHostConnRate: rate, Checks: []string{"port.open"}}, "127.0.0.1")
+	elapsed := time.Since(start)
+	if len(fs) != len(open) {
+		t.Errorf("%d open ports found, want %d", len(fs), len(open))
+	}
+	if n := acc.maxPerSecond(); n > rate+1 {
+		t.Errorf("%d connections accepted in one second, limit %d/s", n, rate)
+	}
+	attempts := acc.count() + len(closed)
+	if floor := time.Duration(attempts-1) * time.Second / rate; elapsed < floor-50*time.Millisecond {
+		t.Errorf("%d connection attempts in %v: faster than %d/s (closed ports not limited?)", attempts, elapsed, rate)
+	}
+}
+
+// TestPerHostConnectRateProbes: service probes, TLS attempts and HTTP
+// requests open connections under the same limit.
+func TestPerHostConnectRateProbes(t *testing.T) {
+	const rate = 20
+	acc := &accepts{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close") // every request a new connection
+		portal(w, r)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			acc.add()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	run(t, scan.Config{Ports: []int{serverPort(t, srv.URL)}, PerHostRate: 1000, PerHostConnRate: rate, HTTPBudget: 40}, "127.0.0.1")
+	if acc.count() < rate+2 {
+		t.Fatalf("only %d connections: the test needs more than a second's worth", acc.count())
+	}
+	if n := acc.maxPerSecond(); n > rate+1 {
+		t.Errorf("%d connections accepted in one second, limit %d/s", n, rate)
+	}
+}
+
+// TestClosedPortSYNs counts the SYNs sent to closed ports at the target:
+// one attempt per port, no retries, and no faster than the limit.
+func TestClosedPortSYNs(t *testing.T) {
+	const rate = 20
+	closed := closedPorts(t, 12)
+	syns := synCounter(t, closed)
+	start := time.Now()
+	run(t, scan.Config{Ports: closed, PerHostConnRate: rate, Checks: []string{"port.open"}}, "127.0.0.1")
+	elapsed := time.Since(start)
+	if n := syns(); n != len(closed) {
+		t.Errorf("%d SYNs to %d closed ports, want one each", n, len(closed))
+	}
+	if floor := time.Duration(len(closed)-1) * time.Second / rate; elapsed < floor-50*time.Millisecond {
+		t.Errorf("%d SYNs in %v: faster than %d/s", len(closed), elapsed, rate)
+	}
+}
+
+// TestDNSQueryRate: name resolution and the DNS checks of many names ask
+// the resolver no faster than its per-host connection limit.
+func TestDNSQueryRate(t *testing.T) {
+	const rate = 20
+	acc := &accepts{}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		acc.add()
+		m := new(dns.Msg)
+		m.SetReply(req)
+		if q := req.Question[0]; q.Qtype == dns.TypeA {
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4(127, 0, 0, 1)})
+		}
+		w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	t.Cleanup(func() { srv.Shutdown() })
+	var names []string
+	for i := range 6 {
+		names = append(names, fmt.Sprintf("n%d.test", i))
+	}
+	run(t, scan.Config{Ports: []int{}, PerHostConnRate: rate, Resolver: pc.LocalAddr().String(), Checks: []string{"dns"}}, names...)
+	if acc.count() < rate+2 {
+		t.Fatalf("only %d queries: the test needs more than a second's worth", acc.count())
+	}
+	if n := acc.maxPerSecond(); n > rate+1 {
+		t.Errorf("%d DNS queries in one second, limit %d/s", n, rate)
+	}
+}
