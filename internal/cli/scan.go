@@ -106,6 +106,9 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	if err != nil {
 		return err
 	}
+	if !cmd.Flags().Changed("ports") {
+		cfg.Ports = nil // the default list for hosts; a URL scans its site
+	}
 	var threshold check.Severity
 	if f.failOn != "" {
 		if threshold, err = check.ParseSeverity(f.failOn); err != nil {
@@ -154,6 +157,9 @@ func runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	}
 	if failing > 0 {
 		return withExitCode(3, validation.Say("cli.scan.failing", failing, threshold))
+	}
+	if len(summary.Unreachable) > 0 {
+		return withExitCode(5, validation.Say("cli.scan.unreachable", len(summary.Unreachable)))
 	}
 	return nil
 }

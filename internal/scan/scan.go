@@ -19,6 +19,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,14 +149,18 @@ type Note struct {
 
 // Summary tells how a scan went.
 type Summary struct {
-	Started     time.Time `json:"started_at"`
-	Finished    time.Time `json:"finished_at"`
-	Hosts       int       `json:"hosts"`
-	Domains     int       `json:"domains"`
-	Findings    int       `json:"findings"`
-	Stopped     []Note    `json:"hosts_stopped"`
-	Skipped     []Note    `json:"hosts_skipped"`
-	Interrupted bool      `json:"interrupted"`
+	Started  time.Time `json:"started_at"`
+	Finished time.Time `json:"finished_at"`
+	Hosts    int       `json:"hosts"`
+	Domains  int       `json:"domains"`
+	Findings int       `json:"findings"`
+	Stopped  []Note    `json:"hosts_stopped"`
+	Skipped  []Note    `json:"hosts_skipped"`
+	// Unreachable are the targets given that could not be scanned: a name
+	// that does not resolve, a host on which no port answered (addresses of
+	// a range that answer nothing are not listed: most of a range is empty).
+	Unreachable []Note `json:"targets_unreachable"`
+	Interrupted bool   `json:"interrupted"`
 }
 
 // hostJob is one IP address to scan with the names and URLs that led to it.
@@ -165,6 +170,9 @@ type hostJob struct {
 	names  []string
 	ports  []int
 	starts map[int]string // start path per port from URL targets
+	// wholeHost: a target named the host itself (a name or an address),
+	// not only sites on it (URLs).
+	wholeHost bool
 }
 
 type runner struct {
@@ -181,17 +189,21 @@ type runner struct {
 	total    int
 	resolver *net.Resolver
 	axfrs    map[string]bool // zone transfers tried, by zone and server
+	// defaultPorts: no port list was asked for, so a host named only by
+	// URLs is scanned at its sites' ports, not at the default list.
+	defaultPorts bool
 }
 
 // Run scans targets and calls emit for every finding, from one goroutine at
 // a time. It returns when the scan is complete or ctx is cancelled; what was
 // found until then has been emitted either way.
 func Run(ctx context.Context, cfg Config, targets []Target, emit func(Finding)) (Summary, error) {
+	defaultPorts := cfg.Ports == nil
 	if err := cfg.setDefaults(); err != nil {
 		return Summary{}, err
 	}
 	global := newBucket(cfg.Rate, globalBurst(cfg.Rate))
-	r := &runner{cfg: cfg, sel: cfg.selection(), global: global, emit: emit, seen: map[string]bool{}, axfrs: map[string]bool{}}
+	r := &runner{cfg: cfg, sel: cfg.selection(), global: global, emit: emit, seen: map[string]bool{}, axfrs: map[string]bool{}, defaultPorts: defaultPorts}
 	r.conns = &connRates{rate: cfg.PerHostConnRate, global: global, buckets: map[netip.Addr]*bucket{}}
 	r.summary.Started = cfg.Now().UTC()
 	r.resolver = newResolver(cfg.Resolver, cfg.Timeout, r.conns.wait)
@@ -281,7 +293,7 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 				domains = append(domains, t)
 			}
 			if err != nil {
-				r.note(&r.summary.Skipped, t.Name, "cannot resolve: "+err.Error())
+				r.note(&r.summary.Unreachable, t.Name, "cannot resolve: "+err.Error())
 				continue
 			}
 			addr = a
@@ -298,6 +310,9 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 		}
 		if t.Name != "" && !slices.Contains(j.names, t.Name) {
 			j.names = append(j.names, t.Name)
+		}
+		if t.URL == nil {
+			j.wholeHost = true
 		}
 		if t.Port != 0 {
 			j.ports = append(j.ports, t.Port)
@@ -437,8 +452,17 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 	base := check.Asset{Target: j.input, Host: primary, IP: j.addr.String()}
 
-	ports := portscan.Merge(r.cfg.Ports, j.ports...)
+	// A URL scans its site: its port, and 80 and 443 of the same host for
+	// the redirect and TLS checks; the port list is for hosts.
+	portList := r.cfg.Ports
+	if r.defaultPorts && !j.wholeHost {
+		portList = []int{80, 443}
+	}
+	ports := portscan.Merge(portList, j.ports...)
 	open := portscan.Scan(hctx, h.connect, ports, r.cfg.PerHost)
+	if len(open) == 0 && ctx.Err() == nil && !fromRange(j.input) {
+		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
+	}
 	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
@@ -492,11 +516,17 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 	// A host stopped part way was not scanned to the end: what it did not
 	// show this time may still be there.
-	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" {
+	// Nor was a host on which nothing answered: it may be down, not fixed.
+	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" && len(open) > 0 {
 		r.mu.Lock()
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()
 	}
+}
+
+// fromRange reports whether a target came from a CIDR range.
+func fromRange(input string) bool {
+	return !strings.Contains(input, "://") && strings.Contains(input, "/")
 }
 
 // needsProbes reports whether any enabled check needs more than the port

@@ -416,3 +416,55 @@ func TestScanGlobalRate(t *testing.T) {
 		t.Errorf("%d new connections within one second, global limit 20/s", n)
 	}
 }
+
+// TestURLTargetScansItsSite: a URL with no port list asked for scans its
+// site (its port, and 80/443 of the host), not the host's default ports;
+// an address target of the same scan would.
+func TestURLTargetScansItsSite(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html></html>")) }))
+	defer site.Close()
+	other, err := net.Listen("tcp", "127.0.0.1:8081") // in the default list
+	if err != nil {
+		t.Skipf("port 8081 is taken here: %v", err)
+	}
+	defer other.Close()
+	var touched atomic.Int64
+	go func() {
+		for {
+			c, err := other.Accept()
+			if err != nil {
+				return
+			}
+			touched.Add(1)
+			c.Close()
+		}
+	}()
+	run(t, scan.Config{PerHostRate: 1000, PerHostConnRate: 1000, Checks: []string{"port", "http"}}, site.URL+"/")
+	if touched.Load() != 0 {
+		t.Errorf("a URL target scanned another port of its host (%d connections to 8081)", touched.Load())
+	}
+}
+
+// TestUnreachableTargets: a name that does not resolve and an address on
+// which nothing answers are reported per target; a range's silent
+// addresses are not; a silent host's findings are not verified.
+func TestUnreachableTargets(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	done := 0
+	cfg := scan.Config{Ports: []int{closed}, PerHostConnRate: 1000, Resolver: "127.0.0.1:9", Checks: []string{"port"},
+		HostDone: func(string, []string) { done++ }}
+	_, sum := run(t, cfg, "127.0.0.1", "khong-ton-tai.invalid", "127.0.0.8/30")
+	var hosts []string
+	for _, n := range sum.Unreachable {
+		hosts = append(hosts, n.Host)
+	}
+	slices.Sort(hosts)
+	if !slices.Equal(hosts, []string{"127.0.0.1", "khong-ton-tai.invalid"}) {
+		t.Errorf("unreachable %v, want the address and the name", sum.Unreachable)
+	}
+	if done != 0 {
+		t.Errorf("%d silent hosts counted as scanned to the end", done)
+	}
+}

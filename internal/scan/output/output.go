@@ -125,14 +125,14 @@ var tableText = map[string]map[string]string{
 	"vi": {
 		"sev": "MỨC ĐỘ", "check": "KIỂM TRA", "where": "VỊ TRÍ", "title": "VẤN ĐỀ", "evidence": "BẰNG CHỨNG",
 		"summary": "Tổng kết: %d máy chủ, %d tên miền, %d phát hiện (%s) trong %s.",
-		"none":    "Không có phát hiện nào.", "stopped": "Ngừng quét %s: %s", "skipped": "Bỏ qua %s: %s",
+		"none":    "Không có phát hiện nào.", "stopped": "Ngừng quét %s: %s", "skipped": "Bỏ qua %s: %s", "unreachable": "Không quét được %s: %s",
 		"interrupted": "Quá trình quét bị dừng giữa chừng; kết quả chưa đầy đủ.", "fix": "Khắc phục",
 		"critical": "nghiêm trọng", "high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin",
 	},
 	"en": {
 		"sev": "SEVERITY", "check": "CHECK", "where": "WHERE", "title": "ISSUE", "evidence": "EVIDENCE",
 		"summary": "Summary: %d hosts, %d domains, %d findings (%s) in %s.",
-		"none":    "No findings.", "stopped": "Stopped scanning %s: %s", "skipped": "Skipped %s: %s",
+		"none":    "No findings.", "stopped": "Stopped scanning %s: %s", "skipped": "Skipped %s: %s", "unreachable": "Could not scan %s: %s",
 		"interrupted": "The scan was interrupted; results are incomplete.", "fix": "Fix",
 		"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info",
 	},
@@ -174,6 +174,9 @@ func writeTable(w io.Writer, fs []check.Finding, s scan.Summary, lang string) er
 	}
 	for _, n := range s.Skipped {
 		fmt.Fprintf(w, t["skipped"]+"\n", n.Host, n.Reason)
+	}
+	for _, n := range s.Unreachable {
+		fmt.Fprintf(w, t["unreachable"]+"\n", n.Host, n.Reason)
 	}
 	if s.Interrupted {
 		fmt.Fprintln(w, t["interrupted"])

@@ -134,6 +134,9 @@ func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version string)
 	for _, n := range s.Skipped {
 		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "note", Message: sarifText{"skipped " + n.Host + ": " + n.Reason}})
 	}
+	for _, n := range s.Unreachable {
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifText{"could not scan " + n.Host + ": " + n.Reason}})
+	}
 	doc := sarifLog{
 		Schema:  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
 		Version: "2.1.0",
