@@ -18,11 +18,12 @@ type Limits struct {
 	PerHost     int     `json:"per_host"`      // concurrent connections per host
 	PerHostRate float64 `json:"per_host_rate"` // requests per second per host
 	HTTPBudget  int     `json:"http_budget"`   // HTTP requests per web host
+	ConnectRate float64 `json:"connect_rate"`  // new connection attempts per second per host (port probes included)
 }
 
 // DefaultLimits are the safe profile's limits, the maximum unless the
 // server is configured lower.
-var DefaultLimits = Limits{PerHost: 2, PerHostRate: 5, HTTPBudget: 150}
+var DefaultLimits = Limits{PerHost: 2, PerHostRate: 5, HTTPBudget: 150, ConnectRate: 20}
 
 // Settings are how one system may be scanned: when (its window) and how
 // hard (limits of 0 take the server's).
@@ -46,6 +47,9 @@ func (s Settings) Validate(max Limits) error {
 	if s.PerHostRate < 0 || s.PerHostRate > max.PerHostRate {
 		errs = append(errs, validation.Invalid("per_host_rate", "scan.err.limit", 0, max.PerHostRate))
 	}
+	if s.ConnectRate < 0 || s.ConnectRate > max.ConnectRate {
+		errs = append(errs, validation.Invalid("connect_rate", "scan.err.limit", 0, max.ConnectRate))
+	}
 	if s.HTTPBudget < 0 || s.HTTPBudget > max.HTTPBudget {
 		errs = append(errs, validation.Invalid("http_budget", "scan.err.limit", 0, max.HTTPBudget))
 	}
@@ -68,12 +72,13 @@ func (s Settings) Effective(max Limits) Limits {
 		PerHost:     int(pick(float64(s.PerHost), float64(max.PerHost))),
 		PerHostRate: pick(s.PerHostRate, max.PerHostRate),
 		HTTPBudget:  int(pick(float64(s.HTTPBudget), float64(max.HTTPBudget))),
+		ConnectRate: pick(s.ConnectRate, max.ConnectRate),
 	}
 }
 
 // apply sets the limits on a scanner configuration.
 func (l Limits) apply(cfg *scan.Config) {
-	cfg.PerHost, cfg.PerHostRate, cfg.HTTPBudget = l.PerHost, l.PerHostRate, l.HTTPBudget
+	cfg.PerHost, cfg.PerHostRate, cfg.HTTPBudget, cfg.PerHostConnRate = l.PerHost, l.PerHostRate, l.HTTPBudget, l.ConnectRate
 }
 
 var settingsTable = storage.Table[Settings]{Name: "scan_settings", Columns: []storage.Column[Settings]{
@@ -82,6 +87,7 @@ var settingsTable = storage.Table[Settings]{Name: "scan_settings", Columns: []st
 	{Name: "per_host", Field: func(s *Settings) any { return &s.PerHost }},
 	{Name: "per_host_rate", Field: func(s *Settings) any { return &s.PerHostRate }},
 	{Name: "http_budget", Field: func(s *Settings) any { return &s.HTTPBudget }},
+	{Name: "connect_rate", Field: func(s *Settings) any { return &s.ConnectRate }},
 	{Name: "updated_by", Field: func(s *Settings) any { return &s.UpdatedBy }},
 	{Name: "updated_at", Field: func(s *Settings) any { return storage.UTC{P: &s.UpdatedAt} }},
 }}
@@ -129,8 +135,8 @@ func SetSettings(ctx context.Context, db *storage.Store, actor access.Actor, s S
 		if old.UpdatedAt.IsZero() {
 			_, err = settingsTable.Insert(ctx, tx, &s)
 		} else {
-			_, err = tx.Exec(ctx, "UPDATE scan_settings SET window_spec = ?, per_host = ?, per_host_rate = ?, http_budget = ?, updated_by = ?, updated_at = ? WHERE system_id = ?",
-				s.Window, s.PerHost, s.PerHostRate, s.HTTPBudget, s.UpdatedBy, s.UpdatedAt, s.SystemID)
+			_, err = tx.Exec(ctx, "UPDATE scan_settings SET window_spec = ?, per_host = ?, per_host_rate = ?, http_budget = ?, connect_rate = ?, updated_by = ?, updated_at = ? WHERE system_id = ?",
+				s.Window, s.PerHost, s.PerHostRate, s.HTTPBudget, s.ConnectRate, s.UpdatedBy, s.UpdatedAt, s.SystemID)
 		}
 		if err != nil {
 			return fmt.Errorf("save scan settings: %w", err)

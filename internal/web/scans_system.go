@@ -168,8 +168,9 @@ func (h *Handler) saveScanSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	// An empty limit is 0: the server's.
 	rate, _ := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("per_host_rate")), 64)
+	connect, _ := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("connect_rate")), 64)
 	s := scanning.Settings{SystemID: id, Window: r.PostFormValue("window"),
-		Limits: scanning.Limits{PerHost: formInt(r, "per_host"), PerHostRate: rate, HTTPBudget: formInt(r, "http_budget")}}
+		Limits: scanning.Limits{PerHost: formInt(r, "per_host"), PerHostRate: rate, HTTPBudget: formInt(r, "http_budget"), ConnectRate: connect}}
 	h.scanFormDone(w, r, id, second(scanning.SetSettings(r.Context(), h.Store, httpx.Caller(r), s)), "inv.ok.saved", "scan-settings")
 }
 

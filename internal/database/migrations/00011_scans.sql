@@ -39,6 +39,7 @@ CREATE TABLE scan_settings (
     per_host INTEGER NOT NULL DEFAULT 0,
     per_host_rate DOUBLE PRECISION NOT NULL DEFAULT 0,
     http_budget INTEGER NOT NULL DEFAULT 0,
+    connect_rate DOUBLE PRECISION NOT NULL DEFAULT 0,
     updated_by TEXT NOT NULL,
     updated_at {{.Time}} NOT NULL
 );

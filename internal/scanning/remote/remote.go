@@ -30,6 +30,7 @@ func Run(ctx context.Context, c *client.Client, a scanning.Assignment, base scan
 	cfg.PerHost = lower(cfg.PerHost, a.Limits.PerHost)
 	cfg.PerHostRate = lowerF(cfg.PerHostRate, a.Limits.PerHostRate)
 	cfg.HTTPBudget = lower(cfg.HTTPBudget, a.Limits.HTTPBudget)
+	cfg.PerHostConnRate = lowerF(cfg.PerHostConnRate, a.Limits.ConnectRate)
 	var err error
 	if cfg.Exclusions, err = scan.ParseExclusions(append(append([]string{}, a.Exclusions...), a.Done...)); err != nil {
 		return a.Scan, fmt.Errorf("exclusions from the server: %w", err)
