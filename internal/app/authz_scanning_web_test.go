@@ -13,7 +13,12 @@ import (
 // scanningWebRows: the scans pages and the scanning section of a system's
 // page, with the same rights as the API (scanningRows).
 var scanningWebRows = map[string]rule{
-	"GET /scans":                         unscoped(everyone...),
+	"GET /scans":            unscoped(everyone...),
+	"GET /scans/exclusions": unscoped(everyone...),
+	"POST /scans/exclusions": {kind: "unscoped", own: global, body: func(c *cell) any {
+		return url.Values{"value": {c.unique("scada-") + ".cantho.gov.vn"}, "reason": {"SCADA"}}
+	}},
+	"POST /scans/exclusions/{id}/remove": {kind: "unscoped", own: global, target: globalExclusionIn},
 	"GET /scans/{id}":                    object(everyone, global, scanIn, nil),
 	"POST /scans/{id}/control":           object(scanners, global, scanIn, func(*cell) any { return url.Values{"action": {"cancel"}} }),
 	"POST /inventory/systems/{id}/scans": object(scanners, global, systemIn, nil),
@@ -61,4 +66,12 @@ func systemScheduleIn(c *cell) string {
 		c.t.Fatal(err)
 	}
 	return url.Values{"id": {strconv.FormatInt(s.ID, 10)}, "schedule_id": {strconv.FormatInt(sc.ID, 10)}}.Encode()
+}
+
+func globalExclusionIn(c *cell) string {
+	e, err := scanning.AddExclusion(context.Background(), c.app.Store, inventoryActor(), scanning.Exclusion{Value: c.unique("thiet-bi-") + ".cantho.gov.vn"})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return strconv.FormatInt(e.ID, 10)
 }

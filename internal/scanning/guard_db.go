@@ -50,9 +50,10 @@ func coveringCampaign(ctx context.Context, q storage.Querier, systemID int64, no
 	return m[systemID], err
 }
 
-// mayAuthorize: written authorisations are the coordinator's (seed 000:
-// the Department of Information and Communications plans the reviews).
-func mayAuthorize(a access.Actor) bool {
+// MayAuthorize reports whether the actor records what spans agencies:
+// written authorisations, global exclusions, campaign scans (the
+// coordinator's; seed 000: the city's security team plans the reviews).
+func MayAuthorize(a access.Actor) bool {
 	return a.System || a.Role == access.Admin || a.Role == access.Coordinator
 }
 
@@ -94,7 +95,7 @@ const maxAuthorization = 366 * 24 * time.Hour
 // Authorize records the coordinator's written authorisation to scan a
 // system outside any campaign.
 func Authorize(ctx context.Context, db *storage.Store, actor access.Actor, a Authorization) (Authorization, error) {
-	if !mayAuthorize(actor) {
+	if !MayAuthorize(actor) {
 		return a, access.Denied(actor.Role, access.Scan)
 	}
 	a.AuthorizedBy, a.DocumentNo, a.Note = strings.TrimSpace(a.AuthorizedBy), strings.TrimSpace(a.DocumentNo), strings.TrimSpace(a.Note)
@@ -148,7 +149,7 @@ func RevokeAuthorization(ctx context.Context, db *storage.Store, actor access.Ac
 		if err != nil {
 			return err
 		}
-		if !mayAuthorize(actor) {
+		if !MayAuthorize(actor) {
 			return access.Denied(actor.Role, access.Scan)
 		}
 		if a.RevokedAt != nil {
@@ -202,7 +203,7 @@ func exclusionOwner(ctx context.Context, q storage.Querier, actor access.Actor, 
 		}
 		return orgID, err
 	}
-	if !mayAuthorize(actor) {
+	if !MayAuthorize(actor) {
 		return 0, access.Denied(actor.Role, access.Write)
 	}
 	return 0, nil

@@ -225,7 +225,7 @@ func requestedSystems(ctx context.Context, q storage.Querier, actor access.Actor
 		return ids, err
 	case req.CampaignID != 0:
 		// A campaign spans agencies: its scans are the coordinator's.
-		if !mayAuthorize(actor) {
+		if !MayAuthorize(actor) {
 			return nil, access.Denied(actor.Role, access.Scan)
 		}
 		ids, err := campaign.SystemsOf(ctx, q, req.CampaignID)

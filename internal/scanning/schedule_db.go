@@ -105,7 +105,7 @@ func scheduleOwner(ctx context.Context, q storage.Querier, actor access.Actor, s
 		if _, err := campaign.Get(ctx, q, actor, s.CampaignID); err != nil {
 			return 0, err
 		}
-		if !mayAuthorize(actor) {
+		if !MayAuthorize(actor) {
 			return 0, access.Denied(actor.Role, access.Scan)
 		}
 		return 0, nil

@@ -21,6 +21,9 @@ func (h *Handler) scanRoutes() []router.Route {
 	return []router.Route{
 		{Method: "GET", Path: "/scans", Handler: h.scansPage},
 		{Method: "GET", Path: "/scans/{id}", Handler: h.scanPage},
+		{Method: "GET", Path: "/scans/exclusions", Handler: h.exclusionsPage},
+		{Method: "POST", Path: "/scans/exclusions", Handler: h.addGlobalExclusion},
+		{Method: "POST", Path: "/scans/exclusions/{id}/remove", Handler: h.removeGlobalExclusion},
 		{Method: "POST", Path: "/scans/{id}/control", Handler: h.controlScan},
 		{Method: "POST", Path: "/inventory/systems/{id}/scans", Handler: h.scanSystemNow},
 		{Method: "POST", Path: "/campaigns/{id}/scans", Handler: h.scanCampaignNow},

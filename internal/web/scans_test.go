@@ -262,3 +262,36 @@ func TestBrowserScan(t *testing.T) {
 		t.Errorf("system page after the scan: %q", last)
 	}
 }
+
+// TestGlobalExclusionsPage: the coordinator adds and removes what no scan
+// may touch; others read the list without the forms; a bad value comes back.
+func TestGlobalExclusionsPage(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	s := newSite(t, app)
+	resp, _ := s.form(t, "coord", "/scans/exclusions", url.Values{"value": {"10.10.5.0/24"}, "reason": {"SCADA nhà máy nước"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("add: %d", resp.StatusCode)
+	}
+	_, body := s.do(t, "coord", "GET", "/scans/exclusions", nil, "")
+	if !strings.Contains(body, "10.10.5.0/24") || !strings.Contains(body, "SCADA nhà máy nước") || !strings.Contains(body, `id="exclusion-form"`) {
+		t.Fatalf("the coordinator's page: %.400s", body)
+	}
+	if resp, body := s.form(t, "coord", "/scans/exclusions", url.Values{"value": {"không phải địa chỉ"}}); resp.StatusCode != 422 || !strings.Contains(body, "field-error") {
+		t.Errorf("bad value: %d", resp.StatusCode)
+	}
+	_, body = s.do(t, "op-a", "GET", "/scans/exclusions", nil, "")
+	if !strings.Contains(body, "10.10.5.0/24") || strings.Contains(body, `id="exclusion-form"`) || strings.Contains(body, "remove-exclusion") {
+		t.Error("an operator is offered the coordinator's forms, or sees nothing")
+	}
+	if resp, _ := s.form(t, "op-a", "/scans/exclusions", url.Values{"value": {"10.0.0.0/8"}}); resp.StatusCode != 403 {
+		t.Errorf("an operator adds a global exclusion: %d", resp.StatusCode)
+	}
+	list, err := scanning.Exclusions(context.Background(), app.Store, access.SystemActor("test"), scanning.ExclusionFilter{})
+	must(t, err)
+	if resp, _ := s.form(t, "coord", fmt.Sprintf("/scans/exclusions/%d/remove", list[0].ID), url.Values{}); resp.StatusCode != 303 {
+		t.Errorf("remove: %d", resp.StatusCode)
+	}
+	if list, _ := scanning.Exclusions(context.Background(), app.Store, access.SystemActor("test"), scanning.ExclusionFilter{}); len(list) != 0 {
+		t.Errorf("still excluded: %+v", list)
+	}
+}
