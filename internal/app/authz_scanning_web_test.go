@@ -22,6 +22,7 @@ var scanningWebRows = map[string]rule{
 	"GET /scans/{id}":                    object(everyone, global, scanIn, nil),
 	"POST /scans/{id}/control":           object(scanners, global, scanIn, func(*cell) any { return url.Values{"action": {"cancel"}} }),
 	"POST /inventory/systems/{id}/scans": object(scanners, global, systemIn, nil),
+	"POST /admin/orgs/{id}/scans":        object(scanners, global, func(c *cell) string { return c.orgID() }, func(*cell) any { return url.Values{} }),
 	"POST /campaigns/{id}/scans":         object(global, global, campaignIn, func(*cell) any { return url.Values{} }),
 	"POST /inventory/systems/{id}/authorizations": object(global, global, systemIn, func(*cell) any {
 		return url.Values{"valid_until": {time.Now().In(i18n.Vietnam).AddDate(0, 1, 0).Format(time.DateOnly)}, "document_no": {"15/QĐ"}}

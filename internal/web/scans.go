@@ -27,6 +27,7 @@ func (h *Handler) scanRoutes() []router.Route {
 		{Method: "POST", Path: "/scans/{id}/control", Handler: h.controlScan},
 		{Method: "POST", Path: "/inventory/systems/{id}/scans", Handler: h.scanSystemNow},
 		{Method: "POST", Path: "/campaigns/{id}/scans", Handler: h.scanCampaignNow},
+		{Method: "POST", Path: "/admin/orgs/{id}/scans", Handler: h.scanOrgNow},
 		{Method: "POST", Path: "/inventory/systems/{id}/authorizations", Handler: h.addAuthorization},
 		{Method: "POST", Path: "/inventory/systems/{id}/authorizations/{authorization_id}/revoke", Handler: h.revokeAuthorization},
 		{Method: "POST", Path: "/inventory/systems/{id}/exclusions", Handler: h.addExclusion},
@@ -146,11 +147,23 @@ func (h *Handler) controlScan(w http.ResponseWriter, r *http.Request) {
 // scanCampaignNow asks for a scan of every system a campaign covers, each
 // decided by the scope guard, and shows them in the list of scans.
 func (h *Handler) scanCampaignNow(w http.ResponseWriter, r *http.Request) {
+	h.scanMany(w, r, func(id int64) scanning.ScanRequest { return scanning.ScanRequest{CampaignID: id} }, "/scans", "scans.ok.campaign_requested")
+}
+
+// scanOrgNow does the same for every system in use of an organisation and
+// its subtree.
+func (h *Handler) scanOrgNow(w http.ResponseWriter, r *http.Request) {
+	h.scanMany(w, r, func(id int64) scanning.ScanRequest { return scanning.ScanRequest{OrgID: id} }, "/scans?org={id}", "scans.ok.org_requested")
+}
+
+func (h *Handler) scanMany(w http.ResponseWriter, r *http.Request, of func(int64) scanning.ScanRequest, path, flash string) {
 	id, err := idAndForm(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	_, err = scanning.RequestScans(r.Context(), h.Store, httpx.Caller(r), scanning.ScanRequest{CampaignID: id, Profile: r.PostFormValue("profile")})
-	h.done(w, r, err, "/scans", "scans.ok.campaign_requested")
+	req := of(id)
+	req.Profile = r.PostFormValue("profile")
+	_, err = scanning.RequestScans(r.Context(), h.Store, httpx.Caller(r), req)
+	h.done(w, r, err, strings.ReplaceAll(path, "{id}", strconv.FormatInt(id, 10)), flash)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/scanning"
+	"github.com/khien/khien/internal/storage"
 )
 
 // scanSystem makes a system of organisation orgID whose one asset is addr.
@@ -293,5 +294,29 @@ func TestGlobalExclusionsPage(t *testing.T) {
 	}
 	if list, _ := scanning.Exclusions(context.Background(), app.Store, access.SystemActor("test"), scanning.ExclusionFilter{}); len(list) != 0 {
 		t.Errorf("still excluded: %+v", list)
+	}
+}
+
+// TestOrgScanAll: the organisation page offers a scan of all its systems to
+// whoever may scan it; each scan is decided by the guard (here refused).
+func TestOrgScanAll(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	s := newSite(t, app)
+	scanSystem(t, s, s.a.ID, "127.0.0.5")
+	orgPath := fmt.Sprintf("/admin/orgs/%d", s.a.ID)
+	if _, body := s.do(t, "coord", "GET", orgPath, nil, ""); !strings.Contains(body, `id="org-scan-all"`) {
+		t.Fatal("the coordinator is not offered a scan of the organisation")
+	}
+	resp, _ := s.form(t, "coord", orgPath+"/scans", url.Values{})
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), fmt.Sprintf("/scans?org=%d", s.a.ID)) {
+		t.Fatalf("scan the organisation: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	list, err := scanning.ListScans(context.Background(), app.Store, access.SystemActor("test"), scanning.ScanFilter{OrgID: s.a.ID}, storage.Page{Limit: 5})
+	must(t, err)
+	if len(list.Items) != 1 || list.Items[0].Status != scanning.StatusRefused {
+		t.Errorf("the organisation's scans: %+v", list.Items)
+	}
+	if resp, _ := s.form(t, "op-a", orgPath+"/scans", url.Values{}); resp.StatusCode != 403 && resp.StatusCode != 404 {
+		t.Errorf("an operator scans the organisation: %d", resp.StatusCode)
 	}
 }
