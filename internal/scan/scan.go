@@ -32,6 +32,7 @@ import (
 	"github.com/khien/khien/internal/scan/portscan"
 	"github.com/khien/khien/internal/scan/service"
 	"github.com/khien/khien/internal/scan/tlscheck"
+	"github.com/khien/khien/internal/scan/udpcheck"
 	"github.com/khien/khien/internal/vulndb"
 )
 
@@ -79,6 +80,10 @@ type Config struct {
 	// names that led to it: what lets a caller verify that host's findings
 	// and resume a scan after it.
 	HostDone func(addr string, names []string)
+
+	// udpPorts overrides where the UDP probes go, by check ID: tests run
+	// their services on free ports.
+	udpPorts map[string]int
 }
 
 func (c *Config) setDefaults() error {
@@ -464,6 +469,9 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
 	}
 	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
+	if j.wholeHost && r.familyEnabled("udp") && hctx.Err() == nil {
+		r.scanUDP(hctx, env, h, base)
+	}
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
 	probe, web := r.needsProbes(), r.familyEnabled("http", "exposure", "tech", "content")
@@ -523,6 +531,21 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 		r.mu.Unlock()
 	}
 }
+
+// scanUDP sends the UDP probes to a host; a URL scans its site only, so
+// only hosts named as such get them.
+func (r *runner) scanUDP(ctx context.Context, env *check.Env, h *hostLimiter, a check.Asset) {
+	ports := r.cfg.udpPorts
+	if ports == nil {
+		ports = udpcheck.StandardPorts
+	}
+	c := &udpcheck.Client{Addr: h.addr, Timeout: min(r.cfg.Timeout, udpTimeout), Wait: h.packet}
+	udpcheck.Check(ctx, env, c, a, ports)
+}
+
+// udpTimeout bounds the wait for a UDP answer: a closed or filtered port
+// says nothing, and silence is the usual answer.
+const udpTimeout = 2 * time.Second
 
 // fromRange reports whether a target came from a CIDR range.
 func fromRange(input string) bool {
