@@ -469,8 +469,11 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
 	}
 	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
+	// The UDP probes mostly wait for answers that never come: they run
+	// beside the TCP checks, under the same per-host limits.
+	var udp sync.WaitGroup
 	if j.wholeHost && r.familyEnabled("udp") && hctx.Err() == nil {
-		r.scanUDP(hctx, env, h, base)
+		udp.Go(func() { r.scanUDP(hctx, env, h, base) })
 	}
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
@@ -518,6 +521,7 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 			}
 		}
 	}
+	udp.Wait()
 	reason := h.stopped()
 	if reason != "" {
 		r.note(&r.summary.Stopped, primary, reason)
@@ -553,10 +557,11 @@ func fromRange(input string) bool {
 }
 
 // needsProbes reports whether any enabled check needs more than the port
-// number: a port-only scan sends nothing but TCP handshakes.
+// number: a port-only scan sends nothing but TCP handshakes, and the UDP
+// probes need nothing from the TCP ports.
 func (r *runner) needsProbes() bool {
 	return slices.ContainsFunc(check.Catalog(), func(d check.Def) bool {
-		return r.sel.Enabled(d.ID) && d.ID != "port.open" && d.ID != "port.risky-service"
+		return r.sel.Enabled(d.ID) && d.ID != "port.open" && d.ID != "port.risky-service" && !slices.Contains(d.Tags, "udp")
 	})
 }
 
