@@ -465,15 +465,13 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 	ports := portscan.Merge(portList, j.ports...)
 	open := portscan.Scan(hctx, h.connect, ports, r.cfg.PerHost)
-	if len(open) == 0 && ctx.Err() == nil && !fromRange(j.input) {
-		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
-	}
 	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
 	// The UDP probes mostly wait for answers that never come: they run
 	// beside the TCP checks, under the same per-host limits.
 	var udp sync.WaitGroup
+	udpAnswered := 0
 	if j.wholeHost && r.familyEnabled("udp") && hctx.Err() == nil {
-		udp.Go(func() { r.scanUDP(hctx, env, h, base) })
+		udp.Go(func() { udpAnswered = r.scanUDP(hctx, env, h, base) })
 	}
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
@@ -522,6 +520,11 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 		}
 	}
 	udp.Wait()
+	// A device that answers only over UDP (a switch with SNMP) was reached.
+	answered := len(open) > 0 || udpAnswered > 0
+	if !answered && ctx.Err() == nil && !fromRange(j.input) {
+		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
+	}
 	reason := h.stopped()
 	if reason != "" {
 		r.note(&r.summary.Stopped, primary, reason)
@@ -529,7 +532,7 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	// A host stopped part way was not scanned to the end: what it did not
 	// show this time may still be there.
 	// Nor was a host on which nothing answered: it may be down, not fixed.
-	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" && len(open) > 0 {
+	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" && answered {
 		r.mu.Lock()
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()
@@ -538,13 +541,13 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 
 // scanUDP sends the UDP probes to a host; a URL scans its site only, so
 // only hosts named as such get them.
-func (r *runner) scanUDP(ctx context.Context, env *check.Env, h *hostLimiter, a check.Asset) {
+func (r *runner) scanUDP(ctx context.Context, env *check.Env, h *hostLimiter, a check.Asset) int {
 	ports := r.cfg.udpPorts
 	if ports == nil {
 		ports = udpcheck.StandardPorts
 	}
 	c := &udpcheck.Client{Addr: h.addr, Timeout: min(r.cfg.Timeout, udpTimeout), Wait: h.packet}
-	udpcheck.Check(ctx, env, c, a, ports)
+	return udpcheck.Check(ctx, env, c, a, ports)
 }
 
 // udpTimeout bounds the wait for a UDP answer: a closed or filtered port

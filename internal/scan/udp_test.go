@@ -97,24 +97,52 @@ func TestUDPProbesPoliteness(t *testing.T) {
 	}
 }
 
-// TestUDPFinding: an answering service becomes a finding at its UDP port.
+// TestUDPFinding: an answering service becomes a finding at its UDP port,
+// and a host that answers only over UDP was reached (not unreachable, and
+// scanned to the end).
 func TestUDPFinding(t *testing.T) {
-	var tcp, udp accepts
-	tcpPort := openPorts(t, 1, &tcp)[0]
-	tftp := udpTarget(t, &udp, func(b []byte) []byte {
-		if len(b) > 2 && b[0] == 0 && b[1] == 1 { // a read request
-			return append([]byte{0, 5, 0, 1}, "File not found\x00"...)
-		}
-		return nil
-	})
-	closed := closedUDPPort(t)
-	ports := allTo(closed)
-	ports["udp.tftp-exposed"] = tftp
-	cfg := scan.Config{Checks: []string{"udp"}, Ports: []int{tcpPort}, PerHostConnRate: 1000, PerHostRate: 1000, Timeout: 300 * time.Millisecond}
-	scan.SetUDPPorts(&cfg, ports)
-	fs, _ := run(t, cfg, "127.0.0.1")
-	if len(fs) != 1 || fs[0].CheckID != "udp.tftp-exposed" || fs[0].Port != tftp || fs[0].Title != "TFTP server answers without authentication" {
-		t.Fatalf("findings %+v", fs)
+	tests := []struct {
+		name     string
+		tftpUp   bool
+		tcpOpen  bool
+		findings int
+	}{
+		{"udp only", true, false, 1},
+		{"udp and tcp", true, true, 1},
+		{"nothing answers", false, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tcp, udp accepts
+			tcpPort := closedPorts(t, 1)[0]
+			if tt.tcpOpen {
+				tcpPort = openPorts(t, 1, &tcp)[0]
+			}
+			ports := allTo(closedUDPPort(t))
+			if tt.tftpUp {
+				ports["udp.tftp-exposed"] = udpTarget(t, &udp, func(b []byte) []byte {
+					if len(b) > 2 && b[0] == 0 && b[1] == 1 { // a read request
+						return append([]byte{0, 5, 0, 1}, "File not found\x00"...)
+					}
+					return nil
+				})
+			}
+			done := 0
+			cfg := scan.Config{Checks: []string{"udp"}, Ports: []int{tcpPort}, PerHostConnRate: 1000, PerHostRate: 1000, Timeout: 300 * time.Millisecond,
+				HostDone: func(string, []string) { done++ }}
+			scan.SetUDPPorts(&cfg, ports)
+			fs, sum := run(t, cfg, "127.0.0.1")
+			if len(fs) != tt.findings {
+				t.Fatalf("findings %+v", fs)
+			}
+			if tt.findings > 0 && (fs[0].CheckID != "udp.tftp-exposed" || fs[0].Port != ports["udp.tftp-exposed"] || fs[0].Title != "TFTP server answers without authentication") {
+				t.Errorf("finding %+v", fs[0])
+			}
+			reached := tt.tftpUp || tt.tcpOpen
+			if (len(sum.Unreachable) == 0) != reached || (done == 1) != reached {
+				t.Errorf("unreachable %+v, host done %d times; reached %v", sum.Unreachable, done, reached)
+			}
+		})
 	}
 }
 

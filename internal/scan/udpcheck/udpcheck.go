@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -70,9 +71,11 @@ var Probes = []Probe{
 
 // Check runs the enabled probes against a.IP's host, each at its port in
 // ports. Probes run side by side: their datagrams still leave one by one
-// through Wait, and a silent host costs one timeout, not six.
-func Check(ctx context.Context, env *check.Env, c *Client, a check.Asset, ports map[string]int) {
+// through Wait, and a silent host costs one timeout, not six. It returns how
+// many services answered.
+func Check(ctx context.Context, env *check.Env, c *Client, a check.Asset, ports map[string]int) int {
 	var wg sync.WaitGroup
+	var answered atomic.Int64
 	for _, p := range Probes {
 		port, ok := ports[p.ID]
 		if !ok || !env.Enabled(p.ID) {
@@ -83,12 +86,14 @@ func Check(ctx context.Context, env *check.Env, c *Client, a check.Asset, ports 
 			if !found {
 				return
 			}
+			answered.Add(1)
 			fa := a
 			fa.Port = port
 			env.Found(p.ID, fa, "udp", fmt.Sprintf("%d/udp: %s", port, ev))
 		})
 	}
 	wg.Wait()
+	return int(answered.Load())
 }
 
 // request is one datagram and how to read its answers.
