@@ -176,6 +176,19 @@ func (h *hostLimiter) connect(ctx context.Context, port int) (net.Conn, error) {
 	return &slotConn{Conn: c, release: func() { <-h.slots }}, nil
 }
 
+// packet takes the tokens of one UDP datagram to the host: to its firewall
+// it is a new flow like a connection attempt, so it counts against the same
+// per-host and global connection rates.
+func (h *hostLimiter) packet(ctx context.Context) error {
+	if h.stopped() != "" {
+		return errHostStopped
+	}
+	if err := h.connRate.wait(ctx); err != nil {
+		return err
+	}
+	return h.global.wait(ctx)
+}
+
 // dial is the Env.Dial of a host: one application request (a service probe
 // or TLS handshake), so it also takes a per-host rate token. Only the port
 // of addr is used: connections always go to the scanned address, whatever

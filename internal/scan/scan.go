@@ -32,6 +32,7 @@ import (
 	"github.com/khien/khien/internal/scan/portscan"
 	"github.com/khien/khien/internal/scan/service"
 	"github.com/khien/khien/internal/scan/tlscheck"
+	"github.com/khien/khien/internal/scan/udpcheck"
 	"github.com/khien/khien/internal/vulndb"
 )
 
@@ -79,6 +80,10 @@ type Config struct {
 	// names that led to it: what lets a caller verify that host's findings
 	// and resume a scan after it.
 	HostDone func(addr string, names []string)
+
+	// udpPorts overrides where the UDP probes go, by check ID: tests run
+	// their services on free ports.
+	udpPorts map[string]int
 }
 
 func (c *Config) setDefaults() error {
@@ -460,10 +465,14 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 	ports := portscan.Merge(portList, j.ports...)
 	open := portscan.Scan(hctx, h.connect, ports, r.cfg.PerHost)
-	if len(open) == 0 && ctx.Err() == nil && !fromRange(j.input) {
-		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
-	}
 	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
+	// The UDP probes mostly wait for answers that never come: they run
+	// beside the TCP checks, under the same per-host limits.
+	var udp sync.WaitGroup
+	udpAnswered := 0
+	if j.wholeHost && r.familyEnabled("udp") && hctx.Err() == nil {
+		udp.Go(func() { udpAnswered = r.scanUDP(hctx, env, h, base) })
+	}
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
 	probe, web := r.needsProbes(), r.familyEnabled("http", "exposure", "tech", "content")
@@ -510,6 +519,12 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 			}
 		}
 	}
+	udp.Wait()
+	// A device that answers only over UDP (a switch with SNMP) was reached.
+	answered := len(open) > 0 || udpAnswered > 0
+	if !answered && ctx.Err() == nil && !fromRange(j.input) {
+		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", len(ports)))
+	}
 	reason := h.stopped()
 	if reason != "" {
 		r.note(&r.summary.Stopped, primary, reason)
@@ -517,12 +532,27 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	// A host stopped part way was not scanned to the end: what it did not
 	// show this time may still be there.
 	// Nor was a host on which nothing answered: it may be down, not fixed.
-	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" && len(open) > 0 {
+	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" && answered {
 		r.mu.Lock()
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()
 	}
 }
+
+// scanUDP sends the UDP probes to a host; a URL scans its site only, so
+// only hosts named as such get them.
+func (r *runner) scanUDP(ctx context.Context, env *check.Env, h *hostLimiter, a check.Asset) int {
+	ports := r.cfg.udpPorts
+	if ports == nil {
+		ports = udpcheck.StandardPorts
+	}
+	c := &udpcheck.Client{Addr: h.addr, Timeout: min(r.cfg.Timeout, udpTimeout), Wait: h.packet}
+	return udpcheck.Check(ctx, env, c, a, ports)
+}
+
+// udpTimeout bounds the wait for a UDP answer: a closed or filtered port
+// says nothing, and silence is the usual answer.
+const udpTimeout = 2 * time.Second
 
 // fromRange reports whether a target came from a CIDR range.
 func fromRange(input string) bool {
@@ -530,10 +560,11 @@ func fromRange(input string) bool {
 }
 
 // needsProbes reports whether any enabled check needs more than the port
-// number: a port-only scan sends nothing but TCP handshakes.
+// number: a port-only scan sends nothing but TCP handshakes, and the UDP
+// probes need nothing from the TCP ports.
 func (r *runner) needsProbes() bool {
 	return slices.ContainsFunc(check.Catalog(), func(d check.Def) bool {
-		return r.sel.Enabled(d.ID) && d.ID != "port.open" && d.ID != "port.risky-service"
+		return r.sel.Enabled(d.ID) && d.ID != "port.open" && d.ID != "port.risky-service" && !slices.Contains(d.Tags, "udp")
 	})
 }
 

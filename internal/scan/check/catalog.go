@@ -47,6 +47,8 @@ const (
 	vecDefaced       = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:L"
 	vecCORS          = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N"
 	vecCleartextHTTP = "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:N/A:N"
+	// Reflection: the harm falls on the spoofed victim, another scope.
+	vecAmplification = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:N/A:L"
 )
 
 const (
@@ -107,6 +109,13 @@ var catalog = []Def{
 	{ID: "dns.dnssec-missing", TitleVI: "Tên miền chưa ký DNSSEC", TitleEN: "Domain not signed with DNSSEC", Severity: Low, CVSS: vecSpoofingLow, CWE: "CWE-345", Tags: []string{"dns"}, Safe: true},
 	{ID: "dns.axfr-open", TitleVI: "Máy chủ tên miền cho phép chuyển vùng (AXFR)", TitleEN: "Name server allows zone transfer (AXFR)", Severity: Medium, CVSS: vecInfoLeak, CWE: "CWE-200", Tags: []string{"dns"}, Safe: true},
 	{ID: "dns.dangling-cname", TitleVI: "Bản ghi CNAME trỏ tới tên không còn tồn tại", TitleEN: "Dangling CNAME (possible subdomain takeover)", Severity: High, CVSS: vecTakeover, CWE: "CWE-672", Tags: []string{"dns"}, Safe: true},
+	// UDP services that are commonly abused.
+	{ID: "udp.dns-open-resolver", TitleVI: "Máy chủ DNS cho phép truy vấn đệ quy từ bên ngoài (open resolver)", TitleEN: "DNS server resolves recursively for anyone (open resolver)", Severity: Medium, CVSS: vecAmplification, CWE: "CWE-406", Tags: []string{"udp", "dns"}, Safe: true, References: []string{"https://www.cisa.gov/news-events/alerts/2013/03/29/dns-amplification-attacks"}},
+	{ID: "udp.snmp-public", TitleVI: "SNMP chấp nhận community mặc định \"public\"", TitleEN: "SNMP accepts the default community \"public\"", Severity: Medium, CVSS: vecInfoLeak, CWE: "CWE-200", Tags: []string{"udp"}, Safe: true},
+	{ID: "udp.ntp-amplification", TitleVI: "NTP trả lời truy vấn điều khiển mode 6/7 (nguy cơ khuếch đại DDoS)", TitleEN: "NTP answers mode 6/7 control queries (amplification risk)", Severity: Medium, CVSS: vecAmplification, CWE: "CWE-406", Tags: []string{"udp"}, Safe: true, References: []string{"https://www.cisa.gov/news-events/alerts/2014/01/13/ntp-amplification-attacks-using-cve-2013-5211"}},
+	{ID: "udp.ssdp-exposed", TitleVI: "Dịch vụ SSDP/UPnP trả lời từ mạng (nguy cơ khuếch đại DDoS)", TitleEN: "SSDP/UPnP answers from the network (amplification risk)", Severity: Medium, CVSS: vecAmplification, CWE: "CWE-406", Tags: []string{"udp"}, Safe: true},
+	{ID: "udp.netbios-exposed", TitleVI: "Dịch vụ tên NetBIOS để lộ tên máy và nhóm làm việc", TitleEN: "NetBIOS name service discloses host and group names", Severity: Low, CVSS: vecInfoLeakLow, CWE: "CWE-200", Tags: []string{"udp"}, Safe: true},
+	{ID: "udp.tftp-exposed", TitleVI: "Máy chủ TFTP trả lời yêu cầu không cần xác thực", TitleEN: "TFTP server answers without authentication", Severity: Medium, CVSS: vecInfoLeak, CWE: "CWE-284", Tags: []string{"udp"}, Safe: true},
 	// Content integrity.
 	{ID: "content.gambling-injection", TitleVI: "Trang web bị chèn liên kết/nội dung cờ bạc", TitleEN: "Injected gambling links or content", Severity: High, CVSS: vecCompromised, CWE: "CWE-506", Tags: []string{"content", "compromise"}, Safe: true},
 	{ID: "content.cloaking", TitleVI: "Nội dung khác nhau cho máy tìm kiếm và người dùng (cloaking)", TitleEN: "Different content for search engines (cloaking)", Severity: High, CVSS: vecCompromised, CWE: "CWE-506", Tags: []string{"content", "compromise"}, Safe: true},
