@@ -42,6 +42,25 @@ var productCPEs = map[string][]string{
 	"moment":        {"momentjs:moment"},
 	"lodash":        {"lodash:lodash"},
 	"tomcat":        {"apache:tomcat"},
+	// Platforms read from version files and manifests (scan/fingerprint).
+	"jenkins":    {"jenkins:jenkins"},
+	"grafana":    {"grafana:grafana"},
+	"kibana":     {"elastic:kibana", "elasticsearch:kibana"},
+	"confluence": {"atlassian:confluence_server", "atlassian:confluence_data_center", "atlassian:confluence"},
+	"gitlab":     {"gitlab:gitlab"},
+	"phpmyadmin": {"phpmyadmin:phpmyadmin"},
+	"webmin":     {"webmin:webmin"},
+	// NVD names Exchange releases by cumulative update; the built-in set
+	// gives the same CVEs as build-number ranges (15.1.2507.16), which is
+	// what Outlook on the web shows.
+	"exchange": {"microsoft:exchange_server"},
+	"vcenter":  {"vmware:vcenter_server"},
+	"moodle":   {"moodle:moodle"},
+	"magento":  {"magento:magento", "adobe:magento", "adobe:commerce", "adobe:magento_open_source"},
+	// WordPress plugins, by slug.
+	"wp-file-manager": {"webdesi9:file_manager"},
+	"duplicator":      {"snapcreek:duplicator"},
+	"contact-form-7":  {"rocklobster:contact_form_7"},
 }
 
 // CPEKeys returns the vendor:product keys for a scanner product name, or

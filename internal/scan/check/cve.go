@@ -13,10 +13,17 @@ import (
 // database knows CVEs for it. Severity and CVSS are those of the worst CVE;
 // a CVE in the CISA KEV catalogue raises the severity one step.
 func (e *Env) Vulnerable(id string, a Asset, product, version string) {
+	e.VulnerableAs(id, a, product, version, version)
+}
+
+// VulnerableAs is Vulnerable for a version that was read only in part (a
+// release line): the finding names version as read, and the database is
+// asked about matchAs, the newest release the evidence allows.
+func (e *Env) VulnerableAs(id string, a Asset, product, version, matchAs string) {
 	if e.VulnDB == nil || version == "" || !e.Enabled(id) {
 		return
 	}
-	vulns := e.VulnDB.Match(product, version)
+	vulns := e.VulnDB.Match(product, matchAs)
 	if len(vulns) == 0 {
 		return
 	}

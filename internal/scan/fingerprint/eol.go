@@ -53,6 +53,8 @@ var eol = []struct {
 	{product: "sharepoint", branch: "15", date: "2023-04-11"},
 	// SharePoint 2016 and 2019 share major 16; Subscription Edition builds start at 16.0.14326.
 	{product: "sharepoint", below: "16.0.14326", date: "2026-07-14"},
+	{product: "magento", branch: "1", date: "2020-06-30"},
+	{product: "magento", branch: "2.3", date: "2022-09-08"},
 	{product: "mysql", branch: "5", date: "2023-10-31"},
 	{product: "mysql", branch: "8.0", date: "2026-04-30"},
 }
