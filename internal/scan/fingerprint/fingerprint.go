@@ -275,7 +275,7 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 	slices.SortFunc(techs, func(a, b Tech) int { return strings.Compare(a.Product, b.Product) })
 	for _, t := range techs {
 		a := site.Asset
-		ev := strings.TrimSpace(fmt.Sprintf("%s %s (%s)", t.Name, t.Version, t.Source))
+		ev := fmt.Sprintf("%s (%s)", strings.TrimSpace(t.Name+" "+t.Version), t.Source)
 		if t.Bracket {
 			ev += "; release line only, matched as its newest release"
 		}

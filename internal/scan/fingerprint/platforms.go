@@ -151,13 +151,17 @@ var platforms = []platform{
 	{product: "connect-secure", name: "Ivanti (Pulse) Connect Secure", panel: "Connect Secure sign-in",
 		seen: func(p startPage) bool { return p.under("/dana-na/") || p.has("/dana-na/auth/", "/dana-na/css/") }},
 	{product: "globalprotect", name: "Palo Alto GlobalProtect", panel: "GlobalProtect portal login",
-		seen: func(p startPage) bool { return p.under("/global-protect/") || p.has("globalprotect portal", "/global-protect/") }},
+		seen: func(p startPage) bool {
+			return p.under("/global-protect/") || p.has("globalprotect portal", "/global-protect/")
+		}},
 	{product: "sophos-firewall", name: "Sophos Firewall", panel: "Sophos Firewall portal login",
 		seen: func(p startPage) bool {
 			return p.under("/userportal/", "/webconsole/") || p.has("sophos") && p.has("/userportal/", "/webconsole/")
 		}},
 	{product: "big-ip", name: "F5 BIG-IP", panel: "BIG-IP Configuration Utility login",
-		seen: func(p startPage) bool { return p.under("/tmui/") || p.has("/tmui/tmui/", "big-ip configuration utility") }},
+		seen: func(p startPage) bool {
+			return p.under("/tmui/") || p.has("/tmui/tmui/", "big-ip configuration utility")
+		}},
 	{product: "moodle", name: "Moodle",
 		seen: func(p startPage) bool {
 			return cookie(p.header, "moodlesession") || p.has("moodle") && p.has("m.cfg", "/theme/yui_combo.php", "/lib/javascript.php/")
@@ -218,7 +222,7 @@ var (
 	reJoomlaXML   = regexp.MustCompile(`<version>(\d+\.\d+(?:\.\d+)?)</version>`)
 	reWPFeed      = regexp.MustCompile(`<generator>https?://wordpress\.org/\?v=(\d+\.\d+(?:\.\d+)?)</generator>`)
 	reWPOPML      = regexp.MustCompile(`generator="WordPress/(\d+\.\d+(?:\.\d+)?)"`)
-	reGitLabHelp  = regexp.MustCompile(`(?s)GitLab (?:Community|Enterprise) Edition.{0,120}?\b(\d+\.\d+\.\d+)`)
+	reGitLabHelp  = regexp.MustCompile(`(?s)GitLab(?:<[^>]*>|\s)*(?:Community|Enterprise) Edition.{0,120}?\b(\d+\.\d+\.\d+)`)
 	rePMADoc      = regexp.MustCompile(`phpMyAdmin (\d+\.\d+\.\d+(?:\.\d+)?) documentation`)
 	rePMAChangeLg = regexp.MustCompile(`(?m)^(\d+\.\d+\.\d+(?:\.\d+)?) \(\d{4}-\d{2}-\d{2}\)`)
 	reVimService  = regexp.MustCompile(`(?s)<name>urn:vim25</name>\s*<version>(\d+\.\d+(?:\.\d+){0,2})</version>`)
