@@ -91,7 +91,9 @@ var (
 )
 
 // platforms are recognised on the start page; versionFiles says which of
-// them can be asked for a file that names their version.
+// them can be asked for a file that names their version. Paths count as
+// markers only as attribute values (a quote before them): agencies publish
+// security alerts that quote these products' paths in their text.
 var platforms = []platform{
 	{product: "jenkins", name: "Jenkins", panel: "Jenkins",
 		seen:    func(p startPage) bool { return p.header.Get("X-Jenkins") != "" || p.header.Get("X-Hudson") != "" },
@@ -111,7 +113,7 @@ var platforms = []platform{
 		}},
 	{product: "confluence", name: "Atlassian Confluence", panel: "Confluence login",
 		seen: func(p startPage) bool {
-			return p.header.Get("X-Confluence-Request-Time") != "" || p.has("ajs-version-number", "atlassian confluence")
+			return p.header.Get("X-Confluence-Request-Time") != "" || p.has("ajs-version-number", `id="com-atlassian-confluence"`)
 		},
 		version: inBody(reConfluenceAJS, reConfluenceFtr)},
 	{product: "gitlab", name: "GitLab", panel: "GitLab sign-in",
@@ -119,7 +121,7 @@ var platforms = []platform{
 			return cookie(p.header, "_gitlab_session") || p.has(`content="gitlab"`, "gon.gitlab_url")
 		}},
 	{product: "tomcat", name: "Apache Tomcat",
-		seen:    func(p startPage) bool { return p.has("apache tomcat") },
+		seen:    func(p startPage) bool { return p.has("<title>apache tomcat") },
 		version: inBody(reTomcatTitle)},
 	{product: "phpmyadmin", name: "phpMyAdmin", panel: "phpMyAdmin login",
 		seen:    func(p startPage) bool { return p.has("pma_username", "<title>phpmyadmin") },
@@ -129,7 +131,7 @@ var platforms = []platform{
 		version: header("Server", reMiniServ)},
 	{product: "exchange", name: "Microsoft Exchange (OWA)", panel: "Outlook on the web login", parts: 4,
 		seen: func(p startPage) bool {
-			return p.header.Get("X-OWA-Version") != "" || p.under("/owa/") || p.has("/owa/auth/")
+			return p.header.Get("X-OWA-Version") != "" || p.under("/owa/") || p.has(`"/owa/auth/`)
 		},
 		version: func(p startPage) string {
 			if v := first(reOWAHeader, p.header.Get("X-OWA-Version")); v != "" {
@@ -138,29 +140,28 @@ var platforms = []platform{
 			return first(reOWAPath, p.body)
 		}},
 	{product: "vcenter", name: "VMware vCenter Server", panel: "vSphere Client",
-		seen: func(p startPage) bool { return p.has("vmware vsphere", "vsphere client", "vsphere-client") }},
+		seen: func(p startPage) bool { return p.has("vmware vsphere") && p.has(`"/ui/`, `"/vsphere-client/`) }},
 	{product: "fortios", name: "Fortinet FortiGate SSL-VPN", panel: "FortiGate SSL-VPN login",
 		seen: func(p startPage) bool {
-			return p.under("/remote/login") || p.has("/remote/logincheck", "fgt_lang", "ftnt-fortinet-grid")
+			return p.under("/remote/login") || p.has(`"/remote/logincheck`, `"/remote/fgt_lang`)
 		}},
 	{product: "netscaler", name: "Citrix NetScaler Gateway", panel: "NetScaler Gateway login",
 		seen: func(p startPage) bool {
-			return p.under("/vpn/index.html", "/logon/logonpoint/") || cookie(p.header, "nsc_") && p.has("citrix") ||
-				p.has("netscaler gateway", "citrix gateway", "/logon/logonpoint/")
+			return p.under("/vpn/index.html", "/logon/logonpoint/") || p.has(`"/logon/logonpoint/`, `"/vpn/resources/`)
 		}},
 	{product: "connect-secure", name: "Ivanti (Pulse) Connect Secure", panel: "Connect Secure sign-in",
-		seen: func(p startPage) bool { return p.under("/dana-na/") || p.has("/dana-na/auth/", "/dana-na/css/") }},
+		seen: func(p startPage) bool { return p.under("/dana-na/") || p.has(`"/dana-na/`) }},
 	{product: "globalprotect", name: "Palo Alto GlobalProtect", panel: "GlobalProtect portal login",
 		seen: func(p startPage) bool {
-			return p.under("/global-protect/") || p.has("globalprotect portal", "/global-protect/")
+			return p.under("/global-protect/") || p.has(`"/global-protect/`)
 		}},
 	{product: "sophos-firewall", name: "Sophos Firewall", panel: "Sophos Firewall portal login",
 		seen: func(p startPage) bool {
-			return p.under("/userportal/", "/webconsole/") || p.has("sophos") && p.has("/userportal/", "/webconsole/")
+			return p.under("/userportal/", "/webconsole/") || p.has("sophos") && p.has(`"/userportal/`, `"/webconsole/`)
 		}},
 	{product: "big-ip", name: "F5 BIG-IP", panel: "BIG-IP Configuration Utility login",
 		seen: func(p startPage) bool {
-			return p.under("/tmui/") || p.has("/tmui/tmui/", "big-ip configuration utility")
+			return p.under("/tmui/") || p.has(`"/tmui/`)
 		}},
 	{product: "moodle", name: "Moodle",
 		seen: func(p startPage) bool {

@@ -24,7 +24,9 @@ type route struct {
 	body   string
 }
 
-func redirect(to string) route { return route{status: http.StatusFound, header: map[string]string{"Location": to}} }
+func redirect(to string) route {
+	return route{status: http.StatusFound, header: map[string]string{"Location": to}}
+}
 
 func page(file string, header ...string) route {
 	r := route{status: http.StatusOK, file: file, header: map[string]string{}}
@@ -185,11 +187,13 @@ func TestPlatforms(t *testing.T) {
 	}
 }
 
-// Plain sites, one with a login form of its own, show no platform, ask
-// for no version file and report no panel.
+// Plain sites, one with a login form of its own and one with a security
+// alert that names every product and its paths, show no platform, ask for
+// no version file and report no panel.
 func TestPlatformsClean(t *testing.T) {
 	for _, routes := range []map[string]route{
 		{"/": page("app-home.html", "Server", "nginx")},
+		{"/": page("security-alert.html", "Server", "nginx")},
 		{"/": redirect("/dang-nhap"), "/dang-nhap": {status: 200, body: `<html><title>Đăng nhập một cửa</title><form action="/dang-nhap" method="post"><input name="u"><input type="password" name="p"></form></html>`}},
 	} {
 		var requests atomic.Int64
