@@ -279,6 +279,9 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 		if t.Bracket {
 			ev += "; release line only, matched as its newest release"
 		}
+		if t.Version == "" && isPlatform(t.Product) {
+			ev += "; version not shown to visitors"
+		}
 		env.Found("tech.detected", a, t.Product, ev)
 		if precise(t.Version) {
 			v := t.Version
@@ -339,6 +342,10 @@ func resolve(base, ref string) string {
 		return base
 	}
 	return r.String()
+}
+
+func isPlatform(product string) bool {
+	return slices.ContainsFunc(platforms, func(p platform) bool { return p.product == product })
 }
 
 // bracketed reports a version shorter than the product's full versions.

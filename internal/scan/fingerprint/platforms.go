@@ -140,7 +140,9 @@ var platforms = []platform{
 			return first(reOWAPath, p.body)
 		}},
 	{product: "vcenter", name: "VMware vCenter Server", panel: "vSphere Client",
-		seen: func(p startPage) bool { return p.has("vmware vsphere") && p.has(`"/ui/`, `"/vsphere-client/`) }},
+		seen: func(p startPage) bool {
+			return p.has("vmware vsphere") && p.has(`"/ui/`, `"/vsphere-client/`) && !p.has("vmware esxi")
+		}},
 	{product: "fortios", name: "Fortinet FortiGate SSL-VPN", panel: "FortiGate SSL-VPN login",
 		seen: func(p startPage) bool {
 			return p.under("/remote/login") || p.has(`"/remote/logincheck`, `"/remote/fgt_lang`)
