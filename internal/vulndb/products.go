@@ -50,11 +50,13 @@ var productCPEs = map[string][]string{
 	"gitlab":     {"gitlab:gitlab"},
 	"phpmyadmin": {"phpmyadmin:phpmyadmin"},
 	"webmin":     {"webmin:webmin"},
-	// NVD names Exchange releases by cumulative update; the built-in set
-	// gives the same CVEs as build-number ranges (15.1.2507.16), which is
-	// what Outlook on the web shows.
-	"exchange": {"microsoft:exchange_server"},
-	"vcenter":  {"vmware:vcenter_server"},
+	// NVD names Exchange and vCenter releases by edition and update
+	// ("2016" cumulative_update_23, "7.0" u1c); what they show visitors is a
+	// build number (15.1.2507.16) or a vSphere API version (7.0.1.0). The
+	// built-in set translates those CVEs into the khien: keys, which an
+	// NVD import of the same CVE keeps (see DB.put).
+	"exchange": {"microsoft:exchange_server", "khien:exchange_build"},
+	"vcenter":  {"vmware:vcenter_server", "khien:vsphere_api"},
 	"moodle":   {"moodle:moodle"},
 	"magento":  {"magento:magento", "adobe:magento", "adobe:commerce", "adobe:magento_open_source"},
 	// WordPress plugins, by slug.
