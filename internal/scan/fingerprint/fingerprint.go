@@ -266,8 +266,11 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 		homePath = u.Path
 	}
 	techs := detect(homePath, h, site.Home.Body)
+	distrustCoreStamp(techs)
+	// The panels need no version: an exposure-only scan asks no files.
+	versions := env.Checks.AnyEnabled("tech.detected", "tech.vulnerable-component", "tech.end-of-life")
 	for i := range techs {
-		if !precise(techs[i].Version) {
+		if versions && !precise(techs[i].Version) {
 			readVersion(ctx, env, site, &techs[i])
 		}
 		techs[i].Bracket = techs[i].Bracket || bracketed(techs[i])
@@ -293,6 +296,21 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 		EndOfLife(env, a, t.Product, t.Version)
 	}
 	reportPanels(env, site, homePath, techs)
+}
+
+// distrustCoreStamp forgets a plugin version equal to WordPress's own:
+// WordPress stamps the assets of plugins that give no version with its own,
+// so the plugin's readme.txt is asked instead.
+func distrustCoreStamp(techs []Tech) {
+	i := slices.IndexFunc(techs, func(t Tech) bool { return t.Product == "wordpress" })
+	if i < 0 || techs[i].Version == "" {
+		return
+	}
+	for j, t := range techs {
+		if _, ok := wpPluginByProduct[t.Product]; ok && t.Version == techs[i].Version {
+			techs[j].Version, techs[j].Source = "", "/wp-content/plugins/ asset"
+		}
+	}
 }
 
 // readVersion asks the product's version files, in order, until one names

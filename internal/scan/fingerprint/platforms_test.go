@@ -142,6 +142,10 @@ func TestPlatforms(t *testing.T) {
 			detected: "WordPress 5.8.1 (/feed/)", cve: "CVE-2022-21661", requests: 4},
 		{name: "wordpress plugin readme", routes: map[string]route{"/": page("wordpress-home.html"), "/wp-content/plugins/wp-file-manager/readme.txt": page("wp-file-manager-readme.txt")},
 			detected: "WP File Manager (WordPress plugin) 6.8", cve: "CVE-2020-25213", kev: true, requests: 4},
+		{name: "wordpress plugin stamped with the core version", routes: map[string]route{"/": {status: 200, body: `<html><head><meta name="generator" content="WordPress 6.4.2">
+<script src="/wp-content/plugins/duplicator/assets/js/front.js?ver=6.4.2"></script></head></html>`},
+			"/wp-content/plugins/duplicator/readme.txt": {status: 200, body: "=== Duplicator ===\nStable tag: 1.3.26\n"}},
+			detected: "Duplicator (WordPress plugin) 1.3.26 (/wp-content/plugins/duplicator/readme.txt)", cve: "CVE-2020-11738", kev: true, requests: 2},
 		{name: "wordpress plugin asset version", routes: map[string]route{"/": page("wordpress-home.html")},
 			detected: "Contact Form 7 (WordPress plugin) 5.3.1", cve: "CVE-2020-35489", requests: 4},
 		{name: "drupal core changelog", routes: map[string]route{"/": page("app-home.html", "X-Generator", "Drupal 8 (https://www.drupal.org)"), "/core/CHANGELOG.txt": page("drupal-changelog.txt")},
@@ -212,5 +216,22 @@ func TestPlatformsClean(t *testing.T) {
 		if n := requests.Load() - before; n != 0 {
 			t.Errorf("clean site: %d requests beyond the start page", n)
 		}
+	}
+}
+
+// With only the exposure checks selected, a platform's login page is still
+// a panel, and no version file is asked for.
+func TestPlatformPanelWithoutVersions(t *testing.T) {
+	var requests atomic.Int64
+	srv := serve(t, map[string]route{"/": page("app-home.html", "kbn-name", "kibana"), "/api/status": page("kibana-status.json")}, &requests)
+	env, rec := scantest.Env(t)
+	env.Checks.Include = []string{"exposure"}
+	site := scantest.Site(t, env, srv.URL, "127.0.0.1", false)
+	fingerprint.Check(t.Context(), env, site)
+	if ids := rec.IDs(); !slices.Equal(ids, []string{"exposure.admin-panel"}) {
+		t.Errorf("findings %v, want the panel only", ids)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests, want the start page only", n)
 	}
 }
