@@ -165,11 +165,13 @@ func detectPlatforms(p startPage, add func(product, version, source string)) {
 		if !pl.seen(p) {
 			continue
 		}
-		v := ""
+		v, src := "", "start page"
 		if pl.version != nil {
-			v = pl.version(p)
+			if pv, psrc := pl.version(p); pv != "" {
+				v, src = pv, psrc
+			}
 		}
-		add(pl.product, v, "start page")
+		add(pl.product, v, src)
 	}
 	for _, m := range reWPPlugin.FindAllStringSubmatch(p.body, -1) {
 		if pl, ok := wpPluginBySlug[strings.ToLower(m[1])]; ok {

@@ -36,7 +36,8 @@ func FuzzVersionReaders(f *testing.F) {
 		for _, pl := range platforms {
 			pl.seen(p)
 			if pl.version != nil {
-				check(pl.product, pl.version(p))
+				v, _ := pl.version(p)
+				check(pl.product, v)
 			}
 		}
 		for product, vfs := range versionFiles {

@@ -41,8 +41,9 @@ type platform struct {
 	product string
 	name    string
 	seen    func(p startPage) bool
-	// version reads the version from the start page itself (no request).
-	version func(p startPage) string
+	// version reads the version from the start page itself (no request)
+	// and says where it was seen.
+	version func(p startPage) (version, source string)
 	// panel describes the login page or console the start page is: reachable
 	// from the scanner, it is an exposure.admin-panel.
 	panel string
@@ -51,18 +52,28 @@ type platform struct {
 	parts int
 }
 
-func header(name string, re *regexp.Regexp) func(p startPage) string {
-	return func(p startPage) string { return first(re, p.header.Get(name)) }
+func header(name string, re *regexp.Regexp) func(p startPage) (string, string) {
+	return func(p startPage) (string, string) { return first(re, p.header.Get(name)), name + " header" }
 }
 
-func inBody(res ...*regexp.Regexp) func(p startPage) string {
-	return func(p startPage) string {
+func inBody(res ...*regexp.Regexp) func(p startPage) (string, string) {
+	return func(p startPage) (string, string) {
 		for _, re := range res {
 			if v := first(re, p.body); v != "" {
-				return v
+				return v, "start page"
 			}
 		}
-		return ""
+		return "", ""
+	}
+}
+
+// headerOrBody reads the header first, then the page.
+func headerOrBody(name string, hre, bre *regexp.Regexp) func(p startPage) (string, string) {
+	return func(p startPage) (string, string) {
+		if v, src := header(name, hre)(p); v != "" {
+			return v, src
+		}
+		return inBody(bre)(p)
 	}
 }
 
@@ -105,12 +116,7 @@ var platforms = []platform{
 		seen: func(p startPage) bool {
 			return p.header.Get("Kbn-Name") != "" || p.header.Get("Kbn-Version") != "" || p.has("kbn-injected-metadata")
 		},
-		version: func(p startPage) string {
-			if v := first(reKibanaHeader, p.header.Get("Kbn-Version")); v != "" {
-				return v
-			}
-			return first(reKibanaMeta, p.body)
-		}},
+		version: headerOrBody("Kbn-Version", reKibanaHeader, reKibanaMeta)},
 	{product: "confluence", name: "Atlassian Confluence", panel: "Confluence login",
 		seen: func(p startPage) bool {
 			return p.header.Get("X-Confluence-Request-Time") != "" || p.has("ajs-version-number", `id="com-atlassian-confluence"`)
@@ -133,12 +139,7 @@ var platforms = []platform{
 		seen: func(p startPage) bool {
 			return p.header.Get("X-OWA-Version") != "" || p.under("/owa/") || p.has(`"/owa/auth/`)
 		},
-		version: func(p startPage) string {
-			if v := first(reOWAHeader, p.header.Get("X-OWA-Version")); v != "" {
-				return v
-			}
-			return first(reOWAPath, p.body)
-		}},
+		version: headerOrBody("X-OWA-Version", reOWAHeader, reOWAPath)},
 	{product: "vcenter", name: "VMware vCenter Server", panel: "vSphere Client",
 		seen: func(p startPage) bool {
 			return p.has("vmware vsphere") && p.has(`"/ui/`, `"/vsphere-client/`) && !p.has("vmware esxi")
