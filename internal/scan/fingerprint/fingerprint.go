@@ -6,7 +6,6 @@ package fingerprint
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -244,7 +243,7 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 	slices.SortFunc(techs, func(a, b Tech) int { return strings.Compare(a.Product, b.Product) })
 	for _, t := range techs {
 		a := site.Asset
-		env.Found("tech.detected", a, t.Product, strings.TrimSpace(fmt.Sprintf("%s %s (%s)", t.Name, t.Version, t.Source)))
+		env.Found("tech.detected", a, t.Product, check.Evidencef("%s %s (%s)", t.Name, t.Version, t.Source))
 		if precise(t.Version) {
 			env.Vulnerable("tech.vulnerable-component", a, t.Product, t.Version)
 		}

@@ -1,0 +1,3 @@
+package check
+
+var evidenceVI = map[string]string{}
