@@ -89,6 +89,12 @@ var evidenceVI = map[string]string{
 	"no X-Frame-Options":                        "không có X-Frame-Options",
 	"no nosniff":                                "không có nosniff",
 	"no redirect to HTTPS":                      "không chuyển hướng sang HTTPS",
+	// scan (the engine's notes on hosts)
+	"%d consecutive failures (timeouts, HTTP 429/503)": "%d lần thất bại liên tiếp (hết thời gian chờ, HTTP 429/503)",
+	"cannot resolve: %s":          "không phân giải được tên: %s",
+	"excluded":                    "bị loại trừ",
+	"excluded address %s":         "địa chỉ %s bị loại trừ",
+	"no port answered (%d tried)": "không cổng nào trả lời (đã thử %d cổng)",
 	// service
 	"%d/tcp open %s":         "%d/tcp mở, dịch vụ %s",
 	"%s (TLS)":               "%s (TLS)",
