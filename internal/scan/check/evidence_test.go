@@ -179,7 +179,7 @@ func TestTextIn(t *testing.T) {
 	}{
 		{Evidencef("RSA key of %d bits", 1024), "en", "RSA key of 1024 bits"},
 		{Evidencef("RSA key of %d bits", 1024), "vi", "khóa RSA dài 1024 bit"},
-		{Evidencef("grade %s (%d/100): %s", "C", 55, notes), "vi", "hạng C (55/100): không có CSP; không có HSTS"},
+		{Evidencef("grade %s (%d/100): %s", "C", 55, notes), "vi", "xếp hạng C (55/100): không có CSP; không có HSTS"},
 		{Evidencef("%s is self-signed", Evidencef("certificate %q issued by %q", "CN=a", "CN=a")), "en", `certificate "CN=a" issued by "CN=a" is self-signed`},
 		{Evidencef("severity raised from %s (CVSS %.1f) to %s: known exploited (CISA KEV)", Medium, 6.1, High), "vi", "mức độ được nâng từ trung bình (CVSS 6.1) lên cao: đã bị khai thác thực tế (CISA KEV)"},
 		{Evidencef("not in the catalogue %d", 1), "vi", "not in the catalogue 1"},
