@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/khien/khien/internal/remediation"
 )
 
@@ -101,6 +103,9 @@ func TestCatalog(t *testing.T) {
 		seen[d.ID] = true
 		if d.TitleVI == "" || d.TitleEN == "" || d.Severity.Rank() < 0 || len(d.Tags) == 0 {
 			t.Errorf("%s: incomplete definition %+v", d.ID, d)
+		}
+		if !strings.ContainsAny(strings.ToLower(d.TitleVI), vietnameseMarks) || !norm.NFC.IsNormalString(d.TitleVI) {
+			t.Errorf("%s: Vietnamese title without diacritics or not in NFC: %q", d.ID, d.TitleVI)
 		}
 		if d.CWE != "" && !strings.HasPrefix(d.CWE, "CWE-") {
 			t.Errorf("%s: bad CWE %q", d.ID, d.CWE)

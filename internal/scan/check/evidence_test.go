@@ -13,7 +13,12 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// vietnameseMarks are letters only Vietnamese text with its diacritics has.
+const vietnameseMarks = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 
 // evidenceSources are the trees whose Evidencef formats need a translation.
 var evidenceSources = []string{"..", "../../vulndb"}
@@ -148,7 +153,10 @@ func TestEvidenceTranslated(t *testing.T) {
 			t.Errorf("%s: the translation %q of %q has verbs %v, want %v", formats[format][0], vi, format, got, want)
 		}
 	}
-	for format := range evidenceVI {
+	for format, vi := range evidenceVI {
+		if !norm.NFC.IsNormalString(vi) {
+			t.Errorf("the translation of %q is not in NFC", format)
+		}
 		if _, ok := formats[format]; !ok {
 			t.Errorf("evidenceVI translates %q, which no Evidencef uses", format)
 		}
