@@ -21,8 +21,23 @@ type Text struct {
 
 // Evidencef records evidence to be rendered in the scan's language. format
 // must be a string literal with a translation in evidenceVI (a test reads
-// the source and fails otherwise).
-func Evidencef(format string, args ...any) Text { return Text{Format: format, Args: args} }
+// the source and fails otherwise). Text arguments are copied: a finding
+// kept until the report is written must not hold on to the page body a
+// quote was cut from.
+func Evidencef(format string, args ...any) Text {
+	own := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			own[i] = strings.Clone(v)
+		case []byte:
+			own[i] = string(v)
+		default:
+			own[i] = a
+		}
+	}
+	return Text{Format: format, Args: own}
+}
 
 // IsZero reports whether t holds no evidence.
 func (t Text) IsZero() bool { return t.Format == "" }

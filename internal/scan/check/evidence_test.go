@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -212,5 +213,13 @@ func TestFindingLocalize(t *testing.T) {
 	read.Localize("vi")
 	if read.Evidence != "as stored" {
 		t.Errorf("a finding read back lost its evidence: %q", read.Evidence)
+	}
+}
+
+func TestEvidencefCopiesQuotes(t *testing.T) {
+	page := strings.Repeat("x", 512<<10)
+	ev := Evidencef("page text %q", page[:20])
+	if unsafe.StringData(ev.Args[0].(string)) == unsafe.StringData(page) {
+		t.Error("the evidence holds on to the whole page")
 	}
 }
