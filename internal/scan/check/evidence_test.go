@@ -146,7 +146,7 @@ func TestEvidenceTranslated(t *testing.T) {
 		vi, ok := evidenceVI[format]
 		if !ok {
 			if needsTranslation(format) {
-				t.Errorf("%s: no Vietnamese translation of evidence %q in evidenceVI (evidence_vi.go)", formats[format][0], format)
+				t.Errorf("%s: evidence without a Vietnamese translation; add to evidenceVI (evidence_vi.go): %q: \"…\",", formats[format][0], format)
 			}
 			continue
 		}
