@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/vulndb"
 )
 
@@ -126,12 +127,26 @@ func TestChecksCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &defs); err != nil {
 		t.Fatal(err)
 	}
-	if len(defs) < 45 || defs[0].ID == "" || defs[0].TitleVI == "" || defs[0].Safe == nil {
+	if len(defs) != len(check.Catalog()) || defs[0].ID == "" || defs[0].TitleVI == "" || defs[0].Safe == nil {
 		t.Errorf("checks: %d entries, first %+v", len(defs), defs[0])
 	}
-	out, err = execute(t, "checks")
-	if err != nil || !strings.Contains(out, "tls.weak-protocol") || !strings.Contains(out, "Chứng thư số đã hết hạn") {
-		t.Errorf("table: %v\n%s", err, out)
+	// Both tables list every check of the catalogue, in their language.
+	for _, lang := range []string{"vi", "en"} {
+		out, err = execute(t, "checks", "--lang", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range check.Catalog() {
+			if !strings.Contains(out, d.ID) || !strings.Contains(out, d.Title(lang)) {
+				t.Errorf("%s table lacks %s (%s):\n%s", lang, d.ID, d.Title(lang), out)
+			}
+		}
+	}
+	if out, _ := execute(t, "checks"); !strings.Contains(out, "MỨC ĐỘ") || !strings.Contains(out, "nghiêm trọng") {
+		t.Errorf("the default table is not in Vietnamese:\n%s", out)
+	}
+	if _, err := execute(t, "checks", "--lang", "fr"); err == nil {
+		t.Error("--lang fr accepted")
 	}
 }
 

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -60,11 +59,10 @@ func (e *Env) VulnerableAs(id string, a Asset, product, version, matchAs string)
 			refs = append(refs, "https://nvd.nist.gov/vuln/detail/"+v.ID)
 		}
 	}
-	evidence := fmt.Sprintf("%s %s: %d CVE (%s)", product, version, len(ids), strings.Join(ids[:min(len(ids), 5)], ", "))
+	f := New(id, a, product+"\x00"+version, Evidencef("%s %s: %d CVE (%s)", product, version, len(ids), strings.Join(ids[:min(len(ids), 5)], ", ")), e.Now())
 	if len(kev) > 0 {
-		evidence += "; CISA KEV: " + strings.Join(kev, ", ")
+		f.AddEvidence(Evidencef("CISA KEV: %s", strings.Join(kev, ", ")))
 	}
-	f := New(id, a, product+"\x00"+version, evidence, e.Now())
 	f.CVE = ids
 	f.CVSSScore = worst.Score
 	f.CVSSVector = worst.Vector
@@ -85,7 +83,7 @@ func (e *Env) VulnerableAs(id string, a Asset, product, version, matchAs string)
 			f.Severity = High
 		}
 		if f.Severity != from {
-			f.Evidence += fmt.Sprintf("; severity raised from %s (CVSS %.1f) to %s: known exploited (CISA KEV)", from, worst.Score, f.Severity)
+			f.AddEvidence(Evidencef("severity raised from %s (CVSS %.1f) to %s: known exploited (CISA KEV)", from, worst.Score, f.Severity))
 		}
 	}
 	f.References = refs

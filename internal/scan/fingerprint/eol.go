@@ -1,7 +1,6 @@
 package fingerprint
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -82,7 +81,7 @@ func EndOfLife(env *check.Env, a check.Asset, product, version string) {
 		if name == "" {
 			name = product
 		}
-		env.Found("tech.end-of-life", a, product+"\x00"+version, fmt.Sprintf("%s %s: security support ended %s", name, version, e.date))
+		env.Found("tech.end-of-life", a, product+"\x00"+version, check.Evidencef("%s %s: security support ended %s", name, version, e.date))
 		return
 	}
 }

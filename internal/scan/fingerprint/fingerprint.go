@@ -6,7 +6,6 @@ package fingerprint
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -280,12 +279,12 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 	slices.SortFunc(techs, func(a, b Tech) int { return strings.Compare(a.Product, b.Product) })
 	for _, t := range techs {
 		a := site.Asset
-		ev := fmt.Sprintf("%s (%s)", strings.TrimSpace(t.Name+" "+t.Version), t.Source)
+		ev := check.Evidencef("%s (%s)", strings.TrimSpace(t.Name+" "+t.Version), t.Source)
 		if t.Bracket {
-			ev += "; release line only, matched as its newest release"
+			ev = check.Evidencef("%s; release line only, matched as its newest release", ev)
 		}
 		if t.Version == "" && isPlatform(t.Product) {
-			ev += "; version not shown to visitors"
+			ev = check.Evidencef("%s; version not shown to visitors", ev)
 		}
 		env.Found("tech.detected", a, t.Product, ev)
 		if precise(t.Version) {
@@ -386,6 +385,6 @@ func reportPanels(env *check.Env, site *check.Site, homePath string, techs []Tec
 		if p.panel == "" || !slices.ContainsFunc(techs, func(t Tech) bool { return t.Product == p.product }) {
 			continue
 		}
-		env.Found("exposure.admin-panel", site.At(homePath), homePath, fmt.Sprintf("%s: %s reachable", homePath, p.panel))
+		env.Found("exposure.admin-panel", site.At(homePath), homePath, check.Evidencef("%s: %s reachable", homePath, p.panel))
 	}
 }
