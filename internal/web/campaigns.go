@@ -270,7 +270,7 @@ func (h *Handler) obligationReview(w http.ResponseWriter, r *http.Request) {
 // obligationDownload sends a submitted file as a download, never as a
 // page of this site.
 func (h *Handler) obligationDownload(w http.ResponseWriter, r *http.Request) {
-	id, fileID, err := pathIDs(r, "file_id")
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -280,8 +280,5 @@ func (h *Handler) obligationDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.Attachment(w, f.Name, "application/octet-stream")
-	w.Header().Set("Content-Security-Policy", "sandbox")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	sendFile(w, f.Name, data)
 }

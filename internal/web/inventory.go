@@ -302,7 +302,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
-	id, asset, err := pathIDs(r, "asset_id")
+	id, asset, err := httpx.PathIDs(r, "asset_id")
 	if err == nil {
 		err = inventory.RemoveAsset(r.Context(), h.Store, httpx.Caller(r), id, asset)
 	}
