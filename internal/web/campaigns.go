@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/campaign"
@@ -38,9 +37,7 @@ func (h *Handler) campaignRoutes() []router.Route {
 // campaignSection is a page of the campaigns section, with its flash message.
 func campaignSection(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.campaigns", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "campaign.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "campaign.ok.")
 	return p
 }
 

@@ -34,9 +34,7 @@ func (h *Handler) huntRoutes() []router.Route {
 // huntPageOf builds a hunts page with the flash message named by ?ok=.
 func huntPageOf(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.findings", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "hunt.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "hunt.ok.")
 	return p
 }
 
