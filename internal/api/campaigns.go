@@ -171,12 +171,7 @@ func (h *Handler) getObligation(w http.ResponseWriter, r *http.Request) {
 
 // submitObligation takes one multipart file of at most campaign.MaxFile bytes.
 func (h *Handler) submitObligation(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	name, data, err := httpx.UploadedFile(w, r, "file", campaign.MaxFile)
+	id, name, data, err := idAndFile(w, r, campaign.MaxFile)
 	if err != nil {
 		Fail(w, r, err)
 		return

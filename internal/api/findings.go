@@ -204,12 +204,7 @@ func (h *Handler) commentFinding(w http.ResponseWriter, r *http.Request) {
 
 // attachFile takes one multipart file of at most finding.MaxFile bytes.
 func (h *Handler) attachFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	name, data, err := httpx.UploadedFile(w, r, "file", finding.MaxFile)
+	id, name, data, err := idAndFile(w, r, finding.MaxFile)
 	if err != nil {
 		Fail(w, r, err)
 		return

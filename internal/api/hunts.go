@@ -127,12 +127,7 @@ func (h *Handler) huntAssignees(w http.ResponseWriter, r *http.Request) {
 
 // attachHuntFile takes one multipart file of at most hunt.MaxFile bytes.
 func (h *Handler) attachHuntFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	name, data, err := httpx.UploadedFile(w, r, "file", hunt.MaxFile)
+	id, name, data, err := idAndFile(w, r, hunt.MaxFile)
 	if err != nil {
 		Fail(w, r, err)
 		return
