@@ -6,8 +6,11 @@ package service
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // Info is what detection learned about one open port.
@@ -19,7 +22,8 @@ type Info struct {
 	Version string
 	Banner  string // first line or summary of what the service said
 	// Unauth holds evidence that a read-only request succeeded without
-	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker /version).
+	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker
+	// /version, etcd keys, Kubernetes /api, Memcached, MQTT, NATS).
 	Unauth string
 }
 
@@ -64,11 +68,32 @@ func ParseBanner(hint string, b []byte) (Info, bool) {
 		return withMailProduct(Info{Name: "imap", Banner: line}), true
 	case strings.HasPrefix(line, "220"):
 		return parse220(hint, line), true
+	case strings.HasPrefix(line, "INFO {"):
+		return parseNATS(line)
 	}
-	if all := strings.ToLower(printable(b)); hint == "telnet" && (strings.Contains(all, "login:") || strings.Contains(all, "username:")) {
+	// A bare login prompt is a Telnet server that does not negotiate.
+	all := strings.ToLower(printable(b))
+	if (hint == "telnet" && (strings.Contains(all, "login:") || strings.Contains(all, "username:"))) ||
+		strings.HasSuffix(all, "login:") || strings.HasSuffix(all, "username:") {
 		return Info{Name: "telnet", Banner: line}, true
 	}
 	return Info{}, false
+}
+
+// parseNATS reads the INFO line a NATS server greets every client with.
+func parseNATS(line string) (Info, bool) {
+	var nats struct {
+		Version      string `json:"version"`
+		AuthRequired bool   `json:"auth_required"`
+	}
+	if json.Unmarshal([]byte(strings.TrimPrefix(line, "INFO ")), &nats) != nil {
+		return Info{}, false
+	}
+	info := Info{Name: "nats", Product: "nats-server", Version: check.Truncate(nats.Version, 40), Banner: strings.TrimSpace("NATS " + check.Truncate(nats.Version, 40))}
+	if !nats.AuthRequired {
+		info.Unauth = "INFO does not require authentication (no auth_required): any client may publish and subscribe"
+	}
+	return info, true
 }
 
 func parseSSH(line string) Info {
