@@ -68,8 +68,8 @@ func ParseBanner(hint string, b []byte) (Info, bool) {
 		return withMailProduct(Info{Name: "imap", Banner: line}), true
 	case strings.HasPrefix(line, "220"):
 		return parse220(hint, line), true
-	case strings.HasPrefix(line, "INFO {"):
-		return parseNATS(line)
+	case bytes.HasPrefix(b, []byte("INFO {")):
+		return parseNATS(b)
 	}
 	// A bare login prompt is a Telnet server that does not negotiate.
 	all := strings.ToLower(printable(b))
@@ -81,17 +81,18 @@ func ParseBanner(hint string, b []byte) (Info, bool) {
 }
 
 // parseNATS reads the INFO line a NATS server greets every client with.
-func parseNATS(line string) (Info, bool) {
+func parseNATS(b []byte) (Info, bool) {
+	line, _, _ := bytes.Cut(b[len("INFO "):], []byte("\r\n"))
 	var nats struct {
 		Version      string `json:"version"`
 		AuthRequired bool   `json:"auth_required"`
 	}
-	if json.Unmarshal([]byte(strings.TrimPrefix(line, "INFO ")), &nats) != nil {
+	if json.Unmarshal(line, &nats) != nil {
 		return Info{}, false
 	}
 	info := Info{Name: "nats", Product: "nats-server", Version: check.Truncate(nats.Version, 40), Banner: strings.TrimSpace("NATS " + check.Truncate(nats.Version, 40))}
 	if !nats.AuthRequired {
-		info.Unauth = "INFO does not require authentication (no auth_required): any client may publish and subscribe"
+		info.Unauth = "INFO has no auth_required: clients publish and subscribe without credentials"
 	}
 	return info, true
 }
