@@ -25,8 +25,8 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	if info.TLS {
 		desc += " (TLS)"
 	}
-	if info.Product != "" {
-		desc += " " + strings.TrimSpace(info.Product+" "+info.Version)
+	if v := strings.TrimSpace(info.Product + " " + info.Version); v != "" {
+		desc += " " + v
 	}
 	env.Found("port.open", a, "", desc)
 	if sev, ok := risk[info.Name]; ok {

@@ -49,7 +49,7 @@ func TestEveryServiceOnEveryPort(t *testing.T) {
 		{fake: "memcached", name: "memcached", product: "memcached", version: "1.6.18", unauth: true, want: []string{"service.unauthenticated", "port.risky-service"}},
 		{fake: "postgresql", name: "postgresql", product: "postgresql", want: []string{"port.risky-service"}},
 		{fake: "mssql", name: "mssql", product: "mssql", version: "15.0.2000", want: []string{"service.version-disclosure"}},
-		{fake: "ldap", name: "ldap", want: []string{"port.risky-service"}},
+		{fake: "ldap", name: "ldap", product: "openldap", want: []string{"port.risky-service"}},
 		{fake: "rdp", name: "rdp", want: []string{"port.risky-service"}},
 		{fake: "smb", name: "smb", want: []string{"port.risky-service"}},
 		{fake: "mqtt", name: "mqtt", product: "mosquitto", version: "2.0.11", unauth: true, want: []string{"service.unauthenticated", "service.version-disclosure"}},

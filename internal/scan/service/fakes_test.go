@@ -2,13 +2,19 @@ package service_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/signal"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -203,7 +209,12 @@ func ldapFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 		if len(req) < 8 || req[0] != 0x30 || !bytes.Contains(req[:8], []byte{0x63}) {
 			return nil, true
 		}
-		return more([]byte{0x30, 0x0c, 0x02, 0x01, 0x01, 0x65, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00})
+		// searchResEntry "" with objectClass: OpenLDAProotDSE, then searchResDone.
+		entry := []byte{0x30, 0x2c, 0x02, 0x01, 0x01, 0x64, 0x27, 0x04, 0x00, 0x30, 0x23, 0x30, 0x21, 0x04, 0x0b}
+		entry = append(entry, "objectClass"...)
+		entry = append(entry, 0x31, 0x12, 0x04, 0x0f)
+		entry = append(entry, "OpenLDAProotDSE"...)
+		return more(append(entry, 0x30, 0x0c, 0x02, 0x01, 0x01, 0x65, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00))
 	})
 }
 
@@ -371,4 +382,31 @@ var fakes = map[string]fake{
 	"kubernetes":      {6443, true, kubernetesFake(true)},
 	"kubernetes-rbac": {6443, true, kubernetesFake(false)},
 	"etcd":            {2379, false, etcdFake},
+}
+
+// TestFakeServices serves the fakes named in KHIEN_FAKE_SERVICES
+// ("mongodb=47017,https=48443") until interrupted, for
+// scripts/bench-services.sh; without it the test is skipped.
+func TestFakeServices(t *testing.T) {
+	spec := os.Getenv("KHIEN_FAKE_SERVICES")
+	if spec == "" {
+		t.Skip("KHIEN_FAKE_SERVICES not set: no fake services to serve")
+	}
+	cfg := testTLS(t)
+	for _, item := range strings.Split(spec, ",") {
+		name, port, _ := strings.Cut(item, "=")
+		f, ok := fakes[name]
+		if !ok {
+			t.Fatalf("no fake service %q", name)
+		}
+		var scfg *tls.Config
+		if f.tls {
+			scfg = cfg
+		}
+		f.start(t, "127.0.0.1:"+port, scfg)
+	}
+	fmt.Println("fake services ready")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
 }

@@ -465,5 +465,19 @@ func (d *Detector) ldap(ctx context.Context, t probeTarget) (Info, bool) {
 	if !bytes.Contains(b[:min(len(b), 12)], []byte{0x02, 0x01, 0x01}) {
 		return Info{}, false
 	}
-	return Info{Name: "ldap", TLS: t.tls, Banner: "LDAP root DSE answered"}, true
+	info := Info{Name: "ldap", TLS: t.tls, Banner: "LDAP root DSE answered"}
+	for _, dir := range ldapDirectories {
+		if bytes.Contains(b, []byte(dir.marker)) {
+			info.Product, info.Banner = dir.product, "LDAP root DSE answered ("+dir.marker+")"
+			break
+		}
+	}
+	return info, true
+}
+
+// ldapDirectories are the root DSE attributes that name the directory server.
+var ldapDirectories = []struct{ marker, product string }{
+	{"OpenLDAProotDSE", "openldap"},
+	{"domainControllerFunctionality", "active-directory"},
+	{"389 Project", "389-ds"},
 }
