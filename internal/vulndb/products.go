@@ -42,6 +42,15 @@ var productCPEs = map[string][]string{
 	"moment":        {"momentjs:moment"},
 	"lodash":        {"lodash:lodash"},
 	"tomcat":        {"apache:tomcat"},
+
+	// Services identified on any port by their protocol (internal/scan/service).
+	"memcached":   {"memcached:memcached"},
+	"rabbitmq":    {"vmware:rabbitmq", "pivotal_software:rabbitmq", "broadcom:rabbitmq"},
+	"mosquitto":   {"eclipse:mosquitto"},
+	"nats-server": {"linuxfoundation:nats-server", "nats:nats-server"},
+	"etcd":        {"etcd:etcd", "redhat:etcd"},
+	"kubernetes":  {"kubernetes:kubernetes"},
+	"dropbear":    {"dropbear_ssh_project:dropbear_ssh"},
 }
 
 // CPEKeys returns the vendor:product keys for a scanner product name, or
