@@ -142,3 +142,13 @@ func TestDetectBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectOtherProtocolOnTLSPort: an HTTPS server on the IMAPS port is
+// found by the probes inside TLS after the hinted IMAP banner wait.
+func TestDetectOtherProtocolOnTLSPort(t *testing.T) {
+	port := webFake(t, "127.0.0.1:0", testTLS(t)).Addr().(*net.TCPAddr).Port
+	info, _ := detectOn(t, port, "imap", true)
+	if info.Name != "http" || !info.TLS || info.Product != "nginx" {
+		t.Errorf("got %+v, want http over TLS from nginx", info)
+	}
+}

@@ -190,13 +190,25 @@ func (d *Detector) greeting(ctx context.Context, t probeTarget, tried map[string
 // as TLS, so that its certificate is examined.
 func (d *Detector) insideTLS(ctx context.Context, t probeTarget, tried map[string]bool) (Info, bool) {
 	t.tls = true
-	if ctx.Err() != nil || tried[key(bannerProbe, true)] {
+	if ctx.Err() != nil || tried["tls"] {
 		return Info{}, false
 	}
-	tried[key(bannerProbe, true)] = true
-	b, _, err := d.converse(ctx, t, nil, 4096)
-	if err != nil {
-		return Info{}, false // no handshake: not TLS
+	tried["tls"] = true
+	var b []byte
+	if tried[key(bannerProbe, true)] {
+		// The hinted probe already waited for a greeting in TLS: only
+		// learn whether the port completes a handshake.
+		c, err := d.open(ctx, t.port, true, t.wait)
+		if err != nil {
+			return Info{}, false
+		}
+		c.Close()
+	} else {
+		tried[key(bannerProbe, true)] = true
+		var err error
+		if b, _, err = d.converse(ctx, t, nil, 4096); err != nil {
+			return Info{}, false // no handshake: not TLS
+		}
 	}
 	if len(b) > 0 {
 		if info, ok := ParseBanner(t.hint, b); ok {
