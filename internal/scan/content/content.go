@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -21,9 +22,8 @@ const (
 )
 
 var (
-	reMiner   = regexp.MustCompile(`(?i)coinhive(?:\.min)?\.js|coin-hive\.com|coinhive\.(?:anonymous|user|token)|authedmine\.com|crypto-loot\.com|cryptoloot\.pro|webminepool\.com|jsecoin\.com|coinimp\.com|minero\.cc|webmine\.cz|deepminer|monerominer\.rocks|coinhave\.com|cryptonight\.wasm|wasmminer|new\s+client\.anonymous\(`)
-	reDeface  = regexp.MustCompile(`(?i)\b(?:hacked|h[a4]ck[e3]d|owned|defaced|pwned)\s+by\b|bị\s+hack\s+bởi|đã\s+bị\s+hack`)
-	reJSRedir = regexp.MustCompile(`(?i)(?:window\.|document\.|top\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*["']([^"']+)["']`)
+	reMiner  = regexp.MustCompile(`(?i)coinhive(?:\.min)?\.js|coin-hive\.com|coinhive\.(?:anonymous|user|token)|authedmine\.com|crypto-loot\.com|cryptoloot\.pro|webminepool\.com|jsecoin\.com|coinimp\.com|minero\.cc|webmine\.cz|deepminer|monerominer\.rocks|coinhave\.com|cryptonight\.wasm|wasmminer|new\s+client\.anonymous\(`)
+	reDeface = regexp.MustCompile(`(?i)\b(?:hacked|h[a4]ck[e3]d|owned|defaced|pwned)\s+by\b|bị\s+hack\s+bởi|đã\s+bị\s+hack`)
 )
 
 // shortPage is how much visible text a page may have for a "hacked by"
@@ -34,7 +34,9 @@ const shortPage = 2000
 // injectedBlock is how many gambling links on one page reveal an injected block.
 const injectedBlock = 3
 
-// Check runs the content checks on site's start page.
+// Check runs the content checks on site's start page: on its markup, on
+// what its scripts write when run as an ordinary visitor and as a search
+// engine's, and in the thorough profile on what Chromium renders.
 func Check(ctx context.Context, env *check.Env, site *check.Site) {
 	if !env.Checks.AnyEnabled("content.gambling-injection", "content.cloaking", "content.malicious-redirect", "content.cryptominer", "content.defacement") {
 		return
@@ -45,20 +47,56 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 		return
 	}
 	page := Parse(home.Body)
-	a := site.At(home.URL)
-	if ev := Gambling(base, page); ev != "" {
-		env.Found("content.gambling-injection", a, "", ev)
+	r := &report{env: env, asset: site.At(home.URL), seen: map[string]bool{}}
+	js := newScripts(env, base)
+	who := visitors(site.Name)
+	views := make([]view, len(who))
+	for i, v := range who {
+		views[i] = newView(js.run(ctx, home.URL, page, v), home.Body)
+		if views[i].run.Stopped != "" {
+			env.Log.Debug("content: page scripts stopped", "url", home.URL, "visitor", v.Who, "why", views[i].run.Stopped)
+		}
 	}
-	if m := reMiner.FindString(page.Scripts + " " + string(home.Body)); m != "" {
-		env.Found("content.cryptominer", a, strings.ToLower(m), "miner script reference: "+m)
+	browser := views[0]
+	gambling := Gambling(base, page)
+	if gambling == "" {
+		gambling = browser.gambling(base)
 	}
-	if ev := Defacement(page); ev != "" {
-		env.Found("content.defacement", a, "", ev)
+	if gambling != "" {
+		r.found("content.gambling-injection", "", gambling)
+	}
+	if m := reMiner.FindString(page.Scripts + " " + string(home.Body) + " " + browser.markup()); m != "" {
+		r.found("content.cryptominer", strings.ToLower(m), "miner script reference: "+m)
+	}
+	if ev := browser.defacement(page); ev != "" {
+		r.found("content.defacement", "", ev)
 	}
 	if env.Checks.AnyEnabled("content.cloaking", "content.malicious-redirect") {
-		searchEngines(ctx, env, site, base, page)
+		searchEngines(ctx, r, site, base, page, js, who, views)
+	}
+	if env.Checks.Thorough {
+		render(ctx, r, site, base, js, who)
 	}
 }
+
+// report emits a page's findings, once per check and subject.
+type report struct {
+	env   *check.Env
+	asset check.Asset
+	seen  map[string]bool
+}
+
+func (r *report) found(id, subject, evidence string) {
+	if r.seen[id+"\x00"+subject] {
+		return
+	}
+	r.seen[id+"\x00"+subject] = true
+	r.seen[id] = true
+	r.env.Found(id, r.asset, subject, evidence)
+}
+
+// has reports whether check id has fired on the page, for any subject.
+func (r *report) has(id string) bool { return r.seen[id] }
 
 // Gambling returns evidence of injected gambling content: hidden text or
 // links with gambling terms, links to other sites with such terms, or a
@@ -108,58 +146,89 @@ func quoteTerms(terms []string) string {
 	return `"` + strings.Join(terms[:min(len(terms), 4)], `", "`) + `"`
 }
 
-// searchEngines fetches the start page as Googlebot and as a visitor coming
-// from a Google search, and compares both with what a browser got.
-func searchEngines(ctx context.Context, env *check.Env, site *check.Site, base *url.URL, browser Page) {
-	browserOff := offsite(base, site.First)
-	visitors := []struct {
-		who string
-		hdr http.Header
-	}{
-		{"Googlebot", http.Header{"User-Agent": {GooglebotUA}}},
-		{"visitors from Google search", http.Header{"User-Agent": {browserUA}, "Referer": {GoogleSearch + url.QueryEscape(site.Name)}}},
+// searchEngines compares what the start page does for search-engine
+// visitors with what it does for others: first what its scripts do for
+// them, then what the server sends them (fetching the page once as
+// Googlebot and once with a Google-search Referer).
+func searchEngines(ctx context.Context, r *report, site *check.Site, base *url.URL, browser Page, js *scripts, who []Visitor, views []view) {
+	normal := views[0]
+	normalDest, redirected := normal.offsiteRedirect(base)
+	if redirected && suspicious(normalDest) {
+		r.found("content.malicious-redirect", who[0].Who, fmt.Sprintf("%s are sent to %s by %s", who[0].Who, check.Truncate(normalDest.Value, 100), normalDest.Origin()))
 	}
-	for _, v := range visitors {
-		p, err := env.Get(ctx, site.Home.URL, v.hdr)
-		if err != nil {
+	browserOff := offsite(base, site.First, view{})
+	for i, v := range who[1:] {
+		scripted := views[i+1]
+		if dest, ok := scripted.offsiteRedirect(base); ok && (!redirected || dest.Value != normalDest.Value) {
+			r.found("content.malicious-redirect", v.Who, fmt.Sprintf("%s are sent to %s by %s; other visitors are not", v.Who, check.Truncate(dest.Value, 100), dest.Origin()))
 			continue
 		}
-		if dest := offsite(base, p); dest != "" && dest != browserOff {
-			env.Found("content.malicious-redirect", site.At(site.Home.URL), v.who, fmt.Sprintf("%s are redirected to %s; browsers are not", v.who, dest))
+		if ev := scriptCloaked(browser, normal, scripted); ev != "" && !r.has("content.cloaking") {
+			r.found("content.cloaking", v.Who, v.Who+" "+ev)
 			continue
 		}
-		if p.Status != http.StatusOK {
+		p, err := r.env.Get(ctx, site.Home.URL, v.header())
+		if err != nil || (p.Status == site.Home.Status && bytes.Equal(p.Body, site.Home.Body)) {
 			continue
 		}
-		if ev := cloaked(ctx, env, site, browser, Parse(p.Body)); ev != "" {
-			env.Found("content.cloaking", site.At(site.Home.URL), v.who, v.who+" "+ev)
-			return
+		var served Page
+		var servedView view
+		if p.IsHTML() {
+			served = Parse(p.Body)
+			servedView = newView(js.run(ctx, p.URL, served, v), p.Body)
+		}
+		if dest := offsite(base, p, servedView); dest != "" && dest != browserOff && (!redirected || dest != normalDest.Value) {
+			r.found("content.malicious-redirect", v.Who, fmt.Sprintf("%s are redirected to %s; browsers are not", v.Who, dest))
+			continue
+		}
+		if p.Status != http.StatusOK || r.has("content.cloaking") {
+			continue
+		}
+		if ev := cloaked(ctx, r.env, site, browser, served); ev != "" {
+			r.found("content.cloaking", v.Who, v.Who+" "+ev)
 		}
 	}
 }
 
 // offsite returns where p sends its visitor when that is another site: a
-// redirect, a meta refresh, or a script that sets location.
-func offsite(base *url.URL, p *check.Page) string {
+// redirect, a meta refresh, or what its scripts did (v).
+func offsite(base *url.URL, p *check.Page, v view) string {
 	var targets []string
 	if p.Status >= 300 && p.Status < 400 {
 		targets = append(targets, p.Location())
 	}
 	if p.IsHTML() {
-		page := Parse(p.Body)
-		if page.Refresh != "" {
-			targets = append(targets, page.Refresh)
-		}
-		for _, m := range reJSRedir.FindAllStringSubmatch(page.Scripts, 3) {
-			targets = append(targets, m[1])
+		if r := Parse(p.Body).Refresh; r != "" {
+			targets = append(targets, r)
 		}
 	}
+	for _, r := range v.redirects {
+		targets = append(targets, r.Value)
+	}
 	for _, t := range targets {
-		if h := hostOf(base, t); h != "" && !check.SameHost(base.String(), "http://"+h+"/") {
+		if isOffsite(base, t) {
 			return t
 		}
 	}
 	return ""
+}
+
+// scriptCloaked returns evidence of gambling content that the page's
+// scripts write for a search-engine visitor (bot) and for no one else.
+func scriptCloaked(page Page, normal, bot view) string {
+	seen, _ := normal.terms()
+	seen = append(seen, Terms(page.Title+" "+page.Text)...)
+	terms, first := bot.terms()
+	var extra []string
+	for _, t := range terms {
+		if !slices.Contains(seen, t) {
+			extra = append(extra, t)
+		}
+	}
+	if len(extra) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("get gambling content that other visitors do not (%s), written by %s: %q", quoteTerms(extra), first.Origin(), check.Truncate(first.Page.Text+" "+first.Value, 100))
 }
 
 // cloaked compares the browser's and the search engine's view of a page:
