@@ -31,8 +31,13 @@ var (
 // one is news, not a defacement.
 const shortPage = 2000
 
-// injectedBlock is how many gambling links on one page reveal an injected block.
-const injectedBlock = 3
+// injectedBlock is how many gambling links on one page reveal an injected
+// block, counting only keyword anchors (at most keywordAnchor words): a
+// news headline about a betting ring is a sentence, spam is a keyword.
+const (
+	injectedBlock = 3
+	keywordAnchor = 6
+)
 
 // Check runs the content checks on site's start page: on its markup, on
 // what its scripts write when run as an ordinary visitor and as a search
@@ -119,7 +124,7 @@ func Gambling(base *url.URL, page Page) string {
 			return fmt.Sprintf("hidden (%s) link %q → %s (%s)", l.Hidden, check.Truncate(l.Text, 60), l.Href, quoteTerms(terms))
 		case host != "" && host != strings.ToLower(base.Hostname()):
 			return fmt.Sprintf("link %q → %s (%s)", check.Truncate(l.Text, 60), check.Truncate(l.Href, 100), quoteTerms(terms))
-		default:
+		case len(strings.Fields(l.Text)) <= keywordAnchor:
 			internal = append(internal, l.Href)
 		}
 	}
@@ -216,19 +221,22 @@ func offsite(base *url.URL, p *check.Page, v view) string {
 // scriptCloaked returns evidence of gambling content that the page's
 // scripts write for a search-engine visitor (bot) and for no one else.
 func scriptCloaked(page Page, normal, bot view) string {
-	seen, _ := normal.terms()
-	seen = append(seen, Terms(page.Title+" "+page.Text)...)
-	terms, first := bot.terms()
-	var extra []string
-	for _, t := range terms {
-		if !slices.Contains(seen, t) {
-			extra = append(extra, t)
+	seen := Terms(page.Title + " " + page.Text)
+	for _, w := range normal.written {
+		seen = append(seen, w.terms()...)
+	}
+	for _, w := range bot.written {
+		var extra []string
+		for _, t := range w.terms() {
+			if !slices.Contains(seen, t) {
+				extra = append(extra, t)
+			}
+		}
+		if len(extra) > 0 {
+			return fmt.Sprintf("get gambling content that other visitors do not (%s), written by %s: %q", quoteTerms(extra), w.Origin(), check.Truncate(w.excerpt(), 100))
 		}
 	}
-	if len(extra) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("get gambling content that other visitors do not (%s), written by %s: %q", quoteTerms(extra), first.Origin(), check.Truncate(first.Page.Text+" "+first.Value, 100))
+	return ""
 }
 
 // cloaked compares the browser's and the search engine's view of a page:

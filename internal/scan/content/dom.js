@@ -34,7 +34,7 @@
 		}
 		owner[name] = function () {
 			var out = orig.apply(this, arguments);
-			k.decoded(label, String(out));
+			k.decoded(label, Array.prototype.join.call(arguments, ","), String(out));
 			return out;
 		};
 	}
@@ -510,17 +510,18 @@
 
 	decoder(g, "atob", "atob");
 	decoder(g, "unescape", "unescape");
+	decoder(g, "escape", ""); // a link in chains such as decodeURIComponent(escape(atob(…)))
 	decoder(g, "decodeURIComponent", "decodeURIComponent");
 	decoder(g, "decodeURI", "decodeURIComponent");
 	decoder(String, "fromCharCode", "String.fromCharCode");
 	decoder(String, "fromCodePoint", "String.fromCharCode");
 	var evalOrig = g.eval, FunctionOrig = g.Function;
 	g.eval = function (code) {
-		k.decoded("eval", String(code));
+		k.decoded("eval", "", String(code));
 		return evalOrig(code);
 	};
 	g.Function = function () {
-		k.decoded("eval", String(arguments[arguments.length - 1]));
+		k.decoded("new Function", "", String(arguments[arguments.length - 1]));
 		return FunctionOrig.apply(this, arguments);
 	};
 	g.Function.prototype = FunctionOrig.prototype;

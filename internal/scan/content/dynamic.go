@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 
@@ -165,30 +164,26 @@ func (v view) gambling(base *url.URL) string {
 	return ""
 }
 
-// terms are the gambling terms of everything scripts wrote, with the
-// effect that wrote the first.
-func (v view) terms() ([]string, *written) {
-	var out []string
-	var first *written
-	for i, w := range v.written {
-		var s strings.Builder
-		s.WriteString(w.Page.Title + " " + w.Page.Text)
-		for _, h := range w.Page.Hidden {
-			s.WriteString(" " + h.Text)
-		}
-		for _, l := range w.Page.Links {
-			s.WriteString(" " + l.Text + " " + l.Href)
-		}
-		for _, t := range Terms(s.String()) {
-			if !slices.Contains(out, t) {
-				out = append(out, t)
-				if first == nil {
-					first = &v.written[i]
-				}
-			}
-		}
+// terms are the gambling terms of one piece of written markup.
+func (w written) terms() []string {
+	var s strings.Builder
+	s.WriteString(w.Page.Title + " " + w.Page.Text)
+	for _, h := range w.Page.Hidden {
+		s.WriteString(" " + h.Text)
 	}
-	return out, first
+	for _, l := range w.Page.Links {
+		s.WriteString(" " + l.Text + " " + l.Href)
+	}
+	return Terms(s.String())
+}
+
+// excerpt is what evidence quotes of written markup: its text, or the
+// markup when it has none.
+func (w written) excerpt() string {
+	if t := strings.TrimSpace(w.Page.Title + " " + w.Page.Text); t != "" {
+		return t
+	}
+	return w.Value
 }
 
 // markup is everything scripts wrote and loaded, for the miner signatures.

@@ -32,6 +32,7 @@ const (
 	maxOps         = 4000      // DOM operations in one run
 	maxDecoded     = 64        // decoder outputs kept for attributing writes
 	maxDecodedSize = 16 << 10
+	minDecoded     = 8
 	runTime        = 500 * time.Millisecond // CPU time of one run, all its scripts
 	heapGrowth     = 256 << 20              // heap growth that stops the runs in progress
 	maxCallDepth   = 512
@@ -167,7 +168,9 @@ type sandbox struct {
 	stopOnce sync.Once
 }
 
-type decodedValue struct{ by, value string }
+// decodedValue is one call of a decoder: its name ("" for a step such as
+// escape that hides nothing by itself), its input and its output.
+type decodedValue struct{ by, in, out string }
 
 func (e *sandbox) interrupt(why string) {
 	e.stopOnce.Do(func() { e.vm.Interrupt(why) })
@@ -359,9 +362,11 @@ func (e *sandbox) parseMarkup(call goja.FunctionCall) goja.Value {
 }
 
 func (e *sandbox) noteDecoded(call goja.FunctionCall) goja.Value {
-	if len(e.decoded) < maxDecoded {
-		v := call.Argument(1).String()
-		e.decoded = append(e.decoded, decodedValue{by: call.Argument(0).String(), value: v[:min(len(v), maxDecodedSize)]})
+	// Outputs shorter than minDecoded (one character of a loop) cannot be
+	// told apart in what scripts write.
+	in, out := call.Argument(1).String(), call.Argument(2).String()
+	if len(e.decoded) < maxDecoded && len(out) >= minDecoded {
+		e.decoded = append(e.decoded, decodedValue{by: call.Argument(0).String(), in: in[:min(len(in), maxDecodedSize)], out: out[:min(len(out), maxDecodedSize)]})
 	}
 	return goja.Undefined()
 }
@@ -444,16 +449,8 @@ func btoa(s string) (string, error) {
 func (e *sandbox) attribute() {
 	for i := range e.run.Effects {
 		ef := &e.run.Effects[i]
-		var by []string
-		for _, d := range e.decoded {
-			if len(d.value) >= 8 && (strings.Contains(d.value, ef.Value) || strings.Contains(ef.Value, d.value)) {
-				if name := d.by + "(…)"; !slices.Contains(by, name) {
-					by = append(by, name)
-				}
-			}
-		}
 		src := e.sources[ef.Script]
-		switch {
+		switch by := e.decoders(ef.Value); {
 		case len(by) > 0:
 			ef.Decoding = strings.Join(by, " and ")
 		case strings.Contains(src, ef.Value):
@@ -463,6 +460,35 @@ func (e *sandbox) attribute() {
 			ef.Decoding = "string concatenation"
 		}
 	}
+}
+
+// decoders returns the decoders that produced value, innermost first:
+// those whose output contains it (or is contained in it), and the decoders
+// whose output fed those, and so on.
+func (e *sandbox) decoders(value string) []string {
+	var chain []string
+	related := func(a, b string) bool {
+		return len(a) >= minDecoded && len(b) >= minDecoded && (strings.Contains(a, b) || strings.Contains(b, a))
+	}
+	used := make([]bool, len(e.decoded))
+	want := []string{value}
+	for len(want) > 0 && len(chain) < maxDecoded {
+		v := want[0]
+		want = want[1:]
+		for i, d := range e.decoded {
+			if used[i] || !related(d.out, v) {
+				continue
+			}
+			used[i] = true
+			if name := d.by + "(…)"; d.by != "" && !slices.Contains(chain, name) {
+				chain = append([]string{name}, chain...)
+			}
+			if d.in != "" {
+				want = append(want, d.in)
+			}
+		}
+	}
+	return chain
 }
 
 // unescapeLiterals replaces the \xNN and \uNNNN escapes of JavaScript
