@@ -50,7 +50,8 @@ func newScripts(env *check.Env, base *url.URL) *scripts {
 }
 
 // load fetches a same-site script (same host, http or https) within the
-// caps; scripts of other sites are never fetched.
+// caps; scripts of other sites are never fetched. Chromium fetches the
+// same-site data its scripts ask for through it too.
 func (s *scripts) load(ctx context.Context, src string) (Script, bool) {
 	u, err := s.base.Parse(strings.TrimSpace(src))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !check.SameHost(s.base.String(), u.String()) {
@@ -72,7 +73,7 @@ func (s *scripts) load(ctx context.Context, src string) (Script, bool) {
 	if err != nil || p.Status != http.StatusOK || len(p.Body) > maxScriptSize {
 		return Script{}, false
 	}
-	sc := &Script{Name: "same-site script " + key, Code: string(p.Body)}
+	sc := &Script{Name: "same-site script " + key, Code: string(p.Body), ContentType: p.Header.Get("Content-Type")}
 	s.cache[key] = sc
 	return *sc, true
 }

@@ -160,7 +160,8 @@ func renderAll(ctx context.Context, path string, home *check.Page, js *scripts, 
 
 // renderAs renders home in a new tab as v. Every request of the page is
 // answered here: the page itself from home, same-site scripts through
-// js (the scan's limits), navigations of the main frame with 204 (the
+// js (the scan's limits, as are the same-site data its scripts fetch),
+// navigations of the main frame with 204 (the
 // browser stays and the target is noted), everything else fails.
 func renderAs(browser context.Context, home *check.Page, js *scripts, v Visitor) (rendering, error) {
 	tab, cancel := chromedp.NewContext(browser)
@@ -222,9 +223,9 @@ func answer(ctx context.Context, t *chromedp.Target, paused iter.Seq2[fetch.Even
 		case ev.ResourceType == network.ResourceTypeDocument && ev.FrameID == mainFrame:
 			navigated(u)
 			fulfil(ctx, t, ev.RequestID, http.StatusNoContent, "", nil)
-		case ev.ResourceType == network.ResourceTypeScript:
+		case ev.ResourceType == network.ResourceTypeScript || ev.ResourceType == network.ResourceTypeFetch || ev.ResourceType == network.ResourceTypeXHR:
 			if s, ok := js.load(ctx, u); ok {
-				fulfil(ctx, t, ev.RequestID, http.StatusOK, "application/javascript", []byte(s.Code))
+				fulfil(ctx, t, ev.RequestID, http.StatusOK, s.ContentType, []byte(s.Code))
 				continue
 			}
 			fail(ctx, t, ev.RequestID)

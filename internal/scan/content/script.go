@@ -64,8 +64,9 @@ type Visitor struct {
 
 // Script is one script of a page, with the name evidence gives it.
 type Script struct {
-	Name string // "inline script 2", or the script's URL
-	Code string
+	Name        string // "inline script 2", or the script's URL
+	Code        string
+	ContentType string // of a fetched script, as the site sent it
 }
 
 // Effect is one thing scripts did to the page.
@@ -193,7 +194,7 @@ func (e *sandbox) watch(ctx context.Context) func() {
 	go func() {
 		deadline := time.NewTimer(runTime)
 		defer deadline.Stop()
-		tick := time.NewTicker(5 * time.Millisecond)
+		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
