@@ -58,8 +58,8 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 	views := make([]view, len(who))
 	for i, v := range who {
 		views[i] = newView(js.run(ctx, home.URL, page, v), home.Body)
-		if views[i].run.Stopped != "" {
-			env.Log.Debug("content: page scripts stopped", "url", home.URL, "visitor", v.Who, "why", views[i].run.Stopped)
+		if run := views[i].run; run.Stopped != "" || len(run.Errors) > 0 {
+			env.Log.Debug("content: page scripts did not all finish", "url", home.URL, "visitor", v.Who, "stopped", run.Stopped, "errors", run.Errors)
 		}
 	}
 	browser := views[0]
