@@ -30,7 +30,32 @@ type Page struct {
 	Links   []Link
 	Scripts string // inline script bodies and script URLs
 	Refresh string // meta refresh target
+	// ScriptTags are the page's scripts in order: inline code, or the URL
+	// of an external one.
+	ScriptTags []ScriptTag
+	// Elements are the page's elements that have an id (at most
+	// maxElements), for scripts that look them up.
+	Elements map[string]Element
 }
+
+// ScriptTag is one <script> element: its inline code or its src.
+type ScriptTag struct {
+	Src, Code string
+	Type      string // the type attribute, lowercased
+}
+
+// IsJavaScript reports whether a browser would run the script.
+func (s ScriptTag) IsJavaScript() bool {
+	t, _, _ := strings.Cut(s.Type, ";")
+	switch strings.TrimSpace(t) {
+	case "", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript", "module":
+		return true
+	}
+	return false
+}
+
+// maxElements bounds the elements with an id that a page records.
+const maxElements = 512
 
 // Snippet is text found inside a hidden element.
 type Snippet struct {
@@ -78,8 +103,13 @@ func hiddenBy(style string) string {
 
 // Parse extracts text, links and hidden content from an HTML document.
 func Parse(body []byte) Page {
-	var p Page
-	hiddenSel := hiddenSelectors(body)
+	return parse(body, hiddenSelectors(body))
+}
+
+// parse is Parse with the classes and ids that style rules hide, which for
+// markup written by scripts are those of the page it was written into.
+func parse(body []byte, hiddenSel map[string]string) Page {
+	p := Page{Elements: map[string]Element{}}
 	type frame struct {
 		tag    atom.Atom
 		name   string
@@ -131,12 +161,26 @@ func Parse(body []byte) Page {
 					why = r
 				}
 			}
+			if id := attrs["id"]; id != "" && len(p.Elements) < maxElements {
+				p.Elements[id] = Element{Tag: tok.Data, Attrs: attrs}
+			}
 			switch tok.DataAtom {
 			case atom.Title:
 				inTitle = true
 			case atom.Script:
 				inScript = tt == html.StartTagToken
 				scripts.WriteString(" " + attrs["src"])
+				p.ScriptTags = append(p.ScriptTags, ScriptTag{Src: attrs["src"], Type: strings.ToLower(attrs["type"])})
+			case atom.Iframe, atom.Frame:
+				// A frame shows another page as part of this one: a link
+				// without text.
+				if src := attrs["src"]; src != "" {
+					hidden := why
+					if hidden == "" && (attrs["width"] == "0" || attrs["height"] == "0") {
+						hidden = "zero size"
+					}
+					p.Links = append(p.Links, Link{Href: src, Hidden: hidden})
+				}
 			case atom.Style:
 				inStyle = tt == html.StartTagToken
 			case atom.A:
@@ -186,6 +230,9 @@ func Parse(body []byte) Page {
 			switch {
 			case inScript:
 				scripts.WriteString(" " + t)
+				if n := len(p.ScriptTags); n > 0 && p.ScriptTags[n-1].Src == "" {
+					p.ScriptTags[n-1].Code += t
+				}
 			case inStyle:
 			case inTitle:
 				title.WriteString(t)

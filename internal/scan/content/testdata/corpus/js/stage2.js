@@ -1,0 +1,1 @@
+document.getElementById('footer-extra').innerHTML='<div style="display:none"><a href="https://nhacai-uytin.example/">nhà cái uy tín</a> <a href="https://nohu.example/">nổ hũ đổi thưởng</a> <a href="https://taixiu.example/">tài xỉu online</a></div>';
