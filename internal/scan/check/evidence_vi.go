@@ -148,6 +148,7 @@ var evidenceVI = map[string]string{
 	"SNMP %s agent answered a GET with community \"public\" (error status %d)":                                "tác nhân SNMP %s trả lời lệnh GET với community \"public\" (mã lỗi %d)",
 	"SNMP %s agent answered a GET with community \"public\": sysDescr=%q":                                     "tác nhân SNMP %s trả lời lệnh GET với community \"public\": sysDescr=%q",
 	"SSDP answers M-SEARCH: %s (%d-byte answer to a %d-byte request)":                                         "SSDP trả lời M-SEARCH: %s (trả lời %d byte cho yêu cầu %d byte)",
+	"SSDP answers M-SEARCH (%d-byte answer to a %d-byte request)":                                             "SSDP trả lời M-SEARCH (trả lời %d byte cho yêu cầu %d byte)",
 	"TFTP server answered a read request (opcode %d)":                                                         "máy chủ TFTP trả lời yêu cầu đọc (opcode %d)",
 	"TFTP server answered a read request with DATA block %d (%d bytes)":                                       "máy chủ TFTP trả lời yêu cầu đọc bằng khối DATA %d (%d byte)",
 	"TFTP server answered a read request with ERROR %d %q":                                                    "máy chủ TFTP trả lời yêu cầu đọc bằng ERROR %d %q",

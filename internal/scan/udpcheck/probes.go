@@ -138,6 +138,9 @@ func ProbeSSDP(ctx context.Context, c *Client, port int) (check.Text, bool) {
 		if r.location != "" {
 			seen = append(seen, "LOCATION="+printable(r.location))
 		}
+		if len(seen) == 0 {
+			return check.Evidencef("SSDP answers M-SEARCH (%d-byte answer to a %d-byte request)", len(b), len(req)), true
+		}
 		return check.Evidencef("SSDP answers M-SEARCH: %s (%d-byte answer to a %d-byte request)", strings.Join(seen, " "), len(b), len(req)), true
 	}
 	return check.Text{}, false
