@@ -10,7 +10,7 @@ import (
 )
 
 func TestTop(t *testing.T) {
-	for _, n := range []int{100, 1000} {
+	for _, n := range []int{100, 1000, 1500} {
 		ports := Top(n)
 		if len(ports) != n {
 			t.Errorf("Top(%d) has %d ports", n, len(ports))
@@ -23,11 +23,88 @@ func TestTop(t *testing.T) {
 			seen[p] = true
 		}
 	}
-	for _, p := range []int{22, 80, 443, 3306, 3389, 5432, 6379, 8080, 9200, 27017} {
-		if !slices.Contains(Top(100), p) {
-			t.Errorf("top100 lacks %d", p)
+	if !slices.Equal(Top(1000)[:100], Top(100)) {
+		t.Error("top1000 does not start with top100")
+	}
+	if got := len(Top(70000)); got != 65535 {
+		t.Errorf("Top(70000) has %d ports", got)
+	}
+}
+
+// TestListFile checks ports.csv against what docs/scanner.md says of it:
+// 100 top100 lines first, 900 more for top1000, every port with a source,
+// and the System Ports filling the end of top1000 lowest first, so that
+// top1000 holds every port from 1 to the last one filled.
+func TestListFile(t *testing.T) {
+	if len(ranked) != 1000 {
+		t.Fatalf("ports.csv has %d ports, want 1000", len(ranked))
+	}
+	lastFill := 0
+	for i, e := range ranked {
+		wantList := 1000
+		if i < 100 {
+			wantList = 100
+		}
+		if e.list != wantList {
+			t.Errorf("line %d (port %d): list %d, top100 must be the first 100 lines", i+1, e.port, e.list)
+		}
+		if slices.Contains(e.sources, "rfc6335") {
+			if e.port > 1023 || e.port < lastFill {
+				t.Errorf("port %d: System Port fill must be below 1024 and ascending", e.port)
+			}
+			lastFill = e.port
+		}
+		for _, s := range e.sources {
+			if !slices.Contains(sourceTags, s) {
+				t.Errorf("port %d: unknown source %q", e.port, s)
+			}
 		}
 	}
+	top := Top(1000)
+	for p := 1; p <= lastFill; p++ {
+		if !slices.Contains(top, p) {
+			t.Errorf("top1000 lacks System Port %d (filled up to %d)", p, lastFill)
+		}
+	}
+	if lastFill != 776 {
+		t.Errorf("top1000 holds the System Ports up to %d; docs/scanner.md says 776", lastFill)
+	}
+}
+
+// sourceTags are the sources ports.csv may name (its header explains them).
+var sourceTags = []string{"iana", "r7", "censys", "ss", "aisi", "cisa", "vn", "lzr", "vendor", "khien", "rfc6335"}
+
+func TestParseList(t *testing.T) {
+	tests := []struct {
+		text    string
+		wantErr bool
+	}{
+		{"# comment\n\n80,100,http,iana;r7\n", false},
+		{"80,100,http\n", true},
+		{"0,100,x,iana\n", true},
+		{"80,50,http,iana\n", true},
+		{"80,100,http,\n", true},
+	}
+	for _, tt := range tests {
+		if _, err := parseList(tt.text); (err != nil) != tt.wantErr {
+			t.Errorf("parseList(%q) error %v", tt.text, err)
+		}
+	}
+}
+
+func FuzzParseList(f *testing.F) {
+	f.Add("80,100,http,iana;r7\n# x\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := parseList(s)
+		if err != nil {
+			return
+		}
+		for _, e := range l {
+			if e.port < 1 || e.port > 65535 || len(e.sources) == 0 {
+				t.Fatalf("bad entry %+v", e)
+			}
+		}
+	})
 }
 
 func TestParsePorts(t *testing.T) {
