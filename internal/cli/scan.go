@@ -34,7 +34,7 @@ type scanFlags struct {
 	rate, perHostRate, perHostConnRate                                                             float64
 	perHost, parallel                                                                              int
 	timeout                                                                                        time.Duration
-	allowLarge, verbose                                                                            bool
+	allowLarge, verbose, assumeUp                                                                  bool
 }
 
 func newScanCmd() *cobra.Command {
@@ -67,7 +67,8 @@ all is 1-65535. Each port's sources: internal/scan/portscan/ports.csv, docs/scan
 	fl.IntVar(&f.perHost, "per-host", 2, "concurrent connections per host")
 	fl.Float64Var(&f.perHostRate, "per-host-rate", 5, "requests per second per host")
 	fl.Float64Var(&f.perHostConnRate, "per-host-connect-rate", 20, "new connection attempts per second per host, closed ports and DNS included (0 = unlimited)")
-	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "connect and read timeout")
+	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "connect and read timeout (the port scan adapts its connect timeout to measured round trips, at most this)")
+	fl.BoolVar(&f.assumeUp, "assume-up", false, "scan every port of a host even when none of its first 10 ports answers (default: report it unreachable)")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server HOST:PORT for resolution and DNS checks")
 	fl.StringVar(&f.vulndb, "vulndb", "", "vulnerability database file (default: the built-in set)")
 	fl.StringVar(&f.format, "format", "table", "output format: "+strings.Join(output.Formats, ", "))
@@ -194,7 +195,7 @@ func (f *scanFlags) config() (scan.Config, error) {
 	}
 	cfg := scan.Config{
 		Profile: f.profile, Ports: ports, Checks: f.checks, SkipChecks: f.skipChecks, Exclusions: ex,
-		Rate: rate, PerHost: f.perHost, PerHostRate: f.perHostRate, PerHostConnRate: connRate, Timeout: f.timeout, Resolver: f.resolver,
+		Rate: rate, PerHost: f.perHost, PerHostRate: f.perHostRate, PerHostConnRate: connRate, Timeout: f.timeout, AssumeUp: f.assumeUp, Resolver: f.resolver,
 		UserAgent: f.userAgent, Lang: f.lang, Parallel: f.parallel,
 	}
 	level := slog.LevelWarn

@@ -147,33 +147,43 @@ func (h *hostLimiter) acquire(ctx context.Context) error {
 	}
 }
 
-// connect opens a TCP connection to port under the connection limits only;
-// the port scan uses it directly. Every attempt counts, refused ones too: a
-// closed port is as much load on the host's firewall as an open one.
+// connect opens a TCP connection to port under the connection limits only.
+// Every attempt counts, refused ones too: a closed port is as much load on
+// the host's firewall as an open one.
 func (h *hostLimiter) connect(ctx context.Context, port int) (net.Conn, error) {
+	c, _, err := h.probe(ctx, port, h.timeout)
+	return c, err
+}
+
+// probe is connect with the handshake timeout given, returning how long the
+// handshake took once the limits let the attempt out; the port scan adapts
+// its timeout to it.
+func (h *hostLimiter) probe(ctx context.Context, port int, timeout time.Duration) (net.Conn, time.Duration, error) {
 	if r := h.stopped(); r != "" {
-		return nil, errHostStopped
+		return nil, 0, errHostStopped
 	}
 	if err := h.acquire(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Tokens are taken while holding the slot: taken before it, they would
 	// pile up and let several attempts out together when slots free.
 	if err := h.connRate.wait(ctx); err != nil {
 		<-h.slots
-		return nil, err
+		return nil, 0, err
 	}
 	if err := h.global.wait(ctx); err != nil {
 		<-h.slots
-		return nil, err
+		return nil, 0, err
 	}
-	d := net.Dialer{Timeout: h.timeout}
+	d := net.Dialer{Timeout: timeout}
+	start := time.Now()
 	c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(h.addr, uint16(port)).String())
+	rtt := time.Since(start)
 	if err != nil {
 		<-h.slots
-		return nil, err
+		return nil, rtt, err
 	}
-	return &slotConn{Conn: c, release: func() { <-h.slots }}, nil
+	return &slotConn{Conn: c, release: func() { <-h.slots }}, rtt, nil
 }
 
 // packet takes the tokens of one UDP datagram to the host: to its firewall

@@ -156,11 +156,13 @@ func rangeOf(a, b int) []int {
 	return out
 }
 
-// Merge returns ports followed by the extra ports it does not hold yet.
+// Merge returns ports followed by the extra ports, each port once, in order.
 func Merge(ports []int, extra ...int) []int {
-	out := slices.Clone(ports)
-	for _, p := range extra {
-		if p > 0 && !slices.Contains(out, p) {
+	out := make([]int, 0, len(ports)+len(extra))
+	seen := make(map[int]bool, len(ports)+len(extra))
+	for _, p := range slices.Concat(ports, extra) {
+		if p > 0 && !seen[p] {
+			seen[p] = true
 			out = append(out, p)
 		}
 	}

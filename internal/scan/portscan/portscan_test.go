@@ -3,8 +3,11 @@ package portscan
 import (
 	"context"
 	"net"
+	"os"
 	"slices"
 	"strconv"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -148,6 +151,14 @@ func FuzzParsePorts(f *testing.F) {
 	})
 }
 
+// dialLoopback is a ConnectFunc to 127.0.0.1 without limits.
+func dialLoopback(ctx context.Context, port int, timeout time.Duration) (net.Conn, time.Duration, error) {
+	d := net.Dialer{Timeout: timeout}
+	start := time.Now()
+	c, err := d.DialContext(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(port))
+	return c, time.Since(start), err
+}
+
 func TestScan(t *testing.T) {
 	var open []int
 	for range 3 {
@@ -171,19 +182,109 @@ func TestScan(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	connect := func(ctx context.Context, port int) (net.Conn, error) {
-		d := net.Dialer{Timeout: time.Second}
-		return d.DialContext(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(port))
-	}
-	got := Scan(context.Background(), connect, append([]int{closed}, open...), 2)
+	got := Scan(context.Background(), dialLoopback, append([]int{closed}, open...), Options{Workers: 2, Timeout: time.Second, Discovery: 1})
 	slices.Sort(open)
-	if !slices.Equal(got, open) {
-		t.Errorf("open ports %v, want %v", got, open)
+	if !slices.Equal(got.Open, open) || !got.Answered || got.Tried != 4 {
+		t.Errorf("scan %+v, want open %v, answered, 4 tried", got, open)
+	}
+}
+
+// fakeHost answers connect attempts without a network: each port is open,
+// closed (refused) or filtered (times out at once), every answer after rtt.
+type fakeHost struct {
+	open, closed []int
+	rtt          time.Duration
+	mu           sync.Mutex
+	timeouts     map[int]time.Duration // the timeout each port was tried with
+}
+
+func (f *fakeHost) connect(_ context.Context, port int, timeout time.Duration) (net.Conn, time.Duration, error) {
+	f.mu.Lock()
+	f.timeouts[port] = timeout
+	f.mu.Unlock()
+	switch {
+	case slices.Contains(f.open, port):
+		a, b := net.Pipe()
+		b.Close()
+		return a, f.rtt, nil
+	case slices.Contains(f.closed, port):
+		return nil, f.rtt, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	return nil, timeout, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+}
+
+func TestScanDiscovery(t *testing.T) {
+	ports := rangeOf(1, 50)
+	tests := []struct {
+		name         string
+		open, closed []int
+		discovery    int
+		wantTried    int
+		wantAnswered bool
+	}{
+		{"filtered host stops after discovery", nil, nil, 10, 10, false},
+		{"filtered host with assume-up", nil, nil, 0, 50, false},
+		{"a refusal among the first ports: host up", nil, []int{7}, 10, 50, true},
+		{"open port past discovery is not seen on a silent host", []int{40}, nil, 10, 10, false},
+		{"open port among the first", []int{3, 40}, nil, 10, 50, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &fakeHost{open: tt.open, closed: tt.closed, rtt: time.Millisecond, timeouts: map[int]time.Duration{}}
+			got := Scan(context.Background(), h.connect, ports, Options{Workers: 2, Timeout: 5 * time.Second, MinTimeout: 200 * time.Millisecond, Discovery: tt.discovery})
+			if got.Tried != tt.wantTried || got.Answered != tt.wantAnswered {
+				t.Errorf("tried %d answered %v, want %d %v", got.Tried, got.Answered, tt.wantTried, tt.wantAnswered)
+			}
+			if tt.wantAnswered && !slices.Equal(got.Open, tt.open) {
+				t.Errorf("open %v, want %v", got.Open, tt.open)
+			}
+		})
+	}
+}
+
+// TestScanAdaptiveTimeout: before a round trip is measured the full timeout
+// applies; once the host has answered quickly, filtered ports wait the
+// minimum.
+func TestScanAdaptiveTimeout(t *testing.T) {
+	h := &fakeHost{closed: []int{1}, rtt: time.Millisecond, timeouts: map[int]time.Duration{}}
+	got := Scan(context.Background(), h.connect, rangeOf(1, 20), Options{Workers: 1, Timeout: 5 * time.Second, MinTimeout: 200 * time.Millisecond, Discovery: 10})
+	if h.timeouts[1] != 5*time.Second {
+		t.Errorf("first attempt timeout %v, want the full 5s", h.timeouts[1])
+	}
+	for p := 2; p <= 20; p++ {
+		if h.timeouts[p] != 200*time.Millisecond {
+			t.Errorf("port %d tried with timeout %v, want 200ms", p, h.timeouts[p])
+		}
+	}
+	if got.Filtered != 19 || got.Timeout != 200*time.Millisecond {
+		t.Errorf("filtered %d timeout %v", got.Filtered, got.Timeout)
+	}
+}
+
+func TestRTTEstimator(t *testing.T) {
+	tests := []struct {
+		samples []time.Duration
+		want    time.Duration
+	}{
+		{nil, 5 * time.Second},
+		{[]time.Duration{time.Millisecond}, 200 * time.Millisecond},                               // 1ms+4*0.5ms, raised to the minimum
+		{[]time.Duration{100 * time.Millisecond}, 300 * time.Millisecond},                         // 100ms + 4*50ms
+		{[]time.Duration{100 * time.Millisecond, 100 * time.Millisecond}, 250 * time.Millisecond}, // variance shrinks
+		{[]time.Duration{3 * time.Second}, 5 * time.Second},                                       // capped
+	}
+	for _, tt := range tests {
+		e := rttEstimator{min: 200 * time.Millisecond, max: 5 * time.Second}
+		for _, r := range tt.samples {
+			e.observe(r)
+		}
+		if got := e.timeout(); got != tt.want {
+			t.Errorf("samples %v: timeout %v, want %v", tt.samples, got, tt.want)
+		}
 	}
 }
 
 func TestMerge(t *testing.T) {
-	if got := Merge([]int{80, 443}, 443, 8443, 0); !slices.Equal(got, []int{80, 443, 8443}) {
+	if got := Merge([]int{80, 443, 80}, 443, 8443, 0); !slices.Equal(got, []int{80, 443, 8443}) {
 		t.Errorf("Merge = %v", got)
 	}
 }
@@ -208,13 +309,9 @@ func BenchmarkScanTop1000(b *testing.B) {
 			}
 		}()
 	}
-	connect := func(ctx context.Context, port int) (net.Conn, error) {
-		d := net.Dialer{Timeout: time.Second}
-		return d.DialContext(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(port))
-	}
 	for b.Loop() {
-		if open := Scan(context.Background(), connect, ports, 2); len(open) < 20 {
-			b.Fatalf("%d open ports", len(open))
+		if r := Scan(context.Background(), dialLoopback, ports, Options{Workers: 2, Timeout: time.Second, Discovery: 10}); len(r.Open) < 20 {
+			b.Fatalf("%d open ports", len(r.Open))
 		}
 	}
 }
