@@ -50,17 +50,17 @@ Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
 
 Danh sách cổng (--ports): top100 là 100 cổng bị phơi bày nhiều nhất trên Internet và
 trong mạng cơ quan nhà nước theo các khảo sát và cảnh báo công khai, gồm mọi dịch vụ Khiên
-nhận diện được; top1000 thêm các cổng dịch vụ có nguồn khác và các cổng hệ thống 1–776;
-all là 1–65535. Nguồn của từng cổng: internal/scan/portscan/ports.csv, docs/scanner.md.
+nhận diện được; top1000 thêm các cổng dịch vụ có nguồn khác và mọi cổng hệ thống (1–1023)
+được IANA gán cho một dịch vụ TCP; all là 1–65535. Nguồn của từng cổng: internal/scan/portscan/ports.csv, docs/scanner.md.
 Port lists (--ports): top100 is the 100 ports most exposed on the internet and in
 government networks by published surveys and advisories, with every service Khiên
-identifies; top1000 adds further sourced service ports and the System Ports 1-776;
-all is 1-65535. Each port's sources: internal/scan/portscan/ports.csv, docs/scanner.md.`,
+identifies; top1000 adds further sourced service ports and every System Port (1-1023)
+IANA assigns to a TCP service; all is 1-65535. Each port's sources: internal/scan/portscan/ports.csv, docs/scanner.md.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, args, &f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.profile, "profile", scan.ProfileSafe, "safe, or thorough (adds intrusive checks)")
-	fl.StringVar(&f.ports, "ports", "top1000", "top100 (most exposed services), top1000 (adds more services and ports 1-776), all, or a list such as 22,80,8000-8100")
+	fl.StringVar(&f.ports, "ports", "top1000", "top100 (most exposed services), top1000 (adds more services and the IANA-assigned ports below 1024), all, or a list such as 22,80,8000-8100")
 	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs or tags (see: khien checks)")
 	fl.StringSliceVar(&f.skipChecks, "exclude-checks", nil, "do not run these check IDs or tags")
 	fl.Float64Var(&f.rate, "rate", 10000, "new connections per second over all hosts (0 = unlimited)")

@@ -35,9 +35,9 @@ func TestTop(t *testing.T) {
 }
 
 // TestListFile checks ports.csv against what docs/scanner.md says of it:
-// 100 top100 lines first, 900 more for top1000, every port with a source,
-// and the System Ports filling the end of top1000 lowest first, so that
-// top1000 holds every port from 1 to the last one filled.
+// 100 top100 lines first, 900 more for top1000, every port with a known
+// source, the System Port fill ascending and last, and top1000 holding
+// every System Port that IANA assigns to a TCP service.
 func TestListFile(t *testing.T) {
 	if len(ranked) != 1000 {
 		t.Fatalf("ports.csv has %d ports, want 1000", len(ranked))
@@ -51,11 +51,14 @@ func TestListFile(t *testing.T) {
 		if e.list != wantList {
 			t.Errorf("line %d (port %d): list %d, top100 must be the first 100 lines", i+1, e.port, e.list)
 		}
-		if slices.Contains(e.sources, "rfc6335") {
-			if e.port > 1023 || e.port < lastFill {
-				t.Errorf("port %d: System Port fill must be below 1024 and ascending", e.port)
-			}
+		fill := slices.Contains(e.sources, "iana-system")
+		switch {
+		case fill && (e.port > 1023 || e.port < lastFill || unassignedSystemPort(e.port)):
+			t.Errorf("port %d: the System Port fill must be IANA-assigned System Ports, ascending", e.port)
+		case fill:
 			lastFill = e.port
+		case lastFill > 0:
+			t.Errorf("port %d: a sourced port after the System Port fill", e.port)
 		}
 		for _, s := range e.sources {
 			if !slices.Contains(sourceTags, s) {
@@ -64,18 +67,35 @@ func TestListFile(t *testing.T) {
 		}
 	}
 	top := Top(1000)
-	for p := 1; p <= lastFill; p++ {
-		if !slices.Contains(top, p) {
-			t.Errorf("top1000 lacks System Port %d (filled up to %d)", p, lastFill)
+	for p := 1; p <= 1023; p++ {
+		if !unassignedSystemPort(p) && !slices.Contains(top, p) {
+			t.Errorf("top1000 lacks System Port %d, which IANA assigns to a TCP service", p)
 		}
-	}
-	if lastFill != 776 {
-		t.Errorf("top1000 holds the System Ports up to %d; docs/scanner.md says 776", lastFill)
 	}
 }
 
 // sourceTags are the sources ports.csv may name (its header explains them).
-var sourceTags = []string{"iana", "r7", "censys", "ss", "aisi", "cisa", "vn", "lzr", "vendor", "khien", "rfc6335"}
+var sourceTags = []string{"iana", "r7", "censys", "ss", "aisi", "cisa", "vn", "lzr", "vendor", "khien", "iana-system"}
+
+// unassignedSystemPort reports whether the IANA registry has no TCP service
+// name for a System Port: unassigned, reserved, removed or de-registered,
+// "any private" use, or assigned over UDP only (read from the registry).
+func unassignedSystemPort(p int) bool {
+	for _, r := range [][2]int{
+		{4, 4}, {6, 6}, {8, 8}, {10, 10}, {12, 12}, {14, 16}, {24, 24}, {26, 26}, {28, 28}, {30, 30},
+		{32, 32}, {34, 36}, {40, 40}, {47, 47}, {51, 51}, {57, 57}, {59, 61}, {75, 75}, {77, 77}, {81, 81},
+		{87, 87}, {100, 100}, {114, 114}, {225, 241}, {249, 255}, {258, 258}, {270, 270}, {272, 279}, {285, 285}, {288, 307},
+		{325, 332}, {334, 343}, {359, 359}, {585, 585}, {659, 659}, {703, 703}, {708, 708}, {716, 728}, {732, 740}, {743, 743},
+		{745, 746}, {755, 757}, {766, 766}, {768, 768}, {778, 779}, {781, 799}, {803, 809}, {811, 827}, {834, 846}, {849, 852},
+		{855, 859}, {863, 872}, {874, 885}, {889, 899}, {904, 909}, {914, 952}, {954, 988}, {994, 994}, {1002, 1009}, {1011, 1020},
+		{1023, 1023},
+	} {
+		if p >= r[0] && p <= r[1] {
+			return true
+		}
+	}
+	return false
+}
 
 func TestParseList(t *testing.T) {
 	tests := []struct {
