@@ -51,11 +51,13 @@ Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
 Danh sách cổng (--ports): top100 là 100 cổng bị phơi bày nhiều nhất trên Internet và
 trong mạng cơ quan nhà nước theo các khảo sát và cảnh báo công khai, gồm mọi dịch vụ Khiên
 nhận diện được; top1000 thêm các cổng dịch vụ có nguồn khác và mọi cổng hệ thống (1–1023)
-được IANA gán cho một dịch vụ TCP; all là 1–65535. Nguồn của từng cổng: internal/scan/portscan/ports.csv, docs/scanner.md.
+được IANA gán cho một dịch vụ TCP; all là 1–65535.
+Nguồn của từng cổng: internal/scan/portscan/ports.csv, docs/scanner.md.
 Port lists (--ports): top100 is the 100 ports most exposed on the internet and in
 government networks by published surveys and advisories, with every service Khiên
 identifies; top1000 adds further sourced service ports and every System Port (1-1023)
-IANA assigns to a TCP service; all is 1-65535. Each port's sources: internal/scan/portscan/ports.csv, docs/scanner.md.`,
+IANA assigns to a TCP service; all is 1-65535.
+Each port's sources: internal/scan/portscan/ports.csv, docs/scanner.md.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, args, &f) },
 	}
 	fl := cmd.Flags()

@@ -16,11 +16,12 @@ import (
 // bucket is a token bucket: rate tokens per second, at most burst saved up.
 // A nil bucket or a zero rate never waits.
 type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+	mu       sync.Mutex
+	rate     float64
+	burst    float64
+	tokens   float64
+	last     time.Time
+	released time.Time // when the last token was let out (burst 1 only)
 }
 
 func newBucket(rate float64, burst int) *bucket {
@@ -46,10 +47,43 @@ func (b *bucket) wait(ctx context.Context) error {
 		delay = time.Duration(-b.tokens / b.rate * float64(time.Second))
 	}
 	b.mu.Unlock()
-	if delay <= 0 {
+	if err := sleep(ctx, delay); err != nil {
+		return err
+	}
+	return b.pace(ctx)
+}
+
+// pace keeps the tokens of a bucket without burst at least 1/rate apart as
+// they are let out. Tokens are due on a schedule, and a waiter woken late on
+// a busy machine would leave right before the next one: the host would see
+// more than rate attempts in some second.
+func (b *bucket) pace(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		if b.burst > 1 {
+			b.mu.Unlock()
+			return nil
+		}
+		now := time.Now()
+		early := b.released.Add(time.Duration(float64(time.Second) / b.rate)).Sub(now)
+		if early <= 0 {
+			b.released = now
+			b.mu.Unlock()
+			return nil
+		}
+		b.mu.Unlock()
+		if err := sleep(ctx, early); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(delay)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
