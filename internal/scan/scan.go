@@ -166,8 +166,9 @@ type Summary struct {
 	Stopped  []Note    `json:"hosts_stopped"`
 	Skipped  []Note    `json:"hosts_skipped"`
 	// Unreachable are the targets given that could not be scanned: a name
-	// that does not resolve, a host on which no port answered (addresses of
-	// a range that answer nothing are not listed: most of a range is empty).
+	// that does not resolve, a host on which no port answered, neither
+	// accepting nor refusing, and no UDP probe (addresses of a range that
+	// answer nothing are not listed: most of a range is empty).
 	Unreachable []Note `json:"targets_unreachable"`
 	Interrupted bool   `json:"interrupted"`
 }
