@@ -55,6 +55,15 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, read func(storage.
 	respond(w, r, http.StatusOK, NewList(res.Items, res.Total, res.Next), err)
 }
 
+// idAndFile reads the {id} path parameter and the multipart field file of
+// at most limit bytes: a file attached to the object id names.
+func idAndFile(w http.ResponseWriter, r *http.Request, limit int64) (id int64, name string, data []byte, err error) {
+	if id, err = httpx.PathID(r, "id"); err == nil {
+		name, data, err = httpx.UploadedFile(w, r, "file", limit)
+	}
+	return id, name, data, err
+}
+
 // WriteJSON writes v with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/khien/khien/internal/access"
@@ -172,12 +171,7 @@ func (h *Handler) getObligation(w http.ResponseWriter, r *http.Request) {
 
 // submitObligation takes one multipart file of at most campaign.MaxFile bytes.
 func (h *Handler) submitObligation(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	name, data, err := httpx.UploadedFile(w, r, "file", campaign.MaxFile)
+	id, name, data, err := idAndFile(w, r, campaign.MaxFile)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -209,11 +203,7 @@ func (h *Handler) reviewObligation(w http.ResponseWriter, r *http.Request, accep
 }
 
 func (h *Handler) downloadObligationFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	var fileID int64
-	if err == nil {
-		fileID, err = httpx.PathID(r, "file_id")
-	}
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -223,7 +213,5 @@ func (h *Handler) downloadObligationFile(w http.ResponseWriter, r *http.Request)
 		Fail(w, r, err)
 		return
 	}
-	httpx.Attachment(w, f.Name, binaryType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	httpx.SendFile(w, f.Name, data)
 }

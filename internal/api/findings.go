@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -205,12 +204,7 @@ func (h *Handler) commentFinding(w http.ResponseWriter, r *http.Request) {
 
 // attachFile takes one multipart file of at most finding.MaxFile bytes.
 func (h *Handler) attachFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	name, data, err := httpx.UploadedFile(w, r, "file", finding.MaxFile)
+	id, name, data, err := idAndFile(w, r, finding.MaxFile)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -220,11 +214,7 @@ func (h *Handler) attachFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) downloadFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	var fileID int64
-	if err == nil {
-		fileID, err = httpx.PathID(r, "file_id")
-	}
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -234,9 +224,7 @@ func (h *Handler) downloadFile(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	httpx.Attachment(w, f.Name, binaryType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	httpx.SendFile(w, f.Name, data)
 }
 
 func (h *Handler) listUnassigned(w http.ResponseWriter, r *http.Request) {

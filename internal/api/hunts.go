@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/hunt"
@@ -128,12 +127,7 @@ func (h *Handler) huntAssignees(w http.ResponseWriter, r *http.Request) {
 
 // attachHuntFile takes one multipart file of at most hunt.MaxFile bytes.
 func (h *Handler) attachHuntFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		Fail(w, r, err)
-		return
-	}
-	name, data, err := httpx.UploadedFile(w, r, "file", hunt.MaxFile)
+	id, name, data, err := idAndFile(w, r, hunt.MaxFile)
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -143,11 +137,7 @@ func (h *Handler) attachHuntFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) downloadHuntFile(w http.ResponseWriter, r *http.Request) {
-	id, err := httpx.PathID(r, "id")
-	var fileID int64
-	if err == nil {
-		fileID, err = httpx.PathID(r, "file_id")
-	}
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		Fail(w, r, err)
 		return
@@ -157,9 +147,7 @@ func (h *Handler) downloadHuntFile(w http.ResponseWriter, r *http.Request) {
 		Fail(w, r, err)
 		return
 	}
-	httpx.Attachment(w, f.Name, binaryType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	httpx.SendFile(w, f.Name, data)
 }
 
 func (h *Handler) finishHunt(w http.ResponseWriter, r *http.Request) {

@@ -2,8 +2,6 @@ package campaign
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/blob"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
@@ -190,12 +189,12 @@ func Submit(ctx context.Context, db *storage.Store, actor access.Actor, id int64
 		if !CanSubmit(old.Stored) {
 			return validation.Invalid("status", "campaign.err.accepted")
 		}
-		now := tx.Now()
-		sum := sha256.Sum256(data)
-		f := File{SHA256: hex.EncodeToString(sum[:]), Name: name, ContentType: http.DetectContentType(data), Size: int64(len(data)), Actor: actor.Email, At: now}
-		if _, err := tx.Exec(ctx, "INSERT INTO blobs (sha256, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING", f.SHA256, f.Size, data, now); err != nil {
-			return fmt.Errorf("store submission: %w", err)
+		key, err := blob.Put(ctx, tx, data)
+		if err != nil {
+			return err
 		}
+		now := tx.Now()
+		f := File{SHA256: key, Name: name, ContentType: http.DetectContentType(data), Size: int64(len(data)), Actor: actor.Email, At: now}
 		if f.ID, err = tx.InsertID(ctx, "INSERT INTO campaign_files (obligation_id, sha256, name, content_type, size, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			id, f.SHA256, f.Name, f.ContentType, f.Size, f.Actor, now); err != nil {
 			return fmt.Errorf("submission file: %w", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/scan/output"
@@ -265,6 +266,9 @@ func newChecksCmd() *cobra.Command {
 		Short: "Liệt kê các kiểm tra / list every scanner check",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "vi" && lang != "en" {
+				return validation.Say("cli.scan.bad_lang", lang)
+			}
 			cat := check.Catalog()
 			out := cmd.OutOrStdout()
 			switch format {
@@ -274,9 +278,9 @@ func newChecksCmd() *cobra.Command {
 				return enc.Encode(cat)
 			case "table":
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tSEVERITY\tCWE\tSAFE\tTAGS\tTITLE")
+				fmt.Fprintln(tw, i18n.T(lang, "cli.checks.header"))
 				for _, d := range cat {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%s\n", d.ID, d.Severity, d.CWE, d.Safe, strings.Join(d.Tags, ","), d.Title(lang))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%s\n", d.ID, d.Severity.Name(lang), d.CWE, d.Safe, strings.Join(d.Tags, ","), d.Title(lang))
 				}
 				return tw.Flush()
 			}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
+	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 )
@@ -69,5 +71,16 @@ func TestScanForServer(t *testing.T) {
 	must(err)
 	if len(list.Items) != 1 || list.Items[0].Runner != scanning.RunnerCLI || list.Items[0].Findings == 0 || list.Items[0].Actor != coord.Email {
 		t.Fatalf("the CLI's scan on the server: %+v", list.Items)
+	}
+	// Stored for every reader: in Vietnamese, though the CLI ran with --lang en.
+	found, err := finding.List(ctx, app.Store, access.SystemActor("test"), finding.Filter{SystemID: sys.ID, Tool: "khien"}, storage.Page{Limit: 50})
+	must(err)
+	for _, f := range found.Items {
+		if d, ok := check.Lookup(f.CheckID); !ok || f.Title != d.TitleVI {
+			t.Errorf("%s stored with the title %q, want Vietnamese", f.CheckID, f.Title)
+		}
+	}
+	if len(found.Items) == 0 {
+		t.Error("no finding stored")
 	}
 }

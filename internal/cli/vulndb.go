@@ -34,16 +34,20 @@ danh mục CISA KEV (known_exploited_vulnerabilities.json) và tệp điểm EPS
 (epss_scores-YYYY-MM-DD.csv[.gz]); loại tệp được nhận biết theo nội dung, tệp nén gzip
 hay không đều được. NVD và KEV được cộng thêm vào dữ liệu đã có; mỗi tệp EPSS là một bản
 chụp đầy đủ nên thay thế điểm EPSS cũ, ngày chấm điểm được lưu lại (xem "khien vulndb info").
+Tệp mới bắt đầu từ bộ CVE có sẵn trong Khiên, các nguồn cấp bổ sung và cập nhật bộ đó.
 Tải các tệp trên một máy có Internet rồi chép vào mạng nội bộ.
 
 Imports NVD CVE JSON 2.0 feed files, the CISA KEV catalogue and FIRST's EPSS scores
 (epss_scores-YYYY-MM-DD.csv, plain or gzip-compressed), each recognised by its content,
 into the database file. NVD and KEV add to what the file holds; an EPSS file is a complete
 snapshot and replaces the previous scores, keeping its score date (see "khien vulndb info").
+A new file starts from the built-in set, which the feeds extend and update.
 Download the files on a connected machine and carry them in.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db := vulndb.New()
+			// A new file starts from the built-in set, which the feeds
+			// extend and update.
+			db := vulndb.Builtin()
 			if _, err := os.Stat(path); err == nil {
 				if db, err = vulndb.Load(path); err != nil {
 					return err

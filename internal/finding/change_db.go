@@ -2,8 +2,6 @@ package finding
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/blob"
 	"github.com/khien/khien/internal/storage"
 	"github.com/khien/khien/internal/validation"
 )
@@ -224,17 +223,15 @@ func Attach(ctx context.Context, db *storage.Store, actor access.Actor, id int64
 	if name == "" || len(name) > 255 || !utf8.ValidString(name) {
 		return f, validation.Invalid("file", "finding.err.file_name")
 	}
-	sum := sha256.Sum256(data)
-	f.SHA256 = hex.EncodeToString(sum[:])
 	err := db.InTx(ctx, func(tx *storage.Tx) error {
 		v, err := loadForChange(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		now := tx.Now()
-		if _, err := tx.Exec(ctx, "INSERT INTO blobs (sha256, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING", f.SHA256, f.Size, data, now); err != nil {
-			return fmt.Errorf("store attachment: %w", err)
+		if f.SHA256, err = blob.Put(ctx, tx, data); err != nil {
+			return err
 		}
+		now := tx.Now()
 		f.At = now
 		if f.ID, err = tx.InsertID(ctx, "INSERT INTO finding_files (finding_id, sha256, name, content_type, size, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			id, f.SHA256, f.Name, f.ContentType, f.Size, f.Actor, now); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/khien/khien/internal/validation"
 )
@@ -94,6 +95,14 @@ func Attachment(w http.ResponseWriter, name, contentType string) {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "no-store")
+}
+
+// SendFile answers with a stored file (an attachment, evidence, a
+// submission) as a download of unknown type: saved under name, never shown.
+func SendFile(w http.ResponseWriter, name string, data []byte) {
+	Attachment(w, name, "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
 }
 
 // Download is a response writer that sends a download's headers with its

@@ -70,6 +70,15 @@ func PathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// PathIDs parses {id} and a second id path parameter (an object inside it,
+// a file of a finding).
+func PathIDs(r *http.Request, name string) (id, inner int64, err error) {
+	if id, err = PathID(r, "id"); err == nil {
+		inner, err = PathID(r, name)
+	}
+	return id, inner, err
+}
+
 // MaxBodyBytes bounds every JSON request body.
 const MaxBodyBytes = 1 << 20
 

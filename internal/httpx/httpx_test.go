@@ -69,6 +69,41 @@ func TestPathID(t *testing.T) {
 	}
 }
 
+func TestPathIDs(t *testing.T) {
+	for _, tt := range []struct {
+		id, inner string
+		ok        bool
+	}{{"7", "9", true}, {"x", "9", false}, {"7", "0", false}, {"", "", false}} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.SetPathValue("id", tt.id)
+		r.SetPathValue("file_id", tt.inner)
+		id, inner, err := PathIDs(r, "file_id")
+		if (err == nil) != tt.ok || (tt.ok && (id != 7 || inner != 9)) || (!tt.ok && !errors.Is(err, access.ErrNotFound)) {
+			t.Errorf("PathIDs(%q, %q) = %d, %d, %v", tt.id, tt.inner, id, inner, err)
+		}
+	}
+}
+
+func TestSendFile(t *testing.T) {
+	w := httptest.NewRecorder()
+	SendFile(w, "nhật ký.txt", []byte("<script>"))
+	want := map[string]string{
+		"Content-Type":           "application/octet-stream",
+		"Content-Disposition":    "attachment; filename*=utf-8''nh%E1%BA%ADt%20k%C3%BD.txt",
+		"X-Content-Type-Options": "nosniff",
+		"Cache-Control":          "no-store",
+		"Content-Length":         "8",
+	}
+	for k, v := range want {
+		if got := w.Header().Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if w.Body.String() != "<script>" {
+		t.Errorf("body %q", w.Body.String())
+	}
+}
+
 // lockout is a Throttled error, as auth.LockedError is.
 type lockout struct{}
 

@@ -1,14 +1,11 @@
 package jobs
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -323,12 +320,8 @@ func (w *crashWorker) NextRetry(*river.Job[crashArgs]) time.Time { return time.N
 
 // runDoomedEngine works jobs until the test kills its process.
 func runDoomedEngine(target string) {
-	cfg := database.Config{DataDir: target}
-	if strings.HasPrefix(target, "postgres") {
-		cfg = database.Config{URL: target}
-	}
 	ctx := context.Background()
-	db, err := database.Open(ctx, cfg)
+	db, err := dbtest.OpenTarget(ctx, target)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -371,28 +364,12 @@ func TestCrashedJobIsRescued(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			doomed := exec.Command(os.Args[0], "-test.run=^$")
-			doomed.Env = append(os.Environ(), crashEnv+"="+cmp.Or(cfg.URL, cfg.DataDir))
-			doomed.Stdout, doomed.Stderr = t.Output(), t.Output()
-			if err := doomed.Start(); err != nil {
-				t.Fatal(err)
-			}
-			killed := false
-			t.Cleanup(func() {
-				if !killed {
-					doomed.Process.Kill()
-					doomed.Wait()
-				}
-			})
+			doomed := dbtest.StartDoomed(t, crashEnv, dbtest.Target(cfg))
 			waitFor(t, func() bool {
 				return count(t, store, "SELECT COUNT(*) FROM river_job WHERE id = ? AND state = 'running'", id) == 1
 			})
 			running := time.Now()
-			if err := doomed.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			doomed.Wait()
-			killed = true
+			doomed.Kill(t)
 
 			// River's rescuer takes a job as stuck once it has run longer than
 			// RescueAfter; it looks when its engine starts leading and then

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // bucket is a token bucket: rate tokens per second, at most burst saved up.
@@ -135,7 +137,7 @@ type hostLimiter struct {
 
 	mu         sync.Mutex
 	fails      int
-	stopReason string
+	stopReason check.Text
 	stop       context.CancelCauseFunc
 	idle       []func() // close idle keep-alive connections holding slots
 }
@@ -193,7 +195,7 @@ func (h *hostLimiter) connect(ctx context.Context, port int) (net.Conn, error) {
 // handshake took once the limits let the attempt out; the port scan adapts
 // its timeout to it.
 func (h *hostLimiter) probe(ctx context.Context, port int, timeout time.Duration) (net.Conn, time.Duration, error) {
-	if r := h.stopped(); r != "" {
+	if !h.stopped().IsZero() {
 		return nil, 0, errHostStopped
 	}
 	if err := h.acquire(ctx); err != nil {
@@ -224,7 +226,7 @@ func (h *hostLimiter) probe(ctx context.Context, port int, timeout time.Duration
 // it is a new flow like a connection attempt, so it counts against the same
 // per-host and global connection rates.
 func (h *hostLimiter) packet(ctx context.Context) error {
-	if h.stopped() != "" {
+	if !h.stopped().IsZero() {
 		return errHostStopped
 	}
 	if err := h.connRate.wait(ctx); err != nil {
@@ -279,15 +281,15 @@ func (h *hostLimiter) record(err error, status int) {
 	}
 	h.fails++
 	switch {
-	case h.fails >= stopAfter && h.stopReason == "":
-		h.stopReason = fmt.Sprintf("%d consecutive failures (timeouts, HTTP 429/503)", h.fails)
+	case h.fails >= stopAfter && h.stopReason.IsZero():
+		h.stopReason = check.Evidencef("%d consecutive failures (timeouts, HTTP 429/503)", h.fails)
 		h.stop(errHostStopped)
 	case h.fails%slowAfter == 0:
 		h.rate.slowDown()
 	}
 }
 
-func (h *hostLimiter) stopped() string {
+func (h *hostLimiter) stopped() check.Text {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.stopReason

@@ -146,12 +146,12 @@ func TestBackoffStops(t *testing.T) {
 	cfg := Config{PerHost: 2, PerHostRate: 1000, Timeout: time.Second, HTTPBudget: 10}
 	h := newHostLimiter(netip.MustParseAddr("127.0.0.1"), &cfg, nil, nil, func(err error) { stopped = err })
 	for i := range stopAfter {
-		if h.stopped() != "" {
+		if !h.stopped().IsZero() {
 			t.Fatalf("stopped after %d failures", i)
 		}
 		h.record(nil, http.StatusServiceUnavailable)
 	}
-	if h.stopped() == "" || stopped == nil {
+	if h.stopped().IsZero() || stopped == nil {
 		t.Fatal("host not stopped after repeated 503s")
 	}
 	if h.rate.rate >= 1000 {
@@ -165,7 +165,7 @@ func TestBackoffStops(t *testing.T) {
 		ok.record(nil, http.StatusTooManyRequests)
 		ok.record(nil, http.StatusOK) // successes in between reset the count
 	}
-	if ok.stopped() != "" {
+	if !ok.stopped().IsZero() {
 		t.Error("host with intermittent 429s was stopped")
 	}
 }

@@ -270,11 +270,11 @@ func (r *runner) send(f Finding) {
 	r.emit(f)
 }
 
-func (r *runner) note(list *[]Note, host, reason string) {
+func (r *runner) note(list *[]Note, host string, reason check.Text) {
 	r.mu.Lock()
-	*list = append(*list, Note{Host: host, Reason: reason})
+	*list = append(*list, Note{Host: host, Reason: reason.In(r.cfg.Lang)})
 	r.mu.Unlock()
-	r.cfg.Logger.Warn("host not scanned further", "host", host, "reason", reason)
+	r.cfg.Logger.Warn("host not scanned further", "host", host, "reason", reason.String())
 }
 
 // plan resolves names, applies exclusions and groups targets by address.
@@ -286,14 +286,14 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 	resolved := r.resolveAll(ctx, targets)
 	for _, t := range targets {
 		if t.Name != "" && r.cfg.Exclusions.Name(t.Name) {
-			r.note(&r.summary.Skipped, t.Name, "excluded")
+			r.note(&r.summary.Skipped, t.Name, check.Evidencef("excluded"))
 			continue
 		}
 		addr := t.Addr
 		if t.Name != "" {
 			a, err := resolved[t.Name].addr, resolved[t.Name].err
 			if err == nil && r.cfg.Exclusions.Addr(a) {
-				r.note(&r.summary.Skipped, t.Name, "excluded address "+a.String())
+				r.note(&r.summary.Skipped, t.Name, check.Evidencef("excluded address %s", a))
 				continue
 			}
 			// A name without addresses still has DNS records worth checking
@@ -303,13 +303,13 @@ func (r *runner) plan(ctx context.Context, targets []Target) ([]*hostJob, []Targ
 				domains = append(domains, t)
 			}
 			if err != nil {
-				r.note(&r.summary.Unreachable, t.Name, "cannot resolve: "+err.Error())
+				r.note(&r.summary.Unreachable, t.Name, check.Evidencef("cannot resolve: %s", err.Error()))
 				continue
 			}
 			addr = a
 		}
 		if r.cfg.Exclusions.Addr(addr) {
-			r.note(&r.summary.Skipped, t.Host(), "excluded address "+addr.String())
+			r.note(&r.summary.Skipped, t.Host(), check.Evidencef("excluded address %s", addr))
 			continue
 		}
 		j := byAddr[addr]
@@ -530,16 +530,16 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	// A device that answers only over UDP (a switch with SNMP) was reached.
 	answered := scanned.Answered || udpAnswered > 0
 	if !answered && ctx.Err() == nil && !fromRange(j.input) {
-		r.note(&r.summary.Unreachable, primary, fmt.Sprintf("no port answered (%d tried)", scanned.Tried))
+		r.note(&r.summary.Unreachable, primary, check.Evidencef("no port answered (%d tried)", scanned.Tried))
 	}
 	reason := h.stopped()
-	if reason != "" {
+	if !reason.IsZero() {
 		r.note(&r.summary.Stopped, primary, reason)
 	}
 	// A host stopped part way was not scanned to the end: what it did not
 	// show this time may still be there.
 	// Nor was a host on which nothing answered: it may be down, not fixed.
-	if r.cfg.HostDone != nil && ctx.Err() == nil && reason == "" && answered {
+	if r.cfg.HostDone != nil && ctx.Err() == nil && reason.IsZero() && answered {
 		r.mu.Lock()
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()

@@ -1,13 +1,11 @@
 package scanning
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,12 +35,8 @@ func TestMain(m *testing.M) {
 // until the test kills it.
 func runDoomedServer(target string) {
 	port, dbTarget, _ := strings.Cut(target, " ")
-	cfg := database.Config{DataDir: dbTarget}
-	if strings.HasPrefix(dbTarget, "postgres") {
-		cfg = database.Config{URL: dbTarget}
-	}
 	ctx := context.Background()
-	db, err := database.Open(ctx, cfg)
+	db, err := dbtest.OpenTarget(ctx, dbTarget)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -87,26 +81,14 @@ func TestScanSurvivesKill(t *testing.T) {
 			f.authorize(t, f.sysA.ID)
 			s := f.request(t, f.sysA.ID)
 
-			doomed := exec.Command(os.Args[0], "-test.run=^$")
-			doomed.Env = append(os.Environ(), crashEnv+"="+strconv.Itoa(f.port)+" "+cmp.Or(cfg.URL, cfg.DataDir))
-			doomed.Stdout, doomed.Stderr = t.Output(), t.Output()
-			must(t, doomed.Start())
-			killed := false
-			t.Cleanup(func() {
-				if !killed {
-					doomed.Process.Kill()
-					doomed.Wait()
-				}
-			})
+			doomed := dbtest.StartDoomed(t, crashEnv, strconv.Itoa(f.port)+" "+dbtest.Target(cfg))
 			var done []string
 			waitFor(t, 60*time.Second, func() bool {
 				done, err = storage.Collect[string](f.store.Query(ctx, "SELECT host FROM scan_hosts WHERE scan_id = ?", s.ID))(scanHost)
 				return err == nil && len(done) == 1
 			})
 			running := time.Now()
-			must(t, doomed.Process.Kill())
-			doomed.Wait()
-			killed = true
+			doomed.Kill(t)
 			mu.Lock()
 			before := byHost[done[0]]
 			mu.Unlock()

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -250,10 +251,21 @@ func (db *DB) Save(path string) error {
 // compareIDs orders CVE IDs by year then number, not as strings.
 func compareIDs(a, b string) int { return CompareVersions(a, b) }
 
+// OwnKeyPrefix marks the product keys that are Khiên's translations of a
+// vendor's versions into what a scanner sees (khien:exchange_build); no
+// feed has them, so a feed's update of the CVE keeps them.
+const OwnKeyPrefix = "khien:"
+
 func (db *DB) put(rec *record) {
 	if old, ok := db.cves[rec.ID]; ok {
-		for key := range old.Products {
+		for key, rs := range old.Products {
 			db.byKey[key] = slices.DeleteFunc(db.byKey[key], func(r *record) bool { return r == old })
+			if _, renewed := rec.Products[key]; strings.HasPrefix(key, OwnKeyPrefix) && !renewed {
+				if rec.Products == nil {
+					rec.Products = map[string][]Range{}
+				}
+				rec.Products[key] = rs
+			}
 		}
 	}
 	db.cves[rec.ID] = rec

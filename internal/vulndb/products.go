@@ -42,6 +42,27 @@ var productCPEs = map[string][]string{
 	"moment":        {"momentjs:moment"},
 	"lodash":        {"lodash:lodash"},
 	"tomcat":        {"apache:tomcat"},
+	// Platforms read from version files and manifests (scan/fingerprint).
+	"jenkins":    {"jenkins:jenkins"},
+	"grafana":    {"grafana:grafana"},
+	"kibana":     {"elastic:kibana", "elasticsearch:kibana"},
+	"confluence": {"atlassian:confluence_server", "atlassian:confluence_data_center", "atlassian:confluence"},
+	"gitlab":     {"gitlab:gitlab"},
+	"phpmyadmin": {"phpmyadmin:phpmyadmin"},
+	"webmin":     {"webmin:webmin"},
+	// NVD names Exchange and vCenter releases by edition and update
+	// ("2016" cumulative_update_23, "7.0" u1c); what they show visitors is a
+	// build number (15.1.2507.16) or a vSphere API version (7.0.1.0). The
+	// built-in set translates those CVEs into the khien: keys, which an
+	// NVD import of the same CVE keeps (see DB.put).
+	"exchange": {"microsoft:exchange_server", "khien:exchange_build"},
+	"vcenter":  {"vmware:vcenter_server", "khien:vsphere_api"},
+	"moodle":   {"moodle:moodle"},
+	"magento":  {"magento:magento", "adobe:magento", "adobe:commerce", "adobe:magento_open_source"},
+	// WordPress plugins, by slug.
+	"wp-file-manager": {"webdesi9:file_manager"},
+	"duplicator":      {"snapcreek:duplicator"},
+	"contact-form-7":  {"rocklobster:contact_form_7"},
 }
 
 // CPEKeys returns the vendor:product keys for a scanner product name, or

@@ -3,11 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/khien/khien/internal/agent"
 	"github.com/khien/khien/internal/httpx"
-	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
@@ -87,9 +85,7 @@ func (h *Handler) renderAgents(w http.ResponseWriter, r *http.Request, status in
 	}
 	d.Systems, d.pager = systems.Items, pagerOf(r, "/agents", pg, list.Next)
 	p := NewPage(r, "agent.title", "nav.agents", d)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "agent.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "agent.ok.")
 	h.Render.Render(w, r, status, "agent/list", p)
 }
 

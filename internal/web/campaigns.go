@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/campaign"
@@ -38,9 +37,7 @@ func (h *Handler) campaignRoutes() []router.Route {
 // campaignSection is a page of the campaigns section, with its flash message.
 func campaignSection(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.campaigns", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "campaign.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "campaign.ok.")
 	return p
 }
 
@@ -270,7 +267,7 @@ func (h *Handler) obligationReview(w http.ResponseWriter, r *http.Request) {
 // obligationDownload sends a submitted file as a download, never as a
 // page of this site.
 func (h *Handler) obligationDownload(w http.ResponseWriter, r *http.Request) {
-	id, fileID, err := pathIDs(r, "file_id")
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -280,8 +277,5 @@ func (h *Handler) obligationDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.Attachment(w, f.Name, "application/octet-stream")
-	w.Header().Set("Content-Security-Policy", "sandbox")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	sendFile(w, f.Name, data)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/httpx"
-	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
@@ -44,9 +43,7 @@ func (h *Handler) findingRoutes() []router.Route {
 // findingPageOf builds a findings page with the flash message named by ?ok=.
 func findingPageOf(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.findings", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "findings.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "findings.ok.")
 	return p
 }
 

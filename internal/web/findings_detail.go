@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -258,7 +257,7 @@ func uploadedFile(w http.ResponseWriter, r *http.Request) (string, []byte, error
 // downloadFile sends an attachment as a download, never as a page of this
 // site: attachment disposition, no sniffing, a sandbox policy.
 func (h *Handler) downloadFile(w http.ResponseWriter, r *http.Request) {
-	id, fileID, err := pathIDs(r, "file_id")
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -268,11 +267,5 @@ func (h *Handler) downloadFile(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "sandbox")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	sendFile(w, f.Name, data)
 }

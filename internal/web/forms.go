@@ -16,14 +16,6 @@ import (
 // posts with this bound before any handler sees them.
 const MaxForm = 64 << 10
 
-// pathIDs parses {id} and a second id path parameter (an object inside it).
-func pathIDs(r *http.Request, name string) (id, inner int64, err error) {
-	if id, err = httpx.PathID(r, "id"); err == nil {
-		inner, err = httpx.PathID(r, name)
-	}
-	return id, inner, err
-}
-
 func formInt(r *http.Request, name string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
 	return n
@@ -91,4 +83,12 @@ func problemsOf(r *http.Request, err error) (map[string]string, bool) {
 		out[e.Field] = e.Message
 	}
 	return out, true
+}
+
+// sendFile answers with a stored file as a download, never as a page of
+// this site: the sandbox policy keeps even a browser that shows it from
+// running it with the site's rights.
+func sendFile(w http.ResponseWriter, name string, data []byte) {
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	httpx.SendFile(w, name, data)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -35,9 +34,7 @@ func (h *Handler) huntRoutes() []router.Route {
 // huntPageOf builds a hunts page with the flash message named by ?ok=.
 func huntPageOf(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.findings", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "hunt.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "hunt.ok.")
 	return p
 }
 
@@ -222,7 +219,7 @@ func (h *Handler) attachHuntFile(w http.ResponseWriter, r *http.Request) {
 
 // downloadHuntFile sends evidence as a download, never as a page of this origin.
 func (h *Handler) downloadHuntFile(w http.ResponseWriter, r *http.Request) {
-	id, fileID, err := pathIDs(r, "file_id")
+	id, fileID, err := httpx.PathIDs(r, "file_id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -232,13 +229,7 @@ func (h *Handler) downloadHuntFile(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "sandbox")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	sendFile(w, f.Name, data)
 }
 
 func (h *Handler) finishHunt(w http.ResponseWriter, r *http.Request) {

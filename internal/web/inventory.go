@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/httpx"
-	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/router"
@@ -66,9 +64,7 @@ var inventoryEnums = enums{inventory.SystemKinds, inventory.Levels, inventory.Ho
 // page builds a page with the flash message named by ?ok=.
 func page(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.inventory", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "inv.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "inv.ok.")
 	return p
 }
 
@@ -302,7 +298,7 @@ func (h *Handler) addAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeAsset(w http.ResponseWriter, r *http.Request) {
-	id, asset, err := pathIDs(r, "asset_id")
+	id, asset, err := httpx.PathIDs(r, "asset_id")
 	if err == nil {
 		err = inventory.RemoveAsset(r.Context(), h.Store, httpx.Caller(r), id, asset)
 	}

@@ -118,7 +118,7 @@ func (h *Handler) addQualification(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteQualification(w http.ResponseWriter, r *http.Request) {
-	id, qid, err := pathIDs(r, "qid")
+	id, qid, err := httpx.PathIDs(r, "qid")
 	if err == nil {
 		err = inventory.DeleteQualification(r.Context(), h.Store, httpx.Caller(r), id, qid)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/httpx"
-	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/validation"
@@ -149,8 +148,6 @@ func editsFromForm(r *http.Request) []advice.Edit {
 // remediationPage is a page of the knowledge base, with its flash message.
 func remediationPage(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.remediation", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "remediation.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "remediation.ok.")
 	return p
 }

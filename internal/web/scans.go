@@ -41,9 +41,7 @@ func (h *Handler) scanRoutes() []router.Route {
 // scanPageOf builds a scans page with the flash message named by ?ok=.
 func scanPageOf(r *http.Request, title string, data any) Page {
 	p := NewPage(r, title, "nav.scans", data)
-	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, "scans.ok.") {
-		p.Flash = i18n.T(p.Lang, key)
-	}
+	p.Flash = okFlash(r, "scans.ok.")
 	return p
 }
 

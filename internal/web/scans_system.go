@@ -135,7 +135,7 @@ func (h *Handler) addAuthorization(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeAuthorization(w http.ResponseWriter, r *http.Request) {
-	id, auth, err := pathIDs(r, "authorization_id")
+	id, auth, err := httpx.PathIDs(r, "authorization_id")
 	if err == nil {
 		err = scanning.RevokeAuthorization(r.Context(), h.Store, httpx.Caller(r), auth)
 	}
@@ -153,7 +153,7 @@ func (h *Handler) addExclusion(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeExclusion(w http.ResponseWriter, r *http.Request) {
-	id, ex, err := pathIDs(r, "exclusion_id")
+	id, ex, err := httpx.PathIDs(r, "exclusion_id")
 	if err == nil {
 		err = scanning.RemoveExclusion(r.Context(), h.Store, httpx.Caller(r), ex)
 	}
@@ -185,7 +185,7 @@ func (h *Handler) addSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enableSchedule(w http.ResponseWriter, r *http.Request) {
-	id, sched, err := pathIDs(r, "schedule_id")
+	id, sched, err := httpx.PathIDs(r, "schedule_id")
 	if err == nil {
 		err = parseForm(w, r)
 	}

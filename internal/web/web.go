@@ -268,3 +268,12 @@ func flash(r *http.Request) string {
 	}
 	return ""
 }
+
+// okFlash is the confirmation named by ?ok= after a redirect when it is a
+// key of the section's (prefix "hunt.ok."), so the URL cannot inject text.
+func okFlash(r *http.Request, prefix string) string {
+	if key := r.URL.Query().Get("ok"); strings.HasPrefix(key, prefix) {
+		return i18n.T(httpx.Lang(r), key)
+	}
+	return ""
+}

@@ -1,5 +1,6 @@
 // Package dbtest gives tests a fresh, migrated database of each kind:
-// SQLite always, PostgreSQL when KHIEN_TEST_POSTGRES_URL is set.
+// SQLite always, PostgreSQL when KHIEN_TEST_POSTGRES_URL is set; and crash
+// tests a server on the same database to kill (StartDoomed).
 package dbtest
 
 import (

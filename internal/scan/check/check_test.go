@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/khien/khien/internal/remediation"
 )
 
@@ -102,6 +104,9 @@ func TestCatalog(t *testing.T) {
 		if d.TitleVI == "" || d.TitleEN == "" || d.Severity.Rank() < 0 || len(d.Tags) == 0 {
 			t.Errorf("%s: incomplete definition %+v", d.ID, d)
 		}
+		if !strings.ContainsAny(strings.ToLower(d.TitleVI), vietnameseMarks) || !norm.NFC.IsNormalString(d.TitleVI) {
+			t.Errorf("%s: Vietnamese title without diacritics or not in NFC: %q", d.ID, d.TitleVI)
+		}
 		if d.CWE != "" && !strings.HasPrefix(d.CWE, "CWE-") {
 			t.Errorf("%s: bad CWE %q", d.ID, d.CWE)
 		}
@@ -152,22 +157,22 @@ func TestSelection(t *testing.T) {
 func TestNewFinding(t *testing.T) {
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	a := Asset{Target: "portal.gov.vn", Host: "portal.gov.vn", IP: "203.0.113.5", Port: 443}
-	f := New("tls.expired", a, "serial-1", "expired", now)
+	f := New("tls.expired", a, "serial-1", Evidencef("expired"), now)
 	if f.CVSSScore != 5.9 && f.CVSSScore == 0 {
 		t.Errorf("score not computed from the vector: %v", f.CVSSScore)
 	}
 	if f.Remediation != "tls.expired" || f.CWE != "CWE-298" || f.Severity != Medium || f.CVE == nil {
 		t.Errorf("finding %+v", f)
 	}
-	g := New("tls.expired", a, "serial-1", "expired two days ago", now.Add(48*time.Hour))
+	g := New("tls.expired", a, "serial-1", Evidencef("expired two days ago"), now.Add(48*time.Hour))
 	if f.Fingerprint != g.Fingerprint {
 		t.Error("fingerprint depends on evidence or time")
 	}
 	a.IP = "203.0.113.6"
-	if New("tls.expired", a, "serial-1", "", now).Fingerprint != f.Fingerprint {
+	if New("tls.expired", a, "serial-1", Evidencef(""), now).Fingerprint != f.Fingerprint {
 		t.Error("fingerprint of a named asset depends on its address")
 	}
-	if New("tls.expired", a, "serial-2", "", now).Fingerprint == f.Fingerprint {
+	if New("tls.expired", a, "serial-2", Evidencef(""), now).Fingerprint == f.Fingerprint {
 		t.Error("fingerprint ignores the subject")
 	}
 	if s := Truncate(strings.Repeat("ả", 200), 10); len(s) > 10 || !strings.HasSuffix(s, "…") {
@@ -193,7 +198,7 @@ func TestSeverity(t *testing.T) {
 // TestSetSeverityKeepsScoreHonest: a severity other than the check's keeps
 // the check's CVSS score only when the score's band agrees.
 func TestSetSeverityKeepsScoreHonest(t *testing.T) {
-	f := New("dns.dangling-cname", Asset{Host: "a.gov.vn"}, "x", "e", time.Now())
+	f := New("dns.dangling-cname", Asset{Host: "a.gov.vn"}, "x", Evidencef("e"), time.Now())
 	score := f.CVSSScore
 	if score == 0 {
 		t.Skip("the check has no CVSS vector")

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -13,10 +12,17 @@ import (
 // database knows CVEs for it. Severity and CVSS are those of the worst CVE;
 // a CVE in the CISA KEV catalogue raises the severity one step.
 func (e *Env) Vulnerable(id string, a Asset, product, version string) {
+	e.VulnerableAs(id, a, product, version, version)
+}
+
+// VulnerableAs is Vulnerable for a version that was read only in part (a
+// release line): the finding names version as read, and the database is
+// asked about matchAs, the newest release the evidence allows.
+func (e *Env) VulnerableAs(id string, a Asset, product, version, matchAs string) {
 	if e.VulnDB == nil || version == "" || !e.Enabled(id) {
 		return
 	}
-	vulns := e.VulnDB.Match(product, version)
+	vulns := e.VulnDB.Match(product, matchAs)
 	if len(vulns) == 0 {
 		return
 	}
@@ -53,11 +59,10 @@ func (e *Env) Vulnerable(id string, a Asset, product, version string) {
 			refs = append(refs, "https://nvd.nist.gov/vuln/detail/"+v.ID)
 		}
 	}
-	evidence := fmt.Sprintf("%s %s: %d CVE (%s)", product, version, len(ids), strings.Join(ids[:min(len(ids), 5)], ", "))
+	f := New(id, a, product+"\x00"+version, Evidencef("%s %s: %d CVE (%s)", product, version, len(ids), strings.Join(ids[:min(len(ids), 5)], ", ")), e.Now())
 	if len(kev) > 0 {
-		evidence += "; CISA KEV: " + strings.Join(kev, ", ")
+		f.AddEvidence(Evidencef("CISA KEV: %s", strings.Join(kev, ", ")))
 	}
-	f := New(id, a, product+"\x00"+version, evidence, e.Now())
 	f.CVE = ids
 	f.CVSSScore = worst.Score
 	f.CVSSVector = worst.Vector
@@ -78,7 +83,7 @@ func (e *Env) Vulnerable(id string, a Asset, product, version string) {
 			f.Severity = High
 		}
 		if f.Severity != from {
-			f.Evidence += fmt.Sprintf("; severity raised from %s (CVSS %.1f) to %s: known exploited (CISA KEV)", from, worst.Score, f.Severity)
+			f.AddEvidence(Evidencef("severity raised from %s (CVSS %.1f) to %s: known exploited (CISA KEV)", from, worst.Score, f.Severity))
 		}
 	}
 	f.References = refs

@@ -42,18 +42,17 @@ type Env struct {
 func (e *Env) Enabled(id string) bool { return e.Checks.Enabled(id) }
 
 // Found emits a finding built from the catalogue, when the check is enabled.
-func (e *Env) Found(id string, a Asset, subject, evidence string) {
+func (e *Env) Found(id string, a Asset, subject string, evidence Text) {
 	e.Send(New(id, a, subject, evidence, e.Now()))
 }
 
-// Send emits f when its check is enabled, with its title in the scan language.
+// Send emits f when its check is enabled, with its title and evidence in
+// the scan language.
 func (e *Env) Send(f Finding) {
 	if !e.Enabled(f.CheckID) {
 		return
 	}
-	if d, ok := Lookup(f.CheckID); ok {
-		f.Title = d.Title(e.Lang)
-	}
+	f.Localize(e.Lang)
 	e.Emit(f)
 }
 

@@ -98,6 +98,9 @@ type Finding struct {
 	References  []string  `json:"references"`
 	Fingerprint string    `json:"fingerprint"`
 	DetectedAt  time.Time `json:"detected_at"`
+
+	evidence Text   // Evidence before rendering (see Localize)
+	lang     string // the language Title and Evidence are in
 }
 
 // Asset says where a finding was observed.
@@ -112,9 +115,6 @@ type Asset struct {
 // maxEvidence keeps evidence short: it is what was seen, not a dump.
 const maxEvidence = 300
 
-// New builds a finding from the catalogue entry of id. subject identifies the
-// issue on the asset (a path, a cookie name, a CVE list…) so that the
-// fingerprint stays the same across runs while the evidence may change.
 // SetSeverity gives a finding a severity other than its check's, for
 // what the check saw (a worse grade, a name that can be claimed). The
 // check's CVSS score describes the usual case: a score that no longer
@@ -126,15 +126,18 @@ func (f *Finding) SetSeverity(s Severity) {
 	}
 }
 
-func New(id string, a Asset, subject, evidence string, now time.Time) Finding {
+// New builds a finding from the catalogue entry of id, in the default
+// language (Env.Send renders it again in the scan's). subject identifies the
+// issue on the asset (a path, a cookie name, a CVE list…) so that the
+// fingerprint stays the same across runs while the evidence may change.
+func New(id string, a Asset, subject string, evidence Text, now time.Time) Finding {
 	d, ok := Lookup(id)
 	if !ok {
 		panic("check: unknown check id " + id) // a programming error, caught by tests
 	}
 	score, _ := CVSSScore(d.CVSS)
-	return Finding{
+	f := Finding{
 		CheckID:     id,
-		Title:       d.TitleEN,
 		Severity:    d.Severity,
 		CVSSScore:   score,
 		CVSSVector:  d.CVSS,
@@ -145,12 +148,14 @@ func New(id string, a Asset, subject, evidence string, now time.Time) Finding {
 		IP:          a.IP,
 		Port:        a.Port,
 		URL:         a.URL,
-		Evidence:    Truncate(evidence, maxEvidence),
 		Remediation: id,
 		References:  append([]string{}, d.References...),
 		Fingerprint: Fingerprint(id, a, subject),
 		DetectedAt:  now.UTC(),
+		evidence:    evidence,
 	}
+	f.Localize(DefaultLang)
+	return f
 }
 
 // Fingerprint hashes what identifies an issue: the check, the asset (name,

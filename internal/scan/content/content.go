@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -46,13 +45,13 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 	}
 	page := Parse(home.Body)
 	a := site.At(home.URL)
-	if ev := Gambling(base, page); ev != "" {
+	if ev := Gambling(base, page); !ev.IsZero() {
 		env.Found("content.gambling-injection", a, "", ev)
 	}
 	if m := reMiner.FindString(page.Scripts + " " + string(home.Body)); m != "" {
-		env.Found("content.cryptominer", a, strings.ToLower(m), "miner script reference: "+m)
+		env.Found("content.cryptominer", a, strings.ToLower(m), check.Evidencef("miner script reference: %s", m))
 	}
-	if ev := Defacement(page); ev != "" {
+	if ev := Defacement(page); !ev.IsZero() {
 		env.Found("content.defacement", a, "", ev)
 	}
 	if env.Checks.AnyEnabled("content.cloaking", "content.malicious-redirect") {
@@ -63,10 +62,10 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 // Gambling returns evidence of injected gambling content: hidden text or
 // links with gambling terms, links to other sites with such terms, or a
 // block of several gambling links. Visible mentions in text are not enough.
-func Gambling(base *url.URL, page Page) string {
+func Gambling(base *url.URL, page Page) check.Text {
 	for _, h := range page.Hidden {
 		if terms := Terms(h.Text); len(terms) > 0 {
-			return fmt.Sprintf("hidden (%s) text with %s: %q", h.Why, quoteTerms(terms), check.Truncate(h.Text, 80))
+			return check.Evidencef("hidden (%s) text with %s: %q", h.Why, quoteTerms(terms), check.Truncate(h.Text, 80))
 		}
 	}
 	var internal []string
@@ -78,30 +77,30 @@ func Gambling(base *url.URL, page Page) string {
 		host := hostOf(base, l.Href)
 		switch {
 		case l.Hidden != "":
-			return fmt.Sprintf("hidden (%s) link %q → %s (%s)", l.Hidden, check.Truncate(l.Text, 60), l.Href, quoteTerms(terms))
+			return check.Evidencef("hidden (%s) link %q → %s (%s)", l.Hidden, check.Truncate(l.Text, 60), l.Href, quoteTerms(terms))
 		case host != "" && host != strings.ToLower(base.Hostname()):
-			return fmt.Sprintf("link %q → %s (%s)", check.Truncate(l.Text, 60), check.Truncate(l.Href, 100), quoteTerms(terms))
+			return check.Evidencef("link %q → %s (%s)", check.Truncate(l.Text, 60), check.Truncate(l.Href, 100), quoteTerms(terms))
 		default:
 			internal = append(internal, l.Href)
 		}
 	}
 	if len(internal) >= injectedBlock {
-		return fmt.Sprintf("%d links with gambling terms, e.g. %s", len(internal), check.Truncate(internal[0], 100))
+		return check.Evidencef("%d links with gambling terms, e.g. %s", len(internal), check.Truncate(internal[0], 100))
 	}
-	return ""
+	return check.Text{}
 }
 
 // Defacement returns evidence of a defacement signature.
-func Defacement(page Page) string {
+func Defacement(page Page) check.Text {
 	if m := reDeface.FindString(page.Title); m != "" {
-		return fmt.Sprintf("title %q", check.Truncate(page.Title, 100))
+		return check.Evidencef("title %q", check.Truncate(page.Title, 100))
 	}
 	if len(page.Text) < shortPage {
 		if loc := reDeface.FindStringIndex(page.Text); loc != nil {
-			return fmt.Sprintf("page text %q", check.Truncate(page.Text[loc[0]:], 100))
+			return check.Evidencef("page text %q", check.Truncate(page.Text[loc[0]:], 100))
 		}
 	}
-	return ""
+	return check.Text{}
 }
 
 func quoteTerms(terms []string) string {
@@ -113,11 +112,12 @@ func quoteTerms(terms []string) string {
 func searchEngines(ctx context.Context, env *check.Env, site *check.Site, base *url.URL, browser Page) {
 	browserOff := offsite(base, site.First)
 	visitors := []struct {
-		who string
-		hdr http.Header
+		who  string // the finding's subject
+		seen check.Text
+		hdr  http.Header
 	}{
-		{"Googlebot", http.Header{"User-Agent": {GooglebotUA}}},
-		{"visitors from Google search", http.Header{"User-Agent": {browserUA}, "Referer": {GoogleSearch + url.QueryEscape(site.Name)}}},
+		{"Googlebot", check.Evidencef("Googlebot"), http.Header{"User-Agent": {GooglebotUA}}},
+		{"visitors from Google search", check.Evidencef("visitors from Google search"), http.Header{"User-Agent": {browserUA}, "Referer": {GoogleSearch + url.QueryEscape(site.Name)}}},
 	}
 	for _, v := range visitors {
 		p, err := env.Get(ctx, site.Home.URL, v.hdr)
@@ -125,14 +125,14 @@ func searchEngines(ctx context.Context, env *check.Env, site *check.Site, base *
 			continue
 		}
 		if dest := offsite(base, p); dest != "" && dest != browserOff {
-			env.Found("content.malicious-redirect", site.At(site.Home.URL), v.who, fmt.Sprintf("%s are redirected to %s; browsers are not", v.who, dest))
+			env.Found("content.malicious-redirect", site.At(site.Home.URL), v.who, check.Evidencef("%s are redirected to %s; browsers are not", v.seen, dest))
 			continue
 		}
 		if p.Status != http.StatusOK {
 			continue
 		}
-		if ev := cloaked(ctx, env, site, browser, Parse(p.Body)); ev != "" {
-			env.Found("content.cloaking", site.At(site.Home.URL), v.who, v.who+" "+ev)
+		if ev := cloaked(ctx, env, site, browser, Parse(p.Body)); !ev.IsZero() {
+			env.Found("content.cloaking", site.At(site.Home.URL), v.who, check.Evidencef("%s %s", v.seen, ev))
 			return
 		}
 	}
@@ -166,7 +166,7 @@ func offsite(base *url.URL, p *check.Page) string {
 // gambling terms only the search engine sees, or substantially other text
 // (confirmed by fetching the browser view again, to rule out pages that
 // change on every request).
-func cloaked(ctx context.Context, env *check.Env, site *check.Site, browser, bot Page) string {
+func cloaked(ctx context.Context, env *check.Env, site *check.Site, browser, bot Page) check.Text {
 	seen := Terms(browser.Title + " " + browser.Text)
 	var extra []string
 	for _, t := range Terms(bot.Title + " " + bot.Text) {
@@ -175,16 +175,16 @@ func cloaked(ctx context.Context, env *check.Env, site *check.Site, browser, bot
 		}
 	}
 	if len(extra) > 0 {
-		return fmt.Sprintf("see gambling content that browsers do not (%s): %q", quoteTerms(extra), check.Truncate(bot.Title+" "+bot.Text, 100))
+		return check.Evidencef("see gambling content that browsers do not (%s): %q", quoteTerms(extra), check.Truncate(bot.Title+" "+bot.Text, 100))
 	}
 	if similarity(browser.Text, bot.Text) >= 0.3 || len(strings.Fields(bot.Text)) < 30 {
-		return ""
+		return check.Text{}
 	}
 	again, err := env.Get(ctx, site.Home.URL, nil)
 	if err != nil || similarity(browser.Text, Parse(again.Body).Text) < 0.7 {
-		return ""
+		return check.Text{}
 	}
-	return fmt.Sprintf("see different content (%.0f%% similar): %q", 100*similarity(browser.Text, bot.Text), check.Truncate(bot.Title+" "+bot.Text, 100))
+	return check.Evidencef("see different content (%.0f%% similar): %q", 100*similarity(browser.Text, bot.Text), check.Truncate(bot.Title+" "+bot.Text, 100))
 }
 
 // similarity is the Jaccard index of the word sets of two texts.

@@ -39,7 +39,7 @@ func TestGambling(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := content.Gambling(base, content.Parse([]byte(tt.html)))
-			if (ev != "") != tt.found {
+			if !ev.IsZero() != tt.found {
 				t.Errorf("Gambling = %q, want found=%v", ev, tt.found)
 			}
 		})
@@ -72,7 +72,7 @@ func TestDefacement(t *testing.T) {
 		{"normal page", article, false},
 	}
 	for _, tt := range tests {
-		if ev := content.Defacement(content.Parse([]byte(tt.html))); (ev != "") != tt.found {
+		if ev := content.Defacement(content.Parse([]byte(tt.html))); !ev.IsZero() != tt.found {
 			t.Errorf("%s: Defacement = %q, want found=%v", tt.name, ev, tt.found)
 		}
 	}

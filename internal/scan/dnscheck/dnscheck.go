@@ -111,7 +111,7 @@ func Check(ctx context.Context, env *check.Env, cfg Config, a check.Asset, domai
 	}
 	if env.Enabled("dns.dnssec-missing") && zone != "" {
 		if in, err := r.query(ctx, zone, dns.TypeDNSKEY); err == nil && in.Rcode == dns.RcodeSuccess && !hasType(in.Answer, dns.TypeDNSKEY) {
-			env.Found("dns.dnssec-missing", a, zone, "no DNSKEY records for zone "+zone)
+			env.Found("dns.dnssec-missing", a, zone, check.Evidencef("no DNSKEY records for zone %s", zone))
 		}
 	}
 	if env.Enabled("dns.axfr-open") && zone != "" {
@@ -184,41 +184,41 @@ func spf(ctx context.Context, env *check.Env, r *resolver, a check.Asset, domain
 	recs := spfRecords(txts)
 	switch {
 	case len(recs) == 0:
-		env.Found("dns.spf-missing", a, domain, "no v=spf1 TXT record at "+domain)
+		env.Found("dns.spf-missing", a, domain, check.Evidencef("no v=spf1 TXT record at %s", domain))
 		return
 	case len(recs) > 1:
-		env.Found("dns.spf-permissive", a, domain, fmt.Sprintf("%d SPF records at %s (permerror)", len(recs), domain))
+		env.Found("dns.spf-permissive", a, domain, check.Evidencef("%d SPF records at %s (permerror)", len(recs), domain))
 		return
 	}
-	var problems []string
-	if p := AllQualifier(recs[0]); p != "" {
+	var problems []check.Text
+	if p := AllQualifier(recs[0]); !p.IsZero() {
 		problems = append(problems, p)
 	}
 	if n := r.lookups(ctx, recs[0], 0, map[string]bool{domain: true}); n > 10 {
-		problems = append(problems, fmt.Sprintf("%d DNS lookups (limit 10)", n))
+		problems = append(problems, check.Evidencef("%d DNS lookups (limit 10)", n))
 	}
 	if len(problems) > 0 {
-		env.Found("dns.spf-permissive", a, domain, fmt.Sprintf("%s: %q", strings.Join(problems, "; "), check.Truncate(recs[0], 150)))
+		env.Found("dns.spf-permissive", a, domain, check.Evidencef("%s: %q", problems, check.Truncate(recs[0], 150)))
 	}
 }
 
 // AllQualifier describes a permissive "all" in an SPF record ("" when the
 // record ends in -all or ~all, or redirects).
-func AllQualifier(record string) string {
+func AllQualifier(record string) check.Text {
 	for _, term := range strings.Fields(strings.ToLower(record))[1:] {
 		switch term {
 		case "+all", "all":
-			return "+all lets any server send mail for the domain"
+			return check.Evidencef("+all lets any server send mail for the domain")
 		case "?all":
-			return "?all (neutral) does not reject forged mail"
+			return check.Evidencef("?all (neutral) does not reject forged mail")
 		case "-all", "~all":
-			return ""
+			return check.Text{}
 		}
 		if strings.HasPrefix(term, "redirect=") {
-			return ""
+			return check.Text{}
 		}
 	}
-	return "no all mechanism: unmatched senders get a neutral result"
+	return check.Evidencef("no all mechanism: unmatched senders get a neutral result")
 }
 
 // maxSPFDepth bounds include/redirect recursion against loops.
@@ -275,12 +275,12 @@ func dmarc(ctx context.Context, env *check.Env, r *resolver, a check.Asset, doma
 				continue
 			}
 			if p := DMARCPolicy(t); p == "none" || p == "" {
-				env.Found("dns.dmarc-weak", a, domain, fmt.Sprintf("DMARC policy p=%s at %s: %q", orMissing(p), n, check.Truncate(t, 120)))
+				env.Found("dns.dmarc-weak", a, domain, check.Evidencef("DMARC policy p=%s at %s: %q", orMissing(p), n, check.Truncate(t, 120)))
 			}
 			return
 		}
 	}
-	env.Found("dns.dmarc-missing", a, domain, "no v=DMARC1 TXT record at _dmarc."+domain)
+	env.Found("dns.dmarc-missing", a, domain, check.Evidencef("no v=DMARC1 TXT record at _dmarc.%s", domain))
 }
 
 // DMARCPolicy returns the p= tag of a DMARC record, lowercased.
@@ -294,11 +294,11 @@ func DMARCPolicy(record string) string {
 	return ""
 }
 
-func orMissing(s string) string {
+func orMissing(s string) check.Text {
 	if s == "" {
-		return "(missing)"
+		return check.Evidencef("(missing)")
 	}
-	return s
+	return check.Evidencef("%s", s)
 }
 
 // maxNameServers bounds the zone-transfer attempts per zone.
@@ -336,7 +336,7 @@ func axfr(ctx context.Context, env *check.Env, r *resolver, cfg Config, a check.
 				return
 			}
 			if n := transfer(ctx, r.timeout, zone, server); n > 0 {
-				env.Found("dns.axfr-open", a, strings.TrimSuffix(ns.Ns, "."), fmt.Sprintf("%s (%s) transferred zone %s: %d records", strings.TrimSuffix(ns.Ns, "."), ip.A, zone, n))
+				env.Found("dns.axfr-open", a, strings.TrimSuffix(ns.Ns, "."), check.Evidencef("%s (%s) transferred zone %s: %d records", strings.TrimSuffix(ns.Ns, "."), ip.A, zone, n))
 				return
 			}
 			break
@@ -386,12 +386,12 @@ func dangling(ctx context.Context, env *check.Env, r *resolver, a check.Asset, n
 		if err != nil || res.Rcode != dns.RcodeNameError {
 			continue
 		}
-		f := check.New("dns.dangling-cname", a, target, fmt.Sprintf("%s is a CNAME for %s, which does not exist (NXDOMAIN)", name, target), env.Now())
+		f := check.New("dns.dangling-cname", a, target, check.Evidencef("%s is a CNAME for %s, which does not exist (NXDOMAIN)", name, target), env.Now())
 		f.SetSeverity(check.Medium)
 		for _, s := range takeoverSuffixes {
 			if strings.HasSuffix(target, s) {
 				f.SetSeverity(check.High)
-				f.Evidence += "; the name can be claimed on " + strings.TrimPrefix(s, ".")
+				f.AddEvidence(check.Evidencef("the name can be claimed on %s", strings.TrimPrefix(s, ".")))
 			}
 		}
 		env.Send(f)

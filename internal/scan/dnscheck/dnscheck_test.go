@@ -241,7 +241,7 @@ func TestAllQualifier(t *testing.T) {
 		"v=spf1 include:_spf.google.com": true,
 	}
 	for rec, permissive := range tests {
-		if got := dnscheck.AllQualifier(rec) != ""; got != permissive {
+		if got := !dnscheck.AllQualifier(rec).IsZero(); got != permissive {
 			t.Errorf("AllQualifier(%q) permissive=%v, want %v", rec, got, permissive)
 		}
 	}

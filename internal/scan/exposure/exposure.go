@@ -8,7 +8,6 @@ package exposure
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -21,7 +20,7 @@ import (
 type probe struct {
 	id       string
 	path     string
-	validate func(p *check.Page) (evidence string, ok bool)
+	validate func(p *check.Page) (evidence check.Text, ok bool)
 	thorough bool // only in the thorough profile
 	auth     bool // the proof is a 401 answer (an authentication prompt), not a 200
 }
@@ -55,17 +54,17 @@ func text(p *check.Page, n int) string {
 func notHTML(p *check.Page) bool { return !p.IsHTML() }
 
 var staticProbes = []probe{
-	{id: "exposure.git", path: "/.git/HEAD", validate: func(p *check.Page) (string, bool) {
-		return "HEAD: " + text(p, 60), notHTML(p) && reGitHead.Match(p.Body)
+	{id: "exposure.git", path: "/.git/HEAD", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("HEAD: %s", text(p, 60)), notHTML(p) && reGitHead.Match(p.Body)
 	}},
-	{id: "exposure.git", path: "/.git/config", validate: func(p *check.Page) (string, bool) {
-		return "config with [core] section", notHTML(p) && reGitConfig.Match(p.Body)
+	{id: "exposure.git", path: "/.git/config", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("config with [core] section"), notHTML(p) && reGitConfig.Match(p.Body)
 	}},
-	{id: "exposure.svn", path: "/.svn/entries", validate: func(p *check.Page) (string, bool) {
-		return "entries format " + text(p, 4), notHTML(p) && reSvnEntry.Match(p.Body)
+	{id: "exposure.svn", path: "/.svn/entries", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("entries format %s", text(p, 4)), notHTML(p) && reSvnEntry.Match(p.Body)
 	}},
-	{id: "exposure.svn", path: "/.svn/wc.db", validate: func(p *check.Page) (string, bool) {
-		return "SQLite working-copy database", bytes.HasPrefix(p.Body, []byte("SQLite format 3\x00"))
+	{id: "exposure.svn", path: "/.svn/wc.db", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("SQLite working-copy database"), bytes.HasPrefix(p.Body, []byte("SQLite format 3\x00"))
 	}},
 	{id: "exposure.env", path: "/.env", validate: validateEnv},
 	{id: "exposure.env", path: "/.env.production", validate: validateEnv, thorough: true},
@@ -73,38 +72,38 @@ var staticProbes = []probe{
 	{id: "exposure.phpinfo", path: "/phpinfo.php", validate: validatePHPInfo},
 	{id: "exposure.phpinfo", path: "/info.php", validate: validatePHPInfo},
 	{id: "exposure.phpinfo", path: "/test.php", validate: validatePHPInfo, thorough: true},
-	{id: "exposure.server-status", path: "/server-status", validate: func(p *check.Page) (string, bool) {
-		return "Apache server status page", contains("Apache Server Status for")(p.Body)
+	{id: "exposure.server-status", path: "/server-status", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("Apache server status page"), contains("Apache Server Status for")(p.Body)
 	}},
-	{id: "exposure.server-status", path: "/server-info", validate: func(p *check.Page) (string, bool) {
-		return "Apache server information page", contains("Apache Server Information")(p.Body)
+	{id: "exposure.server-status", path: "/server-info", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("Apache server information page"), contains("Apache Server Information")(p.Body)
 	}},
-	{id: "exposure.server-status", path: "/nginx_status", validate: func(p *check.Page) (string, bool) {
-		return text(p, 80), bytes.HasPrefix(p.Body, []byte("Active connections:"))
+	{id: "exposure.server-status", path: "/nginx_status", validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("%s", text(p, 80)), bytes.HasPrefix(p.Body, []byte("Active connections:"))
 	}},
-	{id: "exposure.admin-panel", path: "/wp-login.php", validate: panel("WordPress login", "user_login", "wp-submit")},
-	{id: "exposure.admin-panel", path: "/administrator/", validate: panel("Joomla administrator login", "joomla")},
-	{id: "exposure.admin-panel", path: "/phpmyadmin/", validate: panel("phpMyAdmin login", "phpmyadmin", "pma_username")},
-	{id: "exposure.admin-panel", path: "/pma/", validate: panel("phpMyAdmin login", "phpmyadmin", "pma_username"), thorough: true},
-	{id: "exposure.admin-panel", path: "/adminer.php", validate: panel("Adminer login", "adminer")},
-	{id: "exposure.admin-panel", path: "/user/login", validate: panel("Drupal login", "drupal", "edit-name")},
-	{id: "exposure.admin-panel", path: "/Login.aspx", validate: panel("DotNetNuke login", "dnn")},
-	{id: "exposure.admin-panel", path: "/c/portal/login", validate: panel("Liferay login", "liferay")},
-	{id: "exposure.admin-panel", path: "/admin/", validate: panel("administration login", "admin")},
-	{id: "exposure.admin-panel", path: "/manager/html", auth: true, validate: func(p *check.Page) (string, bool) {
-		return "Tomcat manager (authentication prompt)", strings.Contains(p.Header.Get("WWW-Authenticate"), "Tomcat Manager")
+	{id: "exposure.admin-panel", path: "/wp-login.php", validate: panel(check.Evidencef("WordPress login"), "user_login", "wp-submit")},
+	{id: "exposure.admin-panel", path: "/administrator/", validate: panel(check.Evidencef("Joomla administrator login"), "joomla")},
+	{id: "exposure.admin-panel", path: "/phpmyadmin/", validate: panel(check.Evidencef("phpMyAdmin login"), "phpmyadmin", "pma_username")},
+	{id: "exposure.admin-panel", path: "/pma/", validate: panel(check.Evidencef("phpMyAdmin login"), "phpmyadmin", "pma_username"), thorough: true},
+	{id: "exposure.admin-panel", path: "/adminer.php", validate: panel(check.Evidencef("Adminer login"), "adminer")},
+	{id: "exposure.admin-panel", path: "/user/login", validate: panel(check.Evidencef("Drupal login"), "drupal", "edit-name")},
+	{id: "exposure.admin-panel", path: "/Login.aspx", validate: panel(check.Evidencef("DotNetNuke login"), "dnn")},
+	{id: "exposure.admin-panel", path: "/c/portal/login", validate: panel(check.Evidencef("Liferay login"), "liferay")},
+	{id: "exposure.admin-panel", path: "/admin/", validate: panel(check.Evidencef("administration login"), "admin")},
+	{id: "exposure.admin-panel", path: "/manager/html", auth: true, validate: func(p *check.Page) (check.Text, bool) {
+		return check.Evidencef("Tomcat manager (authentication prompt)"), strings.Contains(p.Header.Get("WWW-Authenticate"), "Tomcat Manager")
 	}},
 }
 
-func validateEnv(p *check.Page) (string, bool) {
+func validateEnv(p *check.Page) (check.Text, bool) {
 	if p.IsHTML() || !envFile(p.Body) || !reEnvSecret.Match(p.Body) {
-		return "", false
+		return check.Text{}, false
 	}
 	var keys []string
 	for _, m := range reEnvLine.FindAllSubmatch(p.Body, 5) {
 		keys = append(keys, string(m[1]))
 	}
-	return "variables " + strings.Join(keys, ", ") + " (values withheld)", true
+	return check.Evidencef("variables %s (values withheld)", strings.Join(keys, ", ")), true
 }
 
 // envFile reports whether body reads as a .env file of any length, one
@@ -127,19 +126,19 @@ func envFile(body []byte) bool {
 	return seen > 0
 }
 
-func validatePHPInfo(p *check.Page) (string, bool) {
+func validatePHPInfo(p *check.Page) (check.Text, bool) {
 	ok := contains("phpinfo()")(p.Body) && contains("PHP Version")(p.Body)
 	v := rePHPVersion.FindSubmatch(p.Body)
 	if v != nil {
-		return "phpinfo() of PHP " + string(v[1]), ok
+		return check.Evidencef("phpinfo() of PHP %s", v[1]), ok
 	}
-	return "phpinfo() page", ok
+	return check.Evidencef("phpinfo() page"), ok
 }
 
 // panel recognises a login page of a named product: a password field and
 // the product's markers.
-func panel(what string, markers ...string) func(p *check.Page) (string, bool) {
-	return func(p *check.Page) (string, bool) {
+func panel(what check.Text, markers ...string) func(p *check.Page) (check.Text, bool) {
+	return func(p *check.Page) (check.Text, bool) {
 		return what, rePassword.Match(p.Body) && contains(markers...)(p.Body)
 	}
 }
@@ -181,27 +180,27 @@ func isIP(s string) bool {
 }
 
 var magics = []struct {
-	kind  string
+	kind  check.Text
 	magic string
-}{{"ZIP archive", "PK\x03\x04"}, {"gzip data", "\x1f\x8b"}, {"RAR archive", "Rar!\x1a\x07"}, {"7-Zip archive", "7z\xbc\xaf\x27\x1c"}}
+}{{check.Evidencef("ZIP archive"), "PK\x03\x04"}, {check.Evidencef("gzip data"), "\x1f\x8b"}, {check.Evidencef("RAR archive"), "Rar!\x1a\x07"}, {check.Evidencef("7-Zip archive"), "7z\xbc\xaf\x27\x1c"}}
 
-func validateArchive(p *check.Page) (string, bool) {
+func validateArchive(p *check.Page) (check.Text, bool) {
 	for _, m := range magics {
 		if bytes.HasPrefix(p.Body, []byte(m.magic)) {
-			return fmt.Sprintf("%s (%s)", m.kind, sizeOf(p)), true
+			return check.Evidencef("%s (%s)", m.kind, sizeOf(p)), true
 		}
 	}
 	if !p.IsHTML() && reSQLDump.Match(p.Body[:min(len(p.Body), 4096)]) {
-		return "SQL dump (" + sizeOf(p) + ")", true
+		return check.Evidencef("SQL dump (%s)", sizeOf(p)), true
 	}
-	return "", false
+	return check.Text{}, false
 }
 
-func sizeOf(p *check.Page) string {
+func sizeOf(p *check.Page) check.Text {
 	if cl := p.Header.Get("Content-Length"); cl != "" {
-		return cl + " bytes"
+		return check.Evidencef("%s bytes", cl)
 	}
-	return fmt.Sprintf("at least %d bytes", len(p.Body))
+	return check.Evidencef("at least %d bytes", len(p.Body))
 }
 
 // Check probes site for exposed files and panels.
@@ -237,7 +236,7 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 		}
 		if ev, ok := pr.validate(p); ok && !base.matches(p, pr.validate) {
 			found[pr.id] = true
-			env.Found(pr.id, site.At(pr.path), pr.path, pr.path+": "+ev)
+			env.Found(pr.id, site.At(pr.path), pr.path, check.Evidencef("%s: %s", pr.path, ev))
 		}
 	}
 }
@@ -282,7 +281,7 @@ func newBaseline(ctx context.Context, env *check.Env, site *check.Site) *baselin
 // answer: the same body once the random path is removed, or nearly the
 // same size as a catch-all answer that validate accepts too (a size alone
 // never hides a real file: a short .env as long as the site's 404 page).
-func (b *baseline) matches(p *check.Page, validate func(*check.Page) (string, bool)) bool {
+func (b *baseline) matches(p *check.Page, validate func(*check.Page) (check.Text, bool)) bool {
 	for i, bp := range b.pages {
 		norm := bytes.ReplaceAll(bp.Body, []byte(b.token[i]), nil)
 		if bytes.Equal(norm, p.Body) || bytes.Equal(bp.Body, p.Body) {

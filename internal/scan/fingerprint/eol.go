@@ -1,7 +1,6 @@
 package fingerprint
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -53,6 +52,8 @@ var eol = []struct {
 	{product: "sharepoint", branch: "15", date: "2023-04-11"},
 	// SharePoint 2016 and 2019 share major 16; Subscription Edition builds start at 16.0.14326.
 	{product: "sharepoint", below: "16.0.14326", date: "2026-07-14"},
+	{product: "magento", branch: "1", date: "2020-06-30"},
+	{product: "magento", branch: "2.3", date: "2022-09-08"},
 	{product: "mysql", branch: "5", date: "2023-10-31"},
 	{product: "mysql", branch: "8.0", date: "2026-04-30"},
 }
@@ -80,7 +81,7 @@ func EndOfLife(env *check.Env, a check.Asset, product, version string) {
 		if name == "" {
 			name = product
 		}
-		env.Found("tech.end-of-life", a, product+"\x00"+version, fmt.Sprintf("%s %s: security support ended %s", name, version, e.date))
+		env.Found("tech.end-of-life", a, product+"\x00"+version, check.Evidencef("%s %s: security support ended %s", name, version, e.date))
 		return
 	}
 }

@@ -6,8 +6,8 @@ package fingerprint
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,6 +21,10 @@ type Tech struct {
 	Name    string // display name
 	Version string
 	Source  string // what revealed it
+	// Bracket marks a version that names a release line (Moodle 4.1,
+	// Magento 2.4, an Exchange build without its update): it is compared
+	// with CVE ranges as the line's newest release.
+	Bracket bool
 }
 
 var display = map[string]string{
@@ -30,18 +34,29 @@ var display = map[string]string{
 	"bootstrap": "Bootstrap", "angularjs": "AngularJS", "moment": "Moment.js", "lodash": "Lodash", "tomcat": "Apache Tomcat",
 }
 
+func init() {
+	for _, p := range platforms {
+		display[p.product] = p.name
+	}
+	for _, p := range wpPlugins {
+		display[p.product] = p.name
+	}
+}
+
 var (
 	reProductToken = regexp.MustCompile(`([A-Za-z][A-Za-z-]*)/(\d+(?:\.\d+)*[a-z]?)`)
 	reGenerator    = regexp.MustCompile(`(?i)<meta[^>]+name\s*=\s*["']generator["'][^>]*content\s*=\s*["']([^"']+)["']|<meta[^>]+content\s*=\s*["']([^"']+)["'][^>]*name\s*=\s*["']generator["']`)
 	reScriptSrc    = regexp.MustCompile(`(?i)<(?:script|link)[^>]+(?:src|href)\s*=\s*["']([^"']+)["']`)
 	reLiferay      = regexp.MustCompile(`Liferay[^0-9]*(\d+\.\d+(?:\.\d+)?)`)
-	reDrupalLog    = regexp.MustCompile(`(?m)^Drupal (\d+\.\d+(?:\.\d+)?)`)
-	reJoomlaXML    = regexp.MustCompile(`<version>(\d+\.\d+(?:\.\d+)?)</version>`)
 	reWPVersion    = regexp.MustCompile(`(?i)WordPress\s+(\d+\.\d+(?:\.\d+)?)`)
 	reDrupalGen    = regexp.MustCompile(`(?i)Drupal\s+(\d+(?:\.\d+)*)`)
-	// WordPress stamps its core stylesheets with its own version even when
-	// the generator tag is removed.
-	reWPCoreCSS = regexp.MustCompile(`(?i)/wp-includes/css/[^"'?]*\?ver=(\d+\.\d+(?:\.\d+)?)`)
+	// WordPress stamps its core stylesheets and scripts with its own
+	// version even when the generator tag is removed (the bundled jQuery
+	// and vendor scripts carry theirs).
+	reWPCoreCSS = regexp.MustCompile(`(?i)/wp-includes/(?:css/[^"'?]*|js/wp-emoji-release\.min\.js|js/wp-embed\.min\.js)\?ver=(\d+\.\d+(?:\.\d+)?)`)
+	// Drupal 8 and later stamp core scripts with the core version when
+	// aggregation is off.
+	reDrupalCore = regexp.MustCompile(`(?i)/core/misc/[^"'?]+\.js\?v=(\d+\.\d+\.\d+)`)
 )
 
 // libraries are JavaScript and CSS libraries recognised by file names such
@@ -59,7 +74,10 @@ var libraries = []struct {
 }
 
 // Detect recognises technologies from a response. It makes no requests.
-func Detect(h http.Header, body []byte) []Tech {
+func Detect(h http.Header, body []byte) []Tech { return detect("", h, body) }
+
+// detect recognises technologies from the start page reached at path.
+func detect(path string, h http.Header, body []byte) []Tech {
 	var out []Tech
 	add := func(product, version, source string) {
 		for i, t := range out {
@@ -137,7 +155,28 @@ func Detect(h http.Header, body []byte) []Tech {
 		add("php", "", "PHPSESSID cookie")
 	}
 	detectHTML(body, add)
+	detectPlatforms(startPage{path: strings.ToLower(path), header: h, body: string(body), low: strings.ToLower(string(body))}, add)
 	return out
+}
+
+func detectPlatforms(p startPage, add func(product, version, source string)) {
+	for _, pl := range platforms {
+		if !pl.seen(p) {
+			continue
+		}
+		v, src := "", "start page"
+		if pl.version != nil {
+			if pv, psrc := pl.version(p); pv != "" {
+				v, src = pv, psrc
+			}
+		}
+		add(pl.product, v, src)
+	}
+	for _, m := range reWPPlugin.FindAllStringSubmatch(p.body, -1) {
+		if pl, ok := wpPluginBySlug[strings.ToLower(m[1])]; ok {
+			add(pl.product, m[2], "/wp-content/plugins/"+m[1]+"/ asset")
+		}
+	}
 }
 
 func detectHTML(body []byte, add func(product, version, source string)) {
@@ -183,6 +222,9 @@ func detectHTML(body []byte, add func(product, version, source string)) {
 		if m := reWPCoreCSS.FindStringSubmatch(src[1]); m != nil {
 			add("wordpress", m[1], src[1])
 		}
+		if m := reDrupalCore.FindStringSubmatch(src[1]); m != nil {
+			add("drupal", m[1], src[1])
+		}
 		for _, lib := range libraries {
 			for _, re := range lib.res {
 				if v := re.FindStringSubmatch(src[1]); v != nil {
@@ -206,19 +248,12 @@ func majorOnly(re *regexp.Regexp, s string) string {
 // ranges: "7" would fall below every "7.x" bound.
 func precise(v string) bool { return strings.Count(v, ".") >= 1 }
 
-// versionProbes fetch one well-known file that names the exact version of a
-// CMS whose pages do not.
-var versionProbes = map[string]struct {
-	path string
-	re   *regexp.Regexp
-}{
-	"joomla": {"/administrator/manifests/files/joomla.xml", reJoomlaXML},
-	"drupal": {"/CHANGELOG.txt", reDrupalLog},
-}
-
-// Check detects technologies on site and reports them.
+// Check detects technologies on site and reports them. Beyond the start
+// page it asks only products it has recognised, for at most two files each
+// (versionFiles, readme.txt of a known WordPress plugin), and only when the
+// start page did not name the version.
 func Check(ctx context.Context, env *check.Env, site *check.Site) {
-	if !env.Checks.AnyEnabled("tech.detected", "tech.vulnerable-component", "tech.end-of-life") {
+	if !env.Checks.AnyEnabled("tech.detected", "tech.vulnerable-component", "tech.end-of-life", "exposure.admin-panel") {
 		return
 	}
 	h := site.Home.Header.Clone()
@@ -227,27 +262,129 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 			h[k] = v
 		}
 	}
-	techs := Detect(h, site.Home.Body)
-	for i, t := range techs {
-		vp, ok := versionProbes[t.Product]
-		if !ok || precise(t.Version) {
-			continue
+	homePath := "/"
+	if u, err := url.Parse(site.Home.URL); err == nil && u.Path != "" {
+		homePath = u.Path
+	}
+	techs := detect(homePath, h, site.Home.Body)
+	distrustCoreStamp(techs)
+	// The panels need no version: an exposure-only scan asks no files.
+	versions := env.Checks.AnyEnabled("tech.detected", "tech.vulnerable-component", "tech.end-of-life")
+	for i := range techs {
+		if versions && !precise(techs[i].Version) {
+			readVersion(ctx, env, site, &techs[i])
 		}
-		p, err := env.Get(ctx, site.Origin+vp.path, nil)
-		if err != nil || p.Status != http.StatusOK {
-			continue
-		}
-		if m := vp.re.FindSubmatch(p.Body); m != nil {
-			techs[i].Version, techs[i].Source = string(m[1]), vp.path
-		}
+		techs[i].Bracket = techs[i].Bracket || bracketed(techs[i])
 	}
 	slices.SortFunc(techs, func(a, b Tech) int { return strings.Compare(a.Product, b.Product) })
 	for _, t := range techs {
 		a := site.Asset
-		env.Found("tech.detected", a, t.Product, strings.TrimSpace(fmt.Sprintf("%s %s (%s)", t.Name, t.Version, t.Source)))
+		ev := check.Evidencef("%s (%s)", strings.TrimSpace(t.Name+" "+t.Version), t.Source)
+		if t.Bracket {
+			ev = check.Evidencef("%s; release line only, matched as its newest release", ev)
+		}
+		if t.Version == "" && isPlatform(t.Product) {
+			ev = check.Evidencef("%s; version not shown to visitors", ev)
+		}
+		env.Found("tech.detected", a, t.Product, ev)
 		if precise(t.Version) {
-			env.Vulnerable("tech.vulnerable-component", a, t.Product, t.Version)
+			v := t.Version
+			if t.Bracket {
+				v = newestOf(v)
+			}
+			env.VulnerableAs("tech.vulnerable-component", a, t.Product, t.Version, v)
 		}
 		EndOfLife(env, a, t.Product, t.Version)
+	}
+	reportPanels(env, site, homePath, techs)
+}
+
+// distrustCoreStamp forgets a plugin version equal to WordPress's own:
+// WordPress stamps the assets of plugins that give no version with its own,
+// so the plugin's readme.txt is asked instead.
+func distrustCoreStamp(techs []Tech) {
+	i := slices.IndexFunc(techs, func(t Tech) bool { return t.Product == "wordpress" })
+	if i < 0 || techs[i].Version == "" {
+		return
+	}
+	for j, t := range techs {
+		if _, ok := wpPluginByProduct[t.Product]; ok && t.Version == techs[i].Version {
+			techs[j].Version, techs[j].Source = "", "/wp-content/plugins/ asset"
+		}
+	}
+}
+
+// readVersion asks the product's version files, in order, until one names
+// the version.
+func readVersion(ctx context.Context, env *check.Env, site *check.Site, t *Tech) {
+	files := versionFiles[t.Product]
+	if pl, ok := wpPluginByProduct[t.Product]; ok {
+		files = []versionFile{{"/wp-content/plugins/" + pl.slug + "/readme.txt", bodyRe(reStableTag)}}
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return
+		}
+		target := site.Origin + f.path
+		switch {
+		case f.path == "":
+			target = site.Origin + "/khien-" + check.RandomToken()
+		case !strings.HasPrefix(f.path, "/"):
+			target = resolve(site.Home.URL, f.path)
+		}
+		p, err := env.Get(ctx, target, nil)
+		if err != nil {
+			continue
+		}
+		// Error pages are the point of the not-found request.
+		if p.Status != http.StatusOK && f.path != "" {
+			continue
+		}
+		if v := f.read(p.Header, p.Body); v != "" {
+			t.Version, t.Source = v, f.path
+			if f.path == "" {
+				t.Source = "error page"
+			}
+			t.Bracket = branchOnly[f.path]
+			return
+		}
+	}
+}
+
+func resolve(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	r, err := b.Parse(ref)
+	if err != nil {
+		return base
+	}
+	return r.String()
+}
+
+func isPlatform(product string) bool {
+	return slices.ContainsFunc(platforms, func(p platform) bool { return p.product == product })
+}
+
+// bracketed reports a version shorter than the product's full versions.
+func bracketed(t Tech) bool {
+	for _, p := range platforms {
+		if p.product == t.Product && p.parts > 0 && t.Version != "" {
+			return strings.Count(t.Version, ".")+1 < p.parts
+		}
+	}
+	return false
+}
+
+// reportPanels reports the login pages and consoles the start page is.
+// WordPress, Joomla, Drupal, DNN, Liferay and the Tomcat manager have
+// login paths of their own, which the exposure checks probe.
+func reportPanels(env *check.Env, site *check.Site, homePath string, techs []Tech) {
+	for _, p := range platforms {
+		if p.panel == "" || !slices.ContainsFunc(techs, func(t Tech) bool { return t.Product == p.product }) {
+			continue
+		}
+		env.Found("exposure.admin-panel", site.At(homePath), homePath, check.Evidencef("%s: %s reachable", homePath, p.panel))
 	}
 }

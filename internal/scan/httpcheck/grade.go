@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // GradeResult is a header score in the manner of the Mozilla HTTP
@@ -13,7 +15,7 @@ import (
 type GradeResult struct {
 	Score int
 	Grade string
-	Notes []string
+	Notes []check.Text
 }
 
 var reMaxAge = regexp.MustCompile(`(?i)max-age\s*=\s*"?(\d+)`)
@@ -23,53 +25,53 @@ var reMaxAge = regexp.MustCompile(`(?i)max-age\s*=\s*"?(\d+)`)
 // permissiveCORS come from the other checks.
 func Grade(h http.Header, https, badCookies, permissiveCORS bool) GradeResult {
 	score := 100
-	var notes []string
-	adjust := func(n int, note string) {
+	var notes []check.Text
+	adjust := func(n int, note check.Text) {
 		score += n
-		notes = append(notes, note+" "+signed(n))
+		notes = append(notes, check.Evidencef("%s %s", note, signed(n)))
 	}
 	csp := strings.ToLower(h.Get("Content-Security-Policy"))
 	switch {
 	case csp == "":
-		adjust(-25, "no CSP")
+		adjust(-25, check.Evidencef("no CSP"))
 	case strings.Contains(csp, "'unsafe-inline'") || strings.Contains(csp, "'unsafe-eval'"):
-		adjust(-20, "CSP allows unsafe-inline/eval")
+		adjust(-20, check.Evidencef("CSP allows unsafe-inline/eval"))
 	}
 	if badCookies {
-		adjust(-20, "cookies without Secure/HttpOnly")
+		adjust(-20, check.Evidencef("cookies without Secure/HttpOnly"))
 	}
 	if permissiveCORS {
-		adjust(-50, "CORS reflects any origin")
+		adjust(-50, check.Evidencef("CORS reflects any origin"))
 	}
 	if !https {
-		adjust(-20, "no redirect to HTTPS")
+		adjust(-20, check.Evidencef("no redirect to HTTPS"))
 	}
 	switch rp := strings.ToLower(h.Get("Referrer-Policy")); {
 	case strings.Contains(rp, "no-referrer") || strings.Contains(rp, "same-origin") || strings.Contains(rp, "strict-origin"):
-		adjust(5, "Referrer-Policy")
+		adjust(5, check.Evidencef("Referrer-Policy"))
 	case strings.Contains(rp, "unsafe-url"):
-		adjust(-5, "Referrer-Policy unsafe-url")
+		adjust(-5, check.Evidencef("Referrer-Policy unsafe-url"))
 	}
 	if https {
 		hsts := h.Get("Strict-Transport-Security")
 		m := reMaxAge.FindStringSubmatch(hsts)
 		switch {
 		case m == nil:
-			adjust(-20, "no HSTS")
+			adjust(-20, check.Evidencef("no HSTS"))
 		case atoi(m[1]) < 15768000:
-			adjust(-10, "HSTS max-age under 6 months")
+			adjust(-10, check.Evidencef("HSTS max-age under 6 months"))
 		case strings.Contains(strings.ToLower(hsts), "preload"):
-			adjust(5, "HSTS preload")
+			adjust(5, check.Evidencef("HSTS preload"))
 		}
 	}
 	if !strings.EqualFold(strings.TrimSpace(h.Get("X-Content-Type-Options")), "nosniff") {
-		adjust(-5, "no nosniff")
+		adjust(-5, check.Evidencef("no nosniff"))
 	}
 	switch {
 	case strings.Contains(csp, "frame-ancestors"):
-		adjust(5, "CSP frame-ancestors")
+		adjust(5, check.Evidencef("CSP frame-ancestors"))
 	case h.Get("X-Frame-Options") == "":
-		adjust(-20, "no X-Frame-Options")
+		adjust(-20, check.Evidencef("no X-Frame-Options"))
 	}
 	score = max(score, 0)
 	return GradeResult{Score: score, Grade: letter(score), Notes: notes}

@@ -6,7 +6,6 @@ package httpcheck
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -37,25 +36,25 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) Result {
 	case !site.HTTPS && redirect && strings.HasPrefix(loc, "https://"):
 		return RedirectsToHTTPS
 	case !site.HTTPS && home.Status < 400:
-		env.Found("http.no-https-redirect", site.Asset, "", fmt.Sprintf("%s answers %d over plain HTTP without redirecting to HTTPS", site.Asset.URL, first.Status))
+		env.Found("http.no-https-redirect", site.Asset, "", check.Evidencef("%s answers %d over plain HTTP without redirecting to HTTPS", site.Asset.URL, first.Status))
 	case site.HTTPS && redirect && strings.HasPrefix(loc, "http://"):
-		env.Found("http.no-https-redirect", site.Asset, "", fmt.Sprintf("%s redirects from HTTPS to plain HTTP: %s", site.Asset.URL, first.Location()))
+		env.Found("http.no-https-redirect", site.Asset, "", check.Evidencef("%s redirects from HTTPS to plain HTTP: %s", site.Asset.URL, first.Location()))
 	}
 	h := home.Header
 	if site.HTTPS && first.Header.Get("Strict-Transport-Security") == "" && h.Get("Strict-Transport-Security") == "" {
-		env.Found("http.missing-hsts", site.Asset, "", "no Strict-Transport-Security header on "+home.URL)
+		env.Found("http.missing-hsts", site.Asset, "", check.Evidencef("no Strict-Transport-Security header on %s", home.URL))
 	}
 	if home.IsHTML() {
 		csp := h.Get("Content-Security-Policy")
 		if csp == "" {
-			env.Found("http.missing-csp", site.Asset, "", "no Content-Security-Policy header on "+home.URL)
+			env.Found("http.missing-csp", site.Asset, "", check.Evidencef("no Content-Security-Policy header on %s", home.URL))
 		}
 		if h.Get("X-Frame-Options") == "" && !strings.Contains(strings.ToLower(csp), "frame-ancestors") {
-			env.Found("http.missing-frame-protection", site.Asset, "", "neither X-Frame-Options nor CSP frame-ancestors on "+home.URL)
+			env.Found("http.missing-frame-protection", site.Asset, "", check.Evidencef("neither X-Frame-Options nor CSP frame-ancestors on %s", home.URL))
 		}
 	}
 	if !strings.EqualFold(strings.TrimSpace(h.Get("X-Content-Type-Options")), "nosniff") {
-		env.Found("http.missing-nosniff", site.Asset, "", "X-Content-Type-Options is not nosniff on "+home.URL)
+		env.Found("http.missing-nosniff", site.Asset, "", check.Evidencef("X-Content-Type-Options is not nosniff on %s", home.URL))
 	}
 	cookies := insecureCookies(site.HTTPS, first, home)
 	for _, c := range cookies {
@@ -67,7 +66,7 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) Result {
 	g := Grade(h, site.HTTPS, len(cookies) > 0, cors)
 	// The grade sums up the header findings above; it stays informational
 	// so that a missing header is not counted twice, once more severely.
-	env.Found("http.header-grade", site.Asset, "", fmt.Sprintf("grade %s (%d/100): %s", g.Grade, g.Score, strings.Join(g.Notes, "; ")))
+	env.Found("http.header-grade", site.Asset, "", check.Evidencef("grade %s (%d/100): %s", g.Grade, g.Score, g.Notes))
 	return Full
 }
 
@@ -84,11 +83,14 @@ func disclosure(env *check.Env, site *check.Site, h http.Header) {
 		}
 	}
 	if len(seen) > 0 {
-		env.Found("http.server-version-disclosure", site.Asset, "", strings.Join(seen, "; "))
+		env.Found("http.server-version-disclosure", site.Asset, "", check.Evidencef("%s", strings.Join(seen, "; ")))
 	}
 }
 
-type cookieIssue struct{ name, problem string }
+type cookieIssue struct {
+	name    string
+	problem check.Text
+}
 
 var sessionCookie = regexp.MustCompile(`(?i)sess|sid|token|auth|login|jsessionid|asp\.net|laravel|wordpress_logged_in|remember`)
 
@@ -110,7 +112,7 @@ func insecureCookies(https bool, pages ...*check.Page) []cookieIssue {
 				missing = append(missing, "HttpOnly")
 			}
 			if len(missing) > 0 {
-				out = append(out, cookieIssue{c.Name, fmt.Sprintf("cookie %s without %s", c.Name, strings.Join(missing, ", "))})
+				out = append(out, cookieIssue{c.Name, check.Evidencef("cookie %s without %s", c.Name, strings.Join(missing, ", "))})
 			}
 		}
 	}
@@ -127,7 +129,7 @@ func directoryListing(ctx context.Context, env *check.Env, site *check.Site) {
 		return
 	}
 	if reListing.Match(site.Home.Body) {
-		env.Found("http.directory-listing", site.At(site.Home.URL), site.Home.URL, "directory index served at "+site.Home.URL)
+		env.Found("http.directory-listing", site.At(site.Home.URL), site.Home.URL, check.Evidencef("directory index served at %s", site.Home.URL))
 		return
 	}
 	for _, d := range listingDirs {
@@ -135,7 +137,7 @@ func directoryListing(ctx context.Context, env *check.Env, site *check.Site) {
 		if err != nil || p.Status != http.StatusOK || !reListing.Match(p.Body) {
 			continue
 		}
-		env.Found("http.directory-listing", site.At(d), d, "directory index served at "+d)
+		env.Found("http.directory-listing", site.At(d), d, check.Evidencef("directory index served at %s", d))
 		return
 	}
 }
@@ -149,7 +151,7 @@ func trace(ctx context.Context, env *check.Env, site *check.Site) {
 	if err != nil || p.Status != http.StatusOK || !strings.Contains(string(p.Body), token) {
 		return
 	}
-	env.Found("http.trace-enabled", site.At("/"), "", "TRACE / echoed the request headers back")
+	env.Found("http.trace-enabled", site.At("/"), "", check.Evidencef("TRACE / echoed the request headers back"))
 }
 
 func corsPermissive(ctx context.Context, env *check.Env, site *check.Site) bool {
@@ -164,6 +166,6 @@ func corsPermissive(ctx context.Context, env *check.Env, site *check.Site) bool 
 	if p.Header.Get("Access-Control-Allow-Origin") != origin || !strings.EqualFold(p.Header.Get("Access-Control-Allow-Credentials"), "true") {
 		return false
 	}
-	env.Found("http.cors-permissive", site.At(site.Home.URL), "", "Origin "+origin+" reflected in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true")
+	env.Found("http.cors-permissive", site.At(site.Home.URL), "", check.Evidencef("Origin %s reflected in Access-Control-Allow-Origin with Access-Control-Allow-Credentials: true", origin))
 	return true
 }

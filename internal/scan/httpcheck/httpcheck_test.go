@@ -3,7 +3,6 @@ package httpcheck_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/khien/khien/internal/scan/httpcheck"
@@ -201,7 +200,7 @@ func TestGrade(t *testing.T) {
 	for _, tt := range tests {
 		g := httpcheck.Grade(tt.h, tt.https, tt.cookies, tt.cors)
 		if g.Score != tt.score || g.Grade != tt.grade {
-			t.Errorf("%s: got %d %s (%s), want %d %s", tt.name, g.Score, g.Grade, strings.Join(g.Notes, "; "), tt.score, tt.grade)
+			t.Errorf("%s: got %d %s (%v), want %d %s", tt.name, g.Score, g.Grade, g.Notes, tt.score, tt.grade)
 		}
 	}
 }

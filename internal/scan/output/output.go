@@ -30,21 +30,36 @@ type Writer interface {
 	Close(s scan.Summary) error
 }
 
-// New returns a writer of format to w. lang ("vi" or "en") applies to the table.
+// New returns a writer of format to w. Every format gives titles and
+// evidence in lang ("vi" or "en"), whatever language the scan ran in.
 func New(format string, w io.Writer, lang, version string) (Writer, error) {
+	var out Writer
 	switch format {
 	case "table", "":
-		return &collect{done: func(fs []check.Finding, s scan.Summary) error { return writeTable(w, fs, s, lang) }}, nil
+		out = &collect{done: func(fs []check.Finding, s scan.Summary) error { return writeTable(w, fs, s, lang) }}
 	case "jsonl":
-		return &jsonl{enc: json.NewEncoder(w)}, nil
+		out = &jsonl{enc: json.NewEncoder(w)}
 	case "json":
-		return &collect{done: func(fs []check.Finding, s scan.Summary) error { return writeJSON(w, fs, s) }}, nil
+		out = &collect{done: func(fs []check.Finding, s scan.Summary) error { return writeJSON(w, fs, s) }}
 	case "sarif":
-		return &collect{done: func(fs []check.Finding, s scan.Summary) error { return writeSARIF(w, fs, s, version) }}, nil
+		out = &collect{done: func(fs []check.Finding, s scan.Summary) error { return writeSARIF(w, fs, s, version, lang) }}
 	case "csv":
-		return &collect{done: func(fs []check.Finding, _ scan.Summary) error { return writeCSV(w, fs) }}, nil
+		out = &collect{done: func(fs []check.Finding, _ scan.Summary) error { return writeCSV(w, fs) }}
+	default:
+		return nil, fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 	}
-	return nil, fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+	return localized{out, lang}, nil
+}
+
+// localized renders each finding in the report's language.
+type localized struct {
+	Writer
+	lang string
+}
+
+func (l localized) Finding(f check.Finding) error {
+	f.Localize(l.lang)
+	return l.Writer.Finding(f)
 }
 
 type jsonl struct{ enc *json.Encoder }
@@ -127,22 +142,25 @@ var tableText = map[string]map[string]string{
 		"summary": "Tổng kết: %d máy chủ, %d tên miền, %d phát hiện (%s) trong %s.",
 		"none":    "Không có phát hiện nào.", "stopped": "Ngừng quét %s: %s", "skipped": "Bỏ qua %s: %s", "unreachable": "Không quét được %s: %s",
 		"interrupted": "Quá trình quét bị dừng giữa chừng; kết quả chưa đầy đủ.", "fix": "Khắc phục",
-		"critical": "nghiêm trọng", "high": "cao", "medium": "trung bình", "low": "thấp", "info": "thông tin",
 	},
 	"en": {
 		"sev": "SEVERITY", "check": "CHECK", "where": "WHERE", "title": "ISSUE", "evidence": "EVIDENCE",
 		"summary": "Summary: %d hosts, %d domains, %d findings (%s) in %s.",
 		"none":    "No findings.", "stopped": "Stopped scanning %s: %s", "skipped": "Skipped %s: %s", "unreachable": "Could not scan %s: %s",
 		"interrupted": "The scan was interrupted; results are incomplete.", "fix": "Fix",
-		"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info",
 	},
 }
 
-func writeTable(w io.Writer, fs []check.Finding, s scan.Summary, lang string) error {
-	t, ok := tableText[lang]
-	if !ok {
-		lang, t = "vi", tableText["vi"]
+// textsIn returns the report texts in lang, Vietnamese for an unknown one.
+func textsIn(lang string) (map[string]string, string) {
+	if t, ok := tableText[lang]; ok {
+		return t, lang
 	}
+	return tableText[check.DefaultLang], check.DefaultLang
+}
+
+func writeTable(w io.Writer, fs []check.Finding, s scan.Summary, lang string) error {
+	t, lang := textsIn(lang)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(fs) == 0 {
 		fmt.Fprintln(tw, t["none"])
@@ -152,11 +170,7 @@ func writeTable(w io.Writer, fs []check.Finding, s scan.Summary, lang string) er
 	counts := map[check.Severity]int{}
 	for _, f := range fs {
 		counts[f.Severity]++
-		title := f.Title
-		if d, ok := check.Lookup(f.CheckID); ok {
-			title = d.Title(lang)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t[string(f.Severity)], f.CheckID, where(f), title, oneLine(check.Truncate(f.Evidence, 90)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Severity.Name(lang), f.CheckID, where(f), f.Title, oneLine(check.Truncate(f.Evidence, 90)))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -164,7 +178,7 @@ func writeTable(w io.Writer, fs []check.Finding, s scan.Summary, lang string) er
 	var parts []string
 	for _, sev := range []check.Severity{check.Critical, check.High, check.Medium, check.Low, check.Info} {
 		if counts[sev] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[sev], t[string(sev)]))
+			parts = append(parts, fmt.Sprintf("%d %s", counts[sev], sev.Name(lang)))
 		}
 	}
 	fmt.Fprintln(w)

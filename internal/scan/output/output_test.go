@@ -17,10 +17,10 @@ var now = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 func sample() ([]check.Finding, scan.Summary) {
 	a := check.Asset{Target: "portal.gov.vn", Host: "portal.gov.vn", IP: "203.0.113.5", Port: 443, URL: "https://portal.gov.vn/"}
-	f1 := check.New("http.missing-hsts", a, "", "no Strict-Transport-Security header", now)
-	f2 := check.New("exposure.git", a, "/.git/HEAD", "/.git/HEAD: ref: refs/heads/main", now)
+	f1 := check.New("http.missing-hsts", a, "", check.Evidencef("no Strict-Transport-Security header"), now)
+	f2 := check.New("exposure.git", a, "/.git/HEAD", check.Evidencef("/.git/HEAD: ref: refs/heads/main"), now)
 	f2.URL = "https://portal.gov.vn/.git/HEAD"
-	f3 := check.New("service.vulnerable-version", check.Asset{Target: "203.0.113.5", Host: "203.0.113.5", IP: "203.0.113.5", Port: 22}, "openssh 8.9p1", "openssh 8.9p1: 1 CVE (CVE-2024-6387)", now)
+	f3 := check.New("service.vulnerable-version", check.Asset{Target: "203.0.113.5", Host: "203.0.113.5", IP: "203.0.113.5", Port: 22}, "openssh 8.9p1", check.Evidencef("openssh 8.9p1: 1 CVE (CVE-2024-6387)"), now)
 	f3.CVE = []string{"CVE-2024-6387"}
 	s := scan.Summary{Started: now, Finished: now.Add(90 * time.Second), Hosts: 2, Findings: 3, Stopped: []scan.Note{{Host: "203.0.113.9", Reason: "9 consecutive failures"}}}
 	return []check.Finding{f1, f2, f3}, s

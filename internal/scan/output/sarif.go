@@ -4,17 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
 )
 
-// SARIF 2.1.0 output: one rule per catalogue check, one result per finding.
-// The full finding is kept in the result's properties, and its fingerprint
-// becomes a partial fingerprint so that tools can track it across runs.
+// SARIF 2.1.0 output: one rule per catalogue check, one result per finding,
+// texts in the report's language (run.language). The full finding is kept
+// in the result's properties, and its fingerprint becomes a partial
+// fingerprint so that tools can track it across runs. The output is
+// validated against the OASIS schema in the tests.
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -24,6 +28,7 @@ type sarifLog struct {
 
 type sarifRun struct {
 	Tool        sarifTool         `json:"tool"`
+	Language    string            `json:"language"`
 	Invocations []sarifInvocation `json:"invocations"`
 	Results     []sarifResult     `json:"results"`
 }
@@ -50,7 +55,12 @@ type sarifRule struct {
 	FullDescription  sarifText      `json:"fullDescription"`
 	Help             sarifText      `json:"help"`
 	HelpURI          string         `json:"helpUri,omitempty"`
+	DefaultConfig    sarifConfig    `json:"defaultConfiguration"`
 	Properties       map[string]any `json:"properties"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
 }
 
 type sarifInvocation struct {
@@ -104,18 +114,38 @@ func securitySeverity(d check.Def) string {
 	return strconv.FormatFloat(score, 'f', 1, 64)
 }
 
-func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version string) error {
+// problemSeverity is GitHub's severity for results that are not
+// security-rated: error, warning or recommendation.
+func problemSeverity(s check.Severity) string {
+	if l := level(s); l != "note" {
+		return l
+	}
+	return "recommendation"
+}
+
+func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version, lang string) error {
+	t, lang := textsIn(lang)
 	cat := check.Catalog()
 	index := map[string]int{}
 	rules := make([]sarifRule, 0, len(cat))
 	for i, d := range cat {
 		index[d.ID] = i
-		e, _ := remediation.Get(d.ID)
-		props := map[string]any{"tags": append([]string{"security"}, d.Tags...), "security-severity": securitySeverity(d), "problem.severity": string(d.Severity), "title_vi": d.TitleVI, "safe": d.Safe}
-		rule := sarifRule{ID: d.ID, Name: d.ID, ShortDescription: sarifText{d.TitleEN}, FullDescription: sarifText{e.EN.Summary}, Help: sarifText{e.EN.Fix}, Properties: props}
+		kb, _ := remediation.Get(d.ID)
+		e := kb.In(lang)
+		refs := append([]string{}, d.References...)
+		if d.CWE != "" {
+			refs = append(refs, cweURI(d.CWE))
+		}
+		props := map[string]any{"tags": append([]string{"security"}, d.Tags...), "security-severity": securitySeverity(d), "problem.severity": problemSeverity(d.Severity),
+			"severity": string(d.Severity), "title_vi": d.TitleVI, "title_en": d.TitleEN, "safe": d.Safe, "references": refs}
 		if d.CWE != "" {
 			props["cwe"] = d.CWE
-			rule.HelpURI = cweURI(d.CWE)
+		}
+		rule := sarifRule{ID: d.ID, Name: d.ID, ShortDescription: sarifText{d.Title(lang)}, FullDescription: sarifText{e.Summary}, Help: sarifText{e.Fix},
+			DefaultConfig: sarifConfig{level(d.Severity)}, Properties: props}
+		// The weakness's page, or the check's own reference when it has no CWE.
+		if rule.HelpURI = cweURI(d.CWE); rule.HelpURI == "" && len(refs) > 0 {
+			rule.HelpURI = refs[0]
 		}
 		rules = append(rules, rule)
 	}
@@ -127,21 +157,22 @@ func writeSARIF(w io.Writer, fs []check.Finding, s scan.Summary, version string)
 		r.Locations = []sarifLocation{loc}
 		results = append(results, r)
 	}
-	inv := sarifInvocation{ExecutionSuccessful: !s.Interrupted, StartTimeUTC: s.Started.Format("2006-01-02T15:04:05Z"), EndTimeUTC: s.Finished.Format("2006-01-02T15:04:05Z")}
+	inv := sarifInvocation{ExecutionSuccessful: !s.Interrupted, StartTimeUTC: s.Started.UTC().Format(time.RFC3339), EndTimeUTC: s.Finished.UTC().Format(time.RFC3339)}
 	for _, n := range s.Stopped {
-		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "warning", Message: sarifText{"stopped scanning " + n.Host + ": " + n.Reason}})
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "warning", Message: sarifText{fmt.Sprintf(t["stopped"], n.Host, n.Reason)}})
 	}
 	for _, n := range s.Skipped {
-		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "note", Message: sarifText{"skipped " + n.Host + ": " + n.Reason}})
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "note", Message: sarifText{fmt.Sprintf(t["skipped"], n.Host, n.Reason)}})
 	}
 	for _, n := range s.Unreachable {
-		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifText{"could not scan " + n.Host + ": " + n.Reason}})
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error", Message: sarifText{fmt.Sprintf(t["unreachable"], n.Host, n.Reason)}})
 	}
 	doc := sarifLog{
 		Schema:  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
 		Version: "2.1.0",
 		Runs: []sarifRun{{
 			Tool:        sarifTool{Driver: sarifDriver{Name: "Khiên scanner", Version: version, InformationURI: "https://khien.vn/", Rules: rules}},
+			Language:    lang,
 			Invocations: []sarifInvocation{inv},
 			Results:     results,
 		}},
@@ -169,7 +200,7 @@ func uri(f check.Finding) string {
 	case f.URL != "":
 		return f.URL
 	case f.Port != 0:
-		return "tcp://" + f.Host + ":" + strconv.Itoa(f.Port)
+		return "tcp://" + net.JoinHostPort(f.Host, strconv.Itoa(f.Port))
 	}
 	return "dns:" + f.Host
 }

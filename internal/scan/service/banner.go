@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"regexp"
 	"strings"
+
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // Info is what detection learned about one open port.
@@ -20,7 +22,7 @@ type Info struct {
 	Banner  string // first line or summary of what the service said
 	// Unauth holds evidence that a read-only request succeeded without
 	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker /version).
-	Unauth string
+	Unauth check.Text
 }
 
 // IsHTTP reports whether web checks apply to the service.

@@ -20,24 +20,24 @@ var risk = map[string]check.Severity{
 // Report emits the findings about one detected service. CVE matching of web
 // servers is left to the web fingerprints, which see more than the banner.
 func Report(env *check.Env, a check.Asset, info Info) {
-	desc := fmt.Sprintf("%d/tcp open %s", info.Port, info.Name)
+	desc := check.Evidencef("%d/tcp open %s", info.Port, info.Name)
 	if info.TLS {
-		desc += " (TLS)"
+		desc = check.Evidencef("%s (TLS)", desc)
 	}
 	if info.Product != "" {
-		desc += " " + strings.TrimSpace(info.Product+" "+info.Version)
+		desc = check.Evidencef("%s %s", desc, strings.TrimSpace(info.Product+" "+info.Version))
 	}
 	env.Found("port.open", a, "", desc)
 	if sev, ok := risk[info.Name]; ok {
-		f := check.New("port.risky-service", a, info.Name, fmt.Sprintf("%s reachable on %d/tcp", info.Name, info.Port), env.Now())
+		f := check.New("port.risky-service", a, info.Name, check.Evidencef("%s reachable on %d/tcp", info.Name, info.Port), env.Now())
 		f.SetSeverity(sev)
 		env.Send(f)
 	}
-	if info.Unauth != "" {
-		env.Found("service.unauthenticated", a, info.Name, fmt.Sprintf("%s: %s", info.Name, info.Unauth))
+	if !info.Unauth.IsZero() {
+		env.Found("service.unauthenticated", a, info.Name, check.Evidencef("%s: %s", info.Name, info.Unauth))
 	}
 	if info.Version != "" && !info.IsHTTP() {
-		env.Found("service.version-disclosure", a, info.Product, fmt.Sprintf("%s announces %s %s: %s", info.Name, info.Product, info.Version, info.Banner))
+		env.Found("service.version-disclosure", a, info.Product, check.Evidencef("%s announces %s %s: %s", info.Name, info.Product, info.Version, info.Banner))
 		env.Vulnerable("service.vulnerable-version", a, info.Product, info.Version)
 		fingerprint.EndOfLife(env, a, info.Product, info.Version)
 	}
@@ -74,6 +74,6 @@ func (d *Detector) CheckAnonymousFTP(ctx context.Context, a check.Asset, info In
 	r := read()
 	fmt.Fprintf(c, "QUIT\r\n")
 	if strings.HasPrefix(r, "230") {
-		d.Env.Found("service.ftp-anonymous", a, "", "anonymous login accepted: "+firstLine([]byte(r)))
+		d.Env.Found("service.ftp-anonymous", a, "", check.Evidencef("anonymous login accepted: %s", firstLine([]byte(r))))
 	}
 }

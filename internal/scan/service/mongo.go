@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"time"
+
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // The MongoDB probe sends two read-only commands in OP_MSG frames on one
@@ -34,7 +36,7 @@ func (d *Detector) mongo(ctx context.Context, t probeTarget) (Info, bool) {
 	}
 	list, err := mongoCommand(c, 2, bsonDoc(bsonInt("listDatabases", 1), bsonBool("nameOnly", true), bsonStr("$db", "admin")))
 	if err == nil && bsonOK(list) {
-		info.Unauth = "listDatabases succeeded without authentication"
+		info.Unauth = check.Evidencef("listDatabases succeeded without authentication")
 	}
 	return info, true
 }

@@ -271,7 +271,7 @@ func (d *Detector) http(ctx context.Context, t probeTarget) (Info, bool) {
 			info.Version = es.Version.Number
 		}
 		if p.Status == http.StatusOK {
-			info.Unauth = "GET / returned cluster information without credentials"
+			info.Unauth = check.Evidencef("GET / returned cluster information without credentials")
 		}
 	case strings.HasPrefix(strings.ToLower(server), "docker/") || p.Header.Get("Api-Version") != "":
 		info.Name, info.Product, info.Version = "docker", "docker", ""
@@ -283,7 +283,7 @@ func (d *Detector) http(ctx context.Context, t probeTarget) (Info, bool) {
 			}
 			if json.Unmarshal(v.Body, &dv) == nil && v.Status == http.StatusOK && dv.APIVersion != "" {
 				info.Version = dv.Version
-				info.Unauth = "GET /version answered without credentials (API " + dv.APIVersion + ")"
+				info.Unauth = check.Evidencef("GET /version answered without credentials (API %s)", dv.APIVersion)
 			}
 		}
 	}
@@ -309,7 +309,7 @@ func ParseRedis(b []byte) (Info, bool) {
 		if m := reRedisVersion.FindStringSubmatch(s); m != nil {
 			info.Version = m[1]
 		}
-		info.Unauth = "INFO server answered without authentication"
+		info.Unauth = check.Evidencef("INFO server answered without authentication")
 		info.Banner = "redis_version:" + info.Version
 		return info, true
 	case strings.HasPrefix(s, "-NOAUTH"), strings.HasPrefix(s, "-DENIED"), strings.HasPrefix(s, "-ERR"), strings.HasPrefix(s, "-WRONGPASS"):

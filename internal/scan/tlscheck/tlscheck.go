@@ -55,13 +55,13 @@ func Check(ctx context.Context, env *check.Env, t Target) {
 			}
 		}
 		if len(offered) > 0 {
-			env.Found("tls.weak-protocol", t.Asset, strings.Join(offered, ","), "server accepts "+strings.Join(offered, " and "))
+			env.Found("tls.weak-protocol", t.Asset, strings.Join(offered, ","), check.Evidencef("server accepts %s", strings.Join(offered, ", ")))
 		}
 	}
 	if env.Enabled("tls.weak-cipher") {
 		if st, err := handshake(ctx, env, t, tls.VersionTLS10, tls.VersionTLS12, weakSuites()); err == nil {
 			name := tls.CipherSuiteName(st.CipherSuite)
-			env.Found("tls.weak-cipher", t.Asset, "", fmt.Sprintf("server accepted %s with %s", name, tls.VersionName(st.Version)))
+			env.Found("tls.weak-cipher", t.Asset, "", check.Evidencef("server accepted %s with %s", name, tls.VersionName(st.Version)))
 		}
 	}
 }
@@ -120,19 +120,19 @@ func checkCertificates(env *check.Env, t Target, chain []*x509.Certificate) {
 	leaf := chain[0]
 	now := env.Now()
 	subject := leaf.Subject.String()
-	desc := fmt.Sprintf("certificate %q issued by %q", subject, leaf.Issuer.String())
+	desc := check.Evidencef("certificate %q issued by %q", subject, leaf.Issuer.String())
 	switch {
 	case now.After(leaf.NotAfter):
-		env.Found("tls.expired", t.Asset, fingerprint(leaf), fmt.Sprintf("%s expired on %s", desc, leaf.NotAfter.UTC().Format(time.DateOnly)))
+		env.Found("tls.expired", t.Asset, fingerprint(leaf), check.Evidencef("%s expired on %s", desc, leaf.NotAfter.UTC().Format(time.DateOnly)))
 	case leaf.NotAfter.Sub(now) < expiringWindow:
 		days := int(leaf.NotAfter.Sub(now).Hours() / 24)
-		env.Found("tls.expiring-soon", t.Asset, fingerprint(leaf), fmt.Sprintf("%s expires on %s (%d days)", desc, leaf.NotAfter.UTC().Format(time.DateOnly), days))
+		env.Found("tls.expiring-soon", t.Asset, fingerprint(leaf), check.Evidencef("%s expires on %s (%d days)", desc, leaf.NotAfter.UTC().Format(time.DateOnly), days))
 	}
 	selfSigned := isSelfSigned(leaf)
 	if selfSigned {
-		env.Found("tls.self-signed", t.Asset, fingerprint(leaf), desc+" is self-signed")
-	} else if err := verifyChain(env, chain, now); err != nil {
-		env.Found("tls.untrusted-chain", t.Asset, fingerprint(leaf), desc+": "+err.Error())
+		env.Found("tls.self-signed", t.Asset, fingerprint(leaf), check.Evidencef("%s is self-signed", desc))
+	} else if problem := verifyChain(env, chain, now); !problem.IsZero() {
+		env.Found("tls.untrusted-chain", t.Asset, fingerprint(leaf), check.Evidencef("%s: %s", desc, problem))
 	}
 	// The certificate must name what the target was reached by: its host
 	// name, or its address (an IP SAN) when it was scanned by address.
@@ -142,11 +142,11 @@ func checkCertificates(env *check.Env, t Target, chain []*x509.Certificate) {
 	}
 	if reached != "" {
 		if err := leaf.VerifyHostname(reached); err != nil {
-			env.Found("tls.hostname-mismatch", t.Asset, reached, fmt.Sprintf("certificate names %s, not %s", certNames(leaf), reached))
+			env.Found("tls.hostname-mismatch", t.Asset, reached, check.Evidencef("certificate names %s, not %s", certNames(leaf), reached))
 		}
 	}
 	if k, ok := leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {
-		env.Found("tls.weak-key", t.Asset, fingerprint(leaf), fmt.Sprintf("RSA key of %d bits", k.N.BitLen()))
+		env.Found("tls.weak-key", t.Asset, fingerprint(leaf), check.Evidencef("RSA key of %d bits", k.N.BitLen()))
 	}
 	// The root's own signature does not matter: it is trusted by presence.
 	for i, c := range chain {
@@ -154,15 +154,16 @@ func checkCertificates(env *check.Env, t Target, chain []*x509.Certificate) {
 			break
 		}
 		if c.SignatureAlgorithm == x509.SHA1WithRSA || c.SignatureAlgorithm == x509.ECDSAWithSHA1 || c.SignatureAlgorithm == x509.DSAWithSHA1 {
-			env.Found("tls.sha1-signature", t.Asset, fingerprint(c), fmt.Sprintf("certificate %q signed with %s", c.Subject.String(), c.SignatureAlgorithm))
+			env.Found("tls.sha1-signature", t.Asset, fingerprint(c), check.Evidencef("certificate %q signed with %s", c.Subject.String(), c.SignatureAlgorithm))
 			break
 		}
 	}
 }
 
 // verifyChain verifies the chain the server sent against the trusted roots
-// (the system pool unless the scan was given its own).
-func verifyChain(env *check.Env, chain []*x509.Certificate, now time.Time) error {
+// (the system pool unless the scan was given its own) and says what is
+// wrong with it (nothing: the zero Text).
+func verifyChain(env *check.Env, chain []*x509.Certificate, now time.Time) check.Text {
 	inter := x509.NewCertPool()
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
@@ -175,12 +176,12 @@ func verifyChain(env *check.Env, chain []*x509.Certificate, now time.Time) error
 	_, err := chain[0].Verify(x509.VerifyOptions{Roots: env.RootCAs, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	var unknown x509.UnknownAuthorityError
 	if err != nil && errors.As(err, &unknown) {
-		return errors.New("issuer is not trusted (unknown authority or incomplete chain)")
+		return check.Evidencef("issuer is not trusted (unknown authority or incomplete chain)")
 	}
 	if err != nil && !errors.As(err, new(x509.HostnameError)) {
-		return err
+		return check.Evidencef("%s", err.Error())
 	}
-	return nil
+	return check.Text{}
 }
 
 func isSelfSigned(c *x509.Certificate) bool {

@@ -56,7 +56,7 @@ type Client struct {
 // evidence when the service answered.
 type Probe struct {
 	ID  string
-	Run func(ctx context.Context, c *Client, port int) (evidence string, found bool)
+	Run func(ctx context.Context, c *Client, port int) (evidence check.Text, found bool)
 }
 
 // Probes lists every UDP probe, in catalogue order.
@@ -89,7 +89,7 @@ func Check(ctx context.Context, env *check.Env, c *Client, a check.Asset, ports 
 			answered.Add(1)
 			fa := a
 			fa.Port = port
-			env.Found(p.ID, fa, "udp", fmt.Sprintf("%d/udp: %s", port, ev))
+			env.Found(p.ID, fa, "udp", check.Evidencef("%d/udp: %s", port, ev))
 		})
 	}
 	wg.Wait()

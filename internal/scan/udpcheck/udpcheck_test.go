@@ -238,7 +238,7 @@ func parseTFTPRequest(b []byte) (string, error) {
 func TestProbes(t *testing.T) {
 	tests := []struct {
 		name    string
-		probe   func(context.Context, *Client, int) (string, bool)
+		probe   func(context.Context, *Client, int) (check.Text, bool)
 		reply   func([]byte) [][]byte
 		newTID  bool
 		closed  bool
@@ -283,7 +283,7 @@ func TestProbes(t *testing.T) {
 				t.Fatalf("found = %v (%q), want %v", found, ev, tt.want != nil)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(ev, w) {
+				if !strings.Contains(ev.String(), w) {
 					t.Errorf("evidence %q lacks %q", ev, w)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/khien/khien/internal/agent/client"
 	"github.com/khien/khien/internal/scan"
+	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/scanning"
 )
 
@@ -26,6 +27,7 @@ const batchSize = 50
 // server last reported it.
 func Run(ctx context.Context, c *client.Client, a scanning.Assignment, base scan.Config, resultsPath string) (scanning.Scan, error) {
 	cfg := base
+	cfg.Lang = check.DefaultLang // the server keeps the findings for every reader: Vietnamese first
 	cfg.Profile = a.Scan.Profile
 	cfg.PerHost = lower(cfg.PerHost, a.Limits.PerHost)
 	cfg.PerHostRate = lowerF(cfg.PerHostRate, a.Limits.PerHostRate)
