@@ -6,6 +6,15 @@ import "strings"
 // fingerprints report to the CPE vendor:product keys NVD uses for them
 // (several when NVD changed vendor names over time).
 var productCPEs = map[string][]string{
+	// Services identified on any port by their protocol (internal/scan/service).
+	"memcached":   {"memcached:memcached"},
+	"rabbitmq":    {"vmware:rabbitmq", "pivotal_software:rabbitmq", "broadcom:rabbitmq"},
+	"mosquitto":   {"eclipse:mosquitto"},
+	"nats-server": {"linuxfoundation:nats-server", "nats:nats-server"},
+	"etcd":        {"etcd:etcd", "redhat:etcd"},
+	"kubernetes":  {"kubernetes:kubernetes"},
+	"dropbear":    {"dropbear_ssh_project:dropbear_ssh"},
+
 	"apache":        {"apache:http_server"},
 	"nginx":         {"f5:nginx", "nginx:nginx"},
 	"iis":           {"microsoft:internet_information_services", "microsoft:iis"},

@@ -99,6 +99,12 @@ var evidenceVI = map[string]string{
 	"excluded address %s":         "địa chỉ %s bị loại trừ",
 	"no port answered (%d tried)": "không cổng nào trả lời (đã thử %d cổng)",
 	// service
+	"CONNECT without user name or password was accepted (CONNACK 0)":               "lệnh CONNECT không có tên người dùng và mật khẩu được chấp nhận (CONNACK 0)",
+	"GET /api answered an anonymous client (anonymous access allowed)":             "GET /api trả lời máy khách ẩn danh (cho phép truy cập ẩn danh)",
+	"GET /v2/keys listed keys without credentials":                                 "GET /v2/keys liệt kê các khóa mà không cần thông tin xác thực",
+	"INFO has no auth_required: clients publish and subscribe without credentials": "INFO không có auth_required: máy khách gửi và nhận tin mà không cần thông tin xác thực",
+	"the text protocol answered \"version\" without authentication":                "giao thức văn bản trả lời lệnh \"version\" mà không cần xác thực",
+	"the v3 API counted keys without credentials (POST /v3/kv/range, count only)":  "API v3 đếm được số khóa mà không cần thông tin xác thực (POST /v3/kv/range, chỉ đếm)",
 	"%d/tcp open %s":         "%d/tcp mở, dịch vụ %s",
 	"%s (TLS)":               "%s (TLS)",
 	"%s announces %s %s: %s": "%s để lộ %s %s: %s",

@@ -6,6 +6,7 @@ package service
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -21,7 +22,8 @@ type Info struct {
 	Version string
 	Banner  string // first line or summary of what the service said
 	// Unauth holds evidence that a read-only request succeeded without
-	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker /version).
+	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker
+	// /version, etcd keys, Kubernetes /api, Memcached, MQTT, NATS).
 	Unauth check.Text
 }
 
@@ -66,11 +68,33 @@ func ParseBanner(hint string, b []byte) (Info, bool) {
 		return withMailProduct(Info{Name: "imap", Banner: line}), true
 	case strings.HasPrefix(line, "220"):
 		return parse220(hint, line), true
+	case bytes.HasPrefix(b, []byte("INFO {")):
+		return parseNATS(b)
 	}
-	if all := strings.ToLower(printable(b)); hint == "telnet" && (strings.Contains(all, "login:") || strings.Contains(all, "username:")) {
+	// A bare login prompt is a Telnet server that does not negotiate.
+	all := strings.ToLower(printable(b))
+	if (hint == "telnet" && (strings.Contains(all, "login:") || strings.Contains(all, "username:"))) ||
+		strings.HasSuffix(all, "login:") || strings.HasSuffix(all, "username:") {
 		return Info{Name: "telnet", Banner: line}, true
 	}
 	return Info{}, false
+}
+
+// parseNATS reads the INFO line a NATS server greets every client with.
+func parseNATS(b []byte) (Info, bool) {
+	line, _, _ := bytes.Cut(b[len("INFO "):], []byte("\r\n"))
+	var nats struct {
+		Version      string `json:"version"`
+		AuthRequired bool   `json:"auth_required"`
+	}
+	if json.Unmarshal(line, &nats) != nil {
+		return Info{}, false
+	}
+	info := Info{Name: "nats", Product: "nats-server", Version: check.Truncate(nats.Version, 40), Banner: strings.TrimSpace("NATS " + check.Truncate(nats.Version, 40))}
+	if !nats.AuthRequired {
+		info.Unauth = check.Evidencef("INFO has no auth_required: clients publish and subscribe without credentials")
+	}
+	return info, true
 }
 
 func parseSSH(line string) Info {

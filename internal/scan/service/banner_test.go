@@ -26,6 +26,8 @@ func TestParseBanner(t *testing.T) {
 		{"telnet login", "telnet", "Ubuntu 22.04 LTS\r\nlogin: ", "telnet", "", ""},
 		{"mysql", "", "\x4a\x00\x00\x00\x0a8.0.35-0ubuntu0.22.04.1\x00\x08\x00\x00\x00", "mysql", "mysql", "8.0.35"},
 		{"mariadb", "", "\x5b\x00\x00\x00\x0a5.5.5-10.6.12-MariaDB-0ubuntu0.22.04.1\x00\x08\x00", "mysql", "mariadb", "10.6.12"},
+		{"nats", "", "INFO {\"server_id\":\"N1\",\"version\":\"2.9.10\",\"auth_required\":true} \r\n", "nats", "nats-server", "2.9.10"},
+		{"telnet bare login prompt", "", "\r\nrouter1 login: ", "telnet", "", ""},
 		{"mysql host refused", "", "\x45\x00\x00\x00\xff\x6a\x04Host '10.0.0.9' is not allowed to connect to this MySQL server", "mysql", "mysql", ""},
 	}
 	for _, tt := range tests {
@@ -76,7 +78,7 @@ func TestParseMSSQL(t *testing.T) {
 }
 
 func FuzzParseBanner(f *testing.F) {
-	for _, s := range []string{"SSH-2.0-OpenSSH_8.9p1", "220 (vsFTPd 3.0.3)", "\x4a\x00\x00\x00\x0a8.0.35\x00", "RFB 003.008\n", "+OK", "\xff\xfb\x01", "\x05\x00\x00\x00\xff"} {
+	for _, s := range []string{"SSH-2.0-OpenSSH_8.9p1", "220 (vsFTPd 3.0.3)", "\x4a\x00\x00\x00\x0a8.0.35\x00", "RFB 003.008\n", "+OK", "\xff\xfb\x01", "\x05\x00\x00\x00\xff", "INFO {\"version\":\"2.9.10\"}\r\n"} {
 		f.Add("", []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, hint string, b []byte) {

@@ -15,6 +15,7 @@ var risk = map[string]check.Severity{
 	"telnet": check.High, "ftp": check.Medium, "smb": check.High, "rdp": check.High, "vnc": check.High,
 	"mysql": check.High, "postgresql": check.High, "mssql": check.High, "mongodb": check.High,
 	"redis": check.High, "elasticsearch": check.High, "docker": check.Critical, "ldap": check.Medium,
+	"memcached": check.High, "etcd": check.High, "kubernetes": check.Medium, "mqtt": check.Medium, "amqp": check.Medium, "nats": check.Medium,
 }
 
 // Report emits the findings about one detected service. CVE matching of web
@@ -24,8 +25,8 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	if info.TLS {
 		desc = check.Evidencef("%s (TLS)", desc)
 	}
-	if info.Product != "" {
-		desc = check.Evidencef("%s %s", desc, strings.TrimSpace(info.Product+" "+info.Version))
+	if v := strings.TrimSpace(info.Product + " " + info.Version); v != "" {
+		desc = check.Evidencef("%s %s", desc, v)
 	}
 	env.Found("port.open", a, "", desc)
 	if sev, ok := risk[info.Name]; ok {
@@ -50,7 +51,7 @@ func (d *Detector) CheckAnonymousFTP(ctx context.Context, a check.Asset, info In
 	if info.Name != "ftp" || !d.Env.Enabled("service.ftp-anonymous") {
 		return
 	}
-	c, err := d.open(ctx, info.Port, info.TLS)
+	c, err := d.open(ctx, info.Port, info.TLS, d.Env.Timeout)
 	if err != nil {
 		return
 	}

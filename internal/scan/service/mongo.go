@@ -18,7 +18,7 @@ import (
 // authentication is disabled.
 
 func (d *Detector) mongo(ctx context.Context, t probeTarget) (Info, bool) {
-	c, err := d.open(ctx, t.port, t.tls)
+	c, err := d.open(ctx, t.port, t.tls, t.wait)
 	if err != nil {
 		return Info{}, false
 	}

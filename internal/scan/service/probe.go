@@ -5,20 +5,21 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/binary"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/khien/khien/internal/scan/check"
 )
 
-// hints name the protocol usually found on a port.
+// hints name the protocol usually found on a port: its probe is tried
+// first. Any port, hinted or not, falls back to the full sequence.
 var hints = map[int]string{
 	21: "ftp", 990: "ftp", 2121: "ftp", 22: "ssh", 2222: "ssh", 23: "telnet", 2323: "telnet",
 	25: "smtp", 465: "smtp", 587: "smtp", 110: "pop3", 995: "pop3", 143: "imap", 993: "imap",
@@ -27,20 +28,69 @@ var hints = map[int]string{
 	445: "smb", 139: "smb", 389: "ldap", 636: "ldap", 3268: "ldap", 3269: "ldap",
 	1433: "mssql", 3306: "mysql", 5432: "postgresql", 6379: "redis", 6380: "redis", 27017: "mongodb", 27018: "mongodb",
 	3389: "rdp", 5900: "vnc", 5901: "vnc", 5902: "vnc", 9200: "elasticsearch", 9201: "elasticsearch", 2375: "docker", 2376: "docker",
+	11211: "memcached", 2379: "etcd", 6443: "kubernetes", 1883: "mqtt", 8883: "mqtt", 5672: "amqp", 5671: "amqp", 4222: "nats",
 }
 
 // tlsPorts speak TLS from the first byte.
-var tlsPorts = map[int]bool{443: true, 444: true, 4443: true, 7443: true, 8443: true, 9443: true, 10443: true, 465: true, 993: true, 995: true, 990: true, 636: true, 3269: true, 2376: true}
+var tlsPorts = map[int]bool{443: true, 444: true, 4443: true, 7443: true, 8443: true, 9443: true, 10443: true, 465: true, 993: true, 995: true, 990: true, 636: true, 3269: true, 2376: true, 6443: true, 8883: true, 5671: true}
 
-// bannerFirst protocols talk first; for them waiting for the banner is the probe.
-var bannerFirst = map[string]bool{"ftp": true, "ssh": true, "telnet": true, "smtp": true, "pop3": true, "imap": true, "mysql": true, "vnc": true}
+// probe is one way of asking a port what it is: one connection (the HTTP
+// probe: one to three requests) under the host's limits.
+type probe struct {
+	name string
+	run  func(d *Detector, ctx context.Context, t probeTarget) (Info, bool)
+}
 
-// probeTarget is the port a probe examines, whether to speak TLS, and the
-// protocol expected there ("" when unknown).
+var (
+	bannerProbe    = probe{"banner", (*Detector).banner}
+	httpProbe      = probe{"http", (*Detector).http}
+	redisProbe     = probe{"redis", (*Detector).redis}
+	memcachedProbe = probe{"memcached", (*Detector).memcached}
+	postgresProbe  = probe{"postgresql", (*Detector).postgres}
+	mongoProbe     = probe{"mongodb", (*Detector).mongo}
+	mqttProbe      = probe{"mqtt", (*Detector).mqtt}
+	amqpProbe      = probe{"amqp", (*Detector).amqp}
+	mssqlProbe     = probe{"mssql", (*Detector).mssql}
+	ldapProbe      = probe{"ldap", (*Detector).ldap}
+	rdpProbe       = probe{"rdp", (*Detector).rdp}
+	smbProbe       = probe{"smb", (*Detector).smb}
+)
+
+// hintProbes is the probe that settles each hinted protocol.
+var hintProbes = map[string]probe{
+	"ftp": bannerProbe, "ssh": bannerProbe, "telnet": bannerProbe, "smtp": bannerProbe, "pop3": bannerProbe,
+	"imap": bannerProbe, "mysql": bannerProbe, "vnc": bannerProbe, "nats": bannerProbe,
+	"http": httpProbe, "elasticsearch": httpProbe, "docker": httpProbe, "etcd": httpProbe, "kubernetes": httpProbe,
+	"redis": redisProbe, "memcached": memcachedProbe, "postgresql": postgresProbe, "mongodb": mongoProbe,
+	"mqtt": mqttProbe, "amqp": amqpProbe, "mssql": mssqlProbe, "ldap": ldapProbe, "rdp": rdpProbe, "smb": smbProbe,
+}
+
+// The fallback sequence, most likely first. Services that talk first are
+// settled by the passive banner; HTTP also covers Elasticsearch, Docker,
+// Kubernetes and etcd; the binary probes follow, the protocols most often
+// moved to other ports first.
+var (
+	clearProbes = []probe{httpProbe, redisProbe, memcachedProbe, postgresProbe, mongoProbe, mqttProbe, amqpProbe, mssqlProbe, ldapProbe, rdpProbe, smbProbe}
+	// Inside TLS: what is deployed wrapped in TLS from the first byte.
+	tlsProbes = []probe{httpProbe, redisProbe, mongoProbe, mqttProbe, amqpProbe, ldapProbe, memcachedProbe}
+)
+
+// Per-port budget of the fallback: each probe waits fallbackWait (or the
+// timeout, if shorter) for an answer, and a port gets at most
+// budgetTimeouts timeouts in all, so a port that accepts connections and
+// never answers costs a bounded time.
+const (
+	fallbackWait   = 2 * time.Second
+	budgetTimeouts = 3
+)
+
+// probeTarget is the port a probe examines, whether to speak TLS, the
+// protocol expected there ("" when unknown) and how long to wait for a reply.
 type probeTarget struct {
 	port int
 	tls  bool
 	hint string
+	wait time.Duration
 }
 
 // Detector identifies services through a host's Env.
@@ -59,61 +109,135 @@ func Guess(port int) Info {
 	return Info{Port: port, Name: name, TLS: tlsPorts[port], Banner: "not probed"}
 }
 
-// Detect runs the probes suited to port until one recognises the service.
-// Each probe is one connection (or one HTTP request) under the host limits.
+// Detect identifies the service on port by what it answers: the probe of
+// the protocol usually found there first, then the fallback sequence.
 func (d *Detector) Detect(ctx context.Context, port int) Info {
 	return d.DetectAs(ctx, port, hints[port], tlsPorts[port])
 }
 
 // DetectAs is Detect with the expected protocol (hint, "" when unknown) and
-// TLS given, for services on non-standard ports.
+// TLS given. The hinted probe gets the full timeout; when it does not
+// recognise the service, the fallback runs in order and stops at the first
+// match: a passive wait for a banner, a TLS handshake (and, if the port
+// speaks TLS, the probes again inside it), HTTP, then the binary probes.
 func (d *Detector) DetectAs(ctx context.Context, port int, hint string, useTLS bool) Info {
-	var probes []func(context.Context, probeTarget) (Info, bool)
-	switch {
-	case bannerFirst[hint]:
-		probes = append(probes, d.banner)
-	case hint == "http" || hint == "elasticsearch" || hint == "docker":
-		probes = append(probes, d.http)
-	case hint == "redis":
-		probes = append(probes, d.redis)
-	case hint == "mongodb":
-		probes = append(probes, d.mongo)
-	case hint == "postgresql":
-		probes = append(probes, d.postgres)
-	case hint == "mssql":
-		probes = append(probes, d.mssql)
-	case hint == "rdp":
-		probes = append(probes, d.rdp)
-	case hint == "smb":
-		probes = append(probes, d.smb)
-	case hint == "ldap":
-		probes = append(probes, d.ldap)
-	default:
-		probes = append(probes, d.banner, d.http)
-	}
-	for _, p := range probes {
-		if info, ok := p(ctx, probeTarget{port, useTLS, hint}); ok {
+	tried := map[string]bool{}
+	if p, ok := hintProbes[hint]; ok {
+		t := probeTarget{port: port, tls: useTLS, hint: hint, wait: d.Env.Timeout}
+		if info, ok := p.run(d, ctx, t); ok {
 			info.Port = port
 			return info
 		}
+		tried[key(p, useTLS)] = true
+	}
+	ctx, cancel := context.WithTimeout(ctx, budgetTimeouts*d.Env.Timeout)
+	defer cancel()
+	info := d.fallback(ctx, port, useTLS, tried)
+	info.Port = port
+	return info
+}
+
+func key(p probe, useTLS bool) string { return p.name + "/" + strconv.FormatBool(useTLS) }
+
+// fallback runs the sequence on a port the hinted probe did not settle. A
+// port expected to speak TLS tries the handshake before the banner.
+func (d *Detector) fallback(ctx context.Context, port int, useTLS bool, tried map[string]bool) Info {
+	t := probeTarget{port: port, wait: min(d.Env.Timeout, fallbackWait)}
+	steps := []func() (Info, bool){
+		func() (Info, bool) { return d.greeting(ctx, t, tried) },
+		func() (Info, bool) { return d.insideTLS(ctx, t, tried) },
+	}
+	if useTLS {
+		steps[0], steps[1] = steps[1], steps[0]
+	}
+	for _, step := range steps {
+		if info, ok := step(); ok {
+			return info
+		}
+	}
+	if info, ok := d.sequence(ctx, t, clearProbes, tried); ok {
+		return info
+	}
+	return Info{Name: "unknown", Banner: "no answer to probes"}
+}
+
+// greeting waits for a banner. A recognised one settles the port, and so
+// does an unrecognised one (the binary probes are for services that wait
+// to be spoken to) or a connection closed without a word (nmap's
+// "tcpwrapped": nothing further will answer either).
+func (d *Detector) greeting(ctx context.Context, t probeTarget, tried map[string]bool) (Info, bool) {
+	if tried[key(bannerProbe, t.tls)] || ctx.Err() != nil {
+		return Info{}, false
+	}
+	tried[key(bannerProbe, t.tls)] = true
+	b, closed, err := d.converse(ctx, t, nil, 4096)
+	switch {
+	case len(b) > 0:
+		if info, ok := ParseBanner(t.hint, b); ok {
+			info.TLS = t.tls
+			return info, true
+		}
+		return Info{Name: "unknown", TLS: t.tls, Banner: printable(b)}, true
+	case closed && err == nil:
+		return Info{Name: "unknown", TLS: t.tls, Banner: "closed the connection without answering"}, true
+	}
+	return Info{}, false
+}
+
+// insideTLS tries a TLS handshake; when the port speaks TLS it waits on
+// the same connection for a banner (implicit-TLS mail and FTP) and then runs
+// the probes inside TLS. A TLS service nothing recognises is still reported
+// as TLS, so that its certificate is examined.
+func (d *Detector) insideTLS(ctx context.Context, t probeTarget, tried map[string]bool) (Info, bool) {
+	t.tls = true
+	if ctx.Err() != nil || tried["tls"] {
+		return Info{}, false
+	}
+	tried["tls"] = true
+	var b []byte
+	if tried[key(bannerProbe, true)] {
+		// The hinted probe already waited for a greeting in TLS: only
+		// learn whether the port completes a handshake.
+		c, err := d.open(ctx, t.port, true, t.wait)
+		if err != nil {
+			return Info{}, false
+		}
+		c.Close()
+	} else {
+		tried[key(bannerProbe, true)] = true
+		var err error
+		if b, _, err = d.converse(ctx, t, nil, 4096); err != nil {
+			return Info{}, false // no handshake: not TLS
+		}
+	}
+	if len(b) > 0 {
+		if info, ok := ParseBanner(t.hint, b); ok {
+			info.TLS = true
+			return info, true
+		}
+	}
+	if info, ok := d.sequence(ctx, t, tlsProbes, tried); ok {
+		return info, true
+	}
+	return Info{Name: "unknown", TLS: true, Banner: "TLS service, protocol not recognised"}, true
+}
+
+// sequence runs probes in order until one recognises the service or the
+// port's budget is spent.
+func (d *Detector) sequence(ctx context.Context, t probeTarget, probes []probe, tried map[string]bool) (Info, bool) {
+	for _, p := range probes {
 		if ctx.Err() != nil {
 			break
 		}
-	}
-	// A TLS port that did not answer in clear text may be wrapped in TLS, and
-	// an unknown port may be HTTPS.
-	if !useTLS && (hint == "" || hint == "http" || hint == "elasticsearch" || hint == "docker") && ctx.Err() == nil {
-		if info, ok := d.http(ctx, probeTarget{port, true, hint}); ok {
-			info.Port = port
-			return info
+		if tried[key(p, t.tls)] {
+			continue
+		}
+		tried[key(p, t.tls)] = true
+		if info, ok := p.run(d, ctx, t); ok {
+			return info, true
 		}
 	}
-	info := Guess(port)
-	if hint != "" {
-		info.Name = hint
-	}
-	info.TLS, info.Banner = useTLS, "no answer to probes"
-	return info
+	return Info{}, false
 }
 
 func (d *Detector) hostport(port int) string { return net.JoinHostPort(d.Addr, strconv.Itoa(port)) }
@@ -125,14 +249,15 @@ func (d *Detector) serverName() string {
 	return d.Addr
 }
 
-// open connects, wrapping the connection in TLS when asked. TLS here only
+// open connects, wrapping the connection in TLS when asked, with a
+// deadline of wait for the handshake and what follows. TLS here only
 // reaches the service; certificate checks live in tlscheck.
-func (d *Detector) open(ctx context.Context, port int, useTLS bool) (net.Conn, error) {
+func (d *Detector) open(ctx context.Context, port int, useTLS bool, wait time.Duration) (net.Conn, error) {
 	c, err := d.Env.Dial(ctx, "tcp", d.hostport(port))
 	if err != nil {
 		return nil, err
 	}
-	_ = c.SetDeadline(time.Now().Add(d.Env.Timeout))
+	_ = c.SetDeadline(time.Now().Add(wait))
 	if !useTLS {
 		return c, nil
 	}
@@ -166,24 +291,35 @@ func ClientTLSConfig(serverName string) *tls.Config {
 	}
 }
 
-// exchange sends req (if any) and reads what comes back within the timeout.
+// exchange sends req (if any) and returns what comes back within t.wait.
 func (d *Detector) exchange(ctx context.Context, t probeTarget, req []byte, limit int) ([]byte, error) {
-	c, err := d.open(ctx, t.port, t.tls)
+	b, _, err := d.converse(ctx, t, req, limit)
+	if err == nil && len(b) == 0 {
+		err = errors.New("no reply")
+	}
+	return b, err
+}
+
+// converse sends req (if any) and reads what comes back within t.wait.
+// Silence is no error; closed reports that the service hung up without a
+// word. err is a failure to connect, handshake or send.
+func (d *Detector) converse(ctx context.Context, t probeTarget, req []byte, limit int) (b []byte, closed bool, err error) {
+	c, err := d.open(ctx, t.port, t.tls, t.wait)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
 	defer stop()
 	if len(req) > 0 {
 		if _, err := c.Write(req); err != nil {
-			return nil, fmt.Errorf("write probe: %w", err)
+			return nil, false, fmt.Errorf("write probe: %w", err)
 		}
 	}
 	buf := make([]byte, limit)
 	n, err := io.ReadAtLeast(c, buf, 1)
 	if n == 0 {
-		return nil, fmt.Errorf("read reply: %w", err)
+		return nil, errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET), nil
 	}
 	// Collect the rest of a reply that arrives in several segments.
 	_ = c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
@@ -194,19 +330,10 @@ func (d *Detector) exchange(ctx context.Context, t probeTarget, req []byte, limi
 			break
 		}
 	}
-	return buf[:n], nil
+	return buf[:n], false, nil
 }
 
-// unknownBannerWait bounds the wait for a greeting on a port whose protocol
-// is unknown: most such ports are HTTP and stay silent.
-const unknownBannerWait = time.Second
-
 func (d *Detector) banner(ctx context.Context, t probeTarget) (Info, bool) {
-	if t.hint == "" {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, min(d.Env.Timeout/2, unknownBannerWait))
-		defer cancel()
-	}
 	b, err := d.exchange(ctx, t, nil, 4096)
 	if err != nil {
 		return Info{}, false
@@ -214,80 +341,6 @@ func (d *Detector) banner(ctx context.Context, t probeTarget) (Info, bool) {
 	info, ok := ParseBanner(t.hint, b)
 	info.TLS = t.tls
 	return info, ok
-}
-
-// reWantsTLS matches the errors web servers send to plain HTTP on a TLS port.
-var reWantsTLS = regexp.MustCompile(`(?i)HTTPS|SSL|TLS`)
-
-var (
-	reServer     = regexp.MustCompile(`(?i)^([A-Za-z][\w.-]*?)(?:/(\d[\w.+-]*))?(?:\s|$)`)
-	serverToProd = map[string]string{"apache": "apache", "nginx": "nginx", "microsoft-iis": "iis", "openresty": "openresty", "lighttpd": "lighttpd", "litespeed": "litespeed", "apache-coyote": "tomcat", "jetty": "jetty", "caddy": "caddy"}
-)
-
-// ParseServerHeader extracts product and version from a Server header
-// such as "Apache/2.4.58 (Ubuntu)" or "Microsoft-IIS/10.0".
-func ParseServerHeader(s string) (product, version string) {
-	m := reServer.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return "", ""
-	}
-	name := strings.ToLower(m[1])
-	if p, ok := serverToProd[name]; ok {
-		name = p
-	}
-	return name, m[2]
-}
-
-func (d *Detector) get(ctx context.Context, t probeTarget, path string) (*check.Page, error) {
-	scheme := "http"
-	if t.tls {
-		scheme = "https"
-	}
-	return d.Env.Get(ctx, scheme+"://"+net.JoinHostPort(d.serverName(), strconv.Itoa(t.port))+path, nil)
-}
-
-// http identifies web servers, Elasticsearch and the Docker API with one
-// GET / (plus GET /version for Docker, which is read-only).
-func (d *Detector) http(ctx context.Context, t probeTarget) (Info, bool) {
-	p, err := d.get(ctx, t, "/")
-	if err != nil || (!t.tls && p.Status == http.StatusBadRequest && reWantsTLS.Match(p.Body)) {
-		return Info{}, false // a TLS port answering plain HTTP with an error: retried with TLS
-	}
-	info := Info{Name: "http", TLS: t.tls, Banner: fmt.Sprintf("HTTP %d", p.Status)}
-	server := p.Header.Get("Server")
-	if server != "" {
-		info.Banner += " Server: " + check.Truncate(server, 80)
-		info.Product, info.Version = ParseServerHeader(server)
-	}
-	switch {
-	case strings.Contains(string(p.Body), "You Know, for Search") || (t.hint == "elasticsearch" && strings.Contains(p.Header.Get("WWW-Authenticate"), `realm="security"`)):
-		info.Name, info.Product, info.Version = "elasticsearch", "elasticsearch", ""
-		var es struct {
-			Version struct {
-				Number string `json:"number"`
-			} `json:"version"`
-		}
-		if json.Unmarshal(p.Body, &es) == nil && es.Version.Number != "" {
-			info.Version = es.Version.Number
-		}
-		if p.Status == http.StatusOK {
-			info.Unauth = check.Evidencef("GET / returned cluster information without credentials")
-		}
-	case strings.HasPrefix(strings.ToLower(server), "docker/") || p.Header.Get("Api-Version") != "":
-		info.Name, info.Product, info.Version = "docker", "docker", ""
-		v, err := d.get(ctx, t, "/version")
-		if err == nil {
-			var dv struct {
-				Version    string `json:"Version"`
-				APIVersion string `json:"ApiVersion"`
-			}
-			if json.Unmarshal(v.Body, &dv) == nil && v.Status == http.StatusOK && dv.APIVersion != "" {
-				info.Version = dv.Version
-				info.Unauth = check.Evidencef("GET /version answered without credentials (API %s)", dv.APIVersion)
-			}
-		}
-	}
-	return info, true
 }
 
 func (d *Detector) redis(ctx context.Context, t probeTarget) (Info, bool) {
@@ -424,5 +477,19 @@ func (d *Detector) ldap(ctx context.Context, t probeTarget) (Info, bool) {
 	if !bytes.Contains(b[:min(len(b), 12)], []byte{0x02, 0x01, 0x01}) {
 		return Info{}, false
 	}
-	return Info{Name: "ldap", TLS: t.tls, Banner: "LDAP root DSE answered"}, true
+	info := Info{Name: "ldap", TLS: t.tls, Banner: "LDAP root DSE answered"}
+	for _, dir := range ldapDirectories {
+		if bytes.Contains(b, []byte(dir.marker)) {
+			info.Product, info.Banner = dir.product, "LDAP root DSE answered ("+dir.marker+")"
+			break
+		}
+	}
+	return info, true
+}
+
+// ldapDirectories are the root DSE attributes that name the directory server.
+var ldapDirectories = []struct{ marker, product string }{
+	{"OpenLDAProotDSE", "openldap"},
+	{"domainControllerFunctionality", "active-directory"},
+	{"389 Project", "389-ds"},
 }

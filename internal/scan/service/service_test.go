@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"net"
 	"net/http"
@@ -31,39 +30,10 @@ func detect(t *testing.T, host string, port int, hint string, thorough bool) (se
 	return info, rec
 }
 
-func redisServer(t *testing.T, auth bool) (string, int) {
-	return scantest.Banner(t, nil, func(req []byte) []byte {
-		if auth {
-			return []byte("-NOAUTH Authentication required.\r\n")
-		}
-		body := "# Server\r\nredis_version:6.2.6\r\nredis_mode:standalone\r\n"
-		return []byte("$" + strconv.Itoa(len(body)) + "\r\n" + body + "\r\n")
-	})
-}
-
-// mongoServer answers OP_MSG commands; with auth, listDatabases fails.
-func mongoServer(t *testing.T, auth bool) (string, int) {
-	return scantest.Banner(t, nil, func(req []byte) []byte {
-		if len(req) < 21 {
-			return nil
-		}
-		cmd := req[26 : bytes.IndexByte(req[26:], 0)+26] // first key of the section-0 document
-		var doc []byte
-		switch {
-		case string(cmd) == "buildInfo":
-			doc = bsonDoc(bsonStr("version", "4.4.6"), bsonDouble("ok", 1))
-		case auth:
-			doc = bsonDoc(bsonDouble("ok", 0), bsonStr("errmsg", "command listDatabases requires authentication"))
-		default:
-			doc = bsonDoc(bsonDouble("ok", 1), bsonDouble("totalSize", 4096))
-		}
-		msg := make([]byte, 16, 16+5+len(doc))
-		msg = append(msg, 0, 0, 0, 0, 0)
-		msg = append(msg, doc...)
-		binary.LittleEndian.PutUint32(msg, uint32(len(msg)))
-		binary.LittleEndian.PutUint32(msg[12:], 2013)
-		return msg
-	})
+// startFake starts the fake service name on a free port.
+func startFake(t *testing.T, name string) (string, int) {
+	a := fakes[name].start(t, "127.0.0.1:0", nil).Addr().(*net.TCPAddr)
+	return a.IP.String(), a.Port
 }
 
 func bsonDoc(elems ...[]byte) []byte {
@@ -163,14 +133,14 @@ func TestServices(t *testing.T) {
 		},
 		{
 			name:    "redis without auth",
-			start:   func(t *testing.T) (string, int) { return redisServer(t, false) },
+			start:   func(t *testing.T) (string, int) { return startFake(t, "redis") },
 			hint:    "redis",
 			service: "redis",
 			want:    []string{"port.risky-service", "service.unauthenticated", "service.version-disclosure", "service.vulnerable-version"},
 		},
 		{
 			name:    "redis with auth",
-			start:   func(t *testing.T) (string, int) { return redisServer(t, true) },
+			start:   func(t *testing.T) (string, int) { return startFake(t, "redis-auth") },
 			hint:    "redis",
 			service: "redis",
 			want:    []string{"port.risky-service"},
@@ -178,27 +148,22 @@ func TestServices(t *testing.T) {
 		},
 		{
 			name:    "mongodb without auth",
-			start:   func(t *testing.T) (string, int) { return mongoServer(t, false) },
+			start:   func(t *testing.T) (string, int) { return startFake(t, "mongodb") },
 			hint:    "mongodb",
 			service: "mongodb",
 			want:    []string{"port.risky-service", "service.unauthenticated", "service.version-disclosure"},
 		},
 		{
 			name:    "mongodb with auth",
-			start:   func(t *testing.T) (string, int) { return mongoServer(t, true) },
+			start:   func(t *testing.T) (string, int) { return startFake(t, "mongodb-auth") },
 			hint:    "mongodb",
 			service: "mongodb",
 			want:    []string{"port.risky-service"},
 			not:     []string{"service.unauthenticated"},
 		},
 		{
-			name: "elasticsearch open",
-			start: func(t *testing.T) (string, int) {
-				return httpService(t, func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "application/json")
-					json.NewEncoder(w).Encode(map[string]any{"name": "node-1", "version": map[string]string{"number": "1.4.2"}, "tagline": "You Know, for Search"})
-				})
-			},
+			name:    "elasticsearch open",
+			start:   func(t *testing.T) (string, int) { return startFake(t, "elasticsearch") },
 			hint:    "elasticsearch",
 			service: "elasticsearch",
 			want:    []string{"service.unauthenticated", "service.vulnerable-version", "port.risky-service"},
@@ -217,18 +182,8 @@ func TestServices(t *testing.T) {
 			not:     []string{"service.unauthenticated"},
 		},
 		{
-			name: "docker api open",
-			start: func(t *testing.T) (string, int) {
-				return httpService(t, func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Server", "Docker/24.0.7 (linux)")
-					w.Header().Set("Api-Version", "1.43")
-					if r.URL.Path == "/version" {
-						json.NewEncoder(w).Encode(map[string]string{"Version": "24.0.7", "ApiVersion": "1.43"})
-						return
-					}
-					http.NotFound(w, r)
-				})
-			},
+			name:    "docker api open",
+			start:   func(t *testing.T) (string, int) { return startFake(t, "docker") },
 			hint:    "docker",
 			service: "docker",
 			want:    []string{"service.unauthenticated", "port.risky-service"},
