@@ -35,7 +35,7 @@ type scanFlags struct {
 	rate, perHostRate, perHostConnRate                                                             float64
 	perHost, parallel                                                                              int
 	timeout                                                                                        time.Duration
-	allowLarge, verbose                                                                            bool
+	allowLarge, verbose, assumeUp                                                                  bool
 }
 
 func newScanCmd() *cobra.Command {
@@ -47,19 +47,31 @@ func newScanCmd() *cobra.Command {
 Safe scan of hosts, URLs, IP addresses and CIDR ranges without disrupting them.
 
 Targets: example.gov.vn, https://example.gov.vn/path, 203.0.113.10, 2001:db8::1,
-203.0.113.0/24 (ranges larger than /20 need --allow-large), or --targets-file.`,
+203.0.113.0/24 (ranges larger than /20 need --allow-large), or --targets-file.
+
+Danh sách cổng (--ports): top100 là 100 cổng bị phơi bày nhiều nhất trên Internet và
+trong mạng cơ quan nhà nước theo các khảo sát và cảnh báo công khai, gồm mọi dịch vụ Khiên
+nhận diện được; top1000 thêm các cổng dịch vụ có nguồn khác và mọi cổng hệ thống (1–1023)
+được IANA gán cho một dịch vụ TCP; all là 1–65535.
+Nguồn của từng cổng: internal/scan/portscan/ports.csv, docs/scanner.md.
+Port lists (--ports): top100 is the 100 ports most exposed on the internet and in
+government networks by published surveys and advisories, with every service Khiên
+identifies; top1000 adds further sourced service ports and every System Port (1-1023)
+IANA assigns to a TCP service; all is 1-65535.
+Each port's sources: internal/scan/portscan/ports.csv, docs/scanner.md.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, args, &f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.profile, "profile", scan.ProfileSafe, "safe, or thorough (adds intrusive checks)")
-	fl.StringVar(&f.ports, "ports", "top1000", "top100, top1000, all, or a list such as 22,80,8000-8100")
+	fl.StringVar(&f.ports, "ports", "top1000", "top100 (most exposed services), top1000 (adds more services and the IANA-assigned ports below 1024), all, or a list such as 22,80,8000-8100")
 	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs or tags (see: khien checks)")
 	fl.StringSliceVar(&f.skipChecks, "exclude-checks", nil, "do not run these check IDs or tags")
 	fl.Float64Var(&f.rate, "rate", 10000, "new connections per second over all hosts (0 = unlimited)")
 	fl.IntVar(&f.perHost, "per-host", 2, "concurrent connections per host")
 	fl.Float64Var(&f.perHostRate, "per-host-rate", 5, "requests per second per host")
 	fl.Float64Var(&f.perHostConnRate, "per-host-connect-rate", 20, "new connection attempts per second per host, closed ports and DNS included (0 = unlimited)")
-	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "connect and read timeout")
+	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "connect and read timeout (the port scan adapts its connect timeout to measured round trips, at most this)")
+	fl.BoolVar(&f.assumeUp, "assume-up", false, "scan every port of a host even when none of its first 10 ports answers (default: report it unreachable)")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server HOST:PORT for resolution and DNS checks")
 	fl.StringVar(&f.vulndb, "vulndb", "", "vulnerability database file (default: the built-in set)")
 	fl.StringVar(&f.format, "format", "table", "output format: "+strings.Join(output.Formats, ", "))
@@ -186,7 +198,7 @@ func (f *scanFlags) config() (scan.Config, error) {
 	}
 	cfg := scan.Config{
 		Profile: f.profile, Ports: ports, Checks: f.checks, SkipChecks: f.skipChecks, Exclusions: ex,
-		Rate: rate, PerHost: f.perHost, PerHostRate: f.perHostRate, PerHostConnRate: connRate, Timeout: f.timeout, Resolver: f.resolver,
+		Rate: rate, PerHost: f.perHost, PerHostRate: f.perHostRate, PerHostConnRate: connRate, Timeout: f.timeout, AssumeUp: f.assumeUp, Resolver: f.resolver,
 		UserAgent: f.userAgent, Lang: f.lang, Parallel: f.parallel,
 	}
 	level := slog.LevelWarn

@@ -18,11 +18,12 @@ import (
 // bucket is a token bucket: rate tokens per second, at most burst saved up.
 // A nil bucket or a zero rate never waits.
 type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+	mu       sync.Mutex
+	rate     float64
+	burst    float64
+	tokens   float64
+	last     time.Time
+	released time.Time // when the last token was let out (burst 1 only)
 }
 
 func newBucket(rate float64, burst int) *bucket {
@@ -48,10 +49,43 @@ func (b *bucket) wait(ctx context.Context) error {
 		delay = time.Duration(-b.tokens / b.rate * float64(time.Second))
 	}
 	b.mu.Unlock()
-	if delay <= 0 {
+	if err := sleep(ctx, delay); err != nil {
+		return err
+	}
+	return b.pace(ctx)
+}
+
+// pace keeps the tokens of a bucket without burst at least 1/rate apart as
+// they are let out. Tokens are due on a schedule, and a waiter woken late on
+// a busy machine would leave right before the next one: the host would see
+// more than rate attempts in some second.
+func (b *bucket) pace(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		if b.burst > 1 {
+			b.mu.Unlock()
+			return nil
+		}
+		now := time.Now()
+		early := b.released.Add(time.Duration(float64(time.Second) / b.rate)).Sub(now)
+		if early <= 0 {
+			b.released = now
+			b.mu.Unlock()
+			return nil
+		}
+		b.mu.Unlock()
+		if err := sleep(ctx, early); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(delay)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -149,33 +183,43 @@ func (h *hostLimiter) acquire(ctx context.Context) error {
 	}
 }
 
-// connect opens a TCP connection to port under the connection limits only;
-// the port scan uses it directly. Every attempt counts, refused ones too: a
-// closed port is as much load on the host's firewall as an open one.
+// connect opens a TCP connection to port under the connection limits only.
+// Every attempt counts, refused ones too: a closed port is as much load on
+// the host's firewall as an open one.
 func (h *hostLimiter) connect(ctx context.Context, port int) (net.Conn, error) {
+	c, _, err := h.probe(ctx, port, h.timeout)
+	return c, err
+}
+
+// probe is connect with the handshake timeout given, returning how long the
+// handshake took once the limits let the attempt out; the port scan adapts
+// its timeout to it.
+func (h *hostLimiter) probe(ctx context.Context, port int, timeout time.Duration) (net.Conn, time.Duration, error) {
 	if !h.stopped().IsZero() {
-		return nil, errHostStopped
+		return nil, 0, errHostStopped
 	}
 	if err := h.acquire(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Tokens are taken while holding the slot: taken before it, they would
 	// pile up and let several attempts out together when slots free.
 	if err := h.connRate.wait(ctx); err != nil {
 		<-h.slots
-		return nil, err
+		return nil, 0, err
 	}
 	if err := h.global.wait(ctx); err != nil {
 		<-h.slots
-		return nil, err
+		return nil, 0, err
 	}
-	d := net.Dialer{Timeout: h.timeout}
+	d := net.Dialer{Timeout: timeout}
+	start := time.Now()
 	c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(h.addr, uint16(port)).String())
+	rtt := time.Since(start)
 	if err != nil {
 		<-h.slots
-		return nil, err
+		return nil, rtt, err
 	}
-	return &slotConn{Conn: c, release: func() { <-h.slots }}, nil
+	return &slotConn{Conn: c, release: func() { <-h.slots }}, rtt, nil
 }
 
 // packet takes the tokens of one UDP datagram to the host: to its firewall

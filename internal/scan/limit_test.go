@@ -35,6 +35,24 @@ func TestBucket(t *testing.T) {
 	}
 }
 
+// TestBucketPacing: a token of a bucket without burst leaves at least
+// 1/rate after the previous one did, even when it is due: the previous
+// waiter may have been woken late.
+func TestBucketPacing(t *testing.T) {
+	const rate = 20
+	b := newBucket(rate, 1) // one token saved: due at once
+	released := time.Now()
+	b.mu.Lock()
+	b.released = released // the previous token, let out just now
+	b.mu.Unlock()
+	if err := b.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if gap := time.Since(released); gap < time.Second/rate {
+		t.Errorf("token let out %v after the previous one, want at least %v", gap, time.Second/rate)
+	}
+}
+
 // TestGlobalBurst: the global rate must not let a thousand SYNs out at
 // once; 1100 tokens at 10000/s need about 100 ms once the burst is spent.
 func TestGlobalBurst(t *testing.T) {

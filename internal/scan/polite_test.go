@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,35 +96,47 @@ func closedPorts(t *testing.T, n int) []int {
 	return ports
 }
 
-// synCounter counts SYNs sent on lo to ports with an nftables counter rule.
-// It needs root and nft; the test is skipped with the reason otherwise.
-func synCounter(t *testing.T, ports []int) func() int {
+// nftTable adds an nftables table of inet family holding body for the
+// test's duration and returns the nft binary. It needs root and nft; the
+// test is skipped with why otherwise.
+func nftTable(t *testing.T, why, body string) (nft, table string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("counting SYNs to closed ports needs root (nftables counter on lo)")
+		t.Skipf("%s needs root (nftables rules on lo)", why)
 	}
 	nft, err := exec.LookPath("nft")
 	if err != nil {
-		t.Skip("counting SYNs to closed ports needs nft (apt-get install nftables)")
+		t.Skipf("%s needs nft (apt-get install nftables)", why)
 	}
-	table := fmt.Sprintf("khien_test_%d", os.Getpid())
+	table = fmt.Sprintf("khien_test_%d_%d", os.Getpid(), nftTables.Add(1))
+	cmd := exec.Command(nft, "-f", "-")
+	cmd.Stdin = strings.NewReader(fmt.Sprintf("table inet %s {\n%s\n}\n", table, body))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("%s: nft cannot add a rule here (%v: %s)", why, err, out)
+	}
+	t.Cleanup(func() { exec.Command(nft, "delete", "table", "inet", table).Run() })
+	return nft, table
+}
+
+// nftTables numbers the tables a test process adds.
+var nftTables atomic.Int64
+
+// portSet is ports as an nftables set literal.
+func portSet(ports []int) string {
 	list := make([]string, len(ports))
 	for i, p := range ports {
 		list[i] = strconv.Itoa(p)
 	}
-	script := fmt.Sprintf(`table inet %s {
-	chain out {
-		type filter hook output priority 0; policy accept;
-		oifname "lo" tcp dport { %s } tcp flags & (syn | ack) == syn counter
-	}
+	return "{ " + strings.Join(list, ", ") + " }"
 }
-`, table, strings.Join(list, ", "))
-	cmd := exec.Command(nft, "-f", "-")
-	cmd.Stdin = strings.NewReader(script)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("counting SYNs to closed ports: nft cannot add a rule here (%v: %s)", err, out)
-	}
-	t.Cleanup(func() { exec.Command(nft, "delete", "table", "inet", table).Run() })
+
+// synCounter counts SYNs sent on lo to ports with an nftables counter rule.
+func synCounter(t *testing.T, ports []int) func() int {
+	t.Helper()
+	nft, table := nftTable(t, "counting SYNs to closed ports", fmt.Sprintf(`	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "lo" tcp dport %s tcp flags & (syn | ack) == syn counter
+	}`, portSet(ports)))
 	packets := regexp.MustCompile(`counter packets (\d+)`)
 	return func() int {
 		out, err := exec.Command(nft, "list", "table", "inet", table).Output()

@@ -62,13 +62,17 @@ type Config struct {
 	// ports, DNS queries and zone transfers included (default 20; <0 unlimited).
 	PerHostConnRate float64
 	Timeout         time.Duration // connect and read timeout (default 5s)
-	Resolver        string        // DNS server HOST:PORT for name resolution and DNS checks
-	UserAgent       string
-	VulnDB          *vulndb.DB // default vulndb.Builtin()
-	Lang            string     // "vi" (default) or "en" finding titles
-	RootCAs         *x509.CertPool
-	HTTPBudget      int // HTTP requests per web host (default 150 safe, 400 thorough)
-	Parallel        int // hosts scanned at the same time (default 64)
+	// AssumeUp scans every port of a host even when none of the first
+	// (discoveryPorts) answers; by default such a host is reported
+	// unreachable after them.
+	AssumeUp   bool
+	Resolver   string // DNS server HOST:PORT for name resolution and DNS checks
+	UserAgent  string
+	VulnDB     *vulndb.DB // default vulndb.Builtin()
+	Lang       string     // "vi" (default) or "en" finding titles
+	RootCAs    *x509.CertPool
+	HTTPBudget int // HTTP requests per web host (default 150 safe, 400 thorough)
+	Parallel   int // hosts scanned at the same time (default 64)
 	// NameServerPort is the port zone transfers are tried on (default 53).
 	NameServerPort int
 	Now            func() time.Time
@@ -162,8 +166,9 @@ type Summary struct {
 	Stopped  []Note    `json:"hosts_stopped"`
 	Skipped  []Note    `json:"hosts_skipped"`
 	// Unreachable are the targets given that could not be scanned: a name
-	// that does not resolve, a host on which no port answered (addresses of
-	// a range that answer nothing are not listed: most of a range is empty).
+	// that does not resolve, a host on which no port answered, neither
+	// accepting nor refusing, and no UDP probe (addresses of a range that
+	// answer nothing are not listed: most of a range is empty).
 	Unreachable []Note `json:"targets_unreachable"`
 	Interrupted bool   `json:"interrupted"`
 }
@@ -463,9 +468,11 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	if r.defaultPorts && !j.wholeHost {
 		portList = []int{80, 443}
 	}
-	ports := portscan.Merge(portList, j.ports...)
-	open := portscan.Scan(hctx, h.connect, ports, r.cfg.PerHost)
-	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open)
+	// A URL's own port is tried first: it is what the target names.
+	ports := portscan.Merge(j.ports, portList...)
+	scanned := portscan.Scan(hctx, h.probe, ports, r.portScanOptions())
+	open := scanned.Open
+	r.cfg.Logger.Debug("port scan done", "host", primary, "open", open, "tried", scanned.Tried, "filtered", scanned.Filtered, "timeout", scanned.Timeout)
 	// The UDP probes mostly wait for answers that never come: they run
 	// beside the TCP checks, under the same per-host limits.
 	var udp sync.WaitGroup
@@ -521,9 +528,9 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 	udp.Wait()
 	// A device that answers only over UDP (a switch with SNMP) was reached.
-	answered := len(open) > 0 || udpAnswered > 0
+	answered := scanned.Answered || udpAnswered > 0
 	if !answered && ctx.Err() == nil && !fromRange(j.input) {
-		r.note(&r.summary.Unreachable, primary, check.Evidencef("no port answered (%d tried)", len(ports)))
+		r.note(&r.summary.Unreachable, primary, check.Evidencef("no port answered (%d tried)", scanned.Tried))
 	}
 	reason := h.stopped()
 	if !reason.IsZero() {
@@ -537,6 +544,24 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()
 	}
+}
+
+// Host discovery and the adaptive connect timeout of the port scan: the
+// first discoveryPorts ports of a host's list (the most likely open: web,
+// SSH, FTP, Telnet, mail, RDP, SMB) decide whether it is up, and a filtered
+// port on a live host waits a few measured round trips, at least
+// minConnectTimeout, instead of the full --timeout.
+const (
+	discoveryPorts    = 10
+	minConnectTimeout = 200 * time.Millisecond
+)
+
+func (r *runner) portScanOptions() portscan.Options {
+	o := portscan.Options{Workers: r.cfg.PerHost, Timeout: r.cfg.Timeout, MinTimeout: min(minConnectTimeout, r.cfg.Timeout), Discovery: discoveryPorts}
+	if r.cfg.AssumeUp {
+		o.Discovery = 0
+	}
+	return o
 }
 
 // scanUDP sends the UDP probes to a host; a URL scans its site only, so
