@@ -29,23 +29,23 @@ func TestOverrideAndReset(t *testing.T) {
 			t.Fatalf("embedded CWE-79 = %+v, %v, %v", orig, overridden, err)
 		}
 		edit := []Edit{
-			{Lang: "vi", Summary: "  Lỗi XSS trên cổng thông tin.  ", Fix: "Mã hóa đầu ra; bật CSP.", Stacks: map[string]string{"nginx": "Thêm tiêu đề CSP.", "php": " "}},
+			{Lang: "vi", Summary: "  Lỗi XSS trên trang tra cứu hồ sơ.  ", Fix: "Mã hóa đầu ra; bật CSP.", Stacks: map[string]string{"nginx": "Thêm tiêu đề CSP.", "php": " "}},
 			{Lang: "en", Summary: "XSS on the portal.", Fix: "Encode output; turn CSP on."},
 		}
 		if err := Override(ctx, store, coordinator, "CWE-79", edit...); err != nil {
 			t.Fatal(err)
 		}
 		got, overridden, err := Get(ctx, store, "CWE-79", "vi")
-		if err != nil || !overridden || got.Summary != "Lỗi XSS trên cổng thông tin." || got.Stacks["nginx"] != "Thêm tiêu đề CSP." || len(got.Stacks) != 1 {
+		if err != nil || !overridden || got.Summary != "Lỗi XSS trên trang tra cứu hồ sơ." || got.Stacks["nginx"] != "Thêm tiêu đề CSP." || len(got.Stacks) != 1 {
 			t.Errorf("after override: %+v, %v, %v", got, overridden, err)
 		}
 		if en, _, _ := Get(ctx, store, "CWE-79", "en"); en.Fix != "Encode output; turn CSP on." || len(en.Stacks) != 0 {
 			t.Errorf("English after override: %+v", en)
 		}
 		// The list shows the edit and finds it without diacritics.
-		items, err := List(ctx, store, "vi", "cong thong tin")
+		items, err := List(ctx, store, "vi", "tra cuu ho so")
 		if err != nil || len(items) != 1 || items[0].Key != "CWE-79" || !items[0].Overridden {
-			t.Errorf("List(cong thong tin) = %+v, %v", items, err)
+			t.Errorf("List(tra cuu ho so) = %+v, %v", items, err)
 		}
 		// Editing again replaces the edit.
 		if err := Override(ctx, store, coordinator, "CWE-79", Edit{Lang: "vi", Summary: "Lần hai.", Fix: "Sửa."}); err != nil {
