@@ -66,8 +66,19 @@ var productCPEs = map[string][]string{
 	// NVD import of the same CVE keeps (see DB.put).
 	"exchange": {"microsoft:exchange_server", "khien:exchange_build"},
 	"vcenter":  {"vmware:vcenter_server", "khien:vsphere_api"},
-	"moodle":   {"moodle:moodle"},
-	"magento":  {"magento:magento", "adobe:magento", "adobe:commerce", "adobe:magento_open_source"},
+	// Edge devices (scan/fingerprint/edge.go). NetScaler builds are
+	// 13.1-49.13 in NVD, which the version comparison would cut to 13.1 (a
+	// distribution revision): the built-in ranges are written 13.1.49.13
+	// under a key of Khiên's own. Connect Secure releases compare as NVD
+	// writes them (9.1r11.4). Sophos fixes most CVEs with automatic
+	// hotfixes that leave the version unchanged, so only Khiên's ranges,
+	// which leave the hotfixed releases out, are used for it.
+	"netscaler":       {"khien:netscaler_build"},
+	"connect-secure":  {"pulsesecure:pulse_connect_secure", "ivanti:connect_secure", "khien:connect_secure"},
+	"sophos-firewall": {"khien:sfos_build"},
+	"big-ip":          {"f5:big-ip_local_traffic_manager", "khien:big-ip"},
+	"moodle":          {"moodle:moodle"},
+	"magento":         {"magento:magento", "adobe:magento", "adobe:commerce", "adobe:magento_open_source"},
 	// WordPress plugins, by slug.
 	"wp-file-manager": {"webdesi9:file_manager"},
 	"duplicator":      {"snapcreek:duplicator"},

@@ -79,9 +79,10 @@ var evidenceVI = map[string]string{
 	"variables %s (values withheld)":         "các biến %s (không ghi lại giá trị)",
 	// fingerprint
 	"%s: %s reachable": "%s: truy cập được %s",
-	"%s; release line only, matched as its newest release": "%s; chỉ biết dòng phiên bản, đối chiếu như bản mới nhất của dòng đó",
-	"%s; version not shown to visitors":                    "%s; phiên bản không hiển thị cho khách truy cập",
-	"%s %s: security support ended %s":                     "%s %s: đã hết hỗ trợ bảo mật từ %s",
+	"%s; release line only, matched as its newest release":                 "%s; chỉ biết dòng phiên bản, đối chiếu như bản mới nhất của dòng đó",
+	"%s; version not shown to visitors":                                    "%s; phiên bản không hiển thị cho khách truy cập",
+	"%s; build read from the file's build time in a published build table": "%s; bản dựng suy ra từ thời điểm dựng của tệp theo bảng bản dựng đã công bố",
+	"%s %s: security support ended %s":                                     "%s %s: đã hết hỗ trợ bảo mật từ %s",
 	// httpcheck
 	"%s answers %d over plain HTTP without redirecting to HTTPS": "%s trả lời mã %d qua HTTP không mã hóa, không chuyển hướng sang HTTPS",
 	"%s redirects from HTTPS to plain HTTP: %s":                  "%s chuyển hướng từ HTTPS về HTTP không mã hóa: %s",

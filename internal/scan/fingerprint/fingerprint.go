@@ -283,6 +283,9 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 		if t.Bracket {
 			ev = check.Evidencef("%s; release line only, matched as its newest release", ev)
 		}
+		if datedBuilds[t.Source] {
+			ev = check.Evidencef("%s; build read from the file's build time in a published build table", ev)
+		}
 		if t.Version == "" && isPlatform(t.Product) {
 			ev = check.Evidencef("%s; version not shown to visitors", ev)
 		}
@@ -291,6 +294,9 @@ func Check(ctx context.Context, env *check.Env, site *check.Site) {
 			v := t.Version
 			if t.Bracket {
 				v = newestOf(v)
+			}
+			if form, ok := matchForms[t.Product]; ok {
+				v = form(v)
 			}
 			env.VulnerableAs("tech.vulnerable-component", a, t.Product, t.Version, v)
 		}
@@ -332,7 +338,7 @@ func readVersion(ctx context.Context, env *check.Env, site *check.Site, t *Tech)
 		case !strings.HasPrefix(f.path, "/"):
 			target = resolve(site.Home.URL, f.path)
 		}
-		p, err := env.Get(ctx, target, nil)
+		p, err := env.Get(ctx, target, versionRequestHeaders[f.path])
 		if err != nil {
 			continue
 		}

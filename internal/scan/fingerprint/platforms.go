@@ -161,7 +161,8 @@ var platforms = []platform{
 	{product: "sophos-firewall", name: "Sophos Firewall", panel: "Sophos Firewall portal login",
 		seen: func(p startPage) bool {
 			return p.under("/userportal/", "/webconsole/") || p.has("sophos") && p.has(`"/userportal/`, `"/webconsole/`)
-		}},
+		},
+		version: inBody(reSophosAsset)},
 	{product: "big-ip", name: "F5 BIG-IP", panel: "BIG-IP Configuration Utility login",
 		seen: func(p startPage) bool {
 			return p.under("/tmui/") || p.has(`"/tmui/`)
@@ -251,14 +252,20 @@ var versionFiles = map[string][]versionFile{
 	"vcenter":    {{"/sdk/vimServiceVersions.xml", bodyRe(reVimService)}},
 	"moodle":     {{"/lib/upgrade.txt", bodyRe(reMoodleUpg)}},
 	"magento":    {{"/magento_version", bodyRe(reMagento)}},
+	// The edge devices (edge.go): a version file, or a static file whose
+	// build time a published table maps to a build.
+	"connect-secure": {{connectSecurePath, connectSecureRelease}},
+	"netscaler":      {{netscalerStampPath, netscalerStamp}},
+	"big-ip":         {{bigipLogoPath, bigipBuild}},
 }
 
 // branchOnly lists the sources that name a release line, not a release:
 // the version is shown as read but compared with CVE ranges as the line's
 // newest release, so that only CVEs no release of the line fixed are
 // reported. An Exchange build without its security update (15.1.2507) is
-// one too.
-var branchOnly = map[string]bool{"/lib/upgrade.txt": true, "/magento_version": true, "/sdk/vimServiceVersions.xml": true}
+// one too, and so is a Connect Secure release without its point release
+// (9.1R11 of 9.1R11.4).
+var branchOnly = map[string]bool{"/lib/upgrade.txt": true, "/magento_version": true, "/sdk/vimServiceVersions.xml": true, connectSecurePath: true}
 
 // newestOf is the version a bracketed version is matched as.
 func newestOf(v string) string { return v + ".99999" }

@@ -1,6 +1,8 @@
 package fingerprint_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/khien/khien/internal/scan/check"
 	"github.com/khien/khien/internal/scan/fingerprint"
@@ -34,6 +37,21 @@ func page(file string, header ...string) route {
 		r.header[header[i]] = header[i+1]
 	}
 	return r
+}
+
+// gzipStamp is a gzip file as a build writes it: named, stamped with its
+// build time.
+func gzipStamp(t *testing.T, name string, stamp int64) string {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Name, zw.ModTime = name, time.Unix(stamp, 0)
+	if _, err := zw.Write([]byte(`{"logon":"Log On"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // serve answers the routes by path; anything else is the "404" route or a
@@ -123,15 +141,46 @@ func TestPlatforms(t *testing.T) {
 		{name: "fortigate ssl-vpn", routes: map[string]route{"/": redirect("/remote/login?lang=en"), "/remote/login": page("fortigate-login.html")},
 			detected: "Fortinet FortiGate SSL-VPN (start page); version not shown to visitors", panel: true, requests: 2},
 		{name: "netscaler gateway", routes: map[string]route{"/": redirect("/logon/LogonPoint/index.html"), "/logon/LogonPoint/index.html": page("netscaler-logon.html")},
-			detected: "Citrix NetScaler Gateway", panel: true, requests: 2},
+			detected: "Citrix NetScaler Gateway (start page); version not shown to visitors", panel: true, requests: 3},
 		{name: "connect secure", routes: map[string]route{"/": redirect("/dana-na/auth/url_default/welcome.cgi"), "/dana-na/auth/url_default/welcome.cgi": page("pulse-welcome.html")},
-			detected: "Ivanti (Pulse) Connect Secure", panel: true, requests: 2},
+			detected: "Ivanti (Pulse) Connect Secure (start page); version not shown to visitors", panel: true, requests: 3},
 		{name: "globalprotect", routes: map[string]route{"/": redirect("/global-protect/login.esp"), "/global-protect/login.esp": page("globalprotect-login.html")},
 			detected: "Palo Alto GlobalProtect", panel: true, requests: 2},
 		{name: "sophos user portal", routes: map[string]route{"/": redirect("/userportal/webpages/myaccount/login.jsp"), "/userportal/webpages/myaccount/login.jsp": page("sophos-userportal.html")},
-			detected: "Sophos Firewall", panel: true, requests: 2},
+			detected: "Sophos Firewall (start page); version not shown to visitors", panel: true, requests: 2},
 		{name: "big-ip", routes: map[string]route{"/": redirect("/tmui/login.jsp"), "/tmui/login.jsp": page("bigip-login.html")},
-			detected: "F5 BIG-IP", panel: true, requests: 2},
+			detected: "F5 BIG-IP (start page); version not shown to visitors", panel: true, requests: 3},
+		{name: "netscaler build stamp", routes: map[string]route{"/": redirect("/logon/LogonPoint/index.html"), "/logon/LogonPoint/index.html": page("netscaler-logon.html"),
+			"/vpn/js/rdx/core/lang/rdx_en.json.gz": {status: 200, header: map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}, body: gzipStamp(t, "rdx_en.json", 1685777750)}},
+			detected: "Citrix NetScaler Gateway 13.1-48.47 (/vpn/js/rdx/core/lang/rdx_en.json.gz); build read from the file's build time", cve: "CVE-2023-3519", kev: true, panel: true, requests: 3},
+		{name: "netscaler patched build", routes: map[string]route{"/": redirect("/logon/LogonPoint/index.html"), "/logon/LogonPoint/index.html": page("netscaler-logon.html"),
+			"/vpn/js/rdx/core/lang/rdx_en.json.gz": {status: 200, header: map[string]string{"Content-Type": "application/x-gzip"}, body: gzipStamp(t, "rdx_en.json", 1695277021)}},
+			detected: "Citrix NetScaler Gateway 13.1-49.15", none: true, panel: true, requests: 3},
+		{name: "netscaler build not in the table", routes: map[string]route{"/": redirect("/logon/LogonPoint/index.html"), "/logon/LogonPoint/index.html": page("netscaler-logon.html"),
+			"/vpn/js/rdx/core/lang/rdx_en.json.gz": {status: 200, body: gzipStamp(t, "rdx_en.json", 1685777751)}},
+			detected: "Citrix NetScaler Gateway (start page); version not shown to visitors", none: true, panel: true, requests: 3},
+		{name: "netscaler behind a catch-all page", routes: map[string]route{"/": redirect("/logon/LogonPoint/index.html"), "404": page("netscaler-logon.html")},
+			detected: "Citrix NetScaler Gateway (start page); version not shown to visitors", none: true, panel: true, requests: 3},
+		{name: "big-ip logo etag", routes: map[string]route{"/": redirect("/tmui/login.jsp"), "/tmui/login.jsp": page("bigip-login.html"),
+			"/tmui/tmui/login/images/logo_f5.png": {status: 200, header: map[string]string{"Content-Type": "image/png", "ETag": `"1fe7-5cf0b7f6d1b40"`}, body: "\x89PNG"}},
+			detected: "F5 BIG-IP 16.1.2-0.0.18 (/tmui/tmui/login/images/logo_f5.png); build read", cve: "CVE-2022-1388", kev: true, panel: true, requests: 3},
+		{name: "big-ip logo last-modified", routes: map[string]route{"/": redirect("/tmui/login.jsp"), "/tmui/login.jsp": page("bigip-login.html"),
+			"/tmui/tmui/login/images/logo_f5.png": {status: 200, header: map[string]string{"Last-Modified": "Wed, 29 Apr 2020 04:58:35 GMT"}, body: "\x89PNG"}},
+			detected: "F5 BIG-IP 15.1.0.3-0.0.12", cve: "CVE-2020-5902", kev: true, panel: true, requests: 3},
+		{name: "big-ip patched", routes: map[string]route{"/": redirect("/tmui/login.jsp"), "/tmui/login.jsp": page("bigip-login.html"),
+			"/tmui/tmui/login/images/logo_f5.png": {status: 200, header: map[string]string{"Last-Modified": "Fri, 20 Oct 2023 13:03:00 GMT"}, body: "\x89PNG"}},
+			detected: "F5 BIG-IP 17.1.1-0.0.6", none: true, panel: true, requests: 3},
+		{name: "connect secure release", routes: map[string]route{"/": redirect("/dana-na/auth/url_default/welcome.cgi"), "/dana-na/auth/url_default/welcome.cgi": page("pulse-welcome.html"),
+			"/dana-na/nc/nc_gina_ver.txt": page("pulse-nc-gina-ver.txt")},
+			detected: "Ivanti (Pulse) Connect Secure 9.0R3 (/dana-na/nc/nc_gina_ver.txt); release line only", cve: "CVE-2021-22893", kev: true, panel: true, requests: 3},
+		{name: "connect secure release with its fix", routes: map[string]route{"/": redirect("/dana-na/auth/url_default/welcome.cgi"), "/dana-na/auth/url_default/welcome.cgi": page("pulse-welcome.html"),
+			"/dana-na/nc/nc_gina_ver.txt": {status: 200, body: `<PARAM NAME="ProductVersion" VALUE="9.1.11.13127">`}},
+			detected: "Ivanti (Pulse) Connect Secure 9.1R11", none: true, panel: true, requests: 3},
+		{name: "sophos web admin", routes: map[string]route{"/": redirect("/webconsole/webpages/login.jsp"), "/webconsole/webpages/login.jsp": page("sophos-webadmin.html")},
+			detected: "Sophos Firewall 18.0.4.506 (start page)", cve: "CVE-2022-1040", kev: true, panel: true, requests: 2},
+		{name: "sophos hotfixed release", routes: map[string]route{"/": redirect("/userportal/webpages/myaccount/login.jsp"), "/userportal/webpages/myaccount/login.jsp": {status: 200,
+			body: `<html><title>Sophos</title><script src="/javascript/lang/English/common.js?ver=18.5.3.408"></script></html>`}},
+			detected: "Sophos Firewall 18.5.3.408", none: true, panel: true, requests: 2},
 		{name: "moodle", routes: map[string]route{"/": page("moodle-home.html", "Set-Cookie", "MoodleSession=abc; path=/"), "/lib/upgrade.txt": page("moodle-upgrade.txt")},
 			detected: "Moodle 3.9 (/lib/upgrade.txt); release line only", none: true, requests: 2},
 		{name: "magento", routes: map[string]route{"/": page("magento-home.html"), "/magento_version": page("", "Content-Type", "text/plain")},
