@@ -172,7 +172,10 @@ func TestPerHostConnectRate(t *testing.T) {
 		t.Errorf("%d connections accepted in one second, limit %d/s", n, rate)
 	}
 	attempts := acc.count() + len(closed)
-	if floor := time.Duration(attempts-1) * time.Second / rate; elapsed < floor-50*time.Millisecond {
+	// The per-second count above is the hard limit; this bound only shows
+	// that closed ports wait their turn too (unlimited, 25 attempts take
+	// milliseconds), with room for a loaded machine's clock readings.
+	if floor := time.Duration(attempts-1) * time.Second / rate; elapsed < floor*9/10 {
 		t.Errorf("%d connection attempts in %v: faster than %d/s (closed ports not limited?)", attempts, elapsed, rate)
 	}
 }

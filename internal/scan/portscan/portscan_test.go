@@ -202,7 +202,7 @@ func TestScan(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	got := Scan(context.Background(), dialLoopback, append([]int{closed}, open...), Options{Workers: 2, Timeout: time.Second, Discovery: 1})
+	got := Scan(context.Background(), dialLoopback, append([]int{closed}, open...), Options{Workers: 2, Timeout: time.Second, MinTimeout: 200 * time.Millisecond, Discovery: 1})
 	slices.Sort(open)
 	if !slices.Equal(got.Open, open) || !got.Answered || got.Tried != 4 {
 		t.Errorf("scan %+v, want open %v, answered, 4 tried", got, open)
