@@ -360,13 +360,20 @@ const (
 	marginLeftMM   = 30.0
 	marginRightMM  = 15.0
 	textWidthMM    = pageWidthMM - marginLeftMM - marginRightMM
+
+	// headerLeftShare is the issuing body's share of the header's width; the national name
+	// takes the rest.
+	headerLeftShare = 0.42
 )
 
-// Font sizes (points): the decree's 13–14 pt for the body, 12 pt for the recipients' entries,
-// 12 pt inside tables so that wide tables fit.
+// Font sizes (points), within the decree's ranges: 14 pt for the body, 12 pt for the issuing
+// body and the national name (12–13 pt; at 12 pt "SỞ KHOA HỌC VÀ CÔNG NGHỆ" fits on one line),
+// 13 pt for the motto and the number, 12 pt for the recipients, and 12 pt inside tables so
+// that wide tables fit.
 const (
 	bodyPt       = 14.0
-	headerPt     = 13.0
+	headerPt     = 12.0
+	mottoPt      = 13.0
 	recipientsPt = 12.0
 	tablePt      = 12.0
 	captionPt    = 12.0

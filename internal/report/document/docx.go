@@ -127,7 +127,7 @@ func (dw *docxWriter) document() ([]byte, error) {
 // number on the left and the place and date on the right.
 func (dw *docxWriter) header() {
 	d := dw.doc
-	left, right := textWidthMM*0.4, textWidthMM*0.6
+	left, right := textWidthMM*headerLeftShare, textWidthMM*(1-headerLeftShare)
 	dw.layoutTable([]float64{left, right}, func(cell func(i int, content func())) {
 		cell(0, func() {
 			if d.Parent != "" {
@@ -138,11 +138,11 @@ func (dw *docxWriter) header() {
 		})
 		cell(1, func() {
 			dw.para(paraProps{align: "center"}, run{text: d.nation(), bold: true, size: headerPt})
-			dw.para(paraProps{align: "center"}, run{text: d.motto(), bold: true, size: headerPt})
+			dw.para(paraProps{align: "center"}, run{text: d.motto(), bold: true, size: mottoPt})
 			dw.rule(right, mottoRuleMM)
 		})
 	}, func(cell func(i int, content func())) {
-		cell(0, func() { dw.para(paraProps{align: "center", before: 120}, run{text: d.numberLine(), size: headerPt}) })
+		cell(0, func() { dw.para(paraProps{align: "center", before: 120}, run{text: d.numberLine(), size: mottoPt}) })
 		cell(1, func() {
 			dw.para(paraProps{align: "center", before: 120}, run{text: d.dateLine(), italic: true, size: bodyPt})
 		})
@@ -150,8 +150,8 @@ func (dw *docxWriter) header() {
 }
 
 // mottoRuleMM is the length of the rule under the motto: as long as the motto line (13 pt
-// bold), as the decree asks.
-const mottoRuleMM = 62.0
+// bold, 56 mm in Vietnamese), as the decree asks.
+const mottoRuleMM = 56.0
 
 func (dw *docxWriter) titleBlock() {
 	d := dw.doc
@@ -161,7 +161,7 @@ func (dw *docxWriter) titleBlock() {
 	}
 	dw.rule(textWidthMM, textWidthMM/4)
 	if s := d.dataAsOfLine(); s != "" {
-		dw.para(paraProps{align: "center", after: 240}, run{text: s, italic: true, size: headerPt})
+		dw.para(paraProps{align: "center", after: 240}, run{text: s, italic: true, size: mottoPt})
 	}
 }
 

@@ -132,7 +132,7 @@ func (pw *pdfWriter) newPage() error {
 	if pw.page == 1 {
 		return nil
 	}
-	return pw.centred(strconv.Itoa(pw.page), regular.sized(headerPt), textLeft, textWidth, 10*ptPerMM)
+	return pw.centred(strconv.Itoa(pw.page), regular.sized(mottoPt), textLeft, textWidth, 10*ptPerMM)
 }
 
 // ensure starts a new page unless h points fit above the bottom margin.
@@ -309,8 +309,8 @@ func (pw *pdfWriter) column(lines []columnLine, x, w, y float64) (float64, error
 				}
 			}
 			pw.gp.SetLineWidth(0.6)
-			pw.gp.Line(x+(w-length)/2, y+1.5, x+(w+length)/2, y+1.5)
-			y += 4
+			pw.gp.Line(x+(w-length)/2, y+2, x+(w+length)/2, y+2)
+			y += 8
 		}
 	}
 	return y - top, nil
@@ -320,7 +320,7 @@ func (pw *pdfWriter) column(lines []columnLine, x, w, y float64) (float64, error
 // number and the place and date.
 func (pw *pdfWriter) header() error {
 	d := pw.doc
-	lw, rw := textWidth*0.4, textWidth*0.6
+	lw, rw := textWidth*headerLeftShare, textWidth*(1-headerLeftShare)
 	var left []columnLine
 	if d.Parent != "" {
 		left = append(left, columnLine{text: upper(d.Parent), f: regular.sized(headerPt)})
@@ -328,7 +328,7 @@ func (pw *pdfWriter) header() error {
 	left = append(left, columnLine{text: upper(d.Issuer), f: bold.sized(headerPt), rule: lw / 3})
 	right := []columnLine{
 		{text: d.nation(), f: bold.sized(headerPt)},
-		{text: d.motto(), f: bold.sized(headerPt), rule: -1},
+		{text: d.motto(), f: bold.sized(mottoPt), rule: -1},
 	}
 	hl, err := pw.column(left, textLeft, lw, pw.y)
 	if err != nil {
@@ -339,7 +339,7 @@ func (pw *pdfWriter) header() error {
 		return err
 	}
 	pw.y += max(hl, hr) + 6
-	hl, err = pw.column([]columnLine{{text: d.numberLine(), f: regular.sized(headerPt)}}, textLeft, lw, pw.y)
+	hl, err = pw.column([]columnLine{{text: d.numberLine(), f: regular.sized(mottoPt)}}, textLeft, lw, pw.y)
 	if err != nil {
 		return err
 	}
@@ -359,7 +359,7 @@ func (pw *pdfWriter) titleBlock() error {
 	}
 	lines[len(lines)-1].rule = textWidth / 4
 	if s := d.dataAsOfLine(); s != "" {
-		lines = append(lines, columnLine{text: s, f: italic.sized(headerPt)})
+		lines = append(lines, columnLine{text: s, f: italic.sized(mottoPt)})
 	}
 	h, err := pw.column(lines, textLeft, textWidth, pw.y)
 	pw.y += h + 12
@@ -496,6 +496,7 @@ func (pw *pdfWriter) drawRow(r tableRow, cols []float64, header bool) error {
 		} else {
 			pw.gp.RectFromUpperLeftWithStyle(x, pw.y, w, r.height, "D")
 		}
+		pw.gp.SetFillColor(0, 0, 0) // text is painted with the fill colour
 		if err := pw.setFont(r.f); err != nil {
 			return err
 		}
