@@ -184,8 +184,20 @@ func (pw *pdfWriter) wrap(text string, f font, width, first float64) ([]string, 
 		return width
 	}
 	for _, para := range strings.Split(text, "\n") {
+		words := strings.Fields(para)
+		// Most table cells fit on one line: one measurement instead of one per word.
+		if whole := strings.Join(words, " "); len(words) > 1 {
+			w, err := pw.width(whole)
+			if err != nil {
+				return nil, err
+			}
+			if w <= avail() {
+				lines = append(lines, whole)
+				continue
+			}
+		}
 		line := ""
-		for _, word := range strings.Fields(para) {
+		for _, word := range words {
 			cand := word
 			if line != "" {
 				cand = line + " " + word
