@@ -105,10 +105,10 @@ func (pw *pdfWriter) write() error {
 		switch bl := bl.(type) {
 		case *Heading:
 			pw.y += 6
-			err = pw.paragraph(num.next(bl.Level)+" "+clean(bl.Text), bold, 0, 0, 2)
+			err = pw.paragraph(num.next(bl.Level)+" "+clean(bl.Text), block{f: bold, keep: 2})
 			pw.y += 6
 		case *Paragraph:
-			err = pw.paragraph(clean(bl.Text), regular, 10*ptPerMM, 0, 1)
+			err = pw.paragraph(clean(bl.Text), block{f: regular, first: 10 * ptPerMM, keep: 1, justify: true})
 			pw.y += 6
 		case *List:
 			err = pw.list(bl)
@@ -258,36 +258,77 @@ func (pw *pdfWriter) fit(word string, width float64) (int, error) {
 	return best, nil
 }
 
-// paragraph draws text wrapped over the text width, starting at indent from the left margin
-// with a first-line indent of first, breaking pages between lines; keep lines at least stay
-// on the page of its first line (a heading keeps with the next line).
-func (pw *pdfWriter) paragraph(text string, f font, first, indent float64, keep int) error {
-	lines, err := pw.wrap(text, f, textWidth-indent, first)
-	if err != nil {
+// block is how a paragraph is set: its font, first-line indent and indent from the left
+// margin, how many lines must stay on the page of its first (2 keeps a heading with the next
+// line), and whether lines are justified (all but each paragraph's last, as in the DOCX).
+type block struct {
+	f             font
+	first, indent float64
+	keep          int
+	justify       bool
+}
+
+// paragraph draws text wrapped over the text width, breaking pages between lines.
+func (pw *pdfWriter) paragraph(text string, b block) error {
+	lh := b.f.size * lineRatio
+	if err := pw.ensure(float64(b.keep) * lh); err != nil {
 		return err
 	}
-	lh := f.size * lineRatio
-	if err := pw.ensure(float64(keep) * lh); err != nil {
-		return err
+	for p, para := range strings.Split(text, "\n") {
+		first := b.first
+		if p > 0 {
+			first = 0
+		}
+		lines, err := pw.wrap(para, b.f, textWidth-b.indent, first)
+		if err != nil {
+			return err
+		}
+		for i, line := range lines {
+			if err := pw.ensure(lh); err != nil {
+				return err
+			}
+			if err := pw.setFont(b.f); err != nil { // a new page drew its number in another size
+				return err
+			}
+			x, width := textLeft+b.indent, textWidth-b.indent
+			if i == 0 {
+				x, width = x+first, width-first
+			}
+			if b.justify && i < len(lines)-1 {
+				err = pw.justified(line, x, width)
+			} else {
+				err = pw.text(line, x, pw.y)
+			}
+			if err != nil {
+				return err
+			}
+			pw.y += lh
+		}
 	}
-	if err := pw.setFont(f); err != nil {
-		return err
+	return nil
+}
+
+// justified draws a line's words spread to fill width.
+func (pw *pdfWriter) justified(line string, x, width float64) error {
+	words := strings.Fields(line)
+	if len(words) < 2 {
+		return pw.text(line, x, pw.y)
 	}
-	for i, line := range lines {
-		if err := pw.ensure(lh); err != nil {
+	widths := make([]float64, len(words))
+	total := 0.0
+	for i, w := range words {
+		tw, err := pw.width(w)
+		if err != nil {
 			return err
 		}
-		if err := pw.setFont(f); err != nil { // a new page drew its number in another size
+		widths[i], total = tw, total+tw
+	}
+	gap := (width - total) / float64(len(words)-1)
+	for i, w := range words {
+		if err := pw.text(w, x, pw.y); err != nil {
 			return err
 		}
-		x := textLeft + indent
-		if i == 0 {
-			x += first
-		}
-		if err := pw.text(line, x, pw.y); err != nil {
-			return err
-		}
-		pw.y += lh
+		x += widths[i] + gap
 	}
 	return nil
 }
@@ -390,7 +431,7 @@ func (pw *pdfWriter) list(l *List) error {
 		if err := pw.text("-", textLeft+10*ptPerMM, pw.y); err != nil {
 			return err
 		}
-		if err := pw.paragraph(clean(it), regular, 0, 15*ptPerMM, 1); err != nil {
+		if err := pw.paragraph(clean(it), block{f: regular, indent: 15 * ptPerMM, keep: 1, justify: true}); err != nil {
 			return err
 		}
 		pw.y += 3
@@ -432,7 +473,7 @@ func (pw *pdfWriter) table(t *Table) error {
 		if err := pw.ensure(bodyPt*lineRatio + first); err != nil {
 			return err
 		}
-		if err := pw.paragraph(clean(t.Title), bold, 0, 0, 1); err != nil {
+		if err := pw.paragraph(clean(t.Title), block{f: bold, keep: 1}); err != nil {
 			return err
 		}
 		pw.y += 3
@@ -457,20 +498,57 @@ func (pw *pdfWriter) table(t *Table) error {
 		if err != nil {
 			return err
 		}
-		if pw.y+r.height > pageBottom {
-			if err := pw.newPage(); err != nil {
-				return err
-			}
-			if err := pw.drawRow(headerRow, cols, true); err != nil {
-				return err
-			}
-		}
-		if err := pw.drawRow(r, cols, false); err != nil {
+		if err := pw.placeRow(r, headerRow, cols); err != nil {
 			return err
 		}
 	}
 	pw.y += 9
 	return nil
+}
+
+// placeRow draws a row where it fits: here, or on a new page under the header row again. A
+// row taller than a page is split between its lines over as many pages as it needs.
+func (pw *pdfWriter) placeRow(r, header tableRow, cols []float64) error {
+	fresh := false // the page holds only the header row
+	for pw.y+r.height > pageBottom {
+		room := int((pageBottom - pw.y - 2*cellPadY) / (r.f.size * lineRatio))
+		if fresh && room < 1 { // a header row as tall as the page: let the row run over
+			break
+		}
+		// Split a row taller than a page, or one that still does not fit on a fresh page
+		// (rounding): either way every turn draws at least a line.
+		if room >= 1 && (fresh || r.height > pageBottom-pageTop-header.height) {
+			head, rest := r.split(room)
+			if err := pw.drawRow(head, cols, false); err != nil {
+				return err
+			}
+			r = rest
+		}
+		if err := pw.newPage(); err != nil {
+			return err
+		}
+		if err := pw.drawRow(header, cols, true); err != nil {
+			return err
+		}
+		fresh = true
+	}
+	return pw.drawRow(r, cols, false)
+}
+
+// split cuts a row after its first n lines.
+func (r tableRow) split(n int) (head, rest tableRow) {
+	head, rest = r, r
+	head.cells, rest.cells = make([][]string, len(r.cells)), make([][]string, len(r.cells))
+	most := 0
+	for i, lines := range r.cells {
+		k := min(n, len(lines))
+		head.cells[i], rest.cells[i] = lines[:k], lines[k:]
+		most = max(most, len(lines)-k)
+	}
+	lh := r.f.size * lineRatio
+	head.height = float64(n)*lh + 2*cellPadY
+	rest.height = float64(most)*lh + 2*cellPadY
+	return head, rest
 }
 
 // tableRow is a row wrapped into its columns.

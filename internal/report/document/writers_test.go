@@ -312,3 +312,21 @@ func TestBadImage(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFTallRow: a cell longer than a page is split over pages, none of its lines lost, the
+// header row repeated above each part.
+func TestPDFTallRow(t *testing.T) {
+	lines := make([]string, 150)
+	for i := range lines {
+		lines[i] = "dòng " + strconv.Itoa(i+1)
+	}
+	d := sample(t, i18n.VI)
+	d.Body = []Block{&Table{Columns: []Column{{"Bằng chứng", 3}, {"Mức", 1}}, Rows: [][]Cell{{Text("đầu")}, {Text(strings.Join(lines, "\n")), Number(9.8)}, {Text("cuối")}}}}
+	path := saveTemp(t, "dai.pdf", write(t, WritePDF, d))
+	text := pdfText(t, path)
+	assertHas(t, "pdftotext", text, []string{"đầu", "dòng 1 ", "dòng 75", "dòng 150", "9,8", "cuối"})
+	n, _ := strconv.Atoi(pages(t, path))
+	if headers := strings.Count(text, "Bằng chứng"); n < 4 || headers != n {
+		t.Errorf("%d pages, %d header rows: want the row over 4 pages or more, a header row on each", n, headers)
+	}
+}
