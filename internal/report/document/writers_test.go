@@ -129,6 +129,19 @@ func pdfText(t *testing.T, path string) string {
 	return string(runTool(t, tool(t, "pdftotext", "poppler-utils"), "-enc", "UTF-8", path, "-"))
 }
 
+// pageNumbers checks that the first page has no number and the second starts with "2" (the
+// number in the top margin).
+func pageNumbers(t *testing.T, what, path string) {
+	t.Helper()
+	pdftotext := tool(t, "pdftotext", "poppler-utils")
+	for page, want := range map[string]string{"1": "UBND", "2": "2"} {
+		words := strings.Fields(string(runTool(t, pdftotext, "-enc", "UTF-8", "-f", page, "-l", page, path, "-")))
+		if len(words) == 0 || words[0] != want {
+			t.Errorf("%s: page %s starts with %q, want %q", what, page, words[:min(len(words), 3)], want)
+		}
+	}
+}
+
 // firstPageInk renders the first page at 30 dpi and counts its dark pixels.
 func firstPageInk(t *testing.T, path string) int {
 	t.Helper()
@@ -157,15 +170,19 @@ func firstPageInk(t *testing.T, path string) int {
 }
 
 // pages is the page count pdfinfo gives.
-func pages(t *testing.T, path string) string {
+func pages(t *testing.T, path string) int {
 	t.Helper()
 	for _, line := range strings.Split(string(runTool(t, tool(t, "pdfinfo", "poppler-utils"), path)), "\n") {
 		if v, ok := strings.CutPrefix(line, "Pages:"); ok {
-			return strings.TrimSpace(v)
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
 		}
 	}
 	t.Fatal("pdfinfo gave no page count")
-	return ""
+	return 0
 }
 
 func saveTemp(t *testing.T, name string, data []byte) string {
@@ -212,8 +229,9 @@ func TestDOCXInLibreOffice(t *testing.T) {
 	runTool(t, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to", "pdf", "--outdir", dir, in)
 	out := filepath.Join(dir, "bao-cao.pdf")
 	assertHas(t, "LibreOffice's PDF", pdfText(t, out), wantText[i18n.VI])
-	if n := pages(t, out); n < "2" {
-		t.Errorf("LibreOffice laid the document on %s page(s)", n)
+	pageNumbers(t, "LibreOffice's PDF", out)
+	if n := pages(t, out); n < 4 {
+		t.Errorf("LibreOffice laid the document on %d page(s), want the long table over several", n)
 	}
 	if ink := firstPageInk(t, out); ink < minInk {
 		t.Errorf("LibreOffice's first page has %d dark pixels: blank?", ink)
@@ -234,6 +252,7 @@ func TestPDF(t *testing.T) {
 			if n := strings.Count(text, "Số phát hiện"); n < 3 {
 				t.Errorf("the table's header row appears %d times, want one per page (3 or more)", n)
 			}
+			pageNumbers(t, "the PDF", path)
 			if ink := firstPageInk(t, path); ink < minInk {
 				t.Errorf("the first page has %d dark pixels: blank?", ink)
 			}
@@ -325,7 +344,7 @@ func TestPDFTallRow(t *testing.T) {
 	path := saveTemp(t, "dai.pdf", write(t, WritePDF, d))
 	text := pdfText(t, path)
 	assertHas(t, "pdftotext", text, []string{"đầu", "dòng 1 ", "dòng 75", "dòng 150", "9,8", "cuối"})
-	n, _ := strconv.Atoi(pages(t, path))
+	n := pages(t, path)
 	if headers := strings.Count(text, "Bằng chứng"); n < 4 || headers != n {
 		t.Errorf("%d pages, %d header rows: want the row over 4 pages or more, a header row on each", n, headers)
 	}
