@@ -62,6 +62,10 @@ var table = slices.Concat(
 	},
 	capabilityRows(),
 	[]layer{
+		// The document model and its writers, under report but below it: no data, no SQL.
+		{name: "report document", pkgs: of("internal/report/document"), may: of("internal/i18n"), noSQL: true,
+			why: "the report document and its writers read no database and no capability: i18n only"},
+
 		{name: "auth", pkgs: of("internal/auth"), may: of("kernel", "audit", "identity", "httpx"),
 			why: "auth sits just above identity: kernel, audit, identity and the request helpers only"},
 
@@ -101,8 +105,9 @@ var table = slices.Concat(
 var capabilityPaths = map[string]string{"orgsheet": "internal/identity/orgsheet"}
 
 // capabilityExtras are what a capability may import beyond the rule: scan
-// operations run the scanner (and agents run it inside agency networks).
-var capabilityExtras = map[string][]string{"scanning": of("scanner"), "agent": of("scanner")}
+// operations run the scanner (and agents run it inside agency networks); reports
+// are written as documents.
+var capabilityExtras = map[string][]string{"scanning": of("scanner"), "agent": of("scanner"), "report": of("internal/report/document")}
 
 // capabilityRows gives each capability the base layers, the capabilities below it and the
 // scanner's wire type (findings may carry check.Finding).
@@ -388,6 +393,11 @@ func TestCheckImports(t *testing.T) {
 		{"internal/httpx", m("internal/database"), "handler packages run no SQL"},
 		{"internal/scan/check", m("internal/storage"), "scanner may not import kernel"},
 		{"internal/vulndb", m("internal/remediation"), ""},
+		{"internal/report", m("internal/report/document"), ""},
+		{"internal/report/document", m("internal/i18n"), ""},
+		{"internal/report/document", m("internal/storage"), "report document may not import kernel"},
+		{"internal/report/document", "database/sql", "handler packages run no SQL"},
+		{"internal/finding", m("internal/report/document"), "finding may not import report document"},
 		{"internal/scan/scantest", m("internal/inventory"), "scanner test helpers may not import inventory"},
 		{"internal/demo", m("internal/web"), "demo may not import web"},
 		{"internal/demo", m("internal/auth"), ""},
