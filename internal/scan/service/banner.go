@@ -25,6 +25,15 @@ type Info struct {
 	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker
 	// /version, etcd keys, Kubernetes /api, Memcached, MQTT, NATS).
 	Unauth check.Text
+	// Risks are weaknesses of the service's configuration that its answer
+	// showed (no Network Level Authentication, SMBv1 enabled).
+	Risks []Risk
+}
+
+// Risk is a finding of check Check with its evidence.
+type Risk struct {
+	Check    string
+	Evidence check.Text
 }
 
 // IsHTTP reports whether web checks apply to the service.

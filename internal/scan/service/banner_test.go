@@ -1,6 +1,7 @@
 package service
 
 import (
+	"encoding/binary"
 	"testing"
 )
 
@@ -101,5 +102,83 @@ func FuzzParseMSSQL(f *testing.F) {
 	f.Add([]byte{0x04, 0x01, 0x00, 0x25, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x06, 0xff, 0x0f, 0x00, 0x07, 0xd0, 0x00, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = ParseMSSQL(b)
+	})
+}
+
+func TestParseRDP(t *testing.T) {
+	confirm := func(typ byte, value uint32) []byte {
+		return binary.LittleEndian.AppendUint32([]byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0, 0, 0x12, 0x34, 0, typ, 0, 0x08, 0}, value)
+	}
+	tests := []struct {
+		name  string
+		b     []byte
+		noNLA bool
+	}{
+		{"NLA required", confirm(0x03, 0x05), false},
+		{"TLS accepted", confirm(0x02, 0x01), true},
+		{"standard RDP security selected", confirm(0x02, 0x00), true},
+		{"TLS refused", confirm(0x03, 0x02), true},
+		{"CredSSP selected anyway", confirm(0x02, 0x02), false},
+		{"no negotiation", []byte{0x03, 0x00, 0x00, 0x0b, 0x06, 0xd0, 0, 0, 0x12, 0x34, 0}, true},
+		{"other failure", confirm(0x03, 0x04), false},
+	}
+	for _, tt := range tests {
+		info, ok := ParseRDP(tt.b)
+		if !ok || info.Name != "rdp" {
+			t.Errorf("%s: not recognised", tt.name)
+		}
+		if got := len(info.Risks) == 1 && info.Risks[0].Check == "service.rdp-no-nla"; got != tt.noNLA {
+			t.Errorf("%s: no NLA %v, want %v (%+v)", tt.name, got, tt.noNLA, info.Risks)
+		}
+	}
+	if _, ok := ParseRDP([]byte("HTTP/1.1 400")); ok {
+		t.Error("HTTP reply recognised as RDP")
+	}
+}
+
+func TestParseSMB(t *testing.T) {
+	smb2 := func(dialect uint16) []byte {
+		b := append([]byte{0, 0, 0, 0x48, 0xfe, 'S', 'M', 'B'}, make([]byte, 60)...)
+		return binary.LittleEndian.AppendUint16(append(b, 0x41, 0x00, 0x01, 0x00), dialect)
+	}
+	smb1 := func(index uint16) []byte {
+		b := append([]byte{0, 0, 0, 35, 0xff, 'S', 'M', 'B', 0x72}, make([]byte, 27)...)
+		return binary.LittleEndian.AppendUint16(append(b, 1), index)
+	}
+	tests := []struct {
+		name, banner string
+		b            []byte
+		smbv1        bool
+	}{
+		{"SMB 2.1 or later", "SMB2 negotiate response (dialect SMB 2.1 or later)", smb2(0x02ff), false},
+		{"SMB 2.0.2", "SMB2 negotiate response (dialect SMB 2.0.2)", smb2(0x0202), false},
+		{"unknown dialect", "SMB2 negotiate response", smb2(0x0999), false},
+		{"SMB1 chosen", "SMB1 negotiate response (SMBv1 enabled)", smb1(0), true},
+		{"SMB1 nothing chosen", "SMB1 negotiate response, no dialect accepted", smb1(0xffff), false},
+	}
+	for _, tt := range tests {
+		info, ok := ParseSMB(tt.b)
+		if !ok || info.Name != "smb" || info.Banner != tt.banner {
+			t.Errorf("%s: got %+v, want banner %q", tt.name, info, tt.banner)
+		}
+		if got := len(info.Risks) == 1 && info.Risks[0].Check == "service.smbv1"; got != tt.smbv1 {
+			t.Errorf("%s: SMBv1 %v, want %v", tt.name, got, tt.smbv1)
+		}
+	}
+}
+
+func FuzzParseRDP(f *testing.F) {
+	f.Add([]byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0, 0, 0x12, 0x34, 0, 0x03, 0, 0x08, 0, 0x05, 0, 0, 0})
+	f.Add([]byte{0x03, 0x00, 0x00, 0x0b, 0x06, 0xd0, 0, 0, 0, 0, 0, 0x02})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseRDP(b)
+	})
+}
+
+func FuzzParseSMB(f *testing.F) {
+	f.Add(append(append([]byte{0, 0, 0, 0x48, 0xfe, 'S', 'M', 'B'}, make([]byte, 60)...), 0x41, 0, 1, 0, 0xff, 0x02))
+	f.Add(append(append([]byte{0, 0, 0, 35, 0xff, 'S', 'M', 'B', 0x72}, make([]byte, 27)...), 1, 0, 0))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseSMB(b)
 	})
 }

@@ -37,6 +37,9 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	if !info.Unauth.IsZero() {
 		env.Found("service.unauthenticated", a, info.Name, check.Evidencef("%s: %s", info.Name, info.Unauth))
 	}
+	for _, r := range info.Risks {
+		env.Found(r.Check, a, info.Name, r.Evidence)
+	}
 	if info.Version != "" && !info.IsHTTP() {
 		env.Found("service.version-disclosure", a, info.Product, check.Evidencef("%s announces %s %s: %s", info.Name, info.Product, info.Version, info.Banner))
 		env.Vulnerable("service.vulnerable-version", a, info.Product, info.Version)

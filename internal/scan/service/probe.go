@@ -426,39 +426,127 @@ func ParseMSSQL(b []byte) (Info, bool) {
 	return Info{Name: "mssql", Product: "mssql", Banner: "TDS prelogin response"}, true
 }
 
-// rdpRequest is an X.224 Connection Request with an RDP negotiation request.
-var rdpRequest = []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00}
+// rdpRequest is an X.224 Connection Request whose RDP negotiation request
+// offers TLS only: a server that requires Network Level Authentication
+// (CredSSP) refuses it with HYBRID_REQUIRED_BY_SERVER, one that does not
+// accepts it, so one exchange both identifies RDP and tells whether NLA
+// is required.
+var rdpRequest = []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00}
 
 func (d *Detector) rdp(ctx context.Context, t probeTarget) (Info, bool) {
 	b, err := d.exchange(ctx, t, rdpRequest, 64)
-	if err != nil || len(b) < 6 || b[0] != 0x03 || b[5] != 0xd0 {
+	if err != nil {
 		return Info{}, false
 	}
-	return Info{Name: "rdp", Banner: "X.224 connection confirm"}, true
+	return ParseRDP(b)
+}
+
+// RDP negotiation (MS-RDPBCGR 2.2.1.2): response types, protocols and the
+// failure code of a server that requires CredSSP.
+const (
+	rdpNegResponse        = 0x02
+	rdpNegFailure         = 0x03
+	rdpProtocolRDP        = 0x00
+	rdpProtocolsCredSSP   = 0x02 | 0x08 // PROTOCOL_HYBRID, PROTOCOL_HYBRID_EX
+	rdpHybridRequired     = 0x05
+	rdpSSLNotAllowed      = 0x02
+	rdpConfirmHeaderBytes = 11
+)
+
+// ParseRDP reads the X.224 Connection Confirm answering rdpRequest and what
+// its negotiation says about Network Level Authentication.
+func ParseRDP(b []byte) (Info, bool) {
+	if len(b) < 6 || b[0] != 0x03 || b[5] != 0xd0 {
+		return Info{}, false
+	}
+	info := Info{Name: "rdp", Banner: "X.224 connection confirm"}
+	neg := b[min(len(b), rdpConfirmHeaderBytes):]
+	if len(neg) < 8 {
+		// No negotiation at all: a server that only knows standard RDP security.
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server answered without security negotiation: standard RDP security only, no Network Level Authentication")}}
+		return info, true
+	}
+	code := binary.LittleEndian.Uint32(neg[4:8])
+	switch {
+	case neg[0] == rdpNegFailure && code == rdpHybridRequired:
+		info.Banner += ", Network Level Authentication required"
+	case neg[0] == rdpNegFailure && code == rdpSSLNotAllowed:
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server refused TLS: standard RDP security only, no Network Level Authentication")}}
+	case neg[0] == rdpNegResponse && code == rdpProtocolRDP:
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server selected standard RDP security: no TLS, no Network Level Authentication")}}
+	case neg[0] == rdpNegResponse && code&rdpProtocolsCredSSP == 0:
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server accepted a session offering TLS without CredSSP: Network Level Authentication is not required")}}
+	}
+	return info, true
 }
 
 // smbNegotiate is an SMB1 NEGOTIATE offering NT LM 0.12 and SMB 2.x, which
-// SMB1-only and SMB2/3 servers both answer.
-var smbNegotiate = func() []byte {
-	dialects := []byte("\x02NT LM 0.12\x00\x02SMB 2.002\x00\x02SMB 2.???\x00")
+// SMB1-only and SMB2/3 servers both answer; smb1Negotiate offers NT LM 0.12
+// only, which only a server with SMBv1 enabled accepts.
+var (
+	smbNegotiate  = smb1NegotiateOf("\x02NT LM 0.12\x00\x02SMB 2.002\x00\x02SMB 2.???\x00")
+	smb1Negotiate = smb1NegotiateOf("\x02NT LM 0.12\x00")
+)
+
+func smb1NegotiateOf(dialects string) []byte {
 	hdr := []byte{0xff, 'S', 'M', 'B', 0x72, 0, 0, 0, 0, 0x18, 0x53, 0xc8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 0, 0}
 	msg := append(hdr, 0x00, byte(len(dialects)), byte(len(dialects)>>8))
 	msg = append(msg, dialects...)
 	return append([]byte{0x00, 0x00, byte(len(msg) >> 8), byte(len(msg))}, msg...)
-}()
+}
 
 func (d *Detector) smb(ctx context.Context, t probeTarget) (Info, bool) {
 	b, err := d.exchange(ctx, t, smbNegotiate, 512)
-	if err != nil || len(b) < 8 {
+	if err != nil {
+		return Info{}, false
+	}
+	info, ok := ParseSMB(b)
+	if !ok || len(info.Risks) > 0 || !d.Env.Enabled("service.smbv1") {
+		return info, ok
+	}
+	// An SMB2/3 server may still accept SMB1 when a client offers nothing
+	// else: one more negotiate, nothing after it.
+	if b, err := d.exchange(ctx, t, smb1Negotiate, 512); err == nil && smb1Accepted(b) {
+		info.Risks = []Risk{{"service.smbv1", check.Evidencef("the server accepted an SMB1 NEGOTIATE offering only NT LM 0.12")}}
+	}
+	return info, true
+}
+
+// smbDialects names the SMB2 dialect revisions a multi-protocol negotiate
+// can select: 2.0.2 itself, or the wildcard that announces 2.1 or later.
+var smbDialects = map[uint16]string{0x0202: "2.0.2", 0x02ff: "2.1 or later"}
+
+// ParseSMB reads the answer to smbNegotiate: an SMB2 NEGOTIATE response
+// with its dialect, or an SMB1 one (the server chose NT LM 0.12 over SMB 2).
+func ParseSMB(b []byte) (Info, bool) {
+	if len(b) < 8 {
 		return Info{}, false
 	}
 	switch string(b[4:8]) {
 	case "\xfeSMB":
-		return Info{Name: "smb", Banner: "SMB2 negotiate response"}, true
+		info := Info{Name: "smb", Banner: "SMB2 negotiate response"}
+		// NetBIOS header, 64-byte SMB2 header, StructureSize, SecurityMode.
+		if len(b) >= 4+64+6 {
+			if dialect, ok := smbDialects[binary.LittleEndian.Uint16(b[4+64+4:])]; ok {
+				info.Banner += " (dialect SMB " + dialect + ")"
+			}
+		}
+		return info, true
 	case "\xffSMB":
-		return Info{Name: "smb", Banner: "SMB1 negotiate response (SMBv1 enabled)"}, true
+		if !smb1Accepted(b) {
+			return Info{Name: "smb", Banner: "SMB1 negotiate response, no dialect accepted"}, true
+		}
+		return Info{Name: "smb", Banner: "SMB1 negotiate response (SMBv1 enabled)",
+			Risks: []Risk{{"service.smbv1", check.Evidencef("the server chose NT LM 0.12 (SMB1) over the SMB 2 dialects offered")}}}, true
 	}
 	return Info{}, false
+}
+
+// smb1Accepted reports whether b is an SMB1 NEGOTIATE response selecting a
+// dialect (word count at least 1, dialect index not 0xffff).
+func smb1Accepted(b []byte) bool {
+	const words = 4 + 32 // NetBIOS header, SMB1 header
+	return len(b) >= words+3 && string(b[4:8]) == "\xffSMB" && b[words] >= 1 && binary.LittleEndian.Uint16(b[words+1:]) != 0xffff
 }
 
 // ldapRootDSE is an anonymous search of the root DSE (base "", scope base,

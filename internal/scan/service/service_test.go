@@ -247,6 +247,42 @@ func TestServices(t *testing.T) {
 			want:    []string{"port.risky-service"},
 		},
 		{
+			name:    "rdp accepting TLS without CredSSP",
+			start:   func(t *testing.T) (string, int) { return rdpServer(t, rdpNegotiation(0x02, 0x01)) },
+			hint:    "rdp",
+			service: "rdp",
+			want:    []string{"service.rdp-no-nla"},
+		},
+		{
+			name:    "rdp requiring NLA",
+			start:   func(t *testing.T) (string, int) { return rdpServer(t, rdpNegotiation(0x03, 0x05)) },
+			hint:    "rdp",
+			service: "rdp",
+			not:     []string{"service.rdp-no-nla"},
+		},
+		{
+			name:    "smb2 server also accepting SMB1",
+			start:   func(t *testing.T) (string, int) { return smbServer(t, true) },
+			hint:    "smb",
+			service: "smb",
+			want:    []string{"service.smbv1"},
+		},
+		{
+			name:    "smb2 server without SMB1",
+			start:   func(t *testing.T) (string, int) { return smbServer(t, false) },
+			service: "smb",
+			not:     []string{"service.smbv1"},
+		},
+		{
+			name: "smb1 only",
+			start: func(t *testing.T) (string, int) {
+				return scantest.Banner(t, nil, func([]byte) []byte { return smb1Response(0) })
+			},
+			hint:    "smb",
+			service: "smb",
+			want:    []string{"service.smbv1"},
+		},
+		{
 			name: "ldap",
 			start: func(t *testing.T) (string, int) {
 				return scantest.Banner(t, nil, func([]byte) []byte {
@@ -335,4 +371,45 @@ func TestKEVRaisesSeverity(t *testing.T) {
 	if f.Severity != check.Critical || f.CVSSScore != 9.8 || len(f.CVE) == 0 || f.CVE[0] != "CVE-2019-10149" {
 		t.Errorf("got %s %.1f %v, want critical 9.8 [CVE-2019-10149]", f.Severity, f.CVSSScore, f.CVE)
 	}
+}
+
+// rdpNegotiation is an X.224 Connection Confirm carrying an RDP negotiation
+// response (typ 2, with the selected protocol) or failure (typ 3, code).
+func rdpNegotiation(typ byte, value uint32) []byte {
+	b := []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0, 0, 0x12, 0x34, 0, typ, 0, 0x08, 0}
+	return binary.LittleEndian.AppendUint32(b, value)
+}
+
+// rdpServer answers an X.224 Connection Request with confirm.
+func rdpServer(t *testing.T, confirm []byte) (string, int) {
+	return scantest.Banner(t, nil, func(req []byte) []byte {
+		if len(req) < 6 || req[5] != 0xe0 {
+			return nil
+		}
+		return confirm
+	})
+}
+
+// smb1Response is an SMB1 NEGOTIATE response selecting dialect index.
+func smb1Response(index uint16) []byte {
+	b := append([]byte{0, 0, 0, 35, 0xff, 'S', 'M', 'B', 0x72}, make([]byte, 27)...)
+	return binary.LittleEndian.AppendUint16(append(b, 1), index)
+}
+
+// smbServer answers the multi-protocol negotiate with SMB2 dialect 2.1+
+// and a negotiate offering only NT LM 0.12 with SMB1 when smb1 is set,
+// with "no dialect" otherwise.
+func smbServer(t *testing.T, smb1 bool) (string, int) {
+	return scantest.Banner(t, nil, func(req []byte) []byte {
+		switch {
+		case len(req) < 8 || !bytes.Equal(req[4:8], []byte("\xffSMB")):
+			return nil
+		case bytes.Contains(req, []byte("SMB 2.")):
+			b := append([]byte{0, 0, 0, 0x48, 0xfe, 'S', 'M', 'B'}, make([]byte, 60)...)
+			return append(b, 0x41, 0x00, 0x01, 0x00, 0xff, 0x02)
+		case smb1:
+			return smb1Response(0)
+		}
+		return smb1Response(0xffff)
+	})
 }
