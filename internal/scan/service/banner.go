@@ -20,7 +20,11 @@ type Info struct {
 	TLS     bool   // the service speaks TLS on this port
 	Product string // vulndb product name: openssh, vsftpd, apache…
 	Version string
-	Banner  string // first line or summary of what the service said
+	// Range is the releases the service's answer narrows it down to when
+	// it announces no version ("PostgreSQL 14 to 17"); shown, never
+	// matched against CVEs.
+	Range  string
+	Banner string // first line or summary of what the service said
 	// Unauth holds evidence that a read-only request succeeded without
 	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker
 	// /version, etcd keys, Kubernetes /api, Memcached, MQTT, NATS).

@@ -182,3 +182,73 @@ func FuzzParseSMB(f *testing.F) {
 		_, _ = ParseSMB(b)
 	})
 }
+
+// pgError is an ErrorResponse with fields, each a code and a value.
+func pgError(fields ...string) []byte {
+	var body []byte
+	for _, f := range fields {
+		body = append(append(body, f...), 0)
+	}
+	body = append(body, 0)
+	return append(binary.BigEndian.AppendUint32([]byte{'E'}, uint32(4+len(body))), body...)
+}
+
+func TestPostgresRange(t *testing.T) {
+	tests := []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"18", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.2"), "PostgreSQL 18 or later"},
+		{"15", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.0", "Fpostmaster.c", "L2136", "RProcessStartupPacket"), "PostgreSQL 14 to 17"},
+		{"12", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 2.0 to 3.0"), "PostgreSQL 9.6 to 13"},
+		{"9.4", pgError("SFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 2.0 to 3.0"), "PostgreSQL 7.4 to 9.5"},
+		{"localised", pgError("SERREUR", "VFATAL", "C0A000", "Mprotocole frontal 1.0 non supporté : le serveur supporte de 3.0 à 3.0"), "PostgreSQL 14 to 17"},
+		{"other error", pgError("SFATAL", "VFATAL", "C08P01", "Minvalid length of startup packet"), ""},
+		{"truncated", pgError("SFATAL", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.0")[:20], ""},
+		{"not an error", []byte("N"), ""},
+	}
+	for _, tt := range tests {
+		if got := PostgresRange(tt.b); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestLDAPAttribute(t *testing.T) {
+	attr := func(name, value string) []byte {
+		b := append([]byte{0x30, byte(4 + len(name) + len(value) + 2), 0x04, byte(len(name))}, name...)
+		return append(append(b, 0x31, byte(2+len(value)), 0x04, byte(len(value))), value...)
+	}
+	entry := append(attr("vendorName", "389 Project"), attr("vendorVersion", "389-Directory/2.4.5 B2024.017.0000")...)
+	if got := LDAPAttribute(entry, "vendorVersion"); got != "389-Directory/2.4.5 B2024.017.0000" {
+		t.Errorf("vendorVersion %q", got)
+	}
+	if got := LDAPAttribute(entry, "vendorName"); got != "389 Project" {
+		t.Errorf("vendorName %q", got)
+	}
+	for _, b := range [][]byte{attr("objectClass", "OpenLDAProotDSE"), entry[:len(entry)-20]} {
+		if got := LDAPAttribute(b, "vendorVersion"); got != "" {
+			t.Errorf("%q in %x", got, b)
+		}
+	}
+}
+
+func FuzzPostgresRange(f *testing.F) {
+	f.Add(pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.2"))
+	f.Add([]byte{'E', 0, 0, 0, 4})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = PostgresRange(b)
+	})
+}
+
+func FuzzLDAPAttribute(f *testing.F) {
+	f.Add([]byte("\x04\x0dvendorVersion\x31\x0a\x04\x08389-Dir/"), "vendorVersion")
+	f.Add([]byte("\x04\x0dvendorVersion\x31\x82\x00\x05\x04\x81\xff"), "vendorVersion")
+	f.Fuzz(func(t *testing.T, b []byte, name string) {
+		if len(name) > 127 {
+			return
+		}
+		_ = LDAPAttribute(b, name)
+	})
+}

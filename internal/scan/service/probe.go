@@ -377,10 +377,71 @@ func (d *Detector) postgres(ctx context.Context, t probeTarget) (Info, bool) {
 	if err != nil || len(b) == 0 {
 		return Info{}, false
 	}
-	if b[0] == 'S' || b[0] == 'N' || (b[0] == 'E' && bytes.Contains(b, []byte("SFATAL"))) {
-		return Info{Name: "postgresql", Product: "postgresql", Banner: "SSLRequest answered " + strconv.Quote(string(b[:1]))}, true
+	if b[0] != 'S' && b[0] != 'N' && (b[0] != 'E' || !bytes.Contains(b, []byte("SFATAL"))) {
+		return Info{}, false
 	}
-	return Info{}, false
+	info := Info{Name: "postgresql", Product: "postgresql", Banner: "SSLRequest answered " + strconv.Quote(string(b[:1]))}
+	// A startup packet for protocol 1.0, which no server speaks: the
+	// postmaster refuses it before authentication, naming the protocol
+	// versions it supports, which narrows down its release.
+	if b, err := d.exchange(ctx, t, []byte{0, 0, 0, 8, 0, 1, 0, 0}, 512); err == nil {
+		if r := PostgresRange(b); r != "" {
+			info.Range = r
+			info.Banner += "; " + r
+		}
+	}
+	return info, true
+}
+
+var rePGProtocol = regexp.MustCompile(`(\d+)\.(\d+)\D+(\d+)\.(\d+)\D*$`)
+
+// PostgresRange reads the ErrorResponse to a startup packet of an
+// unsupported protocol version and names the releases that answer so:
+// the newest protocol (3.2 from PostgreSQL 18), the oldest (2.0 until 13)
+// and the non-localised severity field V (from 9.6). "" when b is not
+// such an answer.
+func PostgresRange(b []byte) string {
+	fields, ok := postgresError(b)
+	if !ok {
+		return ""
+	}
+	m := rePGProtocol.FindStringSubmatch(fields['M'])
+	if m == nil {
+		return ""
+	}
+	earliest, latest := m[1]+"."+m[2], m[3]+"."+m[4]
+	switch _, severity := fields['V']; {
+	case latest != "3.0" && earliest == "3.0":
+		return "PostgreSQL 18 or later"
+	case latest == "3.0" && earliest == "3.0":
+		return "PostgreSQL 14 to 17"
+	case latest == "3.0" && earliest == "2.0" && severity:
+		return "PostgreSQL 9.6 to 13"
+	case latest == "3.0" && earliest == "2.0":
+		return "PostgreSQL 7.4 to 9.5"
+	}
+	return ""
+}
+
+// postgresError parses an ErrorResponse message into its fields.
+func postgresError(b []byte) (map[byte]string, bool) {
+	if len(b) < 5 || b[0] != 'E' {
+		return nil, false
+	}
+	n := int(binary.BigEndian.Uint32(b[1:5]))
+	if n < 4 || 1+n > len(b) {
+		return nil, false
+	}
+	fields := map[byte]string{}
+	for rest := b[5 : 1+n]; len(rest) > 0 && rest[0] != 0; {
+		end := bytes.IndexByte(rest[1:], 0)
+		if end < 0 {
+			return nil, false
+		}
+		fields[rest[0]] = string(rest[1 : 1+end])
+		rest = rest[2+end:]
+	}
+	return fields, true
 }
 
 // mssqlPrelogin is a TDS PRELOGIN packet asking for the server version.
@@ -572,7 +633,57 @@ func (d *Detector) ldap(ctx context.Context, t probeTarget) (Info, bool) {
 			break
 		}
 	}
+	// 389 DS publishes its release in the root DSE (vendorVersion
+	// "389-Directory/2.4.5 B2024.017.0000").
+	if v := LDAPAttribute(b, "vendorVersion"); v != "" {
+		info.Banner += ": " + check.Truncate(printable([]byte(v)), 80)
+		if m := reLDAPVersion.FindStringSubmatch(v); m != nil && info.Product == "389-ds" {
+			info.Version = m[1]
+		}
+	}
 	return info, true
+}
+
+var reLDAPVersion = regexp.MustCompile(`/(\d+\.\d+\.\d+)`)
+
+// LDAPAttribute returns the first value of attribute name in a search
+// result entry: the attribute's description (OCTET STRING), then its SET
+// of values, the first an OCTET STRING. "" when absent or malformed.
+func LDAPAttribute(b []byte, name string) string {
+	desc := append([]byte{0x04, byte(len(name))}, name...)
+	i := bytes.Index(b, desc)
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len(desc):]
+	if len(rest) < 2 || rest[0] != 0x31 {
+		return ""
+	}
+	_, rest, ok := berLength(rest[1:])
+	if !ok || len(rest) < 2 || rest[0] != 0x04 {
+		return ""
+	}
+	n, rest, ok := berLength(rest[1:])
+	if !ok || n > len(rest) {
+		return ""
+	}
+	return string(rest[:n])
+}
+
+// berLength reads a BER definite length (short form, or long form of up
+// to two bytes) and returns it with what follows.
+func berLength(b []byte) (int, []byte, bool) {
+	switch {
+	case len(b) == 0:
+		return 0, nil, false
+	case b[0] < 0x80:
+		return int(b[0]), b[1:], true
+	case b[0] == 0x81 && len(b) >= 2:
+		return int(b[1]), b[2:], true
+	case b[0] == 0x82 && len(b) >= 3:
+		return int(be16(b, 1)), b[3:], true
+	}
+	return 0, nil, false
 }
 
 // ldapDirectories are the root DSE attributes that name the directory server.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/khien/khien/internal/scan/check"
@@ -412,4 +413,48 @@ func smbServer(t *testing.T, smb1 bool) (string, int) {
 		}
 		return smb1Response(0xffff)
 	})
+}
+
+// TestReleaseFromProtocolDetails: PostgreSQL's refusal of protocol 1.0
+// names a range of releases, shown with the service and never matched as a
+// version; 389 DS's root DSE gives its version.
+func TestReleaseFromProtocolDetails(t *testing.T) {
+	msg := "SFATAL\x00VFATAL\x00C0A000\x00Munsupported frontend protocol 1.0: server supports 3.0 to 3.0\x00\x00"
+	refusal := binary.BigEndian.AppendUint32([]byte{'E'}, uint32(4+len(msg)))
+	host, port := scantest.Banner(t, nil, func(req []byte) []byte {
+		switch {
+		case bytes.Equal(req, []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}):
+			return []byte("N")
+		case bytes.Equal(req, []byte{0, 0, 0, 8, 0, 1, 0, 0}):
+			return append(refusal, msg...)
+		}
+		return nil
+	})
+	info, rec := detect(t, host, port, "", false)
+	if info.Name != "postgresql" || info.Range != "PostgreSQL 14 to 17" || info.Version != "" {
+		t.Errorf("got %+v, want postgresql, range 14 to 17, no version", info)
+	}
+	if open := rec.Get("port.open"); len(open) != 1 || !strings.Contains(open[0].Evidence, "14 to 17") {
+		t.Errorf("port.open %+v does not show the range", open)
+	}
+
+	vendor := func(name, value string) []byte {
+		b := append([]byte{0x30, byte(4 + len(name) + len(value) + 2), 0x04, byte(len(name))}, name...)
+		return append(append(b, 0x31, byte(2+len(value)), 0x04, byte(len(value))), value...)
+	}
+	attrs := append(vendor("vendorName", "389 Project"), vendor("vendorVersion", "389-Directory/2.4.5 B2024.017.0000")...)
+	entry := append([]byte{0x30, byte(7 + len(attrs)), 0x02, 0x01, 0x01, 0x64, byte(4 + len(attrs)), 0x04, 0x00, 0x30, byte(len(attrs))}, attrs...)
+	host, port = scantest.Banner(t, nil, func(req []byte) []byte {
+		if len(req) < 8 || req[0] != 0x30 {
+			return nil
+		}
+		return append(entry, 0x30, 0x0c, 0x02, 0x01, 0x01, 0x65, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00)
+	})
+	info, rec = detect(t, host, port, "ldap", false)
+	if info.Product != "389-ds" || info.Version != "2.4.5" {
+		t.Errorf("got %+v, want 389-ds 2.4.5", info)
+	}
+	if !rec.Has("service.version-disclosure") {
+		t.Errorf("no version disclosure: %v", rec.IDs())
+	}
 }
