@@ -59,8 +59,9 @@ func (a *accepts) maxPerSecond() int {
 	return best
 }
 
-// openPorts starts n listeners that accept and close at once.
-func openPorts(t *testing.T, n int, acc *accepts) []int {
+// listeners starts n loopback listeners that hand each connection, with
+// the listener's port, to serve.
+func listeners(t *testing.T, n int, serve func(port int, c net.Conn)) []int {
 	var ports []int
 	for range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -68,19 +69,27 @@ func openPorts(t *testing.T, n int, acc *accepts) []int {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { ln.Close() })
+		port := ln.Addr().(*net.TCPAddr).Port
 		go func() {
 			for {
 				c, err := ln.Accept()
 				if err != nil {
 					return
 				}
-				acc.add()
-				c.Close()
+				serve(port, c)
 			}
 		}()
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	return ports
+}
+
+// openPorts starts n listeners that accept and close at once.
+func openPorts(t *testing.T, n int, acc *accepts) []int {
+	return listeners(t, n, func(_ int, c net.Conn) {
+		acc.add()
+		c.Close()
+	})
 }
 
 // closedPorts returns n loopback ports nothing listens on.
@@ -278,41 +287,24 @@ func (p *probeCounter) change(open, probing, port int) {
 // silentPorts starts n listeners that accept connections, read what is
 // sent and never answer.
 func silentPorts(t *testing.T, n int, pc *probeCounter) []int {
-	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		port := ln.Addr().(*net.TCPAddr).Port
+	return listeners(t, n, func(port int, c net.Conn) {
+		pc.change(1, 0, port)
 		go func() {
+			defer c.Close()
+			spoke := 0
+			buf := make([]byte, 4096)
 			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
+				if _, err := c.Read(buf); err != nil {
+					break
 				}
-				pc.change(1, 0, port)
-				go func() {
-					defer c.Close()
-					spoke := 0
-					buf := make([]byte, 4096)
-					for {
-						if _, err := c.Read(buf); err != nil {
-							break
-						}
-						if spoke == 0 {
-							spoke = 1
-							pc.change(0, 1, port)
-						}
-					}
-					pc.change(-1, -spoke, port)
-				}()
+				if spoke == 0 {
+					spoke = 1
+					pc.change(0, 1, port)
+				}
 			}
+			pc.change(-1, -spoke, port)
 		}()
-		ports = append(ports, port)
-	}
-	return ports
+	})
 }
 
 // TestSilentPortsProbedSideBySide: the open ports of a host are identified
