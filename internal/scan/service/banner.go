@@ -21,7 +21,7 @@ type Info struct {
 	Product string // vulndb product name: openssh, vsftpd, apache…
 	Version string
 	// Range is the releases the service's answer narrows it down to when
-	// it announces no version ("PostgreSQL 14 to 17"); shown, never
+	// it announces no version (PostgreSQL "14 to 17"); shown, never
 	// matched against CVEs.
 	Range  string
 	Banner string // first line or summary of what the service said

@@ -199,11 +199,11 @@ func TestPostgresRange(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		{"18", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.2"), "PostgreSQL 18 or later"},
-		{"15", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.0", "Fpostmaster.c", "L2136", "RProcessStartupPacket"), "PostgreSQL 14 to 17"},
-		{"12", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 2.0 to 3.0"), "PostgreSQL 9.6 to 13"},
-		{"9.4", pgError("SFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 2.0 to 3.0"), "PostgreSQL 7.4 to 9.5"},
-		{"localised", pgError("SERREUR", "VFATAL", "C0A000", "Mprotocole frontal 1.0 non supporté : le serveur supporte de 3.0 à 3.0"), "PostgreSQL 14 to 17"},
+		{"18", []byte("EFATAL:  unsupported frontend protocol 1.0: server supports 3.0 to 3.2\n\x00"), "18 or later"},
+		{"15", []byte("EFATAL:  unsupported frontend protocol 1.0: server supports 3.0 to 3.0\n\x00"), "14 to 17"},
+		{"12", []byte("EFATAL:  unsupported frontend protocol 1.0: server supports 2.0 to 3.0\n\x00"), "7.4 to 13"},
+		{"protocol 3 format", pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.0", "Fpostmaster.c", "L2136", "RProcessStartupPacket"), "14 to 17"},
+		{"localised", []byte("EFATAL:  protocole frontal 1.0 non supporté : le serveur supporte de 3.0 à 3.0\n\x00"), "14 to 17"},
 		{"other error", pgError("SFATAL", "VFATAL", "C08P01", "Minvalid length of startup packet"), ""},
 		{"truncated", pgError("SFATAL", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.0")[:20], ""},
 		{"not an error", []byte("N"), ""},
@@ -237,6 +237,7 @@ func TestLDAPAttribute(t *testing.T) {
 func FuzzPostgresRange(f *testing.F) {
 	f.Add(pgError("SFATAL", "VFATAL", "C0A000", "Munsupported frontend protocol 1.0: server supports 3.0 to 3.2"))
 	f.Add([]byte{'E', 0, 0, 0, 4})
+	f.Add([]byte("EFATAL:  unsupported frontend protocol 1.0: server supports 3.0 to 3.0\n\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_ = PostgresRange(b)
 	})

@@ -387,7 +387,7 @@ func (d *Detector) postgres(ctx context.Context, t probeTarget) (Info, bool) {
 	if b, err := d.exchange(ctx, t, []byte{0, 0, 0, 8, 0, 1, 0, 0}, 512); err == nil {
 		if r := PostgresRange(b); r != "" {
 			info.Range = r
-			info.Banner += "; " + r
+			info.Banner += "; PostgreSQL " + r
 		}
 	}
 	return info, true
@@ -395,53 +395,53 @@ func (d *Detector) postgres(ctx context.Context, t probeTarget) (Info, bool) {
 
 var rePGProtocol = regexp.MustCompile(`(\d+)\.(\d+)\D+(\d+)\.(\d+)\D*$`)
 
-// PostgresRange reads the ErrorResponse to a startup packet of an
-// unsupported protocol version and names the releases that answer so:
-// the newest protocol (3.2 from PostgreSQL 18), the oldest (2.0 until 13)
-// and the non-localised severity field V (from 9.6). "" when b is not
-// such an answer.
+// PostgresRange reads the refusal of a startup packet for protocol 1.0 and
+// names the releases that answer so: the oldest protocol the server
+// supports is 2.0 until PostgreSQL 13, 3.0 from 14; the newest is 3.2 from
+// 18. "" when b is not such a refusal.
 func PostgresRange(b []byte) string {
-	fields, ok := postgresError(b)
-	if !ok {
-		return ""
-	}
-	m := rePGProtocol.FindStringSubmatch(fields['M'])
+	m := rePGProtocol.FindStringSubmatch(postgresErrorMessage(b))
 	if m == nil {
 		return ""
 	}
-	earliest, latest := m[1]+"."+m[2], m[3]+"."+m[4]
-	switch _, severity := fields['V']; {
-	case latest != "3.0" && earliest == "3.0":
-		return "PostgreSQL 18 or later"
-	case latest == "3.0" && earliest == "3.0":
-		return "PostgreSQL 14 to 17"
-	case latest == "3.0" && earliest == "2.0" && severity:
-		return "PostgreSQL 9.6 to 13"
-	case latest == "3.0" && earliest == "2.0":
-		return "PostgreSQL 7.4 to 9.5"
+	switch earliest, latest := m[1]+"."+m[2], m[3]+"."+m[4]; {
+	case earliest == "3.0" && latest != "3.0":
+		return "18 or later"
+	case earliest == "3.0":
+		return "14 to 17"
+	case earliest == "2.0" && latest == "3.0":
+		return "7.4 to 13"
 	}
 	return ""
 }
 
-// postgresError parses an ErrorResponse message into its fields.
-func postgresError(b []byte) (map[byte]string, bool) {
+// postgresErrorMessage returns the message of an error response: in the
+// format of protocol 2 ('E' and a NUL-terminated text), which is how the
+// postmaster answers a client of an older protocol, or of protocol 3
+// ('E', a length and typed fields, M the message). "" otherwise.
+func postgresErrorMessage(b []byte) string {
 	if len(b) < 5 || b[0] != 'E' {
-		return nil, false
+		return ""
+	}
+	if b[1] != 0 {
+		msg, _, _ := bytes.Cut(b[1:], []byte{0})
+		return strings.TrimSpace(string(msg))
 	}
 	n := int(binary.BigEndian.Uint32(b[1:5]))
 	if n < 4 || 1+n > len(b) {
-		return nil, false
+		return ""
 	}
-	fields := map[byte]string{}
 	for rest := b[5 : 1+n]; len(rest) > 0 && rest[0] != 0; {
 		end := bytes.IndexByte(rest[1:], 0)
 		if end < 0 {
-			return nil, false
+			return ""
 		}
-		fields[rest[0]] = string(rest[1 : 1+end])
+		if rest[0] == 'M' {
+			return string(rest[1 : 1+end])
+		}
 		rest = rest[2+end:]
 	}
-	return fields, true
+	return ""
 }
 
 // mssqlPrelogin is a TDS PRELOGIN packet asking for the server version.
