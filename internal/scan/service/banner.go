@@ -20,10 +20,11 @@ type Info struct {
 	TLS     bool   // the service speaks TLS on this port
 	Product string // vulndb product name: openssh, vsftpd, apache…
 	Version string
-	// Range is the releases the service's answer narrows it down to when
-	// it announces no version (PostgreSQL "14 to 17"); shown, never
-	// matched against CVEs.
-	Range  string
+	// Detail is what the answer tells beyond the protocol when the service
+	// announces no version: a range of releases (PostgreSQL "14 to 17"),
+	// the SMB dialect ("dialect 2.1 or later"). Shown, never matched
+	// against CVEs.
+	Detail string
 	Banner string // first line or summary of what the service said
 	// Unauth holds evidence that a read-only request succeeded without
 	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker

@@ -150,8 +150,8 @@ func TestParseSMB(t *testing.T) {
 		b            []byte
 		smbv1        bool
 	}{
-		{"SMB 2.1 or later", "SMB2 negotiate response (dialect SMB 2.1 or later)", smb2(0x02ff), false},
-		{"SMB 2.0.2", "SMB2 negotiate response (dialect SMB 2.0.2)", smb2(0x0202), false},
+		{"SMB 2.1 or later", "SMB2 negotiate response (dialect 2.1 or later)", smb2(0x02ff), false},
+		{"SMB 2.0.2", "SMB2 negotiate response (dialect 2.0.2)", smb2(0x0202), false},
 		{"unknown dialect", "SMB2 negotiate response", smb2(0x0999), false},
 		{"SMB1 chosen", "SMB1 negotiate response (SMBv1 enabled)", smb1(0), true},
 		{"SMB1 nothing chosen", "SMB1 negotiate response, no dialect accepted", smb1(0xffff), false},

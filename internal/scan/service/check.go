@@ -26,7 +26,7 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	if info.TLS {
 		desc = check.Evidencef("%s (TLS)", desc)
 	}
-	if v := strings.TrimSpace(info.Product + " " + cmp.Or(info.Version, info.Range)); v != "" {
+	if v := strings.TrimSpace(info.Product + " " + cmp.Or(info.Version, info.Detail)); v != "" {
 		desc = check.Evidencef("%s %s", desc, v)
 	}
 	env.Found("port.open", a, "", desc)

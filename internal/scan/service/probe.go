@@ -386,7 +386,7 @@ func (d *Detector) postgres(ctx context.Context, t probeTarget) (Info, bool) {
 	// versions it supports, which narrows down its release.
 	if b, err := d.exchange(ctx, t, []byte{0, 0, 0, 8, 0, 1, 0, 0}, 512); err == nil {
 		if r := PostgresRange(b); r != "" {
-			info.Range = r
+			info.Detail = r
 			info.Banner += "; PostgreSQL " + r
 		}
 	}
@@ -589,7 +589,8 @@ func ParseSMB(b []byte) (Info, bool) {
 		// NetBIOS header, 64-byte SMB2 header, StructureSize, SecurityMode.
 		if len(b) >= 4+64+6 {
 			if dialect, ok := smbDialects[binary.LittleEndian.Uint16(b[4+64+4:])]; ok {
-				info.Banner += " (dialect SMB " + dialect + ")"
+				info.Detail = "dialect " + dialect
+				info.Banner += " (" + info.Detail + ")"
 			}
 		}
 		return info, true
@@ -597,7 +598,7 @@ func ParseSMB(b []byte) (Info, bool) {
 		if !smb1Accepted(b) {
 			return Info{Name: "smb", Banner: "SMB1 negotiate response, no dialect accepted"}, true
 		}
-		return Info{Name: "smb", Banner: "SMB1 negotiate response (SMBv1 enabled)",
+		return Info{Name: "smb", Detail: "SMB1", Banner: "SMB1 negotiate response (SMBv1 enabled)",
 			Risks: []Risk{{"service.smbv1", check.Evidencef("the server chose NT LM 0.12 (SMB1) over the SMB 2 dialects offered")}}}, true
 	}
 	return Info{}, false

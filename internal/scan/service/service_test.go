@@ -430,7 +430,7 @@ func TestReleaseFromProtocolDetails(t *testing.T) {
 		return nil
 	})
 	info, rec := detect(t, host, port, "", false)
-	if info.Name != "postgresql" || info.Range != "14 to 17" || info.Version != "" {
+	if info.Name != "postgresql" || info.Detail != "14 to 17" || info.Version != "" {
 		t.Errorf("got %+v, want postgresql, range 14 to 17, no version", info)
 	}
 	if open := rec.Get("port.open"); len(open) != 1 || !strings.Contains(open[0].Evidence, "14 to 17") {
