@@ -20,6 +20,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/khien/khien/internal/scan"
+	"github.com/khien/khien/internal/scan/check"
 )
 
 // accepts records when each connection to a set of loopback listeners was
@@ -58,8 +59,9 @@ func (a *accepts) maxPerSecond() int {
 	return best
 }
 
-// openPorts starts n listeners that accept and close at once.
-func openPorts(t *testing.T, n int, acc *accepts) []int {
+// listeners starts n loopback listeners that hand each connection, with
+// the listener's port, to serve.
+func listeners(t *testing.T, n int, serve func(port int, c net.Conn)) []int {
 	var ports []int
 	for range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -67,19 +69,27 @@ func openPorts(t *testing.T, n int, acc *accepts) []int {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { ln.Close() })
+		port := ln.Addr().(*net.TCPAddr).Port
 		go func() {
 			for {
 				c, err := ln.Accept()
 				if err != nil {
 					return
 				}
-				acc.add()
-				c.Close()
+				serve(port, c)
 			}
 		}()
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	return ports
+}
+
+// openPorts starts n listeners that accept and close at once.
+func openPorts(t *testing.T, n int, acc *accepts) []int {
+	return listeners(t, n, func(_ int, c net.Conn) {
+		acc.add()
+		c.Close()
+	})
 }
 
 // closedPorts returns n loopback ports nothing listens on.
@@ -253,4 +263,87 @@ func TestDNSQueryRate(t *testing.T) {
 	if n := acc.maxPerSecond(); n > rate+1 {
 		t.Errorf("%d DNS queries in one second, limit %d/s", n, rate)
 	}
+}
+
+// probeCounter is the view from a set of silent ports: connections open
+// at once, and connections open at once that the scanner has spoken on
+// (service probes; the port scan's connections say nothing).
+type probeCounter struct {
+	mu                  sync.Mutex
+	open, probing       int
+	openPeak, probePeak int
+	probedPorts         map[int]bool
+}
+
+func (p *probeCounter) change(open, probing, port int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.open += open
+	p.probing += probing
+	p.openPeak = max(p.openPeak, p.open)
+	p.probePeak = max(p.probePeak, p.probing)
+	if probing > 0 {
+		p.probedPorts[port] = true
+	}
+}
+
+// silentPorts starts n listeners that accept connections, read what is
+// sent and never answer.
+func silentPorts(t *testing.T, n int, pc *probeCounter) []int {
+	return listeners(t, n, func(port int, c net.Conn) {
+		pc.change(1, 0, port)
+		go func() {
+			defer c.Close()
+			spoke := 0
+			buf := make([]byte, 4096)
+			for {
+				if _, err := c.Read(buf); err != nil {
+					break
+				}
+				if spoke == 0 {
+					spoke = 1
+					pc.change(0, 1, port)
+				}
+			}
+			pc.change(-1, -spoke, port)
+		}()
+	})
+}
+
+// TestSilentPortsProbedSideBySide: the open ports of a host are identified
+// side by side, using both of the host's connection slots (so ports that
+// never answer cost about half the time one after another would), and the
+// target never sees more than the two connections at once.
+func TestSilentPortsProbedSideBySide(t *testing.T) {
+	pc := &probeCounter{probedPorts: map[int]bool{}}
+	ports := silentPorts(t, 4, pc)
+	start := time.Now()
+	all, _ := run(t, scan.Config{Ports: ports, Timeout: 300 * time.Millisecond, Checks: []string{"port.open", "service"}}, "127.0.0.1")
+	fs := slices.DeleteFunc(all, func(f check.Finding) bool { return f.CheckID != "port.open" })
+	t.Logf("%d silent ports identified in %v", len(ports), time.Since(start))
+	if len(fs) != len(ports) {
+		t.Errorf("%d ports reported, want %d", len(fs), len(ports))
+	}
+	if got := portsOf(fs); !slices.IsSorted(got) {
+		t.Errorf("findings not in port order: %v", got)
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if len(pc.probedPorts) != len(ports) {
+		t.Errorf("%d of %d ports probed", len(pc.probedPorts), len(ports))
+	}
+	if pc.probePeak != 2 {
+		t.Errorf("at most %d ports probed at once, want 2 (the host's connection limit)", pc.probePeak)
+	}
+	if pc.openPeak > 2 {
+		t.Errorf("%d connections open at once, limit 2", pc.openPeak)
+	}
+}
+
+func portsOf(fs []check.Finding) []int {
+	out := make([]int, len(fs))
+	for i, f := range fs {
+		out[i] = f.Port
+	}
+	return out
 }

@@ -482,21 +482,13 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 	}
 
 	det := &service.Detector{Env: env, Addr: j.addr.String(), ServerName: primary}
-	probe, web := r.needsProbes(), r.familyEnabled("http", "exposure", "tech", "content")
-	services := make([]service.Info, 0, len(open))
-	for _, p := range open {
-		if hctx.Err() != nil {
-			break
-		}
-		info := service.Guess(p)
-		if probe {
-			info = det.Detect(hctx, p)
-		}
+	web := r.familyEnabled("http", "exposure", "tech", "content")
+	services := r.identify(hctx, det, open)
+	for _, info := range services {
 		a := base
-		a.Port = p
+		a.Port = info.Port
 		service.Report(env, a, info)
 		det.CheckAnonymousFTP(hctx, a, info)
-		services = append(services, info)
 	}
 	names := j.names
 	if len(names) == 0 {
@@ -544,6 +536,54 @@ func (r *runner) scanHost(ctx context.Context, j *hostJob) {
 		r.cfg.HostDone(j.addr.String(), j.names)
 		r.mu.Unlock()
 	}
+}
+
+// identify names the service on each open port, in port order. Ports are
+// probed side by side, as many at once as the host's connection limit
+// allows (the limiter still decides when each connection opens), so a
+// port that never answers does not hold up the others. A port whose turn
+// comes after the scan was stopped is left out.
+func (r *runner) identify(ctx context.Context, det *service.Detector, open []int) []service.Info {
+	if !r.needsProbes() {
+		services := make([]service.Info, 0, len(open))
+		for _, p := range open {
+			if ctx.Err() != nil {
+				break
+			}
+			services = append(services, service.Guess(p))
+		}
+		return services
+	}
+	found := make([]service.Info, len(open))
+	started := make([]bool, len(open))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(r.cfg.PerHost, len(open)) {
+		wg.Go(func() {
+			for i := range next {
+				if ctx.Err() == nil {
+					found[i], started[i] = det.Detect(ctx, open[i]), true
+				}
+			}
+		})
+	}
+feed:
+	for i := range open {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	services := make([]service.Info, 0, len(open))
+	for i, info := range found {
+		if started[i] {
+			services = append(services, info)
+		}
+	}
+	return services
 }
 
 // Host discovery and the adaptive connect timeout of the port scan: the

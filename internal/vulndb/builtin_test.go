@@ -37,7 +37,7 @@ func TestBuiltinScoresMatchVectors(t *testing.T) {
 // set at their vulnerable releases, and not at the fixed ones.
 func TestBuiltinPlatforms(t *testing.T) {
 	db := vulndb.Builtin()
-	notInKEV := []string{"CVE-2018-12613", "CVE-2020-35489"}
+	notInKEV := []string{"CVE-2018-12613", "CVE-2020-35489", "CVE-2025-49844", "CVE-2024-6387"}
 	tests := []struct {
 		product, version, cve string // cve "" means no CVE may match
 	}{
@@ -99,6 +99,23 @@ func TestBuiltinPlatforms(t *testing.T) {
 		{"big-ip", "16.1.2.2-0.0.28", "CVE-2023-46747"},
 		{"big-ip", "17.1.1-0.0.6", ""},
 		{"big-ip", "12.1.3-0.0.378", "CVE-2020-5902"},
+		// Services whose versions the service probes read.
+		{"redis", "7.2.10", "CVE-2025-49844"},
+		{"redis", "6.0.9", "CVE-2025-49844"},
+		{"redis", "8.0.3", "CVE-2025-49844"},
+		{"redis", "7.4.6", ""},
+		{"redis", "8.2.2", ""},
+		{"mongodb", "4.2.25", "CVE-2025-14847"},
+		{"mongodb", "7.0.27", "CVE-2025-14847"},
+		{"mongodb", "8.2.2", "CVE-2025-14847"},
+		{"mongodb", "7.0.28", ""},
+		{"mongodb", "4.4.30", ""},
+		{"elasticsearch", "1.1.1", "CVE-2014-3120"},
+		{"elasticsearch", "1.4.2", "CVE-2015-1427"},
+		{"elasticsearch", "1.4.3", ""},
+		{"openssh", "9.6p1", "CVE-2024-6387"},
+		{"openssh", "9.8p1", ""},
+		{"exim", "4.91", "CVE-2019-10149"},
 	}
 	for _, tt := range tests {
 		var got []string

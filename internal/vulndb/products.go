@@ -14,6 +14,7 @@ var productCPEs = map[string][]string{
 	"etcd":        {"etcd:etcd", "redhat:etcd"},
 	"kubernetes":  {"kubernetes:kubernetes"},
 	"dropbear":    {"dropbear_ssh_project:dropbear_ssh"},
+	"389-ds":      {"port389:389-ds-base"},
 
 	"apache":        {"apache:http_server"},
 	"nginx":         {"f5:nginx", "nginx:nginx"},

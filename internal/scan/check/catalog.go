@@ -47,6 +47,11 @@ const (
 	vecDefaced       = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:H/A:L"
 	vecCORS          = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N"
 	vecCleartextHTTP = "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:N/A:N"
+	// A protocol with a history of pre-authentication remote code execution
+	// (SMBv1: EternalBlue): harmful when a flaw is unpatched.
+	vecObsoleteProtocol = "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"
+	// A session reachable before any authentication (RDP without NLA).
+	vecPreAuthSurface = "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L"
 	// Reflection: the harm falls on the spoofed victim, another scope.
 	vecAmplification = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:N/A:L"
 )
@@ -66,6 +71,8 @@ var catalog = []Def{
 	{ID: "service.unauthenticated", TitleVI: "Dịch vụ cho truy cập không cần xác thực", TitleEN: "Service answers without authentication", Severity: Critical, CVSS: vecFullAccess, CWE: "CWE-306", Tags: []string{"service"}, Safe: true},
 	{ID: "service.version-disclosure", TitleVI: "Dịch vụ để lộ tên và phiên bản phần mềm", TitleEN: "Service discloses its software version", Severity: Low, CVSS: vecInfoLeakLow, CWE: "CWE-200", Tags: []string{"service"}, Safe: true},
 	{ID: "service.vulnerable-version", TitleVI: "Phiên bản dịch vụ có lỗ hổng đã biết (CVE)", TitleEN: "Service version with known vulnerabilities (CVE)", Severity: High, CWE: "CWE-1395", Tags: []string{"service", "cve"}, Safe: true},
+	{ID: "service.smbv1", TitleVI: "Máy chủ SMB còn bật giao thức SMBv1 lỗi thời", TitleEN: "SMB server still accepts obsolete SMBv1", Severity: High, CVSS: vecObsoleteProtocol, CWE: "CWE-477", Tags: []string{"service"}, Safe: true, References: []string{"https://learn.microsoft.com/en-us/windows-server/storage/file-server/troubleshoot/detect-enable-and-disable-smbv1-v2-v3"}},
+	{ID: "service.rdp-no-nla", TitleVI: "RDP không bắt buộc xác thực ở mức mạng (NLA)", TitleEN: "RDP does not require Network Level Authentication (NLA)", Severity: Medium, CVSS: vecPreAuthSurface, CWE: "CWE-287", Tags: []string{"service"}, Safe: true},
 	{ID: "service.ftp-anonymous", TitleVI: "FTP cho phép đăng nhập ẩn danh", TitleEN: "FTP allows anonymous login", Severity: Medium, CVSS: vecInfoLeak, CWE: "CWE-284", Tags: []string{"service", "intrusive"}, Safe: false},
 	// TLS.
 	{ID: "tls.expired", TitleVI: "Chứng thư số đã hết hạn", TitleEN: "Certificate has expired", Severity: Medium, CVSS: vecCertTrust, CWE: "CWE-298", Tags: []string{"tls", "certificate"}, Safe: true, References: []string{refMozTLS}},

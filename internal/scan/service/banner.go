@@ -20,11 +20,25 @@ type Info struct {
 	TLS     bool   // the service speaks TLS on this port
 	Product string // vulndb product name: openssh, vsftpd, apache…
 	Version string
-	Banner  string // first line or summary of what the service said
+	// Detail is what the answer tells beyond the protocol when the service
+	// announces no version: a range of releases (PostgreSQL "14 to 17"),
+	// the SMB dialect ("dialect 2.1 or later"). Shown, never matched
+	// against CVEs.
+	Detail string
+	Banner string // first line or summary of what the service said
 	// Unauth holds evidence that a read-only request succeeded without
 	// credentials (Redis INFO, MongoDB listDatabases, Elasticsearch /, Docker
 	// /version, etcd keys, Kubernetes /api, Memcached, MQTT, NATS).
 	Unauth check.Text
+	// Risks are weaknesses of the service's configuration that its answer
+	// showed (no Network Level Authentication, SMBv1 enabled).
+	Risks []Risk
+}
+
+// Risk is a finding of check Check with its evidence.
+type Risk struct {
+	Check    string
+	Evidence check.Text
 }
 
 // IsHTTP reports whether web checks apply to the service.

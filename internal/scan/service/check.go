@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -25,7 +26,7 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	if info.TLS {
 		desc = check.Evidencef("%s (TLS)", desc)
 	}
-	if v := strings.TrimSpace(info.Product + " " + info.Version); v != "" {
+	if v := strings.TrimSpace(info.Product + " " + cmp.Or(info.Version, info.Detail)); v != "" {
 		desc = check.Evidencef("%s %s", desc, v)
 	}
 	env.Found("port.open", a, "", desc)
@@ -36,6 +37,9 @@ func Report(env *check.Env, a check.Asset, info Info) {
 	}
 	if !info.Unauth.IsZero() {
 		env.Found("service.unauthenticated", a, info.Name, check.Evidencef("%s: %s", info.Name, info.Unauth))
+	}
+	for _, r := range info.Risks {
+		env.Found(r.Check, a, info.Name, r.Evidence)
 	}
 	if info.Version != "" && !info.IsHTTP() {
 		env.Found("service.version-disclosure", a, info.Product, check.Evidencef("%s announces %s %s: %s", info.Name, info.Product, info.Version, info.Banner))

@@ -377,10 +377,71 @@ func (d *Detector) postgres(ctx context.Context, t probeTarget) (Info, bool) {
 	if err != nil || len(b) == 0 {
 		return Info{}, false
 	}
-	if b[0] == 'S' || b[0] == 'N' || (b[0] == 'E' && bytes.Contains(b, []byte("SFATAL"))) {
-		return Info{Name: "postgresql", Product: "postgresql", Banner: "SSLRequest answered " + strconv.Quote(string(b[:1]))}, true
+	if b[0] != 'S' && b[0] != 'N' && (b[0] != 'E' || !bytes.Contains(b, []byte("SFATAL"))) {
+		return Info{}, false
 	}
-	return Info{}, false
+	info := Info{Name: "postgresql", Product: "postgresql", Banner: "SSLRequest answered " + strconv.Quote(string(b[:1]))}
+	// A startup packet for protocol 1.0, which no server speaks: the
+	// postmaster refuses it before authentication, naming the protocol
+	// versions it supports, which narrows down its release.
+	if b, err := d.exchange(ctx, t, []byte{0, 0, 0, 8, 0, 1, 0, 0}, 512); err == nil {
+		if r := PostgresRange(b); r != "" {
+			info.Detail = r
+			info.Banner += "; PostgreSQL " + r
+		}
+	}
+	return info, true
+}
+
+var rePGProtocol = regexp.MustCompile(`(\d+)\.(\d+)\D+(\d+)\.(\d+)\D*$`)
+
+// PostgresRange reads the refusal of a startup packet for protocol 1.0 and
+// names the releases that answer so: the oldest protocol the server
+// supports is 2.0 until PostgreSQL 13, 3.0 from 14; the newest is 3.2 from
+// 18. "" when b is not such a refusal.
+func PostgresRange(b []byte) string {
+	m := rePGProtocol.FindStringSubmatch(postgresErrorMessage(b))
+	if m == nil {
+		return ""
+	}
+	switch earliest, latest := m[1]+"."+m[2], m[3]+"."+m[4]; {
+	case earliest == "3.0" && latest != "3.0":
+		return "18 or later"
+	case earliest == "3.0":
+		return "14 to 17"
+	case earliest == "2.0" && latest == "3.0":
+		return "7.4 to 13"
+	}
+	return ""
+}
+
+// postgresErrorMessage returns the message of an error response: in the
+// format of protocol 2 ('E' and a NUL-terminated text), which is how the
+// postmaster answers a client of an older protocol, or of protocol 3
+// ('E', a length and typed fields, M the message). "" otherwise.
+func postgresErrorMessage(b []byte) string {
+	if len(b) < 5 || b[0] != 'E' {
+		return ""
+	}
+	if b[1] != 0 {
+		msg, _, _ := bytes.Cut(b[1:], []byte{0})
+		return strings.TrimSpace(string(msg))
+	}
+	n := int(binary.BigEndian.Uint32(b[1:5]))
+	if n < 4 || 1+n > len(b) {
+		return ""
+	}
+	for rest := b[5 : 1+n]; len(rest) > 0 && rest[0] != 0; {
+		end := bytes.IndexByte(rest[1:], 0)
+		if end < 0 {
+			return ""
+		}
+		if rest[0] == 'M' {
+			return string(rest[1 : 1+end])
+		}
+		rest = rest[2+end:]
+	}
+	return ""
 }
 
 // mssqlPrelogin is a TDS PRELOGIN packet asking for the server version.
@@ -426,39 +487,128 @@ func ParseMSSQL(b []byte) (Info, bool) {
 	return Info{Name: "mssql", Product: "mssql", Banner: "TDS prelogin response"}, true
 }
 
-// rdpRequest is an X.224 Connection Request with an RDP negotiation request.
-var rdpRequest = []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00}
+// rdpRequest is an X.224 Connection Request whose RDP negotiation request
+// offers TLS only: a server that requires Network Level Authentication
+// (CredSSP) refuses it with HYBRID_REQUIRED_BY_SERVER, one that does not
+// accepts it, so one exchange both identifies RDP and tells whether NLA
+// is required.
+var rdpRequest = []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00}
 
 func (d *Detector) rdp(ctx context.Context, t probeTarget) (Info, bool) {
 	b, err := d.exchange(ctx, t, rdpRequest, 64)
-	if err != nil || len(b) < 6 || b[0] != 0x03 || b[5] != 0xd0 {
+	if err != nil {
 		return Info{}, false
 	}
-	return Info{Name: "rdp", Banner: "X.224 connection confirm"}, true
+	return ParseRDP(b)
+}
+
+// RDP negotiation (MS-RDPBCGR 2.2.1.2): response types, protocols and the
+// failure code of a server that requires CredSSP.
+const (
+	rdpNegResponse        = 0x02
+	rdpNegFailure         = 0x03
+	rdpProtocolRDP        = 0x00
+	rdpProtocolsCredSSP   = 0x02 | 0x08 // PROTOCOL_HYBRID, PROTOCOL_HYBRID_EX
+	rdpHybridRequired     = 0x05
+	rdpSSLNotAllowed      = 0x02
+	rdpConfirmHeaderBytes = 11
+)
+
+// ParseRDP reads the X.224 Connection Confirm answering rdpRequest and what
+// its negotiation says about Network Level Authentication.
+func ParseRDP(b []byte) (Info, bool) {
+	if len(b) < 6 || b[0] != 0x03 || b[5] != 0xd0 {
+		return Info{}, false
+	}
+	info := Info{Name: "rdp", Banner: "X.224 connection confirm"}
+	neg := b[min(len(b), rdpConfirmHeaderBytes):]
+	if len(neg) < 8 {
+		// No negotiation at all: a server that only knows standard RDP security.
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server answered without security negotiation: standard RDP security only, no Network Level Authentication")}}
+		return info, true
+	}
+	code := binary.LittleEndian.Uint32(neg[4:8])
+	switch {
+	case neg[0] == rdpNegFailure && code == rdpHybridRequired:
+		info.Banner += ", Network Level Authentication required"
+	case neg[0] == rdpNegFailure && code == rdpSSLNotAllowed:
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server refused TLS: standard RDP security only, no Network Level Authentication")}}
+	case neg[0] == rdpNegResponse && code == rdpProtocolRDP:
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server selected standard RDP security: no TLS, no Network Level Authentication")}}
+	case neg[0] == rdpNegResponse && code&rdpProtocolsCredSSP == 0:
+		info.Risks = []Risk{{"service.rdp-no-nla", check.Evidencef("the server accepted a session offering TLS without CredSSP: Network Level Authentication is not required")}}
+	}
+	return info, true
 }
 
 // smbNegotiate is an SMB1 NEGOTIATE offering NT LM 0.12 and SMB 2.x, which
-// SMB1-only and SMB2/3 servers both answer.
-var smbNegotiate = func() []byte {
-	dialects := []byte("\x02NT LM 0.12\x00\x02SMB 2.002\x00\x02SMB 2.???\x00")
+// SMB1-only and SMB2/3 servers both answer; smb1Negotiate offers NT LM 0.12
+// only, which only a server with SMBv1 enabled accepts.
+var (
+	smbNegotiate  = smb1NegotiateOf("\x02NT LM 0.12\x00\x02SMB 2.002\x00\x02SMB 2.???\x00")
+	smb1Negotiate = smb1NegotiateOf("\x02NT LM 0.12\x00")
+)
+
+func smb1NegotiateOf(dialects string) []byte {
 	hdr := []byte{0xff, 'S', 'M', 'B', 0x72, 0, 0, 0, 0, 0x18, 0x53, 0xc8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 0, 0}
 	msg := append(hdr, 0x00, byte(len(dialects)), byte(len(dialects)>>8))
 	msg = append(msg, dialects...)
 	return append([]byte{0x00, 0x00, byte(len(msg) >> 8), byte(len(msg))}, msg...)
-}()
+}
 
 func (d *Detector) smb(ctx context.Context, t probeTarget) (Info, bool) {
 	b, err := d.exchange(ctx, t, smbNegotiate, 512)
-	if err != nil || len(b) < 8 {
+	if err != nil {
+		return Info{}, false
+	}
+	info, ok := ParseSMB(b)
+	if !ok || len(info.Risks) > 0 || !d.Env.Enabled("service.smbv1") {
+		return info, ok
+	}
+	// An SMB2/3 server may still accept SMB1 when a client offers nothing
+	// else: one more negotiate, nothing after it.
+	if b, err := d.exchange(ctx, t, smb1Negotiate, 512); err == nil && smb1Accepted(b) {
+		info.Risks = []Risk{{"service.smbv1", check.Evidencef("the server accepted an SMB1 NEGOTIATE offering only NT LM 0.12")}}
+	}
+	return info, true
+}
+
+// smbDialects names the SMB2 dialect revisions a multi-protocol negotiate
+// can select: 2.0.2 itself, or the wildcard that announces 2.1 or later.
+var smbDialects = map[uint16]string{0x0202: "2.0.2", 0x02ff: "2.1 or later"}
+
+// ParseSMB reads the answer to smbNegotiate: an SMB2 NEGOTIATE response
+// with its dialect, or an SMB1 one (the server chose NT LM 0.12 over SMB 2).
+func ParseSMB(b []byte) (Info, bool) {
+	if len(b) < 8 {
 		return Info{}, false
 	}
 	switch string(b[4:8]) {
 	case "\xfeSMB":
-		return Info{Name: "smb", Banner: "SMB2 negotiate response"}, true
+		info := Info{Name: "smb", Banner: "SMB2 negotiate response"}
+		// NetBIOS header, 64-byte SMB2 header, StructureSize, SecurityMode.
+		if len(b) >= 4+64+6 {
+			if dialect, ok := smbDialects[binary.LittleEndian.Uint16(b[4+64+4:])]; ok {
+				info.Detail = "dialect " + dialect
+				info.Banner += " (" + info.Detail + ")"
+			}
+		}
+		return info, true
 	case "\xffSMB":
-		return Info{Name: "smb", Banner: "SMB1 negotiate response (SMBv1 enabled)"}, true
+		if !smb1Accepted(b) {
+			return Info{Name: "smb", Banner: "SMB1 negotiate response, no dialect accepted"}, true
+		}
+		return Info{Name: "smb", Detail: "SMB1", Banner: "SMB1 negotiate response (SMBv1 enabled)",
+			Risks: []Risk{{"service.smbv1", check.Evidencef("the server chose NT LM 0.12 (SMB1) over the SMB 2 dialects offered")}}}, true
 	}
 	return Info{}, false
+}
+
+// smb1Accepted reports whether b is an SMB1 NEGOTIATE response selecting a
+// dialect (word count at least 1, dialect index not 0xffff).
+func smb1Accepted(b []byte) bool {
+	const words = 4 + 32 // NetBIOS header, SMB1 header
+	return len(b) >= words+3 && string(b[4:8]) == "\xffSMB" && b[words] >= 1 && binary.LittleEndian.Uint16(b[words+1:]) != 0xffff
 }
 
 // ldapRootDSE is an anonymous search of the root DSE (base "", scope base,
@@ -484,7 +634,57 @@ func (d *Detector) ldap(ctx context.Context, t probeTarget) (Info, bool) {
 			break
 		}
 	}
+	// 389 DS publishes its release in the root DSE (vendorVersion
+	// "389-Directory/2.4.5 B2024.017.0000").
+	if v := LDAPAttribute(b, "vendorVersion"); v != "" {
+		info.Banner += ": " + check.Truncate(printable([]byte(v)), 80)
+		if m := reLDAPVersion.FindStringSubmatch(v); m != nil && info.Product == "389-ds" {
+			info.Version = m[1]
+		}
+	}
 	return info, true
+}
+
+var reLDAPVersion = regexp.MustCompile(`/(\d+\.\d+\.\d+)`)
+
+// LDAPAttribute returns the first value of attribute name in a search
+// result entry: the attribute's description (OCTET STRING), then its SET
+// of values, the first an OCTET STRING. "" when absent or malformed.
+func LDAPAttribute(b []byte, name string) string {
+	desc := append([]byte{0x04, byte(len(name))}, name...)
+	i := bytes.Index(b, desc)
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len(desc):]
+	if len(rest) < 2 || rest[0] != 0x31 {
+		return ""
+	}
+	_, rest, ok := berLength(rest[1:])
+	if !ok || len(rest) < 2 || rest[0] != 0x04 {
+		return ""
+	}
+	n, rest, ok := berLength(rest[1:])
+	if !ok || n > len(rest) {
+		return ""
+	}
+	return string(rest[:n])
+}
+
+// berLength reads a BER definite length (short form, or long form of up
+// to two bytes) and returns it with what follows.
+func berLength(b []byte) (int, []byte, bool) {
+	switch {
+	case len(b) == 0:
+		return 0, nil, false
+	case b[0] < 0x80:
+		return int(b[0]), b[1:], true
+	case b[0] == 0x81 && len(b) >= 2:
+		return int(b[1]), b[2:], true
+	case b[0] == 0x82 && len(b) >= 3:
+		return int(be16(b, 1)), b[3:], true
+	}
+	return 0, nil, false
 }
 
 // ldapDirectories are the root DSE attributes that name the directory server.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/khien/khien/internal/scan/check"
@@ -247,6 +248,42 @@ func TestServices(t *testing.T) {
 			want:    []string{"port.risky-service"},
 		},
 		{
+			name:    "rdp accepting TLS without CredSSP",
+			start:   func(t *testing.T) (string, int) { return rdpServer(t, rdpNegotiation(0x02, 0x01)) },
+			hint:    "rdp",
+			service: "rdp",
+			want:    []string{"service.rdp-no-nla"},
+		},
+		{
+			name:    "rdp requiring NLA",
+			start:   func(t *testing.T) (string, int) { return rdpServer(t, rdpNegotiation(0x03, 0x05)) },
+			hint:    "rdp",
+			service: "rdp",
+			not:     []string{"service.rdp-no-nla"},
+		},
+		{
+			name:    "smb2 server also accepting SMB1",
+			start:   func(t *testing.T) (string, int) { return smbServer(t, true) },
+			hint:    "smb",
+			service: "smb",
+			want:    []string{"service.smbv1"},
+		},
+		{
+			name:    "smb2 server without SMB1",
+			start:   func(t *testing.T) (string, int) { return smbServer(t, false) },
+			service: "smb",
+			not:     []string{"service.smbv1"},
+		},
+		{
+			name: "smb1 only",
+			start: func(t *testing.T) (string, int) {
+				return scantest.Banner(t, nil, func([]byte) []byte { return smb1Response(0) })
+			},
+			hint:    "smb",
+			service: "smb",
+			want:    []string{"service.smbv1"},
+		},
+		{
 			name: "ldap",
 			start: func(t *testing.T) (string, int) {
 				return scantest.Banner(t, nil, func([]byte) []byte {
@@ -334,5 +371,89 @@ func TestKEVRaisesSeverity(t *testing.T) {
 	f := fs[0]
 	if f.Severity != check.Critical || f.CVSSScore != 9.8 || len(f.CVE) == 0 || f.CVE[0] != "CVE-2019-10149" {
 		t.Errorf("got %s %.1f %v, want critical 9.8 [CVE-2019-10149]", f.Severity, f.CVSSScore, f.CVE)
+	}
+}
+
+// rdpNegotiation is an X.224 Connection Confirm carrying an RDP negotiation
+// response (typ 2, with the selected protocol) or failure (typ 3, code).
+func rdpNegotiation(typ byte, value uint32) []byte {
+	b := []byte{0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0, 0, 0x12, 0x34, 0, typ, 0, 0x08, 0}
+	return binary.LittleEndian.AppendUint32(b, value)
+}
+
+// rdpServer answers an X.224 Connection Request with confirm.
+func rdpServer(t *testing.T, confirm []byte) (string, int) {
+	return scantest.Banner(t, nil, func(req []byte) []byte {
+		if len(req) < 6 || req[5] != 0xe0 {
+			return nil
+		}
+		return confirm
+	})
+}
+
+// smb1Response is an SMB1 NEGOTIATE response selecting dialect index.
+func smb1Response(index uint16) []byte {
+	b := append([]byte{0, 0, 0, 35, 0xff, 'S', 'M', 'B', 0x72}, make([]byte, 27)...)
+	return binary.LittleEndian.AppendUint16(append(b, 1), index)
+}
+
+// smbServer answers the multi-protocol negotiate with SMB2 dialect 2.1+
+// and a negotiate offering only NT LM 0.12 with SMB1 when smb1 is set,
+// with "no dialect" otherwise.
+func smbServer(t *testing.T, smb1 bool) (string, int) {
+	return scantest.Banner(t, nil, func(req []byte) []byte {
+		switch {
+		case len(req) < 8 || !bytes.Equal(req[4:8], []byte("\xffSMB")):
+			return nil
+		case bytes.Contains(req, []byte("SMB 2.")):
+			b := append([]byte{0, 0, 0, 0x48, 0xfe, 'S', 'M', 'B'}, make([]byte, 60)...)
+			return append(b, 0x41, 0x00, 0x01, 0x00, 0xff, 0x02)
+		case smb1:
+			return smb1Response(0)
+		}
+		return smb1Response(0xffff)
+	})
+}
+
+// TestReleaseFromProtocolDetails: PostgreSQL's refusal of protocol 1.0
+// names a range of releases, shown with the service and never matched as a
+// version; 389 DS's root DSE gives its version.
+func TestReleaseFromProtocolDetails(t *testing.T) {
+	refusal := []byte("EFATAL:  unsupported frontend protocol 1.0: server supports 3.0 to 3.0\n\x00")
+	host, port := scantest.Banner(t, nil, func(req []byte) []byte {
+		switch {
+		case bytes.Equal(req, []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}):
+			return []byte("N")
+		case bytes.Equal(req, []byte{0, 0, 0, 8, 0, 1, 0, 0}):
+			return refusal
+		}
+		return nil
+	})
+	info, rec := detect(t, host, port, "", false)
+	if info.Name != "postgresql" || info.Detail != "14 to 17" || info.Version != "" {
+		t.Errorf("got %+v, want postgresql, range 14 to 17, no version", info)
+	}
+	if open := rec.Get("port.open"); len(open) != 1 || !strings.Contains(open[0].Evidence, "14 to 17") {
+		t.Errorf("port.open %+v does not show the range", open)
+	}
+
+	vendor := func(name, value string) []byte {
+		b := append([]byte{0x30, byte(4 + len(name) + len(value) + 2), 0x04, byte(len(name))}, name...)
+		return append(append(b, 0x31, byte(2+len(value)), 0x04, byte(len(value))), value...)
+	}
+	attrs := append(vendor("vendorName", "389 Project"), vendor("vendorVersion", "389-Directory/2.4.5 B2024.017.0000")...)
+	entry := append([]byte{0x30, byte(7 + len(attrs)), 0x02, 0x01, 0x01, 0x64, byte(4 + len(attrs)), 0x04, 0x00, 0x30, byte(len(attrs))}, attrs...)
+	host, port = scantest.Banner(t, nil, func(req []byte) []byte {
+		if len(req) < 8 || req[0] != 0x30 {
+			return nil
+		}
+		return append(entry, 0x30, 0x0c, 0x02, 0x01, 0x01, 0x65, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00)
+	})
+	info, rec = detect(t, host, port, "ldap", false)
+	if info.Product != "389-ds" || info.Version != "2.4.5" {
+		t.Errorf("got %+v, want 389-ds 2.4.5", info)
+	}
+	if !rec.Has("service.version-disclosure") {
+		t.Errorf("no version disclosure: %v", rec.IDs())
 	}
 }
