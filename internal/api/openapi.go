@@ -95,6 +95,8 @@ var fileRoutes = map[string][]string{
 
 	"POST /api/v1/obligations/{id}/submit":         nil,
 	"GET /api/v1/obligations/{id}/files/{file_id}": {binaryType},
+
+	"GET /api/v1/reports/system/{id}": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf", xlsxType},
 }
 
 func isFileRoute(r router.Route) bool {

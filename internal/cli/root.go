@@ -56,6 +56,7 @@ func NewRoot() *cobra.Command {
 		newChecksCmd(),
 		newVulndbCmd(),
 		newAgentCmd(),
+		newReportCmd(),
 	)
 	return root
 }

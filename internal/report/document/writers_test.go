@@ -70,34 +70,11 @@ func docxParts(data []byte) (map[string][]byte, error) {
 // docxText is the text of document.xml, a line per paragraph.
 func docxText(t *testing.T, doc []byte) string {
 	t.Helper()
-	var b strings.Builder
-	dec := xml.NewDecoder(bytes.NewReader(doc))
-	inText := false
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return b.String()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			inText = tok.Name.Local == "t"
-			if tok.Name.Local == "br" {
-				b.WriteByte('\n')
-			}
-		case xml.EndElement:
-			inText = false
-			if tok.Name.Local == "p" {
-				b.WriteByte('\n')
-			}
-		case xml.CharData:
-			if inText {
-				b.Write(tok)
-			}
-		}
+	text, err := paragraphText(doc)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return text
 }
 
 // tool returns the path of a command-line tool, or skips the test naming the package.

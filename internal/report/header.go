@@ -1,0 +1,70 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/report/document"
+)
+
+// header fills the document's header, recipients and signature with defaults drawn from the
+// organisation tree: the issuing body is the system's organisation, its governing body the
+// parent organisation, the place the name of the city or province at the root, the number
+// "…/BC-<code>" with room to number by hand. Per-organisation settings (signer, recipients,
+// place) are not stored yet; these defaults are what every report gets until they are.
+func header(d *document.Document, issuer, parent, root identity.Org, lang string) {
+	d.Issuer = issuer.Name
+	d.Parent = governingBody(parent)
+	d.Place = placeName(root.Name)
+	d.Number = "      /BC-" + strings.ToUpper(issuer.Code)
+	if d.Parent != "" {
+		d.Recipients = append(d.Recipients, d.Parent)
+	}
+	d.Recipients = append(d.Recipients, i18n.T(lang, "report.recipient.archive"))
+	d.Signature = document.Signature{Title: i18n.T(lang, "report.signer")}
+}
+
+// councilPrefixes are how a people's committee is already named; a province or city named
+// without one is governed by its committee ("Thành phố Cần Thơ" → "UBND thành phố Cần Thơ").
+var councilPrefixes = []string{"UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "}
+
+// governingBody is the line above the issuing body: the parent organisation's name, the
+// people's committee for the province or city at the root; empty without a parent.
+func governingBody(parent identity.Org) string {
+	name := strings.TrimSpace(parent.Name)
+	if parent.ID == 0 || name == "" {
+		return ""
+	}
+	if parent.Kind != identity.OrgProvince || hasPrefixFold(name, councilPrefixes) != "" {
+		return name
+	}
+	first, rest, _ := strings.Cut(name, " ")
+	return "UBND " + strings.ToLower(first) + " " + rest
+}
+
+// placePrefixes are what comes before a city's or province's own name, longest first.
+var placePrefixes = []string{
+	"UBND thành phố ", "UBND tỉnh ", "Ủy ban nhân dân thành phố ", "Ủy ban nhân dân tỉnh ",
+	"Uỷ ban nhân dân thành phố ", "Uỷ ban nhân dân tỉnh ", "Thành phố ", "Tỉnh ", "TP. ", "TP ",
+}
+
+// placeName is the place of the date line: the root organisation's name without "Thành phố",
+// "Tỉnh" or the committee ("Thành phố Cần Thơ" → "Cần Thơ").
+func placeName(root string) string {
+	root = strings.TrimSpace(root)
+	if p := hasPrefixFold(root, placePrefixes); p != "" {
+		return strings.TrimSpace(root[len(p):])
+	}
+	return root
+}
+
+// hasPrefixFold is the first of prefixes that s starts with, ignoring case, or "".
+func hasPrefixFold(s string, prefixes []string) string {
+	for _, p := range prefixes {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return p
+		}
+	}
+	return ""
+}
