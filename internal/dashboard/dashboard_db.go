@@ -133,37 +133,68 @@ func (d *Dashboard) readSeverities(ctx context.Context, tx *storage.Tx, actor ac
 	})
 }
 
-// readOverdue counts the open findings past their due date, written as the
-// findings list's overdue filter so that the partial index findings_open_due serves.
-func (d *Dashboard) readOverdue(ctx context.Context, tx *storage.Tx, actor access.Actor, now time.Time) error {
-	w := d.findingsWhere(actor)
-	w.Add("f.due_date <> '' AND f.due_date < ? AND f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed')", d.Day)
-	return each(tx.Query(ctx, "SELECT f.severity, count(*) FROM findings f"+w.SQL()+" GROUP BY f.severity", w.Args()...))(func(r storage.Scanner) error {
-		var sev string
-		var n int
-		if err := r.Scan(&sev, &n); err != nil {
-			return err
+// readOverdue counts the open findings past their due date by severity:
+// the open ones (from the counts) less those not yet due or without a due
+// date. The findings list's overdue filter is this condition's complement;
+// counted this way, the index ranges read (findings_due_severity) are the
+// findings still in time, few in a city that is behind, where the overdue
+// ones would be most.
+func (d *Dashboard) readOverdue(ctx context.Context, tx *storage.Tx, actor access.Actor, _ time.Time) error {
+	query, args := union(2*len(Severities), func(i int) (string, []any) {
+		w := d.findingsWhere(actor)
+		w.Add("f.status IN ('new', 'reopened', 'confirmed', 'in_remediation', 'fixed') AND f.severity_rank = ?", Severities[i/2].Rank())
+		if i%2 == 0 {
+			w.Add("f.due_date = ''")
+		} else {
+			w.Add("f.due_date >= ?", d.Day)
 		}
-		if row := d.severityRow(finding.Severity(sev)); row != nil {
-			row.Overdue += n
-		}
-		d.Overdue += n
-		return nil
+		return fmt.Sprintf("SELECT %d, count(*), 0 FROM findings f%s", i/2, w.SQL()), w.Args()
 	})
+	for i := range d.Severities {
+		d.Severities[i].Overdue = d.Severities[i].Open
+	}
+	err := bySeverity(tx.Query(ctx, query, args...))(func(i, n int, _ float64) { d.Severities[i].Overdue -= n })
+	for _, row := range d.Severities {
+		d.Overdue += row.Overdue
+	}
+	return err
 }
 
-// bucket is a CASE giving the index of the month of column among starts
-// (the bounds MonthStarts returns), with its arguments.
-func bucket(column string, starts []time.Time) (string, []any) {
-	var b strings.Builder
-	args := make([]any, 0, len(starts)-1)
-	b.WriteString("CASE")
-	for i, end := range starts[1:] {
-		fmt.Fprintf(&b, " WHEN %s < ? THEN %d", column, i)
-		args = append(args, end)
+// union is the statements part(0) … part(n-1) as one, with their arguments:
+// one index range each, where a GROUP BY or a CASE would sort or read every row.
+func union(n int, part func(i int) (string, []any)) (string, []any) {
+	parts := make([]string, n)
+	var args []any
+	for i := range parts {
+		var a []any
+		parts[i], a = part(i)
+		args = append(args, a...)
 	}
-	b.WriteString(" END")
-	return b.String(), args
+	return strings.Join(parts, " UNION ALL "), args
+}
+
+// bySeverity calls fn with each row of a union over Severities: the
+// index, a count and a sum.
+func bySeverity(rows *sql.Rows, err error) func(fn func(i, n int, sum float64)) error {
+	return func(fn func(i, n int, sum float64)) error {
+		return each(rows, err)(func(r storage.Scanner) error {
+			var i, n int
+			var sum float64
+			if err := r.Scan(&i, &n, &sum); err != nil {
+				return err
+			}
+			fn(i, n, sum)
+			return nil
+		})
+	}
+}
+
+// monthCounts counts, for each month between the bounds starts, the
+// findings matching w whose column falls in it, with union.
+func monthCounts(column string, starts []time.Time, w *storage.Where) (string, []any) {
+	return union(len(starts)-1, func(i int) (string, []any) {
+		return fmt.Sprintf("SELECT %d, count(*), 0 FROM findings f%s AND %s >= ? AND %s < ?", i, w.SQL(), column, column), w.Args(starts[i], starts[i+1])
+	})
 }
 
 // readTrend counts by month the findings first seen and those resolved.
@@ -172,45 +203,29 @@ func (d *Dashboard) readTrend(ctx context.Context, tx *storage.Tx, actor access.
 	for _, s := range starts[:Months] {
 		d.Trend = append(d.Trend, Month{Month: MonthLabel(s)})
 	}
-	count := func(column string, extra string, extraArgs []any, into func(*Month, int)) error {
-		w := d.findingsWhere(actor)
-		w.Add(column+" >= ? AND "+column+" < ?", starts[0], starts[Months])
-		if extra != "" {
-			w.Add(extra, extraArgs...)
+	resolved := d.findingsWhere(actor)
+	resolved.Add(resolvedIn)
+	for _, c := range []struct {
+		column string
+		w      *storage.Where
+		into   func(*Month, int)
+	}{
+		{"f.first_seen", d.findingsWhere(actor), func(m *Month, n int) { m.Found = n }},
+		{"f.status_changed_at", resolved, func(m *Month, n int) { m.Resolved = n }},
+	} {
+		query, args := monthCounts(c.column, starts, c.w)
+		if err := bySeverity(tx.Query(ctx, query, args...))(func(i, n int, _ float64) { c.into(&d.Trend[i], n) }); err != nil {
+			return fmt.Errorf("dashboard trend: %w", err)
 		}
-		expr, args := bucket(column, starts)
-		return each(tx.Query(ctx, "SELECT "+expr+" AS m, count(*) FROM findings f"+w.SQL()+" GROUP BY m", append(args, w.Args()...)...))(func(r storage.Scanner) error {
-			var i, n int
-			if err := r.Scan(&i, &n); err != nil {
-				return err
-			}
-			if i >= 0 && i < Months {
-				into(&d.Trend[i], n)
-			}
-			return nil
-		})
-	}
-	if err := count("f.first_seen", "", nil, func(m *Month, n int) { m.Found = n }); err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	cond, args := resolvedIn()
-	if err := count("f.status_changed_at", cond, args, func(m *Month, n int) { m.Resolved = n }); err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
 	}
 	return nil
 }
 
 // resolvedIn is the condition that a finding (alias f) is resolved.
-func resolvedIn() (string, []any) {
-	args := make([]any, len(Resolved))
-	for i, s := range Resolved {
-		args[i] = string(s)
-	}
-	return "f.status IN (?" + strings.Repeat(", ?", len(args)-1) + ")", args
-}
+const resolvedIn = "f.status IN ('verified', 'closed')"
 
 // days is the duration from first seen to the last status change in days,
-// written for the dialect.
+// written for the dialect (on SQLite as the index findings_resolution holds it).
 func days(dialect string) string {
 	if dialect == "postgres" {
 		return "EXTRACT(EPOCH FROM (f.status_changed_at - f.first_seen)) / 86400.0"
@@ -219,28 +234,18 @@ func days(dialect string) string {
 }
 
 // readMTTR reads the mean time to remediate by severity, over every
-// resolved finding in scope.
+// resolved finding in scope (on SQLite from the index findings_resolution).
 func (d *Dashboard) readMTTR(ctx context.Context, tx *storage.Tx, actor access.Actor, _ time.Time) error {
-	byRank := map[int]*Remediation{}
 	for _, sev := range Severities {
 		d.MTTR = append(d.MTTR, Remediation{Severity: sev})
 	}
-	for i := range d.MTTR {
-		byRank[d.MTTR[i].Severity.Rank()] = &d.MTTR[i]
-	}
 	w := d.findingsWhere(actor)
-	cond, args := resolvedIn()
-	w.Add(cond, args...)
-	return each(tx.Query(ctx, "SELECT f.severity_rank, count(*), COALESCE(sum("+days(tx.Dialect().Name())+"), 0) FROM findings f"+w.SQL()+" GROUP BY f.severity_rank", w.Args()...))(func(r storage.Scanner) error {
-		var rank, n int
-		var total float64
-		if err := r.Scan(&rank, &n, &total); err != nil {
-			return err
-		}
-		if m := byRank[rank]; m != nil {
-			m.Resolved, m.MeanDays = n, MeanDays(total, n)
-		}
-		return nil
+	w.Add(resolvedIn)
+	query, args := union(len(Severities), func(i int) (string, []any) {
+		return fmt.Sprintf("SELECT %d, count(*), COALESCE(sum(%s), 0) FROM findings f%s AND f.severity_rank = ?", i, days(tx.Dialect().Name()), w.SQL()), w.Args(Severities[i].Rank())
+	})
+	return bySeverity(tx.Query(ctx, query, args...))(func(i, n int, total float64) {
+		d.MTTR[i].Resolved, d.MTTR[i].MeanDays = n, MeanDays(total, n)
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/campaign"
+	"github.com/khien/khien/internal/finding"
+	"github.com/khien/khien/internal/storage"
 )
 
 func TestMonthStarts(t *testing.T) {
@@ -104,10 +106,28 @@ func TestCampaignProgress(t *testing.T) {
 	}
 }
 
-func TestBucket(t *testing.T) {
+func TestMonthCounts(t *testing.T) {
 	starts := MonthStarts(time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC), 2)
-	expr, args := bucket("f.first_seen", starts)
-	if expr != "CASE WHEN f.first_seen < ? THEN 0 WHEN f.first_seen < ? THEN 1 END" || len(args) != 2 {
-		t.Errorf("%s %v", expr, args)
+	w := storage.NewWhere("f.org_id = ?", 5)
+	query, args := monthCounts("f.first_seen", starts, w)
+	want := "SELECT 0, count(*), 0 FROM findings f WHERE f.org_id = ? AND f.first_seen >= ? AND f.first_seen < ? UNION ALL " +
+		"SELECT 1, count(*), 0 FROM findings f WHERE f.org_id = ? AND f.first_seen >= ? AND f.first_seen < ?"
+	if query != want {
+		t.Errorf("query\n%s\nwant\n%s", query, want)
+	}
+	if len(args) != 6 || args[0] != 5 || args[1] != starts[0] || args[2] != starts[1] || args[5] != starts[2] {
+		t.Errorf("args %v", args)
+	}
+}
+
+// TestMonthsAgree: the dashboard's months are the findings list's, so a
+// month's figure and the list it links to count the same findings.
+func TestMonthsAgree(t *testing.T) {
+	starts := MonthStarts(time.Date(2026, 1, 31, 20, 0, 0, 0, time.UTC), Months)
+	for i := range Months {
+		from, to, ok := finding.MonthBounds(MonthLabel(starts[i]))
+		if !ok || !from.Equal(starts[i]) || !to.Equal(starts[i+1]) {
+			t.Errorf("month %s: list %s–%s, dashboard %s–%s", MonthLabel(starts[i]), from, to, starts[i], starts[i+1])
+		}
 	}
 }

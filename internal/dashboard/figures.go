@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/chart"
@@ -37,7 +38,7 @@ func group(s finding.Status) string {
 	switch {
 	case s.Open():
 		return "open"
-	case s == finding.Verified || s == finding.Closed:
+	case slices.Contains(Resolved, s):
 		return "resolved"
 	}
 	return "set_aside"

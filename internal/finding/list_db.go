@@ -154,7 +154,7 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 		if !ok {
 			return nil, validation.Invalid("resolved", "finding.err.month", f.Resolved)
 		}
-		w.Add("f.status IN (?, ?) AND f.status_changed_at >= ? AND f.status_changed_at < ?", string(Verified), string(Closed), from, to)
+		w.Add("f.status IN ('verified', 'closed') AND f.status_changed_at >= ? AND f.status_changed_at < ?", from, to)
 	}
 	return w, nil
 }
