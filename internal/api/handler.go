@@ -30,6 +30,7 @@ func (h *Handler) Routes() []router.Route {
 		h.scanRoutes(),
 		h.agentRoutes(),
 		h.campaignRoutes(),
+		h.dashboardRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -30,8 +30,8 @@ type dashboardData struct {
 	Charts   map[string]template.HTML
 	Statuses []finding.Status
 	Groups   []string
-	Obs      []string // obligation statuses
-	Coverage []coverageRow
+	Obs      []campaign.ObligationStatus
+	Windows  []coverageRow
 	Orgs     []identity.Org
 }
 
@@ -53,8 +53,10 @@ func (h *Handler) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := httpx.Lang(r)
-	data := dashboardData{Dashboard: d, Charts: map[string]template.HTML{}, Statuses: finding.Statuses, Groups: dashboard.StatusGroups,
-		Obs: campaign.ObligationStatuses}
+	data := dashboardData{Dashboard: d, Charts: map[string]template.HTML{}, Statuses: finding.Statuses, Groups: dashboard.StatusGroups}
+	for _, st := range campaign.ObligationStatuses {
+		data.Obs = append(data.Obs, campaign.ObligationStatus(st))
+	}
 	switch d.Level {
 	case "system":
 		data.Heading, data.Scope = "dashboard.title.system", fmt.Sprintf("system=%d", d.Scope.SystemID)
@@ -64,7 +66,7 @@ func (h *Handler) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		data.Heading = "dashboard.title.city"
 	}
 	for _, win := range d.Coverage.Windows {
-		data.Coverage = append(data.Coverage, coverageRow{WindowCount: win, Percent: dashboard.Percent(win.Scanned, d.Coverage.Systems)})
+		data.Windows = append(data.Windows, coverageRow{WindowCount: win, Percent: dashboard.Percent(win.Scanned, d.Coverage.Systems)})
 	}
 	for _, f := range d.Figures(lang) {
 		svg, err := f.Draw(chart.SVG)
