@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/apptest"
@@ -60,6 +63,35 @@ func TestDashboardScope(t *testing.T) {
 	} {
 		if st, body := get(op, c.path); st != c.want {
 			t.Errorf("agency operator %s: %d, want %d\n%.500s", c.path, st, c.want, body)
+		}
+	}
+}
+
+// TestBrowserDashboardFigureLinksToItsList: the coordinator opens the
+// city's dashboard, reads a figure, clicks it and lands on the findings
+// list filtered to the same count; the systems in use likewise.
+func TestBrowserDashboardFigureLinksToItsList(t *testing.T) {
+	app := apptest.New(t, "sqlite")
+	if _, err := demo.Load(context.Background(), app.Store); err != nil {
+		t.Fatal(err)
+	}
+	ctx := app.Browser(t, app.User(t, access.Coordinator, app.Root.ID))
+	for _, c := range []struct{ figure, list, format string }{
+		{"#dash-open-critical", "#findings-count", "%s phát hiện"},
+		{"#dash-overdue .figure", "#findings-count", "%s phát hiện"},
+		{"#dash-inuse", "#systems-count", "%s hệ thống"},
+	} {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(app.URL+"/dashboard"), chromedp.WaitVisible(`#dash-severity svg`)))
+		figure, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(c.figure)))
+		must(t, err)
+		if figure == "" || figure == "0" {
+			t.Errorf("%s: the demo shows %q", c.figure, figure)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(c.figure)), chromedp.WaitVisible(chromedp.CSS(c.list))))
+		count, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(c.list)))
+		must(t, err)
+		if want := fmt.Sprintf(c.format, figure); count != want {
+			t.Errorf("%s: the list says %q, want %q", c.figure, count, want)
 		}
 	}
 }
