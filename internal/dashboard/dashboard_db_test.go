@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -157,6 +158,56 @@ func TestGet(t *testing.T) {
 		if sys.Level != "system" || sys.Name != f.sysA.Name || sys.Scope.OrgID != f.a.ID || sys.Total != 2 || sys.Coverage.Systems != 1 ||
 			sys.Coverage.LastScan == nil || !sys.Coverage.LastScan.Equal(now.AddDate(0, -2, 0)) || len(sys.Campaigns) != 1 || sys.Campaigns[0].Obligations != 1 {
 			t.Errorf("system: %+v", sys)
+		}
+	})
+}
+
+// TestFiguresMatchTheirLists: each figure counts what the list it links to
+// shows, for the city and for an agency reading its own.
+func TestFiguresMatchTheirLists(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		for _, actor := range []access.Actor{f.admin, f.opA} {
+			d, err := Get(ctx, f.store, actor, Scope{}, now)
+			must(t, err)
+			findings := func(flt finding.Filter) int {
+				res, err := finding.List(ctx, f.store, actor, flt, storage.First(1))
+				must(t, err)
+				return res.Total
+			}
+			systems := func(flt inventory.SystemFilter) int {
+				res, err := inventory.ListSystems(ctx, f.store, actor, flt, storage.First(1))
+				must(t, err)
+				return res.Total
+			}
+			check := func(what string, figure, list int) {
+				t.Helper()
+				if figure != list {
+					t.Errorf("%s as %s: figure %d, list %d", what, actor.Role, figure, list)
+				}
+			}
+			check("overdue", d.Overdue, findings(finding.Filter{Overdue: true}))
+			check("open", d.Open, findings(finding.Filter{Status: []string{"open"}}))
+			for _, row := range d.Severities {
+				sev := []string{string(row.Severity)}
+				check("open "+sev[0], row.Open, findings(finding.Filter{Severity: sev, Status: []string{"open"}}))
+				check("overdue "+sev[0], row.Overdue, findings(finding.Filter{Severity: sev, Overdue: true}))
+			}
+			for _, m := range d.Trend {
+				check("found in "+m.Month, m.Found, findings(finding.Filter{Found: m.Month}))
+				check("resolved in "+m.Month, m.Resolved, findings(finding.Filter{Resolved: m.Month}))
+			}
+			for _, m := range d.MTTR {
+				check("resolved "+string(m.Severity), m.Resolved, findings(finding.Filter{Severity: []string{string(m.Severity)}, Status: []string{"verified", "closed"}}))
+			}
+			check("systems in use", d.Coverage.Systems, systems(inventory.SystemFilter{Level: -1, InUse: true}))
+			for _, w := range d.Coverage.Windows {
+				check(fmt.Sprintf("scanned in %d months", w.Months), w.Scanned, systems(inventory.SystemFilter{Level: -1, InUse: true, ScannedSince: CoverageSince(now, w.Months)}))
+			}
+			for _, l := range d.Levels {
+				check(fmt.Sprintf("level %d", l.Level), l.Systems, systems(inventory.SystemFilter{Level: l.Level}))
+			}
 		}
 	})
 }

@@ -80,6 +80,7 @@ func TestBrowserDashboardFigureLinksToItsList(t *testing.T) {
 		{"#dash-open-critical", "#findings-count", "%s phát hiện"},
 		{"#dash-overdue .figure", "#findings-count", "%s phát hiện"},
 		{"#dash-inuse", "#systems-count", "%s hệ thống"},
+		{`#dash-coverage a[href$="scanned=6"]`, "#systems-count", "%s hệ thống"},
 	} {
 		must(t, chromedp.Do(ctx, chromedp.Navigate(app.URL+"/dashboard"), chromedp.WaitVisible(`#dash-severity svg`)))
 		figure, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(c.figure)))
