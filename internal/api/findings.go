@@ -42,6 +42,8 @@ var findingQuery = []router.Param{orgParam,
 	{Name: "kev", Enum: flag, Description: "1: only findings with a CVE in CISA's KEV catalogue"},
 	{Name: "host"},
 	{Name: "assignee_user_id", Type: "integer"},
+	{Name: "found", Description: "YYYY-MM: first seen in that month (Vietnam time)"},
+	{Name: "resolved", Description: "YYYY-MM: verified or closed in that month (Vietnam time)"},
 	qParam,
 	{Name: "sort", Enum: finding.Sorts},
 }
@@ -109,7 +111,8 @@ func multi(r *http.Request, name string) []string {
 func findingFilter(r *http.Request) (finding.Filter, error) {
 	q := r.URL.Query()
 	f := finding.Filter{Severity: multi(r, "severity"), Status: multi(r, "status"), Tool: q.Get("tool"), CVE: q.Get("cve"), Host: q.Get("host"),
-		Query: q.Get("q"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "1", KEV: q.Get("kev") == "1", Unassigned: q.Get("unassigned") == "1"}
+		Query: q.Get("q"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "1", KEV: q.Get("kev") == "1", Unassigned: q.Get("unassigned") == "1",
+		Found: q.Get("found"), Resolved: q.Get("resolved")}
 	var errs []error
 	var err error
 	f.OrgID, err = queryInt(r, "org_id", 0)

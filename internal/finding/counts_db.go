@@ -53,7 +53,7 @@ func (t tally) apply(ctx context.Context, tx *storage.Tx) error {
 // simple reports whether the counts table alone answers a filter: only
 // the organisation, the system, the queue, severities and statuses.
 func (f Filter) simple() bool {
-	return !f.Overdue && f.Tool == "" && f.CVE == "" && !f.KEV && f.Host == "" && f.AssigneeUser == 0 && f.Query == ""
+	return !f.Overdue && f.Tool == "" && f.CVE == "" && !f.KEV && f.Host == "" && f.AssigneeUser == 0 && f.Query == "" && f.Found == "" && f.Resolved == ""
 }
 
 // countsWhere are the filter's conditions on finding_counts (alias c).

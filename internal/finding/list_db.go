@@ -28,6 +28,8 @@ type Filter struct {
 	Host         string
 	AssigneeUser int64
 	Query        string // in title, host, URL, rule, CVE; diacritics ignored
+	Found        string // YYYY-MM: first seen in that month (Vietnam time)
+	Resolved     string // YYYY-MM: verified or closed in that month (its last status change)
 	Sort         string // priority (default), severity, due, newest
 }
 
@@ -139,6 +141,20 @@ func (f Filter) where(actor access.Actor, day string) (*storage.Where, error) {
 	}
 	if q := i18n.Fold(f.Query); q != "" {
 		w.Add("f.search LIKE ?", storage.Contains(q))
+	}
+	if f.Found != "" {
+		from, to, ok := MonthBounds(f.Found)
+		if !ok {
+			return nil, validation.Invalid("found", "finding.err.month", f.Found)
+		}
+		w.Add("f.first_seen >= ? AND f.first_seen < ?", from, to)
+	}
+	if f.Resolved != "" {
+		from, to, ok := MonthBounds(f.Resolved)
+		if !ok {
+			return nil, validation.Invalid("resolved", "finding.err.month", f.Resolved)
+		}
+		w.Add("f.status IN ('verified', 'closed') AND f.status_changed_at >= ? AND f.status_changed_at < ?", from, to)
 	}
 	return w, nil
 }

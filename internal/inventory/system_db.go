@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 
@@ -21,6 +23,11 @@ type SystemFilter struct {
 	Query  string // diacritics-insensitive search in the name
 	// Archived lists the archived systems instead of those in use.
 	Archived bool
+	// InUse leaves out the retired systems.
+	InUse bool
+	// ScannedSince keeps the systems with a complete scan finished at or
+	// after it (the dashboard's scan coverage).
+	ScannedSince time.Time
 }
 
 // SystemView is a system with the names of its owner and operator organisations.
@@ -111,6 +118,12 @@ func ListSystems(ctx context.Context, db storage.Querier, actor access.Actor, f 
 	}
 	if f.Status != "" {
 		w.Add("s.status = ?", f.Status)
+	}
+	if f.InUse {
+		w.Add("s.status <> 'retired'")
+	}
+	if !f.ScannedSince.IsZero() {
+		w.Add("EXISTS (SELECT 1 FROM scans sc WHERE sc.system_id = s.id AND sc.status = 'done' AND sc.finished_at >= ?)", f.ScannedSince.UTC())
 	}
 	if q := i18n.Fold(f.Query); q != "" {
 		w.Add("(s.name_search LIKE ? OR o.name_search LIKE ?)", storage.Contains(q), storage.Contains(q))

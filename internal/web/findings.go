@@ -66,7 +66,8 @@ var findingOptions = findingEnums{
 // the summaries' links all speak it.
 func filterOf(q url.Values) finding.Filter {
 	f := finding.Filter{Severity: q["severity"], Status: q["status"], Overdue: q.Get("overdue") == "1", Tool: q.Get("tool"),
-		CVE: q.Get("cve"), KEV: q.Get("kev") == "1", Query: q.Get("q"), Sort: q.Get("sort"), Host: q.Get("host")}
+		CVE: q.Get("cve"), KEV: q.Get("kev") == "1", Query: q.Get("q"), Sort: q.Get("sort"), Host: q.Get("host"),
+		Found: q.Get("found"), Resolved: q.Get("resolved")}
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	f.SystemID, _ = strconv.ParseInt(q.Get("system"), 10, 64)
 	return f

@@ -35,6 +35,7 @@ func (h *Handler) Routes() []router.Route {
 		h.campaignRoutes(),
 		h.scanRoutes(),
 		h.huntRoutes(),
+		h.dashboardRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

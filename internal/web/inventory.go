@@ -3,9 +3,11 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/dashboard"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/identity"
@@ -87,6 +89,10 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	f.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	if l, err := strconv.Atoi(q.Get("level")); err == nil {
 		f.Level = l
+	}
+	f.InUse = q.Get("inuse") == "1"
+	if m, err := strconv.Atoi(q.Get("scanned")); err == nil && slices.Contains(dashboard.CoverageMonths, m) {
+		f.InUse, f.ScannedSince = true, dashboard.CoverageSince(h.Store.Now(), m)
 	}
 	pg := listPage(r)
 	res, err := inventory.ListSystems(r.Context(), h.Store, caller, f, pg)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/dashboard"
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/validation"
@@ -101,6 +102,7 @@ func NewRenderer(version string) (*Renderer, error) {
 		},
 		"query":        url.QueryEscape,
 		"can":          can,
+		"percent":      dashboard.Percent,
 		"auditChanges": auditChanges,
 		// dayDate shows an ISO date (as dates are stored: 2025-06-01) the
 		// Vietnamese way, 01/06/2025; anything else is shown as it is.
