@@ -113,8 +113,9 @@ func readSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, id int6
 	}
 	slices.SortStableFunc(d.open, byPriority)
 	d.advice = map[int64]string{}
+	entries := map[string]entry{} // findings of one check share its entry: read it once
 	for _, v := range detailed(d.open) {
-		text, err := adviceText(ctx, tx, v, lang)
+		text, err := adviceText(ctx, tx, v, lang, entries)
 		if err != nil {
 			return d, err
 		}
@@ -135,21 +136,35 @@ func detailed(open []finding.View) []finding.View {
 	return out
 }
 
+// entry is a knowledge-base entry's text as the report prints it, or none.
+type entry struct {
+	text  string
+	found bool
+}
+
 // adviceText is the remediation of a finding in lang: the knowledge-base entry (with the
 // coordinator's edits) its remediation key, check or CWE names, else the tool's own text.
-func adviceText(ctx context.Context, q storage.Querier, v finding.View, lang string) (string, error) {
+// entries holds the entries already read, by key.
+func adviceText(ctx context.Context, q storage.Querier, v finding.View, lang string, entries map[string]entry) (string, error) {
 	for _, key := range []string{v.Remediation, v.CheckID, v.CWE} {
 		if key == "" {
 			continue
 		}
-		t, _, err := advice.Get(ctx, q, key, lang)
-		if errors.Is(err, access.ErrNotFound) {
-			continue
+		e, read := entries[key]
+		if !read {
+			t, _, err := advice.Get(ctx, q, key, lang)
+			switch {
+			case errors.Is(err, access.ErrNotFound):
+			case err != nil:
+				return "", err
+			default:
+				e = entry{text: strings.TrimSpace(t.Summary + " " + t.Fix), found: true}
+			}
+			entries[key] = e
 		}
-		if err != nil {
-			return "", err
+		if e.found {
+			return e.text, nil
 		}
-		return strings.TrimSpace(t.Summary + " " + t.Fix), nil
 	}
 	return strings.TrimSpace(v.Remediation), nil
 }
