@@ -26,29 +26,6 @@ func dropTCP(t *testing.T, addr string, ports []int) {
 	}`, addr, match))
 }
 
-// listenOn starts n listeners on addr that accept and close at once.
-func listenOn(t *testing.T, addr string, n int) []int {
-	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", addr+":0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				c.Close()
-			}
-		}()
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
-	return ports
-}
-
 // TestFilteredHost: a host that drops every SYN is reported unreachable
 // after the first ports of the list, in about as many timeouts as those
 // ports over the connections allowed, not after the whole top1000.
@@ -78,7 +55,7 @@ func TestFilteredHost(t *testing.T) {
 // timeout, and every open port is still found.
 func TestLiveHostFilteredPorts(t *testing.T) {
 	const host = "127.0.2.2"
-	open := listenOn(t, host, 3)
+	open := listeners(t, host, 3, func(_ int, c net.Conn) { c.Close() })
 	filtered := closedPorts(t, 40)
 	dropTCP(t, host, filtered)
 	ports := slices.Concat(open[:1], filtered, open[1:], closedPorts(t, 5))

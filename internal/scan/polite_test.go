@@ -59,12 +59,12 @@ func (a *accepts) maxPerSecond() int {
 	return best
 }
 
-// listeners starts n loopback listeners that hand each connection, with
-// the listener's port, to serve.
-func listeners(t *testing.T, n int, serve func(port int, c net.Conn)) []int {
+// listeners starts n listeners on the address host that hand each
+// connection, with the listener's port, to serve.
+func listeners(t *testing.T, host string, n int, serve func(port int, c net.Conn)) []int {
 	var ports []int
 	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func listeners(t *testing.T, n int, serve func(port int, c net.Conn)) []int {
 
 // openPorts starts n listeners that accept and close at once.
 func openPorts(t *testing.T, n int, acc *accepts) []int {
-	return listeners(t, n, func(_ int, c net.Conn) {
+	return listeners(t, "127.0.0.1", n, func(_ int, c net.Conn) {
 		acc.add()
 		c.Close()
 	})
@@ -290,7 +290,7 @@ func (p *probeCounter) change(open, probing, port int) {
 // silentPorts starts n listeners that accept connections, read what is
 // sent and never answer.
 func silentPorts(t *testing.T, n int, pc *probeCounter) []int {
-	return listeners(t, n, func(port int, c net.Conn) {
+	return listeners(t, "127.0.0.1", n, func(port int, c net.Conn) {
 		pc.change(1, 0, port)
 		go func() {
 			defer c.Close()

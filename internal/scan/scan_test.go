@@ -473,42 +473,30 @@ func TestUnreachableTargets(t *testing.T) {
 func TestServiceOnUnusualPort(t *testing.T) {
 	var mu sync.Mutex
 	open, peak := 0, 0
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			open++
-			peak = max(peak, open)
-			mu.Unlock()
-			go func() {
-				defer func() { mu.Lock(); open--; mu.Unlock(); c.Close() }()
-				buf := make([]byte, 4096)
-				for {
-					n, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					reply := "-ERR unknown command\r\n"
-					if strings.HasPrefix(string(buf[:n]), "INFO") {
-						body := "# Server\r\nredis_version:6.2.6\r\n"
-						reply = "$" + strconv.Itoa(len(body)) + "\r\n" + body + "\r\n"
-					}
-					if _, err := c.Write([]byte(reply)); err != nil {
-						return
-					}
+	port := listeners(t, "127.0.0.1", 1, func(_ int, c net.Conn) {
+		mu.Lock()
+		open++
+		peak = max(peak, open)
+		mu.Unlock()
+		go func() {
+			defer func() { mu.Lock(); open--; mu.Unlock(); c.Close() }()
+			buf := make([]byte, 4096)
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					return
 				}
-			}()
-		}
-	}()
-	port := ln.Addr().(*net.TCPAddr).Port
+				reply := "-ERR unknown command\r\n"
+				if strings.HasPrefix(string(buf[:n]), "INFO") {
+					body := "# Server\r\nredis_version:6.2.6\r\n"
+					reply = "$" + strconv.Itoa(len(body)) + "\r\n" + body + "\r\n"
+				}
+				if _, err := c.Write([]byte(reply)); err != nil {
+					return
+				}
+			}
+		}()
+	})[0]
 	fs, _ := run(t, scan.Config{Ports: []int{port}, Checks: []string{"port", "service"}}, "127.0.0.1")
 	for _, id := range []string{"port.risky-service", "service.unauthenticated", "service.vulnerable-version"} {
 		if !slices.Contains(ids(fs), id) {

@@ -3,7 +3,6 @@ package output
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/khien/khien/internal/scan"
 	"github.com/khien/khien/internal/scan/check"
+	"github.com/khien/khien/internal/scan/scantest"
 )
 
 var sarifSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
@@ -95,31 +95,6 @@ func TestSARIFSampleValidates(t *testing.T) {
 	}
 }
 
-// serveBanner greets every connection with greeting, the way SSH does.
-func serveBanner(t *testing.T, greeting string) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_, _ = c.Write([]byte(greeting))
-				_, _ = io.Copy(io.Discard, c) // until the scanner hangs up
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // neglected is a public portal with many of the usual problems.
 func neglected(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -155,7 +130,7 @@ func TestSARIFOfARealScan(t *testing.T) {
 		w.Write([]byte(`{"name": "node-1", "cluster_name": "congdan", "version": {"number": "7.10.2"}, "tagline": "You Know, for Search"}`))
 	}))
 	defer search.Close()
-	ssh := serveBanner(t, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n")
+	_, ssh := scantest.Banner(t, []byte("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n"), func([]byte) []byte { return nil }) // greets like SSH, then waits for the scanner to hang up
 	ports := []int{port(t, web.URL), port(t, tlsWeb.URL), port(t, search.URL), ssh}
 	targets, err := scan.ParseTargets([]string{"127.0.0.1"}, false)
 	if err != nil {

@@ -4,6 +4,7 @@ package scantest
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"net/http"
@@ -96,9 +97,26 @@ func Site(t testing.TB, env *check.Env, origin, name string, https bool) *check.
 // greeting, then answers each read with reply(request) until it returns nil.
 func Banner(t testing.TB, greeting []byte, reply func(req []byte) []byte) (host string, port int) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var answer func([]byte) ([]byte, bool)
+	if reply != nil {
+		answer = func(req []byte) ([]byte, bool) { return reply(req), false }
+	}
+	a := Serve(t, "127.0.0.1:0", nil, greeting, answer).Addr().(*net.TCPAddr)
+	return a.IP.String(), a.Port
+}
+
+// Serve accepts connections on addr, in TLS when cfg is set, writes greeting
+// to each and answers each read with reply(request): out (nil: hang up
+// without a word), and whether to hang up after it, as servers do after a
+// protocol error. A nil reply hangs up after the greeting.
+func Serve(t testing.TB, addr string, cfg *tls.Config, greeting []byte, reply func(req []byte) (out []byte, hangUp bool)) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg != nil {
+		ln = tls.NewListener(ln, cfg)
 	}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
@@ -109,7 +127,7 @@ func Banner(t testing.TB, greeting []byte, reply func(req []byte) []byte) (host 
 			}
 			go func() {
 				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 				if len(greeting) > 0 {
 					if _, err := c.Write(greeting); err != nil {
 						return
@@ -121,17 +139,16 @@ func Banner(t testing.TB, greeting []byte, reply func(req []byte) []byte) (host 
 					if err != nil {
 						return
 					}
-					out := reply(buf[:n])
+					out, hangUp := reply(buf[:n])
 					if out == nil {
 						return
 					}
-					if _, err := c.Write(out); err != nil {
+					if _, err := c.Write(out); err != nil || hangUp {
 						return
 					}
 				}
 			}()
 		}
 	}()
-	a := ln.Addr().(*net.TCPAddr)
-	return a.IP.String(), a.Port
+	return ln
 }

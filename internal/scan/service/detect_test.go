@@ -116,13 +116,13 @@ func TestDetectBudget(t *testing.T) {
 		banner string
 	}{
 		{"silent", func(t *testing.T) net.Listener {
-			return serve(t, "127.0.0.1:0", nil, nil, func(req []byte) ([]byte, bool) { return more([]byte{}) })
+			return scantest.Serve(t, "127.0.0.1:0", nil, nil, func(req []byte) ([]byte, bool) { return more([]byte{}) })
 		}, "no answer to probes"},
 		{"closes at once", func(t *testing.T) net.Listener {
-			return serve(t, "127.0.0.1:0", nil, nil, nil)
+			return scantest.Serve(t, "127.0.0.1:0", nil, nil, nil)
 		}, "closed the connection without answering"},
 		{"unknown greeting", func(t *testing.T) net.Listener {
-			return serve(t, "127.0.0.1:0", nil, []byte("WELCOME TO ACME CONTROL\r\n"), func([]byte) ([]byte, bool) { return nil, true })
+			return scantest.Serve(t, "127.0.0.1:0", nil, []byte("WELCOME TO ACME CONTROL\r\n"), func([]byte) ([]byte, bool) { return nil, true })
 		}, "WELCOME TO ACME CONTROL"},
 	}
 	for _, tt := range tests {

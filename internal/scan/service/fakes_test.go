@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/khien/khien/internal/scan/scantest"
 )
 
 // Fake services written from the protocols' documentation: each answers
@@ -39,52 +41,6 @@ type reply func(req []byte) (out []byte, hangUp bool)
 func more(b []byte) ([]byte, bool) { return b, false }
 func last(b []byte) ([]byte, bool) { return b, true }
 
-// serve accepts connections on addr, optionally in TLS, writes greeting and
-// answers each read with reply(request) until it hangs up.
-func serve(t testing.TB, addr string, cfg *tls.Config, greeting []byte, reply reply) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg != nil {
-		ln = tls.NewListener(ln, cfg)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				if len(greeting) > 0 {
-					if _, err := c.Write(greeting); err != nil {
-						return
-					}
-				}
-				buf := make([]byte, 4096)
-				for reply != nil {
-					n, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					out, hangUp := reply(buf[:n])
-					if out == nil {
-						return
-					}
-					if _, err := c.Write(out); err != nil || hangUp {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return ln
-}
-
 // serveHTTP serves h on addr, in TLS when cfg is set.
 func serveHTTP(t testing.TB, addr string, cfg *tls.Config, h http.HandlerFunc) net.Listener {
 	t.Helper()
@@ -105,7 +61,7 @@ func serveHTTP(t testing.TB, addr string, cfg *tls.Config, h http.HandlerFunc) n
 
 func banner(greeting string) func(testing.TB, string, *tls.Config) net.Listener {
 	return func(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-		return serve(t, addr, cfg, []byte(greeting), func([]byte) ([]byte, bool) { return nil, true })
+		return scantest.Serve(t, addr, cfg, []byte(greeting), func([]byte) ([]byte, bool) { return nil, true })
 	}
 }
 
@@ -119,7 +75,7 @@ func jsonReply(w http.ResponseWriter, status int, v any) {
 // HTTP request makes Redis drop the connection.
 func redisFake(auth bool) func(testing.TB, string, *tls.Config) net.Listener {
 	return func(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-		return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+		return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 			switch {
 			case bytes.Contains(req, []byte("Host:")):
 				return nil, true
@@ -138,7 +94,7 @@ func redisFake(auth bool) func(testing.TB, string, *tls.Config) net.Listener {
 // MongoDB tells HTTP clients they reached the wrong port.
 func mongoFake(auth bool) func(testing.TB, string, *tls.Config) net.Listener {
 	return func(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-		return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+		return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 			if bytes.HasPrefix(req, []byte("GET ")) {
 				body := "It looks like you are trying to access MongoDB over HTTP on the native driver port.\r\n"
 				return last([]byte("HTTP/1.0 200 OK\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body))
@@ -171,7 +127,7 @@ func mongoFake(auth bool) func(testing.TB, string, *tls.Config) net.Listener {
 
 // memcachedFake answers "version"; other lines get ERROR.
 func memcachedFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if bytes.HasPrefix(req, []byte("version")) {
 			return more([]byte("VERSION 1.6.18\r\n"))
 		}
@@ -182,7 +138,7 @@ func memcachedFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 // postgresFake answers SSLRequest with N and anything else with a FATAL
 // error, as the postmaster does.
 func postgresFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if bytes.Equal(req, []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}) {
 			return more([]byte("N"))
 		}
@@ -195,7 +151,7 @@ func postgresFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 
 // mssqlFake answers a TDS PRELOGIN with version 15.0.2000; anything else is dropped.
 func mssqlFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if len(req) < 8 || req[0] != 0x12 {
 			return nil, true
 		}
@@ -205,7 +161,7 @@ func mssqlFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 
 // ldapFake answers a search request with an empty searchResDone.
 func ldapFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if len(req) < 8 || req[0] != 0x30 || !bytes.Contains(req[:8], []byte{0x63}) {
 			return nil, true
 		}
@@ -220,7 +176,7 @@ func ldapFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 
 // rdpFake answers an X.224 Connection Request with a Connection Confirm.
 func rdpFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if len(req) < 6 || req[0] != 0x03 || req[5] != 0xe0 {
 			return nil, true
 		}
@@ -230,7 +186,7 @@ func rdpFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 
 // smbFake answers an SMB NEGOTIATE with an SMB2 header.
 func smbFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if len(req) < 9 || req[0] != 0 || !bytes.Equal(req[4:8], []byte("\xffSMB")) {
 			return nil, true
 		}
@@ -242,7 +198,7 @@ func smbFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
 // SUBACK and the retained $SYS version for a subscriber.
 func mqttFake(auth bool) func(testing.TB, string, *tls.Config) net.Listener {
 	return func(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-		return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+		return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 			switch {
 			case len(req) >= 2 && req[0] == 0x10 && auth:
 				return last([]byte{0x20, 0x02, 0x00, 0x05})
@@ -261,7 +217,7 @@ func mqttFake(auth bool) func(testing.TB, string, *tls.Config) net.Listener {
 // amqpFake answers the AMQP 0-9-1 header with Connection.Start, and any
 // other bytes with its protocol header before closing, as RabbitMQ does.
 func amqpFake(t testing.TB, addr string, cfg *tls.Config) net.Listener {
-	return serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
+	return scantest.Serve(t, addr, cfg, nil, func(req []byte) ([]byte, bool) {
 		if !bytes.HasPrefix(req, []byte("AMQP\x00\x00\x09\x01")) {
 			return last([]byte("AMQP\x00\x00\x09\x01"))
 		}
