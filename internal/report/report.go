@@ -1,7 +1,8 @@
 // Package report builds the official reports of issue 14 from the capabilities' data and
-// writes them as documents (internal/report/document): today the system assessment report
-// (System). Generate is the one entry the CLI, the API and the web use: it checks the
-// request, builds the report in the caller's scope, audits it and writes the file.
+// writes them as documents (internal/report/document): one file per kind (system.go, the
+// system assessment report, …), listed in builders. Generate is the one entry the CLI, the
+// API and the web use: it checks the request, builds the report in the caller's scope,
+// audits it and writes the file.
 package report
 
 import (
@@ -9,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -21,9 +23,17 @@ import (
 	"github.com/khien/khien/internal/validation"
 )
 
-// Kinds are the report kinds Generate builds. The organisation, campaign and follow-up
-// reports of the issue are not built yet and are refused with the list of these.
-var Kinds = []string{"system"}
+// A builder builds one kind of report on the object id as of now in lang, in the actor's
+// scope, and returns it with the organisation it is about (the audit entry names it).
+type builder func(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error)
+
+// builders are the report kinds by name; each lives in the file of its name.
+var builders = map[string]builder{
+	"system": systemReport,
+}
+
+// Kinds are the report kinds Generate builds, sorted.
+var Kinds = slices.Sorted(maps.Keys(builders))
 
 // Formats are the file formats of a report.
 var Formats = []string{"docx", "pdf", "xlsx"}
@@ -77,7 +87,7 @@ func Generate(ctx context.Context, db *storage.Store, actor access.Actor, r Requ
 		return File{}, err
 	}
 	lang := i18n.Negotiate(r.Lang)
-	d, orgID, err := systemReport(ctx, db, actor, r.ID, lang, now)
+	d, orgID, err := builders[r.Kind](ctx, db, actor, r.ID, lang, now)
 	if err != nil {
 		return File{}, err
 	}

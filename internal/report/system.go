@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/dashboard"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/i18n"
@@ -47,6 +48,7 @@ type systemData struct {
 	counts               finding.Counts
 	open                 []finding.View // in report order (byPriority)
 	advice               map[int64]string
+	dash                 dashboard.Dashboard // the system's dashboard: its charts
 }
 
 // System is the assessment report of one system as of now, in lang: the system and its
@@ -71,7 +73,11 @@ func systemReport(ctx context.Context, db *storage.Store, actor access.Actor, sy
 	if err != nil {
 		return nil, 0, err
 	}
-	return systemDocument(d, lang, now), d.sys.OrgID, nil
+	if d.dash, err = dashboard.Get(ctx, db, actor, dashboard.Scope{SystemID: systemID}, now); err != nil {
+		return nil, 0, err
+	}
+	doc, err := systemDocument(d, lang, now)
+	return doc, d.sys.OrgID, err
 }
 
 // readSystem reads the report's data in the actor's scope.
@@ -170,7 +176,7 @@ func adviceText(ctx context.Context, q storage.Querier, v finding.View, lang str
 }
 
 // systemDocument lays the data out as the report.
-func systemDocument(d systemData, lang string, now time.Time) *document.Document {
+func systemDocument(d systemData, lang string, now time.Time) (*document.Document, error) {
 	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	doc := &document.Document{
 		Lang:        lang,
@@ -200,6 +206,9 @@ func systemDocument(d systemData, lang string, now time.Time) *document.Document
 	b.para(t("report.sys.rating_rule"))
 	b.heading(2, t("report.sys.h.counts"))
 	b.counts(d.counts, open, overdue, len(d.open))
+	if err := b.figures(d.dash, "severity", "trend"); err != nil {
+		return nil, err
+	}
 
 	b.heading(1, t("report.sys.h.findings"))
 	b.findings(d.open, d.advice, today)
@@ -210,7 +219,7 @@ func systemDocument(d systemData, lang string, now time.Time) *document.Document
 		b.para(t("report.sys.conclusion_overdue", n))
 	}
 	doc.Body = b.blocks
-	return doc
+	return doc, nil
 }
 
 // tallyOpen counts open findings by severity, and those past their due date on day today.
@@ -235,30 +244,6 @@ func totalOverdue(overdue map[finding.Severity]int) int {
 
 // severities are the rows of the counts table, worst first.
 var severities = []finding.Severity{finding.Critical, finding.High, finding.Medium, finding.Low, finding.Info}
-
-// bodyBuilder appends the report's blocks and numbers its tables.
-type bodyBuilder struct {
-	lang   string
-	blocks []document.Block
-	tables int
-}
-
-func (b *bodyBuilder) t(key string, args ...any) string { return i18n.T(b.lang, key, args...) }
-
-func (b *bodyBuilder) heading(level int, text string) {
-	b.blocks = append(b.blocks, &document.Heading{Level: level, Text: text})
-}
-
-func (b *bodyBuilder) para(text string) { b.blocks = append(b.blocks, &document.Paragraph{Text: text}) }
-
-// table appends a table titled "Bảng n. <title>", with columns given as header keys and widths.
-func (b *bodyBuilder) table(title string, cols []document.Column, rows [][]document.Cell) {
-	b.tables++
-	for i := range cols {
-		cols[i].Header = b.t(cols[i].Header)
-	}
-	b.blocks = append(b.blocks, &document.Table{Title: b.t("report.table", b.tables, title), Columns: cols, Rows: rows})
-}
 
 func (b *bodyBuilder) systemTable(s inventory.SystemView) {
 	txt := document.Text

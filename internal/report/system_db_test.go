@@ -101,12 +101,12 @@ var wantSystem = []string{
 	"khien: 3", "nuclei: 1",
 	"III. Kết quả đánh giá", "1. Xếp loại chung", "Xếp loại chung của hệ thống: Nghiêm trọng.",
 	"2. Thống kê phát hiện", "Tổng số 5 phát hiện; 4 phát hiện đang mở, trong đó 2 phát hiện đã quá hạn xử lý.",
-	"Bảng 4. Phát hiện theo mức độ nghiêm trọng", "Bảng 5. Phát hiện theo trạng thái xử lý", "Đã xác minh",
-	"IV. Danh sách phát hiện và đề xuất khắc phục", "Bảng 6. Phát hiện đang mở theo thứ tự ưu tiên",
+	"Bảng 4. Phát hiện theo mức độ nghiêm trọng", "Bảng 5. Phát hiện theo trạng thái xử lý", "Hình 1. Phát hiện theo mức độ và trạng thái", "Bảng 6. Phát hiện theo mức độ và trạng thái", "Hình 2. Phát hiện mới và đã xử lý theo tháng", "Đã xác minh",
+	"IV. Danh sách phát hiện và đề xuất khắc phục", "Bảng 8. Phát hiện đang mở theo thứ tự ưu tiên",
 	"1. Log4Shell trên máy chủ ứng dụng", "Mã lỗ hổng: CVE-2021-44228.", "Bằng chứng: ${jndi:ldap://127.0.0.1/a} được phản hồi",
 	"2. Lộ thư mục .git", "Đề xuất khắc phục: Thư mục .git được công bố trên web",
 	"3. Lộ phiên bản máy chủ web",
-	"Còn 1 phát hiện khác (kể cả mức Thông tin) được liệt kê trong Bảng 6.",
+	"Còn 1 phát hiện khác (kể cả mức Thông tin) được liệt kê trong Bảng 8.",
 	"V. Kết luận, kiến nghị", "Có 2 phát hiện đã quá hạn xử lý",
 	"Nơi nhận:", "- UBND thành phố Cần Thơ;", "- Lưu: VT.", "THỦ TRƯỞNG CƠ QUAN",
 }
@@ -134,7 +134,7 @@ func TestSystemReport(t *testing.T) {
 			must(t, os.WriteFile(path, []byte(pdf.String()), 0o600))
 			out, err := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
 			must(t, err)
-			assertHas(t, "PDF", string(out), []string{"I. Thông tin hệ thống", "Xếp loại chung của hệ thống: Nghiêm trọng.", "Bảng 6. Phát hiện đang mở theo thứ tự ưu tiên", "1. Log4Shell trên máy chủ ứng dụng"})
+			assertHas(t, "PDF", string(out), []string{"I. Thông tin hệ thống", "Xếp loại chung của hệ thống: Nghiêm trọng.", "Bảng 8. Phát hiện đang mở theo thứ tự ưu tiên", "1. Log4Shell trên máy chủ ứng dụng"})
 		} else {
 			t.Log("pdftotext is not installed (poppler-utils): the PDF's text is not checked")
 		}
