@@ -9,21 +9,34 @@ import (
 	"github.com/khien/khien/internal/router"
 )
 
-func (h *Handler) reportRoutes() []router.Route {
-	return []router.Route{
-		{Method: "GET", Path: "/api/v1/reports/system/{id}", Tag: "reports",
-			Summary: "The system's assessment report as an administrative document: docx (default), pdf or xlsx, in the request's language (audited)",
-			Query:   []router.Param{{Name: "format", Enum: report.Formats}}, Handler: h.systemReport},
-	}
+// reportSummaries say what the object of each report kind is, for the API document.
+var reportSummaries = map[string]string{
+	"system": "The system's assessment report",
 }
 
-func (h *Handler) systemReport(w http.ResponseWriter, r *http.Request) {
+// reportRoutes are one route per report kind: GET /api/v1/reports/{kind}/{id}.
+func (h *Handler) reportRoutes() []router.Route {
+	var routes []router.Route
+	for _, kind := range report.Kinds {
+		routes = append(routes, router.Route{Method: "GET", Path: "/api/v1/reports/" + kind + "/{id}", Tag: "reports",
+			Summary: reportSummaries[kind] + " as an administrative document: docx (default), pdf or xlsx, in the request's language (audited)",
+			Query:   []router.Param{{Name: "format", Enum: report.Formats}}, Handler: h.report(kind)})
+	}
+	return routes
+}
+
+// report writes the report of kind on the object of the path's id.
+func (h *Handler) report(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { h.writeReport(w, r, kind) }
+}
+
+func (h *Handler) writeReport(w http.ResponseWriter, r *http.Request, kind string) {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		Fail(w, r, err)
 		return
 	}
-	req := report.Request{Kind: "system", ID: id, Format: r.URL.Query().Get("format"), Lang: httpx.Lang(r)}
+	req := report.Request{Kind: kind, ID: id, Format: r.URL.Query().Get("format"), Lang: httpx.Lang(r)}
 	if req.Format == "" {
 		req.Format = "docx"
 	}
