@@ -1,19 +1,56 @@
 package report
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/report/document"
+	"github.com/khien/khien/internal/storage"
 )
 
-// header fills the document's header, recipients and signature with defaults drawn from the
+// headerReader reads the organisations a header names. The governing body and the city at
+// the root are above an agency's scope, but their names are printed on every document the
+// agency issues; nothing else of them is read.
+var headerReader = access.SystemActor("report-header")
+
+// orgHeader is what the header of a document issued by one organisation names: the
+// organisation, its parent and the city or province at the root of the tree.
+type orgHeader struct {
+	issuer, parent, root identity.Org
+}
+
+// readHeader reads the header of documents issued by the organisation orgID.
+func readHeader(ctx context.Context, tx *storage.Tx, orgID int64) (orgHeader, error) {
+	var h orgHeader
+	var err error
+	if h.issuer, err = identity.GetOrg(ctx, tx, headerReader, orgID); err != nil {
+		return h, err
+	}
+	if h.issuer.ParentID != 0 {
+		if h.parent, err = identity.GetOrg(ctx, tx, headerReader, h.issuer.ParentID); err != nil {
+			return h, err
+		}
+	}
+	rootID, err := strconv.ParseInt(strings.Split(strings.Trim(h.issuer.Path, "/"), "/")[0], 10, 64)
+	if err != nil {
+		return h, fmt.Errorf("organisation %d: path %q: %w", h.issuer.ID, h.issuer.Path, err)
+	}
+	h.root, err = identity.GetOrg(ctx, tx, headerReader, rootID)
+	return h, err
+}
+
+// apply fills the document's header, recipients and signature with defaults drawn from the
 // organisation tree: the issuing body is the system's organisation, its governing body the
 // parent organisation, the place the name of the city or province at the root, the number
 // "…/BC-<code>" with room to number by hand. Per-organisation settings (signer, recipients,
 // place) are not stored yet; these defaults are what every report gets until they are.
-func header(d *document.Document, issuer, parent, root identity.Org, lang string) {
+func (h orgHeader) apply(d *document.Document, lang string) {
+	issuer, parent, root := h.issuer, h.parent, h.root
 	d.Issuer = issuer.Name
 	d.Parent = governingBody(parent)
 	d.Place = placeName(root.Name)

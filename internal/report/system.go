@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/i18n"
-	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/report/document"
 	"github.com/khien/khien/internal/scanning"
@@ -34,21 +32,16 @@ const (
 	maxAdviceLen = 1500
 )
 
-// headerReader reads the organisations a header names. The governing body and the city at
-// the root are above an agency's scope, but their names are printed on every document the
-// agency issues; nothing else of them is read.
-var headerReader = access.SystemActor("report-header")
-
 // systemData is what the system report shows, read in one snapshot.
 type systemData struct {
-	sys                  inventory.SystemView
-	assets               []inventory.Asset
-	issuer, parent, root identity.Org
-	scans                storage.Paged[scanning.Scan]
-	counts               finding.Counts
-	open                 []finding.View // in report order (byPriority)
-	advice               map[int64]string
-	dash                 dashboard.Dashboard // the system's dashboard: its charts
+	sys    inventory.SystemView
+	assets []inventory.Asset
+	header orgHeader
+	scans  storage.Paged[scanning.Scan]
+	counts finding.Counts
+	open   []finding.View // in report order (byPriority)
+	advice map[int64]string
+	dash   dashboard.Dashboard // the system's dashboard: its charts
 }
 
 // System is the assessment report of one system as of now, in lang: the system and its
@@ -90,19 +83,7 @@ func readSystem(ctx context.Context, tx *storage.Tx, actor access.Actor, id int6
 	if d.assets, err = inventory.AssetsOfSystem(ctx, tx, id); err != nil {
 		return d, err
 	}
-	if d.issuer, err = identity.GetOrg(ctx, tx, headerReader, d.sys.OrgID); err != nil {
-		return d, err
-	}
-	if d.issuer.ParentID != 0 {
-		if d.parent, err = identity.GetOrg(ctx, tx, headerReader, d.issuer.ParentID); err != nil {
-			return d, err
-		}
-	}
-	rootID, err := strconv.ParseInt(strings.Split(strings.Trim(d.issuer.Path, "/"), "/")[0], 10, 64)
-	if err != nil {
-		return d, fmt.Errorf("organisation %d: path %q: %w", d.issuer.ID, d.issuer.Path, err)
-	}
-	if d.root, err = identity.GetOrg(ctx, tx, headerReader, rootID); err != nil {
+	if d.header, err = readHeader(ctx, tx, d.sys.OrgID); err != nil {
 		return d, err
 	}
 	if d.scans, err = scanning.ListScans(ctx, tx, actor, scanning.ScanFilter{SystemID: id, Lang: lang}, storage.First(recentScans)); err != nil {
@@ -186,7 +167,7 @@ func systemDocument(d systemData, lang string, now time.Time) (*document.Documen
 		Subtitle:    t("report.sys.subtitle", d.sys.Name),
 		Description: t("report.sys.subtitle", d.sys.Name),
 	}
-	header(doc, d.issuer, d.parent, d.root, lang)
+	d.header.apply(doc, lang)
 	b := &bodyBuilder{lang: lang}
 	today := now.In(i18n.Vietnam).Format(time.DateOnly)
 
