@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/khien/khien/internal/dashboard"
 	"io"
 	"net/http"
 	"strconv"
@@ -55,7 +56,7 @@ func (h *Handler) inventoryRoutes() []router.Route {
 	const tag = "inventory"
 	systems, assets, staff := h.systemResource(), h.assetResource(), h.staffResource()
 	return []router.Route{
-		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q, archived=1 for the archived ones; limit, cursor)", Query: []router.Param{orgParam, {Name: "kind", Enum: codes(inventory.SystemKinds)}, {Name: "level", Type: "integer", Min: 0, Max: 5}, {Name: "status", Enum: codes(inventory.Statuses)}, qParam, {Name: "archived", Enum: flag}}, Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
+		{Method: "GET", Path: "/api/v1/systems", Tag: tag, Summary: "List information systems (filters: org_id, kind, level, status, q, archived=1 for the archived ones, inuse=1 for those in use, scanned=3|6 for those in use with a complete scan in the last 3 or 6 months; limit, cursor)", Query: []router.Param{orgParam, {Name: "kind", Enum: codes(inventory.SystemKinds)}, {Name: "level", Type: "integer", Min: 0, Max: 5}, {Name: "status", Enum: codes(inventory.Statuses)}, qParam, {Name: "archived", Enum: flag}, {Name: "inuse", Enum: flag}, {Name: "scanned", Enum: dashboard.CoverageWindows()}}, Response: NewList([]inventory.SystemView{exSystem}, 1, ""), Handler: h.listSystems},
 		{Method: "POST", Path: "/api/v1/systems", Tag: tag, Summary: "Register an information system", Request: inventory.System{OrgID: 2, Name: "Cổng thông tin điện tử", Kind: "web_portal", Level: 2}, Required: []string{"org_id", "name"}, Response: exSystem, Handler: systems.Create},
 		{Method: "GET", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Get an information system", Response: exSystem, Handler: systems.Get},
 		{Method: "PATCH", Path: "/api/v1/systems/{id}", Tag: tag, Summary: "Change fields of an information system", Request: inventory.SystemView{System: inventory.System{Level: 3}}, Response: exSystem, Handler: systems.Update},
@@ -142,6 +143,10 @@ func (h *Handler) listSystems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.OrgID, f.Level = org, int(level)
+	if err := dashboard.Covered(&f, r.URL.Query().Get("inuse"), r.URL.Query().Get("scanned"), h.Store.Now()); err != nil {
+		Fail(w, r, err)
+		return
+	}
 	writePage(w, r, func(p storage.Page) (storage.Paged[inventory.SystemView], error) {
 		return inventory.ListSystems(r.Context(), h.Store, httpx.Caller(r), f, p)
 	})

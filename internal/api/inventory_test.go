@@ -222,6 +222,14 @@ func TestInventoryAPI(t *testing.T) {
 		if count("") != before-1 || count("?archived=1") != 1 {
 			t.Errorf("after archiving: %d listed (was %d), %d archived", count(""), before, count("?archived=1"))
 		}
+		// The coverage filters: no scan has finished, so none is scanned; a window the
+		// dashboard does not draw is refused, naming the filter.
+		if count("?inuse=1") != before-1 || count("?scanned=6") != 0 {
+			t.Errorf("coverage filters: %d in use (want %d), %d scanned", count("?inuse=1"), before-1, count("?scanned=6"))
+		}
+		if status, body := c.do("op-a", "GET", "/api/v1/systems?scanned=12", nil); status != 422 || !strings.Contains(string(body), `"scanned"`) {
+			t.Errorf("scanned=12: %d %s", status, body)
+		}
 		if status, body := c.do("view-a", "POST", "/api/v1/systems/"+id+"/restore", nil); status != 403 {
 			t.Errorf("viewer restores: %d %s", status, body)
 		}

@@ -7,11 +7,16 @@
 package dashboard
 
 import (
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/validation"
 )
 
 // Scope is what a dashboard covers: the reader's whole scope (both 0), an
@@ -139,6 +144,32 @@ func MonthLabel(start time.Time) string { return start.In(i18n.Vietnam).Format("
 // calendar months before now, in Vietnam time.
 func CoverageSince(now time.Time, months int) time.Time {
 	return now.In(i18n.Vietnam).AddDate(0, -months, 0).UTC()
+}
+
+// Covered narrows a systems list to the systems behind a coverage figure:
+// inuse "1" keeps the systems in use; scanned, a window of CoverageMonths
+// ("3", "6"), keeps those in use with a complete scan within it. The web's
+// links and the API's filters mean the same thing through it.
+func Covered(f *inventory.SystemFilter, inuse, scanned string, now time.Time) error {
+	f.InUse = f.InUse || inuse == "1"
+	if scanned == "" {
+		return nil
+	}
+	m, err := strconv.Atoi(scanned)
+	if err != nil || !slices.Contains(CoverageMonths, m) {
+		return validation.Invalid("scanned", "dashboard.err.window", strings.Join(CoverageWindows(), ", "))
+	}
+	f.InUse, f.ScannedSince = true, CoverageSince(now, m)
+	return nil
+}
+
+// CoverageWindows are CoverageMonths as the values of the scanned filter.
+func CoverageWindows() []string {
+	s := make([]string, len(CoverageMonths))
+	for i, m := range CoverageMonths {
+		s[i] = strconv.Itoa(m)
+	}
+	return s
 }
 
 // MeanDays is a total duration in days over n findings, to one decimal; 0 when none.

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/khien/khien/internal/access"
@@ -90,9 +89,9 @@ func (h *Handler) systemsPage(w http.ResponseWriter, r *http.Request) {
 	if l, err := strconv.Atoi(q.Get("level")); err == nil {
 		f.Level = l
 	}
-	f.InUse = q.Get("inuse") == "1"
-	if m, err := strconv.Atoi(q.Get("scanned")); err == nil && slices.Contains(dashboard.CoverageMonths, m) {
-		f.InUse, f.ScannedSince = true, dashboard.CoverageSince(h.Store.Now(), m)
+	if err := dashboard.Covered(&f, q.Get("inuse"), q.Get("scanned"), h.Store.Now()); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	pg := listPage(r)
 	res, err := inventory.ListSystems(r.Context(), h.Store, caller, f, pg)
