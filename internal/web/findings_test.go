@@ -155,6 +155,11 @@ func TestFindingPages(t *testing.T) {
 		if _, body := s.do(t, "op-a", "GET", "/findings?q=cong+ssh", nil, ""); !strings.Contains(body, "Cổng SSH mở") {
 			t.Fatal("the stray finding did not reach system A")
 		}
+		// A dashboard's month link lands on a form that keeps its months, so filtering
+		// further does not drop them.
+		if _, body := s.do(t, "op-a", "GET", "/findings?found=2026-11&resolved=2026-12", nil, ""); !strings.Contains(body, `name="found" value="2026-11"`) || !strings.Contains(body, `name="resolved" value="2026-12"`) {
+			t.Error("the filter form lost the months")
+		}
 		// The critical finding opened a hunt: the coordinator's badge says so.
 		if _, body := s.do(t, "coord", "GET", "/hunts/badge", nil, ""); !strings.Contains(body, `id="hunts-badge"`) {
 			t.Fatalf("badge: %q", body)
