@@ -11,7 +11,8 @@ import (
 
 // reportSummaries say what the object of each report kind is, for the API document.
 var reportSummaries = map[string]string{
-	"system": "The system's assessment report",
+	"campaign": "The campaign's consolidated report (the city's, or an agency's own part)",
+	"system":   "The system's assessment report",
 }
 
 // reportRoutes are one route per report kind: GET /api/v1/reports/{kind}/{id}.
