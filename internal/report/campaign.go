@@ -426,7 +426,7 @@ func campaignDocument(d campaignData, lang string, now time.Time) (*document.Doc
 	b.para(t("report.camp.method", dayText(d.from, lang), dayText(d.to, lang)))
 
 	b.heading(1, t("report.camp.h.orgs"))
-	b.orgTable(d)
+	b.orgTables(d)
 
 	b.heading(1, t("report.camp.h.progress"))
 	b.progress(d.detail)
@@ -499,33 +499,43 @@ func (b *bodyBuilder) phases(d campaign.Detail) {
 		rows[i] = []document.Cell{document.Number(float64(i + 1)), document.Text(p.Title), document.Text(b.t("campaign.kind." + p.Kind)),
 			document.Text(dayText(p.StartsOn, b.lang)), document.Text(dayText(p.DueOn, b.lang)), document.Text(fmt.Sprintf("%d/%d", done, total))}
 	}
-	b.table(b.t("report.camp.t.phases"), []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.camp.col.phase", Width: 6}, {Header: "report.camp.col.kind", Width: 2.5},
-		{Header: "report.col.started", Width: 2.2}, {Header: "report.col.due", Width: 2.2}, {Header: "report.camp.col.done", Width: 2}}, rows)
+	b.table(b.t("report.camp.t.phases"), []document.Column{{Header: "report.col.no", Width: 1.3}, {Header: "report.camp.col.phase", Width: 6}, {Header: "report.camp.col.kind", Width: 2.8},
+		{Header: "report.col.started", Width: 2.4}, {Header: "report.camp.col.due", Width: 2.4}, {Header: "report.camp.col.done", Width: 2.2}}, rows)
 }
 
-// orgTable is the table of the organisations' figures with their total.
-func (b *bodyBuilder) orgTable(d campaignData) {
+// orgTables are the organisations' figures with their total: systems reviewed, the share
+// fixed and the overdue findings, then the findings by severity (two tables, so that each
+// column is wide enough to read on A4).
+func (b *bodyBuilder) orgTables(d campaignData) {
 	t := d.total
 	b.para(b.t("report.camp.totals", t.reviewed, t.systems, dashboard.Percent(t.reviewed, t.systems), t.findings, dashboard.Percent(t.resolved, t.findings), t.overdue))
 	num := func(n int) document.Cell { return document.Number(float64(n)) }
-	line := func(name string, r orgRow) []document.Cell {
-		cells := []document.Cell{document.Text(name), num(r.systems), num(r.reviewed)}
-		for _, s := range severities {
-			cells = append(cells, num(r.bySeverity[s]))
+	rows := append(slices.Clone(d.orgs), t)
+	names := func(i int) document.Cell {
+		if i == len(d.orgs) {
+			return document.Text(b.t("report.col.total"))
 		}
-		return append(cells, num(r.findings), num(dashboard.Percent(r.resolved, r.findings)), num(r.overdue))
+		return document.Text(rows[i].Name)
 	}
-	var rows [][]document.Cell
-	for _, r := range d.orgs {
-		rows = append(rows, line(r.Name, r))
+	review := make([][]document.Cell, len(rows))
+	bySeverity := make([][]document.Cell, len(rows))
+	for i, r := range rows {
+		review[i] = []document.Cell{names(i), num(r.systems), num(r.reviewed), num(dashboard.Percent(r.reviewed, r.systems)), num(r.findings),
+			num(dashboard.Percent(r.resolved, r.findings)), num(r.overdue)}
+		bySeverity[i] = []document.Cell{names(i)}
+		for _, s := range severities {
+			bySeverity[i] = append(bySeverity[i], num(r.bySeverity[s]))
+		}
+		bySeverity[i] = append(bySeverity[i], num(r.findings))
 	}
-	rows = append(rows, line(b.t("report.col.total"), t))
-	cols := []document.Column{{Header: "report.camp.col.org", Width: 4}, {Header: "report.camp.col.systems", Width: 1.6}, {Header: "report.camp.col.reviewed", Width: 1.6}}
+	b.table(b.t("report.camp.t.orgs"), []document.Column{{Header: "report.camp.col.org", Width: 4}, {Header: "report.camp.col.systems", Width: 1.7},
+		{Header: "report.camp.col.reviewed", Width: 1.7}, {Header: "report.camp.col.reviewed_share", Width: 1.7}, {Header: "report.col.findings", Width: 1.7},
+		{Header: "report.camp.col.fixed", Width: 1.7}, {Header: "report.col.overdue", Width: 1.7}}, review)
+	cols := []document.Column{{Header: "report.camp.col.org", Width: 4}}
 	for _, s := range severities {
-		cols = append(cols, document.Column{Header: "finding.severity." + string(s), Width: 1.5})
+		cols = append(cols, document.Column{Header: "finding.severity." + string(s), Width: 1.7})
 	}
-	cols = append(cols, document.Column{Header: "report.col.all", Width: 1.5}, document.Column{Header: "report.camp.col.fixed", Width: 1.6}, document.Column{Header: "report.col.overdue", Width: 1.5})
-	b.table(b.t("report.camp.t.orgs"), cols, rows)
+	b.table(b.t("report.camp.t.severity"), append(cols, document.Column{Header: "report.col.all", Width: 1.7}), bySeverity)
 }
 
 // progress is the table of each organisation's obligations, one column per phase.
@@ -565,16 +575,15 @@ func (b *bodyBuilder) risks(risks []risk) {
 	b.para(b.t("report.camp.risks", topRisks))
 	rows := make([][]document.Cell, len(risks))
 	for i, k := range risks {
-		kev := ""
+		title := k.title
 		if k.kev {
-			kev = b.t("report.yes")
+			title = b.t("report.camp.kev", title)
 		}
-		rows[i] = []document.Cell{document.Number(float64(i + 1)), document.Text(k.title), document.Text(ruleName(k.key)), document.Text(b.t("finding.severity." + string(k.severity))),
-			document.Text(kev), document.Number(float64(k.systems)), document.Number(float64(k.orgs)), document.Number(float64(k.findings))}
+		rows[i] = []document.Cell{document.Number(float64(i + 1)), document.Text(title), document.Text(ruleName(k.key)), document.Text(b.t("finding.severity." + string(k.severity))),
+			document.Number(float64(k.systems)), document.Number(float64(k.orgs)), document.Number(float64(k.findings))}
 	}
-	b.table(b.t("report.camp.t.risks"), []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.col.finding", Width: 5}, {Header: "report.camp.col.rule", Width: 3},
-		{Header: "report.col.severity", Width: 2}, {Header: "report.camp.col.kev", Width: 1.2}, {Header: "report.camp.col.systems", Width: 1.6},
-		{Header: "report.camp.col.orgs", Width: 1.6}, {Header: "report.col.findings", Width: 1.8}}, rows)
+	b.table(b.t("report.camp.t.risks"), []document.Column{{Header: "report.col.no", Width: 1.3}, {Header: "report.col.finding", Width: 5}, {Header: "report.camp.col.rule", Width: 3.8},
+		{Header: "report.col.severity", Width: 2.2}, {Header: "report.camp.col.systems", Width: 1.8}, {Header: "report.camp.col.orgs", Width: 1.8}, {Header: "report.col.findings", Width: 1.9}}, rows)
 }
 
 // recommendations are drawn from the figures: the organisations with overdue findings or
