@@ -441,7 +441,7 @@ func campaignDocument(d campaignData, lang string, now time.Time) (*document.Doc
 	}
 
 	b.heading(1, t("report.camp.h.recommendations"))
-	b.blocks = append(b.blocks, &document.List{Items: recommendations(d, b.t)})
+	b.blocks = append(b.blocks, &document.List{Items: recommendations(d, lang)})
 	doc.Body = b.blocks
 	return doc, nil
 }
@@ -508,7 +508,8 @@ func (b *bodyBuilder) phases(d campaign.Detail) {
 // column is wide enough to read on A4).
 func (b *bodyBuilder) orgTables(d campaignData) {
 	t := d.total
-	b.para(b.t("report.camp.totals", t.reviewed, t.systems, dashboard.Percent(t.reviewed, t.systems), t.findings, dashboard.Percent(t.resolved, t.findings), t.overdue))
+	n := func(v int) string { return document.FormatNumber(float64(v), b.lang) }
+	b.para(b.t("report.camp.totals", n(t.reviewed), n(t.systems), dashboard.Percent(t.reviewed, t.systems), n(t.findings), dashboard.Percent(t.resolved, t.findings), n(t.overdue)))
 	num := func(n int) document.Cell { return document.Number(float64(n)) }
 	rows := append(slices.Clone(d.orgs), t)
 	names := func(i int) document.Cell {
@@ -589,12 +590,13 @@ func (b *bodyBuilder) risks(risks []risk) {
 // recommendations are drawn from the figures: the organisations with overdue findings or
 // late obligations, the systems not reviewed, the most common weaknesses; then what seed 000
 // II.3 asks of every campaign.
-func recommendations(d campaignData, t func(string, ...any) string) []string {
+func recommendations(d campaignData, lang string) []string {
+	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	var out []string
 	var overdue, late []string
 	for _, r := range d.orgs {
 		if r.overdue > 0 {
-			overdue = append(overdue, t("report.camp.named_count", r.Name, r.overdue))
+			overdue = append(overdue, t("report.camp.named_count", r.Name, document.FormatNumber(float64(r.overdue), lang)))
 		}
 	}
 	for _, o := range d.detail.Progress {
@@ -603,7 +605,7 @@ func recommendations(d campaignData, t func(string, ...any) string) []string {
 		}
 	}
 	if len(overdue) > 0 {
-		out = append(out, t("report.camp.rec.overdue", d.total.overdue, inline(overdue, t)))
+		out = append(out, t("report.camp.rec.overdue", document.FormatNumber(float64(d.total.overdue), lang), inline(overdue, t)))
 	}
 	if len(d.notSeen) > 0 {
 		out = append(out, t("report.camp.rec.not_reviewed", len(d.notSeen), inline(d.notSeen, t)))
