@@ -26,6 +26,19 @@ func (h *Handler) reportRoutes() []router.Route {
 	return routes
 }
 
+// withReportRoutes adds to the file routes one per report kind, answering each format's
+// media type.
+func withReportRoutes(routes map[string][]string) map[string][]string {
+	types := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		types[i] = report.ContentType(f)
+	}
+	for _, kind := range report.Kinds {
+		routes["GET /api/v1/reports/"+kind+"/{id}"] = types
+	}
+	return routes
+}
+
 // report writes the report of kind on the object of the path's id.
 func (h *Handler) report(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { h.writeReport(w, r, kind) }
