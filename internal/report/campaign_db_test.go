@@ -164,3 +164,26 @@ func TestCampaignReportScope(t *testing.T) {
 		}
 	})
 }
+
+// A campaign that lists its systems covers those alone, as campaign.SystemsOf counts them.
+func TestCampaignReportListedSystems(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newCampaignFixture(t, db)
+		listed, err := campaign.Create(ctx, f.store, f.police, campaign.CreateInput{Input: campaign.Input{Title: "Rà soát cổng thông tin", Year: 2026,
+			OrgIDs: []int64{f.sys.OrgID, f.opB.OrgID}, SystemIDs: []int64{f.sys.ID}},
+			Phases: []campaign.PhaseInput{{Kind: "scanning", Title: "Rà quét", StartsOn: "2026-11-01", DueOn: "2026-11-30"}}})
+		must(t, err)
+		ids, err := campaign.SystemsOf(ctx, f.store, listed.ID)
+		must(t, err)
+		file, err := report.Generate(ctx, f.store, f.coordinator, report.Request{Kind: "campaign", ID: listed.ID, Format: "docx"}, now)
+		must(t, err)
+		text, err := document.DOCXText(file.Data)
+		must(t, err)
+		assertHas(t, "DOCX", text, []string{"Kế hoạch áp dụng đối với 2 cơ quan, đơn vị với " + itoa(int64(len(ids))) + " hệ thống thông tin đang sử dụng.",
+			"(từ ngày 01/11/2026 đến ngày 30/11/2026)", "Đã rà soát 1/1 hệ thống (100%); tổng số 5 phát hiện, đã khắc phục 20%; 2 phát hiện đã quá hạn xử lý."})
+		if strings.Contains(text, "Cổng dịch vụ công phường Ninh Kiều") {
+			t.Error("a system the campaign does not list is in the report")
+		}
+	})
+}
