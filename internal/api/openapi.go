@@ -81,7 +81,7 @@ const (
 
 // fileRoutes send or take a file rather than JSON; a GET's value is the
 // media types it answers with.
-var fileRoutes = map[string][]string{
+var fileRoutes = withReportRoutes(map[string][]string{
 	"GET /api/v1/inventory/template":            {xlsxType},
 	"GET /api/v1/inventory/export":              {xlsxType},
 	"POST /api/v1/inventory/import":             nil,
@@ -95,9 +95,7 @@ var fileRoutes = map[string][]string{
 
 	"POST /api/v1/obligations/{id}/submit":         nil,
 	"GET /api/v1/obligations/{id}/files/{file_id}": {binaryType},
-
-	"GET /api/v1/reports/system/{id}": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf", xlsxType},
-}
+})
 
 func isFileRoute(r router.Route) bool {
 	_, ok := fileRoutes[r.Pattern()]

@@ -11,7 +11,8 @@ import (
 
 // reportSummaries say what the object of each report kind is, for the API document.
 var reportSummaries = map[string]string{
-	"system": "The system's assessment report",
+	"campaign": "The campaign's consolidated report (the city's, or an agency's own part)",
+	"system":   "The system's assessment report",
 }
 
 // reportRoutes are one route per report kind: GET /api/v1/reports/{kind}/{id}.
@@ -21,6 +22,19 @@ func (h *Handler) reportRoutes() []router.Route {
 		routes = append(routes, router.Route{Method: "GET", Path: "/api/v1/reports/" + kind + "/{id}", Tag: "reports",
 			Summary: reportSummaries[kind] + " as an administrative document: docx (default), pdf or xlsx, in the request's language (audited)",
 			Query:   []router.Param{{Name: "format", Enum: report.Formats}}, Handler: h.report(kind)})
+	}
+	return routes
+}
+
+// withReportRoutes adds to the file routes one per report kind, answering each format's
+// media type.
+func withReportRoutes(routes map[string][]string) map[string][]string {
+	types := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		types[i] = report.ContentType(f)
+	}
+	for _, kind := range report.Kinds {
+		routes["GET /api/v1/reports/"+kind+"/{id}"] = types
 	}
 	return routes
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/khien/khien/internal/access"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/identity"
@@ -41,17 +42,23 @@ func TestReport(t *testing.T) {
 	if err := inventory.CreateSystem(ctx, store, admin, &sys); err != nil {
 		t.Fatal(err)
 	}
+	plan, err := campaign.Create(ctx, store, admin, campaign.CreateInput{Input: campaign.Input{Title: "Kế hoạch rà soát năm 2026", Year: 2026, OrgIDs: []int64{org.ID}, Template: "yearly_review"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.Close()
 	id := strconv.FormatInt(sys.ID, 10)
 	out := filepath.Join(t.TempDir(), "bao-cao.docx")
+	pdf := filepath.Join(t.TempDir(), "bao-cao-ke-hoach.pdf")
 
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"report", "--kind", "org", "--id", id, "-o", out}, 1, `loại báo cáo "org" chưa được hỗ trợ; hiện có: system`},
-		{[]string{"report", "--kind", "followup", "--id", id, "-o", out, "--lang", "en"}, 1, `report kind "followup" is not supported yet; supported: system`},
+		{[]string{"report", "--kind", "org", "--id", id, "-o", out}, 1, `loại báo cáo "org" chưa được hỗ trợ; hiện có: campaign, system`},
+		{[]string{"report", "--kind", "followup", "--id", id, "-o", out, "--lang", "en"}, 1, `report kind "followup" is not supported yet; supported: campaign, system`},
+		{[]string{"report", "--kind", "campaign", "--id", strconv.FormatInt(plan.ID, 10), "--format", "pdf", "-o", pdf}, 0, "đã ghi báo cáo vào " + pdf},
 		{[]string{"report", "--id", id, "--format", "odt", "-o", out}, 1, `định dạng "odt" không hợp lệ`},
 		{[]string{"report", "--id", "99999", "-o", out}, 1, ""},
 		{[]string{"report", "--kind", "system", "--id", id, "--format", "docx", "-o", out}, 0, "đã ghi báo cáo vào " + out},
@@ -60,6 +67,9 @@ func TestReport(t *testing.T) {
 		if code != c.code || !strings.Contains(msg, c.want) {
 			t.Errorf("%s: exit %d: %s", strings.Join(c.args, " "), code, msg)
 		}
+	}
+	if data, err := os.ReadFile(pdf); err != nil || !strings.HasPrefix(string(data), "%PDF-") {
+		t.Fatalf("the campaign report: %v", err)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {

@@ -100,7 +100,8 @@ func TestRequestCheck(t *testing.T) {
 		{Request{Kind: "system", Format: "pdf"}, nil},
 		{Request{Kind: "system", Format: "xlsx"}, nil},
 		{Request{Kind: "org", Format: "docx"}, []string{"kind"}},
-		{Request{Kind: "campaign", Format: "csv"}, []string{"kind", "format"}},
+		{Request{Kind: "campaign", Format: "pdf"}, nil},
+		{Request{Kind: "weekly", Format: "csv"}, []string{"kind", "format"}},
 		{Request{Kind: "system", Format: ""}, []string{"format"}},
 	} {
 		err := c.req.Check()

@@ -29,7 +29,8 @@ type builder func(ctx context.Context, db *storage.Store, actor access.Actor, id
 
 // builders are the report kinds by name; each lives in the file of its name.
 var builders = map[string]builder{
-	"system": systemReport,
+	"campaign": campaignReport,
+	"system":   systemReport,
 }
 
 // Kinds are the report kinds Generate builds, sorted.
@@ -41,7 +42,7 @@ var Formats = []string{"docx", "pdf", "xlsx"}
 // Request asks for one report.
 type Request struct {
 	Kind   string // one of Kinds
-	ID     int64  // the object reported on (the system)
+	ID     int64  // the object reported on (the system, the campaign)
 	Format string // one of Formats
 	Lang   string // i18n.VI (default) or i18n.EN
 }
