@@ -30,13 +30,15 @@ type Settings struct {
 // Bounds of the settings, in characters: long enough for any Vietnamese body's name, short
 // enough to stay on the header's lines.
 const (
-	maxBodyName   = 200 // issuer, parent
-	maxPlace      = 100
-	maxPrefix     = 40
-	maxSigner     = 100 // authority, title, name
-	maxRecipient  = 300
-	maxRecipients = 20
+	maxBodyName  = 200 // issuer, parent
+	maxPlace     = 100
+	maxPrefix    = 40
+	maxSigner    = 100 // authority, title, name
+	maxRecipient = 300
 )
+
+// MaxRecipients is how many recipients an organisation may list.
+const MaxRecipients = 20
 
 // prefixPattern is a number prefix: letters (with diacritics: "BC-SGDĐT"), digits and the
 // joiners documents use, no spaces.
@@ -73,8 +75,8 @@ func (s *Settings) Normalise() error {
 		}
 	}
 	s.Recipients = recipients
-	if len(recipients) > maxRecipients {
-		es.Add("recipients", "report.settings.err.recipients", maxRecipients)
+	if len(recipients) > MaxRecipients {
+		es.Add("recipients", "report.settings.err.recipients", MaxRecipients)
 	}
 	for i := range recipients {
 		text("recipients."+strconv.Itoa(i), &recipients[i], maxRecipient)

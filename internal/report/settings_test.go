@@ -14,7 +14,7 @@ import (
 
 func TestSettingsNormalise(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("ệ", n) }
-	many := make([]string, maxRecipients+1)
+	many := make([]string, MaxRecipients+1)
 	for i := range many {
 		many[i] = "Sở Thông tin và Truyền thông"
 	}
