@@ -136,9 +136,13 @@ type SettingsView struct {
 	lang      string
 }
 
+// Frame is a document's header and closing as the writers print them, for pages that show
+// a preview (they use report, not its document package).
+type Frame = document.Frame
+
 // Preview is the header and closing that a document of the organisation issued on day now
 // prints, in the language the view was read in.
-func (v SettingsView) Preview(now time.Time) document.Frame {
+func (v SettingsView) Preview(now time.Time) Frame {
 	d := &document.Document{Lang: v.lang, Date: now}
 	v.Effective.fill(d)
 	return d.Frame()

@@ -10,7 +10,6 @@ import (
 	"github.com/khien/khien/internal/httpx"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/report"
-	"github.com/khien/khien/internal/report/document"
 	"github.com/khien/khien/internal/router"
 )
 
@@ -33,7 +32,7 @@ type reportSettingsData struct {
 	Form                          report.Settings
 	Recipients, DefaultRecipients string
 	MaxRecipients                 int
-	Preview                       document.Frame
+	Preview                       report.Frame
 	UpdatedAt                     time.Time // of the last save; zero: never saved
 	Problems                      map[string]string
 }
