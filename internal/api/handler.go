@@ -31,6 +31,7 @@ func (h *Handler) Routes() []router.Route {
 		h.agentRoutes(),
 		h.campaignRoutes(),
 		h.reportRoutes(),
+		h.reportSettingsRoutes(),
 		h.dashboardRoutes(),
 	} {
 		routes = append(routes, part...)

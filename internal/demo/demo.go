@@ -22,6 +22,7 @@ import (
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/importing"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/report"
 	"github.com/khien/khien/internal/storage"
 )
 
@@ -143,6 +144,12 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 	sum.Systems, sum.Assets, sum.Staff = ov.Systems, ov.Assets, ov.Staff
 	if sum.Users, err = loadUsers(ctx, store, actor, ids); err != nil {
 		return sum, err
+	}
+	// The Sở Khoa học và Công nghệ has set who signs its reports; the other agencies'
+	// documents print the defaults from the organisation tree.
+	if err := report.SaveSettings(ctx, store, actor, ids["SKHCN"], report.Settings{NumberPrefix: "BC-SKHCN", SignerAuthority: "KT. Giám đốc",
+		SignerTitle: "Phó Giám đốc", SignerName: "Nguyễn Văn Thành", Recipients: []string{"UBND thành phố Cần Thơ", "Công an thành phố (PA05)", "Lưu: VT, CNTT"}}); err != nil {
+		return sum, fmt.Errorf("demo report settings: %w", err)
 	}
 	if sum.Findings, err = loadFindings(ctx, store); err != nil {
 		return sum, err

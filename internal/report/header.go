@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -19,9 +20,11 @@ import (
 var headerReader = access.SystemActor("report-header")
 
 // orgHeader is what the header of a document issued by one organisation names: the
-// organisation, its parent and the city or province at the root of the tree.
+// organisation, its parent, the city or province at the root of the tree, and the settings
+// the organisation stored over the defaults drawn from them.
 type orgHeader struct {
 	issuer, parent, root identity.Org
+	stored               settingsRow
 }
 
 // readHeader reads the header of documents issued by the organisation orgID.
@@ -40,27 +43,35 @@ func readHeader(ctx context.Context, tx *storage.Tx, orgID int64) (orgHeader, er
 	if err != nil {
 		return h, fmt.Errorf("organisation %d: path %q: %w", h.issuer.ID, h.issuer.Path, err)
 	}
-	h.root, err = identity.GetOrg(ctx, tx, headerReader, rootID)
+	if h.root, err = identity.GetOrg(ctx, tx, headerReader, rootID); err != nil {
+		return h, err
+	}
+	h.stored, err = readSettings(ctx, tx, orgID)
 	return h, err
 }
 
-// apply fills the document's header, recipients and signature with defaults drawn from the
-// organisation tree: the issuing body is the system's organisation, its governing body the
-// parent organisation, the place the name of the city or province at the root, the number
-// "…/BC-<code>" with room to number by hand. Per-organisation settings (signer, recipients,
-// place) are not stored yet; these defaults are what every report gets until they are.
-func (h orgHeader) apply(d *document.Document, lang string) {
-	issuer, parent, root := h.issuer, h.parent, h.root
-	d.Issuer = issuer.Name
-	d.Parent = governingBody(parent)
-	d.Place = placeName(root.Name)
-	d.Number = "      /BC-" + strings.ToUpper(issuer.Code)
-	if d.Parent != "" {
-		d.Recipients = append(d.Recipients, d.Parent)
+// defaults are the header drawn from the organisation tree, in lang: the issuing body is the
+// organisation, its governing body the parent organisation, the place the name of the city
+// or province at the root, the number prefix "BC-<code>" (the number itself is written by
+// hand), the recipients the governing body (the one the organisation set, if any) and "Lưu:
+// VT", the signer the head of the agency, unnamed.
+func (h orgHeader) defaults(lang string) Settings {
+	s := Settings{Issuer: h.issuer.Name, Parent: governingBody(h.parent), Place: placeName(h.root.Name),
+		NumberPrefix: "BC-" + strings.ToUpper(h.issuer.Code), SignerTitle: i18n.T(lang, "report.signer"), Recipients: []string{}}
+	if parent := cmp.Or(h.stored.Parent, s.Parent); parent != "" {
+		s.Recipients = append(s.Recipients, parent)
 	}
-	d.Recipients = append(d.Recipients, i18n.T(lang, "report.recipient.archive"))
-	d.Signature = document.Signature{Title: i18n.T(lang, "report.signer")}
+	s.Recipients = append(s.Recipients, i18n.T(lang, "report.recipient.archive"))
+	return s
 }
+
+// effective is what the organisation's documents print in lang: its settings over the
+// defaults.
+func (h orgHeader) effective(lang string) Settings { return h.stored.Settings.Over(h.defaults(lang)) }
+
+// apply fills the document's header, recipients and signature with the effective settings
+// of its issuing organisation.
+func (h orgHeader) apply(d *document.Document, lang string) { h.effective(lang).fill(d) }
 
 // councilPrefixes are how a people's committee is already named; a province or city named
 // without one is governed by its committee ("Thành phố Cần Thơ" → "UBND thành phố Cần Thơ").

@@ -28,6 +28,7 @@ func (h *Handler) Routes() []router.Route {
 		h.loginRoutes(),
 		h.accountRoutes(),
 		h.adminRoutes(),
+		h.reportSettingsRoutes(),
 		h.inventoryRoutes(),
 		h.remediationRoutes(),
 		h.findingRoutes(),

@@ -214,6 +214,29 @@ func (d *Document) recipientLines() []string {
 	return lines
 }
 
+// Frame is the header and closing of a document as the writers print them: capitals where
+// the decree writes capitals, the fixed labels in the document's language, the number, the
+// place and date line and the recipients with their dashes and punctuation. A page shows it
+// as a preview of the documents an organisation issues.
+type Frame struct {
+	Parent, Issuer  string // in capitals; Parent may be empty
+	Nation, Motto   string
+	Number          string // "Số:       /BC-SKHCN"
+	DateLine        string
+	RecipientsLabel string
+	Recipients      []string // "- UBND thành phố Cần Thơ;" … "- Lưu: VT."
+	Authority       string   // in capitals, may be empty
+	Title           string   // in capitals, may be empty
+	Signer          string
+}
+
+// Frame is d's header and closing as printed.
+func (d *Document) Frame() Frame {
+	return Frame{Parent: upper(d.Parent), Issuer: upper(d.Issuer), Nation: d.nation(), Motto: d.motto(), Number: d.numberLine(),
+		DateLine: d.dateLine(), RecipientsLabel: d.recipientsLabel(), Recipients: d.recipientLines(),
+		Authority: upper(d.Signature.Authority), Title: upper(d.Signature.Title), Signer: clean(d.Signature.Name)}
+}
+
 // upper is s in upper case, for the parts the decree writes in capitals.
 func upper(s string) string { return strings.ToUpper(clean(s)) }
 
