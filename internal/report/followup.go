@@ -33,11 +33,17 @@ type followupData struct {
 	items  []followupItem // grouped by system, then by urgency
 }
 
-// followupReport is the remediation follow-up list of an organisation and those below it
-// as of now, in lang: a summary by severity, then every open finding (at most maxFollowup,
-// the most urgent) grouped by system, by due date and priority, with an empty column for the
+// Followup is the remediation follow-up list of an organisation and those below it as of
+// now, in lang: a summary by severity, then every open finding (at most maxFollowup, the
+// most urgent) grouped by system, by due date and priority, with an empty column for the
 // agency to write what it did. An organisation outside the actor's scope is
 // access.ErrNotFound.
+func Followup(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64, lang string, now time.Time) (*document.Document, error) {
+	doc, _, err := followupReport(ctx, db, actor, orgID, lang, now)
+	return doc, err
+}
+
+// followupReport is Followup with the organisation, which the audit entry names.
 func followupReport(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error) {
 	lang = i18n.Negotiate(lang)
 	var d followupData

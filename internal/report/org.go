@@ -129,12 +129,18 @@ type orgData struct {
 	dash        dashboard.Dashboard
 }
 
-// orgReport is the report of an organisation and those below it as of now, in lang: the
+// Org is the report of an organisation and those below it as of now, in lang: the
 // organisation, its systems in use (level, status, last scan, open findings by severity,
-// overdue, rating), a table per unit below it (systems reviewed, findings by severity, share
+// overdue, rating), a row per unit below it (systems reviewed, findings by severity, share
 // fixed, overdue), the dashboard's charts, the top risks, the overdue findings, its campaign
 // obligations and a conclusion drawn from the figures. An organisation outside the actor's
 // scope is access.ErrNotFound.
+func Org(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64, lang string, now time.Time) (*document.Document, error) {
+	doc, _, err := orgReport(ctx, db, actor, orgID, lang, now)
+	return doc, err
+}
+
+// orgReport is Org with the organisation, which the audit entry names.
 func orgReport(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error) {
 	lang = i18n.Negotiate(lang)
 	var d orgData
@@ -410,7 +416,7 @@ func orgDocument(d orgData, lang string, now time.Time) (*document.Document, err
 func (b *bodyBuilder) orgTable(d orgData) {
 	txt := document.Text
 	org := d.scope.org
-	parent := cmp.Or(d.header.parent.Name, "—")
+	parent := cmp.Or(governingBody(d.header.parent), "—")
 	units := 0
 	for _, o := range d.orgs {
 		if o.ParentID == org.ID && o.ArchivedAt == nil {
