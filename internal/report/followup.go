@@ -49,7 +49,7 @@ func followupReport(ctx context.Context, db *storage.Store, actor access.Actor, 
 	var d followupData
 	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
 		var err error
-		d, err = readFollowup(ctx, tx, actor, id, campaign.Day(now))
+		d, err = readFollowup(ctx, tx, actor, id, campaign.Day(now), maxFollowup)
 		return err
 	})
 	if err != nil {
@@ -58,8 +58,8 @@ func followupReport(ctx context.Context, db *storage.Store, actor access.Actor, 
 	return followupDocument(d, lang, now), id, nil
 }
 
-// readFollowup reads the counts and the most urgent open findings in the actor's scope.
-func readFollowup(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64, today string) (followupData, error) {
+// readFollowup reads the counts and the limit most urgent open findings in the actor's scope.
+func readFollowup(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64, today string, limit int) (followupData, error) {
 	d := followupData{counts: newTally()}
 	var err error
 	if d.scope, d.header, err = readScope(ctx, tx, actor, id); err != nil {
@@ -75,7 +75,7 @@ func readFollowup(ctx context.Context, tx *storage.Tx, actor access.Actor, id in
 	rows, err := tx.Query(ctx, `SELECT f.id, COALESCE(f.system_id, 0), COALESCE(s.name, ''), f.org_id, f.severity, f.title, f.host, f.port, f.url, f.parameter, f.location,
 		f.first_seen, f.due_date, f.status, f.priority, COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(ao.id, 0), COALESCE(ao.name, '')
 		FROM findings f LEFT JOIN systems s ON s.id = f.system_id LEFT JOIN users u ON u.id = f.assignee_user_id LEFT JOIN orgs ao ON ao.id = f.assignee_org_id`+w.SQL()+`
-		ORDER BY CASE WHEN f.due_date = '' THEN 1 ELSE 0 END, f.due_date, f.severity_rank DESC, f.priority DESC, f.id LIMIT ?`, w.Args(maxFollowup)...)
+		ORDER BY CASE WHEN f.due_date = '' THEN 1 ELSE 0 END, f.due_date, f.severity_rank DESC, f.priority DESC, f.id LIMIT ?`, w.Args(limit)...)
 	err = storage.Each(rows, err, func(r storage.Scanner) error {
 		var it followupItem
 		var user, email, assigneeOrg string
@@ -149,9 +149,9 @@ func followupDocument(d followupData, lang string, now time.Time) *document.Docu
 			document.Text(it.Title), document.Text(location(it.View)), document.Date(it.FirstSeen), dueCell(it.DueDate), late,
 			document.Text(t("finding.status." + string(it.Status))), document.Text(it.assignee), document.Text("")}
 	}
-	b.table(t("report.fu.t.list"), []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.org.col.system", Width: 2.5}, {Header: "report.col.severity", Width: 1.5},
-		{Header: "report.col.finding", Width: 3.5}, {Header: "report.col.location", Width: 2.5}, {Header: "report.fu.col.first_seen", Width: 1.7}, {Header: "report.col.due", Width: 1.7},
-		{Header: "report.org.col.days_late", Width: 1.3}, {Header: "report.col.status", Width: 1.7}, {Header: "report.fu.col.assignee", Width: 1.8}, {Header: "report.fu.col.result", Width: 2.5}}, rows)
+	b.table(t("report.fu.t.list"), []document.Column{{Header: "report.col.no", Width: wideNoWidth}, {Header: "report.org.col.system", Width: 16}, {Header: "report.col.severity", Width: severityWidths[finding.Critical]},
+		{Header: "report.col.finding", Width: 22}, {Header: "report.col.location", Width: 17}, {Header: "report.fu.col.first_seen", Width: wideDateWidth}, {Header: "report.col.due", Width: wideDateWidth},
+		{Header: "report.org.col.days_late", Width: 10.5}, {Header: "report.col.status", Width: 13}, {Header: "report.fu.col.assignee", Width: 12.5}, {Header: "report.fu.col.result", Width: 11}}, rows)
 	if rest := open - len(d.items); rest > 0 {
 		b.para(t("report.fu.more", rest, len(d.items)))
 	}

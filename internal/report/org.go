@@ -243,21 +243,25 @@ func (d *orgData) system(id int64) *systemRow {
 func (d *orgData) readSystems(ctx context.Context, tx *storage.Tx) error {
 	w := storage.NewWhere("s.archived_at IS NULL AND s.status <> 'retired'")
 	d.scope.in(w, "s.org_id")
-	rows, err := tx.Query(ctx, "SELECT s.id, s.org_id, s.name, s.level, s.status FROM systems s"+w.SQL()+" ORDER BY s.name, s.id", w.Args()...)
+	rows, err := tx.Query(ctx, "SELECT s.id, s.org_id, s.name, s.level, s.status FROM systems s"+w.SQL(), w.Args()...)
 	err = storage.Each(rows, err, func(r storage.Scanner) error {
 		s := systemRow{tally: newTally()}
 		if err := r.Scan(&s.id, &s.orgID, &s.name, &s.level, &s.status); err != nil {
 			return err
 		}
-		d.systemAt[s.id] = len(d.systems)
 		d.systems = append(d.systems, s)
-		if u := d.unit(s.orgID); u != nil {
-			u.systems++
-		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("organisation report systems: %w", err)
+	}
+	// By name in Go, not by the database's collation, so that both databases agree.
+	slices.SortFunc(d.systems, func(a, b systemRow) int { return cmp.Or(cmp.Compare(i18n.Fold(a.name), i18n.Fold(b.name)), cmp.Compare(a.id, b.id)) })
+	for i, s := range d.systems {
+		d.systemAt[s.id] = i
+		if u := d.unit(s.orgID); u != nil {
+			u.systems++
+		}
 	}
 	return nil
 }
@@ -436,10 +440,21 @@ func (b *bodyBuilder) orgTable(d orgData) {
 // ratedColumns are the severities of the tables by system and by unit.
 var ratedColumns = []finding.Severity{finding.Critical, finding.High, finding.Medium, finding.Low}
 
+// Column widths of the organisation report and the follow-up list, in millimetres of the
+// 165 mm of text (the document scales them to it), so that "STT", a date and the longest
+// word of each severity's name fit on one line: at 12 pt, and at 10 pt in tables of more
+// than eight columns (the document sets those smaller).
+const (
+	noWidth, dateWidth         = 11, 22.5
+	wideNoWidth, wideDateWidth = 10, 19.5
+)
+
+var severityWidths = map[finding.Severity]float64{finding.Critical: 15, finding.High: 10, finding.Medium: 12.5, finding.Low: 11}
+
 // severityColumns are ratedColumns as table columns, after cols.
 func severityColumns(cols []document.Column) []document.Column {
 	for _, s := range ratedColumns {
-		cols = append(cols, document.Column{Header: "finding.severity." + string(s), Width: 1.3})
+		cols = append(cols, document.Column{Header: "finding.severity." + string(s), Width: severityWidths[s]})
 	}
 	return cols
 }
@@ -462,12 +477,12 @@ func (b *bodyBuilder) systemsTable(d orgData) {
 		return
 	}
 	withOwner := len(d.units) > 0
-	cols := []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.org.col.system", Width: 4}}
+	cols := []document.Column{{Header: "report.col.no", Width: wideNoWidth}, {Header: "report.org.col.system", Width: 20}}
 	if withOwner {
-		cols = append(cols, document.Column{Header: "report.org.col.org", Width: 3})
+		cols = append(cols, document.Column{Header: "report.org.col.org", Width: 16})
 	}
-	cols = append(cols, document.Column{Header: "report.org.col.level", Width: 1.5}, document.Column{Header: "report.org.col.sys_status", Width: 1.8}, document.Column{Header: "report.org.col.last_scan", Width: 1.8})
-	cols = append(severityColumns(cols), document.Column{Header: "report.col.overdue", Width: 1.3}, document.Column{Header: "report.org.col.rating", Width: 1.8})
+	cols = append(cols, document.Column{Header: "report.org.col.level", Width: 11}, document.Column{Header: "report.org.col.sys_status", Width: 13}, document.Column{Header: "report.org.col.last_scan", Width: wideDateWidth})
+	cols = append(severityColumns(cols), document.Column{Header: "report.col.overdue", Width: 10}, document.Column{Header: "report.org.col.rating", Width: 15})
 	rows := make([][]document.Cell, len(d.systems))
 	for i, s := range d.systems {
 		row := []document.Cell{num(i + 1), document.Text(s.name)}
@@ -488,9 +503,9 @@ func (b *bodyBuilder) systemsTable(d orgData) {
 // unitsTable is a row per unit below the organisation: systems reviewed, every finding by
 // severity, the share resolved and the overdue ones; then the total.
 func (b *bodyBuilder) unitsTable(d orgData) {
-	cols := severityColumns([]document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.org.col.org", Width: 4},
-		{Header: "report.org.col.systems", Width: 1.5}, {Header: "report.org.col.reviewed", Width: 1.5}})
-	cols = append(cols, document.Column{Header: "report.col.all", Width: 1.3}, document.Column{Header: "report.org.col.fixed_pct", Width: 1.5}, document.Column{Header: "report.col.overdue", Width: 1.3})
+	cols := severityColumns([]document.Column{{Header: "report.col.no", Width: wideNoWidth}, {Header: "report.org.col.org", Width: 27},
+		{Header: "report.org.col.systems", Width: 14}, {Header: "report.org.col.reviewed", Width: 12}})
+	cols = append(cols, document.Column{Header: "report.col.all", Width: 12}, document.Column{Header: "report.org.col.fixed_pct", Width: 15}, document.Column{Header: "report.col.overdue", Width: 10})
 	row := func(no document.Cell, name string, systems, reviewed int, t tally) []document.Cell {
 		cells := append([]document.Cell{no, document.Text(name), num(systems), num(reviewed)}, bySeverity(t.all)...)
 		return append(cells, num(t.total), num(dashboard.Percent(t.resolved, t.total)), num(sum(t.overdue)))
@@ -544,8 +559,8 @@ func (b *bodyBuilder) risks(d orgData) {
 		rows[i] = []document.Cell{num(i + 1), document.Text(v.Title), document.Text(b.t("finding.severity." + string(v.Severity))), document.Text(kev),
 			document.Text(cmp.Or(v.SystemName, "—")), document.Text(d.orgName(v.OrgID)), dueCell(v.DueDate), document.Text(b.t("finding.status." + string(v.Status)))}
 	}
-	b.table(b.t("report.org.t.risks"), []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.col.finding", Width: 4.5}, {Header: "report.col.severity", Width: 1.8},
-		{Header: "report.org.col.kev", Width: 1.2}, {Header: "report.org.col.system", Width: 3}, {Header: "report.org.col.org", Width: 3}, {Header: "report.col.due", Width: 1.8}, {Header: "report.col.status", Width: 2}}, rows)
+	b.table(b.t("report.org.t.risks"), []document.Column{{Header: "report.col.no", Width: noWidth}, {Header: "report.col.finding", Width: 32}, {Header: "report.col.severity", Width: 17},
+		{Header: "report.org.col.kev", Width: 14}, {Header: "report.org.col.system", Width: 28}, {Header: "report.org.col.org", Width: 24}, {Header: "report.col.due", Width: dateWidth}, {Header: "report.col.status", Width: 17}}, rows)
 }
 
 // overdueSummary counts the open and overdue findings by severity and lists the longest overdue.
@@ -561,8 +576,8 @@ func (b *bodyBuilder) overdueSummary(d orgData, today string) {
 		rows[i] = []document.Cell{num(i + 1), document.Text(v.Title), document.Text(b.t("finding.severity." + string(v.Severity))),
 			document.Text(cmp.Or(v.SystemName, "—")), document.Text(d.orgName(v.OrgID)), dueCell(v.DueDate), num(daysLate(v.DueDate, today))}
 	}
-	b.table(b.t("report.org.t.longest_overdue"), []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.col.finding", Width: 4.5}, {Header: "report.col.severity", Width: 1.8},
-		{Header: "report.org.col.system", Width: 3}, {Header: "report.org.col.org", Width: 3}, {Header: "report.col.due", Width: 1.8}, {Header: "report.org.col.days_late", Width: 1.5}}, rows)
+	b.table(b.t("report.org.t.longest_overdue"), []document.Column{{Header: "report.col.no", Width: noWidth}, {Header: "report.col.finding", Width: 38}, {Header: "report.col.severity", Width: 17},
+		{Header: "report.org.col.system", Width: 28}, {Header: "report.org.col.org", Width: 26}, {Header: "report.col.due", Width: dateWidth}, {Header: "report.org.col.days_late", Width: 16}}, rows)
 	b.para(b.t("report.org.followup"))
 }
 
@@ -581,8 +596,8 @@ func (b *bodyBuilder) obligations(obs []campaign.ObligationView) {
 	for i, o := range obs {
 		rows[i] = []document.Cell{num(i + 1), document.Text(o.CampaignTitle), document.Text(cmp.Or(o.Title, o.PhaseTitle)), dueCell(o.DueOn), document.Text(b.t("campaign.ob." + string(o.Status)))}
 	}
-	b.table(b.t("report.org.t.obligations"), []document.Column{{Header: "report.col.no", Width: 1}, {Header: "report.org.col.campaign", Width: 4}, {Header: "report.org.col.obligation", Width: 4},
-		{Header: "report.col.due", Width: 2}, {Header: "report.col.status", Width: 2}}, rows)
+	b.table(b.t("report.org.t.obligations"), []document.Column{{Header: "report.col.no", Width: noWidth}, {Header: "report.org.col.campaign", Width: 40}, {Header: "report.org.col.obligation", Width: 60},
+		{Header: "report.col.due", Width: dateWidth}, {Header: "report.col.status", Width: 25}}, rows)
 }
 
 // orgConclusion draws the conclusion and the recommendations from the figures: the rating of
