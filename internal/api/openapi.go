@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/khien/khien/internal/report"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -81,7 +82,7 @@ const (
 
 // fileRoutes send or take a file rather than JSON; a GET's value is the
 // media types it answers with.
-var fileRoutes = map[string][]string{
+var fileRoutes = withReports(map[string][]string{
 	"GET /api/v1/inventory/template":            {xlsxType},
 	"GET /api/v1/inventory/export":              {xlsxType},
 	"POST /api/v1/inventory/import":             nil,
@@ -95,8 +96,18 @@ var fileRoutes = map[string][]string{
 
 	"POST /api/v1/obligations/{id}/submit":         nil,
 	"GET /api/v1/obligations/{id}/files/{file_id}": {binaryType},
+})
 
-	"GET /api/v1/reports/system/{id}": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf", xlsxType},
+// withReports adds the report routes, one per kind, each answering a file in every format.
+func withReports(routes map[string][]string) map[string][]string {
+	var types []string
+	for _, f := range report.Formats {
+		types = append(types, report.ContentType(f))
+	}
+	for _, kind := range report.Kinds {
+		routes["GET /api/v1/reports/"+kind+"/{id}"] = types
+	}
+	return routes
 }
 
 func isFileRoute(r router.Route) bool {

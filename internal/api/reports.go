@@ -11,7 +11,9 @@ import (
 
 // reportSummaries say what the object of each report kind is, for the API document.
 var reportSummaries = map[string]string{
-	"system": "The system's assessment report",
+	"system":   "The system's assessment report",
+	"org":      "The organisation's report (its systems, its units, the dashboard's charts, top risks, overdue findings, campaign obligations, conclusion)",
+	"followup": "The organisation's remediation follow-up list (every open finding by system, the most urgent 5000 at most)",
 }
 
 // reportRoutes are one route per report kind: GET /api/v1/reports/{kind}/{id}.

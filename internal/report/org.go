@@ -256,7 +256,9 @@ func (d *orgData) readSystems(ctx context.Context, tx *storage.Tx) error {
 		return fmt.Errorf("organisation report systems: %w", err)
 	}
 	// By name in Go, not by the database's collation, so that both databases agree.
-	slices.SortFunc(d.systems, func(a, b systemRow) int { return cmp.Or(cmp.Compare(i18n.Fold(a.name), i18n.Fold(b.name)), cmp.Compare(a.id, b.id)) })
+	slices.SortFunc(d.systems, func(a, b systemRow) int {
+		return cmp.Or(cmp.Compare(i18n.Fold(a.name), i18n.Fold(b.name)), cmp.Compare(a.id, b.id))
+	})
 	for i, s := range d.systems {
 		d.systemAt[s.id] = i
 		if u := d.unit(s.orgID); u != nil {
