@@ -60,15 +60,16 @@ func followupReport(ctx context.Context, db *storage.Store, actor access.Actor, 
 
 // readFollowup reads the counts and the limit most urgent open findings in the actor's scope.
 func readFollowup(ctx context.Context, tx *storage.Tx, actor access.Actor, id int64, today string, limit int) (followupData, error) {
-	d := followupData{counts: newTally()}
+	var d followupData
 	var err error
 	if d.scope, d.header, err = readScope(ctx, tx, actor, id); err != nil {
 		return d, err
 	}
-	o := orgData{scope: d.scope, total: d.counts}
-	if err := o.readCounts(ctx, tx, today); err != nil {
+	counts := orgData{scope: d.scope, total: newTally()} // the whole scope's tally, no units or systems
+	if err := counts.readCounts(ctx, tx, today); err != nil {
 		return d, err
 	}
+	d.counts = counts.total
 	w := storage.NewWhere(openIn)
 	d.scope.in(w, "f.org_id")
 	// Urgency: a due date before none, the earliest first, then severity and priority.
@@ -107,7 +108,6 @@ func readFollowup(ctx context.Context, tx *storage.Tx, actor access.Actor, id in
 		}
 		return cmp.Or(cmp.Compare(i18n.Fold(a.SystemName), i18n.Fold(b.SystemName)), cmp.Compare(a.SystemID, b.SystemID))
 	})
-	d.counts = o.total
 	return d, nil
 }
 

@@ -392,7 +392,7 @@ func orgDocument(d orgData, lang string, now time.Time) (*document.Document, err
 
 	if len(d.units) > 0 {
 		b.heading(1, t("report.org.h.units"))
-		b.para(t("report.org.units"))
+		b.para(t("report.org.units", reviewMonths))
 		b.unitsTable(d)
 	}
 
