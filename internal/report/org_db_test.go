@@ -1,11 +1,13 @@
 package report_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,7 @@ import (
 	"github.com/khien/khien/internal/report"
 	"github.com/khien/khien/internal/report/document"
 	"github.com/khien/khien/internal/storage"
+	"github.com/xuri/excelize/v2"
 )
 
 // orgFixture is the system report's Cần Thơ with more below the first agency: a unit (the
@@ -249,9 +252,21 @@ func TestOrgReportScope(t *testing.T) {
 			// The unit's own report is the agency's to make, and holds only the unit's findings.
 			file, err := report.Generate(ctx, f.store, f.opA, report.Request{Kind: kind, ID: f.unit.ID, Format: "xlsx"}, now)
 			must(t, err)
-			if file.Name != "bao-cao-"+kind+"-"+itoa(f.unit.ID)+".xlsx" || !strings.HasPrefix(string(file.Data), "PK") {
-				t.Fatalf("file %s, %d bytes", file.Name, len(file.Data))
+			if file.Name != "bao-cao-"+kind+"-"+itoa(f.unit.ID)+".xlsx" {
+				t.Fatalf("file %s", file.Name)
 			}
+			// The workbook opens; the follow-up list's data sheet has the empty column to fill.
+			book, err := excelize.OpenReader(bytes.NewReader(file.Data))
+			must(t, err)
+			if kind == "followup" {
+				sheets := book.GetSheetList()
+				header, err := book.GetRows(sheets[len(sheets)-1])
+				must(t, err)
+				if len(header) < 5 || !slices.Contains(header[3], "Kết quả xử lý") || !slices.Contains(header[4], "Máy chủ chấp nhận TLS 1.0") {
+					t.Errorf("follow-up sheets %v: %q", sheets, header)
+				}
+			}
+			book.Close()
 			d, err := report.Org(ctx, f.store, f.opA, f.unit.ID, i18n.VI, now)
 			must(t, err)
 			if text := docxText(t, d); strings.Contains(text, "Log4Shell") || !strings.Contains(text, "Máy chủ chấp nhận TLS 1.0") {
