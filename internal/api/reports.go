@@ -12,6 +12,8 @@ import (
 // reportSummaries say what the object of each report kind is, for the API document.
 var reportSummaries = map[string]string{
 	"campaign": "The campaign's consolidated report (the city's, or an agency's own part)",
+	"followup": "The organisation's remediation follow-up list (every open finding by system, the most urgent 5000 at most)",
+	"org":      "The organisation's report (its systems, its units, the dashboard's charts, top risks, overdue findings, campaign obligations, conclusion)",
 	"system":   "The system's assessment report",
 }
 

@@ -14,7 +14,7 @@ func newReportCmd() *cobra.Command {
 	var kind, format, out, lang string
 	var id int64
 	cmd := &cobra.Command{
-		Use:   "report --kind system --id ID --format docx|pdf|xlsx -o FILE [--lang vi|en]",
+		Use:   "report --kind " + strings.Join(report.Kinds, "|") + " --id ID --format docx|pdf|xlsx -o FILE [--lang vi|en]",
 		Short: "Lập báo cáo (DOCX, PDF, XLSX) / write a report: kinds " + strings.Join(report.Kinds, ", "),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -42,7 +42,7 @@ func newReportCmd() *cobra.Command {
 	}
 	db.register(cmd)
 	cmd.Flags().StringVar(&kind, "kind", "system", "report kind: "+strings.Join(report.Kinds, ", "))
-	cmd.Flags().Int64Var(&id, "id", 0, "id of the object reported on (the system)")
+	cmd.Flags().Int64Var(&id, "id", 0, "id of the object reported on, by kind: the system (system), the organisation (org, followup)")
 	cmd.Flags().StringVar(&format, "format", "docx", "file format: "+strings.Join(report.Formats, ", "))
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (required)")
 	langFlag(cmd, &lang)

@@ -50,14 +50,17 @@ func TestReport(t *testing.T) {
 	id := strconv.FormatInt(sys.ID, 10)
 	out := filepath.Join(t.TempDir(), "bao-cao.docx")
 	pdf := filepath.Join(t.TempDir(), "bao-cao-ke-hoach.pdf")
+	orgID, orgOut := strconv.FormatInt(org.ID, 10), filepath.Join(t.TempDir(), "bao-cao-don-vi")
 
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"report", "--kind", "org", "--id", id, "-o", out}, 1, `loại báo cáo "org" chưa được hỗ trợ; hiện có: campaign, system`},
-		{[]string{"report", "--kind", "followup", "--id", id, "-o", out, "--lang", "en"}, 1, `report kind "followup" is not supported yet; supported: campaign, system`},
+		{[]string{"report", "--kind", "incident", "--id", id, "-o", out}, 1, `loại báo cáo "incident" chưa được hỗ trợ; hiện có: `},
+		{[]string{"report", "--kind", "incident", "--id", id, "-o", out, "--lang", "en"}, 1, `report kind "incident" is not supported yet; supported: `},
+		{[]string{"report", "--kind", "org", "--id", orgID, "--format", "pdf", "-o", orgOut}, 0, "đã ghi báo cáo vào " + orgOut},
+		{[]string{"report", "--kind", "followup", "--id", orgID, "--format", "xlsx", "-o", orgOut, "--lang", "en"}, 0, "report written to " + orgOut},
 		{[]string{"report", "--kind", "campaign", "--id", strconv.FormatInt(plan.ID, 10), "--format", "pdf", "-o", pdf}, 0, "đã ghi báo cáo vào " + pdf},
 		{[]string{"report", "--id", id, "--format", "odt", "-o", out}, 1, `định dạng "odt" không hợp lệ`},
 		{[]string{"report", "--id", "99999", "-o", out}, 1, ""},

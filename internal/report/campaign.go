@@ -186,15 +186,6 @@ func (r campaignReader) where(column, cond string, args ...any) (string, []any) 
 	return " WHERE " + column + " IN (" + r.systems + ") AND " + cond, append(slices.Clone(r.args), args...)
 }
 
-// openIn is the condition that a finding (alias f) is open.
-func openIn() string {
-	names := make([]string, 0, len(finding.Statuses))
-	for _, s := range finding.OpenStatuses() {
-		names = append(names, "'"+string(s)+"'")
-	}
-	return "f.status IN (" + strings.Join(names, ", ") + ")"
-}
-
 // readOrgs reads the organisations' rows: the systems with their organisation, those with
 // a complete scan in the period, the findings by system, severity and status (the counts
 // the findings capability keeps) and the overdue ones by system.
@@ -280,7 +271,7 @@ func (r campaignReader) readOrgs(ctx context.Context, d *campaignData) error {
 	if err != nil {
 		return fmt.Errorf("findings of the campaign: %w", err)
 	}
-	query, args = r.where("f.system_id", openIn()+" AND f.due_date <> '' AND f.due_date < ?", r.today)
+	query, args = r.where("f.system_id", openIn+" AND f.due_date <> '' AND f.due_date < ?", r.today)
 	cur, err = r.tx.Query(ctx, "SELECT f.system_id, count(*) FROM findings f"+query+" GROUP BY f.system_id", args...)
 	err = storage.Each(cur, err, func(sc storage.Scanner) error {
 		var id int64
@@ -362,7 +353,7 @@ func dayStart(day string) time.Time {
 // the KEV list first, then critical and high ones, then by the number of systems.
 func (r campaignReader) readRisks(ctx context.Context) ([]risk, error) {
 	kev := "max(CASE WHEN f.kev THEN 1 ELSE 0 END)"
-	query, args := r.where("f.system_id", openIn())
+	query, args := r.where("f.system_id", openIn)
 	query = "SELECT f.rule_key, min(f.title), max(f.severity_rank), " + kev + ", count(DISTINCT f.system_id), count(DISTINCT f.org_id), count(*) FROM findings f" + query +
 		" GROUP BY f.rule_key ORDER BY " + kev + fmt.Sprintf(" DESC, CASE WHEN max(f.severity_rank) >= %d THEN 1 ELSE 0 END DESC", finding.High.Rank()) +
 		fmt.Sprintf(", count(DISTINCT f.system_id) DESC, max(f.severity_rank) DESC, f.rule_key LIMIT %d", topRisks)

@@ -99,7 +99,7 @@ func TestRequestCheck(t *testing.T) {
 		{Request{Kind: "system", Format: "docx"}, nil},
 		{Request{Kind: "system", Format: "pdf"}, nil},
 		{Request{Kind: "system", Format: "xlsx"}, nil},
-		{Request{Kind: "org", Format: "docx"}, []string{"kind"}},
+		{Request{Kind: "incident", Format: "docx"}, []string{"kind"}},
 		{Request{Kind: "campaign", Format: "pdf"}, nil},
 		{Request{Kind: "weekly", Format: "csv"}, []string{"kind", "format"}},
 		{Request{Kind: "system", Format: ""}, []string{"format"}},

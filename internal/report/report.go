@@ -1,6 +1,7 @@
 // Package report builds the official reports of issue 14 from the capabilities' data and
 // writes them as documents (internal/report/document): one file per kind (system.go, the
-// system assessment report, …), listed in builders. Generate is the one entry the CLI, the
+// system assessment report, org.go the organisation report, followup.go the remediation
+// follow-up list, …), listed in builders. Generate is the one entry the CLI, the
 // API and the web use: it checks the request, builds the report in the caller's scope,
 // audits it and writes the file.
 package report
@@ -30,6 +31,8 @@ type builder func(ctx context.Context, db *storage.Store, actor access.Actor, id
 // builders are the report kinds by name; each lives in the file of its name.
 var builders = map[string]builder{
 	"campaign": campaignReport,
+	"followup": followupReport,
+	"org":      orgReport,
 	"system":   systemReport,
 }
 
@@ -42,7 +45,7 @@ var Formats = []string{"docx", "pdf", "xlsx"}
 // Request asks for one report.
 type Request struct {
 	Kind   string // one of Kinds
-	ID     int64  // the object reported on (the system, the campaign)
+	ID     int64  // the object reported on: the system (system), the organisation (org, followup), the campaign (campaign)
 	Format string // one of Formats
 	Lang   string // i18n.VI (default) or i18n.EN
 }

@@ -26,7 +26,7 @@ import (
 	"github.com/khien/khien/internal/storage"
 )
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -392,12 +392,23 @@ const (
 // Font sizes (points), within the decree's ranges: 14 pt for the body, 12 pt for the issuing
 // body and the national name (12–13 pt; at 12 pt "SỞ KHOA HỌC VÀ CÔNG NGHỆ" fits on one line),
 // 13 pt for the motto and the number, 12 pt for the recipients, and 12 pt inside tables so
-// that wide tables fit.
+// that wide tables fit; 10 pt inside a table of more than wideTable columns, as an annex's
+// list is set, so that a date or a word still fits its column on A4 portrait.
 const (
 	bodyPt       = 14.0
 	headerPt     = 12.0
 	mottoPt      = 13.0
 	recipientsPt = 12.0
 	tablePt      = 12.0
+	wideTablePt  = 10.0
 	captionPt    = 12.0
+	wideTable    = 8
 )
+
+// pt is the size of the table's text.
+func (t *Table) pt() float64 {
+	if len(t.Columns) > wideTable {
+		return wideTablePt
+	}
+	return tablePt
+}

@@ -303,7 +303,7 @@ func (dw *docxWriter) table(t *Table) {
 	b.WriteString(`</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>`)
 	for i, c := range t.Columns {
 		fmt.Fprintf(b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/><w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/><w:vAlign w:val="center"/></w:tcPr>`, cols[i])
-		dw.para(paraProps{align: "center"}, run{text: clean(c.Header), bold: true, size: tablePt})
+		dw.para(paraProps{align: "center"}, run{text: clean(c.Header), bold: true, size: t.pt()})
 		b.WriteString(`</w:tc>`)
 	}
 	b.WriteString(`</w:tr>`)
@@ -319,7 +319,7 @@ func (dw *docxWriter) table(t *Table) {
 			if c.kind != textCell {
 				align = "right"
 			}
-			dw.para(paraProps{align: align}, run{text: clean(c.Format(lang)), size: tablePt})
+			dw.para(paraProps{align: align}, run{text: clean(c.Format(lang)), size: t.pt()})
 			b.WriteString(`</w:tc>`)
 		}
 		b.WriteString(`</w:tr>`)

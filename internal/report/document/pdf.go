@@ -461,13 +461,13 @@ func (pw *pdfWriter) table(t *Table) error {
 	for i, c := range t.Columns {
 		headers[i] = clean(c.Header)
 	}
-	headerRow, err := pw.layoutRow(headers, nil, cols, bold.sized(tablePt))
+	headerRow, err := pw.layoutRow(headers, nil, cols, bold.sized(t.pt()))
 	if err != nil {
 		return err
 	}
 	first := headerRow.height
 	if len(t.Rows) > 0 {
-		first += tablePt*lineRatio + 2*cellPadY
+		first += t.pt()*lineRatio + 2*cellPadY
 	}
 	if t.Title != "" {
 		if err := pw.ensure(bodyPt*lineRatio + first); err != nil {
@@ -494,7 +494,7 @@ func (pw *pdfWriter) table(t *Table) error {
 			}
 			texts[i], right[i] = clean(c.Format(lang)), c.kind != textCell
 		}
-		r, err := pw.layoutRow(texts, right, cols, regular.sized(tablePt))
+		r, err := pw.layoutRow(texts, right, cols, regular.sized(t.pt()))
 		if err != nil {
 			return err
 		}
