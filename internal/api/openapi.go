@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/report"
 	"github.com/khien/khien/internal/router"
 	"github.com/khien/khien/internal/storage"
 )
@@ -81,7 +82,7 @@ const (
 
 // fileRoutes send or take a file rather than JSON; a GET's value is the
 // media types it answers with.
-var fileRoutes = map[string][]string{
+var fileRoutes = withReports(map[string][]string{
 	"GET /api/v1/inventory/template":            {xlsxType},
 	"GET /api/v1/inventory/export":              {xlsxType},
 	"POST /api/v1/inventory/import":             nil,
@@ -96,7 +97,24 @@ var fileRoutes = map[string][]string{
 	"POST /api/v1/obligations/{id}/submit":         nil,
 	"GET /api/v1/obligations/{id}/files/{file_id}": {binaryType},
 
-	"GET /api/v1/reports/system/{id}": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf", xlsxType},
+	"GET /api/v1/reports/files/{id}/download": reportTypes(),
+})
+
+// reportTypes are the media types of the report formats.
+func reportTypes() []string {
+	out := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		out[i] = report.ContentType(f)
+	}
+	return out
+}
+
+// withReports adds the route of each report kind, which answers with its file, to routes.
+func withReports(routes map[string][]string) map[string][]string {
+	for _, kind := range report.Kinds {
+		routes["GET /api/v1/reports/"+kind+"/{id}"] = reportTypes()
+	}
+	return routes
 }
 
 func isFileRoute(r router.Route) bool {

@@ -41,10 +41,10 @@ var Formats = []string{"docx", "pdf", "xlsx"}
 
 // Request asks for one report.
 type Request struct {
-	Kind   string // one of Kinds
-	ID     int64  // the object reported on (the system)
-	Format string // one of Formats
-	Lang   string // i18n.VI (default) or i18n.EN
+	Kind   string `json:"kind"`           // one of Kinds
+	ID     int64  `json:"id"`             // the object reported on (the system)
+	Format string `json:"format"`         // one of Formats
+	Lang   string `json:"lang,omitempty"` // i18n.VI (default) or i18n.EN
 }
 
 // File is a generated report.
