@@ -20,6 +20,13 @@ func (h *Handler) reportRoutes() []router.Route {
 	}
 }
 
+// reportPageOf builds a reports page with the flash message named by ?ok=.
+func reportPageOf(r *http.Request, title string, data any) Page {
+	p := NewPage(r, title, "nav.reports", data)
+	p.Flash = okFlash(r, "reports.ok.")
+	return p
+}
+
 // reportsData is the list of stored reports with its filters and the form that asks for one.
 type reportsData struct {
 	Items    []report.StoredFile
@@ -54,9 +61,7 @@ func (h *Handler) renderReports(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d.Items, d.Total, d.pager = res.Items, res.Total, pagerOf(r, "/reports", pg, res.Next)
-	p := NewPage(r, "reports.title", "nav.reports", d)
-	p.Flash = okFlash(r, "reports.ok.")
-	h.Render.Render(w, r, status, "reports/list", p)
+	h.Render.Render(w, r, status, "reports/list", reportPageOf(r, "reports.title", d))
 }
 
 // queueReport queues the report the form asks for; its page follows it to the end.
@@ -89,9 +94,7 @@ func (h *Handler) reportPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := NewPage(r, "reports.file.title", "nav.reports", reportData{File: f, Running: !f.Finished()})
-	p.Flash = okFlash(r, "reports.ok.")
-	h.Render.Render(w, r, http.StatusOK, "reports/file", p)
+	h.Render.Render(w, r, http.StatusOK, "reports/file", reportPageOf(r, "reports.file.title", reportData{File: f, Running: !f.Finished()}))
 }
 
 // downloadReport sends a generated report (audited), never as a page of this site.
