@@ -95,6 +95,8 @@ var fileRoutes = withReportRoutes(map[string][]string{
 
 	"POST /api/v1/obligations/{id}/submit":         nil,
 	"GET /api/v1/obligations/{id}/files/{file_id}": {binaryType},
+
+	"GET /api/v1/reports/files/{id}/download": reportTypes(),
 })
 
 func isFileRoute(r router.Route) bool {

@@ -13,9 +13,11 @@ import (
 	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/finding/advice"
 	"github.com/khien/khien/internal/hunt"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/remediation"
+	"github.com/khien/khien/internal/report"
 	"github.com/khien/khien/internal/scanning"
 )
 
@@ -71,6 +73,8 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(campaign.Event{}):          {"kind": campaign.EventKinds},
 	reflect.TypeOf(hunt.Hunt{}):               {"origin": hunt.Origins, "status": hunt.Statuses, "result": hunt.Results, "system_kind": codes(inventory.SystemKinds)},
 	reflect.TypeOf(hunt.Outcome{}):            {"result": hunt.Results},
+	reflect.TypeOf(report.Request{}):          {"kind": report.Kinds, "format": report.Formats},
+	reflect.TypeOf(report.StoredFile{}):       {"kind": report.Kinds, "format": report.Formats, "lang": {i18n.VI, i18n.EN}, "status": report.Statuses, "stage": report.Stages},
 }
 
 // pathEnums are the codes a path parameter takes.

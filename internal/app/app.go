@@ -11,6 +11,7 @@ import (
 	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/jobs"
 	"github.com/khien/khien/internal/metrics"
+	"github.com/khien/khien/internal/report"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/server"
 	"github.com/khien/khien/internal/storage"
@@ -54,6 +55,7 @@ func Jobs(store *storage.Store, vulns finding.Enricher, opts ...JobOption) *jobs
 	jobs.AddWorker(reg, scans)
 	jobs.AddWorker(reg, &scanning.TickWorker{Store: store})
 	reg.AddPeriodic(time.Minute, scanning.TickArgs{})
+	jobs.AddWorker(reg, &report.GenerateWorker{Store: store})
 	return reg
 }
 

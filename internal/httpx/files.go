@@ -100,7 +100,13 @@ func Attachment(w http.ResponseWriter, name, contentType string) {
 // SendFile answers with a stored file (an attachment, evidence, a
 // submission) as a download of unknown type: saved under name, never shown.
 func SendFile(w http.ResponseWriter, name string, data []byte) {
-	Attachment(w, name, "application/octet-stream")
+	SendTyped(w, name, "application/octet-stream", data)
+}
+
+// SendTyped answers with data as a download of a known media type (a
+// generated report), saved under name.
+func SendTyped(w http.ResponseWriter, name, contentType string, data []byte) {
+	Attachment(w, name, contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
 }

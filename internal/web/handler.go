@@ -37,6 +37,7 @@ func (h *Handler) Routes() []router.Route {
 		h.scanRoutes(),
 		h.huntRoutes(),
 		h.dashboardRoutes(),
+		h.reportRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -48,11 +48,12 @@ func seed(t *testing.T, app *apptest.App) fixtures {
 }
 
 // writeActions lists what a page offers that changes data: forms posted
-// anywhere but sign-out, buttons outside search forms, links to forms (but
+// anywhere but sign-out and the report buttons (a report reads the data, as
+// every role may), buttons outside search forms, links to forms (but
 // the language switch, which links to the page itself).
 const writeActions = `(() => {
   const out = [];
-  const post = f => f && (f.getAttribute('method') || 'get').toLowerCase() === 'post' && f.getAttribute('action') !== '/logout';
+  const post = f => f && (f.getAttribute('method') || 'get').toLowerCase() === 'post' && !['/logout', '/reports'].includes(f.getAttribute('action'));
   for (const f of document.querySelectorAll('form')) if (post(f)) out.push('form ' + f.getAttribute('action'));
   for (const b of document.querySelectorAll('button')) { const f = b.closest('form'); if (!f || post(f)) out.push('button ' + b.textContent.trim()); }
   for (const a of document.querySelectorAll('a[href]')) { if (a.closest('nav.lang')) continue; const h = a.getAttribute('href'); if (/\/(new|edit)(\?|$)|^\/inventory\/import/.test(h)) out.push('link ' + h); }

@@ -50,7 +50,7 @@ var Nav = []NavItem{
 	{"nav.accounts", "/account-reviews", false},
 	{"nav.incidents", "/incidents", false},
 	{"nav.monitoring", "/monitoring", false},
-	{"nav.reports", "/reports", false},
+	{"nav.reports", "/reports", true},
 	{"nav.awareness", "/awareness", false},
 	{"nav.admin", "/admin", true},
 }
@@ -104,6 +104,7 @@ func NewRenderer(version string) (*Renderer, error) {
 		"can":          can,
 		"percent":      dashboard.Percent,
 		"auditChanges": auditChanges,
+		"reportBlock":  newReportBlock,
 		// dayDate shows an ISO date (as dates are stored: 2025-06-01) the
 		// Vietnamese way, 01/06/2025; anything else is shown as it is.
 		"dayDate": func(iso string) string {
