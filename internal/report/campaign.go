@@ -65,7 +65,7 @@ type risk struct {
 // is whoever sees the campaign (campaign.Get); an agency sees only its own organisations
 // and systems, and its report is issued by its own organisation. The audit entry names the
 // issuing organisation.
-func campaignReport(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error) {
+func campaignReport(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, error) {
 	lang = i18n.Negotiate(lang)
 	var d campaignData
 	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
@@ -74,13 +74,13 @@ func campaignReport(ctx context.Context, db *storage.Store, actor access.Actor, 
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if d.dash, err = dashboard.Get(ctx, db, actor, dashboard.Scope{}, now); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	doc, err := campaignDocument(d, lang, now)
-	return doc, d.issuerID, err
+	return doc, err
 }
 
 // readCampaign reads the report's data in the actor's scope. Every figure is an aggregate

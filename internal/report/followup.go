@@ -39,23 +39,17 @@ type followupData struct {
 // agency to write what it did. An organisation outside the actor's scope is
 // access.ErrNotFound.
 func Followup(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64, lang string, now time.Time) (*document.Document, error) {
-	doc, _, err := followupReport(ctx, db, actor, orgID, lang, now)
-	return doc, err
-}
-
-// followupReport is Followup with the organisation, which the audit entry names.
-func followupReport(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error) {
 	lang = i18n.Negotiate(lang)
 	var d followupData
 	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
 		var err error
-		d, err = readFollowup(ctx, tx, actor, id, campaign.Day(now), maxFollowup)
+		d, err = readFollowup(ctx, tx, actor, orgID, campaign.Day(now), maxFollowup)
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return followupDocument(d, lang, now), id, nil
+	return followupDocument(d, lang, now), nil
 }
 
 // readFollowup reads the counts and the limit most urgent open findings in the actor's scope.

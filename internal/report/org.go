@@ -132,27 +132,20 @@ type orgData struct {
 // obligations and a conclusion drawn from the figures. An organisation outside the actor's
 // scope is access.ErrNotFound.
 func Org(ctx context.Context, db *storage.Store, actor access.Actor, orgID int64, lang string, now time.Time) (*document.Document, error) {
-	doc, _, err := orgReport(ctx, db, actor, orgID, lang, now)
-	return doc, err
-}
-
-// orgReport is Org with the organisation, which the audit entry names.
-func orgReport(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error) {
 	lang = i18n.Negotiate(lang)
 	var d orgData
 	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
 		var err error
-		d, err = readOrg(ctx, tx, actor, id, now)
+		d, err = readOrg(ctx, tx, actor, orgID, now)
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	if d.dash, err = dashboard.Get(ctx, db, actor, dashboard.Scope{OrgID: id}, now); err != nil {
-		return nil, 0, err
+	if d.dash, err = dashboard.Get(ctx, db, actor, dashboard.Scope{OrgID: orgID}, now); err != nil {
+		return nil, err
 	}
-	doc, err := orgDocument(d, lang, now)
-	return doc, id, err
+	return orgDocument(d, lang, now)
 }
 
 // readOrg reads the report's data in the actor's scope: aggregates by system and

@@ -28,14 +28,14 @@ import (
 // A builder builds one kind of report on the object id as of now in lang, in the actor's
 // scope, and returns it with the organisation it is about (the versions are scoped by the
 // kind's subject instead, read before the build: subject.go).
-type builder func(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, int64, error)
+type builder func(ctx context.Context, db *storage.Store, actor access.Actor, id int64, lang string, now time.Time) (*document.Document, error)
 
 // builders are the report kinds by name; each lives in the file of its name.
 var builders = map[string]builder{
 	"campaign": campaignReport,
-	"followup": followupReport,
-	"org":      orgReport,
-	"system":   systemReport,
+	"followup": Followup,
+	"org":      Org,
+	"system":   System,
 }
 
 // Kinds are the report kinds Generate builds, sorted.
@@ -117,7 +117,7 @@ func Generate(ctx context.Context, db *storage.Store, actor access.Actor, r Requ
 // build builds the report and writes it in its format, calling stage (when not nil) as it
 // starts writing.
 func build(ctx context.Context, db *storage.Store, actor access.Actor, r Request, now time.Time, stage func(string) error) ([]byte, error) {
-	d, _, err := builders[r.Kind](ctx, db, actor, r.ID, i18n.Negotiate(r.Lang), now)
+	d, err := builders[r.Kind](ctx, db, actor, r.ID, i18n.Negotiate(r.Lang), now)
 	if err != nil {
 		return nil, err
 	}

@@ -50,12 +50,6 @@ type systemData struct {
 // priority order with their evidence and remediation. A system outside the actor's scope is
 // access.ErrNotFound.
 func System(ctx context.Context, db *storage.Store, actor access.Actor, systemID int64, lang string, now time.Time) (*document.Document, error) {
-	doc, _, err := systemReport(ctx, db, actor, systemID, lang, now)
-	return doc, err
-}
-
-// systemReport is System with the system's organisation, which the audit entry names.
-func systemReport(ctx context.Context, db *storage.Store, actor access.Actor, systemID int64, lang string, now time.Time) (*document.Document, int64, error) {
 	lang = i18n.Negotiate(lang)
 	var d systemData
 	err := db.InReadTx(ctx, func(tx *storage.Tx) error {
@@ -64,13 +58,12 @@ func systemReport(ctx context.Context, db *storage.Store, actor access.Actor, sy
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if d.dash, err = dashboard.Get(ctx, db, actor, dashboard.Scope{SystemID: systemID}, now); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	doc, err := systemDocument(d, lang, now)
-	return doc, d.sys.OrgID, err
+	return systemDocument(d, lang, now)
 }
 
 // readSystem reads the report's data in the actor's scope.
