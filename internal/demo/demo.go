@@ -46,6 +46,8 @@ type Summary struct {
 	Campaign CampaignSummary
 	// Scans is the scan operation: history, schedules, a refused scan.
 	Scans ScansSummary
+	// Reports are the report versions already generated.
+	Reports ReportsSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -162,6 +164,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 	}
 	// After the campaign, which covers the systems the refused scan asks for.
 	if sum.Scans, err = loadScans(ctx, store); err != nil {
+		return sum, err
+	}
+	if sum.Reports, err = loadReports(ctx, store, ids, sum.Campaign.ID); err != nil {
 		return sum, err
 	}
 	return sum, nil

@@ -13,8 +13,10 @@ import (
 	"github.com/khien/khien/internal/demo"
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/hunt"
+	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
+	"github.com/khien/khien/internal/report"
 	"github.com/khien/khien/internal/scanning"
 	"github.com/khien/khien/internal/storage"
 )
@@ -38,6 +40,7 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		checkAgent(t, store, sum.Agent)
 		checkScans(t, store, sum.Scans)
 		checkHunts(t, store)
+		checkReports(t, store, sum.Reports)
 		authn := auth.NewAuthenticator(store)
 		seen, findings := map[access.Role]int{}, map[access.Role]int{}
 		for _, u := range sum.Users {
@@ -317,5 +320,26 @@ func checkHunts(t *testing.T, store *storage.Store) {
 	}
 	if !withEvidence {
 		t.Error("no finished hunt with evidence")
+	}
+}
+
+// checkReports: the four kinds are on /reports, done, each asked by its demo account; the
+// agency sees its own two, not the city's.
+func checkReports(t *testing.T, store *storage.Store, sum demo.ReportsSummary) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := report.List(ctx, store, access.SystemActor("test"), report.Filter{}, i18n.VI, storage.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, f := range all.Items {
+		if f.Status != "done" {
+			t.Errorf("report %d (%s): %s", f.ID, f.Kind, f.Status)
+		}
+		kinds[f.Kind] = f.RequestedBy
+	}
+	if sum.Versions != 4 || all.Total != 4 || kinds["campaign"] != "dieuphoi@demo.khien.vn" || kinds["followup"] != "quantri.skhcn@demo.khien.vn" {
+		t.Fatalf("demo reports: %+v, listed %v", sum, kinds)
 	}
 }

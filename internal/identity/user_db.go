@@ -310,7 +310,7 @@ func SetPassword(ctx context.Context, db *storage.Store, actor access.Actor, id 
 }
 
 // UserByEmail finds a user for signing in and for the command line. It is
-// not scoped: only internal/auth and the CLI (which acts as the system) call it.
+// not scoped: only internal/auth, the CLI and the demo (which act as the system) call it.
 func UserByEmail(ctx context.Context, db storage.Querier, email string) (User, error) {
 	u, err := scanUser(db.QueryRow(ctx, "SELECT "+userColumns+userFrom+"WHERE u.email = ?", strings.ToLower(strings.TrimSpace(email))))
 	if storage.IsNoRows(err) {
