@@ -49,6 +49,15 @@ func TestReportPagesScope(t *testing.T) {
 	if _, body := s.do(t, "op-a", "GET", "/reports", nil, ""); !strings.Contains(body, sys.Name) {
 		t.Error("A's list lacks its report")
 	}
+	// The organisation's kinds: A asks for its own, B for A's is refused.
+	for _, kind := range []string{"org", "followup"} {
+		if resp, _ := s.form(t, "op-b", "/reports", map[string][]string{"kind": {kind}, "id": {itoa(s.a.ID)}, "format": {"xlsx"}}); resp.StatusCode != 404 {
+			t.Errorf("B asks for A's %s report: %d", kind, resp.StatusCode)
+		}
+		if resp, _ := s.form(t, "op-a", "/reports", map[string][]string{"kind": {kind}, "id": {itoa(s.a.ID)}, "format": {"xlsx"}}); resp.StatusCode != 303 {
+			t.Errorf("A asks for its %s report: %d", kind, resp.StatusCode)
+		}
+	}
 }
 
 // TestBrowserReportDownload: an agency operator opens a system, asks for its DOCX report,
