@@ -17,6 +17,7 @@ import (
 
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
+	"github.com/khien/khien/internal/campaign"
 	"github.com/khien/khien/internal/database"
 	"github.com/khien/khien/internal/database/dbtest"
 	"github.com/khien/khien/internal/i18n"
@@ -174,41 +175,56 @@ func TestReportFailure(t *testing.T) {
 	})
 }
 
-// TestReportFirstPages: the system report's PDF has a first page with ink on it (pdftoppm),
-// and LibreOffice converts its DOCX to PDF; each check skips without its tool.
+// TestReportFirstPages: every kind's DOCX opens in LibreOffice, and the first page of every
+// kind's PDF rendered by pdftoppm is not blank (each skipped with a message without its tool).
 func TestReportFirstPages(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
+		plan, err := campaign.Create(ctx, f.store, f.coordinator, campaign.CreateInput{Input: campaign.Input{Title: "Kế hoạch rà soát năm 2026", Year: 2026, OrgIDs: []int64{f.sys.OrgID}, Template: "yearly_review"}})
+		must(t, err)
+		ids := map[string]int64{"system": f.sys.ID, "org": f.sys.OrgID, "followup": f.sys.OrgID, "campaign": plan.ID}
 		dir := t.TempDir()
-		for _, format := range []string{"pdf", "docx"} {
-			file, err := report.Generate(ctx, f.store, f.opA, report.Request{Kind: "system", ID: f.sys.ID, Format: format}, now)
-			must(t, err)
-			must(t, os.WriteFile(filepath.Join(dir, "bao-cao."+format), file.Data, 0o600))
+		var docx []string
+		for _, kind := range report.Kinds {
+			for _, format := range []string{"pdf", "docx"} {
+				file, err := report.Generate(ctx, f.store, f.coordinator, report.Request{Kind: kind, ID: ids[kind], Format: format}, now)
+				must(t, err)
+				path := filepath.Join(dir, kind+"."+format)
+				must(t, os.WriteFile(path, file.Data, 0o600))
+				if format == "docx" {
+					docx = append(docx, path)
+				}
+			}
 		}
 		if soffice, err := exec.LookPath("soffice"); err != nil {
-			t.Log("soffice is not installed (libreoffice-writer-nogui): the DOCX is not opened in LibreOffice")
+			t.Log("soffice is not installed (libreoffice-writer-nogui): the DOCX files are not opened in LibreOffice")
 		} else {
 			out := filepath.Join(dir, "libreoffice")
-			cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to", "pdf", "--outdir", out, filepath.Join(dir, "bao-cao.docx"))
+			cmd := exec.Command(soffice, append([]string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--convert-to", "pdf", "--outdir", out}, docx...)...)
 			cmd.Env = append(os.Environ(), "HOME="+dir)
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("LibreOffice: %v\n%s", err, b)
 			}
-			if st, err := os.Stat(filepath.Join(out, "bao-cao.pdf")); err != nil || st.Size() == 0 {
-				t.Fatalf("LibreOffice wrote no PDF: %v", err)
+			for _, kind := range report.Kinds {
+				if st, err := os.Stat(filepath.Join(out, kind+".pdf")); err != nil || st.Size() == 0 {
+					t.Errorf("LibreOffice wrote no PDF of the %s report: %v", kind, err)
+				}
 			}
 		}
 		pdftoppm, err := exec.LookPath("pdftoppm")
 		if err != nil {
-			t.Log("pdftoppm is not installed (poppler-utils): the first page is not rendered")
+			t.Log("pdftoppm is not installed (poppler-utils): the first pages are not rendered")
 			return
 		}
-		if b, err := exec.Command(pdftoppm, "-png", "-r", "30", "-f", "1", "-l", "1", "-singlefile", filepath.Join(dir, "bao-cao.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-			t.Fatalf("pdftoppm: %v\n%s", err, b)
-		}
-		if ink := darkPixels(t, filepath.Join(dir, "page.png")); ink < 1500 {
-			t.Errorf("the first page of the system report has %d dark pixels: blank?", ink)
+		for _, kind := range report.Kinds {
+			page := filepath.Join(dir, kind+"-page")
+			if b, err := exec.Command(pdftoppm, "-png", "-r", "30", "-f", "1", "-l", "1", "-singlefile", filepath.Join(dir, kind+".pdf"), page).CombinedOutput(); err != nil {
+				t.Fatalf("pdftoppm: %v\n%s", err, b)
+			}
+			if ink := darkPixels(t, page+".png"); ink < 1500 {
+				t.Errorf("the first page of the %s report has %d dark pixels: blank?", kind, ink)
+			}
 		}
 	})
 }
