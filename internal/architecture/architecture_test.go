@@ -37,7 +37,7 @@ type layer struct {
 // importing (the plan every import shares) sits above identity: its uploads
 // are scoped to an organisation. orgsheet (the organisation file, an import)
 // sits above importing, though it lives under identity.
-var capabilities = []string{"identity", "importing", "orgsheet", "inventory", "hunt", "finding", "campaign", "agent", "scanning", "incident",
+var capabilities = []string{"identity", "importing", "orgsheet", "inventory", "hunt", "finding", "campaign", "agent", "scanning", "incident", "notify", "alert", "responseplan",
 	"compliance", "monitor", "accountreview", "awareness", "dashboard", "report"}
 
 // Groups of layer names, to keep the rows short.
