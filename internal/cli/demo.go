@@ -41,6 +41,7 @@ func newDemoCmd() *cobra.Command {
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.campaign", sum.Campaign.Orgs, sum.Campaign.Submitted, sum.Campaign.Accepted, sum.Campaign.Late))
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.scans", sum.Scans.Done, sum.Scans.Stale, sum.Scans.Schedules, sum.Scans.NextRun.In(i18n.Vietnam).Format("02/01/2006 15:04"), sum.Scans.Refused))
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.reports", sum.Reports.Versions))
+			fmt.Fprintln(out, i18n.T(l, "demo.cli.incidents", sum.Incidents.Cases, sum.Incidents.Open))
 			fmt.Fprintln(out, i18n.T(l, "demo.cli.accounts", demo.Password))
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			for _, u := range sum.Users {

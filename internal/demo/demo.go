@@ -48,6 +48,8 @@ type Summary struct {
 	Scans ScansSummary
 	// Reports are the report versions already generated.
 	Reports ReportsSummary
+	// Incidents are the incident cases, in several phases.
+	Incidents IncidentsSummary
 }
 
 // Password is the password of every demo account. It is printed by
@@ -167,6 +169,9 @@ func Load(ctx context.Context, store *storage.Store) (Summary, error) {
 		return sum, err
 	}
 	if sum.Reports, err = loadReports(ctx, store, ids, sum.Campaign.ID); err != nil {
+		return sum, err
+	}
+	if sum.Incidents, err = loadIncidents(ctx, store, ids); err != nil {
 		return sum, err
 	}
 	return sum, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/khien/khien/internal/finding"
 	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/i18n"
+	"github.com/khien/khien/internal/incident"
 	"github.com/khien/khien/internal/identity"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/report"
@@ -41,6 +42,7 @@ func TestDemoAccountsSeeTheirPartOfTheCity(t *testing.T) {
 		checkScans(t, store, sum.Scans)
 		checkHunts(t, store)
 		checkReports(t, store, sum.Reports)
+		checkIncidents(t, store, sum.Incidents)
 		authn := auth.NewAuthenticator(store)
 		seen, findings := map[access.Role]int{}, map[access.Role]int{}
 		for _, u := range sum.Users {
@@ -341,5 +343,50 @@ func checkReports(t *testing.T, store *storage.Store, sum demo.ReportsSummary) {
 	}
 	if sum.Versions != 4 || all.Total != 4 || kinds["campaign"] != "dieuphoi@demo.khien.vn" || kinds["followup"] != "quantri.skhcn@demo.khien.vn" {
 		t.Fatalf("demo reports: %+v, listed %v", sum, kinds)
+	}
+}
+
+// checkIncidents: three cases, two being worked; the gambling injection came
+// back after it was closed; the responder is on the defacement only.
+func checkIncidents(t *testing.T, store *storage.Store, sum demo.IncidentsSummary) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := incident.List(ctx, store, access.SystemActor("test"), incident.Filter{}, storage.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Cases != 3 || sum.Open != 3 || all.Total != 3 {
+		t.Fatalf("demo incidents: %+v, listed %d", sum, all.Total)
+	}
+	phases := map[string]string{}
+	for _, c := range all.Items {
+		phases[c.Category] = c.Phase
+	}
+	if phases[incident.Defacement] != incident.Recovery || phases[incident.GamblingInjection] != incident.Analysis || phases[incident.Ransomware] != incident.Containment {
+		t.Errorf("demo incident phases: %v", phases)
+	}
+	for _, c := range all.Items {
+		if c.Category != incident.GamblingInjection {
+			continue
+		}
+		d, err := incident.Get(ctx, store, access.SystemActor("test"), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.ClosedAt != nil || d.RecoveredAt == nil || len(d.Phases) != 8 {
+			t.Errorf("the injection that came back: closed %v, recovered %v, %d phases", d.ClosedAt, d.RecoveredAt, len(d.Phases))
+		}
+	}
+	u, err := identity.UserByEmail(ctx, store, "ungcuu@demo.khien.vn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	responder, err := identity.ActorFor(ctx, store, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := incident.List(ctx, store, responder, incident.Filter{}, storage.Page{})
+	if err != nil || mine.Total != 1 || mine.Items[0].Category != incident.Defacement {
+		t.Errorf("the responder's cases: %+v, %v", mine.Items, err)
 	}
 }
