@@ -33,6 +33,7 @@ func (h *Handler) Routes() []router.Route {
 		h.reportRoutes(),
 		h.reportSettingsRoutes(),
 		h.dashboardRoutes(),
+		h.responsePlanRoutes(),
 	} {
 		routes = append(routes, part...)
 	}

@@ -15,9 +15,11 @@ import (
 	"github.com/khien/khien/internal/hunt"
 	"github.com/khien/khien/internal/i18n"
 	"github.com/khien/khien/internal/identity"
+	"github.com/khien/khien/internal/incident"
 	"github.com/khien/khien/internal/inventory"
 	"github.com/khien/khien/internal/remediation"
 	"github.com/khien/khien/internal/report"
+	"github.com/khien/khien/internal/responseplan"
 	"github.com/khien/khien/internal/scanning"
 )
 
@@ -74,6 +76,11 @@ var fieldEnums = map[reflect.Type]map[string][]string{
 	reflect.TypeOf(hunt.Hunt{}):               {"origin": hunt.Origins, "status": hunt.Statuses, "result": hunt.Results, "system_kind": codes(inventory.SystemKinds)},
 	reflect.TypeOf(hunt.Outcome{}):            {"result": hunt.Results},
 	reflect.TypeOf(report.Request{}):          {"kind": report.Kinds, "format": report.Formats},
+	reflect.TypeOf(responseplan.Plan{}):       {"status": responseplan.PlanStatuses[1:]},
+	reflect.TypeOf(responseplan.Readiness{}):  {"plan_status": responseplan.PlanStatuses},
+	reflect.TypeOf(responseplan.Drill{}):      {"kind": responseplan.DrillKinds, "scenario": incident.Categories},
+	reflect.TypeOf(responseplan.DrillInput{}): {"kind": responseplan.DrillKinds, "scenario": incident.Categories},
+	reflect.TypeOf(responseplan.Scenario{}):   {"category": incident.Categories},
 	reflect.TypeOf(report.StoredFile{}):       {"kind": report.Kinds, "format": report.Formats, "lang": {i18n.VI, i18n.EN}, "status": report.Statuses, "stage": report.Stages},
 }
 

@@ -52,7 +52,7 @@ import (
 // Allowed means a 2xx or 3xx answer (not a redirect to the login page) or 422
 // (the input was judged, so access was granted); denied means 403 or 404.
 // Anything else fails the test.
-var matrix = rowsOf(identityRows, inventoryRows, findingRows, findingWebRows, huntRows, remediationRows, scanningRows, scanningWebRows, agentRows, campaignRows, reportRows, reportSettingsRows, dashboardRows)
+var matrix = rowsOf(identityRows, inventoryRows, findingRows, findingWebRows, huntRows, remediationRows, scanningRows, scanningWebRows, agentRows, campaignRows, reportRows, reportSettingsRows, dashboardRows, responsePlanRows)
 
 // rowsOf joins the capabilities' rows; a route in two of them is a mistake.
 func rowsOf(parts ...map[string]rule) map[string]rule {

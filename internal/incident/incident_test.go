@@ -78,3 +78,20 @@ func TestDurations(t *testing.T) {
 		t.Errorf("durations = %+v", d)
 	}
 }
+
+func TestSummarise(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	at := func(h int) *time.Time { x := t0.Add(time.Duration(h) * time.Hour); return &x }
+	cases := []Case{
+		{Category: Defacement, OrgCode: "SKHCN", Phase: Closed, DetectedAt: t0, ContainedAt: at(2), RecoveredAt: at(10)},
+		{Category: Defacement, OrgCode: "STC", Phase: Containment, DetectedAt: t0, ContainedAt: at(4), Serious: true},
+		{Category: Ransomware, OrgCode: "SKHCN", Phase: Analysis, DetectedAt: t0},
+	}
+	m := Summarise(cases, t0, t0.AddDate(0, 1, 0))
+	if m.Cases != 3 || m.Open != 2 || m.Serious != 1 || *m.MeanToContain != 3 || *m.MeanToRecover != 10 {
+		t.Errorf("metrics = %+v", m)
+	}
+	if len(m.ByCategory) != 2 || m.ByCategory[0] != (Count{Key: Defacement, Cases: 2}) || m.ByOrg[0].Key != "SKHCN" || m.ByOrg[0].Cases != 2 {
+		t.Errorf("counts: %+v %+v", m.ByCategory, m.ByOrg)
+	}
+}

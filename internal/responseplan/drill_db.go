@@ -7,7 +7,6 @@ import (
 	"github.com/khien/khien/internal/access"
 	"github.com/khien/khien/internal/audit"
 	"github.com/khien/khien/internal/storage"
-	"github.com/khien/khien/internal/validation"
 )
 
 var drillTable = storage.Table[Drill]{Name: "response_drills", Columns: []storage.Column[Drill]{
@@ -50,8 +49,9 @@ func withSystems(ctx context.Context, q storage.Querier, ds []Drill) error {
 	return nil
 }
 
-// RecordDrill records a drill on systems the actor may write, led by the
-// organisation of the first of them.
+// RecordDrill records a drill on systems the actor may handle incidents
+// on, led by the organisation of the first of them; a system outside the
+// actor's scope is not found.
 func RecordDrill(ctx context.Context, db *storage.Store, actor access.Actor, in DrillInput) (Drill, error) {
 	in.Normalise()
 	if err := in.Validate(Today(db.Now())); err != nil {
@@ -66,13 +66,10 @@ func RecordDrill(ctx context.Context, db *storage.Store, actor access.Actor, in 
 		}
 		for i, id := range in.SystemIDs {
 			path, err := system(ctx, tx, actor, id)
-			if err == access.ErrNotFound {
-				return validation.Invalid("system_ids", "responseplan.err.system", id)
-			}
 			if err != nil {
 				return err
 			}
-			if err := actor.Check(access.Write, path); err != nil {
+			if err := actor.Check(access.HandleIncident, path); err != nil {
 				return err
 			}
 			if i == 0 {

@@ -64,7 +64,7 @@ func SavePlan(ctx context.Context, db *storage.Store, actor access.Actor, system
 		if err != nil {
 			return err
 		}
-		if err := actor.Check(access.Write, path); err != nil {
+		if err := actor.Check(access.HandleIncident, path); err != nil {
 			return err
 		}
 		p := Plan{SystemID: systemID, Scenarios: in.Scenarios, Contacts: in.Contacts, Escalation: in.Escalation, RTOHours: in.RTOHours,
